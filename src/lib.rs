@@ -13,3 +13,4 @@ pub use env::Env;
 pub use error::{Error, ErrorKind, Result};
 pub mod commands;
 pub mod demo;
+pub mod store;
