@@ -332,6 +332,9 @@ impl SetupFile {
                 );
             }
         }
+        for c in self.client.iter().flatten() {
+            super::client_values(c, path, src)?;
+        }
         for p in self.rate_plan.iter().flatten() {
             if !super::rate_plan_kind_ok(p.kind.get_ref()) {
                 return err(

@@ -24,19 +24,34 @@ use crate::{Error, Result};
 pub fn parse(path: &Path) -> Result<(SetupFile, String)> {
     let src = std::fs::read_to_string(path)
         .map_err(|e| Error::runtime(format!("{}: {e}", path.display())))?;
-    let file: SetupFile = toml::from_str(&src).map_err(|e| toml_error(path, &src, &e))?;
-    file.check(path, &src)?;
+    let file = parse_str(path, &src)?;
     Ok((file, src))
 }
 
-/// Apply a parsed setup file in one transaction.
+/// Parse and check setup text; `path` names it in errors.
+pub fn parse_str(path: &Path, src: &str) -> Result<SetupFile> {
+    let file: SetupFile = toml::from_str(src).map_err(|e| toml_error(path, src, &e))?;
+    file.check(path, src)?;
+    Ok(file)
+}
+
+/// Apply a setup file in one transaction.
 pub fn apply(conn: &mut Connection, path: &Path) -> Result<Vec<String>> {
-    let (file, src) = parse(path)?;
+    let (_, src) = parse(path)?;
+    apply_str(conn, path, &src)
+}
+
+/// Apply setup text in one transaction; `path` names it in errors.
+pub fn apply_str(conn: &mut Connection, path: &Path, src: &str) -> Result<Vec<String>> {
+    let file = parse_str(path, src)?;
     let tx = conn.transaction()?;
-    let applied = apply_file(&tx, &file, path, &src)?;
+    let applied = apply_file(&tx, &file, path, src)?;
     tx.commit()?;
     Ok(applied)
 }
+
+/// The shipped setup.toml, embedded so `recoup demo` works from any directory.
+pub const SHIPPED_SETUP: &str = include_str!("../../setup.toml");
 
 fn flag(b: bool) -> String {
     b.to_string()
@@ -303,7 +318,12 @@ pub fn toml_to_value(ty: FieldType, v: &toml::Value) -> std::result::Result<Valu
     })
 }
 
-fn apply_client(conn: &Connection, c: &file::ClientEntry, path: &Path, src: &str) -> Result<()> {
+/// A `[[client]]` entry as its number and catalogue values, checked.
+pub(crate) fn client_values(
+    c: &file::ClientEntry,
+    path: &Path,
+    src: &str,
+) -> Result<(i64, Vec<(&'static catalog::FieldDef, Value)>)> {
     let mut number = None;
     let mut values = Vec::new();
     for (key, value) in c {
@@ -359,6 +379,11 @@ fn apply_client(conn: &Connection, c: &file::ClientEntry, path: &Path, src: &str
         let at = c.keys().next().map_or(0, |k| k.span().start);
         return Err(config_error_at(path, src, at, "[[client]] needs a number"));
     };
+    Ok((number, values))
+}
+
+fn apply_client(conn: &Connection, c: &file::ClientEntry, path: &Path, src: &str) -> Result<()> {
+    let (number, values) = client_values(c, path, src)?;
     if store::client_exists(conn, number)? {
         let refs: Vec<_> = values.iter().map(|(f, v)| (*f, v.clone())).collect();
         store::update_fields(conn, Form::Client, number, &refs)
