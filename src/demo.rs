@@ -19,22 +19,24 @@ pub const DEMO_TODAY: NaiveDate = match NaiveDate::from_ymd_opt(2024, 7, 31) {
     None => panic!("bad demo date"),
 };
 
-/// Sample accounts: client, acct, name, address, city, state, zip, ssn, dob,
+/// A sample account: client, acct, name, address, city, state, zip, ssn, dob,
 /// original principal, original interest, delinquency date.
-const ACCOUNTS: &[(
+type Account = (
     i64,
-    &str,
-    &str,
-    &str,
-    &str,
-    &str,
-    &str,
-    &str,
-    &str,
-    &str,
-    &str,
-    &str,
-)] = &[
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+);
+
+const ACCOUNTS: &[Account] = &[
     (
         1001,
         "AC-10001",
