@@ -9,7 +9,7 @@ use crate::{bail, Result};
 
 /// The schema version this build writes. A database with a higher version was
 /// written by a newer recoup and is refused.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// Key and owner columns of each catalogue table (not catalogue fields themselves,
 /// or catalogue key fields that need INTEGER affinity).
@@ -170,10 +170,39 @@ fn migration_1(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
+/// Migration 2: email and address sub-records of debtors and clients (S2:827-831,
+/// "Auto-Create Phone, Email, and Address Records" S2:5223-5224). They are not
+/// catalogue forms: they are written by imports and shown in lists, never printed by code.
+fn migration_2(conn: &Connection) -> Result<()> {
+    conn.execute_batch(
+        "CREATE TABLE email (
+            id INTEGER PRIMARY KEY,
+            fi INTEGER REFERENCES debtor(fi),
+            cn INTEGER REFERENCES client(nu),
+            address TEXT NOT NULL,
+            type TEXT,
+            active INTEGER NOT NULL DEFAULT 1
+         ) STRICT;
+         CREATE TABLE address (
+            id INTEGER PRIMARY KEY,
+            fi INTEGER REFERENCES debtor(fi),
+            cn INTEGER REFERENCES client(nu),
+            type TEXT,
+            ad TEXT, a1 TEXT, ci TEXT, st TEXT, zi TEXT, cy TEXT,
+            ok INTEGER NOT NULL DEFAULT 0,
+            active INTEGER NOT NULL DEFAULT 1
+         ) STRICT;
+         CREATE INDEX email_debtor ON email(fi);
+         CREATE INDEX address_debtor ON address(fi);",
+    )?;
+    Ok(())
+}
+
 type Migration = fn(&Connection) -> Result<()>;
 
-/// Every migration, in order: index 0 takes a database from version 0 to 1.
-const MIGRATIONS: &[Migration] = &[migration_1];
+/// Every migration, in order: index 0 takes a database from version 0 to 1. A
+/// migration is never edited once released; a change is a new step.
+const MIGRATIONS: &[Migration] = &[migration_1, migration_2];
 
 /// Bring the database to `SCHEMA_VERSION`, each step in its own transaction.
 pub fn migrate(conn: &mut Connection) -> Result<()> {
@@ -191,6 +220,16 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
         tx.commit()?;
     }
     add_missing_catalogue_columns(conn)?;
+    Ok(())
+}
+
+/// Apply the first `version` migrations to an empty database (tests of upgrades).
+#[cfg(test)]
+pub fn migrate_to(conn: &Connection, version: usize) -> Result<()> {
+    for step in &MIGRATIONS[..version] {
+        step(conn)?;
+    }
+    conn.pragma_update(None, "user_version", version as i64)?;
     Ok(())
 }
 
