@@ -297,9 +297,46 @@ pub fn run(env: &Env, out: &Path) -> Result<()> {
         "{:>5} {:>5} {:<22} {:>10} {:>8} {:>7} {:>10} {:>10}",
         "file", "clnt", "name", "principal", "interest", "fees", "paid", "owing"
     );
-    let mut stmt = store
-        .conn()
-        .prepare("SELECT fi, cn, na, pr, intr, fe, pa, ow FROM debtor ORDER BY fi")?;
+    print_balances(store.conn())?;
+    println!();
+    println!(
+        "July: {} transactions posted, commission {commission:.2}, tax {tax:.2}",
+        JULY.len()
+    );
+
+    // Month-end: one statement per client for July, dated August 1.
+    let (from, to) = (
+        d("2024-07-01").unwrap_or(env.today),
+        d("2024-07-31").unwrap_or(env.today),
+    );
+    let tx = store.conn_mut().transaction()?;
+    let statements = crate::statements::generate(&tx, from, to, None, false)?;
+    tx.commit()?;
+    println!();
+    println!(
+        "{:>5} {:>6} {:<5} {:>10} {:>10} {:>10}",
+        "stmt", "client", "remit", "to us", "cheque", "due"
+    );
+    for s in &statements {
+        println!(
+            "{:>5} {:>6} {:<5} {:>10} {:>10} {:>10}",
+            s.statement,
+            s.client,
+            s.remit.code(),
+            from_cents(s.to_us),
+            from_cents(s.check),
+            from_cents(s.due_from_client)
+        );
+    }
+    println!();
+    println!("database: {}", db.display());
+    Ok(())
+}
+
+/// The balances table: one line per debtor.
+fn print_balances(conn: &rusqlite::Connection) -> Result<()> {
+    let mut stmt =
+        conn.prepare("SELECT fi, cn, na, pr, intr, fe, pa, ow FROM debtor ORDER BY fi")?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
         let name: String = r.get(2)?;
@@ -315,11 +352,5 @@ pub fn run(env: &Env, out: &Path) -> Result<()> {
             from_cents(r.get(7)?),
         );
     }
-    println!();
-    println!(
-        "July: {} transactions posted, commission {commission:.2}, tax {tax:.2}",
-        JULY.len()
-    );
-    println!("database: {}", db.display());
     Ok(())
 }

@@ -14,5 +14,6 @@ pub use error::{Error, ErrorKind, Result};
 pub mod commands;
 pub mod demo;
 pub mod setup;
+pub mod statements;
 pub mod store;
 pub mod tomlutil;

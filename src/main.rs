@@ -52,6 +52,27 @@ enum Command {
         #[arg(long)]
         client: Option<i64>,
     },
+    /// Month-end client statements
+    #[command(subcommand)]
+    Statements(StatementsCmd),
+    /// Record a client's payment against what it owes (oldest statement first)
+    ClientPayment {
+        #[arg(long)]
+        client: i64,
+        #[arg(long)]
+        amount: String,
+        #[arg(long, value_parser = parse_date)]
+        date: Option<NaiveDate>,
+    },
+    /// The daily cash report: transactions posted in a range, totals by type, the bank deposit
+    CashReport {
+        #[arg(long, value_parser = parse_date)]
+        from: NaiveDate,
+        #[arg(long, value_parser = parse_date)]
+        to: NaiveDate,
+        #[arg(long)]
+        client: Option<i64>,
+    },
     /// Build a demonstration database and run the month's work on it
     Demo {
         #[arg(long, default_value = "demo")]
@@ -65,6 +86,22 @@ enum SetupCmd {
     Apply { file: PathBuf },
     /// Print the settings in force
     Show,
+}
+
+#[derive(Subcommand)]
+enum StatementsCmd {
+    /// One statement per client for the period, dated the day after --to
+    Generate {
+        #[arg(long, value_parser = parse_date)]
+        from: NaiveDate,
+        #[arg(long, value_parser = parse_date)]
+        to: NaiveDate,
+        #[arg(long)]
+        client: Option<i64>,
+        /// Generate a period again (refused when a later statement exists)
+        #[arg(long)]
+        replace: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -143,6 +180,20 @@ fn run(cli: Cli) -> Result<(), Error> {
         Command::Show(ShowCmd::Debtor { file_number }) => c::show_debtor(&env, file_number),
         Command::Show(ShowCmd::Client { number }) => c::show_client(&env, number),
         Command::Find { acct, client } => c::find(&env, &acct, client),
+        Command::Statements(StatementsCmd::Generate {
+            from,
+            to,
+            client,
+            replace,
+        }) => recoup::statements::cli::statements_generate(&env, from, to, client, replace),
+        Command::ClientPayment {
+            client,
+            amount,
+            date,
+        } => recoup::statements::cli::client_payment_cmd(&env, client, &amount, date),
+        Command::CashReport { from, to, client } => {
+            recoup::statements::cli::cash_report_cmd(&env, from, to, client)
+        }
         Command::Demo { out } => {
             let mut env = env;
             if cli.today.is_none() {

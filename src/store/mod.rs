@@ -166,6 +166,50 @@ mod tests {
     }
 
     #[test]
+    fn a_version_1_database_keeps_its_data_and_is_migrated() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v1.db");
+        {
+            let mut conn = Connection::open(&path).unwrap();
+            let tx = conn.transaction().unwrap();
+            schema::migrate_to(&tx, 1).unwrap();
+            tx.execute("INSERT INTO client (nu, na) VALUES (7, 'Kept')", [])
+                .unwrap();
+            tx.commit().unwrap();
+            let v: i64 = conn
+                .query_row("PRAGMA user_version", [], |r| r.get(0))
+                .unwrap();
+            assert_eq!(v, 1);
+            assert!(
+                conn.prepare("SELECT * FROM email").is_err(),
+                "no email table at version 1"
+            );
+        }
+        let store = Store::open(&path).unwrap();
+        let v: i64 = store
+            .conn()
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, SCHEMA_VERSION);
+        let name: String = store
+            .conn()
+            .query_row("SELECT na FROM client WHERE nu = 7", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(name, "Kept");
+        store
+            .conn()
+            .execute(
+                "INSERT INTO email (cn, address) VALUES (7, 'a@b.example')",
+                [],
+            )
+            .unwrap();
+        assert!(store
+            .conn()
+            .prepare("SELECT target, amount FROM allocation")
+            .is_ok());
+    }
+
+    #[test]
     fn zip_keeps_leading_zero_and_money_is_integer() {
         let store = Store::open_in_memory().unwrap();
         let c = store.conn();

@@ -9,7 +9,7 @@ use crate::{bail, Result};
 
 /// The schema version this build writes. A database with a higher version was
 /// written by a newer recoup and is refused.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// Key and owner columns of each catalogue table (not catalogue fields themselves,
 /// or catalogue key fields that need INTEGER affinity).
@@ -198,11 +198,32 @@ fn migration_2(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
+/// Migration 3: what each statement left for the client to pay (`charge`, the part
+/// new in that statement) and how it was paid down (`allocation`: by netting from a
+/// later statement's To Us, or by a client payment), oldest first. The open amount of
+/// a statement is its charge less its allocations; 30/60/90 aging reads it.
+fn migration_3(conn: &Connection) -> Result<()> {
+    conn.execute_batch(
+        "ALTER TABLE statement ADD COLUMN charge INTEGER NOT NULL DEFAULT 0;
+         ALTER TABLE client_payment ADD COLUMN note TEXT;
+         CREATE TABLE allocation (
+            id INTEGER PRIMARY KEY,
+            target INTEGER NOT NULL REFERENCES statement(nu),
+            by_statement INTEGER REFERENCES statement(nu),
+            by_payment INTEGER REFERENCES client_payment(id),
+            amount INTEGER NOT NULL
+         ) STRICT;
+         CREATE INDEX allocation_target ON allocation(target);
+         CREATE INDEX statement_client ON statement(cl, pto);",
+    )?;
+    Ok(())
+}
+
 type Migration = fn(&Connection) -> Result<()>;
 
 /// Every migration, in order: index 0 takes a database from version 0 to 1. A
 /// migration is never edited once released; a change is a new step.
-const MIGRATIONS: &[Migration] = &[migration_1, migration_2];
+const MIGRATIONS: &[Migration] = &[migration_1, migration_2, migration_3];
 
 /// Bring the database to `SCHEMA_VERSION`, each step in its own transaction.
 pub fn migrate(conn: &mut Connection) -> Result<()> {
