@@ -19,6 +19,12 @@ pub const DEMO_TODAY: NaiveDate = match NaiveDate::from_ymd_opt(2024, 7, 31) {
     None => panic!("bad demo date"),
 };
 
+/// The demo's pinned time of day (note stamps, contact times).
+pub const DEMO_TIME: chrono::NaiveTime = match chrono::NaiveTime::from_hms_opt(9, 0, 0) {
+    Some(t) => t,
+    None => panic!("bad demo time"),
+};
+
 /// A sample account: client, acct, name, address, city, state, zip, ssn, dob,
 /// original principal, original interest, delinquency date.
 type Account = (
@@ -237,7 +243,6 @@ pub fn run(env: &Env, out: &Path) -> Result<()> {
             (field("de.st")?, Value::Text(a.5.into())),
             (field("de.zi")?, Value::Text(a.6.into())),
             (field("de.ok")?, Value::Flag(true)),
-            (field("de.sta")?, Value::Text("NEW".into())),
         ];
         if !a.7.is_empty() {
             values.push((field("de.ss")?, Value::Text(a.7.into())));
@@ -266,6 +271,18 @@ pub fn run(env: &Env, out: &Path) -> Result<()> {
             }
         }
         files.push((a.1, fi));
+    }
+    // New accounts run their client's new-account plan (S2:716-733).
+    let mut runner = crate::plans::PlanRunner::new(&tx, env)?;
+    for (_, fi) in &files {
+        let plan: Option<String> = tx.query_row(
+            "SELECT c.np FROM client c JOIN debtor d ON d.cn = c.nu WHERE d.fi = ?1",
+            [fi],
+            |r| r.get(0),
+        )?;
+        if let Some(plan) = plan.filter(|p| !p.trim().is_empty()) {
+            runner.run(&tx, *fi, &plan, listed.unwrap_or(env.today))?;
+        }
     }
     let mut commission = Decimal::ZERO;
     let mut tax = Decimal::ZERO;

@@ -13,6 +13,7 @@ pub use env::Env;
 pub use error::{Error, ErrorKind, Result};
 pub mod commands;
 pub mod demo;
+pub mod plans;
 pub mod setup;
 pub mod statements;
 pub mod store;

@@ -73,6 +73,12 @@ enum Command {
         #[arg(long)]
         client: Option<i64>,
     },
+    /// Contact plans
+    #[command(subcommand)]
+    Plan(PlanCmd),
+    /// Batch processing
+    #[command(subcommand)]
+    Batch(BatchCmd),
     /// Build a demonstration database and run the month's work on it
     Demo {
         #[arg(long, default_value = "demo")]
@@ -101,6 +107,30 @@ enum StatementsCmd {
         /// Generate a period again (refused when a later statement exists)
         #[arg(long)]
         replace: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum PlanCmd {
+    /// Run a contact plan on debtors (all of them unless selected)
+    Run {
+        code: String,
+        #[arg(long = "debtor")]
+        debtors: Vec<i64>,
+        #[arg(long)]
+        client: Option<i64>,
+        /// Reference date the events count from (default today)
+        #[arg(long = "start-date", value_parser = parse_date)]
+        start_date: Option<NaiveDate>,
+    },
+}
+
+#[derive(Subcommand)]
+enum BatchCmd {
+    /// Process automatic contacts previously scheduled, due on or before --through
+    Contacts {
+        #[arg(long, value_parser = parse_date)]
+        through: Option<NaiveDate>,
     },
 }
 
@@ -194,10 +224,22 @@ fn run(cli: Cli) -> Result<(), Error> {
         Command::CashReport { from, to, client } => {
             recoup::statements::cli::cash_report_cmd(&env, from, to, client)
         }
+        Command::Plan(PlanCmd::Run {
+            code,
+            debtors,
+            client,
+            start_date,
+        }) => recoup::plans::cli::plan_run(&env, &code, &debtors, client, start_date),
+        Command::Batch(BatchCmd::Contacts { through }) => {
+            recoup::plans::cli::batch_contacts(&env, through)
+        }
         Command::Demo { out } => {
             let mut env = env;
             if cli.today.is_none() {
                 env.today = recoup::demo::DEMO_TODAY;
+            }
+            if std::env::var("RECOUP_TIME").is_err() {
+                env.now = recoup::demo::DEMO_TIME;
             }
             recoup::demo::run(&env, &out)
         }
