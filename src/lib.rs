@@ -17,4 +17,5 @@ pub mod plans;
 pub mod setup;
 pub mod statements;
 pub mod store;
+pub mod sync;
 pub mod tomlutil;

@@ -29,6 +29,9 @@ struct Cli {
     /// Print summaries as one JSON object
     #[arg(long, global = true)]
     json: bool,
+    /// Log each ODBC sync statement with its values (never the password)
+    #[arg(long = "odbc-log", global = true)]
+    odbc_log: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -79,6 +82,17 @@ enum Command {
     /// Batch processing
     #[command(subcommand)]
     Batch(BatchCmd),
+    /// ODBC Sync by hand: INSERT, UPDATE or DELETE debtors' rows through a sync pair
+    Sync {
+        /// The pair: odbcsync/NAME.csv and odbcsync/NAME.ini
+        name: String,
+        #[arg(long, value_parser = ["insert", "update", "delete"])]
+        op: String,
+        #[arg(long = "debtor")]
+        debtors: Vec<i64>,
+        #[arg(long)]
+        client: Option<i64>,
+    },
     /// Build a demonstration database and run the month's work on it
     Demo {
         #[arg(long, default_value = "demo")]
@@ -183,6 +197,7 @@ fn env_of(cli: &Cli) -> Result<Env, Error> {
         now,
         quiet: cli.quiet,
         json: cli.json,
+        odbc_log: cli.odbc_log.clone(),
     })
 }
 
@@ -233,6 +248,12 @@ fn run(cli: Cli) -> Result<(), Error> {
         Command::Batch(BatchCmd::Contacts { through }) => {
             recoup::plans::cli::batch_contacts(&env, through)
         }
+        Command::Sync {
+            name,
+            op,
+            debtors,
+            client,
+        } => recoup::plans::cli::sync_cmd(&env, &name, &op, &debtors, client),
         Command::Demo { out } => {
             let mut env = env;
             if cli.today.is_none() {

@@ -383,3 +383,17 @@ fn plan_run_and_batch_through_the_binary() {
     let out = run(&["batch", "contacts", "--through", "2024-07-31"]);
     assert!(out.status.success());
 }
+
+#[cfg(not(feature = "odbc"))]
+#[test]
+fn without_the_odbc_feature_sync_is_refused() {
+    use assert_cmd::Command;
+    let fx = fixture(&[]);
+    let mut c = Command::cargo_bin("recoup").unwrap();
+    c.arg("--db")
+        .arg(&fx.env.db)
+        .args(["sync", "dialer", "--op", "insert", "--debtor", "1"]);
+    let out = c.output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("built without ODBC"));
+}

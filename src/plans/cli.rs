@@ -78,6 +78,13 @@ pub fn plan_run(
     }
     tx.commit()?;
     print_summary(env, &format!("plan {code}"), targets.len(), &runner.summary);
+    // ODBC events run after the local commit; a failure fails the command (exit 1).
+    crate::sync::run_pending(
+        store.conn(),
+        &env.home,
+        &runner.pending_odbc,
+        env.odbc_log.as_deref(),
+    )?;
     Ok(())
 }
 
@@ -89,5 +96,55 @@ pub fn batch_contacts(env: &Env, through: Option<NaiveDate>) -> Result<()> {
     let n = runner.process_due(&tx, through.unwrap_or(env.today))?;
     tx.commit()?;
     print_summary(env, "automatic contacts processed", n, &runner.summary);
+    crate::sync::run_pending(
+        store.conn(),
+        &env.home,
+        &runner.pending_odbc,
+        env.odbc_log.as_deref(),
+    )?;
+    Ok(())
+}
+
+/// `recoup sync NAME --op insert|update|delete (--debtor N… | --client N)`
+pub fn sync_cmd(
+    env: &Env,
+    name: &str,
+    op: &str,
+    debtors: &[i64],
+    client: Option<i64>,
+) -> Result<()> {
+    if !crate::sync::AVAILABLE {
+        return Err(crate::sync::unavailable());
+    }
+    let Some(op) = crate::sync::Op::parse(op) else {
+        bail!(config, "--op must be insert, update or delete")
+    };
+    let store = Store::open_existing(&env.db)?;
+    let mut targets: Vec<i64> = debtors.to_vec();
+    if let Some(c) = client {
+        let mut stmt = store
+            .conn()
+            .prepare("SELECT fi FROM debtor WHERE cn = ?1 ORDER BY fi")?;
+        let rows = stmt.query_map([c], |r| r.get(0))?;
+        for r in rows {
+            targets.push(r?);
+        }
+    }
+    if targets.is_empty() {
+        bail!(config, "select debtors with --debtor or --client");
+    }
+    let pending: Vec<(i64, String, crate::sync::Op)> = targets
+        .iter()
+        .map(|fi| (*fi, name.to_string(), op))
+        .collect();
+    let n = crate::sync::run_pending(store.conn(), &env.home, &pending, env.odbc_log.as_deref())?;
+    if env.json {
+        println!(
+            "{}",
+            json!({ "pair": name, "op": op.name(), "statements": n })
+        );
+    } else {
+        println!("ODBC sync {name}: {} {n} row(s)", op.name());
+    }
     Ok(())
 }

@@ -50,6 +50,9 @@ pub struct PlanRunner {
     /// Set while processing automatic contacts previously scheduled (S3:59).
     batch_mode: bool,
     pub summary: PlanSummary,
+    /// ODBC events due now: (debtor, pair, operation). They run after the local
+    /// database commit (SPEC §8), through `crate::sync::run_pending`.
+    pub pending_odbc: Vec<(i64, String, crate::sync::Op)>,
 }
 
 struct Due<'e> {
@@ -88,6 +91,7 @@ impl PlanRunner {
             ledger: Ledger::new(env.today),
             batch_mode: false,
             summary: PlanSummary::default(),
+            pending_odbc: Vec::new(),
         })
     }
 
@@ -211,11 +215,18 @@ impl PlanRunner {
             }
             self.record_done(conn, fi, d, d.event.type_code.trim())?;
         }
+        // ODBC events due now run on the spot (S0), after the local commit.
+        for d in due.iter().filter(|d| d.event.kind == Odbc && today(d)) {
+            let op = odbc_op(d.event)?;
+            self.pending_odbc
+                .push((fi, d.event.attachment.trim().to_string(), op));
+            self.record_done(conn, fi, d, op.name())?;
+        }
         // 9. Everything else is scheduled: people's work, and automatic events due later.
         for d in due.iter() {
             let later = !today(d);
             let scheduled = match d.event.kind {
-                Letter | Phone | Review | Other | Email | Odbc => true,
+                Letter | Phone | Review | Other | Email => true,
                 Promise => false, // group 5
                 Close => later,
                 _ => later,
@@ -225,6 +236,7 @@ impl PlanRunner {
                     Transaction => d.event.type_code.trim().to_string(),
                     Plan => plan_code_of(d.event),
                     Operator => operator_of(d.event),
+                    Odbc => odbc_op(d.event)?.name().to_string(),
                     _ => d.event.description.clone(),
                 };
                 self.schedule_contact(conn, fi, d, &desc)?;
@@ -420,7 +432,7 @@ impl PlanRunner {
         let mut items: Vec<DueContact> = Vec::new();
         {
             let mut stmt = conn.prepare(
-                "SELECT COALESCE(du, ''), COALESCE(ti, ''), id, fi, COALESCE(ty, ''), COALESCE(de, ''), am
+                "SELECT COALESCE(du, ''), COALESCE(ti, ''), id, fi, COALESCE(ty, ''), COALESCE(de, ''), am, COALESCE(at, '')
                  FROM contact WHERE COALESCE(done, 0) = 0 AND fi IS NOT NULL AND du <= ?1",
             )?;
             let mut rows = stmt.query([ymd(through)])?;
@@ -433,12 +445,13 @@ impl PlanRunner {
                     r.get(4)?,
                     r.get(5)?,
                     r.get(6)?,
+                    r.get(7)?,
                 ));
             }
         }
         items.sort();
         let mut done = 0;
-        for (_, _, id, fi, ty, de, am) in items {
+        for (_, _, id, fi, ty, de, am, at) in items {
             let Some(kind) = EventType::from_contact_type(&ty) else {
                 continue;
             };
@@ -479,10 +492,15 @@ impl PlanRunner {
                     queued = self.post(conn, fi, &de, am.map(crate::money::from_cents))?;
                 }
                 EventType::Plan => queued = Some(de.clone()),
-                EventType::Odbc => bail!(
-                    config,
-                    "this recoup was built without ODBC (cargo feature `odbc`)"
-                ),
+                EventType::Odbc => {
+                    let Some(op) = crate::sync::Op::parse(&de) else {
+                        bail!(
+                            config,
+                            "ODBC contact {id}: description '{de}' is not INSERT, UPDATE or DELETE"
+                        )
+                    };
+                    self.pending_odbc.push((fi, at.trim().to_string(), op));
+                }
                 _ => {}
             }
             conn.execute(
@@ -505,8 +523,27 @@ impl PlanRunner {
 }
 
 /// A pending contact for the batch: (due, time, id, debtor, type, description,
-/// amount); sorting these puts the oldest first.
-type DueContact = (String, String, i64, i64, String, String, Option<i64>);
+/// amount, attachment); sorting these puts the oldest first.
+type DueContact = (
+    String,
+    String,
+    i64,
+    i64,
+    String,
+    String,
+    Option<i64>,
+    String,
+);
+
+/// An ODBC event's operation is its description (S0).
+fn odbc_op(e: &Event) -> Result<crate::sync::Op> {
+    crate::sync::Op::parse(&e.description).ok_or_else(|| {
+        Error::config(format!(
+            "odbc event: description '{}' is not INSERT, UPDATE or DELETE",
+            e.description
+        ))
+    })
+}
 
 fn plan_code_of(e: &Event) -> String {
     if e.type_code.trim().is_empty() {

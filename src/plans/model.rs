@@ -211,8 +211,13 @@ pub fn parse_plan(path: &Path, src: &str) -> Result<Plan> {
         let Some(kind) = EventType::parse(ty) else {
             return Err(at(e.r#type.span(), format!("unknown event type '{ty}'")));
         };
-        if kind == EventType::Odbc && !cfg!(feature = "odbc") {
-            return Err(at(e.r#type.span(), "this recoup was built without ODBC (cargo feature `odbc`); an odbc event cannot run".into()));
+        if kind == EventType::Odbc {
+            if !crate::sync::AVAILABLE {
+                return Err(at(e.r#type.span(), "this recoup was built without ODBC (cargo feature `odbc`); an odbc event cannot run".into()));
+            }
+            if crate::sync::Op::parse(&e.description).is_none() || e.attachment.trim().is_empty() {
+                return Err(at(e.r#type.span(), "an odbc event needs description INSERT, UPDATE or DELETE and the sync pair's name in attachment (S0)".into()));
+            }
         }
         let schedule = match e
             .schedule
