@@ -64,6 +64,20 @@ impl<'a> RecordView<'a> {
     pub fn main(&self) -> &'a [u8] {
         &self.bytes[..self.bytes.len().min(426)]
     }
+    /// Owned copies: the main record, then every appended segment in file order.
+    pub fn to_segments(&self) -> Vec<super::segment::Segment> {
+        let mut v = vec![super::segment::Segment::from_bytes(
+            self.kind.seg(),
+            self.main(),
+        )];
+        v.extend(
+            self.segments
+                .iter()
+                .map(|s| super::segment::Segment::from_bytes(s.kind, self.segment(s))),
+        );
+        v
+    }
+
     pub fn segment(&self, s: &SegSpan) -> &'a [u8] {
         let end = (s.start + s.kind.len()).min(self.bytes.len());
         &self.bytes[s.start.min(end)..end]
@@ -175,7 +189,7 @@ pub fn looks_packed(head: &[u8]) -> bool {
 }
 
 /// Split a data record into its appended segments; `Err` = unreadable.
-fn split_segments(rec: &[u8], segs: &mut Vec<SegSpan>) -> Result<usize, String> {
+pub fn split_segments(rec: &[u8], segs: &mut Vec<SegSpan>) -> Result<usize, String> {
     segs.clear();
     if rec.len() < 426 {
         return Err(format!(
