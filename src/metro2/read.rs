@@ -188,6 +188,15 @@ pub fn looks_packed(head: &[u8]) -> bool {
         .any(|&b| b < 0x20 && b != b'\r' && b != b'\n' && b != b'\t')
 }
 
+/// CFPB's rule: after the 2-byte identifier, no letter and no digit other
+/// than 0 ⇒ an empty (placeholder) slot of a fixed-length file.
+pub fn is_placeholder(seg: &[u8]) -> bool {
+    let body = seg.get(2..).unwrap_or(&[]);
+    !body
+        .iter()
+        .any(|&b| b.is_ascii_alphabetic() || (b'1'..=b'9').contains(&b))
+}
+
 /// Split a data record into its appended segments; `Err` = unreadable.
 pub fn split_segments(rec: &[u8], segs: &mut Vec<SegSpan>) -> Result<usize, String> {
     segs.clear();
@@ -220,11 +229,7 @@ pub fn split_segments(rec: &[u8], segs: &mut Vec<SegSpan>) -> Result<usize, Stri
                 kind.len()
             ));
         }
-        let body = &rest[2..kind.len()];
-        // CFPB's rule: no letter and no digit other than 0 ⇒ an empty slot.
-        let placeholder = !body
-            .iter()
-            .any(|&b| b.is_ascii_alphabetic() || (b'1'..=b'9').contains(&b));
+        let placeholder = is_placeholder(&rest[..kind.len()]);
         segs.push(SegSpan {
             kind,
             start: off,
@@ -538,7 +543,14 @@ impl<R: Read> Reader<R> {
                 if skipped == 0 {
                     return Ok(Some(step));
                 }
-                break; // the record is read by the next call
+                // The record is read again by the next call. (A fill inside
+                // record_here may have moved the buffer: find it from the end.)
+                let len = match step {
+                    Step::Rec { start, end, .. } => end - start,
+                    _ => 0,
+                };
+                self.pos -= len;
+                break;
             }
             self.pos += 1;
             skipped += 1;

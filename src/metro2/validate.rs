@@ -413,6 +413,20 @@ impl Validator {
                             "lower-case letters".into(),
                         );
                     }
+                    if seg == SegKind::Base
+                        && f.start == base::IDENTIFICATION_NUMBER.start
+                        && (raw.iter().all(|&b| b == b'0' || b == b' ')
+                            || raw.iter().all(|&b| b == b'9' || b == b' '))
+                    {
+                        self.at(
+                            r::F008_IDENTIFICATION,
+                            n,
+                            seg,
+                            f,
+                            raw,
+                            "identification number all zeros or nines".into(),
+                        );
+                    }
                     if let Some(list) = codes::list(seg, f) {
                         let v = trim_end(raw);
                         if !list.contains(&v) {

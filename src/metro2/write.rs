@@ -158,6 +158,9 @@ impl Totals {
             self.phones += 1;
         }
         for (kind, s) in segments {
+            if super::read::is_placeholder(s) {
+                continue;
+            }
             match kind {
                 SegKind::J1 | SegKind::J2 => {
                     let (slot, ssn, dob, phone, ecoa) = if kind == SegKind::J1 {

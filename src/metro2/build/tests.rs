@@ -89,7 +89,10 @@ fn open_collection_maps_every_field() {
     assert_eq!(s.num(&base::CURRENT_BALANCE), Some(1200));
     assert_eq!(s.num(&base::AMOUNT_PAST_DUE), Some(1200));
     assert_eq!(s.num(&base::ORIGINAL_CHARGE_OFF), Some(0));
-    assert_eq!(s.date(&base::DATE_ACCOUNT_INFORMATION), Some(d(2024, 6, 30)));
+    assert_eq!(
+        s.date(&base::DATE_ACCOUNT_INFORMATION),
+        Some(d(2024, 6, 30))
+    );
     assert_eq!(s.date(&base::DATE_FIRST_DELINQUENCY), Some(d(2023, 9, 1)));
     assert_eq!(s.date(&base::DATE_CLOSED), None);
     assert_eq!(s.date(&base::DATE_LAST_PAYMENT), Some(d(2024, 6, 10)));
@@ -109,7 +112,10 @@ fn open_collection_maps_every_field() {
     assert_eq!(t(&base::COMPLIANCE_CONDITION), "");
     // K1 = the client, classification cl.ty.
     assert_eq!(b.segments.len(), 2);
-    assert_eq!(b.segments[1].text(&k1::ORIGINAL_CREDITOR_NAME), "ACME BANK N.A.");
+    assert_eq!(
+        b.segments[1].text(&k1::ORIGINAL_CREDITOR_NAME),
+        "ACME BANK N.A."
+    );
     assert_eq!(b.segments[1].text(&k1::CREDITOR_CLASSIFICATION), "12");
     assert!(b.warnings.is_empty(), "{:?}", b.warnings);
     assert_eq!(errors(&b), Vec::<String>::new());
@@ -119,7 +125,10 @@ fn open_collection_maps_every_field() {
 fn dofd_falls_back_to_the_charged_date() {
     let mut a = account();
     a.delinquency = None;
-    assert_eq!(build(&a).segments[0].date(&base::DATE_FIRST_DELINQUENCY), Some(d(2023, 11, 1)));
+    assert_eq!(
+        build(&a).segments[0].date(&base::DATE_FIRST_DELINQUENCY),
+        Some(d(2023, 11, 1))
+    );
 }
 
 #[test]
@@ -132,7 +141,10 @@ fn paid_account_reports_62_with_the_date_paid() {
     assert_eq!(s.text(&base::ACCOUNT_STATUS), "62");
     assert_eq!(s.num(&base::CURRENT_BALANCE), Some(0));
     assert_eq!(s.num(&base::AMOUNT_PAST_DUE), Some(0));
-    assert_eq!(s.date(&base::DATE_ACCOUNT_INFORMATION), Some(d(2024, 6, 10)));
+    assert_eq!(
+        s.date(&base::DATE_ACCOUNT_INFORMATION),
+        Some(d(2024, 6, 10))
+    );
     assert_eq!(s.date(&base::DATE_CLOSED), Some(d(2024, 6, 10)));
     assert_eq!(errors(&b), Vec::<String>::new());
     // A credit balance is reported as paid with balance 0, never negative.
@@ -145,7 +157,10 @@ fn closed_unpaid_reports_da_only_if_reported_before() {
     let mut a = account();
     a.mode = "C".into();
     a.closed = Some(d(2024, 6, 20));
-    assert_eq!(build_records(&a, &opts()).unwrap_err(), Exclusion::NeverReported);
+    assert_eq!(
+        build_records(&a, &opts()).unwrap_err(),
+        Exclusion::NeverReported
+    );
     a.history.reported_before = true;
     let b = build(&a);
     assert_eq!(b.status, Status::DeleteDA);
@@ -160,7 +175,10 @@ fn status_override_wins_and_must_be_a_collection_status() {
     a.history.reported_before = true;
     assert_eq!(build(&a).segments[0].text(&base::ACCOUNT_STATUS), "DF");
     a.status_override = "11".into();
-    assert!(matches!(build_records(&a, &opts()), Err(Exclusion::Invalid(_))));
+    assert!(matches!(
+        build_records(&a, &opts()),
+        Err(Exclusion::Invalid(_))
+    ));
 }
 
 #[test]
@@ -170,7 +188,10 @@ fn purchased_debt_is_0c_with_the_creditor_from_user_fields() {
     a.client.debtor_user2 = "First Card Services".into();
     let b = build(&a);
     assert_eq!(b.segments[0].text(&base::ACCOUNT_TYPE), "0C");
-    assert_eq!(b.segments[1].text(&k1::ORIGINAL_CREDITOR_NAME), "FIRST CARD SERVICES");
+    assert_eq!(
+        b.segments[1].text(&k1::ORIGINAL_CREDITOR_NAME),
+        "FIRST CARD SERVICES"
+    );
     a.client.send_client_detail = false;
     assert_eq!(build(&a).segments.len(), 1);
 }
@@ -189,10 +210,20 @@ fn business_names_go_to_surname_with_ecoa_w() {
 
 #[test]
 fn generation_codes_map() {
-    for (g, want) in [("Sr", "S"), ("II", "2"), ("iii", "3"), ("IX", "9"), ("", "")] {
+    for (g, want) in [
+        ("Sr", "S"),
+        ("II", "2"),
+        ("iii", "3"),
+        ("IX", "9"),
+        ("", ""),
+    ] {
         let mut a = account();
         a.generation = g.into();
-        assert_eq!(build(&a).segments[0].text(&base::GENERATION_CODE), want, "{g}");
+        assert_eq!(
+            build(&a).segments[0].text(&base::GENERATION_CODE),
+            want,
+            "{g}"
+        );
     }
     let mut a = account();
     a.generation = "Esquire".into();
@@ -220,20 +251,29 @@ fn missing_zip_is_reported_with_a_warning() {
     let b = build(&a);
     assert!(b.warnings.iter().any(|w| w.contains("ZIP")));
     let f = check_record(&b.segments, Profile::Collection, 2, None);
-    assert!(f.iter().any(|f| f.rule == "F010" && f.severity == Severity::Warning));
+    assert!(f
+        .iter()
+        .any(|f| f.rule == "F010" && f.severity == Severity::Warning));
 }
 
 #[test]
 fn amounts_that_do_not_fit_or_are_negative_are_refused() {
     let mut a = account();
     a.original_principal = dec!(-1);
-    assert!(matches!(build_records(&a, &opts()), Err(Exclusion::Invalid(m)) if m.contains("negative")));
+    assert!(
+        matches!(build_records(&a, &opts()), Err(Exclusion::Invalid(m)) if m.contains("negative"))
+    );
     let mut a = account();
     a.owing = dec!(1000000000.00);
-    assert!(matches!(build_records(&a, &opts()), Err(Exclusion::Invalid(m)) if m.contains("current_balance")));
+    assert!(
+        matches!(build_records(&a, &opts()), Err(Exclusion::Invalid(m)) if m.contains("current_balance"))
+    );
     let mut a = account();
     a.state = "California".into();
-    assert!(matches!(build_records(&a, &opts()), Err(Exclusion::Invalid(_))));
+    assert!(matches!(
+        build_records(&a, &opts()),
+        Err(Exclusion::Invalid(_))
+    ));
 }
 
 #[test]
@@ -241,17 +281,26 @@ fn exclusion_reasons() {
     let mut a = account();
     a.ssn = String::new();
     a.dob = None;
-    assert_eq!(build_records(&a, &opts()).unwrap_err(), Exclusion::NoSsnOrDob);
+    assert_eq!(
+        build_records(&a, &opts()).unwrap_err(),
+        Exclusion::NoSsnOrDob
+    );
     a.dob = Some(d(1970, 1, 1));
     assert!(build_records(&a, &opts()).is_ok());
     let mut a = account();
     a.start_reporting = Some(d(2024, 7, 1));
-    assert_eq!(build_records(&a, &opts()).unwrap_err(), Exclusion::NotStarted(d(2024, 7, 1)));
+    assert_eq!(
+        build_records(&a, &opts()).unwrap_err(),
+        Exclusion::NotStarted(d(2024, 7, 1))
+    );
     a.start_reporting = Some(d(2024, 6, 30));
     assert!(build_records(&a, &opts()).is_ok());
     let mut a = account();
     a.client.reports_to_bureaus = false;
-    assert_eq!(build_records(&a, &opts()).unwrap_err().key(), "client_not_reporting");
+    assert_eq!(
+        build_records(&a, &opts()).unwrap_err().key(),
+        "client_not_reporting"
+    );
 }
 
 #[test]
@@ -260,17 +309,26 @@ fn medical_rules() {
     a.client.classification = "02".into();
     a.delinquency = Some(d(2023, 1, 1));
     a.original_principal = dec!(499.99);
-    assert!(matches!(build_records(&a, &opts()), Err(Exclusion::Medical(_))));
+    assert!(matches!(
+        build_records(&a, &opts()),
+        Err(Exclusion::Medical(_))
+    ));
     a.original_principal = dec!(500.00);
     assert!(build_records(&a, &opts()).is_ok());
     // DOFD under a year before the as-of date.
     a.delinquency = Some(d(2023, 7, 2));
-    assert!(matches!(build_records(&a, &opts()), Err(Exclusion::Medical(_))));
+    assert!(matches!(
+        build_records(&a, &opts()),
+        Err(Exclusion::Medical(_))
+    ));
     a.delinquency = Some(d(2023, 7, 1));
     assert!(build_records(&a, &opts()).is_ok());
     // Paid: DA if reported before, else not at all.
     a.owing = dec!(0);
-    assert!(matches!(build_records(&a, &opts()), Err(Exclusion::Medical(_))));
+    assert!(matches!(
+        build_records(&a, &opts()),
+        Err(Exclusion::Medical(_))
+    ));
     a.history.reported_before = true;
     assert_eq!(build(&a).status, Status::DeleteDA);
     // Switched off in setup: a small medical debt is reported like any other.
@@ -327,7 +385,10 @@ fn cosigners_go_to_j1_or_j2() {
     ];
     let b = build(&a);
     let kinds: Vec<SegKind> = b.segments.iter().map(|s| s.kind).collect();
-    assert_eq!(kinds, [SegKind::Base, SegKind::J1, SegKind::J2, SegKind::K1]);
+    assert_eq!(
+        kinds,
+        [SegKind::Base, SegKind::J1, SegKind::J2, SegKind::K1]
+    );
     assert_eq!(b.segments[1].text(&j1::SURNAME), "DOE");
     assert_eq!(b.segments[1].text(&j1::ECOA_CODE), "2");
     assert_eq!(b.segments[2].text(&j2::ECOA_CODE), "5");
@@ -363,14 +424,25 @@ fn header_from_company_details() {
     assert_eq!(s.text(&header::ACTIVITY_DATE), "06302024");
     assert_eq!(s.text(&header::DATE_CREATED), "07012024");
     assert_eq!(s.text(&header::REPORTER_NAME), "SUMMIT RECOVERY SERVICES");
-    assert_eq!(s.text(&header::REPORTER_ADDRESS), "100 MAIN ST SUITE 300 SACRAMENTO CA 95814");
+    assert_eq!(
+        s.text(&header::REPORTER_ADDRESS),
+        "100 MAIN ST SUITE 300 SACRAMENTO CA 95814"
+    );
     assert_eq!(s.text(&header::REPORTER_PHONE), "9165550199");
-    let (s, _) = build_header(&HeaderInput { bureau: Some(Bureau::Experian), ..h.clone() }).unwrap();
+    let (s, _) = build_header(&HeaderInput {
+        bureau: Some(Bureau::Experian),
+        ..h.clone()
+    })
+    .unwrap();
     assert_eq!(s.text(&header::EQUIFAX_ID), "");
     assert_eq!(s.text(&header::TRANSUNION_ID), "");
     assert_eq!(s.text(&header::EXPERIAN_ID), "EX123");
     // A bureau identifier that does not fit is refused, not cut.
-    assert!(build_header(&HeaderInput { experian_id: "EX1234".into(), ..h }).is_err());
+    assert!(build_header(&HeaderInput {
+        experian_id: "EX1234".into(),
+        ..h
+    })
+    .is_err());
 }
 
 #[test]
@@ -395,9 +467,21 @@ fn a_built_file_validates_clean_with_recomputed_totals() {
     assert!(bytes.ends_with(b"\r\n"));
     assert_eq!(bytes.len(), (426 + 2) + (460 + 2) * 2 + (426 + 2));
     let r = crate::metro2::validate::validate(&bytes[..], Profile::Collection);
-    let errs: Vec<_> = r.findings.iter().filter(|f| f.severity == Severity::Error).collect();
+    let errs: Vec<_> = r
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .collect();
     assert!(errs.is_empty(), "{errs:?}");
-    assert_eq!((r.counts.base, r.counts.k1, r.counts.header, r.counts.trailer), (2, 2, 1, 1));
+    assert_eq!(
+        (
+            r.counts.base,
+            r.counts.k1,
+            r.counts.header,
+            r.counts.trailer
+        ),
+        (2, 2, 1, 1)
+    );
     let t = &bytes[bytes.len() - 428..];
     assert_eq!(&t[4..11], b"TRAILER");
     assert_eq!(&t[11..20], b"000000002"); // base records
