@@ -93,6 +93,9 @@ enum Command {
         #[arg(long)]
         client: Option<i64>,
     },
+    /// Metro 2 credit-bureau files: validate, print
+    #[command(subcommand)]
+    Metro2(Metro2Cmd),
     /// Build a demonstration database and run the month's work on it
     Demo {
         #[arg(long, default_value = "demo")]
@@ -146,6 +149,19 @@ enum BatchCmd {
         #[arg(long, value_parser = parse_date)]
         through: Option<NaiveDate>,
     },
+}
+
+#[derive(Subcommand)]
+enum Metro2Cmd {
+    /// Check a Metro 2 file; every finding is listed; exit 3 on any error
+    Validate {
+        file: PathBuf,
+        /// crrg (default) or collection (adds the collection-agency rules)
+        #[arg(long)]
+        profile: Option<String>,
+    },
+    /// Dump a Metro 2 file field by field
+    Print { file: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -254,6 +270,10 @@ fn run(cli: Cli) -> Result<(), Error> {
             debtors,
             client,
         } => recoup::plans::cli::sync_cmd(&env, &name, &op, &debtors, client),
+        Command::Metro2(Metro2Cmd::Validate { file, profile }) => {
+            recoup::metro2::validate_command(&env, &file, profile.as_deref())
+        }
+        Command::Metro2(Metro2Cmd::Print { file }) => recoup::metro2::print_command(&env, &file),
         Command::Demo { out } => {
             let mut env = env;
             if cli.today.is_none() {
