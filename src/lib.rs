@@ -7,6 +7,7 @@
 pub mod catalog;
 pub mod env;
 pub mod error;
+pub mod import;
 pub mod money;
 
 pub use env::Env;
