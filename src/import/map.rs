@@ -561,29 +561,29 @@ fn read_dates(t: &Tbl, base: &DateOptions) -> Result<DateOptions> {
 
 fn read_options(t: &Tbl) -> Result<Options> {
     t.check_keys(OPTION_KEYS)?;
-    let mut o = Options::default();
-    o.client = t.int("client")?;
-    o.apply_client_settings = t.bool("apply_client_settings")?.unwrap_or(false);
-    o.include_transaction_posting = t.bool("include_transaction_posting")?.unwrap_or(false);
-    o.recalculate = t.bool("recalculate")?.unwrap_or(true);
-    o.manage_promises = t.bool("manage_promises")?.unwrap_or(false);
-    o.transaction_type = match t.str("transaction_type")?.unwrap_or("after") {
-        "after" => TypeWhen::After,
-        "before" => TypeWhen::Before,
-        other => {
-            return Err(t.err(
-                "transaction_type",
-                format!("transaction_type '{other}' must be \"before\" or \"after\""),
-            ))
-        }
-    };
-    o.auto_create_contact_records = t.bool("auto_create_contact_records")?.unwrap_or(false);
-    o.new_account_plan = t
-        .str("new_account_plan")?
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string);
-    Ok(o)
+    Ok(Options {
+        client: t.int("client")?,
+        apply_client_settings: t.bool("apply_client_settings")?.unwrap_or(false),
+        include_transaction_posting: t.bool("include_transaction_posting")?.unwrap_or(false),
+        recalculate: t.bool("recalculate")?.unwrap_or(true),
+        manage_promises: t.bool("manage_promises")?.unwrap_or(false),
+        transaction_type: match t.str("transaction_type")?.unwrap_or("after") {
+            "after" => TypeWhen::After,
+            "before" => TypeWhen::Before,
+            other => {
+                return Err(t.err(
+                    "transaction_type",
+                    format!("transaction_type '{other}' must be \"before\" or \"after\""),
+                ))
+            }
+        },
+        auto_create_contact_records: t.bool("auto_create_contact_records")?.unwrap_or(false),
+        new_account_plan: t
+            .str("new_account_plan")?
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string),
+    })
 }
 
 fn read_record(t: &Tbl, map: &mut Map) -> Result<RecordDef> {
@@ -654,8 +654,8 @@ pub fn parse_source(s: &str) -> std::result::Result<Source, String> {
             "source '{s}' must start with '@' (e.g. \"@A #Account\")"
         ));
     };
-    if rest.starts_with('>') {
-        if rest[1..].trim().is_empty() {
+    if let Some(after) = rest.strip_prefix('>') {
+        if after.trim().is_empty() {
             return Ok(Source::StaticAdvance);
         }
         return Err(format!("unexpected text after '@>' in source '{s}'"));

@@ -7,6 +7,7 @@
 
 pub mod dates;
 pub mod map;
+pub mod pipeline;
 pub mod scan;
 pub mod source;
 mod toml_read;

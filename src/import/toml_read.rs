@@ -62,6 +62,9 @@ pub struct Tbl<'a, 'd> {
     pub what: &'static str,
 }
 
+/// A string with where it was written.
+pub type Spanned<'a> = (&'a str, Option<Range<usize>>);
+
 pub fn item_span(item: &Item) -> Option<Range<usize>> {
     match item {
         Item::Value(v) => value_span(v),
@@ -189,10 +192,7 @@ impl<'a, 'd> Tbl<'a, 'd> {
         }
     }
 
-    pub fn str_list(
-        &self,
-        key: &str,
-    ) -> crate::Result<Option<Vec<(&'a str, Option<Range<usize>>)>>> {
+    pub fn str_list(&self, key: &str) -> crate::Result<Option<Vec<Spanned<'a>>>> {
         match self.value(key)? {
             None => Ok(None),
             Some(Value::String(s)) => Ok(Some(vec![(s.value().as_str(), s.span())])),
