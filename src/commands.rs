@@ -4,8 +4,12 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 
-use crate::catalog::{self, Form};
-use crate::{bail, Env, Result};
+use rust_decimal::Decimal;
+
+use crate::catalog::{self, Form, Value};
+use crate::money::{from_cents, parse_amount, Ledger, NewTransaction};
+use crate::store::{self, FieldValues, Store};
+use crate::{bail, setup, Env, Result};
 
 /// `recoup fields [FORM]`: the catalogue, one field per line.
 pub fn fields(env: &Env, form: Option<&str>) -> Result<()> {
@@ -66,21 +70,164 @@ pub struct PostRequest {
     pub external_id: Option<String>,
 }
 
-pub fn setup_apply(_env: &Env, _file: &Path) -> Result<()> {
-    bail!(runtime, "setup apply: not built yet")
+/// `recoup setup apply FILE`
+pub fn setup_apply(env: &Env, file: &Path) -> Result<()> {
+    // Parse first, so a bad file never creates an empty database.
+    setup::parse(file)?;
+    let mut store = Store::open(&env.db)?;
+    let applied = setup::apply(store.conn_mut(), file)?;
+    if env.json {
+        println!("{}", serde_json::json!({ "applied": applied }));
+    } else {
+        println!("applied {}: {}", file.display(), applied.join(", "));
+    }
+    Ok(())
 }
-pub fn setup_show(_env: &Env) -> Result<()> {
-    bail!(runtime, "setup show: not built yet")
+
+/// `recoup setup show`
+pub fn setup_show(env: &Env) -> Result<()> {
+    let store = Store::open_existing(&env.db)?;
+    if env.json {
+        println!("{}", setup::show::to_json(store.conn())?);
+    } else {
+        print!("{}", setup::render(store.conn())?);
+    }
+    Ok(())
 }
-pub fn post(_env: &Env, _req: &PostRequest) -> Result<()> {
-    bail!(runtime, "post: not built yet")
+
+fn amount_arg(name: &str, s: &Option<String>) -> Result<Option<Decimal>> {
+    match s {
+        None => Ok(None),
+        Some(t) => match parse_amount(t) {
+            Some(d) => Ok(Some(d)),
+            None => bail!(config, "--{name}: '{t}' is not an amount"),
+        },
+    }
 }
-pub fn show_debtor(_env: &Env, _n: i64) -> Result<()> {
-    bail!(runtime, "show: not built yet")
+
+/// `recoup post --debtor N --type CODE --to-us X [--direct Y] [--date D] [--posted D]`
+pub fn post(env: &Env, req: &PostRequest) -> Result<()> {
+    let to_us = amount_arg("to-us", &req.to_us)?;
+    let direct = amount_arg("direct", &req.direct)?;
+    let mut store = Store::open_existing(&env.db)?;
+    let tx = store.conn_mut().transaction()?;
+    let mut ledger = Ledger::new(env.today);
+    let posted = ledger.post(
+        &tx,
+        &NewTransaction {
+            file_number: req.debtor,
+            type_code: req.type_code.clone(),
+            to_us,
+            direct,
+            payment_date: req.date,
+            posted_date: req.posted,
+            description: req.description.clone(),
+            external_id: req.external_id.clone(),
+            reverses: req.reverses,
+            ..Default::default()
+        },
+    )?;
+    tx.commit()?;
+    let owing = from_cents(posted.totals.owing());
+    if env.json {
+        println!(
+            "{}",
+            serde_json::json!({
+                "transaction": posted.id,
+                "debtor": req.debtor,
+                "commission": format!("{:.2}", posted.commission),
+                "commission_rate": posted.commission_rate.map(|r| r.normalize().to_string()),
+                "tax": format!("{:.2}", posted.tax),
+                "owing": format!("{owing:.2}"),
+            })
+        );
+    } else {
+        println!(
+            "posted transaction {} to debtor {}: commission {:.2}, tax {:.2}, owing {owing:.2}",
+            posted.id, req.debtor, posted.commission, posted.tax
+        );
+    }
+    Ok(())
 }
-pub fn show_client(_env: &Env, _n: i64) -> Result<()> {
-    bail!(runtime, "show: not built yet")
+
+/// SSNs never leave unmasked in text (SPEC §1 PII).
+pub fn mask_ssn(ssn: &str) -> String {
+    let digits: String = ssn.chars().filter(|c| c.is_ascii_digit()).collect();
+    if digits.len() < 4 {
+        return "***".to_string();
+    }
+    format!("***-**-{}", &digits[digits.len() - 4..])
 }
-pub fn find(_env: &Env, _acct: &str, _client: Option<i64>) -> Result<()> {
-    bail!(runtime, "find: not built yet")
+
+fn record_json(values: &FieldValues) -> serde_json::Value {
+    let mut map = serde_json::Map::new();
+    for (f, v) in values {
+        let j = match v {
+            _ if v.is_null() => serde_json::Value::Null,
+            Value::Flag(b) => serde_json::Value::Bool(*b),
+            other => serde_json::Value::String(other.plain()),
+        };
+        map.insert(f.code(), j);
+    }
+    serde_json::Value::Object(map)
+}
+
+fn print_record(env: &Env, values: &FieldValues) {
+    if env.json {
+        println!("{}", record_json(values));
+        return;
+    }
+    for (f, v) in values {
+        let text = match v {
+            _ if v.is_null() => String::new(),
+            Value::Flag(b) => if *b { "Yes" } else { "No" }.to_string(),
+            _ if f.field == "ss" => mask_ssn(&v.plain()),
+            other => other.plain(),
+        };
+        println!("{:<8} {:<32} {}", f.code(), f.name, text);
+    }
+}
+
+/// `recoup show debtor FILE_NUMBER`
+pub fn show_debtor(env: &Env, file_number: i64) -> Result<()> {
+    let store = Store::open_existing(&env.db)?;
+    match store::read_record(store.conn(), Form::Debtor, file_number)? {
+        Some(values) => {
+            print_record(env, &values);
+            Ok(())
+        }
+        None => bail!(runtime, "no debtor with file number {file_number}"),
+    }
+}
+
+/// `recoup show client NUMBER`
+pub fn show_client(env: &Env, number: i64) -> Result<()> {
+    let store = Store::open_existing(&env.db)?;
+    match store::read_record(store.conn(), Form::Client, number)? {
+        Some(values) => {
+            print_record(env, &values);
+            Ok(())
+        }
+        None => bail!(runtime, "no client with number {number}"),
+    }
+}
+
+/// `recoup find --acct ACCT [--client N]`: file numbers, bare, ascending.
+pub fn find(env: &Env, acct: &str, client: Option<i64>) -> Result<()> {
+    let store = Store::open_existing(&env.db)?;
+    let found = store::find_debtors_by_acct(store.conn(), acct, client)?;
+    if found.is_empty() {
+        match client {
+            Some(c) => bail!(
+                runtime,
+                "no debtor of client {c} has acct '{}'",
+                acct.trim()
+            ),
+            None => bail!(runtime, "no debtor has acct '{}'", acct.trim()),
+        }
+    }
+    for fi in found {
+        println!("{fi}");
+    }
+    Ok(())
 }

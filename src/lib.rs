@@ -14,3 +14,6 @@ pub use env::Env;
 pub use error::{Error, ErrorKind, Result};
 pub mod commands;
 pub mod demo;
+pub mod setup;
+pub mod store;
+pub mod tomlutil;

@@ -1,6 +1,16 @@
 //! Money: exact decimal amounts, transaction types, posting, recalculation,
 //! commission and tax (SPEC §7, seed-inventory.md §4).
 
+pub mod post;
+pub mod rate_plan;
+pub mod recalc;
+pub mod types;
+
+pub use post::{Ledger, NewTransaction, Posted};
+pub use rate_plan::{Bracket, Commission, PlanKind, RatePlan};
+pub use recalc::{recalculate, Totals};
+pub use types::{FinType, TransType};
+
 use rust_decimal::{Decimal, RoundingStrategy};
 
 /// Round to cents, half away from zero (SPEC §1: "amounts round half-up to cents";

@@ -1,0 +1,369 @@
+//! Posting a transaction (S2:2101-2106): the record is created with its commission
+//! and tax, the debtor is recalculated, then the type's contact plan runs (the plan
+//! engine hooks in through `Posted::plan`).
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use rusqlite::{params, Connection, OptionalExtension};
+use rust_decimal::Decimal;
+
+use super::rate_plan::{effective_rate, load_plan, Commission, PlanInputs, RatePlan};
+use super::recalc::{recalculate, Totals};
+use super::types::{load_type, FinType, TransType};
+use super::{from_cents, round_cents, to_cents};
+use crate::{bail, Result};
+
+/// A transaction to post. Amounts are decimals; blanks take the type's defaults.
+#[derive(Debug, Clone, Default)]
+pub struct NewTransaction {
+    pub file_number: i64,
+    pub type_code: String,
+    pub to_us: Option<Decimal>,
+    pub direct: Option<Decimal>,
+    pub payment_date: Option<NaiveDate>,
+    pub posted_date: Option<NaiveDate>,
+    pub description: Option<String>,
+    pub external_id: Option<String>,
+    pub operator: Option<String>,
+    /// The payment a reversal reverses (its transaction number).
+    pub reverses: Option<i64>,
+    /// A commission amount given by hand (or by an import map) is used as-is.
+    pub commission: Option<Decimal>,
+    pub commission_rate: Option<Decimal>,
+    pub tax_rate: Option<Decimal>,
+    pub tax_exempt: Option<bool>,
+    pub omit_statement: Option<bool>,
+    pub omit_cash: Option<bool>,
+    /// Payment breakdown (S2:2074-2077): the parts of a payment that pay principal,
+    /// interest and fees; the debtor's rate levels 1–3 apply to them (S2:641-661).
+    pub breakdown_principal: Option<Decimal>,
+    pub breakdown_interest: Option<Decimal>,
+    pub breakdown_fees: Option<Decimal>,
+}
+
+/// What posting produced.
+#[derive(Debug, Clone)]
+pub struct Posted {
+    pub id: i64,
+    pub commission: Decimal,
+    pub commission_rate: Option<Decimal>,
+    pub tax: Decimal,
+    pub totals: Totals,
+    /// The transaction type's contact plan, for the plan engine to run.
+    pub plan: Option<String>,
+}
+
+/// The debtor fields commission and tax depend on.
+struct DebtorTerms {
+    rates: [Option<Decimal>; 4],
+    rate_plan: Option<String>,
+    tax_rate: Option<Decimal>,
+    tax_exempt: Option<bool>,
+    client_tax_rate: Option<Decimal>,
+    client_tax_exempt: Option<bool>,
+    listed: Option<NaiveDate>,
+    charged: Option<NaiveDate>,
+    delinquent: Option<NaiveDate>,
+    list_amount: i64,
+    paid: i64,
+    owing: i64,
+}
+
+fn date(s: Option<String>) -> Option<NaiveDate> {
+    s.and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok())
+}
+
+fn dec(s: Option<String>) -> Option<Decimal> {
+    s.and_then(|s| s.trim().parse().ok())
+}
+
+/// Posts transactions, caching transaction types and rate plans for the run.
+pub struct Ledger {
+    types: HashMap<String, TransType>,
+    plans: HashMap<String, Option<RatePlan>>,
+    today: NaiveDate,
+}
+
+impl Ledger {
+    pub fn new(today: NaiveDate) -> Ledger {
+        Ledger {
+            types: HashMap::new(),
+            plans: HashMap::new(),
+            today,
+        }
+    }
+
+    pub fn trans_type(&mut self, conn: &Connection, code: &str) -> Result<TransType> {
+        let code = code.trim();
+        if let Some(t) = self.types.get(code) {
+            return Ok(t.clone());
+        }
+        let Some(t) = load_type(conn, code)? else {
+            bail!(runtime, "unknown transaction type '{code}'")
+        };
+        self.types.insert(code.to_string(), t.clone());
+        Ok(t)
+    }
+
+    fn rate_plan(&mut self, conn: &Connection, code: &str) -> Result<Option<RatePlan>> {
+        if !self.plans.contains_key(code) {
+            let plan = load_plan(conn, code)?;
+            self.plans.insert(code.to_string(), plan);
+        }
+        Ok(self.plans.get(code).cloned().flatten())
+    }
+
+    fn terms(conn: &Connection, fi: i64) -> Result<Option<DebtorTerms>> {
+        Ok(conn
+            .prepare_cached(
+                "SELECT d.rt, d.r2, d.r3, d.r4, d.rpl, d.tx, d.te, c.tx, c.te, d.li, d.ch, d.dq,
+                        COALESCE(d.opr, 0) + COALESCE(d.oi, 0), COALESCE(d.pa, 0), COALESCE(d.ow, 0)
+                 FROM debtor d JOIN client c ON c.nu = d.cn WHERE d.fi = ?1",
+            )?
+            .query_row([fi], |r| {
+                Ok(DebtorTerms {
+                    rates: [
+                        dec(r.get(0)?),
+                        dec(r.get(1)?),
+                        dec(r.get(2)?),
+                        dec(r.get(3)?),
+                    ],
+                    rate_plan: r
+                        .get::<_, Option<String>>(4)?
+                        .filter(|s| !s.trim().is_empty()),
+                    tax_rate: dec(r.get(5)?),
+                    tax_exempt: r.get(6)?,
+                    client_tax_rate: dec(r.get(7)?),
+                    client_tax_exempt: r.get(8)?,
+                    listed: date(r.get(9)?),
+                    charged: date(r.get(10)?),
+                    delinquent: date(r.get(11)?),
+                    list_amount: r.get(12)?,
+                    paid: r.get(13)?,
+                    owing: r.get(14)?,
+                })
+            })
+            .optional()?)
+    }
+
+    /// The payment a reversal reverses: the one named, else the debtor's most recent
+    /// positive payment dated on or before the reversal (SPEC §7). Returns its
+    /// effective commission rate and tax rate.
+    fn reversed_rates(
+        conn: &Connection,
+        fi: i64,
+        reverses: Option<i64>,
+        on: NaiveDate,
+    ) -> Result<Option<(Decimal, Option<Decimal>, i64)>> {
+        let row: Option<(i64, i64, i64, Option<String>)> = match reverses {
+            Some(id) => conn
+                .prepare_cached(
+                    "SELECT id, COALESCE(tu,0)+COALESCE(di,0), COALESCE(cm,0), trt FROM trans
+                     WHERE id = ?1 AND fi = ?2",
+                )?
+                .query_row(params![id, fi], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                .optional()?,
+            None => conn
+                .prepare_cached(
+                    "SELECT t.id, COALESCE(t.tu,0)+COALESCE(t.di,0), COALESCE(t.cm,0), t.trt
+                     FROM trans t JOIN trans_type y ON y.code = t.ty
+                     WHERE t.fi = ?1 AND y.fin_type = 'payment' AND COALESCE(t.tu,0)+COALESCE(t.di,0) > 0
+                       AND t.py <= ?2
+                     ORDER BY t.py DESC, t.id DESC LIMIT 1",
+                )?
+                .query_row(params![fi, on.format("%Y-%m-%d").to_string()], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                })
+                .optional()?,
+        };
+        Ok(row.map(|(id, amount, cm, trt)| {
+            let rate = if amount == 0 {
+                Decimal::ZERO
+            } else {
+                from_cents(cm) * Decimal::ONE_HUNDRED / from_cents(amount)
+            };
+            (rate, dec(trt), id)
+        }))
+    }
+
+    /// Post one transaction and recalculate its debtor.
+    pub fn post(&mut self, conn: &Connection, req: &NewTransaction) -> Result<Posted> {
+        let ty = self.trans_type(conn, &req.type_code)?;
+        if ty.fin_type == FinType::Header {
+            bail!(
+                runtime,
+                "transaction type {} is a group title; nothing can be posted to it",
+                ty.code
+            );
+        }
+        let Some(terms) = Self::terms(conn, req.file_number)? else {
+            bail!(runtime, "debtor {} does not exist", req.file_number)
+        };
+        let to_us = round_cents(req.to_us.or(ty.fixed_to_us).unwrap_or_default());
+        let direct = round_cents(req.direct.unwrap_or_default());
+        let amount = to_us + direct;
+        let payment_date = req.payment_date.unwrap_or(self.today);
+        let posted_date = req.posted_date.unwrap_or(payment_date);
+
+        // Commission (S2:2097-2100, 4146-4527; SPEC §7).
+        let mut reversed_tax_rate = None;
+        let mut reverses = req.reverses;
+        let commission: Option<Commission> = if let Some(cm) = req.commission {
+            let cm = round_cents(cm);
+            Some(Commission {
+                amount: cm,
+                rate: effective_rate(cm, amount),
+            })
+        } else if let Some(cm) = ty.fixed_commission {
+            // 'Use dollar amounts': "not ... overridden by any commission rate" (S2:2803-2862)
+            Some(Commission {
+                amount: cm,
+                rate: effective_rate(cm, amount),
+            })
+        } else if ty.no_commission || ty.fin_type != FinType::Payment {
+            None
+        } else if amount < Decimal::ZERO {
+            // A reversal reverses commission at the rate of the payment it reverses.
+            match Self::reversed_rates(conn, req.file_number, req.reverses, payment_date)? {
+                Some((rate, tax_rate, id)) => {
+                    reversed_tax_rate = tax_rate;
+                    reverses = Some(id);
+                    Some(Commission::at_rate(amount, rate))
+                }
+                None if req.reverses.is_some() => {
+                    bail!(
+                        runtime,
+                        "transaction {} is not a transaction of debtor {}",
+                        req.reverses.unwrap_or_default(),
+                        req.file_number
+                    )
+                }
+                None => Some(Commission::at_rate(
+                    amount,
+                    req.commission_rate
+                        .or(ty.commission_rate)
+                        .or(terms.rates[0])
+                        .unwrap_or_default(),
+                )),
+            }
+        } else if let Some(rate) = req.commission_rate.or(ty.commission_rate) {
+            Some(Commission::at_rate(amount, rate))
+        } else if let Some(plan) = match &terms.rate_plan {
+            Some(code) => self.rate_plan(conn, code)?,
+            None => None,
+        } {
+            // A plan overrides flat rates, even a flat rate of 0 (SPEC §7).
+            Some(plan.commission(&PlanInputs {
+                payment: amount,
+                payment_date: Some(payment_date),
+                listed: terms.listed,
+                charged: terms.charged,
+                delinquent: terms.delinquent,
+                list_amount: from_cents(terms.list_amount),
+                paid_to_date: from_cents(terms.paid),
+                owing_before: from_cents(terms.owing),
+            }))
+        } else {
+            Some(self.flat_commission(req, amount, &terms.rates))
+        };
+
+        // Tax on the rounded commission, from the most specific level that sets it.
+        let exempt = req
+            .tax_exempt
+            .or(terms.tax_exempt)
+            .or(terms.client_tax_exempt)
+            .unwrap_or(false);
+        let tax_rate = if ty.no_tax || exempt {
+            None
+        } else {
+            req.tax_rate
+                .or(reversed_tax_rate)
+                .or(ty.tax_rate)
+                .or(terms.tax_rate)
+                .or(terms.client_tax_rate)
+        };
+        let cm = commission.map_or(Decimal::ZERO, |c| c.amount);
+        let tax = match tax_rate {
+            Some(r) if commission.is_some() => round_cents(cm * r / Decimal::ONE_HUNDRED),
+            _ => Decimal::ZERO,
+        };
+
+        let description = req
+            .description
+            .clone()
+            .or_else(|| ty.copy_description.then(|| ty.description.clone()));
+        conn.prepare_cached(
+            "INSERT INTO trans (fi, ty, de, py, pd, tu, di, cr, cm, trt, tx, te, os, oc, ext_id, op, rv,
+                                bpr, bin, bfe, ft)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
+        )?
+        .execute(params![
+            req.file_number,
+            ty.code,
+            description,
+            payment_date.format("%Y-%m-%d").to_string(),
+            posted_date.format("%Y-%m-%d").to_string(),
+            to_cents(to_us),
+            to_cents(direct),
+            commission.map(|c| c.rate.normalize().to_string()),
+            to_cents(cm),
+            tax_rate.map(|r| r.normalize().to_string()),
+            to_cents(tax),
+            req.tax_exempt,
+            req.omit_statement.unwrap_or(ty.omit_statement),
+            req.omit_cash.unwrap_or(ty.omit_cash),
+            req.external_id,
+            req.operator,
+            reverses,
+            req.breakdown_principal.map(to_cents),
+            req.breakdown_interest.map(to_cents),
+            req.breakdown_fees.map(to_cents),
+            ty.fin_type.as_str(),
+        ])?;
+        let id = conn.last_insert_rowid();
+        let totals = recalculate(conn, req.file_number)?;
+        Ok(Posted {
+            id,
+            commission: cm,
+            commission_rate: commission.map(|c| c.rate),
+            tax,
+            totals,
+            plan: ty.plan.clone(),
+        })
+    }
+
+    /// Flat rates: level 1 on the whole payment, or — when the payment carries a
+    /// breakdown — level 1 on principal, 2 on interest, 3 on fees and level 1 on any
+    /// remainder (S2:641-661). A level that is not set falls back to level 1.
+    fn flat_commission(
+        &self,
+        req: &NewTransaction,
+        amount: Decimal,
+        rates: &[Option<Decimal>; 4],
+    ) -> Commission {
+        let r1 = rates[0].unwrap_or_default();
+        let parts = [
+            req.breakdown_principal,
+            req.breakdown_interest,
+            req.breakdown_fees,
+        ];
+        if parts.iter().all(Option::is_none) {
+            return Commission::at_rate(amount, r1);
+        }
+        let mut rest = amount;
+        let mut total = Decimal::ZERO;
+        for (i, part) in parts.iter().enumerate() {
+            if let Some(p) = part {
+                total += p * rates[i].unwrap_or(r1) / Decimal::ONE_HUNDRED;
+                rest -= p;
+            }
+        }
+        total += rest * r1 / Decimal::ONE_HUNDRED;
+        let amount_cm = round_cents(total);
+        Commission {
+            amount: amount_cm,
+            rate: effective_rate(amount_cm, amount),
+        }
+    }
+}

@@ -1,0 +1,147 @@
+//! Debtor recalculation: the computed financial fields from the transactions
+//! (SPEC §2 "Computed debtor fields"; seed-inventory.md §4.1).
+
+use chrono::NaiveDate;
+use rusqlite::{params, Connection};
+
+use super::types::FinType;
+use crate::Result;
+
+/// The computed debtor totals, in cents, as displayed: `pr in fe lg` positive,
+/// `aj` negative (S2:3149-3150), `ow = pr + in + fe + lg + aj − pa`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Totals {
+    pub principal: i64,
+    pub interest: i64,
+    pub fees: i64,
+    pub legal: i64,
+    pub adjustments: i64,
+    pub paid: i64,
+    pub original_principal: i64,
+    pub original_interest: i64,
+    pub last_payment_date: Option<NaiveDate>,
+    pub last_payment_amount: Option<i64>,
+}
+
+impl Totals {
+    pub fn owing(&self) -> i64 {
+        self.principal + self.interest + self.fees + self.legal + self.adjustments - self.paid
+    }
+
+    /// Add one transaction. `amount` = To Us + Direct as posted: charges negative
+    /// (S2:5084-5085), payments and adjustments positive (S2:2563-2565).
+    pub fn add(&mut self, code: &str, fin: FinType, amount: i64, payment_date: Option<NaiveDate>) {
+        match fin {
+            FinType::Principal => {
+                self.principal -= amount;
+                if code == "196" {
+                    self.original_principal -= amount; // several 196s are summed (S2:2142-2144)
+                }
+            }
+            FinType::Interest => {
+                self.interest -= amount;
+                // Only the first 197 sets Original Interest (S2:2386-2388).
+                if code == "197" && self.original_interest == 0 && amount != 0 {
+                    self.original_interest = -amount;
+                }
+            }
+            FinType::Fee => self.fees -= amount,
+            FinType::Legal => self.legal -= amount,
+            FinType::Adjustment => self.adjustments -= amount,
+            FinType::Payment => {
+                self.paid += amount;
+                if amount > 0 && payment_date >= self.last_payment_date {
+                    self.last_payment_date = payment_date;
+                    self.last_payment_amount = Some(amount);
+                }
+            }
+            // 397 and the 600 series never touch the debtor (S2:631, 3203-3208).
+            FinType::Internal | FinType::ClientFee | FinType::Header => {}
+        }
+    }
+}
+
+/// Totals of one debtor from its transactions, in posting order.
+pub fn totals(conn: &Connection, file_number: i64) -> Result<Totals> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT t.ty, COALESCE(y.fin_type, 'internal'), COALESCE(t.tu, 0) + COALESCE(t.di, 0), t.py
+         FROM trans t LEFT JOIN trans_type y ON y.code = t.ty
+         WHERE t.fi = ?1 ORDER BY t.id",
+    )?;
+    let mut rows = stmt.query([file_number])?;
+    let mut totals = Totals::default();
+    while let Some(r) = rows.next()? {
+        let code: String = r.get(0)?;
+        let fin = FinType::parse(&r.get::<_, String>(1)?).unwrap_or(FinType::Internal);
+        let amount: i64 = r.get(2)?;
+        let py: Option<String> = r.get(3)?;
+        let py = py.and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok());
+        totals.add(&code, fin, amount, py);
+    }
+    Ok(totals)
+}
+
+/// Recalculate one debtor and store its computed fields.
+pub fn recalculate(conn: &Connection, file_number: i64) -> Result<Totals> {
+    let t = totals(conn, file_number)?;
+    conn.prepare_cached(
+        "UPDATE debtor SET pr = ?2, intr = ?3, fe = ?4, lg = ?5, aj = ?6, pa = ?7, ow = ?8,
+                opr = ?9, oi = ?10, lpd = ?11, lpa = ?12
+         WHERE fi = ?1",
+    )?
+    .execute(params![
+        file_number,
+        t.principal,
+        t.interest,
+        t.fees,
+        t.legal,
+        t.adjustments,
+        t.paid,
+        t.owing(),
+        t.original_principal,
+        t.original_interest,
+        t.last_payment_date
+            .map(|d| d.format("%Y-%m-%d").to_string()),
+        t.last_payment_amount
+    ])?;
+    Ok(t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Option<NaiveDate> {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+    }
+
+    #[test]
+    fn sign_rules() {
+        let mut t = Totals::default();
+        t.add("196", FinType::Principal, -100_000, d("2024-01-01")); // adds $1,000 principal
+        t.add("196", FinType::Principal, -50_000, d("2024-01-01")); // several 196s summed
+        t.add("160", FinType::Principal, -5_320, d("2024-01-02")); // principal, not original
+        t.add("197", FinType::Interest, -2_000, d("2024-01-01")); // first 197 → original interest
+        t.add("197", FinType::Interest, -999, d("2024-01-01")); // later 197 ignored for oi
+        t.add("351", FinType::Fee, -2_500, None);
+        t.add("201", FinType::Legal, -10_000, None);
+        t.add("201", FinType::Legal, 1_000, None); // positive reduces legal
+        t.add("501", FinType::Adjustment, 3_000, None); // shown negative, reduces owing
+        t.add("101", FinType::Payment, 20_000, d("2024-02-01"));
+        t.add("101", FinType::Payment, 5_000, d("2024-01-15")); // earlier date: not last
+        t.add("105", FinType::Payment, -5_000, d("2024-02-05")); // reversal: not a last payment
+        t.add("397", FinType::ClientFee, -1_500, None); // never the debtor's
+        t.add("601", FinType::Internal, -7_000, None);
+        assert_eq!(t.principal, 155_320);
+        assert_eq!(t.original_principal, 150_000);
+        assert_eq!(t.interest, 2_999);
+        assert_eq!(t.original_interest, 2_000);
+        assert_eq!(t.fees, 2_500);
+        assert_eq!(t.legal, 9_000);
+        assert_eq!(t.adjustments, -3_000);
+        assert_eq!(t.paid, 20_000);
+        assert_eq!(t.owing(), 155_320 + 2_999 + 2_500 + 9_000 - 3_000 - 20_000);
+        assert_eq!(t.last_payment_date, d("2024-02-01"));
+        assert_eq!(t.last_payment_amount, Some(20_000));
+    }
+}

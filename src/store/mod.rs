@@ -1,0 +1,186 @@
+//! The SQLite store: opening and migrating the database, typed reads and writes of
+//! catalogue records, settings, numbering. Readers of files never touch the store;
+//! the store never parses files (DESIGN.md).
+
+mod records;
+mod schema;
+pub mod settings;
+mod stock;
+
+pub use records::{
+    client_exists, create_client, create_debtor, debtor_client, find_debtors_by_acct, read_record,
+    update_fields, value_from_sql, value_to_sql, FieldValues,
+};
+pub use schema::{sql_type, SCHEMA_VERSION};
+pub use stock::STOCK_TYPES;
+
+use std::path::Path;
+
+use rusqlite::{Connection, OpenFlags};
+
+use crate::{Error, Result};
+
+pub struct Store {
+    conn: Connection,
+}
+
+impl Store {
+    /// Open (creating if needed) and migrate the database at `path`.
+    pub fn open(path: &Path) -> Result<Store> {
+        let conn = Connection::open(path).map_err(|e| {
+            Error::runtime(format!("{}: cannot open database: {e}", path.display()))
+        })?;
+        Self::init(conn).map_err(|e| e.context(path.display()))
+    }
+
+    /// Open an existing database without creating one (exit 1 naming the path if absent).
+    pub fn open_existing(path: &Path) -> Result<Store> {
+        if !path.exists() {
+            return Err(Error::runtime(format!(
+                "{}: no such database (create one with `recoup setup apply setup.toml`)",
+                path.display()
+            )));
+        }
+        Self::open(path)
+    }
+
+    /// A private in-memory database with the full schema (tests, dry runs).
+    pub fn open_in_memory() -> Result<Store> {
+        Self::init(Connection::open_in_memory()?)
+    }
+
+    /// A read-only connection to the same file, for `@SQL` in reports.
+    pub fn open_read_only(path: &Path) -> Result<Connection> {
+        Ok(Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )?)
+    }
+
+    fn init(mut conn: Connection) -> Result<Store> {
+        conn.execute_batch(
+            "PRAGMA foreign_keys = ON;
+             PRAGMA journal_mode = WAL;
+             PRAGMA synchronous = NORMAL;
+             PRAGMA busy_timeout = 5000;",
+        )?;
+        schema::migrate(&mut conn)?;
+        Ok(Store { conn })
+    }
+
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub fn conn_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+}
+
+/// The next number of a global sequence: the highest so far + 1 (SPEC §1).
+pub fn next_number(conn: &Connection, table: &str, column: &str, first: i64) -> Result<i64> {
+    let max: Option<i64> =
+        conn.query_row(&format!("SELECT MAX({column}) FROM {table}"), [], |r| {
+            r.get(0)
+        })?;
+    Ok(max.map_or(first, |m| (m + 1).max(first)))
+}
+
+/// The next debtor file number, starting at `[company] first_file_number`.
+pub fn next_file_number(conn: &Connection) -> Result<i64> {
+    let first = settings::get_i64(conn, "company", "first_file_number")?.unwrap_or(1);
+    next_number(conn, "debtor", "fi", first)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Form;
+
+    #[test]
+    fn every_catalogue_field_has_a_column() {
+        let store = Store::open_in_memory().unwrap();
+        for form in Form::ALL {
+            let cols: Vec<String> = store
+                .conn()
+                .prepare(&format!("PRAGMA table_info({})", form.table()))
+                .unwrap()
+                .query_map([], |r| r.get::<_, String>(1))
+                .unwrap()
+                .map(|c| c.unwrap())
+                .collect();
+            for f in form.fields() {
+                assert!(
+                    cols.contains(&f.column.to_string()),
+                    "{} has no column",
+                    f.code()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn stock_types_installed() {
+        let store = Store::open_in_memory().unwrap();
+        let n: i64 = store
+            .conn()
+            .query_row("SELECT COUNT(*) FROM trans_type", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n as usize, STOCK_TYPES.len());
+        let ft: String = store
+            .conn()
+            .query_row(
+                "SELECT fin_type FROM trans_type WHERE code='196'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(ft, "principal");
+    }
+
+    #[test]
+    fn newer_database_is_refused_and_older_is_migrated() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+                .unwrap();
+        }
+        let err = Store::open(&path)
+            .err()
+            .expect("newer schema must be refused");
+        assert!(err.message.contains("newer"), "{}", err.message);
+
+        let path2 = dir.path().join("old.db");
+        Connection::open(&path2).unwrap(); // version 0: empty
+        let store = Store::open(&path2).unwrap();
+        let v: i64 = store
+            .conn()
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, SCHEMA_VERSION);
+    }
+
+    #[test]
+    fn zip_keeps_leading_zero_and_money_is_integer() {
+        let store = Store::open_in_memory().unwrap();
+        let c = store.conn();
+        c.execute("INSERT INTO client (nu, na) VALUES (1, 'X')", [])
+            .unwrap();
+        c.execute(
+            "INSERT INTO debtor (fi, cn, zi, ow) VALUES (1, 1, '02110', 12345)",
+            [],
+        )
+        .unwrap();
+        let (zip, ty): (String, String) = c
+            .query_row("SELECT zi, typeof(ow) FROM debtor", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        assert_eq!(zip, "02110");
+        assert_eq!(ty, "integer");
+        // STRICT: a REAL in a money column is refused
+        assert!(c.execute("UPDATE debtor SET ow = 1.5", []).is_err());
+    }
+}

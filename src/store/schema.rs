@@ -1,0 +1,219 @@
+//! The schema: catalogue tables generated from the field catalogue, plus the
+//! settings and bookkeeping tables written by hand. Versioned migrations run in
+//! order; each is applied once and recorded in `PRAGMA user_version`.
+
+use rusqlite::Connection;
+
+use crate::catalog::{FieldType, Form};
+use crate::{bail, Result};
+
+/// The schema version this build writes. A database with a higher version was
+/// written by a newer recoup and is refused.
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// Key and owner columns of each catalogue table (not catalogue fields themselves,
+/// or catalogue key fields that need INTEGER affinity).
+fn key_columns(form: Form) -> &'static str {
+    match form {
+        Form::Company => "id INTEGER PRIMARY KEY CHECK (id = 1)",
+        Form::Client => "nu INTEGER PRIMARY KEY",
+        Form::Debtor => "fi INTEGER PRIMARY KEY, cn INTEGER NOT NULL REFERENCES client(nu)",
+        Form::Cosigner => "id INTEGER PRIMARY KEY, fi INTEGER NOT NULL REFERENCES debtor(fi)",
+        Form::Transaction => "id INTEGER PRIMARY KEY, fi INTEGER NOT NULL REFERENCES debtor(fi)",
+        Form::Contact | Form::Note | Form::Phone => {
+            "id INTEGER PRIMARY KEY, fi INTEGER REFERENCES debtor(fi), cn INTEGER REFERENCES client(nu)"
+        }
+        Form::Statement => "nu INTEGER PRIMARY KEY, cl INTEGER NOT NULL",
+        Form::InvoiceLine => "id INTEGER PRIMARY KEY, st INTEGER NOT NULL REFERENCES statement(nu), trans INTEGER",
+    }
+}
+
+/// Columns already declared by `key_columns`.
+fn is_key_column(form: Form, column: &str) -> bool {
+    matches!(
+        (form, column),
+        (Form::Client, "nu")
+            | (Form::Debtor, "fi")
+            | (Form::Debtor, "cn")
+            | (Form::Transaction, "id")
+            | (Form::Statement, "nu")
+            | (Form::Statement, "cl")
+    )
+}
+
+/// SQLite storage type of a catalogue field (STRICT tables: no affinity surprises,
+/// so ZIP "02110" stays text and money is never REAL).
+pub fn sql_type(ty: FieldType) -> &'static str {
+    match ty {
+        FieldType::TextAn | FieldType::TextN | FieldType::Percent | FieldType::Date => "TEXT",
+        FieldType::Currency | FieldType::Flag => "INTEGER",
+    }
+}
+
+fn create_catalogue_table(form: Form) -> String {
+    let mut sql = format!("CREATE TABLE {} ({}", form.table(), key_columns(form));
+    for f in form.fields() {
+        if is_key_column(form, f.column) {
+            continue;
+        }
+        sql.push_str(&format!(", {} {}", f.column, sql_type(f.ty)));
+    }
+    sql.push_str(") STRICT;\n");
+    sql
+}
+
+const SETTINGS_TABLES: &str = r#"
+CREATE TABLE setting (
+    section TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (section, key)
+) STRICT;
+CREATE TABLE trans_type (
+    code TEXT PRIMARY KEY,
+    description TEXT NOT NULL,
+    fin_type TEXT NOT NULL,          -- header | payment | principal | interest | fee | legal | adjustment | internal | client_fee
+    reserved INTEGER NOT NULL DEFAULT 0,
+    omit_statement INTEGER NOT NULL DEFAULT 0,
+    omit_cash INTEGER NOT NULL DEFAULT 0,
+    no_commission INTEGER NOT NULL DEFAULT 0,
+    no_tax INTEGER NOT NULL DEFAULT 0,
+    commission_rate TEXT,            -- overrides the debtor's rate when set (S2:2097-2098)
+    tax_rate TEXT,
+    fixed_to_us INTEGER,             -- 'Use dollar amounts': default To Agency, cents
+    fixed_commission INTEGER,        -- 'Use dollar amounts': commission used as-is, cents
+    fee_due_agency INTEGER NOT NULL DEFAULT 0,  -- billed to the client on statements (397, 205)
+    copy_description INTEGER NOT NULL DEFAULT 1,
+    plan TEXT
+) STRICT;
+CREATE TABLE status_code (
+    code TEXT PRIMARY KEY,
+    description TEXT NOT NULL,
+    priority INTEGER NOT NULL DEFAULT 0,
+    plan TEXT,
+    listing_reversal INTEGER NOT NULL DEFAULT 0
+) STRICT;
+CREATE TABLE pick_list (
+    field TEXT NOT NULL,
+    ord INTEGER NOT NULL,
+    key TEXT NOT NULL,
+    text TEXT NOT NULL,
+    PRIMARY KEY (field, key)
+) STRICT;
+CREATE TABLE holiday (
+    date TEXT PRIMARY KEY,
+    description TEXT NOT NULL
+) STRICT;
+CREATE TABLE contact_control (
+    id INTEGER PRIMARY KEY,
+    type TEXT NOT NULL,              -- letter | phone | text | email
+    description TEXT NOT NULL DEFAULT '',
+    state TEXT NOT NULL DEFAULT '',
+    country TEXT NOT NULL DEFAULT '',
+    max_times INTEGER NOT NULL,
+    period_days INTEGER NOT NULL
+) STRICT;
+CREATE TABLE rate_plan (
+    code TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT ''
+) STRICT;
+CREATE TABLE rate_plan_bracket (
+    plan TEXT NOT NULL REFERENCES rate_plan(code) ON DELETE CASCADE,
+    ord INTEGER NOT NULL,
+    upto TEXT NOT NULL,              -- inclusive upper bound (amount or days)
+    rate TEXT NOT NULL,
+    min_cents INTEGER,
+    max_cents INTEGER,
+    PRIMARY KEY (plan, ord)
+) STRICT;
+CREATE TABLE import_batch (
+    nu INTEGER PRIMARY KEY,
+    map TEXT NOT NULL,
+    file TEXT NOT NULL,
+    run_date TEXT NOT NULL,
+    summary TEXT NOT NULL DEFAULT ''
+) STRICT;
+CREATE TABLE client_payment (
+    id INTEGER PRIMARY KEY,
+    cn INTEGER NOT NULL REFERENCES client(nu),
+    date TEXT NOT NULL,
+    amount INTEGER NOT NULL
+) STRICT;
+"#;
+
+const INDEXES: &str = r#"
+CREATE INDEX debtor_client_acct ON debtor(cn, ac COLLATE NOCASE);
+CREATE INDEX debtor_acct ON debtor(ac COLLATE NOCASE);
+CREATE INDEX trans_debtor ON trans(fi, id);
+CREATE INDEX trans_posted ON trans(pd);
+CREATE INDEX trans_ext_id ON trans(ext_id) WHERE ext_id IS NOT NULL;
+CREATE INDEX cosigner_debtor ON cosigner(fi);
+CREATE INDEX contact_debtor ON contact(fi);
+CREATE INDEX contact_due ON contact(du) WHERE done = 0;
+CREATE INDEX note_debtor ON note(fi);
+CREATE INDEX phone_debtor ON phone(fi);
+CREATE INDEX invoice_line_statement ON invoice_line(st);
+"#;
+
+/// Migration 1: the whole schema.
+fn migration_1(conn: &Connection) -> Result<()> {
+    let mut sql = String::new();
+    for form in Form::ALL {
+        sql.push_str(&create_catalogue_table(form));
+    }
+    sql.push_str(SETTINGS_TABLES);
+    sql.push_str(INDEXES);
+    conn.execute_batch(&sql)?;
+    conn.execute("INSERT INTO company (id) VALUES (1)", [])?;
+    super::stock::install_transaction_types(conn)?;
+    Ok(())
+}
+
+type Migration = fn(&Connection) -> Result<()>;
+
+/// Every migration, in order: index 0 takes a database from version 0 to 1.
+const MIGRATIONS: &[Migration] = &[migration_1];
+
+/// Bring the database to `SCHEMA_VERSION`, each step in its own transaction.
+pub fn migrate(conn: &mut Connection) -> Result<()> {
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if version > SCHEMA_VERSION {
+        bail!(
+            runtime,
+            "database schema version {version} is newer than this recoup understands ({SCHEMA_VERSION}); use a newer recoup"
+        );
+    }
+    for (i, step) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        let tx = conn.transaction()?;
+        step(&tx)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+    }
+    add_missing_catalogue_columns(conn)?;
+    Ok(())
+}
+
+/// A field added to the catalogue after a database was created gets its column here:
+/// new fields are additive, so this needs no numbered migration.
+fn add_missing_catalogue_columns(conn: &Connection) -> Result<()> {
+    for form in Form::ALL {
+        let mut existing = Vec::new();
+        let mut stmt = conn.prepare(&format!("PRAGMA table_info({})", form.table()))?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            existing.push(row.get::<_, String>(1)?);
+        }
+        for f in form.fields() {
+            if !existing.iter().any(|c| c == f.column) {
+                conn.execute_batch(&format!(
+                    "ALTER TABLE {} ADD COLUMN {} {}",
+                    form.table(),
+                    f.column,
+                    sql_type(f.ty)
+                ))?;
+            }
+        }
+    }
+    Ok(())
+}

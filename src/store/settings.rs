@@ -1,0 +1,50 @@
+//! Key/value settings by section (`credit_bureau`, `letter_service`, `scheduling`,
+//! `company` extras), written by `recoup setup apply`.
+
+use rusqlite::{params, Connection, OptionalExtension};
+use rust_decimal::Decimal;
+
+use crate::Result;
+
+pub fn get(conn: &Connection, section: &str, key: &str) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT value FROM setting WHERE section = ?1 AND key = ?2")?
+        .query_row(params![section, key], |r| r.get(0))
+        .optional()?)
+}
+
+pub fn get_i64(conn: &Connection, section: &str, key: &str) -> Result<Option<i64>> {
+    Ok(get(conn, section, key)?.and_then(|v| v.parse().ok()))
+}
+
+pub fn get_bool(conn: &Connection, section: &str, key: &str) -> Result<Option<bool>> {
+    Ok(get(conn, section, key)?.map(|v| v == "true"))
+}
+
+pub fn get_decimal(conn: &Connection, section: &str, key: &str) -> Result<Option<Decimal>> {
+    Ok(get(conn, section, key)?.and_then(|v| v.parse().ok()))
+}
+
+pub fn set(conn: &Connection, section: &str, key: &str, value: &str) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO setting (section, key, value) VALUES (?1, ?2, ?3)
+         ON CONFLICT (section, key) DO UPDATE SET value = excluded.value",
+    )?
+    .execute(params![section, key, value])?;
+    Ok(())
+}
+
+pub fn clear_section(conn: &Connection, section: &str) -> Result<()> {
+    conn.execute("DELETE FROM setting WHERE section = ?1", [section])?;
+    Ok(())
+}
+
+/// Every setting of a section, sorted by key.
+pub fn section(conn: &Connection, section: &str) -> Result<Vec<(String, String)>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT key, value FROM setting WHERE section = ?1 ORDER BY key")?;
+    let rows = stmt
+        .query_map([section], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    Ok(rows)
+}

@@ -1,0 +1,281 @@
+//! The money engine against a real database: commission sources, reversals, tax
+//! levels and recalculation (SPEC §7).
+
+use chrono::NaiveDate;
+use recoup::catalog::{by_code, Value};
+use recoup::money::{Ledger, NewTransaction};
+use recoup::store::{self, Store};
+use rust_decimal::Decimal;
+use rust_decimal_macros::dec;
+
+fn day(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+/// A store with the shipped setup and one debtor of `client` owing `principal`.
+fn fixture(client: i64, principal: Decimal) -> (Store, Ledger, i64) {
+    let mut store = Store::open_in_memory().unwrap();
+    recoup::setup::apply_str(
+        store.conn_mut(),
+        std::path::Path::new("setup.toml"),
+        recoup::setup::SHIPPED_SETUP,
+    )
+    .unwrap();
+    let na = by_code("de.na").unwrap();
+    let fi = store::create_debtor(
+        store.conn(),
+        client,
+        &[(na, Value::Text("Doe, Jane".into()))],
+        day("2024-01-10"),
+        true,
+    )
+    .unwrap();
+    let mut ledger = Ledger::new(day("2024-07-31"));
+    ledger
+        .post(
+            store.conn(),
+            &NewTransaction {
+                file_number: fi,
+                type_code: "196".into(),
+                to_us: Some(-principal),
+                payment_date: Some(day("2024-01-10")),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    (store, ledger, fi)
+}
+
+fn pay(
+    ledger: &mut Ledger,
+    store: &Store,
+    fi: i64,
+    code: &str,
+    amount: Decimal,
+    date: &str,
+) -> recoup::money::Posted {
+    ledger
+        .post(
+            store.conn(),
+            &NewTransaction {
+                file_number: fi,
+                type_code: code.into(),
+                to_us: Some(amount),
+                payment_date: Some(day(date)),
+                ..Default::default()
+            },
+        )
+        .unwrap()
+}
+
+#[test]
+fn client_settings_are_copied_to_new_debtors() {
+    let (store, _, fi) = fixture(1001, dec!(100));
+    let rec = store::read_record(store.conn(), recoup::catalog::Form::Debtor, fi)
+        .unwrap()
+        .unwrap();
+    let get = |c: &str| rec.iter().find(|(f, _)| f.code() == c).unwrap().1.plain();
+    assert_eq!(get("de.op"), "JDS");
+    assert_eq!(get("de.sa"), "HSE");
+    assert_eq!(get("de.rt"), "30");
+    assert_eq!(get("de.mo"), "A");
+    assert_eq!(get("de.li"), "2024-01-10");
+    assert_eq!(get("de.ct"), "Doe, Jane"); // name fills contact (S2:5397-5398)
+    assert_eq!(fi, 1000); // first_file_number
+}
+
+#[test]
+fn flat_rate_commission_and_nsf_reversal() {
+    let (store, mut ledger, fi) = fixture(1001, dec!(1000));
+    let p = pay(&mut ledger, &store, fi, "101", dec!(200), "2024-07-03");
+    assert_eq!((p.commission, p.tax), (dec!(60.00), dec!(0)));
+    assert_eq!(p.totals.owing(), 80_000);
+    // 105 reverses at the rate of the payment it reverses, and the balance goes back up.
+    let r = pay(&mut ledger, &store, fi, "105", dec!(-200), "2024-07-08");
+    assert_eq!(r.commission, dec!(-60.00));
+    assert_eq!(r.totals.owing(), 100_000);
+    assert_eq!(r.totals.last_payment_amount, Some(20_000));
+    let rv: Option<i64> = store
+        .conn()
+        .query_row(
+            "SELECT CAST(rv AS INTEGER) FROM trans WHERE id = ?1",
+            [r.id],
+            |x| x.get(0),
+        )
+        .unwrap();
+    assert_eq!(rv, Some(p.id));
+}
+
+#[test]
+fn reversal_of_a_plan_payment_uses_its_effective_rate_and_lowers_paid_to_date() {
+    // Client 1002 has the PTD plan and a 7.25% tax rate.
+    let (store, mut ledger, fi) = fixture(1002, dec!(9000));
+    pay(&mut ledger, &store, fi, "101", dec!(1500), "2024-07-01"); // 375.00 @25
+    let p = pay(&mut ledger, &store, fi, "101", dec!(1000), "2024-07-02"); // 500@25 + 500@20 = 225 (22.5%)
+    assert_eq!(p.commission, dec!(225.00));
+    assert_eq!(p.tax, dec!(16.31)); // 7.25% of 225.00 = 16.3125
+    let r = ledger
+        .post(
+            store.conn(),
+            &NewTransaction {
+                file_number: fi,
+                type_code: "105".into(),
+                to_us: Some(dec!(-1000)),
+                payment_date: Some(day("2024-07-05")),
+                reverses: Some(p.id),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(r.commission, dec!(-225.00));
+    assert_eq!(r.tax, dec!(-16.31));
+    // Paid to date is back at 1500: the next 1000 is split the same way again.
+    let again = pay(&mut ledger, &store, fi, "101", dec!(1000), "2024-07-06");
+    assert_eq!(again.commission, dec!(225.00));
+}
+
+#[test]
+fn type_rate_fixed_amounts_and_no_commission_types() {
+    let (store, mut ledger, fi) = fixture(1001, dec!(500));
+    // 120 keeps 100% (S2:2700-2731)
+    assert_eq!(
+        pay(&mut ledger, &store, fi, "120", dec!(40), "2024-07-01").commission,
+        dec!(40.00)
+    );
+    // 106: fixed $25 To Agency and $25 commission (S2:2803-2862)
+    let p = ledger
+        .post(
+            store.conn(),
+            &NewTransaction {
+                file_number: fi,
+                type_code: "106".into(),
+                payment_date: Some(day("2024-07-02")),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(p.commission, dec!(25.00));
+    let (tu, os): (i64, bool) = store
+        .conn()
+        .query_row("SELECT tu, os FROM trans WHERE id = ?1", [p.id], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert_eq!((tu, os), (2500, true));
+    // fees and principal carry no commission
+    let f = pay(&mut ledger, &store, fi, "351", dec!(-25), "2024-07-03");
+    assert_eq!(f.commission, dec!(0));
+    assert_eq!(f.totals.fees, 2500);
+    // a header cannot be posted to
+    assert!(ledger
+        .post(
+            store.conn(),
+            &NewTransaction {
+                file_number: fi,
+                type_code: "100".into(),
+                to_us: Some(dec!(1)),
+                ..Default::default()
+            }
+        )
+        .is_err());
+    // an unknown type is an error
+    assert!(ledger
+        .post(
+            store.conn(),
+            &NewTransaction {
+                file_number: fi,
+                type_code: "999".into(),
+                to_us: Some(dec!(1)),
+                ..Default::default()
+            }
+        )
+        .is_err());
+}
+
+#[test]
+fn plan_overrides_a_flat_rate_of_zero_and_tax_exemption_levels() {
+    let (store, mut ledger, fi) = fixture(1002, dec!(5000));
+    store
+        .conn()
+        .execute("UPDATE debtor SET rt = '0' WHERE fi = ?1", [fi])
+        .unwrap();
+    let p = pay(&mut ledger, &store, fi, "101", dec!(100), "2024-07-01");
+    assert_eq!(p.commission, dec!(25.00)); // PTD first bracket, not the 0 flat rate
+                                           // the debtor's exemption overrides the client's tax rate
+    store
+        .conn()
+        .execute("UPDATE debtor SET te = 1 WHERE fi = ?1", [fi])
+        .unwrap();
+    let p = pay(&mut ledger, &store, fi, "101", dec!(100), "2024-07-02");
+    assert_eq!(p.tax, dec!(0));
+    // a transaction-level rate beats them all
+    store
+        .conn()
+        .execute("UPDATE debtor SET te = 0, tx = '5' WHERE fi = ?1", [fi])
+        .unwrap();
+    let p = ledger
+        .post(
+            store.conn(),
+            &NewTransaction {
+                file_number: fi,
+                type_code: "101".into(),
+                to_us: Some(dec!(100)),
+                tax_rate: Some(dec!(10)),
+                payment_date: Some(day("2024-07-03")),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(p.tax, dec!(2.50)); // 10% of 25.00
+    let p = pay(&mut ledger, &store, fi, "101", dec!(100), "2024-07-04");
+    assert_eq!(p.tax, dec!(1.25)); // debtor's 5%
+}
+
+#[test]
+fn rate_levels_apply_to_a_payment_breakdown() {
+    let (store, mut ledger, fi) = fixture(1001, dec!(1000));
+    store
+        .conn()
+        .execute(
+            "UPDATE debtor SET rt = '25', r2 = '100', r3 = '0' WHERE fi = ?1",
+            [fi],
+        )
+        .unwrap();
+    let p = ledger
+        .post(
+            store.conn(),
+            &NewTransaction {
+                file_number: fi,
+                type_code: "101".into(),
+                to_us: Some(dec!(300)),
+                breakdown_principal: Some(dec!(200)),
+                breakdown_interest: Some(dec!(50)),
+                breakdown_fees: Some(dec!(50)),
+                payment_date: Some(day("2024-07-01")),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(p.commission, dec!(100.00)); // 200×25% + 50×100% + 50×0%
+}
+
+#[test]
+fn direct_payments_reduce_owing_and_client_fees_do_not() {
+    let (store, mut ledger, fi) = fixture(1001, dec!(1000));
+    let p = ledger
+        .post(
+            store.conn(),
+            &NewTransaction {
+                file_number: fi,
+                type_code: "111".into(),
+                direct: Some(dec!(400)),
+                payment_date: Some(day("2024-07-01")),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(p.commission, dec!(120.00)); // commission is earned on Direct too
+    assert_eq!(p.totals.owing(), 60_000);
+    let f = pay(&mut ledger, &store, fi, "397", dec!(-15), "2024-07-02");
+    assert_eq!(f.totals.owing(), 60_000);
+}
