@@ -52,6 +52,34 @@ enum Command {
         #[arg(long)]
         client: Option<i64>,
     },
+    /// Import a file through an import map (maps/NAME.toml or a path)
+    Import {
+        map: String,
+        file: PathBuf,
+        #[arg(long)]
+        client: Option<i64>,
+        /// Do everything but commit
+        #[arg(long)]
+        dry_run: bool,
+        /// Commit nothing and exit 3 if any record is rejected
+        #[arg(long)]
+        strict: bool,
+        /// Rejects file (default <FILE>.rejects.csv)
+        #[arg(long)]
+        rejects: Option<PathBuf>,
+        /// Ask "Update Debtor? (Yes/No/All/Cancel)" per existing debtor
+        #[arg(long)]
+        review: bool,
+    },
+    /// Run an import map in the export direction
+    Export {
+        map: String,
+        #[arg(long)]
+        out: PathBuf,
+        /// Selection, e.g. "(@de.sta = NEW)"
+        #[arg(long = "where")]
+        filter: Option<String>,
+    },
     /// Build a demonstration database and run the month's work on it
     Demo {
         #[arg(long, default_value = "demo")]
@@ -143,6 +171,29 @@ fn run(cli: Cli) -> Result<(), Error> {
         Command::Show(ShowCmd::Debtor { file_number }) => c::show_debtor(&env, file_number),
         Command::Show(ShowCmd::Client { number }) => c::show_client(&env, number),
         Command::Find { acct, client } => c::find(&env, &acct, client),
+        Command::Import {
+            map,
+            file,
+            client,
+            dry_run,
+            strict,
+            rejects,
+            review,
+        } => recoup::import::cli_import(
+            &env,
+            &map,
+            &file,
+            &recoup::import::ImportOptions {
+                client,
+                dry_run,
+                strict,
+                rejects,
+                review,
+            },
+        ),
+        Command::Export { map, out, filter } => {
+            recoup::import::cli_export(&env, &map, &out, filter.as_deref())
+        }
         Command::Demo { out } => {
             let mut env = env;
             if cli.today.is_none() {

@@ -204,6 +204,8 @@ pub struct FieldSpec {
     pub skip_remaining: bool,
     pub disable_log_to_notes: bool,
     pub accumulator: Option<usize>,
+    /// The `#comment` of a delimited source (`"@A #Account"`): the export header label.
+    pub comment: Option<String>,
     /// The map file's line of this spec (for messages).
     pub line: usize,
 }
@@ -836,6 +838,11 @@ fn read_field(t: &Tbl, map: &mut Map, kind: RecordKind) -> Result<FieldSpec> {
         skip_remaining: flag("skip_remaining")?,
         disable_log_to_notes: flag("disable_log_to_notes")?,
         accumulator,
+        comment: t
+            .str("source")?
+            .and_then(|s| s.split_once('#'))
+            .map(|(_, c)| c.trim().to_string())
+            .filter(|c| !c.is_empty()),
         line,
     };
     check_field(t, map, kind, &spec)?;
