@@ -295,6 +295,10 @@ fn place_delimited(
             }
         }
     };
+    if let Some(id) = &def.identifier {
+        // Multi-record files: the row says which record it is.
+        set(&mut cols, def.identifier_offset, Some(id.clone()));
+    }
     for spec in &def.fields {
         match spec.source {
             Source::Next => {
