@@ -96,6 +96,34 @@ enum Command {
     /// Metro 2 credit-bureau files: validate, print
     #[command(subcommand)]
     Metro2(Metro2Cmd),
+    /// Import a file through an import map (maps/NAME.toml or a path)
+    Import {
+        map: String,
+        file: PathBuf,
+        #[arg(long)]
+        client: Option<i64>,
+        /// Do everything but commit
+        #[arg(long)]
+        dry_run: bool,
+        /// Commit nothing and exit 3 if any record is rejected
+        #[arg(long)]
+        strict: bool,
+        /// Rejects file (default <FILE>.rejects.csv)
+        #[arg(long)]
+        rejects: Option<PathBuf>,
+        /// Ask "Update Debtor? (Yes/No/All/Cancel)" per existing debtor
+        #[arg(long)]
+        review: bool,
+    },
+    /// Run an import map in the export direction
+    Export {
+        map: String,
+        #[arg(long)]
+        out: PathBuf,
+        /// Selection, e.g. "(@de.sta = NEW)"
+        #[arg(long = "where")]
+        filter: Option<String>,
+    },
     /// Build a demonstration database and run the month's work on it
     Demo {
         #[arg(long, default_value = "demo")]
@@ -274,6 +302,29 @@ fn run(cli: Cli) -> Result<(), Error> {
             recoup::metro2::validate_command(&env, &file, profile.as_deref())
         }
         Command::Metro2(Metro2Cmd::Print { file }) => recoup::metro2::print_command(&env, &file),
+        Command::Import {
+            map,
+            file,
+            client,
+            dry_run,
+            strict,
+            rejects,
+            review,
+        } => recoup::import::cli_import(
+            &env,
+            &map,
+            &file,
+            &recoup::import::ImportOptions {
+                client,
+                dry_run,
+                strict,
+                rejects,
+                review,
+            },
+        ),
+        Command::Export { map, out, filter } => {
+            recoup::import::cli_export(&env, &map, &out, filter.as_deref())
+        }
         Command::Demo { out } => {
             let mut env = env;
             if cli.today.is_none() {

@@ -311,3 +311,22 @@ mod incremental {
         }
     }
 }
+
+#[test]
+fn a_reversal_skips_fixed_commission_payments() {
+    let (store, mut ledger, fi) = fixture(1001, dec!(1000));
+    pay(&mut ledger, &store, fi, "101", dec!(100), "2024-07-01"); // 30%
+    ledger
+        .post(
+            store.conn(),
+            &NewTransaction {
+                file_number: fi,
+                type_code: "106".into(),
+                payment_date: Some(day("2024-07-02")),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let r = pay(&mut ledger, &store, fi, "105", dec!(-100), "2024-07-03");
+    assert_eq!(r.commission, dec!(-30.00));
+}

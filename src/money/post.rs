@@ -155,8 +155,9 @@ impl Ledger {
     }
 
     /// The payment a reversal reverses: the one named, else the debtor's most recent
-    /// positive payment dated on or before the reversal (SPEC §7). Returns its
-    /// effective commission rate and tax rate.
+    /// positive payment dated on or before the reversal (SPEC §7) among the types that
+    /// calculate commission (a fixed-commission payment such as 106 is not what an
+    /// NSF reversal reverses). Returns its effective commission rate and tax rate.
     fn reversed_rates(
         conn: &Connection,
         fi: i64,
@@ -181,7 +182,8 @@ impl Ledger {
                     "SELECT t.id, COALESCE(t.tu,0)+COALESCE(t.di,0), COALESCE(t.cm,0), t.trt, t.py
                      FROM trans t
                      WHERE t.fi = ?1 AND t.ft = 'payment' AND COALESCE(t.tu,0)+COALESCE(t.di,0) > 0
-                       AND t.py <= ?2",
+                       AND t.py <= ?2
+                       AND COALESCE((SELECT no_commission FROM trans_type WHERE code = t.ty), 0) = 0",
                 )?;
                 let mut rows = stmt.query(params![fi, on.format("%Y-%m-%d").to_string()])?;
                 let mut best: Option<(String, PaymentRow)> = None;
