@@ -16,3 +16,4 @@ pub mod demo;
 pub mod setup;
 pub mod store;
 pub mod tomlutil;
+pub mod report;
