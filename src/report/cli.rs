@@ -103,8 +103,9 @@ pub fn run(env: &Env, args: &RunArgs) -> Result<()> {
         }
         s => bail!(
             config,
-            "{}: the report starts on {s:?}; --debtor/--client do not apply",
-            rep.origin
+            "{}: the report starts on {}; --debtor/--client do not apply",
+            rep.origin,
+            format!("{s:?}").to_lowercase()
         ),
     };
     if let Some(w) = &args.filter {

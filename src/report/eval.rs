@@ -61,6 +61,8 @@ struct Var {
 struct Frame {
     form: Form,
     count: u64,
+    /// A currency field was printed inside this loop (else no total line).
+    summed: bool,
     sums: Vec<Decimal>,
     totalled: bool,
 }
@@ -537,6 +539,7 @@ impl<'a> Eval<'a> {
                                 for fr in self.frames.iter_mut().filter(|f| f.totalled) {
                                     if let Some(x) = fr.sums.get_mut(*s) {
                                         *x += d;
+                                        fr.summed = true;
                                     }
                                 }
                             }
@@ -735,6 +738,7 @@ impl<'a> Eval<'a> {
         self.frames.push(Frame {
             form,
             count: 0,
+            summed: false,
             sums: vec![Decimal::ZERO; sums],
             totalled: !l.no_total,
         });
@@ -794,7 +798,7 @@ impl<'a> Eval<'a> {
         let frame = self.frames.pop();
         result?;
         if let (Some(fr), Some(total)) = (frame, &l.total) {
-            if fr.totalled && fr.count > 0 {
+            if fr.totalled && fr.summed {
                 self.line.clear();
                 let silent = self.render(total, Some(&fr.sums), l.span)?;
                 self.emit(silent)?;

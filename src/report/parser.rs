@@ -567,11 +567,18 @@ fn direct_template(nodes: &[Node]) -> Option<&Vec<Item>> {
     None
 }
 
-/// Otherwise the total line of the last totalled inner loop (its sums roll up).
+/// Otherwise the last such line of an inner loop, totalled or not (its sums roll up).
 fn nested_template(nodes: &[Node]) -> Option<Vec<Item>> {
     for n in nodes.iter().rev() {
         match n {
-            Node::Loop(l) if !l.no_total && l.total.is_some() => return l.total.clone(),
+            Node::Loop(l) => {
+                if let Some(t) = direct_template(&l.body)
+                    .cloned()
+                    .or_else(|| nested_template(&l.body))
+                {
+                    return Some(t);
+                }
+            }
             Node::If(f) => {
                 let bodies = f
                     .otherwise

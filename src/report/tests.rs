@@ -178,7 +178,7 @@ fn counter_max_where_orderby() {
 
 #[test]
 fn relations() {
-    let text = "@de where (@de.fi = 1)\n@de.cl\n  client @cl.na\n@de.cl\n@de.tr no total\n@tr.ty @tr.tu<10.2> @tr.pd<YYYYMMDD>\n@de.tr\n@de.no\n> @no.te\n@de.no\n@de\n";
+    let text = "@de no total where (@de.fi = 1)\n@de.cl\n  client @cl.na\n@de.cl\n@de.tr no total\n@tr.ty @tr.tu<10.2> @tr.pd<YYYYMMDD>\n@de.tr\n@de.no\n> @no.te\n@de.no\n@de\n";
     assert_eq!(
         body(text),
         vec![
