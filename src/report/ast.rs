@@ -53,6 +53,9 @@ pub enum Modifier {
     ZeroFill(usize),
     /// `<MM/DD/YYYY>` and friends, as a chrono format string.
     Date(String),
+    /// `<csv>` (our extension): the natural value as one CSV field, quoted when it holds
+    /// a comma, quote or line break, inner quotes doubled.
+    Csv,
 }
 
 impl Modifier {

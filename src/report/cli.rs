@@ -39,9 +39,21 @@ pub fn locate(env: &Env, name: &str) -> PathBuf {
     env.home.join("reports").join(file)
 }
 
-fn load(env: &Env, name: &str) -> Result<Report> {
+/// Shipped reports other commands rely on, embedded so they work from any directory
+/// (SPEC §1); a file in `reports/` takes precedence.
+pub const EMBEDDED: &[(&str, &str)] = &[(
+    "export-client-notes",
+    include_str!("../../reports/export-client-notes.rpt"),
+)];
+
+/// Load a report by path or name, falling back to the embedded copy of a shipped one.
+pub fn load(env: &Env, name: &str) -> Result<Report> {
     let path = locate(env, name);
     if !path.is_file() {
+        let stem = name.trim_end_matches(".rpt");
+        if let Some((n, text)) = EMBEDDED.iter().find(|(n, _)| *n == stem) {
+            return Ok(Report::parse(text, &format!("(embedded) reports/{n}.rpt")));
+        }
         bail!(config, "{}: no such report", path.display());
     }
     Report::load(&path)

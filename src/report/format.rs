@@ -111,50 +111,84 @@ fn digits(d: Decimal, dp: u32) -> (bool, String, String) {
     (neg, i.to_string(), f.to_string())
 }
 
-fn group(int: &str) -> String {
-    let mut out = String::with_capacity(int.len() + int.len() / 3);
-    let first = int.len() % 3;
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (i + 3 - first).is_multiple_of(3) {
-            out.push(',');
+/// A formatted amount on the stack (listings format millions of them).
+pub struct Amount {
+    buf: [u8; 72],
+    len: usize,
+}
+
+impl Amount {
+    /// `d` rounded half away from zero to `dp` places, with an optional `$` and thousands
+    /// separators: `$14,620.50`, `-$1,234.56`, `-1234.56`.
+    pub fn new(d: Decimal, dp: u32, dollar: bool, commas: bool) -> Amount {
+        let dp = dp.min(20);
+        let mut r = d.round_dp_with_strategy(dp, RoundingStrategy::MidpointAwayFromZero);
+        r.rescale(dp);
+        let neg = r.is_sign_negative() && !r.is_zero();
+        let mut m = r.mantissa().unsigned_abs();
+        // u128 division is a library call; most amounts fit in u64.
+        let mut small = u64::try_from(m).ok();
+        let mut buf = [0u8; 72];
+        let mut n = 0;
+        let mut i = 0u32;
+        loop {
+            if i == dp && dp > 0 {
+                buf[n] = b'.';
+                n += 1;
+            }
+            if commas && i > dp && (i - dp).is_multiple_of(3) {
+                buf[n] = b',';
+                n += 1;
+            }
+            let digit = match small.as_mut() {
+                Some(v) => {
+                    let d = *v % 10;
+                    *v /= 10;
+                    d as u8
+                }
+                None => {
+                    let d = (m % 10) as u8;
+                    m /= 10;
+                    d
+                }
+            };
+            buf[n] = b'0' + digit;
+            n += 1;
+            i += 1;
+            let done = match small {
+                Some(v) => v == 0,
+                None => m == 0,
+            };
+            if done && i > dp {
+                break;
+            }
         }
-        out.push(c);
+        if dollar {
+            buf[n] = b'$';
+            n += 1;
+        }
+        if neg {
+            buf[n] = b'-';
+            n += 1;
+        }
+        buf[..n].reverse();
+        Amount { buf, len: n }
     }
-    out
+    pub fn as_str(&self) -> &str {
+        // Only ASCII digits, `.`, `,`, `$` and `-` are ever written.
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or("")
+    }
 }
 
 /// `$14,620.50`, `-$1,234.56` (dp decimals).
 pub fn money_str(d: Decimal, dp: u32) -> String {
-    let (neg, i, f) = digits(d, dp);
-    let mut s = String::with_capacity(i.len() + 8);
-    if neg {
-        s.push('-');
-    }
-    s.push('$');
-    s.push_str(&group(&i));
-    if dp > 0 {
-        s.push('.');
-        s.push_str(&f);
-    }
-    s
+    Amount::new(d, dp, true, true).as_str().to_string()
 }
 
 /// A plain number: fixed decimals, or natural (`max_dp` places, trailing zeros trimmed).
 pub fn number_str(d: Decimal, dp: Option<u32>, max_dp: u32) -> String {
     match dp {
-        Some(dp) => {
-            let (neg, i, f) = digits(d, dp);
-            let mut s = String::new();
-            if neg {
-                s.push('-');
-            }
-            s.push_str(&i);
-            if dp > 0 {
-                s.push('.');
-                s.push_str(&f);
-            }
-            s
-        }
+        Some(dp) => Amount::new(d, dp, false, false).as_str().to_string(),
         None => {
             let r = d
                 .round_dp_with_strategy(max_dp, RoundingStrategy::MidpointAwayFromZero)
@@ -182,7 +216,25 @@ fn write_num(out: &mut String, d: Decimal, kind: NumKind, m: &Modifier) {
         NumKind::Num => number_str(d, dp, 10),
     };
     match m {
-        Modifier::None | Modifier::Natural | Modifier::Date(_) => out.push_str(&natural(None)),
+        Modifier::None | Modifier::Natural | Modifier::Date(_) if kind == NumKind::Money => {
+            out.push_str(Amount::new(d, 2, true, true).as_str())
+        }
+        Modifier::Width {
+            width,
+            decimals,
+            left,
+            show_zero,
+        } if kind == NumKind::Money => {
+            if d.is_zero() && !show_zero {
+                spaces(out, *width);
+            } else {
+                let a = Amount::new(d, decimals.unwrap_or(2), true, true);
+                pad(out, a.as_str(), *width, *left, false);
+            }
+        }
+        Modifier::None | Modifier::Natural | Modifier::Date(_) | Modifier::Csv => {
+            out.push_str(&natural(None))
+        }
         Modifier::Width {
             width,
             decimals,
@@ -284,8 +336,24 @@ fn write_date(out: &mut String, d: Option<NaiveDate>, m: &Modifier) {
     }
 }
 
+/// One CSV field: quoted when needed, inner quotes doubled.
+pub fn csv_field(out: &mut String, s: &str) {
+    if s.contains([',', '"', '\n', '\r']) {
+        out.push('"');
+        out.push_str(&s.replace('"', "\"\""));
+        out.push('"');
+    } else {
+        out.push_str(s);
+    }
+}
+
 /// Print a run-time value. `right` = align right in a width (numbers, Text N).
 pub fn write_val(out: &mut String, v: &Val, m: &Modifier, right: bool) {
+    if *m == Modifier::Csv {
+        let mut s = String::new();
+        write_val(&mut s, v, &Modifier::None, right);
+        return csv_field(out, &s);
+    }
     match v {
         Val::Null => {
             if let Some(w) = m.width() {
@@ -303,6 +371,11 @@ pub fn write_val(out: &mut String, v: &Val, m: &Modifier, right: bool) {
 
 /// Print a catalogue field value without copying it (the hot path of listings).
 pub fn write_field(out: &mut String, v: &Value, ty: FieldType, m: &Modifier) {
+    if *m == Modifier::Csv {
+        let mut s = String::new();
+        write_field(&mut s, v, ty, &Modifier::None);
+        return csv_field(out, &s);
+    }
     match (v, ty) {
         (Value::Text(s), FieldType::TextN) => write_text(out, s, m, true),
         (Value::Text(s), _) => write_text(out, s, m, false),
@@ -404,6 +477,14 @@ mod tests {
         assert_eq!(money_str(dec!(0), 2), "$0.00");
         assert_eq!(money_str(dec!(999.995), 2), "$1,000.00");
         assert_eq!(money_str(dec!(1234567.891), 3), "$1,234,567.891");
+        assert_eq!(money_str(dec!(0.05), 2), "$0.05");
+        assert_eq!(money_str(dec!(-0.004), 2), "$0.00");
+        assert_eq!(money_str(dec!(123), 0), "$123");
+        assert_eq!(money_str(dec!(100000), 2), "$100,000.00");
+        assert_eq!(number_str(dec!(-1234.5), Some(2), 2), "-1234.50");
+        // Extremes print without panicking.
+        assert!(money_str(Decimal::MAX, 2).starts_with('$'));
+        assert!(money_str(Decimal::MIN, 2).starts_with("-$"));
         assert_eq!(m(Val::Money(dec!(14620.50)), &w(12)), "  $14,620.50");
         let w132 = Modifier::Width {
             width: 13,
@@ -474,5 +555,11 @@ mod tests {
         s.clear();
         write_field(&mut s, &Value::Text("1001".into()), FieldType::TextN, &w(6));
         assert_eq!(s, "  1001");
+        s.clear();
+        write_field(&mut s, &Value::Text("Said \"hi\", left".into()), FieldType::TextAn, &Modifier::Csv);
+        assert_eq!(s, "\"Said \"\"hi\"\", left\"");
+        s.clear();
+        write_val(&mut s, &Val::Money(dec!(1234.5)), &Modifier::Csv, true);
+        assert_eq!(s, "\"$1,234.50\"");
     }
 }

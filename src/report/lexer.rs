@@ -805,6 +805,7 @@ pub fn parse_modifier(body: &str) -> Option<Modifier> {
     let num = |s: &str| s.parse::<usize>().ok().filter(|n| *n <= 1000);
     match body {
         "t" | "T" => return Some(Modifier::Words),
+        "csv" | "CSV" => return Some(Modifier::Csv),
         "." => return Some(Modifier::Fraction(None)),
         "!" => return Some(Modifier::Whole(None)),
         _ => {}

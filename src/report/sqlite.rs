@@ -72,7 +72,14 @@ impl<'c> SqliteSource<'c> {
 
     fn record(form: Form, need: &[usize], fields: &[&FieldDef], row: &rusqlite::Row) -> Result<Record> {
         let id: i64 = row.get(0)?;
-        let mut rec = Record::new(form, id);
+        // Only the slots up to the last field read: `Record::get` treats the rest as blank.
+        let len = need.iter().max().map(|m| m + 1).unwrap_or(0);
+        let mut rec = Record {
+            form,
+            id,
+            owner: None,
+            values: vec![Value::Null; len],
+        };
         let owners = owner_columns(form);
         for (i, (_, of)) in owners.iter().enumerate() {
             if let Some(oid) = row.get::<_, Option<i64>>(i + 1)? {
