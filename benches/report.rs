@@ -33,16 +33,22 @@ fn peak_rss_mb() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|k| k.parse::<f64>().ok()))
+            s.lines().find(|l| l.starts_with("VmHWM")).and_then(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .and_then(|k| k.parse::<f64>().ok())
+            })
         })
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
 fn name(i: usize) -> String {
-    const FIRST: [&str; 8] = ["John", "Mary", "Bao", "Elena", "Rene", "Tasha", "Kevin", "Ana"];
-    const LAST: [&str; 8] = ["Smith", "Nguyen", "Martinez", "Cote", "Brown", "Doe", "Young", "Lee"];
+    const FIRST: [&str; 8] = [
+        "John", "Mary", "Bao", "Elena", "Rene", "Tasha", "Kevin", "Ana",
+    ];
+    const LAST: [&str; 8] = [
+        "Smith", "Nguyen", "Martinez", "Cote", "Brown", "Doe", "Young", "Lee",
+    ];
     format!("{}, {} {}", LAST[i % 8], FIRST[(i / 8) % 8], i)
 }
 
@@ -163,7 +169,10 @@ fn main() {
         .expect("pick");
         tx.commit().expect("commit");
     }
-    println!("(built {n} debtors in SQLite in {:.1}s)", t.elapsed().as_secs_f64());
+    println!(
+        "(built {n} debtors in SQLite in {:.1}s)",
+        t.elapsed().as_secs_f64()
+    );
     let src = SqliteSource::new(store.conn());
     text_run("text, SQLite source", &rep, &src, &opts);
 

@@ -33,9 +33,17 @@ fn setup() -> tempfile::TempDir {
         )
         .expect("data");
     std::fs::create_dir(dir.path().join("reports")).expect("mkdir");
-    for f in std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("reports")).expect("reports") {
+    for f in
+        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("reports")).expect("reports")
+    {
         let f = f.expect("entry").path();
-        std::fs::copy(&f, dir.path().join("reports").join(f.file_name().expect("name"))).expect("copy");
+        std::fs::copy(
+            &f,
+            dir.path()
+                .join("reports")
+                .join(f.file_name().expect("name")),
+        )
+        .expect("copy");
     }
     dir
 }
@@ -45,7 +53,11 @@ fn shipped_reports_check_clean() {
     let dir = setup();
     for f in std::fs::read_dir(dir.path().join("reports")).expect("dir") {
         let name = f.expect("entry").path();
-        let stem = name.file_stem().expect("stem").to_string_lossy().into_owned();
+        let stem = name
+            .file_stem()
+            .expect("stem")
+            .to_string_lossy()
+            .into_owned();
         recoup(dir.path())
             .args(["report", "check", &stem])
             .assert()
@@ -68,8 +80,14 @@ fn listing_by_client_with_totals() {
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines[0], "Acme Bank (client 1001)");
     assert!(lines[2].starts_with("       2 Adams, Mary"), "{text}");
-    assert!(lines[3].starts_with("       1 Smith, John") && lines[3].ends_with("  $14,620.50"), "{text}");
-    assert!(lines[4].trim_start().starts_with("$15,500.00") && lines[4].ends_with("  $14,620.50"), "{text}");
+    assert!(
+        lines[3].starts_with("       1 Smith, John") && lines[3].ends_with("  $14,620.50"),
+        "{text}"
+    );
+    assert!(
+        lines[4].trim_start().starts_with("$15,500.00") && lines[4].ends_with("  $14,620.50"),
+        "{text}"
+    );
     assert!(!text.contains("Young"));
 }
 
@@ -77,7 +95,13 @@ fn listing_by_client_with_totals() {
 fn client_notes_csv_and_dialer_list() {
     let dir = setup();
     recoup(dir.path())
-        .args(["report", "run", "export-client-notes", "--out", "clientnotes.csv"])
+        .args([
+            "report",
+            "run",
+            "export-client-notes",
+            "--out",
+            "clientnotes.csv",
+        ])
         .assert()
         .success();
     let csv = std::fs::read_to_string(dir.path().join("clientnotes.csv")).expect("csv");
@@ -108,20 +132,32 @@ fn check_reports_every_error_with_position() {
         .args(["report", "check", "bad.rpt"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("error: bad.rpt:5:6: unknown field code 'de.zz'"))
-        .stderr(predicate::str::contains("error: bad.rpt:5:23: bad modifier '<1x>'"))
-        .stderr(predicate::str::contains("error: bad.rpt:7:1: '@if' opened at 6:1 is not closed before '@de' closes"))
-        .stderr(predicate::str::contains("warning: bad.rpt:8:5: unknown code '@example' is printed as text"));
+        .stderr(predicate::str::contains(
+            "error: bad.rpt:5:6: unknown field code 'de.zz'",
+        ))
+        .stderr(predicate::str::contains(
+            "error: bad.rpt:5:23: bad modifier '<1x>'",
+        ))
+        .stderr(predicate::str::contains(
+            "error: bad.rpt:7:1: '@if' opened at 6:1 is not closed before '@de' closes",
+        ))
+        .stderr(predicate::str::contains(
+            "warning: bad.rpt:8:5: unknown code '@example' is printed as text",
+        ));
     recoup(dir.path())
         .args(["report", "run", "bad.rpt"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("bad.rpt:5:6: unknown field code 'de.zz'"));
+        .stderr(predicate::str::contains(
+            "bad.rpt:5:6: unknown field code 'de.zz'",
+        ));
     recoup(dir.path())
         .args(["report", "run", "nosuch"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("reports/nosuch.rpt: no such report"));
+        .stderr(predicate::str::contains(
+            "reports/nosuch.rpt: no such report",
+        ));
 }
 
 #[test]
@@ -144,7 +180,15 @@ fn where_var_and_pdf() {
     )
     .expect("write");
     recoup(dir.path())
-        .args(["report", "run", "w.rpt", "--where", "@de.st = CA and @de.ow > 1000", "--var", "Greeting=Hello"])
+        .args([
+            "report",
+            "run",
+            "w.rpt",
+            "--where",
+            "@de.st = CA and @de.ow > 1000",
+            "--var",
+            "Greeting=Hello",
+        ])
         .assert()
         .success()
         .stdout("Hello Smith, John $14,620.50\n");
@@ -155,7 +199,11 @@ fn where_var_and_pdf() {
         .stdout(predicate::str::contains("l.pdf:").and(predicate::str::contains("page(s)")));
     let pdf = dir.path().join("l.pdf");
     assert!(std::fs::read(&pdf).expect("pdf").starts_with(b"%PDF"));
-    match std::process::Command::new("pdftotext").arg(&pdf).arg("-").output() {
+    match std::process::Command::new("pdftotext")
+        .arg(&pdf)
+        .arg("-")
+        .output()
+    {
         Ok(o) => {
             let t = String::from_utf8_lossy(&o.stdout);
             assert!(t.contains("Beta Credit") && t.contains("$14,620.50"), "{t}");

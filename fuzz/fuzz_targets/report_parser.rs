@@ -21,7 +21,10 @@ fuzz_target!(|data: &[u8]| {
         Record::new(Form::Debtor, 1)
             .owned_by(Form::Client, 1)
             .with("na", "Debtor")
-            .with("ow", Value::from_plain(FieldType::Currency, "123.45").unwrap_or(Value::Null)),
+            .with(
+                "ow",
+                Value::from_plain(FieldType::Currency, "123.45").unwrap_or(Value::Null),
+            ),
     );
     let Some(today) = recoup::report::ast::parse_date_literal("2024-03-15") else {
         return;

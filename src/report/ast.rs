@@ -72,7 +72,13 @@ impl Modifier {
         matches!(
             self,
             Modifier::Words | Modifier::Fraction(_) | Modifier::Whole(_) | Modifier::ZeroFill(_)
-        ) || matches!(self, Modifier::Width { decimals: Some(_), .. })
+        ) || matches!(
+            self,
+            Modifier::Width {
+                decimals: Some(_),
+                ..
+            }
+        )
     }
 }
 

@@ -122,7 +122,11 @@ pub fn run(env: &Env, args: &RunArgs) -> Result<()> {
     };
     if let Some(w) = &args.filter {
         if rep.front.start_on == StartOn::Anywhere {
-            bail!(config, "{}: --where needs a report that starts on a record", rep.origin);
+            bail!(
+                config,
+                "{}: --where needs a report that starts on a record",
+                rep.origin
+            );
         }
         opts.filter = Some(parse_condition(w)?);
     }
@@ -171,7 +175,12 @@ fn summary(env: &Env, out: &Path, s: &super::RunStats, pdf: bool) {
                 "start_records": s.start_records, "lines": s.lines, "pages": s.pages})
         );
     } else if pdf {
-        println!("{}: {} lines on {} page(s)", out.display(), s.lines, s.pages);
+        println!(
+            "{}: {} lines on {} page(s)",
+            out.display(),
+            s.lines,
+            s.pages
+        );
     } else {
         println!("{}: {} lines", out.display(), s.lines);
     }

@@ -247,7 +247,10 @@ pub fn compare(a: &Val, b: &Val) -> Option<Ordering> {
             let sb = text_of(b);
             let num = |s: &str| {
                 let t = s.trim();
-                if !t.is_empty() && t.chars().all(|c| c.is_ascii_digit() || c == '.' || c == '-') {
+                if !t.is_empty()
+                    && t.chars()
+                        .all(|c| c.is_ascii_digit() || c == '.' || c == '-')
+                {
                     t.parse::<Decimal>().ok()
                 } else {
                     None
@@ -312,7 +315,9 @@ impl<'a> Eval<'a> {
             .collect();
         for form in Form::ALL {
             for &idx in &need[fx(form)] {
-                let Some(def) = form.fields().nth(idx) else { continue };
+                let Some(def) = form.fields().nth(idx) else {
+                    continue;
+                };
                 let list = src.pick_list(def)?;
                 if !list.is_empty() {
                     let pick = Pick {
@@ -373,7 +378,11 @@ impl<'a> Eval<'a> {
         match form {
             None => {
                 if !opts.ids.is_empty() {
-                    crate::bail!(config, "{}: this report starts 'anywhere'; it takes no record numbers", self.rep.origin);
+                    crate::bail!(
+                        config,
+                        "{}: this report starts 'anywhere'; it takes no record numbers",
+                        self.rep.origin
+                    );
                 }
                 self.run_once(None, opts)?
             }
@@ -499,7 +508,12 @@ impl<'a> Eval<'a> {
 
     /// Write a line's items into `self.line`. `totals` = render as a loop's total line.
     /// Returns true when the line holds nothing but printer codes (prints no line).
-    fn render(&mut self, items: &'a [Item], totals: Option<&[Decimal]>, _span: Span) -> Result<bool> {
+    fn render(
+        &mut self,
+        items: &'a [Item],
+        totals: Option<&[Decimal]>,
+        _span: Span,
+    ) -> Result<bool> {
         let mut only_codes = true;
         for it in items {
             match it {
@@ -543,9 +557,16 @@ impl<'a> Eval<'a> {
                                     }
                                 }
                             }
-                            if let (Some(p), Value::Text(k)) = (&self.picks[fx(f.def.form)][f.idx], v) {
+                            if let (Some(p), Value::Text(k)) =
+                                (&self.picks[fx(f.def.form)][f.idx], v)
+                            {
                                 if let Some(t) = p.text_of.get(k) {
-                                    format::write_val(&mut self.line.text, &Val::Text(t.clone()), m, false);
+                                    format::write_val(
+                                        &mut self.line.text,
+                                        &Val::Text(t.clone()),
+                                        m,
+                                        false,
+                                    );
                                     continue;
                                 }
                             }
@@ -561,7 +582,9 @@ impl<'a> Eval<'a> {
                 }
             }
         }
-        Ok(only_codes && self.line.text.trim().is_empty() && items.iter().any(|i| !matches!(i, Item::Text(_))))
+        Ok(only_codes
+            && self.line.text.trim().is_empty()
+            && items.iter().any(|i| !matches!(i, Item::Text(_))))
     }
 
     fn emit(&mut self, silent: bool) -> Result<()> {
@@ -576,7 +599,11 @@ impl<'a> Eval<'a> {
                 // A zero-height line: the PDF sink applies the toggles only.
             }
             let pending = self.pager.as_ref().is_some_and(|p| p.pending);
-            if std::mem::take(&mut self.break_after) && !pending && self.pager.is_some() && !self.in_hf {
+            if std::mem::take(&mut self.break_after)
+                && !pending
+                && self.pager.is_some()
+                && !self.in_hf
+            {
                 self.end_page(false)?;
             }
             return Ok(());
@@ -632,7 +659,11 @@ impl<'a> Eval<'a> {
         };
         if !self.rep.footer.is_empty() {
             let blank = LineBuf::default();
-            while self.pager.as_ref().is_some_and(|p| p.row < length.saturating_sub(footer_h)) {
+            while self
+                .pager
+                .as_ref()
+                .is_some_and(|p| p.row < length.saturating_sub(footer_h))
+            {
                 self.sink.line(&blank)?;
                 if let Some(p) = &mut self.pager {
                     p.row += 1;
@@ -673,7 +704,11 @@ impl<'a> Eval<'a> {
             Form::Statement,
             Form::Client,
         ];
-        let mut want = if form == Form::Company { Some((None, 1)) } else { None };
+        let mut want = if form == Form::Company {
+            Some((None, 1))
+        } else {
+            None
+        };
         if want.is_none() {
             for f in CHILDREN {
                 if let Some(r) = &self.cur[fx(f)] {
@@ -943,7 +978,10 @@ impl<'a> Eval<'a> {
                 },
             },
             Operand::Counter => Val::Num(Decimal::from(
-                self.frames.last().map(|f| f.count).unwrap_or(self.stats.start_records),
+                self.frames
+                    .last()
+                    .map(|f| f.count)
+                    .unwrap_or(self.stats.start_records),
             )),
             Operand::PageNo => match &self.pager {
                 Some(p) => Val::Num(Decimal::from(p.page)),
@@ -1083,7 +1121,13 @@ impl<'a> Eval<'a> {
         }
     }
 
-    fn declare(&mut self, var: &VarRef, ty: VarType, dims: &[usize], init: Option<&'a Rhs>) -> Result<()> {
+    fn declare(
+        &mut self,
+        var: &VarRef,
+        ty: VarType,
+        dims: &[usize],
+        init: Option<&'a Rhs>,
+    ) -> Result<()> {
         if var.is_static() && self.vars.contains_key(&var.key) {
             return Ok(());
         }
@@ -1136,7 +1180,13 @@ impl<'a> Eval<'a> {
         Ok(())
     }
 
-    fn assign(&mut self, var: &VarRef, op: AssignOp, r: &'a Rhs, ty: Option<VarType>) -> Result<()> {
+    fn assign(
+        &mut self,
+        var: &VarRef,
+        op: AssignOp,
+        r: &'a Rhs,
+        ty: Option<VarType>,
+    ) -> Result<()> {
         if let Rhs::Sql(q) = r {
             return self.sql_into(var, q);
         }
@@ -1154,18 +1204,28 @@ impl<'a> Eval<'a> {
                 },
             );
         }
-        let dims = self.vars.get(&var.key).map(|v| v.dims.clone()).unwrap_or_default();
+        let dims = self
+            .vars
+            .get(&var.key)
+            .map(|v| v.dims.clone())
+            .unwrap_or_default();
         if dims.is_empty() && !var.index.is_empty() {
             return Err(self.err(var.span, format!("'@{}' is not an array", var.key)));
         }
         let i = self.var_index(var, &dims)?;
         let (vty, old) = match self.vars.get(&var.key) {
-            Some(v) => (ty.unwrap_or(v.ty), v.cells.get(i).cloned().unwrap_or_default()),
+            Some(v) => (
+                ty.unwrap_or(v.ty),
+                v.cells.get(i).cloned().unwrap_or_default(),
+            ),
             None => return Ok(()),
         };
         let new = match op {
             AssignOp::Set => value,
-            AssignOp::Add if vty == VarType::Str || matches!((&old, vty), (Val::Text(_), VarType::Auto) if old.decimal().is_none()) => {
+            AssignOp::Add
+                if vty == VarType::Str
+                    || matches!((&old, vty), (Val::Text(_), VarType::Auto) if old.decimal().is_none()) =>
+            {
                 Val::Text(format!("{}{}", old.natural(), value.natural()))
             }
             AssignOp::Add => arith(old, BinOp::Add, value).map_err(|m| self.err(var.span, m))?,
@@ -1209,8 +1269,12 @@ pub fn arith(a: Val, op: BinOp, b: Val) -> std::result::Result<Val, String> {
         (_, Val::Date(_)) | (Val::Date(_), _) => return Err("dates can only be subtracted".into()),
         _ => {}
     }
-    let x = a.decimal().ok_or_else(|| format!("'{}' is not a number", a.natural()))?;
-    let y = b.decimal().ok_or_else(|| format!("'{}' is not a number", b.natural()))?;
+    let x = a
+        .decimal()
+        .ok_or_else(|| format!("'{}' is not a number", a.natural()))?;
+    let y = b
+        .decimal()
+        .ok_or_else(|| format!("'{}' is not a number", b.natural()))?;
     let money = matches!(a, Val::Money(_)) || matches!(b, Val::Money(_));
     let r = match op {
         BinOp::Add => x.checked_add(y),
@@ -1224,7 +1288,8 @@ pub fn arith(a: Val, op: BinOp, b: Val) -> std::result::Result<Val, String> {
         }
     }
     .ok_or("arithmetic overflow")?;
-    let money = money && !(op == BinOp::Div && matches!(b, Val::Money(_)) && matches!(a, Val::Money(_)));
+    let money =
+        money && !(op == BinOp::Div && matches!(b, Val::Money(_)) && matches!(a, Val::Money(_)));
     Ok(if money { Val::Money(r) } else { Val::Num(r) })
 }
 
@@ -1242,9 +1307,9 @@ pub fn coerce(v: Val, ty: VarType) -> std::result::Result<Val, String> {
         VarType::Date => match v {
             Val::Date(_) | Val::Null => v,
             Val::Text(s) if s.trim().is_empty() => Val::Null,
-            Val::Text(s) => Val::Date(
-                parse_date_literal(&s).ok_or_else(|| format!("'{s}' is not a date"))?,
-            ),
+            Val::Text(s) => {
+                Val::Date(parse_date_literal(&s).ok_or_else(|| format!("'{s}' is not a date"))?)
+            }
             other => return Err(format!("'{}' is not a date", other.natural())),
         },
         VarType::Str => match v {

@@ -277,7 +277,11 @@ fn write_num(out: &mut String, d: Decimal, kind: NumKind, m: &Modifier) {
                 _ => {
                     let s = number_str(d.abs(), None, 3);
                     let (i, f) = s.split_once('.').unwrap_or((&s, ""));
-                    (d.is_sign_negative() && !d.is_zero(), i.to_string(), f.to_string())
+                    (
+                        d.is_sign_negative() && !d.is_zero(),
+                        i.to_string(),
+                        f.to_string(),
+                    )
                 }
             };
             let all = format!("{i}{f}");
@@ -302,10 +306,7 @@ fn write_text(out: &mut String, s: &str, m: &Modifier, right: bool) {
             let left = *left || !right;
             pad(out, s, *width, left, !right);
         }
-        Modifier::Fraction(_)
-        | Modifier::Whole(_)
-        | Modifier::ZeroFill(_)
-        | Modifier::Words
+        Modifier::Fraction(_) | Modifier::Whole(_) | Modifier::ZeroFill(_) | Modifier::Words
             if right =>
         {
             match crate::money::parse_amount(s) {
@@ -387,8 +388,25 @@ pub fn write_field(out: &mut String, v: &Value, ty: FieldType, m: &Modifier) {
 }
 
 const ONES: [&str; 20] = [
-    "Zero", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten",
-    "Eleven", "Twelve", "Thirteen", "Fourteen", "Fifteen", "Sixteen", "Seventeen", "Eighteen",
+    "Zero",
+    "One",
+    "Two",
+    "Three",
+    "Four",
+    "Five",
+    "Six",
+    "Seven",
+    "Eight",
+    "Nine",
+    "Ten",
+    "Eleven",
+    "Twelve",
+    "Thirteen",
+    "Fourteen",
+    "Fifteen",
+    "Sixteen",
+    "Seventeen",
+    "Eighteen",
     "Nineteen",
 ];
 const TENS: [&str; 10] = [
@@ -521,8 +539,14 @@ mod tests {
         assert_eq!(m(v.clone(), &Modifier::Fraction(Some(4))), "  13");
         assert_eq!(m(v.clone(), &Modifier::Whole(None)), "1056");
         assert_eq!(m(v.clone(), &Modifier::Whole(Some(3))), "056");
-        assert_eq!(m(Val::Money(dec!(1234.56)), &Modifier::ZeroFill(10)), "0000123456");
-        assert_eq!(m(Val::Money(dec!(1776.13)), &Modifier::ZeroFill(5)), "77613");
+        assert_eq!(
+            m(Val::Money(dec!(1234.56)), &Modifier::ZeroFill(10)),
+            "0000123456"
+        );
+        assert_eq!(
+            m(Val::Money(dec!(1776.13)), &Modifier::ZeroFill(5)),
+            "77613"
+        );
         assert_eq!(m(Val::Money(dec!(0)), &Modifier::ZeroFill(4)), "0000");
         assert_eq!(m(Val::Text("42".into()), &Modifier::ZeroFill(5)), "00042");
     }
@@ -545,7 +569,10 @@ mod tests {
         assert_eq!(m(Val::Flag(false), &w(4)), "No  ");
         let d = NaiveDate::from_ymd_opt(2024, 7, 4).unwrap();
         assert_eq!(m(Val::Date(d), &Modifier::None), "07/04/2024");
-        assert_eq!(m(Val::Date(d), &Modifier::Date("%Y%m%d".into())), "20240704");
+        assert_eq!(
+            m(Val::Date(d), &Modifier::Date("%Y%m%d".into())),
+            "20240704"
+        );
         let mut s = String::new();
         write_val(&mut s, &Val::Text("Émile Zola".into()), &w(5), false);
         assert_eq!(s, "Émile");
@@ -556,7 +583,12 @@ mod tests {
         write_field(&mut s, &Value::Text("1001".into()), FieldType::TextN, &w(6));
         assert_eq!(s, "  1001");
         s.clear();
-        write_field(&mut s, &Value::Text("Said \"hi\", left".into()), FieldType::TextAn, &Modifier::Csv);
+        write_field(
+            &mut s,
+            &Value::Text("Said \"hi\", left".into()),
+            FieldType::TextAn,
+            &Modifier::Csv,
+        );
         assert_eq!(s, "\"Said \"\"hi\"\", left\"");
         s.clear();
         write_val(&mut s, &Val::Money(dec!(1234.5)), &Modifier::Csv, true);

@@ -65,7 +65,10 @@ pub fn split(text: &str) -> Result<Split<'_>, (u32, String)> {
     let front_start = pos;
     let mut line = 2u32;
     while pos < text.len() {
-        let end = text[pos..].find('\n').map(|i| pos + i).unwrap_or(text.len());
+        let end = text[pos..]
+            .find('\n')
+            .map(|i| pos + i)
+            .unwrap_or(text.len());
         if text[pos..end].trim_end() == "+++" {
             let body_start = (end + 1).min(text.len());
             return Ok(Split {
@@ -87,7 +90,11 @@ pub fn parse_front(src: &str, first_line: u32) -> Result<Front, (u32, u32, Strin
             Some(r) => {
                 let before = &src[..r.start.min(src.len())];
                 let line = before.matches('\n').count() as u32;
-                let col = before.rsplit('\n').next().map(|s| s.chars().count()).unwrap_or(0);
+                let col = before
+                    .rsplit('\n')
+                    .next()
+                    .map(|s| s.chars().count())
+                    .unwrap_or(0);
                 (first_line + line, col as u32 + 1)
             }
             None => (first_line, 1),

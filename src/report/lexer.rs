@@ -79,12 +79,7 @@ fn is_word(c: char) -> bool {
 }
 
 impl<'a, 'd> Lexer<'a, 'd> {
-    pub fn new(
-        src: &'a str,
-        line: u32,
-        diags: &'d mut Vec<Diag>,
-        slots: &'d mut usize,
-    ) -> Self {
+    pub fn new(src: &'a str, line: u32, diags: &'d mut Vec<Diag>, slots: &'d mut usize) -> Self {
         Lexer {
             src,
             pos: 0,
@@ -233,7 +228,10 @@ impl<'a, 'd> Lexer<'a, 'd> {
             _ => {}
         }
         if w.eq_ignore_ascii_case("sql") && self.src[self.pos + w.len()..].starts_with('(') {
-            self.error(span, "@SQL(...) is only allowed on the right of an assignment");
+            self.error(
+                span,
+                "@SQL(...) is only allowed on the right of an assignment",
+            );
             self.pos = self.src.len();
             return None;
         }
@@ -242,7 +240,10 @@ impl<'a, 'd> Lexer<'a, 'd> {
             lw.as_str(),
             "if" | "elseif" | "else" | "endif" | "firstkey" | "bestkey"
         ) {
-            self.error(span, format!("'@{w}' must stand at the start of its own line"));
+            self.error(
+                span,
+                format!("'@{w}' must stand at the start of its own line"),
+            );
             self.pos += w.len();
             return None;
         }
@@ -301,7 +302,10 @@ impl<'a, 'd> Lexer<'a, 'd> {
                         return Ok(Some(Operand::Field(fr)));
                     }
                     if loop_kind(&code).is_some() {
-                        self.error(span, format!("loop code '@{code}' must stand on its own line"));
+                        self.error(
+                            span,
+                            format!("loop code '@{code}' must stand on its own line"),
+                        );
                     } else {
                         self.error(span, format!("unknown field code '{code}'"));
                     }
@@ -423,7 +427,10 @@ impl<'a, 'd> Lexer<'a, 'd> {
             {
                 index.push(Index::Var(lb));
             } else {
-                self.error(ispan, format!("bad array index '{inner}' (a number or a variable)"));
+                self.error(
+                    ispan,
+                    format!("bad array index '{inner}' (a number or a variable)"),
+                );
                 self.pos = close + 1;
                 return Err(Reported);
             }
@@ -522,7 +529,11 @@ impl<'a, 'd> Lexer<'a, 'd> {
                         self.pos += 1;
                         return Modifier::Natural;
                     }
-                    None if body.contains(char::is_whitespace) || body.contains('@') || body.contains('"') || body.contains(',') && t == '<' => {
+                    None if body.contains(char::is_whitespace)
+                        || body.contains('@')
+                        || body.contains('"')
+                        || body.contains(',') && t == '<' =>
+                    {
                         self.pos += 1;
                         return Modifier::Natural;
                     }
@@ -598,9 +609,7 @@ impl<'a, 'd> Lexer<'a, 'd> {
             if c == ' ' {
                 let tail = &s[i + 1..];
                 let w = tail.split(|c: char| !is_word(c)).next().unwrap_or("");
-                if (w.eq_ignore_ascii_case("and") || w.eq_ignore_ascii_case("or"))
-                    && i > 0
-                {
+                if (w.eq_ignore_ascii_case("and") || w.eq_ignore_ascii_case("or")) && i > 0 {
                     end = i;
                     break;
                 }
@@ -811,10 +820,16 @@ pub fn parse_modifier(body: &str) -> Option<Modifier> {
         _ => {}
     }
     if let Some(d) = body.strip_prefix('.') {
-        return digits(d).then(|| num(d)).flatten().map(|n| Modifier::Fraction(Some(n)));
+        return digits(d)
+            .then(|| num(d))
+            .flatten()
+            .map(|n| Modifier::Fraction(Some(n)));
     }
     if let Some(d) = body.strip_prefix('!') {
-        return digits(d).then(|| num(d)).flatten().map(|n| Modifier::Whole(Some(n)));
+        return digits(d)
+            .then(|| num(d))
+            .flatten()
+            .map(|n| Modifier::Whole(Some(n)));
     }
     if digits(body) {
         let n = num(body)?;

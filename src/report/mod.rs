@@ -126,7 +126,10 @@ impl Report {
 
     /// `file:line:col: message` for one diagnostic.
     pub fn describe(&self, d: &Diag) -> String {
-        format!("{}:{}:{}: {}", self.origin, d.span.line, d.span.col, d.message)
+        format!(
+            "{}:{}:{}: {}",
+            self.origin, d.span.line, d.span.col, d.message
+        )
     }
 
     /// Fail with every error (exit 2) when the report does not parse.

@@ -378,7 +378,10 @@ impl Parser<'_> {
                 match lit_dims(&index) {
                     Some(d) => d,
                     None => {
-                        self.err(span, format!("array '@{name}' is used before it is declared"));
+                        self.err(
+                            span,
+                            format!("array '@{name}' is used before it is declared"),
+                        );
                         return true;
                     }
                 }
@@ -532,7 +535,14 @@ fn loop_options(lx: &mut Lexer, node: &mut LoopNode) {
             let w = lx.word_at(lx.pos).to_string();
             lx.error(
                 span,
-                format!("unexpected '{}' on the loop line (no total, where, max, orderby)", if w.is_empty() { lx.rest().chars().take(1).collect() } else { w }),
+                format!(
+                    "unexpected '{}' on the loop line (no total, where, max, orderby)",
+                    if w.is_empty() {
+                        lx.rest().chars().take(1).collect()
+                    } else {
+                        w
+                    }
+                ),
             );
             return;
         }

@@ -62,10 +62,7 @@ impl<W: std::io::Write> PdfSink<W> {
         self.ops.extend([
             Op::StartTextSection,
             Op::SetTextCursor {
-                pos: Point {
-                    x: Pt(x),
-                    y: Pt(y),
-                },
+                pos: Point { x: Pt(x), y: Pt(y) },
             },
             Op::SetFont {
                 font: PdfFontHandle::Builtin(font),
@@ -93,7 +90,10 @@ impl<W: std::io::Write> PdfSink<W> {
                     line: Line {
                         points: vec![
                             LinePoint {
-                                p: Point { x: Pt(x), y: Pt(uy) },
+                                p: Point {
+                                    x: Pt(x),
+                                    y: Pt(uy),
+                                },
                                 bezier: false,
                             },
                             LinePoint {

@@ -42,7 +42,11 @@ impl Record {
     }
     /// Set a field by its code within the form (`"na"`); false when there is no such field.
     pub fn set(&mut self, field: &str, v: Value) -> bool {
-        match self.form.fields().position(|f| f.field.eq_ignore_ascii_case(field)) {
+        match self
+            .form
+            .fields()
+            .position(|f| f.field.eq_ignore_ascii_case(field))
+        {
             Some(i) => {
                 self.values[i] = v;
                 true
@@ -59,7 +63,11 @@ impl Record {
         self.values.get(idx).unwrap_or(&Value::Null)
     }
     pub fn field(&self, field: &str) -> &Value {
-        match self.form.fields().position(|f| f.field.eq_ignore_ascii_case(field)) {
+        match self
+            .form
+            .fields()
+            .position(|f| f.field.eq_ignore_ascii_case(field))
+        {
             Some(i) => self.get(i),
             None => &Value::Null,
         }
@@ -119,7 +127,10 @@ impl MemorySource {
     pub fn insert(&mut self, rec: Record) {
         let rec = Rc::new(rec);
         if let Some((of, oid)) = rec.owner {
-            push_sorted(self.children.entry((rec.form, of, oid)).or_default(), rec.clone());
+            push_sorted(
+                self.children.entry((rec.form, of, oid)).or_default(),
+                rec.clone(),
+            );
         }
         push_sorted(self.by_form.entry(rec.form).or_default(), rec.clone());
         self.by_key.insert((rec.form, rec.id), rec);
@@ -154,10 +165,16 @@ fn push_sorted(v: &mut Vec<Rc<Record>>, r: Rc<Record>) {
 impl DataSource for MemorySource {
     fn each(&self, q: &Query, visit: &mut Visit) -> Result<()> {
         let list: &[Rc<Record>] = match q.parent {
-            None => self.by_form.get(&q.form).map(|v| v.as_slice()).unwrap_or(&[]),
+            None => self
+                .by_form
+                .get(&q.form)
+                .map(|v| v.as_slice())
+                .unwrap_or(&[]),
             Some(p) => {
                 if p.owner.map(|(f, _)| f) == Some(q.form) {
-                    let Some((f, id)) = p.owner else { return Ok(()) };
+                    let Some((f, id)) = p.owner else {
+                        return Ok(());
+                    };
                     if let Some(r) = self.by_key.get(&(f, id)) {
                         visit(r.clone())?;
                     }

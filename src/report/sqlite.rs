@@ -70,7 +70,12 @@ impl<'c> SqliteSource<'c> {
         )
     }
 
-    fn record(form: Form, need: &[usize], fields: &[&FieldDef], row: &rusqlite::Row) -> Result<Record> {
+    fn record(
+        form: Form,
+        need: &[usize],
+        fields: &[&FieldDef],
+        row: &rusqlite::Row,
+    ) -> Result<Record> {
         let id: i64 = row.get(0)?;
         // Only the slots up to the last field read: `Record::get` treats the rest as blank.
         let len = need.iter().max().map(|m| m + 1).unwrap_or(0);
@@ -109,7 +114,15 @@ impl<'c> SqliteSource<'c> {
                 cols.push(format!("{col} AS \"{}\"", f.field));
             }
             if !form.fields().any(|f| f.column == key_column(form)) {
-                cols.insert(0, format!("{}.{} AS \"{}\"", form.table(), key_column(form), key_column(form)));
+                cols.insert(
+                    0,
+                    format!(
+                        "{}.{} AS \"{}\"",
+                        form.table(),
+                        key_column(form),
+                        key_column(form)
+                    ),
+                );
             }
             for (c, _) in owner_columns(form) {
                 if !form.fields().any(|f| f.field == *c) {
@@ -238,7 +251,11 @@ impl DataSource for SqliteSource<'_> {
 
     fn sql(&self, query: &str) -> Result<Vec<Vec<Value>>> {
         let q = query.trim();
-        let head = q.split_whitespace().next().unwrap_or("").to_ascii_lowercase();
+        let head = q
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
         if head != "select" && head != "with" {
             bail!(runtime, "only SELECT queries are allowed");
         }
@@ -256,7 +273,10 @@ impl DataSource for SqliteSource<'_> {
                     let name = stmt.column_name(i).unwrap_or("").to_ascii_lowercase();
                     catalog::FIELDS
                         .iter()
-                        .find(|f| f.field == name && matches!(f.ty, FieldType::Currency | FieldType::Percent))
+                        .find(|f| {
+                            f.field == name
+                                && matches!(f.ty, FieldType::Currency | FieldType::Percent)
+                        })
                         .map(|f| f.ty)
                 })
                 .collect();

@@ -21,8 +21,16 @@ fn today() -> NaiveDate {
 fn data() -> MemorySource {
     let mut m = MemorySource::new();
     m.insert(Record::new(Form::Company, 1).with("na", "Summit Recovery Services"));
-    m.insert(Record::new(Form::Client, 1001).with("nu", "1001").with("na", "Acme Bank"));
-    m.insert(Record::new(Form::Client, 1002).with("nu", "1002").with("na", "Beta Credit"));
+    m.insert(
+        Record::new(Form::Client, 1001)
+            .with("nu", "1001")
+            .with("na", "Acme Bank"),
+    );
+    m.insert(
+        Record::new(Form::Client, 1002)
+            .with("nu", "1002")
+            .with("na", "Beta Credit"),
+    );
     m.insert(
         Record::new(Form::Debtor, 1)
             .owned_by(Form::Client, 1001)
@@ -75,9 +83,21 @@ fn data() -> MemorySource {
                 .with("pd", date(pd)),
         );
     }
-    m.insert(Record::new(Form::Note, 20).owned_by(Form::Debtor, 1).with("te", "Called debtor"));
-    m.insert(Record::new(Form::Note, 21).owned_by(Form::Debtor, 1).with("te", "Left message"));
-    m.insert(Record::new(Form::Note, 22).owned_by(Form::Client, 1001).with("te", "VIP client"));
+    m.insert(
+        Record::new(Form::Note, 20)
+            .owned_by(Form::Debtor, 1)
+            .with("te", "Called debtor"),
+    );
+    m.insert(
+        Record::new(Form::Note, 21)
+            .owned_by(Form::Debtor, 1)
+            .with("te", "Left message"),
+    );
+    m.insert(
+        Record::new(Form::Note, 22)
+            .owned_by(Form::Client, 1001)
+            .with("te", "VIP client"),
+    );
     m.add_pick("de.st", "CA", "California");
     m.add_pick("de.st", "OR", "Oregon");
     m
@@ -90,7 +110,11 @@ fn parse(text: &str) -> Report {
     r
 }
 
-fn run_opts(text: &str, src: &dyn DataSource, opts: &RunOptions) -> Result<Vec<String>, crate::Error> {
+fn run_opts(
+    text: &str,
+    src: &dyn DataSource,
+    opts: &RunOptions,
+) -> Result<Vec<String>, crate::Error> {
     let rep = parse(text);
     let mut sink = LinesSink::default();
     run(&rep, src, &mut sink, opts)?;
@@ -136,7 +160,10 @@ fn inner_sums_roll_into_outer_total_and_no_total() {
     // per client: debtor lines, client total; then the grand total from the outer loop.
     assert_eq!(lines.len(), 6);
     assert_eq!(lines[2], format!("{} |   $14,620.50 |", " ".repeat(3)));
-    assert_eq!(lines.last().unwrap(), &format!("{} |   $14,870.75 |", " ".repeat(3)));
+    assert_eq!(
+        lines.last().unwrap(),
+        &format!("{} |   $14,870.75 |", " ".repeat(3))
+    );
     let lines = body("@cl no total\n@cl.de no total\n@de.fi<3> @de.ow<12.2>\n@cl.de\n@cl\n");
     assert_eq!(lines.len(), 3);
 }
@@ -158,8 +185,14 @@ fn counter_max_where_orderby() {
         vec!["1", "3", "2"]
     );
     assert_eq!(body("@de max = 2\n@de.fi\n@de\n"), vec!["1", "2"]);
-    assert_eq!(body("@de where (@de.fi = 2 .. 3)\n@de.fi\n@de\n"), vec!["2", "3"]);
-    assert_eq!(body("@de where (@de.fi <> 2 .. 3)\n@de.fi\n@de\n"), vec!["1"]);
+    assert_eq!(
+        body("@de where (@de.fi = 2 .. 3)\n@de.fi\n@de\n"),
+        vec!["2", "3"]
+    );
+    assert_eq!(
+        body("@de where (@de.fi <> 2 .. 3)\n@de.fi\n@de\n"),
+        vec!["1"]
+    );
     assert_eq!(
         body("@de where (@de.na = A .. S)\n@de.fi\n@de\n"),
         vec!["1", "2"],
@@ -169,10 +202,19 @@ fn counter_max_where_orderby() {
         body("@de no total where (@de.ow > 100) where (@de.li >= 01/01/2024)\n@de.fi\n@de\n"),
         vec!["1"]
     );
-    assert_eq!(body("@de where (@de.em < !)\n@de.fi\n@de\n"), vec!["2", "3"]);
-    assert_eq!(body("@de where (@de.st = California)\n@de.fi\n@de\n"), vec!["1", "3"]);
+    assert_eq!(
+        body("@de where (@de.em < !)\n@de.fi\n@de\n"),
+        vec!["2", "3"]
+    );
+    assert_eq!(
+        body("@de where (@de.st = California)\n@de.fi\n@de\n"),
+        vec!["1", "3"]
+    );
     assert_eq!(body("@de where (@de.st = or)\n@de.fi\n@de\n"), vec!["2"]);
-    assert_eq!(body("@de where (@de.li = @m .. @d)\n@de.fi\n@de\n"), vec!["2"]);
+    assert_eq!(
+        body("@de where (@de.li = @m .. @d)\n@de.fi\n@de\n"),
+        vec!["2"]
+    );
     assert_eq!(body("@de where (@de.ok = Yes)\n@de.fi\n@de\n"), vec!["1"]);
 }
 
@@ -190,7 +232,10 @@ fn relations() {
             "> Left message",
         ]
     );
-    assert_eq!(body("@cl\n@cl.no\n@cl.na: @no.te\n@cl.no\n@cl\n"), vec!["Acme Bank: VIP client"]);
+    assert_eq!(
+        body("@cl\n@cl.no\n@cl.na: @no.te\n@cl.no\n@cl\n"),
+        vec!["Acme Bank: VIP client"]
+    );
     // contacts: none recorded, so the body never prints
     assert!(body("@de\n@de.con\nx\n@de.con\n@de\n").is_empty());
 }
@@ -199,11 +244,17 @@ fn relations() {
 fn start_on_debtor_resolves_client_and_company() {
     let text = "+++\nstart_on = \"debtor\"\n+++\n@cd.na / @cl.na / @de.na<\n";
     let lines = out(text);
-    assert_eq!(lines[0], "Summit Recovery Services / Acme Bank / Smith, John");
+    assert_eq!(
+        lines[0],
+        "Summit Recovery Services / Acme Bank / Smith, John"
+    );
     assert_eq!(lines.len(), 3);
     let mut o = RunOptions::new(today());
     o.ids = vec![3];
-    assert_eq!(run_opts(text, &data(), &o).unwrap(), vec!["Summit Recovery Services / Beta Credit / Young, Bob"]);
+    assert_eq!(
+        run_opts(text, &data(), &o).unwrap(),
+        vec!["Summit Recovery Services / Beta Credit / Young, Bob"]
+    );
     o.ids = vec![99];
     let e = run_opts(text, &data(), &o).unwrap_err();
     assert!(e.message.contains("debtor 99 not found"), "{e}");
@@ -218,16 +269,28 @@ fn start_on_debtor_resolves_client_and_company() {
 #[test]
 fn missing_related_record_is_a_clear_error() {
     let mut m = data();
-    m.insert(Record::new(Form::Debtor, 9).owned_by(Form::Client, 4242).with("na", "Orphan"));
+    m.insert(
+        Record::new(Form::Debtor, 9)
+            .owned_by(Form::Client, 4242)
+            .with("na", "Orphan"),
+    );
     let e = run_opts("@de\n@cl.na\n@de\n", &m, &RunOptions::new(today())).unwrap_err();
-    assert!(e.message.contains("t.rpt:2:1: debtor 9: its client 4242 does not exist"), "{e}");
+    assert!(
+        e.message
+            .contains("t.rpt:2:1: debtor 9: its client 4242 does not exist"),
+        "{e}"
+    );
     let e = run_opts("@cl.na\n", &data(), &RunOptions::new(today())).unwrap_err();
-    assert!(e.message.contains("t.rpt:1:1: no current Client record"), "{e}");
+    assert!(
+        e.message.contains("t.rpt:1:1: no current Client record"),
+        "{e}"
+    );
 }
 
 #[test]
 fn date_codes() {
-    let lines = body("@d|@d-30|@m|@m-1|@m+1-1|@m-1d|@w|@w-1+1|@y-1|@d<YYYYMMDD>|@t|@m-2<MMM DD, YYYY>\n");
+    let lines =
+        body("@d|@d-30|@m|@m-1|@m+1-1|@m-1d|@w|@w-1+1|@y-1|@d<YYYYMMDD>|@t|@m-2<MMM DD, YYYY>\n");
     assert_eq!(
         lines[0],
         "03/15/2024|02/14/2024|03/01/2024|02/01/2024|03/31/2024|02/29/2024|03/10/2024|03/04/2024|01/01/2023|20240315|12:00:00|Jan 01, 2024"
@@ -249,21 +312,41 @@ fn field_formats_and_modifiers() {
 fn variables_and_arithmetic() {
     let text = "+++\nstart_on = \"debtor\"\n+++\n@varTotal$ = 0.00\n@varName* = \" \"\n@varN#\n@tvarRun$ = 0\n@varTotal = @(de.pa+de.ow)\n@varTotal += 100\n@tvarRun += @de.ow\n@varN = @(7/2)\n@varName = Dear @de.na<\n@varHalf = @(de.ow/2)\n@varName / @varTotal<12.2> / @varN / @tvarRun / @varHalf<10.2>\n";
     let lines = out(text);
-    assert_eq!(lines[0], "Dear Smith, John /   $15,100.00 / 3 / $14,620.50 /  $7,310.25");
-    assert_eq!(lines[2], "Dear Young, Bob /      $350.25 / 3 / $14,870.75 /    $125.13");
+    assert_eq!(
+        lines[0],
+        "Dear Smith, John /   $15,100.00 / 3 / $14,620.50 /  $7,310.25"
+    );
+    assert_eq!(
+        lines[2],
+        "Dear Young, Bob /      $350.25 / 3 / $14,870.75 /    $125.13"
+    );
     let lines = body("@varA[2][3] = 0\n@varA[2][3] = 5\n@varI# = 2\n@varA[@varI][3] += 1\n@varA[2][3] @varA[1][1]\n@vars* = abc\n@vars += def\n@vars\n@varD% = 03/01/2024\n@varE = @(varD+30)\n@varE @(varE-varD)\n");
     assert_eq!(lines, vec!["6 0", "abcdef", "03/31/2024 30"]);
 }
 
 #[test]
 fn runtime_errors_name_the_place() {
-    let e = run_opts("x\n@varZ# = 0\n@varQ = @(de.ow/varZ)\n", &data(), &RunOptions::new(today()));
+    let e = run_opts(
+        "x\n@varZ# = 0\n@varQ = @(de.ow/varZ)\n",
+        &data(),
+        &RunOptions::new(today()),
+    );
     // no current debtor is reported before the division
     assert!(e.unwrap_err().message.contains("t.rpt:3:1"));
-    let e = run_opts("@varZ# = 0\n@varQ = @(10/varZ)\n", &data(), &RunOptions::new(today())).unwrap_err();
+    let e = run_opts(
+        "@varZ# = 0\n@varQ = @(10/varZ)\n",
+        &data(),
+        &RunOptions::new(today()),
+    )
+    .unwrap_err();
     assert_eq!(e.message, "t.rpt:2:1: division by zero");
     assert_eq!(e.exit_code(), 1);
-    let e = run_opts("@varA[2] = 0\n@varA[3] = 1\n", &data(), &RunOptions::new(today())).unwrap_err();
+    let e = run_opts(
+        "@varA[2] = 0\n@varA[3] = 1\n",
+        &data(),
+        &RunOptions::new(today()),
+    )
+    .unwrap_err();
     assert!(e.message.contains("index 3 is outside"), "{e}");
     let e = run_opts("@varM$ = abc\n", &data(), &RunOptions::new(today())).unwrap_err();
     assert!(e.message.contains("'abc' is not a number"), "{e}");
@@ -275,7 +358,10 @@ fn tvar_persists_var_resets() {
     assert_eq!(out(text), vec!["1 1", "2 1"]);
     let mut o = RunOptions::new(today());
     o.vars = vec![("Greeting".into(), "Hi".into())];
-    assert_eq!(run_opts("@varGreeting there\n", &data(), &o).unwrap(), vec!["Hi there"]);
+    assert_eq!(
+        run_opts("@varGreeting there\n", &data(), &o).unwrap(),
+        vec!["Hi there"]
+    );
 }
 
 #[test]
@@ -286,7 +372,10 @@ fn conditionals() {
         body("@de no total\n@if ((@de.st = California) and @de.fi >= 3)\n@de.fi\n@endif\n@de\n"),
         vec!["3"]
     );
-    assert_eq!(body("@if (@d = 03/15/2024)\ntoday\n@endif\n"), vec!["today"]);
+    assert_eq!(
+        body("@if (@d = 03/15/2024)\ntoday\n@endif\n"),
+        vec!["today"]
+    );
 }
 
 #[test]
@@ -301,19 +390,33 @@ fn pick_lists_and_contact_controls() {
     .unwrap();
     assert_eq!(
         lines,
-        vec!["1 California CA Oregon 1 1", "call 1", "2 Oregon OR Oregon 0 1", "3 California CA Oregon 1 1", "call 3"]
+        vec![
+            "1 California CA Oregon 1 1",
+            "call 1",
+            "2 Oregon OR Oregon 0 1",
+            "3 California CA Oregon 1 1",
+            "call 3"
+        ]
     );
 }
 
 #[test]
 fn sql_into_array() {
     let mut m = data();
-    m.set_sql("select fi, ow from de where ow > 100", vec![
-        vec![Value::Text("1".into()), money("14620.50")],
-        vec![Value::Text("3".into()), money("250.25")],
-    ]);
+    m.set_sql(
+        "select fi, ow from de where ow > 100",
+        vec![
+            vec![Value::Text("1".into()), money("14620.50")],
+            vec![Value::Text("3".into()), money("250.25")],
+        ],
+    );
     assert_eq!(
-        run_opts("@varR = @SQL(select fi, ow from de where ow > 100)\n@varR[2][1] @varR[2][2]\n", &m, &RunOptions::new(today())).unwrap(),
+        run_opts(
+            "@varR = @SQL(select fi, ow from de where ow > 100)\n@varR[2][1] @varR[2][2]\n",
+            &m,
+            &RunOptions::new(today())
+        )
+        .unwrap(),
         vec!["3 $250.25"]
     );
 }
@@ -321,7 +424,14 @@ fn sql_into_array() {
 #[test]
 fn lexical_rules() {
     let lines = body("// a comment\nmail@@example.com 50%% mail@example.com @@de.na\n@!Bold@! and @%under@%\n@!\n@f\nend @P|\n");
-    assert_eq!(lines, vec!["mail@example.com 50% mail@example.com @de.na", "Bold and under", "end |"]);
+    assert_eq!(
+        lines,
+        vec![
+            "mail@example.com 50% mail@example.com @de.na",
+            "Bold and under",
+            "end |"
+        ]
+    );
     let r = Report::parse("x mail@example.com\n", "t.rpt");
     assert_eq!(r.errors().count(), 0);
     assert_eq!(r.diags.len(), 1);
@@ -344,19 +454,46 @@ fn error_positions() {
     );
     let e = errors(&format!("{front}@de\n@if (@de.ow > 1)\n@de\n"));
     assert_eq!(e[0].0, 6);
-    assert!(e[0].2.contains("'@if' opened at 5:1 is not closed"), "{e:?}");
-    assert_eq!(errors("@endif\n"), vec![(1, 1, "'@endif' without '@if'".to_string())]);
+    assert!(
+        e[0].2.contains("'@if' opened at 5:1 is not closed"),
+        "{e:?}"
+    );
+    assert_eq!(
+        errors("@endif\n"),
+        vec![(1, 1, "'@endif' without '@if'".to_string())]
+    );
     assert_eq!(errors("@if (1 = 1)\n@else\n@else\n@endif\n")[0].0, 3);
-    assert_eq!(errors("  @de.na<1x2>\n"), vec![(1, 9, "bad modifier '<1x2>'".to_string())]);
-    assert_eq!(errors("@de.na<t>\n")[0].2, "modifier is for numbers; this field is Text AN");
-    assert_eq!(errors("@de.ow<YYYY>\n")[0].2, "a date pattern modifier needs a Date field");
-    assert_eq!(errors("x @cl.de y\n")[0].2, "loop code '@cl.de' must stand on its own line");
-    assert_eq!(errors("@de where (@de.qq = 1)\n@de\n"), vec![(1, 12, "unknown field code 'de.qq'".to_string())]);
+    assert_eq!(
+        errors("  @de.na<1x2>\n"),
+        vec![(1, 9, "bad modifier '<1x2>'".to_string())]
+    );
+    assert_eq!(
+        errors("@de.na<t>\n")[0].2,
+        "modifier is for numbers; this field is Text AN"
+    );
+    assert_eq!(
+        errors("@de.ow<YYYY>\n")[0].2,
+        "a date pattern modifier needs a Date field"
+    );
+    assert_eq!(
+        errors("x @cl.de y\n")[0].2,
+        "loop code '@cl.de' must stand on its own line"
+    );
+    assert_eq!(
+        errors("@de where (@de.qq = 1)\n@de\n"),
+        vec![(1, 12, "unknown field code 'de.qq'".to_string())]
+    );
     assert_eq!(errors("@de max = x\n@de\n")[0].0, 1);
-    assert_eq!(errors("@de orderby @de.na, @de.zz\n@de\n")[0], (1, 21, "unknown field code 'de.zz' in orderby".to_string()));
+    assert_eq!(
+        errors("@de orderby @de.na, @de.zz\n@de\n")[0],
+        (1, 21, "unknown field code 'de.zz' in orderby".to_string())
+    );
     assert_eq!(errors("+++\nname = 1\n+++\nx\n")[0].0, 2);
     assert_eq!(errors("+++\nbogus = 1\n+++\nx\n")[0].0, 2);
-    assert_eq!(errors("+++\nname = \"x\"\n")[0].2, "front matter opened with '+++' is never closed");
+    assert_eq!(
+        errors("+++\nname = \"x\"\n")[0].2,
+        "front matter opened with '+++' is never closed"
+    );
     assert_eq!(errors("@varX = @(1 + )\n").len(), 1);
     // natural width stays natural when the `<` is followed by text
     assert!(errors("\"@de.na<\",\"@de.ad<\"\n").is_empty());
@@ -383,14 +520,48 @@ fn header_footer_paginate_in_pdf_mode() {
     let stats = run(&rep, &data(), &mut s, &RunOptions::new(today())).unwrap();
     assert_eq!(
         s.0,
-        vec!["1", "2", "-- page 1 --", "<<break>>", "HEAD 2", "3", "-- page 2 --", "<<break>>", "HEAD 3", "after", "-- page 3 --"]
+        vec![
+            "1",
+            "2",
+            "-- page 1 --",
+            "<<break>>",
+            "HEAD 2",
+            "3",
+            "-- page 2 --",
+            "<<break>>",
+            "HEAD 3",
+            "after",
+            "-- page 3 --"
+        ]
     );
     assert_eq!(stats.pages, 3);
 }
 
 #[test]
 fn parser_never_panics_on_odd_input() {
-    for s in ["@", "@(", "@(1", "@de.na<", "@de.na<<", "@varA[", "@varA[1", "@if (", "@if", "@de where (", "@de where (@de.fi = 1 ..", "@PT(@de.st", "@SQL(", "@d-", "@m+99999999999", "é@é", "%%%", "@de orderby", "+++\n+++", "@varX = @SQL(x", "@( 1 / (2 )"] {
+    for s in [
+        "@",
+        "@(",
+        "@(1",
+        "@de.na<",
+        "@de.na<<",
+        "@varA[",
+        "@varA[1",
+        "@if (",
+        "@if",
+        "@de where (",
+        "@de where (@de.fi = 1 ..",
+        "@PT(@de.st",
+        "@SQL(",
+        "@d-",
+        "@m+99999999999",
+        "é@é",
+        "%%%",
+        "@de orderby",
+        "+++\n+++",
+        "@varX = @SQL(x",
+        "@( 1 / (2 )",
+    ] {
         let _ = Report::parse(s, "t");
     }
 }
@@ -430,7 +601,10 @@ fn sqlite_source_end_to_end() {
         ]
     );
     assert!(src.sql("delete from debtor").is_err());
-    assert!(src.sql("select 1; delete from debtor").is_err() || src.get(Form::Debtor, 1, &[]).unwrap().is_some());
+    assert!(
+        src.sql("select 1; delete from debtor").is_err()
+            || src.get(Form::Debtor, 1, &[]).unwrap().is_some()
+    );
     assert!(src.get(Form::Debtor, 1, &[]).unwrap().is_some());
 }
 
@@ -445,13 +619,21 @@ fn pdf_output_has_the_text() {
     assert_eq!(stats.pages, 2);
     let bytes = std::fs::read(&path).unwrap();
     assert!(bytes.starts_with(b"%PDF"));
-    let Ok(o) = std::process::Command::new("pdftotext").args(["-layout"]).arg(&path).arg("-").output() else {
+    let Ok(o) = std::process::Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(&path)
+        .arg("-")
+        .output()
+    else {
         eprintln!("pdftotext not installed: skipping the text check of the PDF");
         return;
     };
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(text.contains("Debtors"), "{text}");
-    assert!(text.contains("Smith, John") && text.contains("$14,620.50"), "{text}");
+    assert!(
+        text.contains("Smith, John") && text.contains("$14,620.50"),
+        "{text}"
+    );
     assert!(text.contains("Listing page 2"), "{text}");
     assert!(text.contains("Young, Bob"), "{text}");
 }
