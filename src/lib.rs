@@ -13,6 +13,7 @@ pub mod import;
 pub mod metro2;
 pub mod money;
 pub mod plans;
+pub mod report;
 pub mod setup;
 pub mod statements;
 pub mod store;

@@ -129,6 +129,37 @@ enum Command {
         #[arg(long, default_value = "demo")]
         out: PathBuf,
     },
+    /// Run or check a report (reports/NAME.rpt)
+    #[command(subcommand)]
+    Report(ReportCmd),
+}
+
+#[derive(Subcommand)]
+enum ReportCmd {
+    /// Run a report to text or PDF
+    Run {
+        /// A report file, or a name looked up as reports/NAME.rpt
+        report: String,
+        /// Start on these debtors (file numbers)
+        #[arg(long = "debtor")]
+        debtors: Vec<i64>,
+        /// Start on these clients (client numbers)
+        #[arg(long = "client")]
+        clients: Vec<i64>,
+        /// Start only on records meeting this condition (`@de.sta = ACT`)
+        #[arg(long = "where")]
+        filter: Option<String>,
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// text | pdf (default: from --out's extension, else text)
+        #[arg(long)]
+        format: Option<String>,
+        /// Set a variable: --var Name=value sets @varName
+        #[arg(long = "var")]
+        vars: Vec<String>,
+    },
+    /// Parse and type-check a report; every problem with line:column (exit 2)
+    Check { report: String },
 }
 
 #[derive(Subcommand)]
@@ -335,6 +366,27 @@ fn run(cli: Cli) -> Result<(), Error> {
             }
             recoup::demo::run(&env, &out)
         }
+        Command::Report(ReportCmd::Check { report }) => recoup::report::cli::check(&env, &report),
+        Command::Report(ReportCmd::Run {
+            report,
+            debtors,
+            clients,
+            filter,
+            out,
+            format,
+            vars,
+        }) => recoup::report::cli::run(
+            &env,
+            &recoup::report::cli::RunArgs {
+                report,
+                debtors,
+                clients,
+                filter,
+                out,
+                format,
+                vars,
+            },
+        ),
     }
 }
 
