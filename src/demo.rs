@@ -345,6 +345,30 @@ pub fn run(env: &Env, out: &Path) -> Result<()> {
             from_cents(s.due_from_client)
         );
     }
+    // The statements as PDF and text, and the cheque register.
+    let stmt_dir = out.join("statements");
+    let sel = crate::statements::print::Selection::Period(from, to);
+    let mut files = crate::statements::print::print(
+        env,
+        store.conn(),
+        &sel,
+        &stmt_dir,
+        crate::statements::print::PrintFormat::Pdf,
+    )?;
+    files.extend(crate::statements::print::print(
+        env,
+        store.conn(),
+        &sel,
+        &stmt_dir,
+        crate::statements::print::PrintFormat::Text,
+    )?);
+    files.sort();
+    files.dedup();
+    println!();
+    println!("statements:");
+    for f in &files {
+        println!("  {}", f.display());
+    }
     println!();
     println!("database: {}", db.display());
     Ok(())

@@ -184,6 +184,19 @@ enum StatementsCmd {
         #[arg(long)]
         replace: bool,
     },
+    /// Print statements through their report bodies, one file per statement, plus cheques.csv
+    Print {
+        #[arg(long, value_parser = parse_date, requires = "to", conflicts_with = "statement")]
+        from: Option<NaiveDate>,
+        #[arg(long, value_parser = parse_date, requires = "from")]
+        to: Option<NaiveDate>,
+        #[arg(long)]
+        statement: Option<i64>,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value = "pdf", value_parser = ["pdf", "text", "csv"])]
+        format: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -306,6 +319,13 @@ fn run(cli: Cli) -> Result<(), Error> {
             client,
             replace,
         }) => recoup::statements::cli::statements_generate(&env, from, to, client, replace),
+        Command::Statements(StatementsCmd::Print {
+            from,
+            to,
+            statement,
+            out,
+            format,
+        }) => recoup::statements::cli::statements_print(&env, from, to, statement, &out, &format),
         Command::ClientPayment {
             client,
             amount,
