@@ -7,7 +7,10 @@ use std::io::{BufReader, BufWriter};
 use std::time::Instant;
 
 use chrono::NaiveDate;
-use recoup::metro2::build::{build_header, build_records, AccountInput, BuildOptions, ClientInput, CosignerInput, HeaderInput};
+use recoup::metro2::build::{
+    build_header, build_records, AccountInput, BuildOptions, ClientInput, CosignerInput,
+    HeaderInput,
+};
 use recoup::metro2::validate::validate;
 use recoup::metro2::{LineEnding, Profile, Writer};
 use rust_decimal::Decimal;
@@ -16,15 +19,20 @@ fn peak_rss_mb() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|k| k.parse::<f64>().ok()))
+            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .and_then(|k| k.parse::<f64>().ok())
+            })
         })
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
 fn main() {
-    let n: u64 = std::env::var("ACCOUNTS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
+    let n: u64 = std::env::var("ACCOUNTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("metro2.txt");
     let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
@@ -51,7 +59,10 @@ fn main() {
     let firsts = ["Ann", "José", "Marie Ève", "John Q", "Li"];
 
     let t = Instant::now();
-    let mut w = Writer::new(BufWriter::with_capacity(1 << 20, File::create(&path).expect("create")), LineEnding::Crlf);
+    let mut w = Writer::new(
+        BufWriter::with_capacity(1 << 20, File::create(&path).expect("create")),
+        LineEnding::Crlf,
+    );
     w.header(&header).expect("write header");
     let mut a = AccountInput {
         address1: "12 Elm St Apt #4".into(),
@@ -82,10 +93,18 @@ fn main() {
     let mut excluded = 0u64;
     for i in 0..n {
         a.file_number = 1000 + i as i64;
-        a.name = format!("{}, {}", surnames[(i % 6) as usize], firsts[(i % 5) as usize]);
-        a.ssn = format!("{:03}-{:02}-{:04}", 100 + i % 600, 1 + i % 98, 1 + i % 9998);
+        a.name = format!(
+            "{}, {}",
+            surnames[(i % 6) as usize],
+            firsts[(i % 5) as usize]
+        );
+        a.ssn = format!("{:03}-{:02}-{:04}", 100 + i % 500, 1 + i % 98, 1 + i % 9998);
         a.original_principal = Decimal::new(50_000 + (i % 900_000) as i64, 2);
-        a.owing = if i % 10 == 0 { Decimal::ZERO } else { Decimal::new(40_000 + (i % 700_000) as i64, 2) };
+        a.owing = if i % 10 == 0 {
+            Decimal::ZERO
+        } else {
+            Decimal::new(40_000 + (i % 700_000) as i64, 2)
+        };
         a.history.reported_before = i % 10 == 0;
         a.cosigners.clear();
         if i % 7 == 0 {
@@ -107,7 +126,10 @@ fn main() {
     );
 
     let t = Instant::now();
-    let report = validate(BufReader::with_capacity(1 << 20, File::open(&path).expect("open")), Profile::Collection);
+    let report = validate(
+        BufReader::with_capacity(1 << 20, File::open(&path).expect("open")),
+        Profile::Collection,
+    );
     let val = t.elapsed().as_secs_f64();
     println!(
         "validate: {} records in {val:.2} s = {:.0} records/s, {:.1} MB/s, {} errors, {} warnings, {} findings, peak RSS {:.1} MB",

@@ -5,6 +5,9 @@
 /// Upper-case ASCII; accented Latin letters lose their accents, anything
 /// else that is not printable ASCII is dropped.
 pub fn to_ascii_upper(s: &str) -> String {
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return s.to_ascii_uppercase();
+    }
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         if c.is_ascii() {
@@ -73,7 +76,14 @@ fn fold(c: char) -> &'static str {
 
 /// Collapse runs of blanks and trim.
 pub fn squeeze(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut out = String::with_capacity(s.len());
+    for w in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    out
 }
 
 /// A name part: upper-case ASCII, punctuation other than hyphen and
@@ -86,8 +96,6 @@ pub fn clean_name(s: &str) -> String {
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '-' || c == '\'' {
                 c
-            } else if c == ' ' {
-                ' '
             } else {
                 ' '
             }
@@ -98,7 +106,12 @@ pub fn clean_name(s: &str) -> String {
 
 /// An address line or city: upper-case ASCII without `#` (the bureaus reject it, S2:5683-5686).
 pub fn clean_address(s: &str) -> String {
-    squeeze(&to_ascii_upper(s).replace('#', " "))
+    let up = to_ascii_upper(s);
+    if up.contains('#') {
+        squeeze(&up.replace('#', " "))
+    } else {
+        squeeze(&up)
+    }
 }
 
 /// The parts of a debtor's name.
@@ -164,10 +177,9 @@ pub fn digits(s: &str) -> String {
 
 /// Cut to `max` characters; `true` if something was cut.
 pub fn truncate(s: &str, max: usize) -> (String, bool) {
-    if s.len() <= max {
-        (s.to_string(), false)
-    } else {
-        (s[..max].trim_end().to_string(), true)
+    match s.char_indices().nth(max) {
+        None => (s.to_string(), false),
+        Some((at, _)) => (s[..at].trim_end().to_string(), true),
     }
 }
 

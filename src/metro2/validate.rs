@@ -72,6 +72,16 @@ pub fn mask_ssn(raw: &str) -> String {
     format!("***-**-{last}")
 }
 
+fn is_state_field(seg: SegKind, f: &Field) -> bool {
+    use super::layout::n1;
+    match seg {
+        SegKind::Base => f.start == base::STATE.start,
+        SegKind::J2 => f.start == j2::STATE.start,
+        SegKind::N1 => f.start == n1::STATE.start,
+        _ => false,
+    }
+}
+
 fn is_ssn_field(f: &Field) -> bool {
     f.name == base::SSN.name
 }
@@ -375,7 +385,21 @@ impl Validator {
             match f.kind {
                 Kind::Rdw | Kind::Ident | Kind::Reserved => {}
                 Kind::Alpha => {
-                    if let Some(b) = raw.iter().find(|&&b| !(0x20..0x7f).contains(&b)) {
+                    // One pass: non-printable byte, any lower case, all blank.
+                    let mut bad = None;
+                    let mut lower = false;
+                    let mut all_blank = true;
+                    for &b in raw {
+                        if !(0x20..0x7f).contains(&b) {
+                            bad = Some(b);
+                            break;
+                        }
+                        if b != b' ' {
+                            all_blank = false;
+                            lower |= b.is_ascii_lowercase();
+                        }
+                    }
+                    if let Some(b) = bad {
                         self.at(
                             r::F004_CHARSET,
                             n,
@@ -386,7 +410,7 @@ impl Validator {
                         );
                         continue;
                     }
-                    if blank(raw) {
+                    if all_blank {
                         if f.req == Req::Required {
                             if f.name == base::ZIP.name {
                                 self.at(r::F010_ZIP, n, seg, f, raw, "ZIP code is blank".into());
@@ -403,7 +427,7 @@ impl Validator {
                         }
                         continue;
                     }
-                    if raw.iter().any(u8::is_ascii_lowercase) {
+                    if lower {
                         self.at(
                             r::F006_LOWER_CASE,
                             n,
@@ -462,10 +486,7 @@ impl Validator {
                                 "terms duration is LOC, REV or a number of months".into(),
                             );
                         }
-                    } else if f.len == 2
-                        && f.name.ends_with("state")
-                        && !codes::STATES.contains(&raw)
-                    {
+                    } else if is_state_field(seg, f) && !codes::STATES.contains(&raw) {
                         self.at(
                             r::F011_STATE,
                             n,
@@ -690,17 +711,18 @@ impl Validator {
                     );
                 }
             }
-            SegKind::K3 => {
-                if get(s, &k3::AGENCY_IDENTIFIER) == b"00" && !blank(get(s, &k3::ACCOUNT_NUMBER)) {
-                    self.at(
-                        r::X022_K3,
-                        n,
-                        kind,
-                        &k3::ACCOUNT_NUMBER,
-                        get(s, &k3::ACCOUNT_NUMBER),
-                        "agency 00 (none) with an agency account number".into(),
-                    );
-                }
+            SegKind::K3
+                if get(s, &k3::AGENCY_IDENTIFIER) == b"00"
+                    && !blank(get(s, &k3::ACCOUNT_NUMBER)) =>
+            {
+                self.at(
+                    r::X022_K3,
+                    n,
+                    kind,
+                    &k3::ACCOUNT_NUMBER,
+                    get(s, &k3::ACCOUNT_NUMBER),
+                    "agency 00 (none) with an agency account number".into(),
+                );
             }
             SegKind::L1 => {
                 let ind = get(s, &l1::CHANGE_INDICATOR);
@@ -1013,7 +1035,7 @@ impl Validator {
             b"I" => parse_num(trim_end(terms)).is_some_and(|v| v > 0),
             _ => true,
         };
-        if !terms_ok && !(collection && portfolio == b"O") {
+        if !(terms_ok || (collection && portfolio == b"O")) {
             self.at(
                 r::X016_TERMS_PORTFOLIO,
                 n,
