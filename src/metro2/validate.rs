@@ -378,6 +378,10 @@ impl Validator {
 
     /// Table-driven checks of every field of one segment.
     fn fields(&mut self, n: u64, seg: SegKind, bytes: &[u8]) {
+        // Printable upper-case ASCII throughout? (A vectorised fold.)
+        let clean = bytes.iter().fold(true, |a, &b| {
+            a & (b >= 0x20) & (b < 0x7f) & !b.is_ascii_lowercase()
+        });
         for f in seg.table() {
             let Some(raw) = bytes.get(f.range()) else {
                 continue; // short header/trailer: reported once as S006
@@ -385,17 +389,17 @@ impl Validator {
             match f.kind {
                 Kind::Rdw | Kind::Ident | Kind::Reserved => {}
                 Kind::Alpha => {
-                    // One pass: non-printable byte, any lower case, all blank.
+                    // One pass: non-printable byte, any lower case, all blank
+                    // (the byte checks are skipped when the whole segment is clean).
                     let mut bad = None;
                     let mut lower = false;
-                    let mut all_blank = true;
-                    for &b in raw {
-                        if !(0x20..0x7f).contains(&b) {
-                            bad = Some(b);
-                            break;
-                        }
-                        if b != b' ' {
-                            all_blank = false;
+                    let all_blank = raw.iter().all(|&b| b == b' ');
+                    if !clean {
+                        for &b in raw {
+                            if !(0x20..0x7f).contains(&b) {
+                                bad = Some(b);
+                                break;
+                            }
                             lower |= b.is_ascii_lowercase();
                         }
                     }
@@ -453,7 +457,7 @@ impl Validator {
                     }
                     if let Some(list) = codes::list(seg, f) {
                         let v = trim_end(raw);
-                        if !list.contains(&v) {
+                        if !codes::has(list, v) {
                             self.at(
                                 r::F005_CODE,
                                 n,
@@ -486,7 +490,7 @@ impl Validator {
                                 "terms duration is LOC, REV or a number of months".into(),
                             );
                         }
-                    } else if is_state_field(seg, f) && !codes::STATES.contains(&raw) {
+                    } else if is_state_field(seg, f) && !codes::has(codes::STATES, raw) {
                         self.at(
                             r::F011_STATE,
                             n,
@@ -510,7 +514,7 @@ impl Validator {
                                 format!("{} is required", f.name),
                             );
                         } else if let Some(list) = codes::list(seg, f) {
-                            if v != 0 && !list.contains(&raw) {
+                            if v != 0 && !codes::has(list, raw) {
                                 self.at(
                                     r::F005_CODE,
                                     n,
@@ -808,7 +812,7 @@ impl Validator {
         let b = rec.main();
         let bk = SegKind::Base;
         let status = get(b, &base::ACCOUNT_STATUS);
-        let st = |list: &[&[u8]]| list.contains(&status);
+        let st = |list: &[&[u8]]| codes::has(list, status);
         let num = |f: &Field| parse_num(get(b, f)).unwrap_or(0);
         let date = |f: &Field| match classify_date(get(b, f)) {
             DateField::Valid(d) => Some(d),
