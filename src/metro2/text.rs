@@ -86,32 +86,52 @@ pub fn squeeze(s: &str) -> String {
     out
 }
 
+/// One pass: upper-case ASCII with accents folded, blanks squeezed and
+/// trimmed, and each character `keep` rejects turned into a blank.
+fn clean_with(s: &str, keep: impl Fn(u8) -> bool) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut space = false;
+    let mut emit = |b: u8, out: &mut String| {
+        if b == b' ' || !keep(b) {
+            space = !out.is_empty();
+        } else {
+            if space {
+                out.push(' ');
+                space = false;
+            }
+            out.push(b as char);
+        }
+    };
+    for c in s.chars() {
+        if c.is_ascii() {
+            let b = c as u8;
+            emit(
+                if b.is_ascii_control() {
+                    b' '
+                } else {
+                    b.to_ascii_uppercase()
+                },
+                &mut out,
+            );
+        } else {
+            for b in fold(c).bytes() {
+                emit(b, &mut out);
+            }
+        }
+    }
+    out
+}
+
 /// A name part: upper-case ASCII, punctuation other than hyphen and
 /// apostrophe removed (CRRG via moov: no titles, hyphen the only special
 /// character; SPEC §5 keeps the apostrophe).
 pub fn clean_name(s: &str) -> String {
-    let up = to_ascii_upper(s);
-    let kept: String = up
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '\'' {
-                c
-            } else {
-                ' '
-            }
-        })
-        .collect();
-    squeeze(&kept)
+    clean_with(s, |b| b.is_ascii_alphanumeric() || b == b'-' || b == b'\'')
 }
 
 /// An address line or city: upper-case ASCII without `#` (the bureaus reject it, S2:5683-5686).
 pub fn clean_address(s: &str) -> String {
-    let up = to_ascii_upper(s);
-    if up.contains('#') {
-        squeeze(&up.replace('#', " "))
-    } else {
-        squeeze(&up)
-    }
+    clean_with(s, |b| b != b'#')
 }
 
 /// The parts of a debtor's name.

@@ -380,7 +380,7 @@ impl Validator {
     fn fields(&mut self, n: u64, seg: SegKind, bytes: &[u8]) {
         // Printable upper-case ASCII throughout? (A vectorised fold.)
         let clean = bytes.iter().fold(true, |a, &b| {
-            a & (b >= 0x20) & (b < 0x7f) & !b.is_ascii_lowercase()
+            a & (0x20..0x7f).contains(&b) & !b.is_ascii_lowercase()
         });
         for f in seg.table() {
             let Some(raw) = bytes.get(f.range()) else {
