@@ -22,10 +22,13 @@ fn field_values(kind: SegKind) -> impl Strategy<Value = Vec<Val>> {
         .map(|f| match f.kind {
             Kind::Alpha => {
                 let max = usize::from(f.len);
-                proptest::string::string_regex(&format!("([A-Z0-9'/.,&-][A-Z0-9 '/.,&-]{{0,{}}})?", max - 1))
-                    .unwrap()
-                    .prop_map(|s| Val::Text(s.trim_end().to_string()))
-                    .boxed()
+                proptest::string::string_regex(&format!(
+                    "([A-Z0-9'/.,&-][A-Z0-9 '/.,&-]{{0,{}}})?",
+                    max - 1
+                ))
+                .unwrap()
+                .prop_map(|s| Val::Text(s.trim_end().to_string()))
+                .boxed()
             }
             Kind::Numeric => {
                 let max = 10u64.pow(u32::from(f.len)) - 1;
@@ -56,10 +59,15 @@ fn build(kind: SegKind, vals: &[Val]) -> Segment {
 fn record() -> impl Strategy<Value = Vec<Segment>> {
     let appended = proptest::sample::subsequence(SegKind::APPENDED.to_vec(), 0..=4);
     (field_values(SegKind::Base), appended).prop_flat_map(|(bv, kinds)| {
-        let segs: Vec<_> = kinds.iter().map(|k| field_values(*k).prop_map({
-            let k = *k;
-            move |v| build(k, &v)
-        })).collect();
+        let segs: Vec<_> = kinds
+            .iter()
+            .map(|k| {
+                field_values(*k).prop_map({
+                    let k = *k;
+                    move |v| build(k, &v)
+                })
+            })
+            .collect();
         segs.prop_map(move |mut s| {
             let mut all = vec![build(SegKind::Base, &bv)];
             all.append(&mut s);

@@ -312,7 +312,15 @@ impl<R: Read> Reader<R> {
             Some(first) => {
                 let line = head[..first].strip_suffix(b"\r").unwrap_or(&head[..first]);
                 let word = line.get(0..4).and_then(digits).unwrap_or(0);
-                if line.len() < 426 && word > line.len() {
+                let rest = &head[first + 1..];
+                let second = memchr::memchr(b'\n', rest)
+                    .map(|i| rest[..i].strip_suffix(b"\r").unwrap_or(&rest[..i]).len());
+                // Wrapped: the BDW alone on the first line, or a first line
+                // shorter than its descriptor word followed by a line of the
+                // same width. (A short header followed by data lines is not.)
+                let wrapped = (line.len() == 4 && word > 4)
+                    || (line.len() < 426 && word > line.len() && second == Some(line.len()));
+                if wrapped {
                     // A first line shorter than its own descriptor word says:
                     // hard-wrapped (moov's fixtures wrap at 80 or 100 columns,
                     // or put the BDW alone on a line). Strip the line breaks
