@@ -61,6 +61,9 @@ pub fn validate_command(env: &Env, path: &Path, profile: Option<&str>) -> Result
     let src = bar.wrap_read(std::io::BufReader::with_capacity(1 << 20, file));
     let report = validate::validate(src, profile);
     bar.finish_and_clear();
+    if let Some(e) = &report.io_error {
+        return Err(Error::runtime(format!("{}: {e}", path.display())));
+    }
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     if env.json {

@@ -57,6 +57,9 @@ pub struct Counts {
 pub struct Report {
     pub counts: Counts,
     pub findings: Vec<Finding>,
+    /// The input could not be read to the end (a runtime failure, exit 1).
+    #[serde(skip)]
+    pub io_error: Option<String>,
 }
 
 impl Report {
@@ -197,15 +200,7 @@ impl Validator {
                 String::new(),
                 format!("byte offset {offset}: binary descriptor words; packed (366) files are not supported, convert to the 426-character format"),
             ),
-            Item::Io(e) => self.push(
-                r::S002_UNREADABLE,
-                self.records + 1,
-                "record",
-                "record",
-                1,
-                String::new(),
-                format!("read error: {e}"),
-            ),
+            Item::Io(e) => self.report.io_error = Some(e.to_string()),
         }
     }
 
