@@ -365,7 +365,11 @@ fn every_fixture_validates_without_panicking_in_the_library() {
                 let r = validate::validate(&bytes[..], Profile::Collection);
                 for f in &r.findings {
                     assert!(!f.rule.is_empty());
-                    if f.field == "social_security_number" && !f.value.is_empty() {
+                    // A real SSN (a digit other than 0, not all 9s) is masked.
+                    let v = &f.value;
+                    let real = v.chars().any(|c| c.is_ascii_digit() && c != '0')
+                        && !v.chars().all(|c| c == '9');
+                    if f.field == "social_security_number" && real {
                         assert!(
                             f.value.starts_with("***-**-"),
                             "{}: {}",
