@@ -96,11 +96,9 @@ pub fn print_letters(
                 .or_default() += 1;
             continue;
         }
-        let mode: String = conn.query_row(
-            "SELECT COALESCE(mo, 'A') FROM debtor WHERE fi = ?1",
-            [d.file_number],
-            |r| r.get(0),
-        )?;
+        let mode: String = conn
+            .prepare_cached("SELECT COALESCE(mo, 'A') FROM debtor WHERE fi = ?1")?
+            .query_row([d.file_number], |r| r.get(0))?;
         if mode.trim().eq_ignore_ascii_case("C") {
             *summary.skipped.entry("closed account".into()).or_default() += 1;
             continue;
@@ -141,10 +139,10 @@ pub fn print_letters(
             .or_default() += 1;
         *this_run.entry(d.file_number).or_default() += 1;
         if mark_done {
-            conn.execute(
+            conn.prepare_cached(
                 "UPDATE contact SET done = 1, dd = ?2, st = 'Completed', at = NULL WHERE id = ?1",
-                params![d.contact, env.today.format("%Y-%m-%d").to_string()],
-            )?;
+            )?
+            .execute(params![d.contact, env.today.format("%Y-%m-%d").to_string()])?;
         }
     }
     sink.finish()?;

@@ -86,9 +86,7 @@ fn text(v: Option<String>) -> String {
 }
 
 fn debtor_person(conn: &Connection, fi: i64) -> Result<(Person, String, String)> {
-    Ok(conn.query_row(
-        "SELECT na, ad, a1, ci, st, zi, COALESCE(ok, 0), COALESCE(mo, 'A'), COALESCE(st, '') FROM debtor WHERE fi = ?1",
-        [fi],
+    Ok(conn.prepare_cached("SELECT na, ad, a1, ci, st, zi, COALESCE(ok, 0), COALESCE(mo, 'A'), COALESCE(st, '') FROM debtor WHERE fi = ?1")?.query_row([fi],
         |r| {
             Ok((
                 Person {
@@ -105,15 +103,14 @@ fn debtor_person(conn: &Connection, fi: i64) -> Result<(Person, String, String)>
                 r.get(7)?,
                 r.get(8)?,
             ))
-        },
-    )?)
+        })?)
 }
 
 /// The debtor's related parties that get letters: class Cosigner only when setup
 /// restricts to cosigners (S2:5948-5959), else all of them.
 fn cosigners(conn: &Connection, fi: i64, restrict: bool, debtor: &Person) -> Result<Vec<Person>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT id, COALESCE(cl, ''), na, ad, a1, ci, st, zi, COALESCE(ok, 0), COALESCE(sm, 0) FROM cosigner WHERE fi = ?1 ORDER BY id",
+        "SELECT id, COALESCE(cl, ''), na, ad, a1, ci, st, zi, COALESCE(ok, 0), COALESCE(sm, 0) FROM cosigner WHERE fi = ?1",
     )?;
     let mut rows = stmt.query([fi])?;
     let mut out = Vec::new();
@@ -145,6 +142,8 @@ fn cosigners(conn: &Connection, fi: i64, restrict: bool, debtor: &Person) -> Res
         }
         out.push(p);
     }
+    // In stored order; sorted here rather than by ORDER BY (docs/store.md).
+    out.sort_by_key(|p| p.cosigner_row);
     Ok(out)
 }
 
@@ -281,16 +280,13 @@ pub fn run(
             };
             match indicator {
                 None => {
-                    conn.execute(
-                        "UPDATE contact SET done = 1, dd = ?2, st = 'Completed', at = NULL WHERE id = ?1",
-                        params![contact, env.today.format("%Y-%m-%d").to_string()],
-                    )?;
+                    conn.prepare_cached("UPDATE contact SET done = 1, dd = ?2, st = 'Completed', at = NULL WHERE id = ?1")?.execute(params![contact, env.today.format("%Y-%m-%d").to_string()])?;
                 }
                 Some(i) => {
-                    conn.execute(
+                    conn.prepare_cached(
                         "UPDATE contact SET st = 'In Progress', at = ?2 WHERE id = ?1",
-                        params![contact, i],
-                    )?;
+                    )?
+                    .execute(params![contact, i])?;
                 }
             }
         }

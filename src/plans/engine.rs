@@ -163,7 +163,8 @@ impl PlanRunner {
         }
         // 2. Activate.
         for d in due.iter().filter(|d| d.event.kind == Activate && today(d)) {
-            conn.execute("UPDATE debtor SET mo = 'A', cld = NULL WHERE fi = ?1", [fi])?;
+            conn.prepare_cached("UPDATE debtor SET mo = 'A', cld = NULL WHERE fi = ?1")?
+                .execute([fi])?;
             self.record_done(conn, fi, d, &d.event.description)?;
         }
         // 3. Notes: the status before this plan's changes, the operator it assigns.
@@ -244,10 +245,8 @@ impl PlanRunner {
         }
         // 10. Close last, after any financial changes.
         for d in due.iter().filter(|d| d.event.kind == Close && today(d)) {
-            conn.execute(
-                "UPDATE debtor SET mo = 'C', cld = ?2 WHERE fi = ?1",
-                params![fi, ymd(self.today)],
-            )?;
+            conn.prepare_cached("UPDATE debtor SET mo = 'C', cld = ?2 WHERE fi = ?1")?
+                .execute(params![fi, ymd(self.today)])?;
             self.record_done(conn, fi, d, &d.event.description)?;
         }
         for plan in queued {
@@ -262,24 +261,18 @@ impl PlanRunner {
     fn delete_pending(&mut self, conn: &Connection, fi: i64, plan: &Plan) -> Result<()> {
         if plan.delete_all_pending {
             if !self.batch_mode {
-                self.summary.deleted_contacts += conn.execute(
-                    "DELETE FROM contact WHERE fi = ?1 AND COALESCE(done, 0) = 0 AND COALESCE(ty, '') <> 'Metro'",
-                    [fi],
-                )?;
+                self.summary.deleted_contacts += conn.prepare_cached("DELETE FROM contact WHERE fi = ?1 AND COALESCE(done, 0) = 0 AND COALESCE(ty, '') <> 'Metro'")?.execute([fi])?;
             }
             return Ok(());
         }
         for e in plan.events.iter().filter(|e| e.delete_same_type) {
             self.summary.deleted_contacts += if e.same_description_only {
-                conn.execute(
-                    "DELETE FROM contact WHERE fi = ?1 AND COALESCE(done, 0) = 0 AND ty = ?2 AND de = ?3",
-                    params![fi, e.kind.name(), e.description],
-                )?
+                conn.prepare_cached("DELETE FROM contact WHERE fi = ?1 AND COALESCE(done, 0) = 0 AND ty = ?2 AND de = ?3")?.execute(params![fi, e.kind.name(), e.description])?
             } else {
-                conn.execute(
+                conn.prepare_cached(
                     "DELETE FROM contact WHERE fi = ?1 AND COALESCE(done, 0) = 0 AND ty = ?2",
-                    params![fi, e.kind.name()],
                 )?
+                .execute(params![fi, e.kind.name()])?
             };
         }
         Ok(())
@@ -363,10 +356,8 @@ impl PlanRunner {
         let value = value.trim();
         match kind {
             EventType::Status => {
-                conn.execute(
-                    "UPDATE debtor SET sta = ?2 WHERE fi = ?1",
-                    params![fi, value],
-                )?;
+                conn.prepare_cached("UPDATE debtor SET sta = ?2 WHERE fi = ?1")?
+                    .execute(params![fi, value])?;
                 let plan: Option<Option<String>> = conn
                     .query_row(
                         "SELECT plan FROM status_code WHERE code = ?1",
@@ -377,26 +368,20 @@ impl PlanRunner {
                 return Ok(plan.flatten().filter(|p| !p.trim().is_empty()));
             }
             EventType::Sales => {
-                conn.execute(
-                    "UPDATE debtor SET sa = ?2 WHERE fi = ?1",
-                    params![fi, value],
-                )?;
+                conn.prepare_cached("UPDATE debtor SET sa = ?2 WHERE fi = ?1")?
+                    .execute(params![fi, value])?;
             }
             EventType::Rate => {
                 // The description is the percent, "with no percent sign" (S2:1579-1580).
                 let Some(rate) = crate::money::parse_amount(value.trim_end_matches('%')) else {
                     bail!(config, "rate event: '{value}' is not a percent");
                 };
-                conn.execute(
-                    "UPDATE debtor SET rt = ?2 WHERE fi = ?1",
-                    params![fi, rate.normalize().to_string()],
-                )?;
+                conn.prepare_cached("UPDATE debtor SET rt = ?2 WHERE fi = ?1")?
+                    .execute(params![fi, rate.normalize().to_string()])?;
             }
             EventType::RatePlan => {
-                conn.execute(
-                    "UPDATE debtor SET rpl = ?2 WHERE fi = ?1",
-                    params![fi, value],
-                )?;
+                conn.prepare_cached("UPDATE debtor SET rpl = ?2 WHERE fi = ?1")?
+                    .execute(params![fi, value])?;
             }
             _ => {}
         }
@@ -472,13 +457,12 @@ impl PlanRunner {
             let mut queued = None;
             match kind {
                 EventType::Activate => {
-                    conn.execute("UPDATE debtor SET mo = 'A', cld = NULL WHERE fi = ?1", [fi])?;
+                    conn.prepare_cached("UPDATE debtor SET mo = 'A', cld = NULL WHERE fi = ?1")?
+                        .execute([fi])?;
                 }
                 EventType::Close => {
-                    conn.execute(
-                        "UPDATE debtor SET mo = 'C', cld = ?2 WHERE fi = ?1",
-                        params![fi, ymd(self.today)],
-                    )?;
+                    conn.prepare_cached("UPDATE debtor SET mo = 'C', cld = ?2 WHERE fi = ?1")?
+                        .execute(params![fi, ymd(self.today)])?;
                 }
                 EventType::Note => {
                     let (status, operator) = debtor_status_operator(conn, fi)?;
@@ -503,10 +487,10 @@ impl PlanRunner {
                 }
                 _ => {}
             }
-            conn.execute(
+            conn.prepare_cached(
                 "UPDATE contact SET done = 1, dd = ?2, st = 'Completed' WHERE id = ?1",
-                params![id, ymd(self.today)],
-            )?;
+            )?
+            .execute(params![id, ymd(self.today)])?;
             *self
                 .summary
                 .executed
@@ -570,14 +554,9 @@ fn debtor_status_operator(conn: &Connection, fi: i64) -> Result<(String, String)
 /// A new operator also takes the In Progress contacts of the previous one (S2:1622-1624).
 fn set_operator(conn: &Connection, fi: i64, operator: &str) -> Result<()> {
     let (_, previous) = debtor_status_operator(conn, fi)?;
-    conn.execute(
-        "UPDATE debtor SET op = ?2 WHERE fi = ?1",
-        params![fi, operator],
-    )?;
-    conn.execute(
-        "UPDATE contact SET op = ?3 WHERE fi = ?1 AND COALESCE(done, 0) = 0 AND COALESCE(op, '') = ?2",
-        params![fi, previous, operator],
-    )?;
+    conn.prepare_cached("UPDATE debtor SET op = ?2 WHERE fi = ?1")?
+        .execute(params![fi, operator])?;
+    conn.prepare_cached("UPDATE contact SET op = ?3 WHERE fi = ?1 AND COALESCE(done, 0) = 0 AND COALESCE(op, '') = ?2")?.execute(params![fi, previous, operator])?;
     Ok(())
 }
 
