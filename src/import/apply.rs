@@ -1,0 +1,1454 @@
+//! Applying parsed records to the database (SPEC §3): keys, create/update, sub-records,
+//! transaction posting through the money engine, the summary and the rejects file.
+//!
+//! One import is one database transaction. Each input record is first *resolved*
+//! (every lookup, every check that can reject it) without writing, then *written*;
+//! so a rejected record leaves no trace and no savepoint per row is needed.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::{BufRead, Read, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use chrono::NaiveDate;
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{Connection, OptionalExtension};
+use rust_decimal::Decimal;
+
+use super::map::{Map, RecordKind, TypeWhen};
+use super::pipeline::{Ctx, KeyField, Outcome, Part, Pipeline};
+use super::source::{RawRecord, Source};
+use crate::catalog::{self, FieldDef, FieldType, Form, Value};
+use crate::money::{Ledger, NewTransaction};
+use crate::store::{self, value_to_sql};
+use crate::{Error, Result};
+
+/// Command-line choices for one import.
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    /// `--client`: overrides the map's `[options] client`.
+    pub client: Option<i64>,
+    pub dry_run: bool,
+    pub strict: bool,
+    /// `--rejects FILE` (default `<input>.rejects.csv`).
+    pub rejects: Option<PathBuf>,
+    pub review: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Accumulator {
+    pub name: String,
+    pub count: u64,
+    pub total: Decimal,
+}
+
+/// What one import did (SPEC §3 summary).
+#[derive(Debug, Clone, Default)]
+pub struct Summary {
+    pub map: String,
+    pub file: String,
+    pub batch: i64,
+    pub read: u64,
+    pub created: BTreeMap<String, u64>,
+    pub updated: BTreeMap<String, u64>,
+    pub skipped: BTreeMap<String, u64>,
+    pub rejected: u64,
+    pub posted: u64,
+    pub accumulators: Vec<Accumulator>,
+    pub warnings: u64,
+    pub elapsed_ms: u128,
+    pub committed: bool,
+    pub dry_run: bool,
+    pub cancelled: bool,
+    pub rejects_file: Option<String>,
+}
+
+impl Summary {
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "map": self.map,
+            "file": self.file,
+            "batch": self.batch,
+            "read": self.read,
+            "created": self.created,
+            "updated": self.updated,
+            "skipped": self.skipped,
+            "rejected": self.rejected,
+            "posted": self.posted,
+            "accumulators": self.accumulators.iter().map(|a| serde_json::json!({
+                "name": a.name, "count": a.count, "total": format!("{:.2}", a.total),
+            })).collect::<Vec<_>>(),
+            "warnings": self.warnings,
+            "elapsed_ms": self.elapsed_ms as u64,
+            "committed": self.committed,
+            "dry_run": self.dry_run,
+            "cancelled": self.cancelled,
+            "rejects_file": self.rejects_file,
+        })
+    }
+
+    pub fn render(&self) -> String {
+        let mut s = String::new();
+        let line = |s: &mut String, k: &str, v: String| s.push_str(&format!("{k:<28} {v}\n"));
+        line(&mut s, "Import batch", self.batch.to_string());
+        line(&mut s, "Map", self.map.clone());
+        line(&mut s, "File", self.file.clone());
+        line(&mut s, "Records read", self.read.to_string());
+        for (k, v) in &self.created {
+            line(&mut s, &format!("Created {k}"), v.to_string());
+        }
+        for (k, v) in &self.updated {
+            line(&mut s, &format!("Updated {k}"), v.to_string());
+        }
+        line(&mut s, "Transactions posted", self.posted.to_string());
+        for (k, v) in &self.skipped {
+            line(&mut s, &format!("Skipped: {k}"), v.to_string());
+        }
+        line(&mut s, "Rejected", self.rejected.to_string());
+        for a in &self.accumulators {
+            line(
+                &mut s,
+                &format!("Accumulator {}", a.name),
+                format!("count {}  total {:.2}", a.count, a.total),
+            );
+        }
+        if self.warnings > 0 {
+            line(&mut s, "Warnings", self.warnings.to_string());
+        }
+        if let Some(r) = &self.rejects_file {
+            line(&mut s, "Rejects file", r.clone());
+        }
+        line(&mut s, "Elapsed", format!("{} ms", self.elapsed_ms));
+        line(
+            &mut s,
+            "Result",
+            if self.dry_run {
+                "dry run: nothing committed".into()
+            } else if self.committed {
+                if self.cancelled {
+                    "cancelled: accepted records committed".into()
+                } else {
+                    "committed".into()
+                }
+            } else {
+                "nothing committed".into()
+            },
+        );
+        s
+    }
+}
+
+fn code_col(code: &str) -> &'static str {
+    // Every column name comes from the catalogue (DESIGN.md).
+    catalog::by_code(code).map_or("rowid", |f| f.column)
+}
+
+fn field(code: &str) -> Option<&'static FieldDef> {
+    catalog::by_code(code)
+}
+
+/// Client settings copied to new debtors with `apply_client_settings` (S2:5209-5226).
+const CLIENT_SETTINGS: &[(&str, &str)] = &[
+    ("cl.op", "de.op"),
+    ("cl.sa", "de.sa"),
+    ("cl.rt", "de.rt"),
+    ("cl.r2", "de.r2"),
+    ("cl.r3", "de.r3"),
+    ("cl.r4", "de.r4"),
+    ("cl.rpl", "de.rpl"),
+    ("cl.tx", "de.tx"),
+    ("cl.te", "de.te"),
+];
+
+#[derive(Debug, Clone)]
+struct ClientInfo {
+    settings: Vec<(&'static FieldDef, SqlValue)>,
+    plan: Option<String>,
+}
+
+/// Where a resolved debtor part goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DebtorTarget {
+    Existing(i64),
+    New,
+    None,
+}
+
+enum Action<'p> {
+    Client {
+        part: &'p Part,
+        existing: Option<i64>,
+        number: i64,
+    },
+    Debtor {
+        part: &'p Part,
+        existing: Option<i64>,
+        client: i64,
+    },
+    Sub {
+        part: &'p Part,
+        owner: Owner,
+        existing: Option<i64>,
+        trans_type: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Owner {
+    Debtor(DebtorTarget),
+    Client(i64),
+}
+
+enum Resolved {
+    Skip(String, bool),
+    Reject(String),
+}
+
+enum Lookup {
+    Found(i64),
+    NotFound,
+    Ambiguous,
+}
+
+/// Applies records to one open transaction.
+pub struct Applier<'c> {
+    conn: &'c Connection,
+    map: &'c Map,
+    ctx: Ctx,
+    batch: i64,
+    ledger: Ledger,
+    next_fi: i64,
+    clients: HashMap<i64, Option<ClientInfo>>,
+    pub summary: Summary,
+    touched: Vec<i64>,
+}
+
+impl<'c> Applier<'c> {
+    pub fn new(conn: &'c Connection, map: &'c Map, ctx: Ctx, batch: i64) -> Result<Applier<'c>> {
+        Ok(Applier {
+            conn,
+            map,
+            ctx,
+            batch,
+            ledger: Ledger::new(ctx.today),
+            next_fi: store::next_file_number(conn)?,
+            clients: HashMap::new(),
+            summary: Summary {
+                batch,
+                accumulators: map
+                    .accumulators
+                    .iter()
+                    .map(|n| Accumulator {
+                        name: n.clone(),
+                        ..Default::default()
+                    })
+                    .collect(),
+                ..Default::default()
+            },
+            touched: Vec::new(),
+        })
+    }
+
+    fn skip(&mut self, reason: &str) {
+        *self.summary.skipped.entry(reason.to_string()).or_default() += 1;
+    }
+
+    fn client_info(&mut self, nu: i64) -> Result<Option<ClientInfo>> {
+        if let Some(c) = self.clients.get(&nu) {
+            return Ok(c.clone());
+        }
+        let cols: Vec<&str> = CLIENT_SETTINGS.iter().map(|(c, _)| code_col(c)).collect();
+        let sql = format!(
+            "SELECT {}, {} FROM {} WHERE {} = ?1",
+            cols.join(", "),
+            code_col("cl.np"),
+            Form::Client.table(),
+            code_col("cl.nu")
+        );
+        let row = self
+            .conn
+            .prepare_cached(&sql)?
+            .query_row([nu], |r| {
+                let mut settings = Vec::new();
+                for (i, (_, de)) in CLIENT_SETTINGS.iter().enumerate() {
+                    if let Some(f) = field(de) {
+                        settings.push((f, r.get::<_, SqlValue>(i)?));
+                    }
+                }
+                let plan: Option<String> = r.get(CLIENT_SETTINGS.len())?;
+                Ok(ClientInfo {
+                    settings,
+                    plan: plan.filter(|p| !p.trim().is_empty()),
+                })
+            })
+            .optional()?;
+        self.clients.insert(nu, row.clone());
+        Ok(row)
+    }
+
+    /// The client of this import for debtor lookups: `--client`, else the map's.
+    fn option_client(&self) -> Option<i64> {
+        self.ctx.client
+    }
+
+    /// Apply one parsed input record. `Ok(Err(reason))` is a reject.
+    pub fn apply(
+        &mut self,
+        parts: &[Part],
+        line: u64,
+        raw: &str,
+        rejects: &mut Rejects,
+        review: &mut Review,
+    ) -> Result<()> {
+        let mut actions: Vec<Action> = Vec::new();
+        let mut skips: Vec<(String, bool)> = Vec::new();
+        let mut debtor_target = DebtorTarget::None;
+        let mut debtor_part_seen = false;
+        let mut debtor_skipped_not_found = false;
+        let mut debtor_skip_subs = false;
+
+        // Clients first, then debtors, then sub-records (they need the debtor).
+        let order = |p: &Part| match p.kind {
+            RecordKind::Client => 0,
+            RecordKind::Debtor => 1,
+            _ => 2,
+        };
+        let mut sorted: Vec<&Part> = parts.iter().collect();
+        sorted.sort_by_key(|p| order(p));
+
+        for part in sorted {
+            let res = match part.kind {
+                RecordKind::Client => self.resolve_client(part).map(|r| r.map(|a| vec![a])),
+                RecordKind::Debtor => {
+                    debtor_part_seen = true;
+                    match self.resolve_debtor(part)? {
+                        Ok(a) => {
+                            if let Action::Debtor { existing, .. } = &a {
+                                debtor_target = match existing {
+                                    Some(fi) => DebtorTarget::Existing(*fi),
+                                    None => DebtorTarget::New,
+                                };
+                            }
+                            Ok(Ok(vec![a]))
+                        }
+                        Err(Resolved::Skip(reason, log)) => {
+                            // skip_if_found still lets sub-records attach to the found debtor,
+                            // unless skip_subrecords_if_not_found is also set (S2:5380-5383).
+                            if let Some(fi) = reason
+                                .strip_prefix("found:")
+                                .and_then(|s| s.parse::<i64>().ok())
+                            {
+                                if !part.skip_subrecords_if_not_found() {
+                                    debtor_target = DebtorTarget::Existing(fi);
+                                } else {
+                                    debtor_skip_subs = true;
+                                }
+                                skips.push(("debtor found (skip_if_found)".into(), log));
+                            } else {
+                                debtor_skipped_not_found = true;
+                                debtor_skip_subs = part.skip_subrecords_if_not_found();
+                                skips.push((reason, log));
+                            }
+                            Ok(Ok(Vec::new()))
+                        }
+                        Err(r) => Ok(Err(r)),
+                    }
+                }
+                _ => self.resolve_sub(
+                    part,
+                    debtor_target,
+                    debtor_part_seen,
+                    debtor_skipped_not_found || debtor_skip_subs,
+                ),
+            }?;
+            match res {
+                Ok(mut a) => actions.append(&mut a),
+                Err(Resolved::Skip(reason, log)) => skips.push((reason, log)),
+                Err(Resolved::Reject(reason)) => {
+                    self.summary.rejected += 1;
+                    rejects.write(line, &reason, raw)?;
+                    return Ok(());
+                }
+            }
+        }
+
+        // Review: ask before updating an existing debtor (S2:5487-5497).
+        if review.active()
+            && actions.iter().any(|a| {
+                matches!(
+                    a,
+                    Action::Debtor {
+                        existing: Some(_),
+                        ..
+                    }
+                )
+            })
+        {
+            match review.ask(line, raw)? {
+                ReviewAnswer::Yes => {}
+                ReviewAnswer::No => {
+                    self.skip("declined in review");
+                    return Ok(());
+                }
+                ReviewAnswer::Cancel => return Err(Error::runtime("__review_cancel__")),
+            }
+        }
+
+        for (reason, log) in &skips {
+            self.skip(reason);
+            if *log {
+                rejects.write(line, &format!("skipped: {reason}"), raw)?;
+            }
+        }
+        let mut new_fi = None;
+        for a in &actions {
+            match a {
+                Action::Client {
+                    part,
+                    existing,
+                    number,
+                } => self.write_client(part, *existing, *number)?,
+                Action::Debtor {
+                    part,
+                    existing,
+                    client,
+                } => {
+                    let fi = self.write_debtor(part, *existing, *client)?;
+                    if existing.is_none() {
+                        new_fi = Some(fi);
+                    }
+                }
+                Action::Sub {
+                    part,
+                    owner,
+                    existing,
+                    trans_type,
+                } => {
+                    let owner = match owner {
+                        Owner::Debtor(DebtorTarget::Existing(fi)) => {
+                            Owner::Debtor(DebtorTarget::Existing(*fi))
+                        }
+                        Owner::Debtor(DebtorTarget::New) => match new_fi {
+                            Some(fi) => Owner::Debtor(DebtorTarget::Existing(fi)),
+                            None => {
+                                return Err(Error::runtime(
+                                    "internal: sub-record without its new debtor",
+                                ))
+                            }
+                        },
+                        other => *other,
+                    };
+                    self.write_sub(part, owner, *existing, trans_type.as_deref())?;
+                }
+            }
+        }
+        // Accumulators count what was imported (S2:5176; help §4.7).
+        if !actions.is_empty() {
+            for a in &actions {
+                let part = match a {
+                    Action::Client { part, .. }
+                    | Action::Debtor { part, .. }
+                    | Action::Sub { part, .. } => part,
+                };
+                for (i, amount) in &part.accumulators {
+                    if let Some(acc) = self.summary.accumulators.get_mut(*i) {
+                        acc.count += 1;
+                        acc.total += amount.unwrap_or_default();
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    // ---- resolving (no writes) ----
+
+    fn lookup(&self, form: Form, keys: &[&KeyField], scope: &[(&str, SqlValue)]) -> Result<Lookup> {
+        let mut sql = format!("SELECT rowid FROM {} WHERE 1 = 1", form.table());
+        let mut args: Vec<SqlValue> = Vec::new();
+        for (col, v) in scope {
+            args.push(v.clone());
+            sql.push_str(&format!(" AND {col} = ?{}", args.len()));
+        }
+        let mut partial = false;
+        for k in keys {
+            let f = k.field;
+            let v = value_to_sql(f, &k.value);
+            if matches!(v, SqlValue::Null) {
+                sql.push_str(&format!(" AND {} IS NULL", f.column));
+                continue;
+            }
+            let key_col = if f.form == form {
+                f.column
+            } else {
+                owner_key_column(f)
+            };
+            match (f.ty, &v) {
+                (FieldType::TextAn, SqlValue::Text(t)) => {
+                    if k.exact {
+                        args.push(SqlValue::Text(t.trim().to_string()));
+                        sql.push_str(&format!(" AND {key_col} = ?{} COLLATE NOCASE", args.len()));
+                    } else {
+                        partial = true;
+                        let esc = t
+                            .trim()
+                            .replace('\\', "\\\\")
+                            .replace('%', "\\%")
+                            .replace('_', "\\_");
+                        args.push(SqlValue::Text(format!("{esc}%")));
+                        sql.push_str(&format!(" AND {key_col} LIKE ?{} ESCAPE '\\'", args.len()));
+                    }
+                }
+                (FieldType::TextN, SqlValue::Text(t)) if is_integer_key(f) => {
+                    // Integer key columns (fi, cn, nu): numeric keys are always exact.
+                    match t.trim().parse::<i64>() {
+                        Ok(n) => {
+                            args.push(SqlValue::Integer(n));
+                            sql.push_str(&format!(" AND {key_col} = ?{}", args.len()));
+                        }
+                        Err(_) => return Ok(Lookup::NotFound),
+                    }
+                }
+                _ => {
+                    args.push(v);
+                    sql.push_str(&format!(" AND {key_col} = ?{}", args.len()));
+                }
+            }
+        }
+        sql.push_str(if partial {
+            " ORDER BY rowid LIMIT 1"
+        } else {
+            " ORDER BY rowid LIMIT 2"
+        });
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(args))?;
+        let mut found = Vec::new();
+        while let Some(r) = rows.next()? {
+            found.push(r.get::<_, i64>(0)?);
+        }
+        Ok(match found.len() {
+            0 => Lookup::NotFound,
+            1 => Lookup::Found(found[0]),
+            _ => Lookup::Ambiguous,
+        })
+    }
+
+    fn resolve_client<'p>(
+        &mut self,
+        part: &'p Part,
+    ) -> Result<std::result::Result<Action<'p>, Resolved>> {
+        let nu_field = field("cl.nu");
+        let number = part
+            .values
+            .iter()
+            .find(|a| Some(a.field) == nu_field)
+            .and_then(|a| a.value.plain().trim().parse::<i64>().ok());
+        // Client numbers are the table's key: without other keys, cl.nu finds the client.
+        let implicit;
+        let keys: Vec<&KeyField> = if part.keys.is_empty() {
+            match (number, nu_field) {
+                (Some(n), Some(f)) => {
+                    implicit = KeyField {
+                        field: f,
+                        value: Value::Text(n.to_string()),
+                        exact: true,
+                        inhibit_autocreate: false,
+                        skip_subrecords_if_not_found: false,
+                        skip_if_found: false,
+                        log_skipped: false,
+                    };
+                    vec![&implicit]
+                }
+                _ => Vec::new(),
+            }
+        } else {
+            part.keys.iter().collect()
+        };
+        let found = if keys.is_empty() {
+            Lookup::NotFound
+        } else {
+            self.lookup(Form::Client, &keys, &[])?
+        };
+        Ok(match found {
+            Lookup::Found(_) if part.skip_if_found() => Err(Resolved::Skip(
+                "client found (skip_if_found)".into(),
+                part.log_skipped(),
+            )),
+            Lookup::Found(nu) => Ok(Action::Client {
+                part,
+                existing: Some(nu),
+                number: nu,
+            }),
+            Lookup::NotFound if part.inhibit_autocreate() => Err(Resolved::Skip(
+                "client not found (inhibit_autocreate)".into(),
+                part.log_skipped(),
+            )),
+            Lookup::NotFound => match number {
+                Some(n) => Ok(Action::Client {
+                    part,
+                    existing: None,
+                    number: n,
+                }),
+                None => Err(Resolved::Reject(
+                    "a new client needs a client number (cl.nu)".into(),
+                )),
+            },
+            Lookup::Ambiguous => Err(Resolved::Reject(format!(
+                "ambiguous key: several clients match {}",
+                describe(&keys)
+            ))),
+        })
+    }
+
+    fn debtor_client(&self, part: &Part) -> Option<i64> {
+        self.option_client().or_else(|| {
+            let cn = field("de.cn")?;
+            part.values
+                .iter()
+                .find(|a| a.field == cn)
+                .and_then(|a| a.value.plain().trim().parse().ok())
+                .or_else(|| {
+                    part.keys
+                        .iter()
+                        .find(|k| k.field == cn)
+                        .and_then(|k| k.value.plain().trim().parse().ok())
+                })
+        })
+    }
+
+    fn resolve_debtor<'p>(
+        &mut self,
+        part: &'p Part,
+    ) -> Result<std::result::Result<Action<'p>, Resolved>> {
+        let client = self.debtor_client(part);
+        let keys: Vec<&KeyField> = part.keys.iter().collect();
+        let found = if keys.is_empty() {
+            Lookup::NotFound
+        } else {
+            let by_file_number = keys.iter().any(|k| k.field.field == "fi");
+            let scope: Vec<(&str, SqlValue)> = match client {
+                // The client joins the key (S2:5359-5383), except for a file number,
+                // which is unique on its own.
+                Some(c) if !by_file_number => vec![(code_col("de.cn"), SqlValue::Integer(c))],
+                _ => Vec::new(),
+            };
+            self.lookup(Form::Debtor, &keys, &scope)?
+        };
+        let log = part.log_skipped();
+        Ok(match found {
+            Lookup::Found(fi) if part.skip_if_found() => {
+                Err(Resolved::Skip(format!("found:{fi}"), log))
+            }
+            Lookup::Found(fi) => Ok(Action::Debtor {
+                part,
+                existing: Some(fi),
+                client: client.unwrap_or_default(),
+            }),
+            Lookup::NotFound if part.inhibit_autocreate() => Err(Resolved::Skip(
+                "debtor not found (inhibit_autocreate)".into(),
+                log,
+            )),
+            Lookup::NotFound => match client {
+                None => Err(Resolved::Reject(
+                    "no client for a new debtor (give --client, [options] client or map de.cn)"
+                        .into(),
+                )),
+                Some(c) if self.client_info(c)?.is_none() => {
+                    Err(Resolved::Reject(format!("unknown client {c}")))
+                }
+                Some(c) => Ok(Action::Debtor {
+                    part,
+                    existing: None,
+                    client: c,
+                }),
+            },
+            Lookup::Ambiguous => Err(Resolved::Reject(format!(
+                "ambiguous key: several debtors match {}",
+                describe(&keys)
+            ))),
+        })
+    }
+
+    fn resolve_sub<'p>(
+        &mut self,
+        part: &'p Part,
+        target: DebtorTarget,
+        debtor_part_seen: bool,
+        skip_subs: bool,
+    ) -> Result<std::result::Result<Vec<Action<'p>>, Resolved>> {
+        let kind = part.kind;
+        let log = part.log_skipped();
+        // Who owns it.
+        let owner = if kind.owner() == Some(Form::Client) {
+            let nu = part
+                .owner_keys
+                .iter()
+                .find_map(|k| k.value.plain().trim().parse::<i64>().ok())
+                .or(self.option_client());
+            match nu {
+                Some(n) if self.client_info(n)?.is_some() => Owner::Client(n),
+                Some(n) => return Ok(Err(Resolved::Reject(format!("unknown client {n}")))),
+                None => {
+                    return Ok(Err(Resolved::Reject(format!(
+                        "no client for this {} record (map cl.nu with key = true or give --client)",
+                        kind.name()
+                    ))))
+                }
+            }
+        } else if !part.owner_keys.is_empty() {
+            let keys: Vec<&KeyField> = part
+                .owner_keys
+                .iter()
+                .filter(|k| k.field.form == Form::Debtor)
+                .collect();
+            let by_file_number = keys.iter().any(|k| k.field.field == "fi");
+            let client = part
+                .owner_keys
+                .iter()
+                .find(|k| k.field.form == Form::Client)
+                .and_then(|k| k.value.plain().trim().parse::<i64>().ok())
+                .or(self.option_client());
+            let scope: Vec<(&str, SqlValue)> = match client {
+                Some(c) if !by_file_number => vec![(code_col("de.cn"), SqlValue::Integer(c))],
+                _ => Vec::new(),
+            };
+            match self.lookup(Form::Debtor, &keys, &scope)? {
+                Lookup::Found(fi) => Owner::Debtor(DebtorTarget::Existing(fi)),
+                Lookup::NotFound
+                    if part.owner_inhibit_autocreate() || part.skip_subrecords_if_not_found() =>
+                {
+                    return Ok(Err(Resolved::Skip(
+                        format!("{}: debtor not found", kind.name()),
+                        log,
+                    )))
+                }
+                Lookup::NotFound => {
+                    return Ok(Err(Resolved::Reject(format!(
+                        "no debtor matches {}",
+                        describe(&keys)
+                    ))))
+                }
+                Lookup::Ambiguous => {
+                    return Ok(Err(Resolved::Reject(format!(
+                        "ambiguous key: several debtors match {}",
+                        describe(&keys)
+                    ))))
+                }
+            }
+        } else {
+            match target {
+                DebtorTarget::None if debtor_part_seen || skip_subs => {
+                    return Ok(Err(Resolved::Skip(
+                        format!("{}: debtor not found", kind.name()),
+                        log,
+                    )))
+                }
+                DebtorTarget::None => {
+                    return Ok(Err(Resolved::Reject(format!(
+                        "no debtor for this {} record (map de.fi or de.ac with key = true)",
+                        kind.name()
+                    ))))
+                }
+                t => Owner::Debtor(t),
+            }
+        };
+        // Its own keys, within the owner.
+        let mut existing = None;
+        if !part.keys.is_empty() {
+            let scope = match owner {
+                Owner::Debtor(DebtorTarget::Existing(fi)) => Some((code_col("de.fi"), fi)),
+                Owner::Client(n) => Some((code_col("de.cn"), n)),
+                _ => None,
+            };
+            if let Some((col, id)) = scope {
+                let keys: Vec<&KeyField> = part.keys.iter().collect();
+                match self.lookup(kind.form(), &keys, &[(col, SqlValue::Integer(id))])? {
+                    Lookup::Found(_) if part.skip_if_found() => {
+                        return Ok(Err(Resolved::Skip(
+                            format!("{} found (skip_if_found)", kind.name()),
+                            log,
+                        )))
+                    }
+                    Lookup::Found(id) => existing = Some(id),
+                    Lookup::NotFound => {}
+                    Lookup::Ambiguous => {
+                        return Ok(Err(Resolved::Reject(format!(
+                            "ambiguous key: several {} records match {}",
+                            kind.name(),
+                            describe(&keys)
+                        ))))
+                    }
+                }
+            }
+            if existing.is_none() && part.inhibit_autocreate() {
+                return Ok(Err(Resolved::Skip(
+                    format!("{} not found (inhibit_autocreate)", kind.name()),
+                    log,
+                )));
+            }
+        }
+        let mut trans_type = None;
+        if kind.form() == Form::Transaction && existing.is_none() {
+            let ty = part
+                .get("tr.ty")
+                .map(Value::plain)
+                .filter(|t| !t.trim().is_empty())
+                .or_else(|| (kind == RecordKind::Payment).then(|| "101".to_string()));
+            match ty {
+                None => {
+                    return Ok(Err(Resolved::Reject(
+                        "transaction without a type (tr.ty)".into(),
+                    )))
+                }
+                Some(t) => {
+                    if self.ledger.trans_type(self.conn, &t).is_err() {
+                        return Ok(Err(Resolved::Reject(format!(
+                            "unknown transaction type '{t}'"
+                        ))));
+                    }
+                    trans_type = Some(t);
+                }
+            }
+        }
+        Ok(Ok(vec![Action::Sub {
+            part,
+            owner,
+            existing,
+            trans_type,
+        }]))
+    }
+
+    // ---- writing ----
+
+    fn bump(map: &mut BTreeMap<String, u64>, kind: &str) {
+        *map.entry(kind.to_string()).or_default() += 1;
+    }
+
+    /// UPDATE one record's mapped fields; `preserve` fields only where blank (S2:5303).
+    fn update(&self, form: Form, rowid: i64, values: &[&super::pipeline::Assign]) -> Result<()> {
+        if values.is_empty() {
+            return Ok(());
+        }
+        let mut sets = Vec::with_capacity(values.len());
+        let mut args: Vec<SqlValue> = vec![SqlValue::Integer(rowid)];
+        for a in values {
+            args.push(value_to_sql(a.field, &a.value));
+            let n = args.len();
+            let col = a.field.column;
+            sets.push(if a.preserve {
+                format!("{col} = CASE WHEN {col} IS NULL OR {col} = '' THEN ?{n} ELSE {col} END")
+            } else {
+                format!("{col} = ?{n}")
+            });
+        }
+        let sql = format!(
+            "UPDATE {} SET {} WHERE rowid = ?1",
+            form.table(),
+            sets.join(", ")
+        );
+        self.conn
+            .prepare_cached(&sql)?
+            .execute(rusqlite::params_from_iter(args))?;
+        Ok(())
+    }
+
+    fn insert(&self, form: Form, cols: &[&str], args: Vec<SqlValue>) -> Result<i64> {
+        let marks: Vec<String> = (1..=args.len()).map(|i| format!("?{i}")).collect();
+        let sql = format!(
+            "INSERT INTO {} ({}) VALUES ({})",
+            form.table(),
+            cols.join(", "),
+            marks.join(", ")
+        );
+        self.conn
+            .prepare_cached(&sql)?
+            .execute(rusqlite::params_from_iter(args))?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    fn write_client(&mut self, part: &Part, existing: Option<i64>, number: i64) -> Result<()> {
+        let values: Vec<&super::pipeline::Assign> = part
+            .values
+            .iter()
+            .filter(|a| a.field.field != "nu")
+            .collect();
+        match existing {
+            Some(nu) => {
+                self.update(Form::Client, nu, &values)?;
+                Self::bump(&mut self.summary.updated, "client");
+            }
+            None => {
+                let vals: Vec<(&FieldDef, Value)> =
+                    values.iter().map(|a| (a.field, a.value.clone())).collect();
+                store::create_client(self.conn, number, &vals)?;
+                Self::bump(&mut self.summary.created, "client");
+            }
+        }
+        self.clients.remove(&number);
+        Ok(())
+    }
+
+    fn write_debtor(&mut self, part: &Part, existing: Option<i64>, client: i64) -> Result<i64> {
+        let is_original = |f: &FieldDef| f.computed;
+        let own: Vec<&super::pipeline::Assign> = part
+            .values
+            .iter()
+            .filter(|a| !is_original(a.field) && !matches!(a.field.field, "fi" | "cn"))
+            .collect();
+        let fi = match existing {
+            Some(fi) => {
+                self.update(Form::Debtor, fi, &own)?;
+                for a in part.values.iter().filter(|a| is_original(a.field)) {
+                    // Write-once: a re-import never posts twice (SPEC §3).
+                    if !a.value.is_null() {
+                        self.skip(&format!("{} on an existing debtor", a.field.code()));
+                    }
+                }
+                Self::bump(&mut self.summary.updated, "debtor");
+                fi
+            }
+            None => {
+                let fi = self.next_fi;
+                self.next_fi += 1;
+                let mut cols: Vec<&str> = Vec::with_capacity(own.len() + 16);
+                let mut args: Vec<SqlValue> = Vec::with_capacity(own.len() + 16);
+                let mapped = |code: &str| own.iter().any(|a| a.field.code() == code);
+                let push =
+                    |cols: &mut Vec<&str>, args: &mut Vec<SqlValue>, code: &str, v: SqlValue| {
+                        cols.push(code_col(code));
+                        args.push(v);
+                    };
+                push(&mut cols, &mut args, "de.fi", SqlValue::Integer(fi));
+                push(&mut cols, &mut args, "de.cn", SqlValue::Integer(client));
+                push(
+                    &mut cols,
+                    &mut args,
+                    "de.ib",
+                    SqlValue::Text(self.batch.to_string()),
+                );
+                // New debtors: mode A, listed today (SPEC §3).
+                if !mapped("de.mo") {
+                    push(&mut cols, &mut args, "de.mo", SqlValue::Text("A".into()));
+                }
+                if !mapped("de.li") {
+                    push(
+                        &mut cols,
+                        &mut args,
+                        "de.li",
+                        SqlValue::Text(self.ctx.today.format("%Y-%m-%d").to_string()),
+                    );
+                }
+                if !mapped("de.ok") {
+                    push(&mut cols, &mut args, "de.ok", SqlValue::Integer(0));
+                }
+                let info = self.client_info(client)?;
+                if self.map.options.apply_client_settings {
+                    if let Some(info) = &info {
+                        for (f, v) in &info.settings {
+                            if !mapped(&f.code()) && !matches!(v, SqlValue::Null) {
+                                cols.push(f.column);
+                                args.push(v.clone());
+                            }
+                        }
+                    }
+                }
+                // The new-account plan: the map's, else the client's (S2:716-728).
+                if !mapped("de.rp") {
+                    let plan = self
+                        .map
+                        .options
+                        .new_account_plan
+                        .clone()
+                        .or_else(|| info.as_ref().and_then(|i| i.plan.clone()));
+                    if let Some(p) = plan {
+                        push(&mut cols, &mut args, "de.rp", SqlValue::Text(p));
+                    }
+                }
+                for a in &own {
+                    cols.push(a.field.column);
+                    args.push(value_to_sql(a.field, &a.value));
+                }
+                self.insert(Form::Debtor, &cols, args)?;
+                Self::bump(&mut self.summary.created, "debtor");
+                // Original principal / interest post 196 / 197 (S2:5068-5075).
+                if self.map.options.include_transaction_posting {
+                    for (code, ty) in [("de.opr", "196"), ("de.oi", "197")] {
+                        let amount = part.get(code).and_then(Value::as_decimal);
+                        if let Some(d) = amount.filter(|d| !d.is_zero()) {
+                            let li = part.get("de.li").and_then(Value::as_date);
+                            self.ledger.post(
+                                self.conn,
+                                &NewTransaction {
+                                    file_number: fi,
+                                    type_code: ty.into(),
+                                    to_us: Some(-d),
+                                    payment_date: Some(li.unwrap_or(self.ctx.today)),
+                                    posted_date: Some(self.ctx.today),
+                                    ..Default::default()
+                                },
+                            )?;
+                            self.summary.posted += 1;
+                            Self::bump(&mut self.summary.created, "transaction");
+                        }
+                    }
+                }
+                fi
+            }
+        };
+        if self.map.options.auto_create_contact_records {
+            self.auto_phones(fi, part)?;
+        }
+        self.touched.push(fi);
+        Ok(fi)
+    }
+
+    /// Phone sub-records from the debtor's phone fields (S2:5209-5226).
+    fn auto_phones(&mut self, fi: i64, part: &Part) -> Result<()> {
+        for (code, ty) in [("de.hp", "Home"), ("de.wp", "Work"), ("de.cp", "Cell")] {
+            let Some(num) = part
+                .get(code)
+                .map(Value::plain)
+                .filter(|s| !s.trim().is_empty())
+            else {
+                continue;
+            };
+            let sql = format!(
+                "SELECT 1 FROM {} WHERE {} = ?1 AND {} = ?2",
+                Form::Phone.table(),
+                code_col("de.fi"),
+                code_col("ph.nu")
+            );
+            if self
+                .conn
+                .prepare_cached(&sql)?
+                .exists(rusqlite::params![fi, num])?
+            {
+                continue;
+            }
+            self.insert(
+                Form::Phone,
+                &[
+                    code_col("de.fi"),
+                    code_col("ph.nu"),
+                    code_col("ph.ty"),
+                    code_col("ph.ac"),
+                ],
+                vec![
+                    SqlValue::Integer(fi),
+                    SqlValue::Text(num),
+                    SqlValue::Text(ty.into()),
+                    SqlValue::Integer(1),
+                ],
+            )?;
+            Self::bump(&mut self.summary.created, "phone");
+        }
+        Ok(())
+    }
+
+    fn write_sub(
+        &mut self,
+        part: &Part,
+        owner: Owner,
+        existing: Option<i64>,
+        ty: Option<&str>,
+    ) -> Result<()> {
+        let form = part.kind.form();
+        let kind_name = part.kind.name();
+        let (owner_col, owner_id, fi) = match owner {
+            Owner::Debtor(DebtorTarget::Existing(fi)) => (code_col("de.fi"), fi, Some(fi)),
+            Owner::Client(n) => (code_col("de.cn"), n, None),
+            _ => return Err(Error::runtime("internal: sub-record without an owner")),
+        };
+        let own: Vec<&super::pipeline::Assign> = part.values.iter().collect();
+        if let Some(id) = existing {
+            self.update(form, id, &own)?;
+            Self::bump(&mut self.summary.updated, kind_name);
+            if let (Form::Transaction, Some(fi)) = (form, fi) {
+                crate::money::recalculate(self.conn, fi)?;
+            }
+            return Ok(());
+        }
+        if form == Form::Transaction {
+            let Some(fi) = fi else {
+                return Err(Error::runtime("internal: transaction without a debtor"));
+            };
+            let ty = ty.unwrap_or("101");
+            let get = |c: &str| part.get(c).filter(|v| !v.is_null());
+            let dec = |c: &str| get(c).and_then(Value::as_decimal);
+            let text = |c: &str| get(c).map(Value::plain);
+            let flag = |c: &str| match get(c) {
+                Some(Value::Flag(b)) => Some(*b),
+                _ => None,
+            };
+            // "after": the type's settings are applied after the map's fields, so its
+            // omit flags win; "before": the map's fields win (S2:5093-5094).
+            let after = self.map.options.transaction_type == TypeWhen::After;
+            let req = NewTransaction {
+                file_number: fi,
+                type_code: ty.to_string(),
+                to_us: dec("tr.tu"),
+                direct: dec("tr.di"),
+                payment_date: get("tr.py").and_then(Value::as_date),
+                posted_date: get("tr.pd").and_then(Value::as_date),
+                description: text("tr.de"),
+                external_id: text("tr.id"),
+                operator: text("tr.op"),
+                reverses: text("tr.rv").and_then(|s| s.parse().ok()),
+                commission: dec("tr.cm"),
+                commission_rate: dec("tr.cr"),
+                tax_rate: dec("tr.tr"),
+                tax_exempt: flag("tr.te"),
+                omit_statement: if after { None } else { flag("tr.os") },
+                omit_cash: if after { None } else { flag("tr.oc") },
+                breakdown_principal: dec("tr.bpr"),
+                breakdown_interest: dec("tr.bin"),
+                breakdown_fees: dec("tr.bfe"),
+            };
+            let posted = self.ledger.post(self.conn, &req)?;
+            // Fields posting does not take (sales, user fields): written afterwards.
+            let rest: Vec<&super::pipeline::Assign> = own
+                .iter()
+                .copied()
+                .filter(|a| a.field.field == "sa")
+                .collect();
+            self.update(Form::Transaction, posted.id, &rest)?;
+            self.summary.posted += 1;
+            Self::bump(&mut self.summary.created, kind_name);
+            self.touched.push(fi);
+            return Ok(());
+        }
+        let mut cols: Vec<&str> = vec![owner_col];
+        let mut args: Vec<SqlValue> = vec![SqlValue::Integer(owner_id)];
+        let mut values: Vec<(&'static FieldDef, Value)> =
+            own.iter().map(|a| (a.field, a.value.clone())).collect();
+        if form == Form::Note {
+            note_stamp(&mut values);
+            // A note line identical to one already on file is not added twice, so a
+            // re-run of the same file adds nothing.
+            let mut sql = format!("SELECT 1 FROM {} WHERE {owner_col} = ?1", form.table());
+            let mut qargs = vec![SqlValue::Integer(owner_id)];
+            for (f, v) in &values {
+                qargs.push(value_to_sql(f, v));
+                sql.push_str(&format!(" AND {} IS ?{}", f.column, qargs.len()));
+            }
+            if self
+                .conn
+                .prepare_cached(&sql)?
+                .exists(rusqlite::params_from_iter(qargs))?
+            {
+                self.skip("duplicate note line");
+                return Ok(());
+            }
+        }
+        for (f, v) in &values {
+            cols.push(f.column);
+            args.push(value_to_sql(f, v));
+        }
+        self.insert(form, &cols, args)?;
+        Self::bump(&mut self.summary.created, kind_name);
+        Ok(())
+    }
+
+    /// End of the import: recalculate the debtors it touched (`recalculate`).
+    pub fn finish(&mut self) -> Result<()> {
+        if self.map.options.recalculate {
+            self.touched.sort_unstable();
+            self.touched.dedup();
+            for fi in std::mem::take(&mut self.touched) {
+                crate::money::recalculate(self.conn, fi)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `no.te` holding a proper stamp `MM/DD/YYYY HH:MM …` fills `no.dt` / `no.tm` when the
+/// map does not set them (S2:5030-5047).
+fn note_stamp(values: &mut Vec<(&'static FieldDef, Value)>) {
+    let (Some(te), Some(dt), Some(tm)) = (field("no.te"), field("no.dt"), field("no.tm")) else {
+        return;
+    };
+    let Some(text) = values
+        .iter()
+        .find(|(f, _)| *f == te)
+        .map(|(_, v)| v.plain())
+    else {
+        return;
+    };
+    let mut words = text.split_whitespace();
+    let (Some(d), Some(t)) = (words.next(), words.next()) else {
+        return;
+    };
+    let Ok(date) = NaiveDate::parse_from_str(d, "%m/%d/%Y") else {
+        return;
+    };
+    if t.len() != 5
+        || chrono::NaiveTime::parse_from_str(t, "%H:%M").is_err()
+        || !text.contains(" : ") && !text.contains(':')
+    {
+        return;
+    }
+    if !values.iter().any(|(f, _)| *f == dt) {
+        values.push((dt, Value::Date(date)));
+    }
+    if !values.iter().any(|(f, _)| *f == tm) {
+        values.push((tm, Value::Text(t.to_string())));
+    }
+}
+
+fn describe(keys: &[&KeyField]) -> String {
+    keys.iter()
+        .map(|k| format!("{} '{}'", k.field.code(), k.value.plain()))
+        .collect::<Vec<_>>()
+        .join(" and ")
+}
+
+fn is_integer_key(f: &FieldDef) -> bool {
+    matches!(
+        (f.form, f.field),
+        (Form::Debtor, "fi") | (Form::Debtor, "cn") | (Form::Client, "nu")
+    )
+}
+
+/// The column of a sub-record's table that an owner key compares with.
+fn owner_key_column(f: &FieldDef) -> &'static str {
+    f.column
+}
+
+// ---- rejects file ----
+
+/// The rejects file, created only when there is something to write (SPEC §3).
+pub struct Rejects {
+    path: PathBuf,
+    writer: Option<csv::Writer<std::fs::File>>,
+}
+
+impl Rejects {
+    pub fn new(path: PathBuf) -> Rejects {
+        Rejects { path, writer: None }
+    }
+    pub fn write(&mut self, line: u64, reason: &str, raw: &str) -> Result<()> {
+        if self.writer.is_none() {
+            let mut w = csv::Writer::from_path(&self.path)
+                .map_err(|e| Error::runtime(format!("{}: {e}", self.path.display())))?;
+            w.write_record(["line", "reason", "raw"])
+                .map_err(|e| Error::runtime(e.to_string()))?;
+            self.writer = Some(w);
+        }
+        if let Some(w) = self.writer.as_mut() {
+            w.write_record([line.to_string().as_str(), reason, raw])
+                .map_err(|e| Error::runtime(e.to_string()))?;
+        }
+        Ok(())
+    }
+    pub fn finish(&mut self) -> Result<Option<String>> {
+        match self.writer.as_mut() {
+            Some(w) => {
+                w.flush()?;
+                Ok(Some(self.path.display().to_string()))
+            }
+            None => Ok(None),
+        }
+    }
+}
+
+// ---- review ----
+
+pub enum ReviewAnswer {
+    Yes,
+    No,
+    Cancel,
+}
+
+/// `--review`: "Update Debtor? (Yes/No/All/Cancel)" per record (S2:5487-5497).
+pub struct Review {
+    on: bool,
+    input: Box<dyn BufRead>,
+}
+
+impl Review {
+    pub fn off() -> Review {
+        Review {
+            on: false,
+            input: Box::new(std::io::empty()),
+        }
+    }
+    pub fn stdin() -> Review {
+        Review {
+            on: true,
+            input: Box::new(std::io::BufReader::new(std::io::stdin())),
+        }
+    }
+    pub fn from_reader(r: impl Read + 'static) -> Review {
+        Review {
+            on: true,
+            input: Box::new(std::io::BufReader::new(r)),
+        }
+    }
+    fn active(&self) -> bool {
+        self.on
+    }
+    fn ask(&mut self, line: u64, raw: &str) -> Result<ReviewAnswer> {
+        loop {
+            eprint!("line {line}: {raw}\nUpdate Debtor? (Yes/No/All/Cancel) ");
+            let _ = std::io::stderr().flush();
+            let mut answer = String::new();
+            if self.input.read_line(&mut answer)? == 0 {
+                return Ok(ReviewAnswer::Cancel);
+            }
+            match answer.trim().to_ascii_lowercase().as_str() {
+                "y" | "yes" => return Ok(ReviewAnswer::Yes),
+                "n" | "no" => return Ok(ReviewAnswer::No),
+                "a" | "all" => {
+                    self.on = false;
+                    return Ok(ReviewAnswer::Yes);
+                }
+                "c" | "cancel" => return Ok(ReviewAnswer::Cancel),
+                _ => continue,
+            }
+        }
+    }
+}
+
+/// Import one input into an open database: one transaction, committed unless this
+/// is a dry run or `--strict` met a reject. `label` names the input in the summary.
+#[allow(clippy::too_many_arguments)]
+pub fn import_into(
+    conn: &mut Connection,
+    map: &Map,
+    map_label: &str,
+    input: impl Read,
+    label: &str,
+    ctx: Ctx,
+    opts: &ImportOptions,
+    rejects_path: PathBuf,
+    review: &mut Review,
+    progress: Option<&indicatif::ProgressBar>,
+) -> Result<Summary> {
+    let started = Instant::now();
+    let tx = conn.transaction()?;
+    let batch = store::next_number(&tx, "import_batch", "nu", 1)?;
+    tx.execute(
+        "INSERT INTO import_batch (nu, map, file, run_date) VALUES (?1, ?2, ?3, ?4)",
+        rusqlite::params![
+            batch,
+            map_label,
+            label,
+            ctx.today.format("%Y-%m-%d").to_string()
+        ],
+    )?;
+    let mut rejects = Rejects::new(rejects_path);
+    let mut applier = Applier::new(&tx, map, ctx, batch)?;
+    let mut pipeline = Pipeline::new(map);
+    let mut source = Source::new(map, input);
+    let mut rec = RawRecord::default();
+    let mut cancelled = false;
+    let mut last_bytes = 0;
+    while source.next_record(&mut rec)? {
+        applier.summary.read += 1;
+        if let Some(pb) = progress {
+            pb.inc(source.bytes_read - last_bytes);
+            last_bytes = source.bytes_read;
+        }
+        match pipeline.process(&rec, &ctx) {
+            Outcome::Parsed(parts) => {
+                let raw = rec.raw_text();
+                match applier.apply(&parts, rec.line, &raw, &mut rejects, review) {
+                    Ok(()) => {}
+                    Err(e) if e.message == "__review_cancel__" => {
+                        cancelled = true;
+                        applier.summary.read -= 1;
+                        break;
+                    }
+                    Err(e) => return Err(e.context(format!("{label}:{}", rec.line))),
+                }
+            }
+            Outcome::Rejected(reason) => {
+                applier.summary.rejected += 1;
+                rejects.write(rec.line, &reason, &rec.raw_text())?;
+            }
+            Outcome::NoMatch => applier.skip("no record definition matches the line"),
+        }
+    }
+    applier.finish()?;
+    let mut summary = std::mem::take(&mut applier.summary);
+    drop(applier);
+    summary.map = map_label.to_string();
+    summary.file = label.to_string();
+    summary.cancelled = cancelled;
+    summary.dry_run = opts.dry_run;
+    summary.rejects_file = rejects.finish()?;
+    summary.elapsed_ms = started.elapsed().as_millis();
+    let refuse = opts.dry_run || (opts.strict && summary.rejected > 0);
+    if refuse {
+        tx.rollback()?;
+    } else {
+        tx.execute(
+            "UPDATE import_batch SET summary = ?2 WHERE nu = ?1",
+            rusqlite::params![batch, summary.to_json().to_string()],
+        )?;
+        tx.commit()?;
+        summary.committed = true;
+    }
+    Ok(summary)
+}
+
+/// `recoup import MAP FILE [--client N] [--dry-run] [--strict] [--rejects FILE] [--review]`.
+pub fn run(env: &crate::Env, map_arg: &str, file: &Path, opts: &ImportOptions) -> Result<Summary> {
+    let map_path = resolve_map(env, map_arg);
+    let map = Map::load(&map_path)?;
+    let input = std::fs::File::open(file)
+        .map_err(|e| Error::runtime(format!("{}: {e}", file.display())))?;
+    let size = input.metadata().map(|m| m.len()).unwrap_or(0);
+    let mut store = store::Store::open(&env.db)?;
+    let ctx = Ctx {
+        today: env.today,
+        now: env.now,
+        client: opts.client.or(map.options.client),
+    };
+    let rejects = opts.rejects.clone().unwrap_or_else(|| {
+        let mut p = file.as_os_str().to_owned();
+        p.push(".rejects.csv");
+        PathBuf::from(p)
+    });
+    let mut review = if opts.review {
+        Review::stdin()
+    } else {
+        Review::off()
+    };
+    let pb = env.show_progress().then(|| {
+        let pb = indicatif::ProgressBar::new(size);
+        pb.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{bar:40} {bytes}/{total_bytes} {per_sec} {eta}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        pb
+    });
+    let summary = import_into(
+        store.conn_mut(),
+        &map,
+        &map_path.display().to_string(),
+        std::io::BufReader::with_capacity(1 << 16, input),
+        &file.display().to_string(),
+        ctx,
+        opts,
+        rejects,
+        &mut review,
+        pb.as_ref(),
+    )?;
+    if let Some(pb) = pb {
+        pb.finish_and_clear();
+    }
+    Ok(summary)
+}
+
+/// A map named by path, or by name under `maps/` (with or without `.toml`).
+pub fn resolve_map(env: &crate::Env, arg: &str) -> PathBuf {
+    let p = env.home_path("maps", arg);
+    if p.is_file() || arg.ends_with(".toml") {
+        return p;
+    }
+    env.home_path("maps", &format!("{arg}.toml"))
+}

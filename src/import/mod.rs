@@ -1,0 +1,61 @@
+//! Import maps (SPEC §3): map model and checks, sources (delimited, fixed,
+//! multi-line), the field pipeline, applying records to the database, and the
+//! export direction.
+//!
+//! Data flows one way: `source` turns bytes into records, `pipeline` turns a record
+//! into typed field assignments (independent of the database), `apply` writes them.
+
+pub mod apply;
+pub mod dates;
+pub mod map;
+pub mod pipeline;
+pub mod scan;
+pub mod source;
+mod toml_read;
+
+pub use map::Map;
+pub use source::{RawRecord, Source};
+pub mod export;
+
+pub use apply::{ImportOptions, Summary};
+
+use std::path::Path;
+
+use crate::{Env, Error, Result};
+
+/// `recoup import`: run, print the summary (table or `--json`), exit 3 under
+/// `--strict` when records were rejected.
+pub fn cli_import(env: &Env, map: &str, file: &Path, opts: &ImportOptions) -> Result<()> {
+    let summary = apply::run(env, map, file, opts)?;
+    if env.json {
+        println!("{}", summary.to_json());
+    } else {
+        print!("{}", summary.render());
+    }
+    if opts.strict && summary.rejected > 0 {
+        return Err(Error::validation(format!(
+            "{} record(s) rejected; nothing committed (--strict){}",
+            summary.rejected,
+            summary
+                .rejects_file
+                .as_deref()
+                .map(|f| format!("; see {f}"))
+                .unwrap_or_default()
+        )));
+    }
+    Ok(())
+}
+
+/// `recoup export MAP --out FILE [--where …]`.
+pub fn cli_export(env: &Env, map: &str, out: &Path, filter: Option<&str>) -> Result<()> {
+    let n = export::run(env, map, out, filter)?;
+    if env.json {
+        println!(
+            "{}",
+            serde_json::json!({ "file": out.display().to_string(), "rows": n })
+        );
+    } else {
+        println!("exported {n} row(s) to {}", out.display());
+    }
+    Ok(())
+}

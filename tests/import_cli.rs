@@ -1,0 +1,452 @@
+//! End-to-end tests of `recoup import` / `recoup export` on the shipped maps and fixtures.
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+use recoup::catalog::{self, Form, Value};
+use recoup::store::{read_record, Store};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn recoup(db: &Path) -> Command {
+    let mut c = Command::cargo_bin("recoup").unwrap();
+    c.arg("--db")
+        .arg(db)
+        .arg("--today")
+        .arg("2024-07-31")
+        .arg("--quiet")
+        .arg("--home")
+        .arg(root());
+    c.env_remove("RECOUP_DB")
+        .env_remove("RECOUP_TODAY")
+        .env_remove("RECOUP_HOME")
+        .env("RECOUP_TIME", "15:30:00");
+    c
+}
+
+fn fixture(name: &str) -> PathBuf {
+    root().join("fixtures/import").join(name)
+}
+
+/// A fresh database with the shipped setup (clients 1001-1003).
+fn seeded() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    recoup(&db)
+        .args(["setup", "apply"])
+        .arg(root().join("setup.toml"))
+        .assert()
+        .success();
+    (dir, db)
+}
+
+fn import_json(db: &Path, map: &str, file: &Path, extra: &[&str]) -> serde_json::Value {
+    let out = recoup(db)
+        .arg("--json")
+        .args(["import", map])
+        .arg(file)
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "import failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn debtor(db: &Path, fi: i64) -> Vec<(&'static catalog::FieldDef, Value)> {
+    let store = Store::open(db).unwrap();
+    read_record(store.conn(), Form::Debtor, fi)
+        .unwrap()
+        .unwrap()
+}
+
+fn get(rec: &[(&'static catalog::FieldDef, Value)], code: &str) -> String {
+    let f = catalog::by_code(code).unwrap();
+    rec.iter().find(|(g, _)| *g == f).unwrap().1.plain()
+}
+
+fn count(db: &Path, sql: &str) -> i64 {
+    let store = Store::open(db).unwrap();
+    store.conn().query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+fn copy_to(dir: &Path, name: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::copy(fixture(name), &p).unwrap();
+    p
+}
+
+#[test]
+fn csv_placement_end_to_end_and_rerun() {
+    let (dir, db) = seeded();
+    let file = copy_to(dir.path(), "placement.csv");
+    let s = import_json(&db, "placement-csv", &file, &[]);
+    assert_eq!(s["read"], 5);
+    assert_eq!(s["created"]["debtor"], 3);
+    assert_eq!(s["created"]["note"], 3);
+    assert_eq!(s["rejected"], 2);
+    assert_eq!(s["batch"], 1);
+    assert_eq!(s["accumulators"][0]["name"], "Principal");
+    assert_eq!(s["accumulators"][0]["total"], "19930.55");
+
+    // First file number from setup (1000), mode A, listed today, client settings.
+    let d = debtor(&db, 1000);
+    assert_eq!(get(&d, "de.ac"), "AC-10001");
+    assert_eq!(get(&d, "de.na"), "Doe, John");
+    assert_eq!(get(&d, "de.ct"), "Doe, John");
+    assert_eq!(get(&d, "de.ad"), "12 Elm St, Apt 4");
+    assert_eq!(get(&d, "de.st"), "CA");
+    assert_eq!(get(&d, "de.hp"), "9165550101");
+    assert_eq!(get(&d, "de.mo"), "A");
+    assert_eq!(get(&d, "de.li"), "2024-07-31");
+    assert_eq!(get(&d, "de.op"), "JDS");
+    assert_eq!(get(&d, "de.rt"), "30");
+    assert_eq!(get(&d, "de.ib"), "1");
+    assert_eq!(get(&d, "de.opr"), "15000.00");
+    assert_eq!(get(&d, "de.oi"), "75.00");
+    assert_eq!(get(&d, "de.ow"), "15075.00");
+    assert_eq!(get(&d, "de.dob"), "1980-04-12");
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM trans WHERE fi = 1000"), 2);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM phone WHERE fi = 1000"), 1);
+    let note: String = Store::open(&db)
+        .unwrap()
+        .conn()
+        .query_row("SELECT te FROM note WHERE fi = 1002", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(
+        note,
+        "07/31/2024 15:30 NEW IMP : Skip trace needed\nno phone on file"
+    );
+
+    // Rejects file: header, line numbers counted from 1 including the label line.
+    let rejects = std::fs::read_to_string(dir.path().join("placement.csv.rejects.csv")).unwrap();
+    let mut lines = rejects.lines();
+    assert_eq!(lines.next(), Some("line,reason,raw"));
+    let r1 = lines.next().unwrap();
+    assert!(r1.starts_with("5,de.na: condition must_be_filled"), "{r1}");
+    let r2 = lines.next().unwrap();
+    assert!(
+        r2.starts_with("6,de.dob: '13/45/1982' is not a date"),
+        "{r2}"
+    );
+
+    // Idempotent: the same file again updates, never duplicates or re-posts.
+    let s = import_json(&db, "placement-csv", &file, &[]);
+    assert_eq!(s["batch"], 2);
+    assert_eq!(s["updated"]["debtor"], 3);
+    assert!(s["created"].get("debtor").is_none());
+    assert_eq!(s["skipped"]["de.opr on an existing debtor"], 3);
+    assert_eq!(s["skipped"]["duplicate note line"], 3);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM debtor"), 3);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM trans"), 4);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM note"), 3);
+    assert_eq!(get(&debtor(&db, 1000), "de.ow"), "15075.00");
+}
+
+fn placed(dir: &Path, db: &Path) {
+    let file = copy_to(dir, "placement.csv");
+    import_json(db, "placement-csv", &file, &[]);
+}
+
+#[test]
+fn payment_file_spec_example() {
+    let (dir, db) = seeded();
+    placed(dir.path(), &db);
+    let file = copy_to(dir.path(), "payments.csv");
+    let s = import_json(&db, "payments", &file, &[]);
+    assert_eq!(s["read"], 5);
+    assert_eq!(s["created"]["transaction"], 3);
+    assert_eq!(s["skipped"]["transaction: debtor not found"], 1);
+    assert_eq!(s["rejected"], 1);
+    assert_eq!(s["accumulators"][0]["name"], "Payments");
+    assert_eq!(s["accumulators"][0]["count"], 3);
+    assert_eq!(s["accumulators"][0]["total"], "1000.00");
+    // P → 101, R → 105 with its negative amount; the debtor is recalculated.
+    let store = Store::open(&db).unwrap();
+    let types: Vec<(String, i64, String)> = store
+        .conn()
+        .prepare("SELECT ty, tu, py FROM trans WHERE ext_id IS NOT NULL ORDER BY id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    assert_eq!(
+        types,
+        [
+            ("101".to_string(), 50000, "2024-07-01".to_string()),
+            ("105".into(), -50000, "2024-07-03".into()),
+            ("101".into(), 100000, "2024-07-05".into())
+        ]
+    );
+    let d = debtor(&db, 1001);
+    assert_eq!(get(&d, "de.pa"), "1000.00");
+    assert_eq!(get(&d, "de.ow"), "3310.55");
+    let rejects = std::fs::read_to_string(dir.path().join("payments.csv.rejects.csv")).unwrap();
+    assert!(
+        rejects.contains("5,skipped: transaction: debtor not found,"),
+        "{rejects}"
+    );
+    assert!(
+        rejects.contains("6,transaction without a type (tr.ty),"),
+        "{rejects}"
+    );
+    // Re-run: duplicate transaction ids are skipped, nothing posted twice.
+    let s = import_json(&db, "payments", &file, &[]);
+    assert_eq!(s["skipped"]["transaction found (skip_if_found)"], 3);
+    assert!(s["created"].get("transaction").is_none());
+    assert_eq!(get(&debtor(&db, 1001), "de.ow"), "3310.55");
+}
+
+#[test]
+fn fixed_length_with_footer_and_overpunch() {
+    let (dir, db) = seeded();
+    let file = copy_to(dir.path(), "placement-fixed.txt");
+    let s = import_json(&db, "placement-fixed", &file, &[]);
+    assert_eq!(s["read"], 3, "the trailer is not a record");
+    assert_eq!(s["created"]["debtor"], 3);
+    assert_eq!(s["accumulators"][0]["total"], "1895.50");
+    let d = debtor(&db, 1000);
+    assert_eq!(get(&d, "de.na"), "SMITH, ALICE");
+    assert_eq!(get(&d, "de.ci"), "Sacramento");
+    assert_eq!(get(&d, "de.opr"), "1250.00");
+    assert_eq!(get(&d, "de.dob"), "1970-02-03");
+    assert_eq!(get(&d, "de.cn"), "1002");
+    assert_eq!(get(&d, "de.rpl"), "PTD", "client settings applied");
+    assert_eq!(get(&debtor(&db, 1001), "de.ci"), "West Sacramento");
+    assert_eq!(get(&debtor(&db, 1002), "de.opr"), "600.00");
+    assert_eq!(get(&debtor(&db, 1002), "de.ss"), "");
+}
+
+#[test]
+fn multi_line_fixed_windows_1252() {
+    let (dir, db) = seeded();
+    let file = copy_to(dir.path(), "placement-multiline.txt");
+    let s = import_json(&db, "placement-multiline", &file, &[]);
+    assert_eq!(s["read"], 2);
+    assert_eq!(s["created"]["debtor"], 2);
+    assert_eq!(s["created"]["phone"], 1);
+    let d = debtor(&db, 1000);
+    assert_eq!(get(&d, "de.ac"), "A-20001");
+    assert_eq!(get(&d, "de.na"), "Côté, Mélanie");
+    assert_eq!(get(&d, "de.zi"), "95814");
+    assert_eq!(get(&d, "de.cp"), "9165550201");
+    assert_eq!(get(&debtor(&db, 1001), "de.na"), "O'Neil, Sean");
+}
+
+#[test]
+fn client_transfers_and_notes() {
+    let (dir, db) = seeded();
+    let file = copy_to(dir.path(), "clienttransfers.csv");
+    let s = import_json(&db, "client-transfers", &file, &[]);
+    assert_eq!(s["created"]["client"], 2);
+    assert_eq!(s["created"]["client_contact"], 1);
+    let store = Store::open(&db).unwrap();
+    let c = read_record(store.conn(), Form::Client, 2041)
+        .unwrap()
+        .unwrap();
+    assert_eq!(get(&c, "cl.na"), "Harbor CU, Auto Loans");
+    assert_eq!(get(&c, "cl.ob"), "2040");
+    assert_eq!(get(&c, "cl.rt"), "27.5");
+    drop(store);
+    let notes = copy_to(dir.path(), "clientnotes.csv");
+    let s = import_json(&db, "client-notes", &notes, &[]);
+    assert_eq!(s["created"]["client_note"], 3);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM note WHERE cn = 2040"), 2);
+    // Again: clients updated, nothing duplicated.
+    let s = import_json(&db, "client-transfers", &file, &[]);
+    assert_eq!(s["updated"]["client"], 2);
+    assert_eq!(s["updated"]["client_contact"], 1);
+    import_json(&db, "client-notes", &notes, &[]);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM note"), 3);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM contact"), 1);
+
+    // Export direction: the transfer file round-trips into another database.
+    let out = dir.path().join("out.csv");
+    recoup(&db)
+        .args(["export", "client-transfers", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        text.contains("CLIENT,2041,\"Harbor CU, Auto Loans\",,1 Harbor Way,Oakland,CA,94607,,01,27.5,G,2040,JDS"),
+        "{text}"
+    );
+    assert!(
+        text.contains("CONTACT,2040,Review,Quarterly review,09/30/2024,JDS,In Progress"),
+        "{text}"
+    );
+    let (_d2, db2) = seeded();
+    let s = import_json(&db2, "client-transfers", &out, &[]);
+    assert_eq!(s["created"]["client"], 2);
+    assert_eq!(
+        s["updated"]["client"], 3,
+        "setup's clients are in both databases"
+    );
+    assert_eq!(s["rejected"], 0);
+}
+
+#[test]
+fn ncoa_and_dialer() {
+    let (dir, db) = seeded();
+    placed(dir.path(), &db);
+    let file = copy_to(dir.path(), "ncoa.csv");
+    let s = import_json(&db, "ncoa-return", &file, &[]);
+    assert_eq!(s["updated"]["debtor"], 1);
+    assert_eq!(s["skipped"]["debtor not found (inhibit_autocreate)"], 2);
+    let d = debtor(&db, 1000);
+    assert_eq!(get(&d, "de.ad"), "77 New Rd");
+    assert_eq!(get(&d, "de.a1"), "", "a mapped blank overwrites");
+    assert_eq!(get(&d, "de.ok"), "1");
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) FROM note WHERE te LIKE '%NCOA%'"),
+        1
+    );
+
+    let file = copy_to(dir.path(), "dialer.csv");
+    let s = import_json(&db, "dialer-results", &file, &[]);
+    assert_eq!(s["created"]["contact"], 2);
+    assert_eq!(s["created"]["note"], 2);
+    assert_eq!(s["skipped"]["contact: debtor not found"], 1);
+    let store = Store::open(&db).unwrap();
+    let (te, dt, tm): (String, String, String) = store
+        .conn()
+        .query_row(
+            "SELECT te, dt, tm FROM note WHERE fi = 1001 AND te LIKE '%Dialer%'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(te, "07/30/2024 10:17 DLR : Dialer call, result 3");
+    assert_eq!((dt.as_str(), tm.as_str()), ("2024-07-30", "10:17"));
+    let done: i64 = store
+        .conn()
+        .query_row("SELECT done FROM contact WHERE fi = 1000", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(done, 1);
+}
+
+#[test]
+fn strict_and_dry_run_commit_nothing() {
+    let (dir, db) = seeded();
+    let file = copy_to(dir.path(), "placement.csv");
+    let out = recoup(&db)
+        .args(["import", "placement-csv"])
+        .arg(&file)
+        .arg("--strict")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("2 record(s) rejected"));
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM debtor"), 0);
+    let s = import_json(&db, "placement-csv", &file, &["--dry-run"]);
+    assert_eq!(s["created"]["debtor"], 3);
+    assert_eq!(s["committed"], false);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM debtor"), 0);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM import_batch"), 0);
+}
+
+#[test]
+fn bad_map_is_exit_2_naming_the_place() {
+    let (dir, db) = seeded();
+    let map = dir.path().join("bad.toml");
+    std::fs::write(
+        &map,
+        "format = \"csv\"\n[[record]]\ntype = \"debtor\"\n  [[record.field]]\n  field = \"de.zz\"\n",
+    )
+    .unwrap();
+    let out = recoup(&db)
+        .arg("import")
+        .arg(&map)
+        .arg(fixture("placement.csv"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("bad.toml:5:11: unknown field code 'de.zz'"),
+        "{err}"
+    );
+}
+
+#[test]
+fn review_cancel_commits_accepted_so_far() {
+    let (dir, db) = seeded();
+    placed(dir.path(), &db);
+    let file = copy_to(dir.path(), "placement.csv");
+    // Yes to the first existing debtor, No to the second, Cancel at the third.
+    let out = recoup(&db)
+        .arg("--json")
+        .args(["import", "placement-csv"])
+        .arg(&file)
+        .arg("--review")
+        .write_stdin("y\nn\nc\n")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(s["updated"]["debtor"], 1);
+    assert_eq!(s["skipped"]["declined in review"], 1);
+    assert_eq!(s["cancelled"], true);
+    assert_eq!(s["committed"], true);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Update Debtor? (Yes/No/All/Cancel)"));
+}
+
+#[test]
+fn killed_import_leaves_database_unchanged() {
+    let (dir, db) = seeded();
+    placed(dir.path(), &db);
+    let before = count(&db, "SELECT COUNT(*) FROM debtor");
+    // A big placement so the import is still running when it is killed.
+    let big = dir.path().join("big.csv");
+    let mut text = String::from("Account,Last,First,Address,Address2,City,State,Zip,Phone,SSN,DOB,Principal,Interest,Delinquent,Note\n");
+    for i in 0..200_000 {
+        text.push_str(&format!(
+            "K-{i:07},Last{i},First,1 Main St,,Sacramento,CA,95814,,,01/01/1980,100.00,,01/01/2024,n\n"
+        ));
+    }
+    std::fs::write(&big, text).unwrap();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("recoup"))
+        .arg("--db")
+        .arg(&db)
+        .args(["--today", "2024-07-31", "--quiet", "--home"])
+        .arg(root())
+        .args(["import", "placement-csv"])
+        .arg(&big)
+        .env_remove("RECOUP_DB")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until the import has written into the WAL (mid-transaction), then kill it.
+    let wal = db.with_extension("db-wal");
+    let started = std::time::Instant::now();
+    loop {
+        let size = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+        if size > 4 << 20 || started.elapsed().as_secs() > 20 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let finished_early = child.try_wait().unwrap().is_some();
+    child.kill().unwrap();
+    let status = child.wait().unwrap();
+    assert!(
+        !finished_early && !status.success(),
+        "the import was not killed midway"
+    );
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM debtor"), before);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM import_batch"), 1);
+    let ok: String = Store::open(&db)
+        .unwrap()
+        .conn()
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(ok, "ok");
+}
