@@ -572,6 +572,11 @@ impl<'a> Eval<'a> {
                             }
                             format::write_field(&mut self.line.text, v, f.def.ty, m);
                         }
+                        // The stored key, printed without copying it.
+                        Operand::Pv(f) => {
+                            let rec = self.record(f.def.form, *span)?;
+                            format::write_field(&mut self.line.text, rec.get(f.idx), f.def.ty, m);
+                        }
                         Operand::PageNo if self.pager.is_none() => {}
                         _ => {
                             let v = self.value(op, *span)?;

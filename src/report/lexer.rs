@@ -25,12 +25,10 @@ pub const RELATIONS: &[(&str, Form, Form)] = &[
     ("de.con", Form::Contact, Form::Debtor),
     ("de.no", Form::Note, Form::Debtor),
     ("cl.no", Form::Note, Form::Client),
-    ("cl.co", Form::Contact, Form::Client),
     ("de.cs", Form::Cosigner, Form::Debtor),
     ("de.ph", Form::Phone, Form::Debtor),
     ("de.cl", Form::Client, Form::Debtor),
     ("st.il", Form::InvoiceLine, Form::Statement),
-    ("cl.st", Form::Statement, Form::Client),
 ];
 
 /// A loop code (`de`, `cl.de`, …) → what it iterates.

@@ -637,3 +637,18 @@ fn pdf_output_has_the_text() {
     assert!(text.contains("Listing page 2"), "{text}");
     assert!(text.contains("Young, Bob"), "{text}");
 }
+
+#[test]
+fn relation_codes_are_never_field_codes() {
+    // `@cl.st` is the client's state, so it cannot also be a loop.
+    for (code, ..) in lexer::RELATIONS {
+        assert!(
+            crate::catalog::by_code(code).is_none(),
+            "{code} is both a loop and a field"
+        );
+    }
+    assert_eq!(
+        body("@cl where (@cl.nu = 1001)\n@cl.na<\n@cl\n"),
+        vec!["Acme Bank"]
+    );
+}
