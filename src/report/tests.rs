@@ -652,3 +652,52 @@ fn relation_codes_are_never_field_codes() {
         vec!["Acme Bank"]
     );
 }
+
+#[test]
+fn statements_and_loop_events() {
+    let mut m = data();
+    m.insert(
+        Record::new(Form::Statement, 7)
+            .owned_by(Form::Client, 1001)
+            .with("nu", "7")
+            .with("du", money("125.00")),
+    );
+    for (id, fi, tu) in [(1, "1", "100.00"), (2, "2", "50.00")] {
+        m.insert(
+            Record::new(Form::InvoiceLine, id)
+                .owned_by(Form::Statement, 7)
+                .with("fi", fi)
+                .with("tu", money(tu)),
+        );
+    }
+    struct Events(Vec<String>);
+    impl Sink for Events {
+        fn line(&mut self, l: &LineBuf) -> crate::Result<()> {
+            self.0.push(l.text.clone());
+            Ok(())
+        }
+        fn loop_open(&mut self, c: &str) -> crate::Result<()> {
+            self.0.push(format!("{{{c}"));
+            Ok(())
+        }
+        fn loop_close(&mut self, c: &str) -> crate::Result<()> {
+            self.0.push(format!("{c}}}"));
+            Ok(())
+        }
+    }
+    let rep = parse("+++\nstart_on = \"statement\"\n+++\nStatement @st.nu for @cl.na\n@st.il\n@il.fi<3>@il.tu<9.2>\n@st.il\nDue @st.du\n");
+    let mut s = Events(vec![]);
+    run(&rep, &m, &mut s, &RunOptions::new(today())).unwrap();
+    assert_eq!(
+        s.0,
+        vec![
+            "Statement 7 for Acme Bank",
+            "{st.il",
+            "  1  $100.00",
+            "  2   $50.00",
+            "     $150.00",
+            "st.il}",
+            "Due $125.00",
+        ]
+    );
+}
