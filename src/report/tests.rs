@@ -701,3 +701,29 @@ fn statements_and_loop_events() {
         ]
     );
 }
+
+#[test]
+fn compound_assignments_and_more_relations() {
+    let lines = body("@varF! = 10\n@varF /= 4\n@varF *= 3\n@varF -= 0.5\n@varI# = 7\n@varI /= 2\n@varF @varI @varF<8.2>\n");
+    assert_eq!(lines, vec!["7 3     7.00"]);
+    let mut m = data();
+    m.insert(
+        Record::new(Form::Phone, 30)
+            .owned_by(Form::Debtor, 1)
+            .with("nu", "916-555-0101"),
+    );
+    m.insert(
+        Record::new(Form::Cosigner, 40)
+            .owned_by(Form::Debtor, 1)
+            .with("na", "Smith, Jane"),
+    );
+    m.set_contact_ok(CcKind::Email, 1, false);
+    m.set_contact_ok(CcKind::Text, 1, false);
+    let lines = run_opts(
+        "@de where (@de.fi = 1)\n@de.ph\nphone @ph.nu\n@de.ph\n@de.cs\ncosigner @cs.na @CCEMAILOK@CCTEXTOK\n@de.cs\n@de\n",
+        &m,
+        &RunOptions::new(today()),
+    )
+    .unwrap();
+    assert_eq!(lines, vec!["phone 916-555-0101", "cosigner Smith, Jane 00"]);
+}
