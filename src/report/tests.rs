@@ -727,3 +727,16 @@ fn compound_assignments_and_more_relations() {
     .unwrap();
     assert_eq!(lines, vec!["phone 916-555-0101", "cosigner Smith, Jane 00"]);
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(400))]
+    /// Any text parses without panicking; what parses cleanly runs without panicking.
+    #[test]
+    fn any_text_parses_and_runs_without_panic(s in "([@<>()\\[\\]\"=.,!%#$*/+ \\n-]|de|cl|na|ow|fi|var|if|endif|sql|PV|é|ü|[0-9]|[a-z]){0,60}") {
+        let rep = Report::parse(&s, "p.rpt");
+        if rep.errors().next().is_none() {
+            let mut sink = LinesSink::default();
+            let _ = run(&rep, &data(), &mut sink, &RunOptions::new(today()));
+        }
+    }
+}
