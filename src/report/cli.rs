@@ -163,7 +163,9 @@ pub fn run(env: &Env, args: &RunArgs) -> Result<()> {
     let mut sink: Box<dyn Sink> = if pdf {
         Box::new(PdfSink::new(writer, &rep.front.name, rep.front.page_length))
     } else {
-        Box::new(TextSink::new(writer))
+        Box::new(
+            TextSink::new(writer).crlf(rep.front.line_ending == super::front::LineEnding::Crlf),
+        )
     };
     let stats = if env.show_progress() {
         let mut p = Progress::new(sink.as_mut());

@@ -54,6 +54,7 @@ pub struct TextSink<W: Write> {
     pub lines: u64,
     /// The reader went away (`recoup report run … | head`): not a failure, stop writing.
     closed: bool,
+    eol: &'static [u8],
 }
 
 fn closed_pipe(e: &std::io::Error) -> bool {
@@ -66,7 +67,13 @@ impl<W: Write> TextSink<W> {
             out: std::io::BufWriter::with_capacity(1 << 16, w),
             lines: 0,
             closed: false,
+            eol: b"\n",
         }
+    }
+    /// End lines with CR LF instead of LF (front matter `line_ending = "crlf"`).
+    pub fn crlf(mut self, yes: bool) -> Self {
+        self.eol = if yes { b"\r\n" } else { b"\n" };
+        self
     }
 }
 
@@ -79,7 +86,7 @@ impl<W: Write> Sink for TextSink<W> {
         let r = self
             .out
             .write_all(line.text.as_bytes())
-            .and_then(|_| self.out.write_all(b"\n"));
+            .and_then(|_| self.out.write_all(self.eol));
         match r {
             Err(e) if closed_pipe(&e) => self.closed = true,
             r => r?,

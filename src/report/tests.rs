@@ -740,3 +740,16 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn crlf_line_endings_on_request() {
+    let rep = parse("+++\nline_ending = \"crlf\"\n+++\nA\nB\n");
+    assert_eq!(rep.front.line_ending, front::LineEnding::Crlf);
+    let mut buf = Vec::new();
+    {
+        let mut sink = TextSink::new(&mut buf).crlf(true);
+        run(&rep, &data(), &mut sink, &RunOptions::new(today())).unwrap();
+    }
+    assert_eq!(buf, b"A\r\nB\r\n");
+    assert_eq!(errors("+++\nline_ending = \"cr\"\n+++\nA\n")[0].0, 2);
+}
