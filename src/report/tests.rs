@@ -495,6 +495,16 @@ fn error_positions() {
         "front matter opened with '+++' is never closed"
     );
     assert_eq!(errors("@varX = @(1 + )\n").len(), 1);
+    assert_eq!(
+        errors("@if (@de.li > tomorrow)\n@endif\n"),
+        vec![(
+            1,
+            6,
+            "'tomorrow' cannot be compared with de.li (Date)".to_string()
+        )]
+    );
+    assert_eq!(errors("@de where (@de.ow = 1 .. lots)\n@de\n").len(), 1);
+    assert_eq!(errors("@de where (@de.ok = maybe)\n@de\n").len(), 1);
     // natural width stays natural when the `<` is followed by text
     assert!(errors("\"@de.na<\",\"@de.ad<\"\n").is_empty());
 }
