@@ -176,27 +176,33 @@ pub fn run(env: &Env, args: &RunArgs) -> Result<()> {
         super::run(&rep, &src, sink.as_mut(), &opts)?
     };
     if let Some(p) = &args.out {
-        summary(env, p, &stats, pdf);
+        let warnings = rep.diags.iter().filter(|d| d.warning).count();
+        summary(env, p, &stats, pdf, warnings);
     }
     Ok(())
 }
 
-fn summary(env: &Env, out: &Path, s: &super::RunStats, pdf: bool) {
+fn summary(env: &Env, out: &Path, s: &super::RunStats, pdf: bool, warnings: usize) {
     if env.json {
         println!(
             "{}",
             serde_json::json!({"out": out.display().to_string(), "format": if pdf {"pdf"} else {"text"},
-                "start_records": s.start_records, "lines": s.lines, "pages": s.pages})
+                "start_records": s.start_records, "lines": s.lines, "pages": s.pages,
+                "warnings": warnings})
         );
     } else if pdf {
         println!(
-            "{}: {} lines on {} page(s)",
+            "{}: {} lines on {} page(s), {warnings} warning(s)",
             out.display(),
             s.lines,
             s.pages
         );
     } else {
-        println!("{}: {} lines", out.display(), s.lines);
+        println!(
+            "{}: {} lines, {warnings} warning(s)",
+            out.display(),
+            s.lines
+        );
     }
 }
 
