@@ -163,30 +163,92 @@ pub fn run(env: &Env, args: &RunArgs) -> Result<()> {
     let mut sink: Box<dyn Sink> = if pdf {
         Box::new(PdfSink::new(writer, &rep.front.name, rep.front.page_length))
     } else {
-        Box::new(TextSink::new(writer))
+        Box::new(
+            TextSink::new(writer).crlf(rep.front.line_ending == super::front::LineEnding::Crlf),
+        )
     };
-    let stats = super::run(&rep, &src, sink.as_mut(), &opts)?;
+    let stats = if env.show_progress() {
+        let mut p = Progress::new(sink.as_mut());
+        let r = super::run(&rep, &src, &mut p, &opts);
+        p.bar.finish_and_clear();
+        r?
+    } else {
+        super::run(&rep, &src, sink.as_mut(), &opts)?
+    };
     if let Some(p) = &args.out {
-        summary(env, p, &stats, pdf);
+        let warnings = rep.diags.iter().filter(|d| d.warning).count();
+        summary(env, p, &stats, pdf, warnings);
     }
     Ok(())
 }
 
-fn summary(env: &Env, out: &Path, s: &super::RunStats, pdf: bool) {
+fn summary(env: &Env, out: &Path, s: &super::RunStats, pdf: bool, warnings: usize) {
     if env.json {
         println!(
             "{}",
             serde_json::json!({"out": out.display().to_string(), "format": if pdf {"pdf"} else {"text"},
-                "start_records": s.start_records, "lines": s.lines, "pages": s.pages})
+                "start_records": s.start_records, "lines": s.lines, "pages": s.pages,
+                "warnings": warnings})
         );
     } else if pdf {
         println!(
-            "{}: {} lines on {} page(s)",
+            "{}: {} lines on {} page(s), {warnings} warning(s)",
             out.display(),
             s.lines,
             s.pages
         );
     } else {
-        println!("{}: {} lines", out.display(), s.lines);
+        println!(
+            "{}: {} lines, {warnings} warning(s)",
+            out.display(),
+            s.lines
+        );
+    }
+}
+
+/// A spinner on stderr counting output lines (SPEC §1: long work shows progress).
+struct Progress<'s> {
+    inner: &'s mut dyn Sink,
+    bar: indicatif::ProgressBar,
+    lines: u64,
+}
+
+impl<'s> Progress<'s> {
+    fn new(inner: &'s mut dyn Sink) -> Self {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} report: {pos} lines {per_sec}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        );
+        Progress {
+            inner,
+            bar,
+            lines: 0,
+        }
+    }
+}
+
+impl Sink for Progress<'_> {
+    fn line(&mut self, line: &super::LineBuf) -> Result<()> {
+        self.lines += 1;
+        if self.lines.is_multiple_of(4096) {
+            self.bar.set_position(self.lines);
+        }
+        self.inner.line(line)
+    }
+    fn page_break(&mut self) -> Result<()> {
+        self.inner.page_break()
+    }
+    fn page_length(&self) -> Option<u32> {
+        self.inner.page_length()
+    }
+    fn loop_open(&mut self, code: &str) -> Result<()> {
+        self.inner.loop_open(code)
+    }
+    fn loop_close(&mut self, code: &str) -> Result<()> {
+        self.inner.loop_close(code)
+    }
+    fn finish(&mut self) -> Result<()> {
+        self.inner.finish()
     }
 }

@@ -101,6 +101,8 @@ pub struct Eval<'a> {
     in_hf: bool,
     break_after: bool,
     start: Option<Rc<Record>>,
+    /// Variables set with `--var`: their declarations keep the given value.
+    given: std::collections::HashSet<String>,
     stats: RunStats,
 }
 
@@ -359,6 +361,7 @@ impl<'a> Eval<'a> {
             in_hf: false,
             break_after: false,
             start: None,
+            given: std::collections::HashSet::new(),
             stats: RunStats::default(),
         })
     }
@@ -448,6 +451,7 @@ impl<'a> Eval<'a> {
                 format!("var{key}")
             };
             if key.starts_with("var") || !self.vars.contains_key(&key) {
+                self.given.insert(key.clone());
                 self.vars.insert(
                     key,
                     Var {
@@ -571,6 +575,11 @@ impl<'a> Eval<'a> {
                                 }
                             }
                             format::write_field(&mut self.line.text, v, f.def.ty, m);
+                        }
+                        // The stored key, printed without copying it.
+                        Operand::Pv(f) => {
+                            let rec = self.record(f.def.form, *span)?;
+                            format::write_field(&mut self.line.text, rec.get(f.idx), f.def.ty, m);
                         }
                         Operand::PageNo if self.pager.is_none() => {}
                         _ => {
@@ -1130,6 +1139,19 @@ impl<'a> Eval<'a> {
     ) -> Result<()> {
         if var.is_static() && self.vars.contains_key(&var.key) {
             return Ok(());
+        }
+        // `--var Name=value` wins over the report's own initial value (typed as declared).
+        if dims.is_empty() && self.given.contains(&var.key) {
+            if let Some(v) = self.vars.get_mut(&var.key) {
+                if v.dims.is_empty() {
+                    if let Some(c) = v.cells.first_mut() {
+                        let cur = std::mem::take(c);
+                        *c = coerce(cur, ty).map_err(|m| rt(var.span, &self.rep.origin, m))?;
+                        v.ty = ty;
+                        return Ok(());
+                    }
+                }
+            }
         }
         let n: usize = dims.iter().product::<usize>().max(1);
         if n > 1_000_000 {

@@ -71,8 +71,13 @@ impl Val {
     }
 }
 
-pub fn spaces(out: &mut String, n: usize) {
-    out.extend(std::iter::repeat_n(' ', n));
+pub fn spaces(out: &mut String, mut n: usize) {
+    const BLANK: &str = "                                                                ";
+    while n > 0 {
+        let k = n.min(BLANK.len());
+        out.push_str(&BLANK[..k]);
+        n -= k;
+    }
 }
 
 /// Put `s` in `width` columns. Text (`cut`) is truncated; numbers widen instead.

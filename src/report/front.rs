@@ -26,6 +26,16 @@ pub struct Front {
     /// Printed at the bottom of every page (PDF).
     pub footer: String,
     pub page_length: u32,
+    /// Text output line ends: `lf` (default) or `crlf`.
+    pub line_ending: LineEnding,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum LineEnding {
+    #[default]
+    Lf,
+    Crlf,
 }
 
 impl Default for Front {
@@ -38,6 +48,7 @@ impl Default for Front {
             header: String::new(),
             footer: String::new(),
             page_length: 66,
+            line_ending: LineEnding::Lf,
         }
     }
 }

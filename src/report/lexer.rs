@@ -25,12 +25,10 @@ pub const RELATIONS: &[(&str, Form, Form)] = &[
     ("de.con", Form::Contact, Form::Debtor),
     ("de.no", Form::Note, Form::Debtor),
     ("cl.no", Form::Note, Form::Client),
-    ("cl.co", Form::Contact, Form::Client),
     ("de.cs", Form::Cosigner, Form::Debtor),
     ("de.ph", Form::Phone, Form::Debtor),
     ("de.cl", Form::Client, Form::Debtor),
     ("st.il", Form::InvoiceLine, Form::Statement),
-    ("cl.st", Form::Statement, Form::Client),
 ];
 
 /// A loop code (`de`, `cl.de`, …) → what it iterates.
@@ -702,6 +700,9 @@ impl<'a, 'd> Lexer<'a, 'd> {
         } else {
             None
         };
+        for v in std::iter::once(&rhs).chain(upper.as_ref()) {
+            self.check_literal(&lhs, v, span);
+        }
         Ok(Cond::Cmp {
             lhs,
             op,
@@ -709,6 +710,35 @@ impl<'a, 'd> Lexer<'a, 'd> {
             upper,
             span,
         })
+    }
+
+    /// A literal compared with a typed field must read as that type (`report check`).
+    fn check_literal(&mut self, lhs: &Operand, v: &Operand, span: Span) {
+        let (Operand::Field(f), Operand::Lit(text)) = (lhs, v) else {
+            return;
+        };
+        let t = text.trim();
+        let ok = match f.def.ty {
+            FieldType::Currency | FieldType::Percent => {
+                crate::money::parse_amount(t).is_some() || t.is_empty()
+            }
+            FieldType::Date => parse_date_literal(t).is_some() || t.is_empty(),
+            FieldType::Flag => matches!(
+                t.to_ascii_lowercase().as_str(),
+                "yes" | "no" | "y" | "n" | "1" | "0" | "true" | "false" | "x" | ""
+            ),
+            FieldType::TextAn | FieldType::TextN => true,
+        };
+        if !ok {
+            self.error(
+                span,
+                format!(
+                    "'{t}' cannot be compared with {} ({})",
+                    f.def.code(),
+                    f.def.ty.label()
+                ),
+            );
+        }
     }
 
     /// Arithmetic inside `@( … )`.

@@ -426,8 +426,11 @@ fn lit_dims(index: &[Index]) -> Option<Vec<usize>> {
 /// The right of `=`: `@SQL(…)`, a quoted literal, one code, bare text, or a template.
 fn rhs(lx: &mut Lexer) -> Rhs {
     let rest = lx.rest().trim_end();
-    if rest.len() >= 5 && rest[..5].eq_ignore_ascii_case("@sql(") {
-        let inner = rest[5..].strip_suffix(')');
+    if rest
+        .get(..5)
+        .is_some_and(|h| h.eq_ignore_ascii_case("@sql("))
+    {
+        let inner = rest.get(5..).and_then(|r| r.strip_suffix(')'));
         match inner {
             Some(q) => return Rhs::Sql(q.trim().to_string()),
             None => {

@@ -52,6 +52,13 @@ pub trait Sink {
 pub struct TextSink<W: Write> {
     out: std::io::BufWriter<W>,
     pub lines: u64,
+    /// The reader went away (`recoup report run … | head`): not a failure, stop writing.
+    closed: bool,
+    eol: &'static [u8],
+}
+
+fn closed_pipe(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::BrokenPipe
 }
 
 impl<W: Write> TextSink<W> {
@@ -59,20 +66,38 @@ impl<W: Write> TextSink<W> {
         TextSink {
             out: std::io::BufWriter::with_capacity(1 << 16, w),
             lines: 0,
+            closed: false,
+            eol: b"\n",
         }
+    }
+    /// End lines with CR LF instead of LF (front matter `line_ending = "crlf"`).
+    pub fn crlf(mut self, yes: bool) -> Self {
+        self.eol = if yes { b"\r\n" } else { b"\n" };
+        self
     }
 }
 
 impl<W: Write> Sink for TextSink<W> {
     fn line(&mut self, line: &LineBuf) -> Result<()> {
+        if self.closed {
+            return Ok(());
+        }
         self.lines += 1;
-        self.out.write_all(line.text.as_bytes())?;
-        self.out.write_all(b"\n")?;
+        let r = self
+            .out
+            .write_all(line.text.as_bytes())
+            .and_then(|_| self.out.write_all(self.eol));
+        match r {
+            Err(e) if closed_pipe(&e) => self.closed = true,
+            r => r?,
+        }
         Ok(())
     }
     fn finish(&mut self) -> Result<()> {
-        self.out.flush()?;
-        Ok(())
+        match self.out.flush() {
+            Err(e) if closed_pipe(&e) => Ok(()),
+            r => Ok(r?),
+        }
     }
 }
 

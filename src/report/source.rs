@@ -48,6 +48,9 @@ impl Record {
             .position(|f| f.field.eq_ignore_ascii_case(field))
         {
             Some(i) => {
+                if self.values.len() <= i {
+                    self.values.resize(i + 1, Value::Null);
+                }
                 self.values[i] = v;
                 true
             }

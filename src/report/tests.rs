@@ -495,6 +495,16 @@ fn error_positions() {
         "front matter opened with '+++' is never closed"
     );
     assert_eq!(errors("@varX = @(1 + )\n").len(), 1);
+    assert_eq!(
+        errors("@if (@de.li > tomorrow)\n@endif\n"),
+        vec![(
+            1,
+            6,
+            "'tomorrow' cannot be compared with de.li (Date)".to_string()
+        )]
+    );
+    assert_eq!(errors("@de where (@de.ow = 1 .. lots)\n@de\n").len(), 1);
+    assert_eq!(errors("@de where (@de.ok = maybe)\n@de\n").len(), 1);
     // natural width stays natural when the `<` is followed by text
     assert!(errors("\"@de.na<\",\"@de.ad<\"\n").is_empty());
 }
@@ -636,4 +646,120 @@ fn pdf_output_has_the_text() {
     );
     assert!(text.contains("Listing page 2"), "{text}");
     assert!(text.contains("Young, Bob"), "{text}");
+}
+
+#[test]
+fn relation_codes_are_never_field_codes() {
+    // `@cl.st` is the client's state, so it cannot also be a loop.
+    for (code, ..) in lexer::RELATIONS {
+        assert!(
+            crate::catalog::by_code(code).is_none(),
+            "{code} is both a loop and a field"
+        );
+    }
+    assert_eq!(
+        body("@cl where (@cl.nu = 1001)\n@cl.na<\n@cl\n"),
+        vec!["Acme Bank"]
+    );
+}
+
+#[test]
+fn statements_and_loop_events() {
+    let mut m = data();
+    m.insert(
+        Record::new(Form::Statement, 7)
+            .owned_by(Form::Client, 1001)
+            .with("nu", "7")
+            .with("du", money("125.00")),
+    );
+    for (id, fi, tu) in [(1, "1", "100.00"), (2, "2", "50.00")] {
+        m.insert(
+            Record::new(Form::InvoiceLine, id)
+                .owned_by(Form::Statement, 7)
+                .with("fi", fi)
+                .with("tu", money(tu)),
+        );
+    }
+    struct Events(Vec<String>);
+    impl Sink for Events {
+        fn line(&mut self, l: &LineBuf) -> crate::Result<()> {
+            self.0.push(l.text.clone());
+            Ok(())
+        }
+        fn loop_open(&mut self, c: &str) -> crate::Result<()> {
+            self.0.push(format!("{{{c}"));
+            Ok(())
+        }
+        fn loop_close(&mut self, c: &str) -> crate::Result<()> {
+            self.0.push(format!("{c}}}"));
+            Ok(())
+        }
+    }
+    let rep = parse("+++\nstart_on = \"statement\"\n+++\nStatement @st.nu for @cl.na\n@st.il\n@il.fi<3>@il.tu<9.2>\n@st.il\nDue @st.du\n");
+    let mut s = Events(vec![]);
+    run(&rep, &m, &mut s, &RunOptions::new(today())).unwrap();
+    assert_eq!(
+        s.0,
+        vec![
+            "Statement 7 for Acme Bank",
+            "{st.il",
+            "  1  $100.00",
+            "  2   $50.00",
+            "     $150.00",
+            "st.il}",
+            "Due $125.00",
+        ]
+    );
+}
+
+#[test]
+fn compound_assignments_and_more_relations() {
+    let lines = body("@varF! = 10\n@varF /= 4\n@varF *= 3\n@varF -= 0.5\n@varI# = 7\n@varI /= 2\n@varF @varI @varF<8.2>\n");
+    assert_eq!(lines, vec!["7 3     7.00"]);
+    let mut m = data();
+    m.insert(
+        Record::new(Form::Phone, 30)
+            .owned_by(Form::Debtor, 1)
+            .with("nu", "916-555-0101"),
+    );
+    m.insert(
+        Record::new(Form::Cosigner, 40)
+            .owned_by(Form::Debtor, 1)
+            .with("na", "Smith, Jane"),
+    );
+    m.set_contact_ok(CcKind::Email, 1, false);
+    m.set_contact_ok(CcKind::Text, 1, false);
+    let lines = run_opts(
+        "@de where (@de.fi = 1)\n@de.ph\nphone @ph.nu\n@de.ph\n@de.cs\ncosigner @cs.na @CCEMAILOK@CCTEXTOK\n@de.cs\n@de\n",
+        &m,
+        &RunOptions::new(today()),
+    )
+    .unwrap();
+    assert_eq!(lines, vec!["phone 916-555-0101", "cosigner Smith, Jane 00"]);
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(400))]
+    /// Any text parses without panicking; what parses cleanly runs without panicking.
+    #[test]
+    fn any_text_parses_and_runs_without_panic(s in "([@<>()\\[\\]\"=.,!%#$*/+ \\n-]|de|cl|na|ow|fi|var|if|endif|sql|PV|é|ü|[0-9]|[a-z]){0,60}") {
+        let rep = Report::parse(&s, "p.rpt");
+        if rep.errors().next().is_none() {
+            let mut sink = LinesSink::default();
+            let _ = run(&rep, &data(), &mut sink, &RunOptions::new(today()));
+        }
+    }
+}
+
+#[test]
+fn crlf_line_endings_on_request() {
+    let rep = parse("+++\nline_ending = \"crlf\"\n+++\nA\nB\n");
+    assert_eq!(rep.front.line_ending, front::LineEnding::Crlf);
+    let mut buf = Vec::new();
+    {
+        let mut sink = TextSink::new(&mut buf).crlf(true);
+        run(&rep, &data(), &mut sink, &RunOptions::new(today())).unwrap();
+    }
+    assert_eq!(buf, b"A\r\nB\r\n");
+    assert_eq!(errors("+++\nline_ending = \"cr\"\n+++\nA\n")[0].0, 2);
 }
