@@ -67,6 +67,10 @@ impl Store {
         // The default cache of 16 statements is smaller than one posting's working set;
         // evictions showed up as SQL parsing in profiles.
         conn.set_prepared_statement_cache_capacity(256);
+        // Query-planner stability: the bundled SQLite (STAT4) otherwise re-prepares a
+        // cached statement whenever a new bound value might change its plan
+        // (docs/store.md).
+        conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
         schema::migrate(&mut conn)?;
         Ok(Store { conn })
     }
