@@ -393,7 +393,7 @@ fn all_ids(conn: &Connection, form: Form) -> Result<Vec<i64>> {
 }
 
 fn col(code: &str) -> &'static str {
-    catalog::by_code(code).map_or("rowid", |f| f.column)
+    super::field_by_code(code).map_or("rowid", |f| f.column)
 }
 
 /// Write every selected record through the map; the number of rows written.

@@ -59,3 +59,29 @@ pub fn cli_export(env: &Env, map: &str, out: &Path, filter: Option<&str>) -> Res
     }
     Ok(())
 }
+
+/// Catalogue lookup by printable code, memoised: the apply step asks for the same
+/// few codes on every record, and `catalog::by_code` is a linear scan.
+pub(crate) fn field_by_code(code: &str) -> Option<&'static crate::catalog::FieldDef> {
+    use std::collections::HashMap;
+    use std::sync::OnceLock;
+    static CODES: OnceLock<HashMap<String, &'static crate::catalog::FieldDef>> = OnceLock::new();
+    let codes = CODES.get_or_init(|| {
+        crate::catalog::FIELDS
+            .iter()
+            .map(|f| (f.code(), f))
+            .collect()
+    });
+    match codes.get(code) {
+        Some(f) => Some(*f),
+        None => crate::catalog::by_code(code),
+    }
+}
+
+/// True when `f` is the field with printable code `code` (no allocation).
+pub(crate) fn is_code(f: &crate::catalog::FieldDef, code: &str) -> bool {
+    match code.split_once('.') {
+        Some((form, field)) => f.form.code() == form && f.field == field,
+        None => false,
+    }
+}
