@@ -450,3 +450,142 @@ fn killed_import_leaves_database_unchanged() {
         .unwrap();
     assert_eq!(ok, "ok");
 }
+
+#[test]
+fn export_runs_maps_backwards() {
+    let (dir, db) = seeded();
+    placed(dir.path(), &db);
+    let file = copy_to(dir.path(), "payments.csv");
+    import_json(&db, "payments", &file, &[]);
+    // Payments map backwards: 101 → P, 105 → R, amounts with two places, dates per
+    // the map's date options (MDY, 2-digit years), the debtor's acct on each row.
+    let out = dir.path().join("pay-out.csv");
+    recoup(&db)
+        .args(["export", "payments", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&out).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0],
+        "Account,,Transaction id,P or R,Amount,Payment date"
+    );
+    assert!(
+        lines.contains(&"AC-10001,,T-1001,P,500.00,07/01/24"),
+        "{text}"
+    );
+    assert!(
+        lines.contains(&"AC-10001,,T-1002,R,-500.00,07/03/24"),
+        "{text}"
+    );
+    // The 196/197 placement transactions have no P/R code and no id.
+    assert!(lines.contains(&"AC-10001,,,,-15000.00,07/31/24"), "{text}");
+    // ... and the file imports back: the payments are duplicates; the placement
+    // charges have no P/R code, so no type, and are rejected.
+    let s = import_json(&db, "payments", &out, &[]);
+    assert_eq!(s["skipped"]["transaction found (skip_if_found)"], 3);
+    assert_eq!(s["rejected"], 4);
+
+    // A debtor map with --where, fixed length: padded, numbers zero-filled.
+    let out = dir.path().join("fixed.txt");
+    recoup(&db)
+        .args(["export", "placement-fixed", "--out"])
+        .arg(&out)
+        .args(["--where", "(@de.ac = AC-10002)"])
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&out).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 1, "{text}");
+    let l = lines[0];
+    assert_eq!(&l[0..12], "AC-10002    ");
+    assert_eq!(&l[12..42], "Martinez, Elena               ");
+    assert_eq!(
+        &l[104..114],
+        "000043105E",
+        "cents (÷ multiply 0.01), trailing overpunch"
+    );
+    assert_eq!(&l[114..122], "19750930");
+    assert!(text.ends_with("\r\n"));
+}
+
+#[test]
+fn cosigner_phone_and_contact_from_one_row() {
+    let (dir, db) = seeded();
+    let map = dir.path().join("multi.toml");
+    std::fs::write(
+        &map,
+        r#"
+format = "csv"
+[options]
+client = 1003
+apply_client_settings = true
+[[record]]
+type = "debtor"
+  [[record.field]]
+  field = "de.ac"
+  key = true
+  exact = true
+  [[record.field]]
+  field = "de.na"
+[[record]]
+type = "cosigner"
+  [[record.field]]
+  field = "cs.na"
+  source = "@C"
+  key = true
+  exact = true
+  [[record.field]]
+  field = "cs.cl"
+  source = "@ "
+  fill = "Cosigner"
+[[record]]
+type = "phone"
+  [[record.field]]
+  field = "ph.nu"
+  source = "@D"
+  strip = ["non_numeric"]
+  key = true
+  exact = true
+  [[record.field]]
+  field = "ph.ty"
+  source = "@ "
+  fill = "Cell"
+  [[record.field]]
+  field = "ph.ac"
+  source = "@ "
+  fill = "Y"
+"#,
+    )
+    .unwrap();
+    let input = dir.path().join("multi.csv");
+    std::fs::write(&input, "Z-1,\"Doe, Jane\",\"Doe, Jim\",(916) 555-0001\nz-1 ,\"Doe, Jane\",\"Doe, Jim\",916-555-0001\n").unwrap();
+    let s = import_json(&db, map.to_str().unwrap(), &input, &[]);
+    assert_eq!(s["created"]["debtor"], 1);
+    assert_eq!(
+        s["updated"]["debtor"], 1,
+        "exact key: trimmed, case-insensitive"
+    );
+    assert_eq!(s["created"]["cosigner"], 1);
+    assert_eq!(s["updated"]["cosigner"], 1);
+    assert_eq!(s["created"]["phone"], 1);
+    assert_eq!(s["updated"]["phone"], 1);
+    let d = debtor(&db, 1000);
+    assert_eq!(get(&d, "de.sa"), "HSE", "client settings");
+    assert_eq!(get(&d, "de.te"), "1");
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM cosigner WHERE fi = 1000 AND cl = 'Cosigner'"
+        ),
+        1
+    );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM phone WHERE fi = 1000 AND nu = '9165550001' AND ac = 1"
+        ),
+        1
+    );
+}

@@ -476,8 +476,9 @@ impl<'c> Applier<'c> {
             let f = k.field;
             let v = value_to_sql(f, &k.value);
             if matches!(v, SqlValue::Null) {
-                sql.push_str(&format!(" AND {} IS NULL", f.column));
-                continue;
+                // A blank key identifies nothing: it never matches the records that
+                // happen to be blank there too (a transaction without an id).
+                return Ok(Lookup::NotFound);
             }
             let key_col = if f.form == form {
                 f.column
