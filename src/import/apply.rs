@@ -291,7 +291,8 @@ impl<'c> Applier<'c> {
         self.ctx.client
     }
 
-    /// Apply one parsed input record. `Ok(Err(reason))` is a reject.
+    /// Apply one parsed input record (a reject goes to `rejects`). `Ok(false)`: the
+    /// reviewer chose Cancel, stop here and keep what was accepted.
     pub fn apply(
         &mut self,
         parts: &[Part],
@@ -299,7 +300,7 @@ impl<'c> Applier<'c> {
         raw: &str,
         rejects: &mut Rejects,
         review: &mut Review,
-    ) -> Result<()> {
+    ) -> Result<bool> {
         let mut actions: Vec<Action> = Vec::new();
         let mut skips: Vec<(String, bool)> = Vec::new();
         let mut debtor_target = DebtorTarget::None;
@@ -367,7 +368,7 @@ impl<'c> Applier<'c> {
                 Err(Resolved::Reject(reason)) => {
                     self.summary.rejected += 1;
                     rejects.write(line, &reason, raw)?;
-                    return Ok(());
+                    return Ok(true);
                 }
             }
         }
@@ -388,9 +389,9 @@ impl<'c> Applier<'c> {
                 ReviewAnswer::Yes => {}
                 ReviewAnswer::No => {
                     self.skip("declined in review");
-                    return Ok(());
+                    return Ok(true);
                 }
-                ReviewAnswer::Cancel => return Err(Error::runtime("__review_cancel__")),
+                ReviewAnswer::Cancel => return Ok(false),
             }
         }
 
@@ -458,7 +459,7 @@ impl<'c> Applier<'c> {
                 }
             }
         }
-        Ok(())
+        Ok(true)
     }
 
     // ---- resolving (no writes) ----
@@ -1367,8 +1368,8 @@ pub fn import_into(
             Outcome::Parsed(parts) => {
                 let raw = rec.raw_text();
                 match applier.apply(&parts, rec.line, &raw, &mut rejects, review) {
-                    Ok(()) => {}
-                    Err(e) if e.message == "__review_cancel__" => {
+                    Ok(true) => {}
+                    Ok(false) => {
                         cancelled = true;
                         applier.summary.read -= 1;
                         break;
