@@ -127,6 +127,11 @@ pub fn post(env: &Env, req: &PostRequest) -> Result<()> {
             ..Default::default()
         },
     )?;
+    // The type's contact plan runs after posting (S2:2101-2106).
+    if let Some(plan) = &posted.plan {
+        let mut runner = crate::plans::PlanRunner::new(&tx, env)?;
+        runner.run(&tx, req.debtor, plan, env.today)?;
+    }
     tx.commit()?;
     let owing = from_cents(posted.totals.owing());
     if env.json {

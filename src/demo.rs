@@ -19,22 +19,30 @@ pub const DEMO_TODAY: NaiveDate = match NaiveDate::from_ymd_opt(2024, 7, 31) {
     None => panic!("bad demo date"),
 };
 
-/// Sample accounts: client, acct, name, address, city, state, zip, ssn, dob,
+/// The demo's pinned time of day (note stamps, contact times).
+pub const DEMO_TIME: chrono::NaiveTime = match chrono::NaiveTime::from_hms_opt(9, 0, 0) {
+    Some(t) => t,
+    None => panic!("bad demo time"),
+};
+
+/// A sample account: client, acct, name, address, city, state, zip, ssn, dob,
 /// original principal, original interest, delinquency date.
-const ACCOUNTS: &[(
+type Account = (
     i64,
-    &str,
-    &str,
-    &str,
-    &str,
-    &str,
-    &str,
-    &str,
-    &str,
-    &str,
-    &str,
-    &str,
-)] = &[
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+);
+
+const ACCOUNTS: &[Account] = &[
     (
         1001,
         "AC-10001",
@@ -235,7 +243,6 @@ pub fn run(env: &Env, out: &Path) -> Result<()> {
             (field("de.st")?, Value::Text(a.5.into())),
             (field("de.zi")?, Value::Text(a.6.into())),
             (field("de.ok")?, Value::Flag(true)),
-            (field("de.sta")?, Value::Text("NEW".into())),
         ];
         if !a.7.is_empty() {
             values.push((field("de.ss")?, Value::Text(a.7.into())));
@@ -264,6 +271,18 @@ pub fn run(env: &Env, out: &Path) -> Result<()> {
             }
         }
         files.push((a.1, fi));
+    }
+    // New accounts run their client's new-account plan (S2:716-733).
+    let mut runner = crate::plans::PlanRunner::new(&tx, env)?;
+    for (_, fi) in &files {
+        let plan: Option<String> = tx.query_row(
+            "SELECT c.np FROM client c JOIN debtor d ON d.cn = c.nu WHERE d.fi = ?1",
+            [fi],
+            |r| r.get(0),
+        )?;
+        if let Some(plan) = plan.filter(|p| !p.trim().is_empty()) {
+            runner.run(&tx, *fi, &plan, listed.unwrap_or(env.today))?;
+        }
     }
     let mut commission = Decimal::ZERO;
     let mut tax = Decimal::ZERO;
@@ -295,9 +314,46 @@ pub fn run(env: &Env, out: &Path) -> Result<()> {
         "{:>5} {:>5} {:<22} {:>10} {:>8} {:>7} {:>10} {:>10}",
         "file", "clnt", "name", "principal", "interest", "fees", "paid", "owing"
     );
-    let mut stmt = store
-        .conn()
-        .prepare("SELECT fi, cn, na, pr, intr, fe, pa, ow FROM debtor ORDER BY fi")?;
+    print_balances(store.conn())?;
+    println!();
+    println!(
+        "July: {} transactions posted, commission {commission:.2}, tax {tax:.2}",
+        JULY.len()
+    );
+
+    // Month-end: one statement per client for July, dated August 1.
+    let (from, to) = (
+        d("2024-07-01").unwrap_or(env.today),
+        d("2024-07-31").unwrap_or(env.today),
+    );
+    let tx = store.conn_mut().transaction()?;
+    let statements = crate::statements::generate(&tx, from, to, None, false)?;
+    tx.commit()?;
+    println!();
+    println!(
+        "{:>5} {:>6} {:<5} {:>10} {:>10} {:>10}",
+        "stmt", "client", "remit", "to us", "cheque", "due"
+    );
+    for s in &statements {
+        println!(
+            "{:>5} {:>6} {:<5} {:>10} {:>10} {:>10}",
+            s.statement,
+            s.client,
+            s.remit.code(),
+            from_cents(s.to_us),
+            from_cents(s.check),
+            from_cents(s.due_from_client)
+        );
+    }
+    println!();
+    println!("database: {}", db.display());
+    Ok(())
+}
+
+/// The balances table: one line per debtor.
+fn print_balances(conn: &rusqlite::Connection) -> Result<()> {
+    let mut stmt =
+        conn.prepare("SELECT fi, cn, na, pr, intr, fe, pa, ow FROM debtor ORDER BY fi")?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
         let name: String = r.get(2)?;
@@ -313,11 +369,5 @@ pub fn run(env: &Env, out: &Path) -> Result<()> {
             from_cents(r.get(7)?),
         );
     }
-    println!();
-    println!(
-        "July: {} transactions posted, commission {commission:.2}, tax {tax:.2}",
-        JULY.len()
-    );
-    println!("database: {}", db.display());
     Ok(())
 }

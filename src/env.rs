@@ -13,6 +13,8 @@ pub struct Env {
     pub now: NaiveTime,
     pub quiet: bool,
     pub json: bool,
+    /// `--odbc-log FILE`: each ODBC statement with its values (never the password).
+    pub odbc_log: Option<PathBuf>,
 }
 
 impl Env {
@@ -25,6 +27,7 @@ impl Env {
             now: NaiveTime::from_hms_opt(12, 0, 0).unwrap_or_default(),
             quiet: true,
             json: false,
+            odbc_log: None,
         }
     }
 

@@ -5,15 +5,20 @@
 //! Metro 2, letters and statements.
 
 pub mod catalog;
+pub mod commands;
+pub mod demo;
 pub mod env;
 pub mod error;
 pub mod import;
+pub mod metro2;
 pub mod money;
+pub mod plans;
+pub mod report;
+pub mod setup;
+pub mod statements;
+pub mod store;
+pub mod sync;
+pub mod tomlutil;
 
 pub use env::Env;
 pub use error::{Error, ErrorKind, Result};
-pub mod commands;
-pub mod demo;
-pub mod setup;
-pub mod store;
-pub mod tomlutil;

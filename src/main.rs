@@ -29,6 +29,9 @@ struct Cli {
     /// Print summaries as one JSON object
     #[arg(long, global = true)]
     json: bool,
+    /// Log each ODBC sync statement with its values (never the password)
+    #[arg(long = "odbc-log", global = true)]
+    odbc_log: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -52,6 +55,47 @@ enum Command {
         #[arg(long)]
         client: Option<i64>,
     },
+    /// Month-end client statements
+    #[command(subcommand)]
+    Statements(StatementsCmd),
+    /// Record a client's payment against what it owes (oldest statement first)
+    ClientPayment {
+        #[arg(long)]
+        client: i64,
+        #[arg(long)]
+        amount: String,
+        #[arg(long, value_parser = parse_date)]
+        date: Option<NaiveDate>,
+    },
+    /// The daily cash report: transactions posted in a range, totals by type, the bank deposit
+    CashReport {
+        #[arg(long, value_parser = parse_date)]
+        from: NaiveDate,
+        #[arg(long, value_parser = parse_date)]
+        to: NaiveDate,
+        #[arg(long)]
+        client: Option<i64>,
+    },
+    /// Contact plans
+    #[command(subcommand)]
+    Plan(PlanCmd),
+    /// Batch processing
+    #[command(subcommand)]
+    Batch(BatchCmd),
+    /// ODBC Sync by hand: INSERT, UPDATE or DELETE debtors' rows through a sync pair
+    Sync {
+        /// The pair: odbcsync/NAME.csv and odbcsync/NAME.ini
+        name: String,
+        #[arg(long, value_parser = ["insert", "update", "delete"])]
+        op: String,
+        #[arg(long = "debtor")]
+        debtors: Vec<i64>,
+        #[arg(long)]
+        client: Option<i64>,
+    },
+    /// Metro 2 credit-bureau files: validate, print
+    #[command(subcommand)]
+    Metro2(Metro2Cmd),
     /// Import a file through an import map (maps/NAME.toml or a path)
     Import {
         map: String,
@@ -85,6 +129,37 @@ enum Command {
         #[arg(long, default_value = "demo")]
         out: PathBuf,
     },
+    /// Run or check a report (reports/NAME.rpt)
+    #[command(subcommand)]
+    Report(ReportCmd),
+}
+
+#[derive(Subcommand)]
+enum ReportCmd {
+    /// Run a report to text or PDF
+    Run {
+        /// A report file, or a name looked up as reports/NAME.rpt
+        report: String,
+        /// Start on these debtors (file numbers)
+        #[arg(long = "debtor")]
+        debtors: Vec<i64>,
+        /// Start on these clients (client numbers)
+        #[arg(long = "client")]
+        clients: Vec<i64>,
+        /// Start only on records meeting this condition (`@de.sta = ACT`)
+        #[arg(long = "where")]
+        filter: Option<String>,
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// text | pdf (default: from --out's extension, else text)
+        #[arg(long)]
+        format: Option<String>,
+        /// Set a variable: --var Name=value sets @varName
+        #[arg(long = "var")]
+        vars: Vec<String>,
+    },
+    /// Parse and type-check a report; every problem with line:column (exit 2)
+    Check { report: String },
 }
 
 #[derive(Subcommand)]
@@ -93,6 +168,59 @@ enum SetupCmd {
     Apply { file: PathBuf },
     /// Print the settings in force
     Show,
+}
+
+#[derive(Subcommand)]
+enum StatementsCmd {
+    /// One statement per client for the period, dated the day after --to
+    Generate {
+        #[arg(long, value_parser = parse_date)]
+        from: NaiveDate,
+        #[arg(long, value_parser = parse_date)]
+        to: NaiveDate,
+        #[arg(long)]
+        client: Option<i64>,
+        /// Generate a period again (refused when a later statement exists)
+        #[arg(long)]
+        replace: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum PlanCmd {
+    /// Run a contact plan on debtors (all of them unless selected)
+    Run {
+        code: String,
+        #[arg(long = "debtor")]
+        debtors: Vec<i64>,
+        #[arg(long)]
+        client: Option<i64>,
+        /// Reference date the events count from (default today)
+        #[arg(long = "start-date", value_parser = parse_date)]
+        start_date: Option<NaiveDate>,
+    },
+}
+
+#[derive(Subcommand)]
+enum BatchCmd {
+    /// Process automatic contacts previously scheduled, due on or before --through
+    Contacts {
+        #[arg(long, value_parser = parse_date)]
+        through: Option<NaiveDate>,
+    },
+}
+
+#[derive(Subcommand)]
+enum Metro2Cmd {
+    /// Check a Metro 2 file; every finding is listed; exit 3 on any error
+    Validate {
+        file: PathBuf,
+        /// crrg (default) or collection (adds the collection-agency rules)
+        #[arg(long)]
+        profile: Option<String>,
+    },
+    /// Dump a Metro 2 file field by field
+    Print { file: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -144,6 +272,7 @@ fn env_of(cli: &Cli) -> Result<Env, Error> {
         now,
         quiet: cli.quiet,
         json: cli.json,
+        odbc_log: cli.odbc_log.clone(),
     })
 }
 
@@ -171,6 +300,39 @@ fn run(cli: Cli) -> Result<(), Error> {
         Command::Show(ShowCmd::Debtor { file_number }) => c::show_debtor(&env, file_number),
         Command::Show(ShowCmd::Client { number }) => c::show_client(&env, number),
         Command::Find { acct, client } => c::find(&env, &acct, client),
+        Command::Statements(StatementsCmd::Generate {
+            from,
+            to,
+            client,
+            replace,
+        }) => recoup::statements::cli::statements_generate(&env, from, to, client, replace),
+        Command::ClientPayment {
+            client,
+            amount,
+            date,
+        } => recoup::statements::cli::client_payment_cmd(&env, client, &amount, date),
+        Command::CashReport { from, to, client } => {
+            recoup::statements::cli::cash_report_cmd(&env, from, to, client)
+        }
+        Command::Plan(PlanCmd::Run {
+            code,
+            debtors,
+            client,
+            start_date,
+        }) => recoup::plans::cli::plan_run(&env, &code, &debtors, client, start_date),
+        Command::Batch(BatchCmd::Contacts { through }) => {
+            recoup::plans::cli::batch_contacts(&env, through)
+        }
+        Command::Sync {
+            name,
+            op,
+            debtors,
+            client,
+        } => recoup::plans::cli::sync_cmd(&env, &name, &op, &debtors, client),
+        Command::Metro2(Metro2Cmd::Validate { file, profile }) => {
+            recoup::metro2::validate_command(&env, &file, profile.as_deref())
+        }
+        Command::Metro2(Metro2Cmd::Print { file }) => recoup::metro2::print_command(&env, &file),
         Command::Import {
             map,
             file,
@@ -199,8 +361,32 @@ fn run(cli: Cli) -> Result<(), Error> {
             if cli.today.is_none() {
                 env.today = recoup::demo::DEMO_TODAY;
             }
+            if std::env::var("RECOUP_TIME").is_err() {
+                env.now = recoup::demo::DEMO_TIME;
+            }
             recoup::demo::run(&env, &out)
         }
+        Command::Report(ReportCmd::Check { report }) => recoup::report::cli::check(&env, &report),
+        Command::Report(ReportCmd::Run {
+            report,
+            debtors,
+            clients,
+            filter,
+            out,
+            format,
+            vars,
+        }) => recoup::report::cli::run(
+            &env,
+            &recoup::report::cli::RunArgs {
+                report,
+                debtors,
+                clients,
+                filter,
+                out,
+                format,
+                vars,
+            },
+        ),
     }
 }
 

@@ -113,6 +113,14 @@ fn csv_placement_end_to_end_and_rerun() {
     assert_eq!(get(&d, "de.dob"), "1980-04-12");
     assert_eq!(count(&db, "SELECT COUNT(*) FROM trans WHERE fi = 1000"), 2);
     assert_eq!(count(&db, "SELECT COUNT(*) FROM phone WHERE fi = 1000"), 1);
+    assert_eq!(s["created"]["address"], 3, "auto-created address records");
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM address WHERE fi = 1000 AND ad = '12 Elm St, Apt 4' AND ok = 1"
+        ),
+        1
+    );
     let note: String = Store::open(&db)
         .unwrap()
         .conn()
@@ -142,6 +150,7 @@ fn csv_placement_end_to_end_and_rerun() {
     assert!(s["created"].get("debtor").is_none());
     assert_eq!(s["skipped"]["de.opr on an existing debtor"], 3);
     assert_eq!(s["skipped"]["duplicate note line"], 3);
+    assert!(s["created"].get("address").is_none(), "not twice");
     assert_eq!(count(&db, "SELECT COUNT(*) FROM debtor"), 3);
     assert_eq!(count(&db, "SELECT COUNT(*) FROM trans"), 4);
     assert_eq!(count(&db, "SELECT COUNT(*) FROM note"), 3);

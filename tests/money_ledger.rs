@@ -279,3 +279,54 @@ fn direct_payments_reduce_owing_and_client_fees_do_not() {
     let f = pay(&mut ledger, &store, fi, "397", dec!(-15), "2024-07-02");
     assert_eq!(f.totals.owing(), 60_000);
 }
+
+mod incremental {
+    use super::*;
+    use proptest::prelude::*;
+
+    const CODES: [&str; 12] = [
+        "101", "105", "196", "197", "351", "201", "501", "397", "601", "111", "106", "120",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+        /// The totals kept up to date at each posting equal a full recalculation.
+        #[test]
+        fn stored_totals_equal_a_full_recalculation(
+            ops in proptest::collection::vec((0usize..CODES.len(), -50_000i64..50_000, 1u32..28), 1..25)
+        ) {
+            let (store, mut ledger, fi) = fixture(1002, dec!(3000));
+            for (c, cents, dayn) in ops {
+                let code = CODES[c];
+                let amount = Decimal::new(cents, 2);
+                let (to_us, direct) = if code == "111" { (None, Some(amount)) } else { (Some(amount), None) };
+                ledger.post(store.conn(), &NewTransaction {
+                    file_number: fi, type_code: code.into(), to_us, direct,
+                    payment_date: NaiveDate::from_ymd_opt(2024, 7, dayn), ..Default::default()
+                }).unwrap();
+            }
+            let kept = recoup::money::recalc::stored_totals(store.conn(), fi).unwrap();
+            let full = recoup::money::recalculate(store.conn(), fi).unwrap();
+            prop_assert_eq!(kept, full);
+        }
+    }
+}
+
+#[test]
+fn a_reversal_skips_fixed_commission_payments() {
+    let (store, mut ledger, fi) = fixture(1001, dec!(1000));
+    pay(&mut ledger, &store, fi, "101", dec!(100), "2024-07-01"); // 30%
+    ledger
+        .post(
+            store.conn(),
+            &NewTransaction {
+                file_number: fi,
+                type_code: "106".into(),
+                payment_date: Some(day("2024-07-02")),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let r = pay(&mut ledger, &store, fi, "105", dec!(-100), "2024-07-03");
+    assert_eq!(r.commission, dec!(-30.00));
+}

@@ -211,6 +211,7 @@ pub static FIELDS: &[FieldDef] = &[
     f!(Statement, "di", "Direct", C, 15, "di", computed),
     f!(Statement, "cm", "Commission", C, 15, "cm", computed),
     f!(Statement, "tx", "Tax", C, 15, "tx", computed),
+    f!(Statement, "fe", "Fees Due Agency", C, 15, "fe", computed),
     f!(Statement, "bf", "Balance Forward", C, 15, "bf", computed),
     f!(Statement, "ck", "Cheque Amount", C, 15, "ck", computed),
     f!(Statement, "du", "Due From Client", C, 15, "du", computed),

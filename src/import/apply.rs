@@ -1003,14 +1003,17 @@ impl<'c> Applier<'c> {
             }
         };
         if self.map.options.auto_create_contact_records {
-            self.auto_phones(fi, part)?;
+            self.auto_contact_records(fi, part)?;
         }
         self.touched.push(fi);
         Ok(fi)
     }
 
-    /// Phone sub-records from the debtor's phone fields (S2:5209-5226).
-    fn auto_phones(&mut self, fi: i64, part: &Part) -> Result<()> {
+    /// Phone, email and address sub-records from the debtor's fields ("Auto-Create
+    /// Phone, Email, and Address Records", S2:5223-5224), each only when not on file.
+    /// The email and address tables are not catalogue forms (store migration 2).
+    fn auto_contact_records(&mut self, fi: i64, part: &Part) -> Result<()> {
+        let fi_col = code_col("de.fi");
         for (code, ty) in [("de.hp", "Home"), ("de.wp", "Work"), ("de.cp", "Cell")] {
             let Some(num) = part
                 .get(code)
@@ -1020,9 +1023,8 @@ impl<'c> Applier<'c> {
                 continue;
             };
             let sql = format!(
-                "SELECT 1 FROM {} WHERE {} = ?1 AND {} = ?2",
+                "SELECT 1 FROM {} WHERE {fi_col} = ?1 AND {} = ?2",
                 Form::Phone.table(),
-                code_col("de.fi"),
                 code_col("ph.nu")
             );
             if self
@@ -1035,7 +1037,7 @@ impl<'c> Applier<'c> {
             self.insert(
                 Form::Phone,
                 &[
-                    code_col("de.fi"),
+                    fi_col,
                     code_col("ph.nu"),
                     code_col("ph.ty"),
                     code_col("ph.ac"),
@@ -1048,6 +1050,57 @@ impl<'c> Applier<'c> {
                 ],
             )?;
             Self::bump(&mut self.summary.created, "phone");
+        }
+        if let Some(em) = part
+            .get("de.em")
+            .map(Value::plain)
+            .filter(|s| !s.trim().is_empty())
+        {
+            let exists = self
+                .conn
+                .prepare_cached(
+                    "SELECT 1 FROM email WHERE fi = ?1 AND address = ?2 COLLATE NOCASE",
+                )?
+                .exists(rusqlite::params![fi, em])?;
+            if !exists {
+                self.conn
+                    .prepare_cached(
+                        "INSERT INTO email (fi, address, type, active) VALUES (?1, ?2, 'Home', 1)",
+                    )?
+                    .execute(rusqlite::params![fi, em])?;
+                Self::bump(&mut self.summary.created, "email");
+            }
+        }
+        let addr: Vec<Option<String>> = ["de.ad", "de.a1", "de.ci", "de.st", "de.zi", "de.cy"]
+            .iter()
+            .map(|c| {
+                part.get(c)
+                    .map(Value::plain)
+                    .filter(|s| !s.trim().is_empty())
+            })
+            .collect();
+        if addr[0].is_some() {
+            let exists = self
+                .conn
+                .prepare_cached(
+                    "SELECT 1 FROM address WHERE fi = ?1 AND ad IS ?2 AND a1 IS ?3 AND ci IS ?4
+                       AND st IS ?5 AND zi IS ?6 AND cy IS ?7",
+                )?
+                .exists(rusqlite::params![
+                    fi, addr[0], addr[1], addr[2], addr[3], addr[4], addr[5]
+                ])?;
+            if !exists {
+                let ok = part.get("de.ok").is_some_and(|v| *v == Value::Flag(true));
+                self.conn
+                    .prepare_cached(
+                        "INSERT INTO address (fi, type, ad, a1, ci, st, zi, cy, ok, active)
+                         VALUES (?1, 'Placement', ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1)",
+                    )?
+                    .execute(rusqlite::params![
+                        fi, addr[0], addr[1], addr[2], addr[3], addr[4], addr[5], ok
+                    ])?;
+                Self::bump(&mut self.summary.created, "address");
+            }
         }
         Ok(())
     }

@@ -9,7 +9,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use rust_decimal::Decimal;
 
 use super::rate_plan::{effective_rate, load_plan, Commission, PlanInputs, RatePlan};
-use super::recalc::{recalculate, Totals};
+use super::recalc::{add_posted, Totals};
 use super::types::{load_type, FinType, TransType};
 use super::{from_cents, round_cents, to_cents};
 use crate::{bail, Result};
@@ -78,6 +78,9 @@ fn dec(s: Option<String>) -> Option<Decimal> {
     s.and_then(|s| s.trim().parse().ok())
 }
 
+/// A payment as a reversal needs it: id, amount and commission (cents), tax rate.
+type PaymentRow = (i64, i64, i64, Option<String>);
+
 /// Posts transactions, caching transaction types and rate plans for the run.
 pub struct Ledger {
     types: HashMap<String, TransType>,
@@ -117,9 +120,13 @@ impl Ledger {
     fn terms(conn: &Connection, fi: i64) -> Result<Option<DebtorTerms>> {
         Ok(conn
             .prepare_cached(
-                "SELECT d.rt, d.r2, d.r3, d.r4, d.rpl, d.tx, d.te, c.tx, c.te, d.li, d.ch, d.dq,
+                // Scalar subqueries, not a JOIN: with the bundled SQLite this inner join
+                // on a bound key was re-prepared at every execution (half the posting time).
+                "SELECT d.rt, d.r2, d.r3, d.r4, d.rpl, d.tx, d.te,
+                        (SELECT tx FROM client WHERE nu = d.cn), (SELECT te FROM client WHERE nu = d.cn),
+                        d.li, d.ch, d.dq,
                         COALESCE(d.opr, 0) + COALESCE(d.oi, 0), COALESCE(d.pa, 0), COALESCE(d.ow, 0)
-                 FROM debtor d JOIN client c ON c.nu = d.cn WHERE d.fi = ?1",
+                 FROM debtor d WHERE d.fi = ?1",
             )?
             .query_row([fi], |r| {
                 Ok(DebtorTerms {
@@ -148,34 +155,51 @@ impl Ledger {
     }
 
     /// The payment a reversal reverses: the one named, else the debtor's most recent
-    /// positive payment dated on or before the reversal (SPEC §7). Returns its
-    /// effective commission rate and tax rate.
+    /// positive payment dated on or before the reversal (SPEC §7) among the types that
+    /// calculate commission (a fixed-commission payment such as 106 is not what an
+    /// NSF reversal reverses). Returns its effective commission rate and tax rate.
     fn reversed_rates(
         conn: &Connection,
         fi: i64,
         reverses: Option<i64>,
         on: NaiveDate,
     ) -> Result<Option<(Decimal, Option<Decimal>, i64)>> {
-        let row: Option<(i64, i64, i64, Option<String>)> = match reverses {
+        let row: Option<PaymentRow> = match reverses {
             Some(id) => conn
                 .prepare_cached(
                     "SELECT id, COALESCE(tu,0)+COALESCE(di,0), COALESCE(cm,0), trt FROM trans
                      WHERE id = ?1 AND fi = ?2",
                 )?
-                .query_row(params![id, fi], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-                .optional()?,
-            None => conn
-                .prepare_cached(
-                    "SELECT t.id, COALESCE(t.tu,0)+COALESCE(t.di,0), COALESCE(t.cm,0), t.trt
-                     FROM trans t JOIN trans_type y ON y.code = t.ty
-                     WHERE t.fi = ?1 AND y.fin_type = 'payment' AND COALESCE(t.tu,0)+COALESCE(t.di,0) > 0
-                       AND t.py <= ?2
-                     ORDER BY t.py DESC, t.id DESC LIMIT 1",
-                )?
-                .query_row(params![fi, on.format("%Y-%m-%d").to_string()], |r| {
+                .query_row(params![id, fi], |r| {
                     Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
                 })
                 .optional()?,
+            None => {
+                // `ft` is the financial type stored at posting; the latest payment is
+                // picked here rather than by ORDER BY ... LIMIT 1, which the bundled
+                // SQLite re-prepared at every execution (see `recalc::totals`).
+                let mut stmt = conn.prepare_cached(
+                    "SELECT t.id, COALESCE(t.tu,0)+COALESCE(t.di,0), COALESCE(t.cm,0), t.trt, t.py
+                     FROM trans t
+                     WHERE t.fi = ?1 AND t.ft = 'payment' AND COALESCE(t.tu,0)+COALESCE(t.di,0) > 0
+                       AND t.py <= ?2
+                       AND COALESCE((SELECT no_commission FROM trans_type WHERE code = t.ty), 0) = 0",
+                )?;
+                let mut rows = stmt.query(params![fi, on.format("%Y-%m-%d").to_string()])?;
+                let mut best: Option<(String, PaymentRow)> = None;
+                while let Some(r) = rows.next()? {
+                    let key: String = r.get(4)?;
+                    let id: i64 = r.get(0)?;
+                    let newer = match &best {
+                        None => true,
+                        Some((k, (bid, ..))) => (&key, id) > (k, *bid),
+                    };
+                    if newer {
+                        best = Some((key, (id, r.get(1)?, r.get(2)?, r.get(3)?)));
+                    }
+                }
+                best.map(|(_, row)| row)
+            }
         };
         Ok(row.map(|(id, amount, cm, trt)| {
             let rate = if amount == 0 {
@@ -322,7 +346,14 @@ impl Ledger {
             ty.fin_type.as_str(),
         ])?;
         let id = conn.last_insert_rowid();
-        let totals = recalculate(conn, req.file_number)?;
+        let totals = add_posted(
+            conn,
+            req.file_number,
+            &ty.code,
+            ty.fin_type,
+            to_cents(amount),
+            Some(payment_date),
+        )?;
         Ok(Posted {
             id,
             commission: cm,

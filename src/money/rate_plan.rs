@@ -244,7 +244,7 @@ pub fn load_plan(conn: &Connection, code: &str) -> Result<Option<RatePlan>> {
             max: r.get::<_, Option<i64>>(3)?.map(from_cents),
         });
     }
-    brackets.sort_by(|a, b| a.upto.cmp(&b.upto));
+    brackets.sort_by_key(|b| b.upto);
     Ok(Some(RatePlan {
         code: code.to_string(),
         kind,

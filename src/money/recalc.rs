@@ -63,27 +63,81 @@ impl Totals {
 
 /// Totals of one debtor from its transactions, in posting order.
 pub fn totals(conn: &Connection, file_number: i64) -> Result<Totals> {
+    // No ORDER BY and no join: the bundled SQLite re-prepared both shapes at every
+    // execution with a new bound key (measured: half the posting time). The rows are
+    // sorted by id here instead.
     let mut stmt = conn.prepare_cached(
-        "SELECT t.ty, COALESCE(y.fin_type, 'internal'), COALESCE(t.tu, 0) + COALESCE(t.di, 0), t.py
-         FROM trans t LEFT JOIN trans_type y ON y.code = t.ty
-         WHERE t.fi = ?1 ORDER BY t.id",
+        "SELECT t.id, t.ty, COALESCE((SELECT fin_type FROM trans_type WHERE code = t.ty), 'internal'),
+                COALESCE(t.tu, 0) + COALESCE(t.di, 0), t.py
+         FROM trans t WHERE t.fi = ?1",
     )?;
     let mut rows = stmt.query([file_number])?;
-    let mut totals = Totals::default();
+    let mut list: Vec<(i64, String, FinType, i64, Option<NaiveDate>)> = Vec::new();
     while let Some(r) = rows.next()? {
-        let code: String = r.get(0)?;
-        let fin = FinType::parse(&r.get::<_, String>(1)?).unwrap_or(FinType::Internal);
-        let amount: i64 = r.get(2)?;
-        let py: Option<String> = r.get(3)?;
+        let fin = FinType::parse(&r.get::<_, String>(2)?).unwrap_or(FinType::Internal);
+        let py: Option<String> = r.get(4)?;
         let py = py.and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok());
-        totals.add(&code, fin, amount, py);
+        list.push((r.get(0)?, r.get(1)?, fin, r.get(3)?, py));
+    }
+    list.sort_unstable_by_key(|t| t.0);
+    let mut totals = Totals::default();
+    for (_, code, fin, amount, py) in &list {
+        totals.add(code, *fin, *amount, *py);
     }
     Ok(totals)
 }
 
-/// Recalculate one debtor and store its computed fields.
+/// Recalculate one debtor from all its transactions and store its computed fields.
 pub fn recalculate(conn: &Connection, file_number: i64) -> Result<Totals> {
     let t = totals(conn, file_number)?;
+    store_totals(conn, file_number, &t)?;
+    Ok(t)
+}
+
+/// The computed fields as stored on the debtor.
+pub fn stored_totals(conn: &Connection, file_number: i64) -> Result<Totals> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT COALESCE(pr,0), COALESCE(intr,0), COALESCE(fe,0), COALESCE(lg,0), COALESCE(aj,0),
+                    COALESCE(pa,0), COALESCE(opr,0), COALESCE(oi,0), lpd, lpa
+             FROM debtor WHERE fi = ?1",
+        )?
+        .query_row([file_number], |r| {
+            Ok(Totals {
+                principal: r.get(0)?,
+                interest: r.get(1)?,
+                fees: r.get(2)?,
+                legal: r.get(3)?,
+                adjustments: r.get(4)?,
+                paid: r.get(5)?,
+                original_principal: r.get(6)?,
+                original_interest: r.get(7)?,
+                last_payment_date: r
+                    .get::<_, Option<String>>(8)?
+                    .and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok()),
+                last_payment_amount: r.get(9)?,
+            })
+        })?)
+}
+
+/// Add one newly posted transaction to the stored totals. Posting always appends, so
+/// this equals a full recalculation (a test holds the two together) at a fraction
+/// of the cost for accounts with long histories.
+pub fn add_posted(
+    conn: &Connection,
+    file_number: i64,
+    code: &str,
+    fin: FinType,
+    amount: i64,
+    payment_date: Option<NaiveDate>,
+) -> Result<Totals> {
+    let mut t = stored_totals(conn, file_number)?;
+    t.add(code, fin, amount, payment_date);
+    store_totals(conn, file_number, &t)?;
+    Ok(t)
+}
+
+fn store_totals(conn: &Connection, file_number: i64, t: &Totals) -> Result<()> {
     conn.prepare_cached(
         "UPDATE debtor SET pr = ?2, intr = ?3, fe = ?4, lg = ?5, aj = ?6, pa = ?7, ow = ?8,
                 opr = ?9, oi = ?10, lpd = ?11, lpa = ?12
@@ -104,7 +158,7 @@ pub fn recalculate(conn: &Connection, file_number: i64) -> Result<Totals> {
             .map(|d| d.format("%Y-%m-%d").to_string()),
         t.last_payment_amount
     ])?;
-    Ok(t)
+    Ok(())
 }
 
 #[cfg(test)]

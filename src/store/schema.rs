@@ -9,7 +9,7 @@ use crate::{bail, Result};
 
 /// The schema version this build writes. A database with a higher version was
 /// written by a newer recoup and is refused.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// Key and owner columns of each catalogue table (not catalogue fields themselves,
 /// or catalogue key fields that need INTEGER affinity).
@@ -147,10 +147,10 @@ CREATE INDEX debtor_client_acct ON debtor(cn, ac COLLATE NOCASE);
 CREATE INDEX debtor_acct ON debtor(ac COLLATE NOCASE);
 CREATE INDEX trans_debtor ON trans(fi, id);
 CREATE INDEX trans_posted ON trans(pd);
-CREATE INDEX trans_ext_id ON trans(ext_id) WHERE ext_id IS NOT NULL;
+CREATE INDEX trans_ext_id ON trans(ext_id);
 CREATE INDEX cosigner_debtor ON cosigner(fi);
 CREATE INDEX contact_debtor ON contact(fi);
-CREATE INDEX contact_due ON contact(du) WHERE done = 0;
+CREATE INDEX contact_due ON contact(done, du);
 CREATE INDEX note_debtor ON note(fi);
 CREATE INDEX phone_debtor ON phone(fi);
 CREATE INDEX invoice_line_statement ON invoice_line(st);
@@ -170,10 +170,60 @@ fn migration_1(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
+/// Migration 2: email and address sub-records of debtors and clients (S2:827-831,
+/// "Auto-Create Phone, Email, and Address Records" S2:5223-5224). They are not
+/// catalogue forms: they are written by imports and shown in lists, never printed by code.
+fn migration_2(conn: &Connection) -> Result<()> {
+    conn.execute_batch(
+        "CREATE TABLE email (
+            id INTEGER PRIMARY KEY,
+            fi INTEGER REFERENCES debtor(fi),
+            cn INTEGER REFERENCES client(nu),
+            address TEXT NOT NULL,
+            type TEXT,
+            active INTEGER NOT NULL DEFAULT 1
+         ) STRICT;
+         CREATE TABLE address (
+            id INTEGER PRIMARY KEY,
+            fi INTEGER REFERENCES debtor(fi),
+            cn INTEGER REFERENCES client(nu),
+            type TEXT,
+            ad TEXT, a1 TEXT, ci TEXT, st TEXT, zi TEXT, cy TEXT,
+            ok INTEGER NOT NULL DEFAULT 0,
+            active INTEGER NOT NULL DEFAULT 1
+         ) STRICT;
+         CREATE INDEX email_debtor ON email(fi);
+         CREATE INDEX address_debtor ON address(fi);",
+    )?;
+    Ok(())
+}
+
+/// Migration 3: what each statement left for the client to pay (`charge`, the part
+/// new in that statement) and how it was paid down (`allocation`: by netting from a
+/// later statement's To Us, or by a client payment), oldest first. The open amount of
+/// a statement is its charge less its allocations; 30/60/90 aging reads it.
+fn migration_3(conn: &Connection) -> Result<()> {
+    conn.execute_batch(
+        "ALTER TABLE statement ADD COLUMN charge INTEGER NOT NULL DEFAULT 0;
+         ALTER TABLE client_payment ADD COLUMN note TEXT;
+         CREATE TABLE allocation (
+            id INTEGER PRIMARY KEY,
+            target INTEGER NOT NULL REFERENCES statement(nu),
+            by_statement INTEGER REFERENCES statement(nu),
+            by_payment INTEGER REFERENCES client_payment(id),
+            amount INTEGER NOT NULL
+         ) STRICT;
+         CREATE INDEX allocation_target ON allocation(target);
+         CREATE INDEX statement_client ON statement(cl, pto);",
+    )?;
+    Ok(())
+}
+
 type Migration = fn(&Connection) -> Result<()>;
 
-/// Every migration, in order: index 0 takes a database from version 0 to 1.
-const MIGRATIONS: &[Migration] = &[migration_1];
+/// Every migration, in order: index 0 takes a database from version 0 to 1. A
+/// migration is never edited once released; a change is a new step.
+const MIGRATIONS: &[Migration] = &[migration_1, migration_2, migration_3];
 
 /// Bring the database to `SCHEMA_VERSION`, each step in its own transaction.
 pub fn migrate(conn: &mut Connection) -> Result<()> {
@@ -191,6 +241,16 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
         tx.commit()?;
     }
     add_missing_catalogue_columns(conn)?;
+    Ok(())
+}
+
+/// Apply the first `version` migrations to an empty database (tests of upgrades).
+#[cfg(test)]
+pub fn migrate_to(conn: &Connection, version: usize) -> Result<()> {
+    for step in &MIGRATIONS[..version] {
+        step(conn)?;
+    }
+    conn.pragma_update(None, "user_version", version as i64)?;
     Ok(())
 }
 

@@ -1,7 +1,7 @@
 //! The stock transaction types (S2:1915-1968), the reserved codes (S2:1979-2001),
 //! and the per-type flags of seed-inventory.md §4.3. Where the seeds leave a flag
 //! open ("?" there) the choice is the one an agency expects, noted as `// chosen`.
-//! `docs/transaction-types.md` lists the same table for operations staff.
+//! `docs/money.md` explains the choices for operations staff.
 
 use rusqlite::{params, Connection};
 

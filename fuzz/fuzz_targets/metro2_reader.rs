@@ -1,0 +1,14 @@
+//! Fuzz the Metro 2 reader and validator (both profiles) and the printer:
+//! no input may panic.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use recoup::metro2::{print, validate, Profile};
+
+fuzz_target!(|data: &[u8]| {
+    let report = validate::validate(data, Profile::Collection);
+    assert!(report.counts.errors as usize <= report.findings.len());
+    let _ = validate::validate(data, Profile::Crrg);
+    let mut sink = Vec::new();
+    let _ = print::print(data, false, &mut sink);
+});

@@ -1,0 +1,754 @@
+//! The collection-agency mapping (SPEC §5; S2:5536-5776; metro2.md §4):
+//! a plain [`AccountInput`] becomes a base segment, J1/J2 for reportable
+//! cosigners and K1 for the original creditor. The database query that fills
+//! the struct lives with the `generate` command; nothing here touches SQL.
+
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::Decimal;
+
+use super::layout::{base, header, j1, j2, k1, Field, SegKind};
+use super::segment::{FieldError, Segment};
+use super::text::{clean_address, digits, generation_code, split_name, to_ascii_upper, truncate};
+
+/// One debtor as the builder needs it. Every field is a plain Rust value;
+/// blanks are empty strings, absent dates `None`. The catalogue code the
+/// lead fills each field from is given beside it.
+#[derive(Debug, Clone, Default)]
+pub struct AccountInput {
+    /// `de.fi`: the Consumer Account Number (S2:5666-5669). Must never change.
+    pub file_number: i64,
+    /// `de.na`: "Last, First Middle"; no comma = a business name (ECOA W).
+    pub name: String,
+    /// `de.ge`: Jr, Sr, II–IX.
+    pub generation: String,
+    /// `de.ad`: first address line.
+    pub address1: String,
+    /// `de.a1`: second address line.
+    pub address2: String,
+    /// `de.ci`: truncated to 20 with a warning (S2:5693-5695).
+    pub city: String,
+    /// `de.st`: two-letter state or province code.
+    pub state: String,
+    /// `de.zi`: 5 or 9 digits (or a Canadian postal code); blank is reported with a warning.
+    pub zip: String,
+    /// `de.cy`: blank, "US", "USA", "United States" → `US`; otherwise a two-letter code.
+    pub country: String,
+    /// `de.ss`: any punctuation; blank when unknown (never 0- or 9-filled by us).
+    pub ssn: String,
+    /// `de.dob`.
+    pub dob: Option<NaiveDate>,
+    /// `de.hp`: the last 10 digits are reported.
+    pub phone: String,
+    /// `de.li`: Date Opened (the date placed with the agency).
+    pub listed: Option<NaiveDate>,
+    /// `de.dq`: Date of First Delinquency.
+    pub delinquency: Option<NaiveDate>,
+    /// `de.ch`: DOFD when `delinquency` is blank.
+    pub charged: Option<NaiveDate>,
+    /// `de.cld`: date the account was closed (used for DA).
+    pub closed: Option<NaiveDate>,
+    /// `de.lpd`: Date of Last Payment; also the date paid for status 62.
+    pub last_payment: Option<NaiveDate>,
+    /// `de.opr`: Highest Credit / original amount.
+    pub original_principal: Decimal,
+    /// `de.ow`: Current Balance and Amount Past Due while open.
+    pub owing: Decimal,
+    /// Sum of the payments dated in the as-of month: Actual Payment Amount.
+    pub paid_in_month: Decimal,
+    /// `de.mo`: `C` = closed.
+    pub mode: String,
+    /// `de.cbs`: overrides the computed status when set (93, 62, DA, DF).
+    pub status_override: String,
+    /// `de.ecoa`: default `1` (`W` for a business name).
+    pub ecoa: String,
+    /// `de.cbd`: start-reporting date; not reported before it.
+    pub start_reporting: Option<NaiveDate>,
+    /// What was reported in earlier months (the report history).
+    pub history: History,
+    pub client: ClientInput,
+    /// `cs.*` rows of this debtor, in their stored order.
+    pub cosigners: Vec<CosignerInput>,
+}
+
+/// The account's earlier reports.
+#[derive(Debug, Clone, Default)]
+pub struct History {
+    /// The account has been reported at least once before this run.
+    pub reported_before: bool,
+    /// One date (any day) in each earlier month it was reported at 93 or 62.
+    pub months_at_93_or_62: Vec<NaiveDate>,
+}
+
+/// The debtor's client, as far as Metro 2 needs it.
+#[derive(Debug, Clone, Default)]
+pub struct ClientInput {
+    /// `cl.na`: the original creditor (K1) unless `original_creditor_in_user` says otherwise.
+    pub name: String,
+    /// `cl.ty`: creditor classification 01–15 (02 = medical).
+    pub classification: String,
+    /// `cl.ou`: 1 or 2 = the original creditor is in the debtor's user 1 / user 2
+    /// (purchased debt: account type 0C, S2:561-566); 0 = the client is.
+    pub original_creditor_in_user: u8,
+    /// `de.u1`.
+    pub debtor_user1: String,
+    /// `de.u2`.
+    pub debtor_user2: String,
+    /// `cl.sd`: send client detail (the K1 segment).
+    pub send_client_detail: bool,
+    /// `cl.rb`: the client permits reporting.
+    pub reports_to_bureaus: bool,
+}
+
+/// A cosigner or other related party (`cs.*`).
+#[derive(Debug, Clone, Default)]
+pub struct CosignerInput {
+    /// `cs.na`: "Last, First Middle".
+    pub name: String,
+    /// `cs.ge`.
+    pub generation: String,
+    /// `cs.ad`, `cs.a1`, `cs.ci`, `cs.st`, `cs.zi`, `cs.cy` (used for J2).
+    pub address1: String,
+    pub address2: String,
+    pub city: String,
+    pub state: String,
+    pub zip: String,
+    pub country: String,
+    /// `cs.ss`, `cs.dob`, `cs.hp`.
+    pub ssn: String,
+    pub dob: Option<NaiveDate>,
+    pub phone: String,
+    /// `cs.sm`: lives at the debtor's address → J1, else J2.
+    pub same_address: bool,
+    /// `cs.cl`: the party's class; attorneys, employers and references are never reported.
+    pub class: String,
+    /// `cs.ecoa`: default `2`.
+    pub ecoa: String,
+    /// `cs.cbr`: this party is reported.
+    pub report: bool,
+}
+
+/// Run-wide values.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// `--as-of`: DOAI of open accounts, the month of the Actual Payment.
+    pub as_of: NaiveDate,
+    /// Today and `RECOUP_TIME`: the base Time Stamp.
+    pub now: NaiveDateTime,
+    /// `[credit_bureau] identification_number` (base positions 21-40).
+    pub identification_number: String,
+    /// `[credit_bureau] medical_rules`.
+    pub medical_rules: bool,
+}
+
+/// The status reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Open93,
+    Paid62,
+    DeleteDA,
+    FraudDF,
+}
+
+impl Status {
+    pub fn code(self) -> &'static str {
+        match self {
+            Status::Open93 => "93",
+            Status::Paid62 => "62",
+            Status::DeleteDA => "DA",
+            Status::FraudDF => "DF",
+        }
+    }
+}
+
+/// Why an account is not reported (SPEC §5). `key()` is its summary key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Exclusion {
+    /// Neither SSN nor DOB (S2:5710-5711).
+    NoSsnOrDob,
+    /// Start-reporting date after the as-of date.
+    NotStarted(NaiveDate),
+    /// The client does not report (`cl.rb` off).
+    ClientNotReporting,
+    /// Medical-debt rules (original amount under $500, DOFD under a year, paid and never reported).
+    Medical(String),
+    /// Closed (or deleted) before it was ever reported: nothing to delete.
+    NeverReported,
+    /// A value that cannot be reported (negative, too large, bad code).
+    Invalid(String),
+}
+
+impl Exclusion {
+    pub fn key(&self) -> &'static str {
+        match self {
+            Exclusion::NoSsnOrDob => "no_ssn_or_dob",
+            Exclusion::NotStarted(_) => "not_started",
+            Exclusion::ClientNotReporting => "client_not_reporting",
+            Exclusion::Medical(_) => "medical_rules",
+            Exclusion::NeverReported => "closed_never_reported",
+            Exclusion::Invalid(_) => "invalid",
+        }
+    }
+}
+
+impl std::fmt::Display for Exclusion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Exclusion::NoSsnOrDob => f.write_str("neither SSN nor date of birth"),
+            Exclusion::NotStarted(d) => {
+                write!(f, "start-reporting date {d} is after the as-of date")
+            }
+            Exclusion::ClientNotReporting => f.write_str("the client is not permitted to report"),
+            Exclusion::Medical(m) => write!(f, "medical-debt rules: {m}"),
+            Exclusion::NeverReported => f.write_str("closed before it was ever reported"),
+            Exclusion::Invalid(m) => f.write_str(m),
+        }
+    }
+}
+
+impl From<FieldError> for Exclusion {
+    fn from(e: FieldError) -> Self {
+        Exclusion::Invalid(e.to_string())
+    }
+}
+
+/// What `build_records` made: the record (base first) and its warnings.
+#[derive(Debug, Clone)]
+pub struct Built {
+    pub segments: Vec<Segment>,
+    pub status: Status,
+    pub warnings: Vec<String>,
+}
+
+/// Whole dollars, cents dropped (never overstating a debt); negative is an error.
+pub fn whole_dollars(amount: Decimal, what: &str) -> Result<u64, Exclusion> {
+    if amount.is_sign_negative() && !amount.is_zero() {
+        return Err(Exclusion::Invalid(format!("{what} {amount} is negative")));
+    }
+    amount
+        .trunc()
+        .to_u64()
+        .ok_or_else(|| Exclusion::Invalid(format!("{what} {amount} is not a whole-dollar amount")))
+}
+
+fn country_code(s: &str) -> Result<String, String> {
+    let c = to_ascii_upper(s.trim());
+    Ok(match c.as_str() {
+        "" | "US" | "USA" | "U.S." | "U.S.A." | "UNITED STATES" | "UNITED STATES OF AMERICA" => {
+            "US".into()
+        }
+        "CANADA" | "CAN" => "CA".into(),
+        _ if c.len() == 2 && c.chars().all(|ch| ch.is_ascii_alphabetic()) => c,
+        _ => return Err(format!("country '{s}' is not a two-letter code")),
+    })
+}
+
+fn zip_code(s: &str) -> String {
+    to_ascii_upper(s)
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect()
+}
+
+/// 9 digits, not all zeros or nines; otherwise none.
+fn ssn_digits(s: &str) -> Option<String> {
+    let d = digits(s);
+    (d.len() == 9 && d != "000000000" && d != "999999999").then_some(d)
+}
+
+fn phone_digits(s: &str) -> String {
+    let d = digits(s);
+    d[d.len().saturating_sub(10)..].to_string()
+}
+
+/// Put text cut to the field with a warning (names, addresses, city, K1 name).
+fn put_cut(
+    seg: &mut Segment,
+    f: &Field,
+    value: &str,
+    what: &str,
+    warnings: &mut Vec<String>,
+) -> Result<(), FieldError> {
+    let (v, cut) = truncate(value, usize::from(f.len));
+    if cut {
+        warnings.push(format!(
+            "{what} '{value}' truncated to {} characters: '{v}'",
+            f.len
+        ));
+    }
+    seg.put_alpha(f, &v)
+}
+
+fn history_profile(h: &History, as_of: NaiveDate) -> String {
+    let month_index = |d: NaiveDate| d.year() * 12 + d.month0() as i32;
+    let now = month_index(as_of);
+    (1..=24)
+        .map(|k| {
+            if h.months_at_93_or_62
+                .iter()
+                .any(|d| month_index(*d) == now - k)
+            {
+                'G'
+            } else {
+                'B'
+            }
+        })
+        .collect()
+}
+
+fn non_liable_class(class: &str) -> bool {
+    let c = class.trim().to_ascii_lowercase();
+    [
+        "attorney",
+        "employer",
+        "reference",
+        "landlord",
+        "relative",
+        "friend",
+        "neighbor",
+        "neighbour",
+    ]
+    .iter()
+    .any(|k| c.starts_with(k))
+}
+
+/// Map one account to its Metro 2 record (base, J1/J2…, K1).
+pub fn build_records(a: &AccountInput, o: &BuildOptions) -> Result<Built, Exclusion> {
+    let mut w = Vec::new();
+    if !a.client.reports_to_bureaus {
+        return Err(Exclusion::ClientNotReporting);
+    }
+    if let Some(start) = a.start_reporting {
+        if start > o.as_of {
+            return Err(Exclusion::NotStarted(start));
+        }
+    }
+    let ssn = ssn_digits(&a.ssn);
+    if ssn.is_none() && !a.ssn.trim().is_empty() {
+        w.push("SSN is not 9 digits (or is 0/9-filled); not reported".to_string());
+    }
+    if ssn.is_none() && a.dob.is_none() {
+        return Err(Exclusion::NoSsnOrDob); // S2:5710-5711
+    }
+    let original = whole_dollars(a.original_principal, "original principal")?;
+    let owing = if a.owing.is_sign_negative() {
+        Decimal::ZERO
+    } else {
+        a.owing
+    };
+    let balance = whole_dollars(owing, "owing")?;
+    let paid_in_month = whole_dollars(a.paid_in_month, "payments this month")?;
+    let dofd = a.delinquency.or(a.charged);
+    let medical = o.medical_rules && a.client.classification.trim().trim_start_matches('0') == "2";
+    let closed_mode = a.mode.trim().eq_ignore_ascii_case("C");
+
+    // Status: override, else 93 while owing, 62 once paid, DA when closed unpaid.
+    let mut status = match a.status_override.trim().to_ascii_uppercase().as_str() {
+        "" => {
+            if owing > Decimal::ZERO {
+                if closed_mode {
+                    Status::DeleteDA
+                } else {
+                    Status::Open93
+                }
+            } else {
+                Status::Paid62
+            }
+        }
+        "93" => Status::Open93,
+        "62" => Status::Paid62,
+        "DA" => Status::DeleteDA,
+        "DF" => Status::FraudDF,
+        other => {
+            return Err(Exclusion::Invalid(format!(
+                "status override '{other}' is not 93, 62, DA or DF"
+            )))
+        }
+    };
+    if medical {
+        if original < 500 {
+            return Err(Exclusion::Medical(format!(
+                "original amount ${original} is under $500"
+            )));
+        }
+        match dofd {
+            Some(d) if (o.as_of - d).num_days() >= 365 => {}
+            Some(d) => {
+                return Err(Exclusion::Medical(format!(
+                    "DOFD {d} is less than a year before {}",
+                    o.as_of
+                )))
+            }
+            None => return Err(Exclusion::Medical("no DOFD".into())),
+        }
+        if status == Status::Paid62 {
+            if !a.history.reported_before {
+                return Err(Exclusion::Medical("paid and never reported".into()));
+            }
+            status = Status::DeleteDA;
+        }
+    }
+    if matches!(status, Status::DeleteDA | Status::FraudDF) && !a.history.reported_before {
+        return Err(Exclusion::NeverReported);
+    }
+
+    let mut b = Segment::blank(SegKind::Base);
+    b.put_digits(&base::PROCESSING_INDICATOR, "1")?;
+    b.put_stamp(&base::TIME_STAMP, o.now)?;
+    b.put_alpha(&base::CORRECTION_INDICATOR, "0")?;
+    b.put_alpha(
+        &base::IDENTIFICATION_NUMBER,
+        &to_ascii_upper(o.identification_number.trim()),
+    )?;
+    b.put_alpha(&base::CONSUMER_ACCOUNT_NUMBER, &a.file_number.to_string())?;
+    b.put_alpha(&base::PORTFOLIO_TYPE, "O")?;
+    let purchased = matches!(a.client.original_creditor_in_user, 1 | 2);
+    b.put_alpha(&base::ACCOUNT_TYPE, if purchased { "0C" } else { "48" })?;
+    b.put_date(&base::DATE_OPENED, a.listed)?;
+    b.put_num(&base::CREDIT_LIMIT, 0)?;
+    b.put_num(&base::HIGHEST_CREDIT, original)?;
+    b.put_alpha(&base::TERMS_DURATION, "001")?;
+    b.put_num(&base::SCHEDULED_MONTHLY_PAYMENT, 0)?;
+    b.put_num(&base::ACTUAL_PAYMENT, paid_in_month)?;
+    b.put_alpha(&base::ACCOUNT_STATUS, status.code())?;
+    b.put_alpha(
+        &base::PAYMENT_HISTORY_PROFILE,
+        &history_profile(&a.history, o.as_of),
+    )?;
+    let (cur, past_due, doai, date_closed) = match status {
+        Status::Open93 => (balance, balance, o.as_of, None),
+        // A paid account: the date paid is its last payment date (SPEC §5).
+        Status::Paid62 => {
+            let paid = a.last_payment.unwrap_or(o.as_of);
+            (0, 0, paid, Some(paid))
+        }
+        Status::DeleteDA | Status::FraudDF => {
+            (balance, balance, o.as_of, Some(a.closed.unwrap_or(o.as_of)))
+        }
+    };
+    b.put_num(&base::CURRENT_BALANCE, cur)?;
+    b.put_num(&base::AMOUNT_PAST_DUE, past_due)?;
+    b.put_num(&base::ORIGINAL_CHARGE_OFF, 0)?;
+    b.put_date(&base::DATE_ACCOUNT_INFORMATION, Some(doai))?;
+    b.put_date(&base::DATE_FIRST_DELINQUENCY, dofd)?;
+    b.put_date(&base::DATE_CLOSED, date_closed)?;
+    b.put_date(&base::DATE_LAST_PAYMENT, a.last_payment)?;
+
+    let name = split_name(&a.name);
+    if name.surname.is_empty() {
+        return Err(Exclusion::Invalid("the debtor has no name".into()));
+    }
+    put_cut(&mut b, &base::SURNAME, &name.surname, "surname", &mut w)?;
+    put_cut(&mut b, &base::FIRST_NAME, &name.first, "first name", &mut w)?;
+    put_cut(
+        &mut b,
+        &base::MIDDLE_NAME,
+        &name.middle,
+        "middle name",
+        &mut w,
+    )?;
+    match generation_code(&a.generation) {
+        Ok(g) => b.put_alpha(&base::GENERATION_CODE, g)?,
+        Err(m) => w.push(format!("{m}; not reported")),
+    }
+    if let Some(s) = &ssn {
+        b.put_digits(&base::SSN, s)?;
+    }
+    b.put_date(&base::DATE_OF_BIRTH, a.dob)?;
+    b.put_digits(&base::TELEPHONE, &phone_digits(&a.phone))?;
+    let ecoa = match a.ecoa.trim().to_ascii_uppercase().as_str() {
+        "" if name.business => "W".to_string(),
+        "" => "1".to_string(),
+        e => e.to_string(),
+    };
+    b.put_alpha(&base::ECOA_CODE, &ecoa)?;
+    b.put_alpha(
+        &base::COUNTRY_CODE,
+        &country_code(&a.country).map_err(Exclusion::Invalid)?,
+    )?;
+    put_cut(
+        &mut b,
+        &base::ADDRESS1,
+        &clean_address(&a.address1),
+        "address",
+        &mut w,
+    )?;
+    put_cut(
+        &mut b,
+        &base::ADDRESS2,
+        &clean_address(&a.address2),
+        "address line 2",
+        &mut w,
+    )?;
+    put_cut(&mut b, &base::CITY, &clean_address(&a.city), "city", &mut w)?;
+    b.put_alpha(&base::STATE, &to_ascii_upper(a.state.trim()))?;
+    let zip = zip_code(&a.zip);
+    if zip.is_empty() {
+        w.push("no ZIP code; reported anyway".into()); // S2:5687-5689
+    }
+    b.put_alpha(&base::ZIP, &zip)?;
+
+    let mut segments = vec![b];
+    let mut j1s = Vec::new();
+    let mut j2s = Vec::new();
+    for (i, c) in a.cosigners.iter().enumerate() {
+        if !c.report {
+            continue;
+        }
+        if non_liable_class(&c.class) {
+            w.push(format!(
+                "cosigner {} ({}) is not a liable party; not reported",
+                i + 1,
+                c.class.trim()
+            ));
+            continue;
+        }
+        let c_ssn = ssn_digits(&c.ssn);
+        if c_ssn.is_none() && c.dob.is_none() {
+            w.push(format!(
+                "cosigner {} has neither SSN nor DOB; not reported",
+                i + 1
+            ));
+            continue;
+        }
+        let kind = if c.same_address {
+            SegKind::J1
+        } else {
+            SegKind::J2
+        };
+        let (sur, first, mid, gen, ssn_f, dob_f, phone_f, ecoa_f) = if kind == SegKind::J1 {
+            (
+                j1::SURNAME,
+                j1::FIRST_NAME,
+                j1::MIDDLE_NAME,
+                j1::GENERATION_CODE,
+                j1::SSN,
+                j1::DATE_OF_BIRTH,
+                j1::TELEPHONE,
+                j1::ECOA_CODE,
+            )
+        } else {
+            (
+                j2::SURNAME,
+                j2::FIRST_NAME,
+                j2::MIDDLE_NAME,
+                j2::GENERATION_CODE,
+                j2::SSN,
+                j2::DATE_OF_BIRTH,
+                j2::TELEPHONE,
+                j2::ECOA_CODE,
+            )
+        };
+        let mut s = Segment::blank(kind);
+        let n = split_name(&c.name);
+        if n.surname.is_empty() {
+            w.push(format!("cosigner {} has no name; not reported", i + 1));
+            continue;
+        }
+        put_cut(&mut s, &sur, &n.surname, "cosigner surname", &mut w)?;
+        put_cut(&mut s, &first, &n.first, "cosigner first name", &mut w)?;
+        put_cut(&mut s, &mid, &n.middle, "cosigner middle name", &mut w)?;
+        match generation_code(&c.generation) {
+            Ok(g) => s.put_alpha(&gen, g)?,
+            Err(m) => w.push(format!("cosigner {}: {m}; not reported", i + 1)),
+        }
+        if let Some(d) = &c_ssn {
+            s.put_digits(&ssn_f, d)?;
+        }
+        s.put_date(&dob_f, c.dob)?;
+        s.put_digits(&phone_f, &phone_digits(&c.phone))?;
+        let e = match c.ecoa.trim().to_ascii_uppercase().as_str() {
+            "" if n.business => "W".to_string(),
+            "" => "2".to_string(),
+            e => e.to_string(),
+        };
+        s.put_alpha(&ecoa_f, &e)?;
+        if kind == SegKind::J2 {
+            s.put_alpha(
+                &j2::COUNTRY_CODE,
+                &country_code(&c.country).map_err(Exclusion::Invalid)?,
+            )?;
+            put_cut(
+                &mut s,
+                &j2::ADDRESS1,
+                &clean_address(&c.address1),
+                "cosigner address",
+                &mut w,
+            )?;
+            put_cut(
+                &mut s,
+                &j2::ADDRESS2,
+                &clean_address(&c.address2),
+                "cosigner address line 2",
+                &mut w,
+            )?;
+            put_cut(
+                &mut s,
+                &j2::CITY,
+                &clean_address(&c.city),
+                "cosigner city",
+                &mut w,
+            )?;
+            s.put_alpha(&j2::STATE, &to_ascii_upper(c.state.trim()))?;
+            s.put_alpha(&j2::ZIP, &zip_code(&c.zip))?;
+            j2s.push(s);
+        } else {
+            j1s.push(s);
+        }
+    }
+    segments.extend(j1s);
+    segments.extend(j2s);
+
+    if a.client.send_client_detail {
+        let creditor = match a.client.original_creditor_in_user {
+            1 => &a.client.debtor_user1,
+            2 => &a.client.debtor_user2,
+            _ => &a.client.name,
+        };
+        let creditor = clean_address(creditor);
+        if creditor.is_empty() {
+            return Err(Exclusion::Invalid(
+                "no original creditor name for the K1 segment".into(),
+            ));
+        }
+        let class = digits(&a.client.classification);
+        let class_n: u64 = class.parse().unwrap_or(0);
+        if !(1..=15).contains(&class_n) {
+            return Err(Exclusion::Invalid(format!(
+                "client type '{}' is not a creditor classification 01-15",
+                a.client.classification.trim()
+            )));
+        }
+        let mut k = Segment::blank(SegKind::K1);
+        put_cut(
+            &mut k,
+            &k1::ORIGINAL_CREDITOR_NAME,
+            &creditor,
+            "original creditor",
+            &mut w,
+        )?;
+        k.put_num(&k1::CREDITOR_CLASSIFICATION, class_n)?;
+        segments.push(k);
+    }
+    Ok(Built {
+        segments,
+        status,
+        warnings: w,
+    })
+}
+
+/// The header's inputs: company details and credit-bureau setup.
+#[derive(Debug, Clone, Default)]
+pub struct HeaderInput {
+    /// `[company] name`.
+    pub reporter_name: String,
+    /// `[company] address`, `address2`, `city`, `state`, `zip`: joined into the 96-byte reporter address.
+    pub address: String,
+    pub address2: String,
+    pub city: String,
+    pub state: String,
+    pub zip: String,
+    /// `[company] phone`: its last 10 digits (S2:111-140).
+    pub phone: String,
+    /// `[credit_bureau]` program identifiers.
+    pub equifax_id: String,
+    pub experian_id: String,
+    pub transunion_id: String,
+    pub innovis_id: String,
+    /// `--bureau`: keep only that bureau's identifier.
+    pub bureau: Option<Bureau>,
+    /// `--as-of`: Activity Date.
+    pub activity_date: NaiveDate,
+    /// Today: Date Created.
+    pub date_created: NaiveDate,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bureau {
+    Equifax,
+    Experian,
+    TransUnion,
+}
+
+impl Bureau {
+    pub fn parse(s: &str) -> Option<Bureau> {
+        match s.to_ascii_lowercase().as_str() {
+            "equifax" => Some(Bureau::Equifax),
+            "experian" => Some(Bureau::Experian),
+            "transunion" => Some(Bureau::TransUnion),
+            _ => None,
+        }
+    }
+}
+
+/// The header record. Over-long values are refused (the identifiers come
+/// from the bureaus and must not be cut); the name and address are cut with
+/// a warning.
+pub fn build_header(h: &HeaderInput) -> Result<(Segment, Vec<String>), FieldError> {
+    let mut w = Vec::new();
+    let mut s = Segment::blank(SegKind::Header);
+    s.put_num(&header::RDW, 426)?;
+    let keep = |b: Bureau| h.bureau.is_none() || h.bureau == Some(b);
+    s.put_alpha(
+        &header::INNOVIS_ID,
+        &if h.bureau.is_none() {
+            to_ascii_upper(h.innovis_id.trim())
+        } else {
+            String::new()
+        },
+    )?;
+    s.put_alpha(
+        &header::EQUIFAX_ID,
+        &if keep(Bureau::Equifax) {
+            to_ascii_upper(h.equifax_id.trim())
+        } else {
+            String::new()
+        },
+    )?;
+    s.put_alpha(
+        &header::EXPERIAN_ID,
+        &if keep(Bureau::Experian) {
+            to_ascii_upper(h.experian_id.trim())
+        } else {
+            String::new()
+        },
+    )?;
+    s.put_alpha(
+        &header::TRANSUNION_ID,
+        &if keep(Bureau::TransUnion) {
+            to_ascii_upper(h.transunion_id.trim())
+        } else {
+            String::new()
+        },
+    )?;
+    s.put_date(&header::ACTIVITY_DATE, Some(h.activity_date))?;
+    s.put_date(&header::DATE_CREATED, Some(h.date_created))?;
+    put_cut(
+        &mut s,
+        &header::REPORTER_NAME,
+        &clean_address(&h.reporter_name),
+        "reporter name",
+        &mut w,
+    )?;
+    let address = [&h.address, &h.address2, &h.city, &h.state, &h.zip]
+        .iter()
+        .map(|p| clean_address(p))
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    put_cut(
+        &mut s,
+        &header::REPORTER_ADDRESS,
+        &address,
+        "reporter address",
+        &mut w,
+    )?;
+    s.put_digits(&header::REPORTER_PHONE, &phone_digits(&h.phone))?;
+    s.put_alpha(&header::SOFTWARE_VENDOR, "RECOUP")?;
+    let version: String = env!("CARGO_PKG_VERSION").chars().take(5).collect();
+    s.put_alpha(&header::SOFTWARE_VERSION, &version)?;
+    Ok((s, w))
+}
+
+#[cfg(test)]
+mod tests;

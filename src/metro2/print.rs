@@ -1,0 +1,131 @@
+//! `recoup metro2 print`: a file field by field (SSNs masked).
+
+use std::io::{Read, Write};
+
+use serde_json::{json, Map, Value};
+
+use super::layout::{Kind, SegKind};
+use super::read::{Item, Reader, RecordView};
+use super::segment::field_text;
+use super::validate::mask_ssn;
+
+fn fields_json(kind: SegKind, bytes: &[u8]) -> Value {
+    let mut m = Map::new();
+    for f in kind.table() {
+        if f.kind == Kind::Reserved {
+            continue;
+        }
+        let text = bytes.get(f.range()).map(field_text).unwrap_or_default();
+        let v = if f.name == "social_security_number" {
+            mask_ssn(&text)
+        } else {
+            text
+        };
+        m.insert(f.name.to_string(), Value::String(v));
+    }
+    Value::Object(m)
+}
+
+fn record_json(rec: &RecordView<'_>) -> Value {
+    let kind = rec.kind.seg();
+    let segments: Vec<Value> = rec
+        .segments
+        .iter()
+        .map(|s| {
+            json!({
+                "segment": s.kind.name(),
+                "position": s.start + 1,
+                "placeholder": s.placeholder,
+                "fields": fields_json(s.kind, rec.segment(s)),
+            })
+        })
+        .collect();
+    json!({
+        "record": rec.number,
+        "type": kind.name(),
+        "length": rec.bytes.len(),
+        "fields": fields_json(kind, rec.main()),
+        "segments": segments,
+    })
+}
+
+fn write_fields(out: &mut dyn Write, kind: SegKind, bytes: &[u8]) -> std::io::Result<()> {
+    for f in kind.table() {
+        if f.kind == Kind::Reserved {
+            continue;
+        }
+        let text = bytes.get(f.range()).map(field_text).unwrap_or_default();
+        let v = if f.name == "social_security_number" {
+            mask_ssn(&text)
+        } else {
+            text
+        };
+        writeln!(
+            out,
+            "  {:>4}-{:<4} {:<45} {}",
+            f.start,
+            f.start + f.len - 1,
+            f.name,
+            v
+        )?;
+    }
+    Ok(())
+}
+
+/// Print every record of `src`; `json` prints one JSON array.
+pub fn print<R: Read>(src: R, json: bool, out: &mut dyn Write) -> std::io::Result<()> {
+    let mut reader = Reader::new(src);
+    let mut all = Vec::new();
+    while let Some(item) = reader.next() {
+        match item {
+            Item::Record(rec) => {
+                if json {
+                    all.push(record_json(&rec));
+                } else {
+                    writeln!(
+                        out,
+                        "record {} {} ({} bytes)",
+                        rec.number,
+                        rec.kind.seg().name(),
+                        rec.bytes.len()
+                    )?;
+                    write_fields(out, rec.kind.seg(), rec.main())?;
+                    for s in rec.segments {
+                        let note = if s.placeholder { " (placeholder)" } else { "" };
+                        writeln!(out, " segment {} at {}{note}", s.kind.name(), s.start + 1)?;
+                        write_fields(out, s.kind, rec.segment(s))?;
+                    }
+                }
+            }
+            Item::Unreadable {
+                number,
+                offset,
+                len,
+                reason,
+            } => {
+                if json {
+                    all.push(json!({"record": number, "type": "unreadable", "offset": offset, "length": len, "reason": reason}));
+                } else {
+                    writeln!(
+                        out,
+                        "record {number} unreadable (byte offset {offset}, {len} bytes): {reason}"
+                    )?;
+                }
+            }
+            Item::Packed { offset } => {
+                let msg = format!("packed (binary) input at byte offset {offset} is not supported");
+                if json {
+                    all.push(json!({"type": "packed", "offset": offset, "reason": msg}));
+                } else {
+                    writeln!(out, "{msg}")?;
+                }
+            }
+            Item::Io(e) => return Err(e),
+        }
+    }
+    if json {
+        serde_json::to_writer_pretty(&mut *out, &all)?;
+        writeln!(out)?;
+    }
+    Ok(())
+}

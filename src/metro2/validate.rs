@@ -1,0 +1,1461 @@
+//! The validator: every finding, with the physical record number, segment,
+//! field, position within the segment, value (SSNs masked), rule and
+//! severity. It never stops at the first problem (moov's users' top
+//! complaint, metro2.md §1.1).
+
+use std::io::Read;
+
+use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
+
+use super::codes;
+use super::layout::{base, header, j1, j2, k1, k2, k3, l1, trailer, Field, Kind, Req, SegKind};
+use super::read::{Item, Reader, RecordKind, RecordView};
+use super::rules::{self as r, Profile, Rule, Severity};
+use super::segment::{classify_date, field_text, parse_num, DateField};
+use super::write::Totals;
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Finding {
+    pub record: u64,
+    pub segment: &'static str,
+    pub field: &'static str,
+    pub position: u32,
+    pub value: String,
+    pub rule: &'static str,
+    pub severity: Severity,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct Counts {
+    pub header: u64,
+    pub base: u64,
+    #[serde(rename = "J1")]
+    pub j1: u64,
+    #[serde(rename = "J2")]
+    pub j2: u64,
+    #[serde(rename = "K1")]
+    pub k1: u64,
+    #[serde(rename = "K2")]
+    pub k2: u64,
+    #[serde(rename = "K3")]
+    pub k3: u64,
+    #[serde(rename = "K4")]
+    pub k4: u64,
+    #[serde(rename = "L1")]
+    pub l1: u64,
+    #[serde(rename = "N1")]
+    pub n1: u64,
+    pub trailer: u64,
+    pub unreadable: u64,
+    pub errors: u64,
+    pub warnings: u64,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Report {
+    pub counts: Counts,
+    pub findings: Vec<Finding>,
+}
+
+impl Report {
+    pub fn has_errors(&self) -> bool {
+        self.counts.errors > 0
+    }
+}
+
+/// `***-**-1234`: the only form an SSN takes in a finding.
+pub fn mask_ssn(raw: &str) -> String {
+    let digits: Vec<char> = raw.chars().filter(char::is_ascii_digit).collect();
+    let last: String = digits[digits.len().saturating_sub(4)..].iter().collect();
+    format!("***-**-{last}")
+}
+
+fn is_ssn_field(f: &Field) -> bool {
+    f.name == base::SSN.name
+}
+
+/// Validates a stream of reader items; `finish` compares the trailer.
+pub struct Validator {
+    profile: Profile,
+    report: Report,
+    totals: Totals,
+    header_seen: bool,
+    data_seen: bool,
+    trailer: Option<(u64, Vec<u8>)>,
+    after_trailer_reported: bool,
+    created: Option<NaiveDate>,
+    records: u64,
+    last_was_trailer: bool,
+}
+
+impl Validator {
+    pub fn new(profile: Profile) -> Self {
+        Validator {
+            profile,
+            report: Report::default(),
+            totals: Totals::default(),
+            header_seen: false,
+            data_seen: false,
+            trailer: None,
+            after_trailer_reported: false,
+            created: None,
+            records: 0,
+            last_was_trailer: false,
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn push(
+        &mut self,
+        rule: Rule,
+        record: u64,
+        segment: &'static str,
+        field: &'static str,
+        position: u32,
+        value: String,
+        message: String,
+    ) {
+        match rule.severity {
+            Severity::Error => self.report.counts.errors += 1,
+            Severity::Warning => self.report.counts.warnings += 1,
+            Severity::Info => {}
+        }
+        self.report.findings.push(Finding {
+            record,
+            segment,
+            field,
+            position,
+            value,
+            rule: rule.id,
+            severity: rule.severity,
+            message,
+        });
+    }
+
+    /// A finding about one field of one segment.
+    fn at(
+        &mut self,
+        rule: Rule,
+        record: u64,
+        seg: SegKind,
+        f: &Field,
+        raw: &[u8],
+        message: String,
+    ) {
+        let text = field_text(raw);
+        let value = if is_ssn_field(f) {
+            mask_ssn(&text)
+        } else {
+            text
+        };
+        self.push(
+            rule,
+            record,
+            seg.name(),
+            f.name,
+            u32::from(f.start),
+            value,
+            message,
+        );
+    }
+
+    pub fn item(&mut self, item: &Item<'_>) {
+        match item {
+            Item::Record(rec) => self.record(rec),
+            Item::Unreadable { number, offset, len, reason } => {
+                self.records += 1;
+                self.report.counts.unreadable += 1;
+                self.last_was_trailer = false;
+                self.push(
+                    r::S002_UNREADABLE,
+                    *number,
+                    "record",
+                    "record",
+                    1,
+                    String::new(),
+                    format!("byte offset {offset}, {len} bytes: {reason}"),
+                );
+            }
+            Item::Packed { offset } => self.push(
+                r::S001_PACKED,
+                self.records + 1,
+                "record",
+                "record",
+                1,
+                String::new(),
+                format!("byte offset {offset}: binary descriptor words; packed (366) files are not supported, convert to the 426-character format"),
+            ),
+            Item::Io(e) => self.push(
+                r::S002_UNREADABLE,
+                self.records + 1,
+                "record",
+                "record",
+                1,
+                String::new(),
+                format!("read error: {e}"),
+            ),
+        }
+    }
+
+    fn record(&mut self, rec: &RecordView<'_>) {
+        self.records += 1;
+        let n = rec.number;
+        if self.trailer.is_some() && !self.after_trailer_reported {
+            self.after_trailer_reported = true;
+            self.push(
+                r::S007_ORDER,
+                n,
+                rec.kind.seg().name(),
+                "record",
+                1,
+                String::new(),
+                "a record after the trailer".into(),
+            );
+        }
+        if n == 1 && rec.kind != RecordKind::Header {
+            self.push(
+                r::S003_NO_HEADER,
+                n,
+                rec.kind.seg().name(),
+                "record",
+                1,
+                String::new(),
+                "the first record is not a header".into(),
+            );
+        }
+        self.check_rdw(rec);
+        self.last_was_trailer = rec.kind == RecordKind::Trailer;
+        match rec.kind {
+            RecordKind::Header => {
+                self.report.counts.header += 1;
+                if self.header_seen || self.data_seen {
+                    self.push(
+                        r::S007_ORDER,
+                        n,
+                        "header",
+                        "record",
+                        1,
+                        String::new(),
+                        "a header that is not the first record".into(),
+                    );
+                }
+                self.header_seen = true;
+                self.check_fixed_length(rec);
+                let h = rec.main();
+                self.fields(n, SegKind::Header, h);
+                if let DateField::Valid(d) = classify_date(get(h, &header::DATE_CREATED)) {
+                    self.created = Some(d);
+                }
+                if [
+                    header::INNOVIS_ID,
+                    header::EQUIFAX_ID,
+                    header::EXPERIAN_ID,
+                    header::TRANSUNION_ID,
+                ]
+                .iter()
+                .all(|f| blank(get(h, f)))
+                {
+                    self.push(
+                        r::F012_PROGRAM_ID,
+                        n,
+                        "header",
+                        header::EQUIFAX_ID.name,
+                        23,
+                        String::new(),
+                        "no Innovis, Equifax, Experian or TransUnion program identifier".into(),
+                    );
+                }
+            }
+            RecordKind::Trailer => {
+                self.report.counts.trailer += 1;
+                if self.trailer.is_some() {
+                    self.push(
+                        r::S007_ORDER,
+                        n,
+                        "trailer",
+                        "record",
+                        1,
+                        String::new(),
+                        "a second trailer".into(),
+                    );
+                } else {
+                    let mut t = rec.main().to_vec();
+                    t.resize(426, b' ');
+                    self.trailer = Some((n, t));
+                }
+                self.check_fixed_length(rec);
+                self.fields(n, SegKind::Trailer, rec.main());
+            }
+            RecordKind::Base => {
+                self.report.counts.base += 1;
+                self.data_seen = true;
+                self.base_record(rec);
+            }
+        }
+    }
+
+    fn check_rdw(&mut self, rec: &RecordView<'_>) {
+        let seg = rec.kind.seg();
+        let raw = &rec.bytes[..4.min(rec.bytes.len())];
+        match parse_num(raw) {
+            None => self.at(
+                r::S005_RDW,
+                rec.number,
+                seg,
+                &base::RDW,
+                raw,
+                "the RDW is not 4 digits".into(),
+            ),
+            Some(v) => {
+                let len = rec.bytes.len() as u64;
+                // Header and trailer may legitimately be padded short of
+                // their RDW only in broken files; a difference is reported.
+                if v != len {
+                    self.at(
+                        r::S005_RDW,
+                        rec.number,
+                        seg,
+                        &base::RDW,
+                        raw,
+                        format!("RDW {v} but the record is {len} bytes"),
+                    );
+                }
+                if let Some(bdw) = rec.bdw {
+                    match parse_num(bdw) {
+                        Some(b) if b == len + 4 => {}
+                        _ => self.push(
+                            r::S010_BDW,
+                            rec.number,
+                            seg.name(),
+                            "block_descriptor_word",
+                            0,
+                            field_text(bdw),
+                            format!("BDW should be {} (record length + 4)", len + 4),
+                        ),
+                    }
+                }
+            }
+        }
+    }
+
+    fn check_fixed_length(&mut self, rec: &RecordView<'_>) {
+        let len = rec.bytes.len();
+        let seg = rec.kind.seg();
+        if len < 426 {
+            self.push(
+                r::S006_LENGTH,
+                rec.number,
+                seg.name(),
+                "record",
+                len as u32 + 1,
+                String::new(),
+                format!("{} is {len} bytes, shorter than 426", seg.name()),
+            );
+        } else if rec.bytes[426..].iter().any(|&b| b != b' ') {
+            self.push(
+                r::S006_LENGTH,
+                rec.number,
+                seg.name(),
+                "record",
+                427,
+                String::new(),
+                format!("{} has data past position 426", seg.name()),
+            );
+        }
+    }
+
+    /// Table-driven checks of every field of one segment.
+    fn fields(&mut self, n: u64, seg: SegKind, bytes: &[u8]) {
+        for f in seg.table() {
+            let Some(raw) = bytes.get(f.range()) else {
+                continue; // short header/trailer: reported once as S006
+            };
+            match f.kind {
+                Kind::Rdw | Kind::Ident | Kind::Reserved => {}
+                Kind::Alpha => {
+                    if let Some(b) = raw.iter().find(|&&b| !(0x20..0x7f).contains(&b)) {
+                        self.at(
+                            r::F004_CHARSET,
+                            n,
+                            seg,
+                            f,
+                            raw,
+                            format!("byte 0x{b:02x} is not printable ASCII"),
+                        );
+                        continue;
+                    }
+                    if blank(raw) {
+                        if f.req == Req::Required {
+                            if f.name == base::ZIP.name {
+                                self.at(r::F010_ZIP, n, seg, f, raw, "ZIP code is blank".into());
+                            } else {
+                                self.at(
+                                    r::F001_REQUIRED,
+                                    n,
+                                    seg,
+                                    f,
+                                    raw,
+                                    format!("{} is required", f.name),
+                                );
+                            }
+                        }
+                        continue;
+                    }
+                    if raw.iter().any(u8::is_ascii_lowercase) {
+                        self.at(
+                            r::F006_LOWER_CASE,
+                            n,
+                            seg,
+                            f,
+                            raw,
+                            "lower-case letters".into(),
+                        );
+                    }
+                    if seg == SegKind::Base
+                        && f.start == base::IDENTIFICATION_NUMBER.start
+                        && (raw.iter().all(|&b| b == b'0' || b == b' ')
+                            || raw.iter().all(|&b| b == b'9' || b == b' '))
+                    {
+                        self.at(
+                            r::F008_IDENTIFICATION,
+                            n,
+                            seg,
+                            f,
+                            raw,
+                            "identification number all zeros or nines".into(),
+                        );
+                    }
+                    if let Some(list) = codes::list(seg, f) {
+                        let v = trim_end(raw);
+                        if !list.contains(&v) {
+                            self.at(
+                                r::F005_CODE,
+                                n,
+                                seg,
+                                f,
+                                raw,
+                                format!("'{}' is not a valid {}", field_text(raw), f.name),
+                            );
+                        }
+                    } else if seg == SegKind::Base && f.start == base::PAYMENT_HISTORY_PROFILE.start
+                    {
+                        if let Some(c) = raw.iter().find(|&&c| !codes::php_char_ok(c)) {
+                            self.at(
+                                r::F005_CODE,
+                                n,
+                                seg,
+                                f,
+                                raw,
+                                format!("'{}' is not a payment history code", *c as char),
+                            );
+                        }
+                    } else if seg == SegKind::Base && f.start == base::TERMS_DURATION.start {
+                        if !codes::terms_ok(trim_end(raw)) {
+                            self.at(
+                                r::F005_CODE,
+                                n,
+                                seg,
+                                f,
+                                raw,
+                                "terms duration is LOC, REV or a number of months".into(),
+                            );
+                        }
+                    } else if f.len == 2
+                        && f.name.ends_with("state")
+                        && !codes::STATES.contains(&raw)
+                    {
+                        self.at(
+                            r::F011_STATE,
+                            n,
+                            seg,
+                            f,
+                            raw,
+                            format!("'{}' is not a state or province code", field_text(raw)),
+                        );
+                    }
+                }
+                Kind::Numeric => match parse_num(raw) {
+                    None => self.at(r::F002_NUMERIC, n, seg, f, raw, "not all digits".into()),
+                    Some(v) => {
+                        if v == 0 && f.req == Req::Required {
+                            self.at(
+                                r::F001_REQUIRED,
+                                n,
+                                seg,
+                                f,
+                                raw,
+                                format!("{} is required", f.name),
+                            );
+                        } else if let Some(list) = codes::list(seg, f) {
+                            if v != 0 && !list.contains(&raw) {
+                                self.at(
+                                    r::F005_CODE,
+                                    n,
+                                    seg,
+                                    f,
+                                    raw,
+                                    format!("'{}' is not a valid {}", field_text(raw), f.name),
+                                );
+                            }
+                        }
+                    }
+                },
+                Kind::Date => match classify_date(raw) {
+                    DateField::Invalid => self.at(
+                        r::F003_DATE,
+                        n,
+                        seg,
+                        f,
+                        raw,
+                        "not a valid MMDDYYYY date".into(),
+                    ),
+                    DateField::Empty => {
+                        if f.req == Req::Required {
+                            self.at(
+                                r::F001_REQUIRED,
+                                n,
+                                seg,
+                                f,
+                                raw,
+                                format!("{} is required", f.name),
+                            );
+                        }
+                    }
+                    DateField::Valid(d) => {
+                        if let Some(c) = self.created {
+                            if d > c && seg != SegKind::Header {
+                                self.at(
+                                    r::F007_FUTURE_DATE,
+                                    n,
+                                    seg,
+                                    f,
+                                    raw,
+                                    format!("{d} is after the file's Date Created {c}"),
+                                );
+                            }
+                        }
+                    }
+                },
+                Kind::Stamp => {
+                    let ok = raw.iter().all(u8::is_ascii_digit)
+                        && (raw.iter().all(|&b| b == b'0')
+                            || (matches!(classify_date(&raw[..8]), DateField::Valid(_))
+                                && parse_num(&raw[8..10]).is_some_and(|h| h < 24)
+                                && parse_num(&raw[10..12]).is_some_and(|m| m < 60)
+                                && parse_num(&raw[12..14]).is_some_and(|s| s < 60)));
+                    if !ok && !blank(raw) {
+                        self.at(
+                            r::F003_DATE,
+                            n,
+                            seg,
+                            f,
+                            raw,
+                            "not a valid MMDDYYYYHHMMSS time stamp".into(),
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    fn base_record(&mut self, rec: &RecordView<'_>) {
+        let n = rec.number;
+        let b = rec.main();
+        self.fields(n, SegKind::Base, b);
+        // Segments: placeholders, order, repeats, per-segment fields.
+        let mut last_rank = 0usize;
+        let mut seen = [0u8; 8];
+        let mut order_reported = false;
+        for s in rec.segments {
+            if s.placeholder {
+                self.push(
+                    r::S011_PLACEHOLDER,
+                    n,
+                    s.kind.name(),
+                    "segment_identifier",
+                    1,
+                    String::new(),
+                    format!(
+                        "empty {} segment at record position {} ignored",
+                        s.kind.name(),
+                        s.start + 1
+                    ),
+                );
+                continue;
+            }
+            let rank = SegKind::APPENDED
+                .iter()
+                .position(|k| *k == s.kind)
+                .unwrap_or(0);
+            if rank < last_rank && !order_reported {
+                order_reported = true;
+                self.push(
+                    r::S008_SEGMENT_ORDER,
+                    n,
+                    s.kind.name(),
+                    "segment_identifier",
+                    1,
+                    s.kind.name().into(),
+                    format!("{} after a later segment type", s.kind.name()),
+                );
+            }
+            last_rank = last_rank.max(rank);
+            seen[rank] = seen[rank].saturating_add(1);
+            if seen[rank] == 2
+                && matches!(
+                    s.kind,
+                    SegKind::K1 | SegKind::K2 | SegKind::K3 | SegKind::K4 | SegKind::L1
+                )
+            {
+                self.push(
+                    r::S009_REPEATED_SEGMENT,
+                    n,
+                    s.kind.name(),
+                    "segment_identifier",
+                    1,
+                    s.kind.name().into(),
+                    format!("more than one {} segment", s.kind.name()),
+                );
+            }
+            match s.kind {
+                SegKind::J1 => self.report.counts.j1 += 1,
+                SegKind::J2 => self.report.counts.j2 += 1,
+                SegKind::K1 => self.report.counts.k1 += 1,
+                SegKind::K2 => self.report.counts.k2 += 1,
+                SegKind::K3 => self.report.counts.k3 += 1,
+                SegKind::K4 => self.report.counts.k4 += 1,
+                SegKind::L1 => self.report.counts.l1 += 1,
+                SegKind::N1 => self.report.counts.n1 += 1,
+                _ => {}
+            }
+            let bytes = rec.segment(s);
+            self.fields(n, s.kind, bytes);
+            self.segment_rules(n, s.kind, bytes, b);
+        }
+        self.totals.add(
+            b,
+            rec.segments
+                .iter()
+                .filter(|s| !s.placeholder)
+                .map(|s| (s.kind, rec.segment(s))),
+        );
+        self.cross_field(rec);
+        if self.profile == Profile::Collection {
+            self.collection(rec);
+        }
+    }
+
+    fn segment_rules(&mut self, n: u64, kind: SegKind, s: &[u8], b: &[u8]) {
+        match kind {
+            SegKind::J1 | SegKind::J2 => {
+                let (ssn, dob, ecoa, surname) = if kind == SegKind::J1 {
+                    (j1::SSN, j1::DATE_OF_BIRTH, j1::ECOA_CODE, j1::SURNAME)
+                } else {
+                    (j2::SSN, j2::DATE_OF_BIRTH, j2::ECOA_CODE, j2::SURNAME)
+                };
+                self.ssn_dob(n, kind, s, &ssn, &dob, &ecoa);
+                self.name_chars(n, kind, s, &surname);
+                if self.profile == Profile::Collection && get(s, &ecoa) == b"3" {
+                    self.at(
+                        r::C014_AUTHORIZED_USER,
+                        n,
+                        kind,
+                        &ecoa,
+                        get(s, &ecoa),
+                        "an authorized user is not liable for the debt".into(),
+                    );
+                }
+            }
+            SegKind::K2 => {
+                let ind = get(s, &k2::PURCHASED_INDICATOR);
+                let name_blank = blank(get(s, &k2::PURCHASED_NAME));
+                if (matches!(ind, b"1" | b"2") && name_blank) || (ind == b"9" && !name_blank) {
+                    self.at(
+                        r::X021_K2,
+                        n,
+                        kind,
+                        &k2::PURCHASED_NAME,
+                        get(s, &k2::PURCHASED_NAME),
+                        format!(
+                            "indicator {} {}",
+                            field_text(ind),
+                            if name_blank {
+                                "needs a name"
+                            } else {
+                                "must have a blank name"
+                            }
+                        ),
+                    );
+                }
+            }
+            SegKind::K3 => {
+                if get(s, &k3::AGENCY_IDENTIFIER) == b"00" && !blank(get(s, &k3::ACCOUNT_NUMBER)) {
+                    self.at(
+                        r::X022_K3,
+                        n,
+                        kind,
+                        &k3::ACCOUNT_NUMBER,
+                        get(s, &k3::ACCOUNT_NUMBER),
+                        "agency 00 (none) with an agency account number".into(),
+                    );
+                }
+            }
+            SegKind::L1 => {
+                let ind = get(s, &l1::CHANGE_INDICATOR);
+                let acct = get(s, &l1::NEW_ACCOUNT_NUMBER);
+                let id = get(s, &l1::NEW_IDENTIFICATION_NUMBER);
+                let problem = match ind {
+                    b"1" if blank(acct) => Some((
+                        l1::NEW_ACCOUNT_NUMBER,
+                        "indicator 1 needs a new account number",
+                    )),
+                    b"1" if !blank(id) => Some((
+                        l1::NEW_IDENTIFICATION_NUMBER,
+                        "indicator 1 changes only the account number",
+                    )),
+                    b"2" if blank(id) => Some((
+                        l1::NEW_IDENTIFICATION_NUMBER,
+                        "indicator 2 needs a new identification number",
+                    )),
+                    b"2" if !blank(acct) => Some((
+                        l1::NEW_ACCOUNT_NUMBER,
+                        "indicator 2 changes only the identification number",
+                    )),
+                    b"3" if blank(acct) || blank(id) => {
+                        Some((l1::NEW_ACCOUNT_NUMBER, "indicator 3 needs both new numbers"))
+                    }
+                    _ if !blank(acct)
+                        && trim_end(acct) == trim_end(get(b, &base::CONSUMER_ACCOUNT_NUMBER)) =>
+                    {
+                        Some((
+                            l1::NEW_ACCOUNT_NUMBER,
+                            "the new account number equals the current one",
+                        ))
+                    }
+                    _ => None,
+                };
+                if let Some((f, msg)) = problem {
+                    self.at(r::X020_L1, n, kind, &f, get(s, &f), msg.into());
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn ssn_dob(&mut self, n: u64, kind: SegKind, s: &[u8], ssn: &Field, dob: &Field, ecoa: &Field) {
+        let ssn_raw = get(s, ssn);
+        let has_ssn = matches!(parse_num(ssn_raw), Some(v) if v > 0 && v < 999_999_999);
+        let has_dob = matches!(classify_date(get(s, dob)), DateField::Valid(_));
+        if !has_ssn && !has_dob && !matches!(get(s, ecoa), b"W" | b"Z") {
+            self.at(
+                r::X002_SSN_OR_DOB,
+                n,
+                kind,
+                ssn,
+                ssn_raw,
+                "neither SSN nor date of birth".into(),
+            );
+        }
+        if has_ssn && !plausible_ssn(ssn_raw) {
+            self.at(r::F009_SSN, n, kind, ssn, ssn_raw, "implausible SSN".into());
+        }
+    }
+
+    fn name_chars(&mut self, n: u64, kind: SegKind, s: &[u8], f: &Field) {
+        let raw = get(s, f);
+        if raw
+            .iter()
+            .any(|&c| !(c.is_ascii_alphanumeric() || c == b' ' || c == b'-' || c == b'\''))
+            && raw.iter().all(|&c| (0x20..0x7f).contains(&c))
+        {
+            self.at(
+                r::F013_NAME_CHARS,
+                n,
+                kind,
+                f,
+                raw,
+                "names hold letters, blanks, hyphens and apostrophes only".into(),
+            );
+        }
+    }
+
+    fn cross_field(&mut self, rec: &RecordView<'_>) {
+        let n = rec.number;
+        let b = rec.main();
+        let bk = SegKind::Base;
+        let status = get(b, &base::ACCOUNT_STATUS);
+        let st = |list: &[&[u8]]| list.contains(&status);
+        let num = |f: &Field| parse_num(get(b, f)).unwrap_or(0);
+        let date = |f: &Field| match classify_date(get(b, f)) {
+            DateField::Valid(d) => Some(d),
+            _ => None,
+        };
+        let balance = num(&base::CURRENT_BALANCE);
+        let apd = num(&base::AMOUNT_PAST_DUE);
+        let ccc = get(b, &base::COMPLIANCE_CONDITION);
+        let portfolio = get(b, &base::PORTFOLIO_TYPE);
+        let acct_type = get(b, &base::ACCOUNT_TYPE);
+        let comment = trim_end(get(b, &base::SPECIAL_COMMENT));
+        let dofd = date(&base::DATE_FIRST_DELINQUENCY);
+        let doai = date(&base::DATE_ACCOUNT_INFORMATION);
+        let closed = date(&base::DATE_CLOSED);
+        let collection = self.profile == Profile::Collection;
+
+        const PAID: &[&[u8]] = &[b"05", b"13", b"61", b"62", b"63", b"64", b"65"];
+        const DELINQUENT: &[&[u8]] = &[b"71", b"78", b"80", b"82", b"83", b"84", b"93", b"97"];
+
+        // X001 (moov): payment rating only for the statuses that take one.
+        let rating = get(b, &base::PAYMENT_RATING);
+        let needs_rating = st(&[b"05", b"13", b"65", b"88", b"89", b"94", b"95"]);
+        if needs_rating && !matches!(rating, [b'0'..=b'6'] | b"G" | b"L") {
+            self.at(
+                r::X001_PAYMENT_RATING,
+                n,
+                bk,
+                &base::PAYMENT_RATING,
+                rating,
+                format!("status {} needs a payment rating", field_text(status)),
+            );
+        } else if !needs_rating && !blank(rating) {
+            self.at(
+                r::X001_PAYMENT_RATING,
+                n,
+                bk,
+                &base::PAYMENT_RATING,
+                rating,
+                format!("status {} takes no payment rating", field_text(status)),
+            );
+        }
+        self.ssn_dob(n, bk, b, &base::SSN, &base::DATE_OF_BIRTH, &base::ECOA_CODE);
+        self.name_chars(n, bk, b, &base::SURNAME);
+        self.name_chars(n, bk, b, &base::FIRST_NAME);
+        if st(&[b"05", b"11", b"13", b"61", b"62", b"63", b"64", b"65"]) && apd > 0 {
+            self.at(
+                r::X003_PAID_WITH_PAST_DUE,
+                n,
+                bk,
+                &base::AMOUNT_PAST_DUE,
+                get(b, &base::AMOUNT_PAST_DUE),
+                format!("status {} with an amount past due", field_text(status)),
+            );
+        }
+        if st(DELINQUENT) && apd == 0 {
+            self.at(
+                r::X004_DELINQUENT_NO_PAST_DUE,
+                n,
+                bk,
+                &base::AMOUNT_PAST_DUE,
+                get(b, &base::AMOUNT_PAST_DUE),
+                format!("status {} with no amount past due", field_text(status)),
+            );
+        }
+        if st(PAID) && balance > 0 {
+            self.at(
+                r::X005_PAID_WITH_BALANCE,
+                n,
+                bk,
+                &base::CURRENT_BALANCE,
+                get(b, &base::CURRENT_BALANCE),
+                format!("status {} with a balance", field_text(status)),
+            );
+        }
+        if st(DELINQUENT) && balance == 0 {
+            self.at(
+                r::X006_DELINQUENT_NO_BALANCE,
+                n,
+                bk,
+                &base::CURRENT_BALANCE,
+                get(b, &base::CURRENT_BALANCE),
+                format!("status {} with a zero balance", field_text(status)),
+            );
+        }
+        if apd > balance {
+            self.at(
+                r::X007_PAST_DUE_OVER_BALANCE,
+                n,
+                bk,
+                &base::AMOUNT_PAST_DUE,
+                get(b, &base::AMOUNT_PAST_DUE),
+                format!("amount past due {apd} exceeds the balance {balance}"),
+            );
+        }
+        let charge_off = num(&base::ORIGINAL_CHARGE_OFF);
+        let no_charge_off: &[&[u8]] = &[
+            b"05", b"11", b"13", b"61", b"62", b"63", b"65", b"71", b"78", b"80", b"82", b"83",
+            b"84", b"89", b"93",
+        ];
+        if (st(no_charge_off) && charge_off > 0) || (st(&[b"64", b"97"]) && charge_off == 0) {
+            self.at(
+                r::X008_CHARGE_OFF,
+                n,
+                bk,
+                &base::ORIGINAL_CHARGE_OFF,
+                get(b, &base::ORIGINAL_CHARGE_OFF),
+                format!(
+                    "status {} with original charge-off {charge_off}",
+                    field_text(status)
+                ),
+            );
+        }
+        if st(PAID) && closed.is_none() {
+            self.at(
+                r::X009_NO_DATE_CLOSED,
+                n,
+                bk,
+                &base::DATE_CLOSED,
+                get(b, &base::DATE_CLOSED),
+                format!("status {} without a date closed", field_text(status)),
+            );
+        }
+        if (st(DELINQUENT) || status == b"11") && closed.is_some() && ccc != b"XA" {
+            self.at(
+                r::X010_DATE_CLOSED_OPEN,
+                n,
+                bk,
+                &base::DATE_CLOSED,
+                get(b, &base::DATE_CLOSED),
+                format!("status {} with a date closed", field_text(status)),
+            );
+        }
+        let needs_dofd: &[&[u8]] = &[
+            b"61", b"62", b"63", b"64", b"65", b"71", b"78", b"80", b"82", b"83", b"84", b"88",
+            b"89", b"93", b"94", b"95", b"96", b"97",
+        ];
+        if !collection && st(needs_dofd) && dofd.is_none() {
+            self.at(
+                r::X011_NO_DOFD,
+                n,
+                bk,
+                &base::DATE_FIRST_DELINQUENCY,
+                get(b, &base::DATE_FIRST_DELINQUENCY),
+                format!(
+                    "status {} without a date of first delinquency",
+                    field_text(status)
+                ),
+            );
+        }
+        if status == b"11" && dofd.is_some() {
+            self.at(
+                r::X012_DOFD_CURRENT,
+                n,
+                bk,
+                &base::DATE_FIRST_DELINQUENCY,
+                get(b, &base::DATE_FIRST_DELINQUENCY),
+                "a current account with a date of first delinquency".into(),
+            );
+        }
+        if let (Some(f), Some(a)) = (dofd, doai) {
+            if !collection && a > add_years(f, 7) {
+                self.at(
+                    r::X013_OBSOLETE,
+                    n,
+                    bk,
+                    &base::DATE_ACCOUNT_INFORMATION,
+                    get(b, &base::DATE_ACCOUNT_INFORMATION),
+                    format!("more than 7 years after the DOFD {f}"),
+                );
+            }
+            if f > a {
+                self.at(
+                    r::X023_DOFD_AFTER_DOAI,
+                    n,
+                    bk,
+                    &base::DATE_FIRST_DELINQUENCY,
+                    get(b, &base::DATE_FIRST_DELINQUENCY),
+                    format!("after the date of account information {a}"),
+                );
+            }
+        }
+        if st(&[b"05", b"13", b"61", b"62", b"63", b"64", b"65", b"97"])
+            && num(&base::SCHEDULED_MONTHLY_PAYMENT) > 0
+        {
+            self.at(
+                r::X014_SCHEDULED_PAYMENT,
+                n,
+                bk,
+                &base::SCHEDULED_MONTHLY_PAYMENT,
+                get(b, &base::SCHEDULED_MONTHLY_PAYMENT),
+                format!("status {} with a scheduled payment", field_text(status)),
+            );
+        }
+        if matches!(acct_type, b"0C" | b"48" | b"77") {
+            if num(&base::CREDIT_LIMIT) > 0 {
+                self.at(
+                    r::X015_FIXED_TYPE_AMOUNTS,
+                    n,
+                    bk,
+                    &base::CREDIT_LIMIT,
+                    get(b, &base::CREDIT_LIMIT),
+                    format!("account type {} has no credit limit", field_text(acct_type)),
+                );
+            }
+            if num(&base::HIGHEST_CREDIT) == 0 && !collection {
+                self.at(
+                    r::X015_FIXED_TYPE_AMOUNTS,
+                    n,
+                    bk,
+                    &base::HIGHEST_CREDIT,
+                    get(b, &base::HIGHEST_CREDIT),
+                    format!(
+                        "account type {} needs the original amount",
+                        field_text(acct_type)
+                    ),
+                );
+            }
+        }
+        let terms = get(b, &base::TERMS_DURATION);
+        let terms_ok = match portfolio {
+            b"C" => terms == b"LOC",
+            b"O" => terms == b"001",
+            b"R" => terms == b"REV",
+            b"I" => parse_num(trim_end(terms)).is_some_and(|v| v > 0),
+            _ => true,
+        };
+        if !terms_ok && !(collection && portfolio == b"O") {
+            self.at(
+                r::X016_TERMS_PORTFOLIO,
+                n,
+                bk,
+                &base::TERMS_DURATION,
+                terms,
+                format!(
+                    "terms '{}' for portfolio {}",
+                    field_text(terms),
+                    field_text(portfolio)
+                ),
+            );
+        }
+        if portfolio == b"C" && !matches!(acct_type, b"15" | b"43" | b"47" | b"89" | b"7A" | b"9B")
+        {
+            self.at(
+                r::X017_PORTFOLIO_C_TYPE,
+                n,
+                bk,
+                &base::ACCOUNT_TYPE,
+                acct_type,
+                "portfolio C (line of credit) with this account type".into(),
+            );
+        }
+        if comment == b"AH" {
+            let sold = rec.segments.iter().any(|s| {
+                let seg = rec.segment(s);
+                s.kind == SegKind::K2
+                    && !s.placeholder
+                    && get(seg, &k2::PURCHASED_INDICATOR) == b"2"
+                    && !blank(get(seg, &k2::PURCHASED_NAME))
+            });
+            if !sold {
+                self.at(
+                    r::X018_AH_WITHOUT_K2,
+                    n,
+                    bk,
+                    &base::SPECIAL_COMMENT,
+                    get(b, &base::SPECIAL_COMMENT),
+                    "AH (purchased by another company) needs a K2 'sold to' name".into(),
+                );
+            }
+        }
+        if matches!(comment, b"AU" | b"AX" | b"BP" | b"C")
+            && !st(&[b"13", b"61", b"62", b"63", b"64", b"65"])
+        {
+            self.at(
+                r::X019_SETTLED_STATUS,
+                n,
+                bk,
+                &base::SPECIAL_COMMENT,
+                get(b, &base::SPECIAL_COMMENT),
+                format!(
+                    "comment {} with status {}",
+                    field_text(comment),
+                    field_text(status)
+                ),
+            );
+        }
+    }
+
+    fn collection(&mut self, rec: &RecordView<'_>) {
+        let n = rec.number;
+        let b = rec.main();
+        let bk = SegKind::Base;
+        let status = get(b, &base::ACCOUNT_STATUS);
+        let num = |f: &Field| parse_num(get(b, f)).unwrap_or(0);
+        let g = |f: &Field| get(b, f);
+        if g(&base::PORTFOLIO_TYPE) != b"O" {
+            self.at(
+                r::C001_PORTFOLIO,
+                n,
+                bk,
+                &base::PORTFOLIO_TYPE,
+                g(&base::PORTFOLIO_TYPE),
+                "a collection account is portfolio O".into(),
+            );
+        }
+        if !matches!(g(&base::ACCOUNT_TYPE), b"48" | b"0C" | b"77") {
+            self.at(
+                r::C002_ACCOUNT_TYPE,
+                n,
+                bk,
+                &base::ACCOUNT_TYPE,
+                g(&base::ACCOUNT_TYPE),
+                "a collection account is type 48, 0C or 77".into(),
+            );
+        }
+        if !matches!(status, b"93" | b"62" | b"DA" | b"DF") {
+            self.at(
+                r::C003_STATUS,
+                n,
+                bk,
+                &base::ACCOUNT_STATUS,
+                status,
+                "collectors report 93, 62, DA or DF only".into(),
+            );
+        }
+        let k1_seg = rec
+            .segments
+            .iter()
+            .find(|s| s.kind == SegKind::K1 && !s.placeholder)
+            .map(|s| rec.segment(s));
+        if k1_seg.is_none() {
+            self.push(
+                r::C004_K1,
+                n,
+                "base",
+                "record",
+                1,
+                String::new(),
+                "no K1 (original creditor) segment".into(),
+            );
+        }
+        if num(&base::CREDIT_LIMIT) != 0 {
+            self.at(
+                r::C005_CREDIT_LIMIT,
+                n,
+                bk,
+                &base::CREDIT_LIMIT,
+                g(&base::CREDIT_LIMIT),
+                "credit limit must be 0".into(),
+            );
+        }
+        if num(&base::HIGHEST_CREDIT) == 0 && !matches!(status, b"DA" | b"DF") {
+            self.at(
+                r::C006_HIGHEST_CREDIT,
+                n,
+                bk,
+                &base::HIGHEST_CREDIT,
+                g(&base::HIGHEST_CREDIT),
+                "the original amount placed is required".into(),
+            );
+        }
+        if num(&base::SCHEDULED_MONTHLY_PAYMENT) != 0 {
+            self.at(
+                r::C007_SCHEDULED_PAYMENT,
+                n,
+                bk,
+                &base::SCHEDULED_MONTHLY_PAYMENT,
+                g(&base::SCHEDULED_MONTHLY_PAYMENT),
+                "scheduled monthly payment must be 0".into(),
+            );
+        }
+        if g(&base::TERMS_DURATION) != b"001" {
+            self.at(
+                r::C008_TERMS,
+                n,
+                bk,
+                &base::TERMS_DURATION,
+                g(&base::TERMS_DURATION),
+                "terms duration must be 001".into(),
+            );
+        }
+        let dofd = parse_date_field(g(&base::DATE_FIRST_DELINQUENCY));
+        let doai = parse_date_field(g(&base::DATE_ACCOUNT_INFORMATION));
+        if dofd.is_none() && !matches!(status, b"DA" | b"DF") {
+            self.at(
+                r::C009_DOFD,
+                n,
+                bk,
+                &base::DATE_FIRST_DELINQUENCY,
+                g(&base::DATE_FIRST_DELINQUENCY),
+                "the date of first delinquency is required".into(),
+            );
+        }
+        if let (Some(f), Some(a)) = (dofd, doai) {
+            if a >= add_years(f, 7) {
+                self.at(
+                    r::C010_OBSOLETE,
+                    n,
+                    bk,
+                    &base::DATE_ACCOUNT_INFORMATION,
+                    g(&base::DATE_ACCOUNT_INFORMATION),
+                    format!("the account became obsolete 7 years after its DOFD {f}"),
+                );
+            }
+        }
+        let balance = num(&base::CURRENT_BALANCE);
+        let apd = num(&base::AMOUNT_PAST_DUE);
+        let closed = parse_date_field(g(&base::DATE_CLOSED));
+        if status == b"93" && (balance == 0 || apd == 0 || closed.is_some()) {
+            let f = if balance == 0 {
+                base::CURRENT_BALANCE
+            } else if apd == 0 {
+                base::AMOUNT_PAST_DUE
+            } else {
+                base::DATE_CLOSED
+            };
+            self.at(
+                r::C011_OPEN_COLLECTION,
+                n,
+                bk,
+                &f,
+                g(&f),
+                "an open collection (93) owes, is past due and is not closed".into(),
+            );
+        }
+        if status == b"62" && (balance != 0 || apd != 0 || closed.is_none()) {
+            let f = if balance != 0 {
+                base::CURRENT_BALANCE
+            } else if apd != 0 {
+                base::AMOUNT_PAST_DUE
+            } else {
+                base::DATE_CLOSED
+            };
+            self.at(
+                r::C012_PAID_COLLECTION,
+                n,
+                bk,
+                &f,
+                g(&f),
+                "a paid collection (62) has no balance and a date closed".into(),
+            );
+        }
+        if num(&base::ORIGINAL_CHARGE_OFF) != 0 {
+            self.at(
+                r::C013_CHARGE_OFF,
+                n,
+                bk,
+                &base::ORIGINAL_CHARGE_OFF,
+                g(&base::ORIGINAL_CHARGE_OFF),
+                "original charge-off must be 0".into(),
+            );
+        }
+        let php = g(&base::PAYMENT_HISTORY_PROFILE);
+        if php.iter().any(|c| !matches!(c, b'B' | b'G' | b'D' | b' '))
+            || !matches!(php.first(), Some(b'B' | b'G'))
+        {
+            self.at(
+                r::C015_PAYMENT_HISTORY,
+                n,
+                bk,
+                &base::PAYMENT_HISTORY_PROFILE,
+                php,
+                "a collection's history is B (no history) and G (collection) months".into(),
+            );
+        }
+        if let Some(k) = k1_seg {
+            if get(k, &k1::CREDITOR_CLASSIFICATION) == b"02"
+                && (num(&base::HIGHEST_CREDIT) < 500 || status == b"62")
+            {
+                self.at(
+                    r::C016_MEDICAL,
+                    n,
+                    bk,
+                    &base::HIGHEST_CREDIT,
+                    g(&base::HIGHEST_CREDIT),
+                    "medical collections under $500 or paid are not reported by the bureaus".into(),
+                );
+            }
+        }
+    }
+
+    /// End of input: missing header/trailer, trailer totals.
+    pub fn finish(mut self) -> Report {
+        if self.records == 0
+            || (!self.header_seen
+                && self.report.counts.base == 0
+                && self.report.counts.unreadable > 0)
+        {
+            if !self
+                .report
+                .findings
+                .iter()
+                .any(|f| f.rule == r::S001_PACKED.id)
+            {
+                self.push(
+                    r::S003_NO_HEADER,
+                    1,
+                    "header",
+                    "record",
+                    1,
+                    String::new(),
+                    "no header record".into(),
+                );
+            }
+        } else if !self.header_seen
+            && !self
+                .report
+                .findings
+                .iter()
+                .any(|f| f.rule == r::S003_NO_HEADER.id)
+        {
+            self.push(
+                r::S003_NO_HEADER,
+                1,
+                "header",
+                "record",
+                1,
+                String::new(),
+                "no header record".into(),
+            );
+        }
+        match self.trailer.take() {
+            None => {
+                if !self
+                    .report
+                    .findings
+                    .iter()
+                    .any(|f| f.rule == r::S001_PACKED.id)
+                {
+                    self.push(
+                        r::S004_NO_TRAILER,
+                        self.records.max(1),
+                        "trailer",
+                        "record",
+                        1,
+                        String::new(),
+                        "no trailer record".into(),
+                    );
+                }
+            }
+            Some((n, t)) => {
+                if !self.last_was_trailer && !self.after_trailer_reported {
+                    self.push(
+                        r::S004_NO_TRAILER,
+                        self.records,
+                        "trailer",
+                        "record",
+                        1,
+                        String::new(),
+                        "the trailer is not the last record".into(),
+                    );
+                }
+                for (f, want) in self.totals.expected() {
+                    let raw = get(&t, &f);
+                    let Some(have) = parse_num(raw) else {
+                        continue; // already an F002 finding
+                    };
+                    // Block count is "if applicable" (CRRG via moov): 0 = not reported.
+                    if have != want && !(f == trailer::BLOCK_COUNT && have == 0) {
+                        self.at(
+                            r::T001_TOTAL,
+                            n,
+                            SegKind::Trailer,
+                            &f,
+                            raw,
+                            format!("file has {have}, the records give {want}"),
+                        );
+                    }
+                }
+            }
+        }
+        self.report
+    }
+}
+
+fn parse_date_field(raw: &[u8]) -> Option<NaiveDate> {
+    match classify_date(raw) {
+        DateField::Valid(d) => Some(d),
+        _ => None,
+    }
+}
+
+fn add_years(d: NaiveDate, years: i32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(d.year() + years, d.month(), d.day())
+        .or_else(|| NaiveDate::from_ymd_opt(d.year() + years, d.month(), 28))
+        .unwrap_or(d)
+}
+
+fn plausible_ssn(raw: &[u8]) -> bool {
+    if raw.len() != 9 {
+        return false;
+    }
+    let (Some(area), Some(group), Some(serial)) = (
+        parse_num(&raw[0..3]),
+        parse_num(&raw[3..5]),
+        parse_num(&raw[5..9]),
+    ) else {
+        return false;
+    };
+    area != 0 && area != 666 && area < 900 && group != 0 && serial != 0
+}
+
+fn get<'a>(bytes: &'a [u8], f: &Field) -> &'a [u8] {
+    bytes.get(f.range()).unwrap_or(&[])
+}
+
+fn blank(raw: &[u8]) -> bool {
+    raw.iter().all(|&b| b == b' ')
+}
+
+fn trim_end(raw: &[u8]) -> &[u8] {
+    let end = raw.iter().rposition(|&b| b != b' ').map_or(0, |p| p + 1);
+    &raw[..end]
+}
+
+/// Validate one data record made by the builder (no header/trailer
+/// checks): `generate` uses it to keep a debtor whose own records fail out
+/// of the file. `number` is the record number the findings carry;
+/// `created` the file's Date Created (for the future-date check).
+pub fn check_record(
+    segments: &[super::segment::Segment],
+    profile: Profile,
+    number: u64,
+    created: Option<NaiveDate>,
+) -> Vec<Finding> {
+    let mut bytes: Vec<u8> = segments
+        .iter()
+        .flat_map(|s| s.bytes.iter().copied())
+        .collect();
+    let len = bytes.len();
+    if len >= 4 {
+        let rdw = format!("{:04}", len.min(9999));
+        bytes[..4].copy_from_slice(rdw.as_bytes());
+    }
+    let mut v = Validator::new(profile);
+    v.created = created;
+    let mut spans = Vec::new();
+    match super::read::split_segments(&bytes, &mut spans) {
+        Ok(padding) => {
+            let view = RecordView {
+                number,
+                offset: 0,
+                kind: RecordKind::Base,
+                bytes: &bytes,
+                bdw: None,
+                segments: &spans,
+                padding,
+            };
+            v.base_record(&view);
+        }
+        Err(reason) => v.push(
+            r::S002_UNREADABLE,
+            number,
+            "base",
+            "record",
+            1,
+            String::new(),
+            reason,
+        ),
+    }
+    v.report.findings
+}
+
+/// Read and validate a whole stream.
+pub fn validate<R: Read>(src: R, profile: Profile) -> Report {
+    let mut reader = Reader::new(src);
+    let mut v = Validator::new(profile);
+    while let Some(item) = reader.next() {
+        v.item(&item);
+    }
+    v.finish()
+}

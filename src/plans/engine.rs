@@ -1,0 +1,687 @@
+//! The contact plan engine (S2:1237-1329; SPEC §8): deletes pending contacts, works
+//! out each event's date and time, then processes the events in the ten groups of
+//! S2:1291-1329, each group in plan order.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::PathBuf;
+
+use chrono::{NaiveDate, NaiveTime};
+use rusqlite::{params, Connection, OptionalExtension};
+
+use super::model::{parse_plan, Condition, Event, EventType, Plan};
+use super::schedule::{contact_date, contact_time, Calendar};
+use crate::catalog::{FieldType, Form};
+use crate::money::{Ledger, NewTransaction};
+use crate::store::{self, settings};
+use crate::{bail, Env, Error, Result};
+
+/// Shipped plans, used when the home directory has no file of that code.
+const SHIPPED: &[(&str, &str)] = &[
+    ("NEW", include_str!("../../plans/NEW.toml")),
+    ("CLO", include_str!("../../plans/CLO.toml")),
+    ("PIF", include_str!("../../plans/PIF.toml")),
+    ("L1", include_str!("../../plans/L1.toml")),
+];
+
+/// What a command's plan runs did, for its summary.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PlanSummary {
+    /// Plan runs by plan code.
+    pub runs: BTreeMap<String, usize>,
+    /// Events carried out now, by contact type.
+    pub executed: BTreeMap<String, usize>,
+    /// Contacts scheduled for people or for later, by contact type.
+    pub scheduled: BTreeMap<String, usize>,
+    /// Events whose schedule_if did not hold.
+    pub skipped_by_condition: usize,
+    pub deleted_contacts: usize,
+}
+
+/// Runs plans for one command: caches plans, runs each plan at most once per debtor
+/// (so status plans cannot loop), and posts transactions through one ledger.
+pub struct PlanRunner {
+    home: PathBuf,
+    today: NaiveDate,
+    now: NaiveTime,
+    calendar: Calendar,
+    plans: HashMap<String, Plan>,
+    ran: HashSet<(i64, String)>,
+    ledger: Ledger,
+    /// Set while processing automatic contacts previously scheduled (S3:59).
+    batch_mode: bool,
+    pub summary: PlanSummary,
+    /// ODBC events due now: (debtor, pair, operation). They run after the local
+    /// database commit (SPEC §8), through `crate::sync::run_pending`.
+    pub pending_odbc: Vec<(i64, String, crate::sync::Op)>,
+}
+
+struct Due<'e> {
+    event: &'e Event,
+    date: NaiveDate,
+    time: Option<NaiveTime>,
+}
+
+fn ymd(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+impl PlanRunner {
+    pub fn new(conn: &Connection, env: &Env) -> Result<PlanRunner> {
+        let mut holidays = HashSet::new();
+        let mut stmt = conn.prepare("SELECT date FROM holiday")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let s: String = r.get(0)?;
+            if let Ok(d) = NaiveDate::parse_from_str(&s, "%Y-%m-%d") {
+                holidays.insert(d);
+            }
+        }
+        let schedule_on_weekends =
+            settings::get_bool(conn, "scheduling", "schedule_on_weekends")?.unwrap_or(false);
+        Ok(PlanRunner {
+            home: env.home.clone(),
+            today: env.today,
+            now: env.now,
+            calendar: Calendar {
+                holidays,
+                schedule_on_weekends,
+            },
+            plans: HashMap::new(),
+            ran: HashSet::new(),
+            ledger: Ledger::new(env.today),
+            batch_mode: false,
+            summary: PlanSummary::default(),
+            pending_odbc: Vec::new(),
+        })
+    }
+
+    /// Load a plan by code: `HOME/plans/CODE.toml`, else a shipped plan.
+    pub fn plan(&mut self, code: &str) -> Result<Plan> {
+        let code = code.trim();
+        if let Some(p) = self.plans.get(code) {
+            return Ok(p.clone());
+        }
+        let path = self.home.join("plans").join(format!("{code}.toml"));
+        let plan = if path.is_file() {
+            let src = std::fs::read_to_string(&path)
+                .map_err(|e| Error::runtime(format!("{}: {e}", path.display())))?;
+            parse_plan(&path, &src)?
+        } else if let Some((_, src)) = SHIPPED.iter().find(|(c, _)| c.eq_ignore_ascii_case(code)) {
+            parse_plan(&PathBuf::from(format!("plans/{code}.toml (shipped)")), src)?
+        } else {
+            bail!(
+                config,
+                "no contact plan '{code}' ({} not found)",
+                path.display()
+            )
+        };
+        self.plans.insert(code.to_string(), plan.clone());
+        Ok(plan)
+    }
+
+    /// Run a plan on one debtor, counting from `reference`.
+    pub fn run(
+        &mut self,
+        conn: &Connection,
+        fi: i64,
+        code: &str,
+        reference: NaiveDate,
+    ) -> Result<()> {
+        if code.trim().is_empty() || !self.ran.insert((fi, code.trim().to_string())) {
+            return Ok(());
+        }
+        let plan = self.plan(code)?;
+        if store::debtor_client(conn, fi)?.is_none() {
+            bail!(runtime, "debtor {fi} does not exist");
+        }
+        *self.summary.runs.entry(plan.code.clone()).or_default() += 1;
+        self.delete_pending(conn, fi, &plan)?;
+
+        let mut due = Vec::new();
+        for e in &plan.events {
+            if let Some(c) = &e.schedule_if {
+                if !condition_holds(conn, fi, c)? {
+                    self.summary.skipped_by_condition += 1;
+                    continue;
+                }
+            }
+            let date = contact_date(e.schedule, reference, &self.calendar);
+            due.push(Due {
+                event: e,
+                date,
+                time: contact_time(e.time, e.delay_minutes, self.now),
+            });
+        }
+        let today = |d: &Due| d.date <= reference;
+        let mut queued: Vec<String> = Vec::new();
+        use EventType::*;
+        // 1. Plans (zero delay) run now; their changes take effect first.
+        for d in due.iter().filter(|d| d.event.kind == Plan && today(d)) {
+            let sub = plan_code_of(d.event);
+            self.record_done(conn, fi, d, &sub)?;
+            self.run(conn, fi, &sub, reference)?;
+        }
+        // 2. Activate.
+        for d in due.iter().filter(|d| d.event.kind == Activate && today(d)) {
+            conn.execute("UPDATE debtor SET mo = 'A', cld = NULL WHERE fi = ?1", [fi])?;
+            self.record_done(conn, fi, d, &d.event.description)?;
+        }
+        // 3. Notes: the status before this plan's changes, the operator it assigns.
+        let (status, operator) = debtor_status_operator(conn, fi)?;
+        let new_operator = due
+            .iter()
+            .filter(|d| d.event.kind == Operator && today(d))
+            .map(|d| operator_of(d.event))
+            .next_back()
+            .unwrap_or(operator.clone());
+        for d in due.iter().filter(|d| d.event.kind == Note && today(d)) {
+            write_note(
+                conn,
+                fi,
+                self.today,
+                self.now,
+                &status,
+                &new_operator,
+                &d.event.description,
+            )?;
+            self.record_done(conn, fi, d, &d.event.description)?;
+        }
+        // 4. Status, sales, commission rate, rate plan.
+        for d in due
+            .iter()
+            .filter(|d| matches!(d.event.kind, Status | Sales | Rate | RatePlan) && today(d))
+        {
+            if let Some(plan) = self.apply_change(conn, fi, d.event.kind, &d.event.description)? {
+                queued.push(plan);
+            }
+            self.record_done(conn, fi, d, &d.event.description)?;
+        }
+        // 5. Promises are contacts with an amount.
+        for d in due.iter().filter(|d| d.event.kind == Promise) {
+            self.schedule_contact(conn, fi, d, &d.event.description)?;
+        }
+        // 6. Operator assignments.
+        for d in due.iter().filter(|d| d.event.kind == Operator && today(d)) {
+            set_operator(conn, fi, &operator_of(d.event))?;
+            self.record_done(conn, fi, d, &operator_of(d.event))?;
+        }
+        // 7. Transactions.
+        for d in due
+            .iter()
+            .filter(|d| d.event.kind == Transaction && today(d))
+        {
+            if let Some(plan) = self.post(conn, fi, &d.event.type_code, d.event.amount)? {
+                queued.push(plan);
+            }
+            self.record_done(conn, fi, d, d.event.type_code.trim())?;
+        }
+        // ODBC events due now run on the spot (S0), after the local commit.
+        for d in due.iter().filter(|d| d.event.kind == Odbc && today(d)) {
+            let op = odbc_op(d.event)?;
+            self.pending_odbc
+                .push((fi, d.event.attachment.trim().to_string(), op));
+            self.record_done(conn, fi, d, op.name())?;
+        }
+        // 9. Everything else is scheduled: people's work, and automatic events due later.
+        for d in due.iter() {
+            let later = !today(d);
+            let scheduled = match d.event.kind {
+                Letter | Phone | Review | Other | Email => true,
+                Promise => false, // group 5
+                Close => later,
+                _ => later,
+            };
+            if scheduled {
+                let desc = match d.event.kind {
+                    Transaction => d.event.type_code.trim().to_string(),
+                    Plan => plan_code_of(d.event),
+                    Operator => operator_of(d.event),
+                    Odbc => odbc_op(d.event)?.name().to_string(),
+                    _ => d.event.description.clone(),
+                };
+                self.schedule_contact(conn, fi, d, &desc)?;
+            }
+        }
+        // 10. Close last, after any financial changes.
+        for d in due.iter().filter(|d| d.event.kind == Close && today(d)) {
+            conn.execute(
+                "UPDATE debtor SET mo = 'C', cld = ?2 WHERE fi = ?1",
+                params![fi, ymd(self.today)],
+            )?;
+            self.record_done(conn, fi, d, &d.event.description)?;
+        }
+        for plan in queued {
+            self.run(conn, fi, &plan, reference)?;
+        }
+        Ok(())
+    }
+
+    /// Delete pending contacts (S2:1249-1258): all of them, or those of the types (and
+    /// descriptions) the events name. Metro contacts are never deleted; a delete-all
+    /// plan run by `batch contacts` leaves pending contacts alone (S3:59).
+    fn delete_pending(&mut self, conn: &Connection, fi: i64, plan: &Plan) -> Result<()> {
+        if plan.delete_all_pending {
+            if !self.batch_mode {
+                self.summary.deleted_contacts += conn.execute(
+                    "DELETE FROM contact WHERE fi = ?1 AND COALESCE(done, 0) = 0 AND COALESCE(ty, '') <> 'Metro'",
+                    [fi],
+                )?;
+            }
+            return Ok(());
+        }
+        for e in plan.events.iter().filter(|e| e.delete_same_type) {
+            self.summary.deleted_contacts += if e.same_description_only {
+                conn.execute(
+                    "DELETE FROM contact WHERE fi = ?1 AND COALESCE(done, 0) = 0 AND ty = ?2 AND de = ?3",
+                    params![fi, e.kind.name(), e.description],
+                )?
+            } else {
+                conn.execute(
+                    "DELETE FROM contact WHERE fi = ?1 AND COALESCE(done, 0) = 0 AND ty = ?2",
+                    params![fi, e.kind.name()],
+                )?
+            };
+        }
+        Ok(())
+    }
+
+    fn contact_row(
+        &self,
+        conn: &Connection,
+        fi: i64,
+        d: &Due,
+        description: &str,
+        done: bool,
+    ) -> Result<()> {
+        let op = if d.event.operator.trim().is_empty() || d.event.kind == EventType::Operator {
+            debtor_status_operator(conn, fi)?.1
+        } else {
+            d.event.operator.clone()
+        };
+        conn.prepare_cached(
+            "INSERT INTO contact (fi, ty, de, du, ti, pr, op, at, am, done, dd, st)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        )?
+        .execute(params![
+            fi,
+            d.event.kind.name(),
+            description,
+            ymd(d.date),
+            d.time.map(|t| t.format("%H:%M").to_string()),
+            d.event.priority.to_string(),
+            op,
+            d.event.attachment,
+            d.event.amount.map(crate::money::to_cents),
+            done,
+            done.then(|| ymd(self.today)),
+            if done { "Completed" } else { "In Progress" },
+        ])?;
+        Ok(())
+    }
+
+    fn schedule_contact(
+        &mut self,
+        conn: &Connection,
+        fi: i64,
+        d: &Due,
+        description: &str,
+    ) -> Result<()> {
+        self.contact_row(conn, fi, d, description, false)?;
+        *self
+            .summary
+            .scheduled
+            .entry(d.event.kind.name().to_string())
+            .or_default() += 1;
+        Ok(())
+    }
+
+    /// An event carried out now is kept as a completed contact (the account's history).
+    fn record_done(
+        &mut self,
+        conn: &Connection,
+        fi: i64,
+        d: &Due,
+        description: &str,
+    ) -> Result<()> {
+        self.contact_row(conn, fi, d, description, true)?;
+        *self
+            .summary
+            .executed
+            .entry(d.event.kind.name().to_string())
+            .or_default() += 1;
+        Ok(())
+    }
+
+    /// Status, sales, rate and rate-plan changes. Returns the new status's plan.
+    fn apply_change(
+        &mut self,
+        conn: &Connection,
+        fi: i64,
+        kind: EventType,
+        value: &str,
+    ) -> Result<Option<String>> {
+        let value = value.trim();
+        match kind {
+            EventType::Status => {
+                conn.execute(
+                    "UPDATE debtor SET sta = ?2 WHERE fi = ?1",
+                    params![fi, value],
+                )?;
+                let plan: Option<Option<String>> = conn
+                    .query_row(
+                        "SELECT plan FROM status_code WHERE code = ?1",
+                        [value],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                return Ok(plan.flatten().filter(|p| !p.trim().is_empty()));
+            }
+            EventType::Sales => {
+                conn.execute(
+                    "UPDATE debtor SET sa = ?2 WHERE fi = ?1",
+                    params![fi, value],
+                )?;
+            }
+            EventType::Rate => {
+                // The description is the percent, "with no percent sign" (S2:1579-1580).
+                let Some(rate) = crate::money::parse_amount(value.trim_end_matches('%')) else {
+                    bail!(config, "rate event: '{value}' is not a percent");
+                };
+                conn.execute(
+                    "UPDATE debtor SET rt = ?2 WHERE fi = ?1",
+                    params![fi, rate.normalize().to_string()],
+                )?;
+            }
+            EventType::RatePlan => {
+                conn.execute(
+                    "UPDATE debtor SET rpl = ?2 WHERE fi = ?1",
+                    params![fi, value],
+                )?;
+            }
+            _ => {}
+        }
+        Ok(None)
+    }
+
+    /// Post a transaction event; returns the type's plan to run afterwards.
+    fn post(
+        &mut self,
+        conn: &Connection,
+        fi: i64,
+        type_code: &str,
+        amount: Option<rust_decimal::Decimal>,
+    ) -> Result<Option<String>> {
+        let posted = self.ledger.post(
+            conn,
+            &NewTransaction {
+                file_number: fi,
+                type_code: type_code.trim().to_string(),
+                to_us: amount,
+                payment_date: Some(self.today),
+                ..Default::default()
+            },
+        )?;
+        Ok(posted.plan)
+    }
+
+    /// `recoup batch contacts`: carry out the automatic contacts due on or before
+    /// `through` (status, close, activate, notes, transactions, operator, sales, rates,
+    /// plans), oldest first, and mark them done.
+    pub fn process_due(&mut self, conn: &Connection, through: NaiveDate) -> Result<usize> {
+        self.batch_mode = true;
+        let mut items: Vec<DueContact> = Vec::new();
+        {
+            let mut stmt = conn.prepare(
+                "SELECT COALESCE(du, ''), COALESCE(ti, ''), id, fi, COALESCE(ty, ''), COALESCE(de, ''), am, COALESCE(at, '')
+                 FROM contact WHERE COALESCE(done, 0) = 0 AND fi IS NOT NULL AND du <= ?1",
+            )?;
+            let mut rows = stmt.query([ymd(through)])?;
+            while let Some(r) = rows.next()? {
+                items.push((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                ));
+            }
+        }
+        items.sort();
+        let mut done = 0;
+        for (_, _, id, fi, ty, de, am, at) in items {
+            let Some(kind) = EventType::from_contact_type(&ty) else {
+                continue;
+            };
+            if !kind.is_automatic() {
+                continue;
+            }
+            let still_pending: bool = conn
+                .query_row(
+                    "SELECT COALESCE(done, 0) = 0 FROM contact WHERE id = ?1",
+                    [id],
+                    |r| r.get(0),
+                )
+                .optional()?
+                .unwrap_or(false);
+            if !still_pending {
+                continue; // deleted or completed by a plan run earlier in this batch
+            }
+            let mut queued = None;
+            match kind {
+                EventType::Activate => {
+                    conn.execute("UPDATE debtor SET mo = 'A', cld = NULL WHERE fi = ?1", [fi])?;
+                }
+                EventType::Close => {
+                    conn.execute(
+                        "UPDATE debtor SET mo = 'C', cld = ?2 WHERE fi = ?1",
+                        params![fi, ymd(self.today)],
+                    )?;
+                }
+                EventType::Note => {
+                    let (status, operator) = debtor_status_operator(conn, fi)?;
+                    write_note(conn, fi, self.today, self.now, &status, &operator, &de)?;
+                }
+                EventType::Status | EventType::Sales | EventType::Rate | EventType::RatePlan => {
+                    queued = self.apply_change(conn, fi, kind, &de)?;
+                }
+                EventType::Operator => set_operator(conn, fi, &de)?,
+                EventType::Transaction => {
+                    queued = self.post(conn, fi, &de, am.map(crate::money::from_cents))?;
+                }
+                EventType::Plan => queued = Some(de.clone()),
+                EventType::Odbc => {
+                    let Some(op) = crate::sync::Op::parse(&de) else {
+                        bail!(
+                            config,
+                            "ODBC contact {id}: description '{de}' is not INSERT, UPDATE or DELETE"
+                        )
+                    };
+                    self.pending_odbc.push((fi, at.trim().to_string(), op));
+                }
+                _ => {}
+            }
+            conn.execute(
+                "UPDATE contact SET done = 1, dd = ?2, st = 'Completed' WHERE id = ?1",
+                params![id, ymd(self.today)],
+            )?;
+            *self
+                .summary
+                .executed
+                .entry(kind.name().to_string())
+                .or_default() += 1;
+            done += 1;
+            if let Some(plan) = queued {
+                self.run(conn, fi, &plan, self.today)?;
+            }
+        }
+        self.batch_mode = false;
+        Ok(done)
+    }
+}
+
+/// A pending contact for the batch: (due, time, id, debtor, type, description,
+/// amount, attachment); sorting these puts the oldest first.
+type DueContact = (
+    String,
+    String,
+    i64,
+    i64,
+    String,
+    String,
+    Option<i64>,
+    String,
+);
+
+/// An ODBC event's operation is its description (S0).
+fn odbc_op(e: &Event) -> Result<crate::sync::Op> {
+    crate::sync::Op::parse(&e.description).ok_or_else(|| {
+        Error::config(format!(
+            "odbc event: description '{}' is not INSERT, UPDATE or DELETE",
+            e.description
+        ))
+    })
+}
+
+fn plan_code_of(e: &Event) -> String {
+    if e.type_code.trim().is_empty() {
+        e.description.trim().to_string()
+    } else {
+        e.type_code.trim().to_string()
+    }
+}
+
+fn operator_of(e: &Event) -> String {
+    if e.operator.trim().is_empty() {
+        e.description.trim().to_string()
+    } else {
+        e.operator.trim().to_string()
+    }
+}
+
+fn debtor_status_operator(conn: &Connection, fi: i64) -> Result<(String, String)> {
+    Ok(conn
+        .prepare_cached("SELECT COALESCE(sta, ''), COALESCE(op, '') FROM debtor WHERE fi = ?1")?
+        .query_row([fi], |r| Ok((r.get(0)?, r.get(1)?)))?)
+}
+
+/// A new operator also takes the In Progress contacts of the previous one (S2:1622-1624).
+fn set_operator(conn: &Connection, fi: i64, operator: &str) -> Result<()> {
+    let (_, previous) = debtor_status_operator(conn, fi)?;
+    conn.execute(
+        "UPDATE debtor SET op = ?2 WHERE fi = ?1",
+        params![fi, operator],
+    )?;
+    conn.execute(
+        "UPDATE contact SET op = ?3 WHERE fi = ?1 AND COALESCE(done, 0) = 0 AND COALESCE(op, '') = ?2",
+        params![fi, previous, operator],
+    )?;
+    Ok(())
+}
+
+/// A note line stamped `DATE TIME STATUS OPERATOR : TEXT` (S2:5030-5032).
+pub fn write_note(
+    conn: &Connection,
+    fi: i64,
+    date: NaiveDate,
+    time: NaiveTime,
+    status: &str,
+    operator: &str,
+    text: &str,
+) -> Result<()> {
+    let stamp = format!(
+        "{} {} {} {} : {}",
+        date.format("%m/%d/%Y"),
+        time.format("%H:%M"),
+        status,
+        operator,
+        text
+    );
+    conn.prepare_cached("INSERT INTO note (fi, te, dt, tm) VALUES (?1, ?2, ?3, ?4)")?
+        .execute(params![
+            fi,
+            stamp,
+            ymd(date),
+            time.format("%H:%M").to_string()
+        ])?;
+    Ok(())
+}
+
+/// `schedule_if`: compare a debtor (or its client's) field with a value. Pick-list
+/// fields compare on the key and also accept the text (SPEC §2).
+fn condition_holds(conn: &Connection, fi: i64, c: &Condition) -> Result<bool> {
+    let key = match c.field.form {
+        Form::Debtor => fi,
+        Form::Client => store::debtor_client(conn, fi)?.unwrap_or_default(),
+        _ => bail!(
+            config,
+            "schedule_if: {} is not a debtor or client field",
+            c.field.code()
+        ),
+    };
+    let Some(record) = store::read_record(conn, c.field.form, key)? else {
+        return Ok(false);
+    };
+    let Some((_, value)) = record.iter().find(|(f, _)| f.field == c.field.field) else {
+        return Ok(false);
+    };
+    let mut wanted = c.value.trim().to_string();
+    if let Some(k) = conn
+        .query_row(
+            "SELECT key FROM pick_list WHERE field = ?1 AND (text = ?2 COLLATE NOCASE)",
+            params![c.field.code(), wanted],
+            |r| r.get::<_, String>(0),
+        )
+        .optional()?
+    {
+        wanted = k;
+    }
+    use std::cmp::Ordering;
+    let ord: Option<Ordering> = match c.field.ty {
+        FieldType::Currency | FieldType::Percent => {
+            match (value.as_decimal(), crate::money::parse_amount(&wanted)) {
+                (Some(a), Some(b)) => Some(a.cmp(&b)),
+                (None, Some(b)) => Some(rust_decimal::Decimal::ZERO.cmp(&b)),
+                _ => None,
+            }
+        }
+        FieldType::Date => match (
+            value.as_date(),
+            NaiveDate::parse_from_str(&wanted, "%Y-%m-%d").ok(),
+        ) {
+            (Some(a), Some(b)) => Some(a.cmp(&b)),
+            _ => None,
+        },
+        FieldType::Flag => {
+            let a = matches!(value, crate::catalog::Value::Flag(true));
+            let b = matches!(
+                wanted.to_ascii_lowercase().as_str(),
+                "1" | "true" | "yes" | "y" | "x"
+            );
+            Some(a.cmp(&b))
+        }
+        FieldType::TextN => match (value.plain().parse::<i64>(), wanted.parse::<i64>()) {
+            (Ok(a), Ok(b)) => Some(a.cmp(&b)),
+            _ => Some(value.plain().cmp(&wanted)),
+        },
+        FieldType::TextAn => Some(
+            value
+                .plain()
+                .trim()
+                .to_lowercase()
+                .cmp(&wanted.to_lowercase()),
+        ),
+    };
+    let Some(ord) = ord else { return Ok(false) };
+    Ok(match c.op.as_str() {
+        "=" => ord == Ordering::Equal,
+        "<>" => ord != Ordering::Equal,
+        "<" => ord == Ordering::Less,
+        ">" => ord == Ordering::Greater,
+        "<=" => ord != Ordering::Greater,
+        ">=" => ord != Ordering::Less,
+        _ => false,
+    })
+}

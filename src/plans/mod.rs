@@ -1,0 +1,10 @@
+//! Contact plans (SPEC §8; S2:1130-1670, S3): plan files, the scheduling rules and
+//! the engine that runs them, and the batch that processes automatic contacts.
+
+pub mod cli;
+pub mod engine;
+pub mod model;
+pub mod schedule;
+
+pub use engine::{write_note, PlanRunner, PlanSummary};
+pub use model::{parse_plan, EventType, Plan};

@@ -1,0 +1,187 @@
+//! `recoup report run` and `recoup report check` (SPEC §4).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use super::front::StartOn;
+use super::pdf::PdfSink;
+use super::sink::{Sink, TextSink};
+use super::sqlite::SqliteSource;
+use super::{parse_condition, Report, RunOptions};
+use crate::store::Store;
+use crate::{bail, Env, Error, Result};
+
+/// Arguments of `recoup report run`.
+#[derive(Debug, Default, Clone)]
+pub struct RunArgs {
+    pub report: String,
+    pub debtors: Vec<i64>,
+    pub clients: Vec<i64>,
+    pub filter: Option<String>,
+    pub out: Option<PathBuf>,
+    /// `text` or `pdf`; default from the `--out` extension, else text.
+    pub format: Option<String>,
+    /// `name=value`
+    pub vars: Vec<String>,
+}
+
+/// A report given as a path is read from there; a bare name from `home/reports/NAME.rpt`.
+pub fn locate(env: &Env, name: &str) -> PathBuf {
+    let direct = PathBuf::from(name);
+    if direct.is_file() || name.contains('/') || name.contains('\\') {
+        return direct;
+    }
+    let file = if name.ends_with(".rpt") {
+        name.to_string()
+    } else {
+        format!("{name}.rpt")
+    };
+    env.home.join("reports").join(file)
+}
+
+/// Shipped reports other commands rely on, embedded so they work from any directory
+/// (SPEC §1); a file in `reports/` takes precedence.
+pub const EMBEDDED: &[(&str, &str)] = &[(
+    "export-client-notes",
+    include_str!("../../reports/export-client-notes.rpt"),
+)];
+
+/// Load a report by path or name, falling back to the embedded copy of a shipped one.
+pub fn load(env: &Env, name: &str) -> Result<Report> {
+    let path = locate(env, name);
+    if !path.is_file() {
+        let stem = name.trim_end_matches(".rpt");
+        if let Some((n, text)) = EMBEDDED.iter().find(|(n, _)| *n == stem) {
+            return Ok(Report::parse(text, &format!("(embedded) reports/{n}.rpt")));
+        }
+        bail!(config, "{}: no such report", path.display());
+    }
+    Report::load(&path)
+}
+
+/// `recoup report check REPORT`: every problem with line:column; exit 2 on errors.
+pub fn check(env: &Env, name: &str) -> Result<()> {
+    let rep = load(env, name)?;
+    let errors = rep.errors().count();
+    let warnings = rep.diags.len() - errors;
+    if env.json {
+        let list = |w: bool| -> Vec<serde_json::Value> {
+            rep.diags
+                .iter()
+                .filter(|d| d.warning == w)
+                .map(|d| {
+                    serde_json::json!({"line": d.span.line, "column": d.span.col, "message": d.message})
+                })
+                .collect()
+        };
+        println!(
+            "{}",
+            serde_json::json!({"report": rep.origin, "name": rep.front.name, "errors": list(false), "warnings": list(true)})
+        );
+    } else {
+        for d in &rep.diags {
+            let tag = if d.warning { "warning" } else { "error" };
+            eprintln!("{tag}: {}", rep.describe(d));
+        }
+    }
+    if errors > 0 {
+        return Err(Error::config(format!(
+            "{}: {errors} error(s), {warnings} warning(s)",
+            rep.origin
+        )));
+    }
+    if !env.json {
+        println!("{}: ok ({warnings} warning(s))", rep.origin);
+    }
+    Ok(())
+}
+
+/// `recoup report run REPORT …`
+pub fn run(env: &Env, args: &RunArgs) -> Result<()> {
+    let rep = load(env, &args.report)?;
+    rep.ensure_valid()?;
+    for d in rep.diags.iter().filter(|d| d.warning) {
+        eprintln!("warning: {}", rep.describe(d));
+    }
+    let mut opts = RunOptions::new(env.today);
+    opts.now = env.now;
+    opts.ids = match rep.front.start_on {
+        StartOn::Debtor if args.clients.is_empty() => args.debtors.clone(),
+        StartOn::Client if args.debtors.is_empty() => args.clients.clone(),
+        StartOn::Anywhere | StartOn::Statement
+            if args.debtors.is_empty() && args.clients.is_empty() =>
+        {
+            vec![]
+        }
+        s => bail!(
+            config,
+            "{}: the report starts on {}; --debtor/--client do not apply",
+            rep.origin,
+            format!("{s:?}").to_lowercase()
+        ),
+    };
+    if let Some(w) = &args.filter {
+        if rep.front.start_on == StartOn::Anywhere {
+            bail!(
+                config,
+                "{}: --where needs a report that starts on a record",
+                rep.origin
+            );
+        }
+        opts.filter = Some(parse_condition(w)?);
+    }
+    for v in &args.vars {
+        let Some((k, val)) = v.split_once('=') else {
+            bail!(config, "--var '{v}': expected name=value");
+        };
+        opts.vars.push((k.trim().to_string(), val.to_string()));
+    }
+    let pdf = match args.format.as_deref() {
+        Some("pdf") => true,
+        Some("text") => false,
+        Some(f) => bail!(config, "--format '{f}': expected text or pdf"),
+        None => args
+            .out
+            .as_ref()
+            .and_then(|p| p.extension())
+            .is_some_and(|e| e.eq_ignore_ascii_case("pdf")),
+    };
+    let store = Store::open_existing(&env.db)?;
+    let src = SqliteSource::new(store.conn());
+    let writer: Box<dyn Write> = match &args.out {
+        Some(p) => Box::new(
+            std::fs::File::create(p)
+                .map_err(|e| Error::runtime(format!("{}: {e}", p.display())))?,
+        ),
+        None => Box::new(std::io::stdout().lock()),
+    };
+    let mut sink: Box<dyn Sink> = if pdf {
+        Box::new(PdfSink::new(writer, &rep.front.name, rep.front.page_length))
+    } else {
+        Box::new(TextSink::new(writer))
+    };
+    let stats = super::run(&rep, &src, sink.as_mut(), &opts)?;
+    if let Some(p) = &args.out {
+        summary(env, p, &stats, pdf);
+    }
+    Ok(())
+}
+
+fn summary(env: &Env, out: &Path, s: &super::RunStats, pdf: bool) {
+    if env.json {
+        println!(
+            "{}",
+            serde_json::json!({"out": out.display().to_string(), "format": if pdf {"pdf"} else {"text"},
+                "start_records": s.start_records, "lines": s.lines, "pages": s.pages})
+        );
+    } else if pdf {
+        println!(
+            "{}: {} lines on {} page(s)",
+            out.display(),
+            s.lines,
+            s.pages
+        );
+    } else {
+        println!("{}: {} lines", out.display(), s.lines);
+    }
+}

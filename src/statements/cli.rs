@@ -1,0 +1,195 @@
+//! Command entry points for month-end: output as a readable table or `--json`.
+
+use chrono::NaiveDate;
+use serde_json::json;
+
+use super::cash::cash_report;
+use super::generate::{client_payment, generate, StatementSummary};
+use crate::money::{from_cents, parse_amount, to_cents};
+use crate::store::Store;
+use crate::{bail, Env, Result};
+
+fn m(c: i64) -> String {
+    format!("{:.2}", from_cents(c))
+}
+
+fn summary_json(s: &StatementSummary) -> serde_json::Value {
+    json!({
+        "client": s.client,
+        "statement": s.statement,
+        "date": s.date.format("%Y-%m-%d").to_string(),
+        "remit": s.remit.code(),
+        "lines": s.lines,
+        "to_us": m(s.to_us),
+        "direct": m(s.direct),
+        "commission": m(s.commission),
+        "tax": m(s.tax),
+        "fees": m(s.fees),
+        "balance_forward": m(s.balance_forward),
+        "check": m(s.check),
+        "due_from_client": m(s.due_from_client),
+        "aged_30": m(s.aged_30),
+        "aged_60": m(s.aged_60),
+        "aged_90": m(s.aged_90),
+    })
+}
+
+/// `recoup statements generate --from D --to D [--client N] [--replace]`
+pub fn statements_generate(
+    env: &Env,
+    from: NaiveDate,
+    to: NaiveDate,
+    client: Option<i64>,
+    replace: bool,
+) -> Result<()> {
+    let mut store = Store::open_existing(&env.db)?;
+    let tx = store.conn_mut().transaction()?;
+    let list = generate(&tx, from, to, client, replace)?;
+    tx.commit()?;
+    if env.json {
+        let v: Vec<_> = list.iter().map(summary_json).collect();
+        println!("{}", json!({ "statements": v }));
+        return Ok(());
+    }
+    if list.is_empty() {
+        println!("no statements: no client has lines or a balance forward for {from} to {to}");
+        return Ok(());
+    }
+    println!(
+        "{:>6} {:>6} {:<10} {:>1} {:>5} {:>12} {:>12} {:>11} {:>9} {:>9} {:>11} {:>12} {:>12}",
+        "stmt",
+        "client",
+        "date",
+        "R",
+        "lines",
+        "to us",
+        "direct",
+        "commission",
+        "tax",
+        "fees",
+        "bal fwd",
+        "cheque",
+        "due"
+    );
+    for s in &list {
+        println!(
+            "{:>6} {:>6} {:<10} {:>1} {:>5} {:>12} {:>12} {:>11} {:>9} {:>9} {:>11} {:>12} {:>12}",
+            s.statement,
+            s.client,
+            s.date.format("%Y-%m-%d"),
+            s.remit.code(),
+            s.lines,
+            m(s.to_us),
+            m(s.direct),
+            m(s.commission),
+            m(s.tax),
+            m(s.fees),
+            m(s.balance_forward),
+            m(s.check),
+            m(s.due_from_client)
+        );
+    }
+    Ok(())
+}
+
+/// `recoup client-payment --client N --amount X [--date D]`
+pub fn client_payment_cmd(
+    env: &Env,
+    client: i64,
+    amount: &str,
+    date: Option<NaiveDate>,
+) -> Result<()> {
+    let Some(amount) = parse_amount(amount) else {
+        bail!(config, "--amount: '{amount}' is not an amount")
+    };
+    let mut store = Store::open_existing(&env.db)?;
+    let tx = store.conn_mut().transaction()?;
+    let (id, left) = client_payment(&tx, client, to_cents(amount), date.unwrap_or(env.today))?;
+    tx.commit()?;
+    if env.json {
+        println!(
+            "{}",
+            json!({ "payment": id, "client": client, "amount": m(to_cents(amount)), "still_owed": m(left) })
+        );
+    } else {
+        println!(
+            "client payment {id} of {} recorded for client {client}; still owed {}",
+            m(to_cents(amount)),
+            m(left)
+        );
+    }
+    Ok(())
+}
+
+/// `recoup cash-report --from D --to D [--client N]`
+pub fn cash_report_cmd(
+    env: &Env,
+    from: NaiveDate,
+    to: NaiveDate,
+    client: Option<i64>,
+) -> Result<()> {
+    let store = Store::open_existing(&env.db)?;
+    let r = cash_report(store.conn(), from, to, client)?;
+    if env.json {
+        let lines: Vec<_> = r
+            .lines
+            .iter()
+            .map(|l| json!({"posted": l.posted, "file": l.file_number, "client": l.client, "name": l.name, "type": l.type_code, "description": l.description, "to_us": m(l.to_us), "direct": m(l.direct)}))
+            .collect();
+        let types: Vec<_> = r
+            .by_type
+            .iter()
+            .map(|t| json!({"type": t.type_code, "description": t.description, "count": t.count, "to_us": m(t.to_us), "direct": m(t.direct)}))
+            .collect();
+        println!(
+            "{}",
+            json!({"from": from.to_string(), "to": to.to_string(), "lines": lines, "by_type": types, "to_us": m(r.to_us), "direct": m(r.direct), "deposit": m(r.deposit)})
+        );
+        return Ok(());
+    }
+    println!("Daily cash report {from} to {to}");
+    println!();
+    println!(
+        "{:<10} {:>6} {:>6} {:<24} {:<4} {:>12} {:>12}",
+        "posted", "file", "client", "name", "type", "to us", "direct"
+    );
+    for l in &r.lines {
+        let name: String = l.name.chars().take(24).collect();
+        println!(
+            "{:<10} {:>6} {:>6} {:<24} {:<4} {:>12} {:>12}",
+            l.posted,
+            l.file_number,
+            l.client,
+            name,
+            l.type_code,
+            m(l.to_us),
+            m(l.direct)
+        );
+    }
+    println!();
+    println!(
+        "{:<4} {:<32} {:>5} {:>12} {:>12}",
+        "type", "description", "count", "to us", "direct"
+    );
+    for t in &r.by_type {
+        println!(
+            "{:<4} {:<32} {:>5} {:>12} {:>12}",
+            t.type_code,
+            t.description,
+            t.count,
+            m(t.to_us),
+            m(t.direct)
+        );
+    }
+    println!(
+        "{:<4} {:<32} {:>5} {:>12} {:>12}",
+        "",
+        "total",
+        r.lines.len(),
+        m(r.to_us),
+        m(r.direct)
+    );
+    println!();
+    println!("bank deposit: {}", m(r.deposit));
+    Ok(())
+}

@@ -1,0 +1,437 @@
+//! `recoup statements generate`: one statement per client per period (SPEC §7).
+
+use std::collections::BTreeMap;
+
+use chrono::{Duration, NaiveDate};
+use rusqlite::{params, Connection, OptionalExtension};
+
+use super::remit::{settle, PeriodSums, Remit};
+use crate::store::next_number;
+use crate::{bail, Result};
+
+/// One generated statement, amounts in cents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatementSummary {
+    pub client: i64,
+    pub statement: i64,
+    pub date: NaiveDate,
+    pub remit: Remit,
+    pub lines: usize,
+    pub to_us: i64,
+    pub direct: i64,
+    pub commission: i64,
+    pub tax: i64,
+    pub fees: i64,
+    pub balance_forward: i64,
+    pub check: i64,
+    pub due_from_client: i64,
+    pub aged_30: i64,
+    pub aged_60: i64,
+    pub aged_90: i64,
+}
+
+fn ymd(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+fn parse_ymd(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+}
+
+/// Each client's top owner: sub-clients roll up to the client that owns them
+/// (S2:376-382), through any number of levels.
+pub fn top_owners(conn: &Connection) -> Result<BTreeMap<i64, i64>> {
+    let mut owner_of = BTreeMap::new();
+    let mut stmt = conn.prepare("SELECT nu, ob FROM client")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let nu: i64 = r.get(0)?;
+        let ob: Option<String> = r.get(1)?;
+        let ob = ob
+            .and_then(|s| s.trim().parse::<i64>().ok())
+            .filter(|o| *o != nu);
+        owner_of.insert(nu, ob);
+    }
+    let mut top = BTreeMap::new();
+    for &nu in owner_of.keys() {
+        let mut cur = nu;
+        let mut steps = 0;
+        while let Some(Some(next)) = owner_of.get(&cur) {
+            if !owner_of.contains_key(next) {
+                break; // owner not in the database: the last known client is the top
+            }
+            cur = *next;
+            steps += 1;
+            if steps > owner_of.len() {
+                bail!(
+                    config,
+                    "client {nu}: its owned-by chain loops back on itself"
+                );
+            }
+        }
+        top.insert(nu, cur);
+    }
+    Ok(top)
+}
+
+/// Open amount (charge less allocations) of each earlier statement of `owner`, oldest first.
+fn open_statements(conn: &Connection, owner: i64) -> Result<Vec<(i64, NaiveDate, i64)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT s.nu, s.dt, s.charge - COALESCE((SELECT SUM(amount) FROM allocation a WHERE a.target = s.nu), 0)
+         FROM statement s WHERE s.cl = ?1",
+    )?;
+    let mut rows = stmt.query([owner])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let open: i64 = r.get(2)?;
+        if open > 0 {
+            let dt: String = r.get(1)?;
+            out.push((r.get(0)?, parse_ymd(&dt).unwrap_or(NaiveDate::MIN), open));
+        }
+    }
+    out.sort_by_key(|(nu, dt, _)| (*dt, *nu));
+    Ok(out)
+}
+
+/// What a client (its top owner) owes now.
+pub fn client_balance(conn: &Connection, owner: i64) -> Result<i64> {
+    Ok(open_statements(conn, owner)?
+        .iter()
+        .map(|(_, _, o)| o)
+        .sum())
+}
+
+/// Allocate `amount` to the open statements oldest first; returns what was left.
+fn allocate(
+    conn: &Connection,
+    opens: &[(i64, NaiveDate, i64)],
+    mut amount: i64,
+    by_statement: Option<i64>,
+    by_payment: Option<i64>,
+) -> Result<i64> {
+    for (nu, _, open) in opens {
+        if amount <= 0 {
+            break;
+        }
+        let take = amount.min(*open);
+        conn.prepare_cached("INSERT INTO allocation (target, by_statement, by_payment, amount) VALUES (?1, ?2, ?3, ?4)")?
+            .execute(params![nu, by_statement, by_payment, take])?;
+        amount -= take;
+    }
+    Ok(amount)
+}
+
+struct Line {
+    trans: i64,
+    fi: i64,
+    name: String,
+    acct: String,
+    ty: String,
+    description: Option<String>,
+    py: Option<String>,
+    pd: String,
+    tu: i64,
+    di: i64,
+    cm: i64,
+    tx: i64,
+    client_fee: bool,
+}
+
+/// Split an amount between the To Us and Direct parts of a line in proportion.
+fn direct_share(amount: i64, tu: i64, di: i64) -> i64 {
+    if di == 0 {
+        0
+    } else if tu == 0 {
+        amount
+    } else {
+        let total = (tu + di) as i128;
+        if total == 0 {
+            0
+        } else {
+            ((amount as i128 * di as i128 * 2 + total) / (total * 2)) as i64
+        }
+    }
+}
+
+fn sums_of(lines: &[Line]) -> PeriodSums {
+    let mut s = PeriodSums::default();
+    for l in lines {
+        if l.client_fee {
+            // 397: "a 'due Agency' charge billed to your Client" (S2:627-633)
+            s.fees -= l.tu + l.di;
+            continue;
+        }
+        s.to_us += l.tu;
+        s.direct += l.di;
+        let cm_direct = direct_share(l.cm, l.tu, l.di);
+        let tx_direct = direct_share(l.tx, l.tu, l.di);
+        s.commission_direct += cm_direct;
+        s.commission_to_us += l.cm - cm_direct;
+        s.tax_direct += tx_direct;
+        s.tax_to_us += l.tx - tx_direct;
+        if l.tu < 0 {
+            s.to_us_negative += l.tu;
+            s.commission_negative += l.cm;
+            s.tax_negative += l.tx;
+        }
+    }
+    s
+}
+
+/// Delete a statement so its period can be generated again (`--replace`).
+fn remove_statement(conn: &Connection, owner: i64, nu: i64, to: NaiveDate) -> Result<()> {
+    let later: Option<i64> = conn
+        .prepare_cached("SELECT nu FROM statement WHERE cl = ?1 AND pto > ?2 AND nu <> ?3 LIMIT 1")?
+        .query_row(params![owner, ymd(to), nu], |r| r.get(0))
+        .optional()?;
+    if let Some(later) = later {
+        bail!(runtime, "client {owner}: statement {nu} cannot be replaced because a later statement ({later}) exists");
+    }
+    let paid: i64 = conn.query_row(
+        "SELECT COUNT(*) FROM allocation WHERE target = ?1 AND by_payment IS NOT NULL",
+        [nu],
+        |r| r.get(0),
+    )?;
+    if paid > 0 {
+        bail!(runtime, "client {owner}: statement {nu} cannot be replaced because a client payment was applied to it");
+    }
+    conn.execute("UPDATE trans SET iv = NULL WHERE iv = ?1", [nu.to_string()])?;
+    conn.execute("DELETE FROM invoice_line WHERE st = ?1", [nu])?;
+    conn.execute(
+        "DELETE FROM allocation WHERE by_statement = ?1 OR target = ?1",
+        [nu],
+    )?;
+    conn.execute("DELETE FROM statement WHERE nu = ?1", [nu])?;
+    Ok(())
+}
+
+/// Generate the statements of a period. Statements are dated the day after `to`.
+pub fn generate(
+    conn: &Connection,
+    from: NaiveDate,
+    to: NaiveDate,
+    client: Option<i64>,
+    replace: bool,
+) -> Result<Vec<StatementSummary>> {
+    if to < from {
+        bail!(config, "--to {to} is before --from {from}");
+    }
+    let tops = top_owners(conn)?;
+    let owners: Vec<i64> = match client {
+        Some(c) => match tops.get(&c) {
+            None => bail!(runtime, "no client with number {c}"),
+            Some(&top) if top != c => {
+                bail!(runtime, "client {c} is owned by client {top}: its transactions are on {top}'s statement (S2:376-382)")
+            }
+            Some(&top) => vec![top],
+        },
+        None => {
+            let mut v: Vec<i64> = tops.values().copied().collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        }
+    };
+    let date = to + Duration::days(1);
+    let mut out = Vec::new();
+    for owner in owners {
+        let existing: Option<i64> = conn
+            .prepare_cached(
+                "SELECT nu FROM statement WHERE cl = ?1 AND fr <= ?3 AND pto >= ?2 LIMIT 1",
+            )?
+            .query_row(params![owner, ymd(from), ymd(to)], |r| r.get(0))
+            .optional()?;
+        if let Some(nu) = existing {
+            if !replace {
+                bail!(runtime, "client {owner}: statement {nu} already covers part of {from} to {to}; use --replace to generate it again");
+            }
+            remove_statement(conn, owner, nu, to)?;
+        }
+        let family: Vec<i64> = tops
+            .iter()
+            .filter(|(_, t)| **t == owner)
+            .map(|(c, _)| *c)
+            .collect();
+        let (remit, bill_negative, sort_by_acct): (String, bool, bool) = conn.query_row(
+            "SELECT COALESCE(rm, 'N'), COALESCE(bn, 0), COALESCE(so, 'N') = 'A' FROM client WHERE nu = ?1",
+            [owner],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        let remit = Remit::parse(&remit);
+        let mut lines = Vec::new();
+        {
+            let mut stmt = conn.prepare_cached(
+                "SELECT t.id, t.fi, COALESCE(d.na, ''), COALESCE(d.ac, ''), t.ty, t.de, t.py, t.pd,
+                        COALESCE(t.tu, 0), COALESCE(t.di, 0), COALESCE(t.cm, 0), COALESCE(t.tx, 0),
+                        COALESCE(t.ft, '') = 'client_fee'
+                 FROM trans t JOIN debtor d ON d.fi = t.fi
+                 WHERE d.cn = ?1 AND t.pd >= ?2 AND t.pd <= ?3 AND COALESCE(t.os, 0) = 0 AND t.iv IS NULL",
+            )?;
+            for member in &family {
+                let mut rows = stmt.query(params![member, ymd(from), ymd(to)])?;
+                while let Some(r) = rows.next()? {
+                    lines.push(Line {
+                        trans: r.get(0)?,
+                        fi: r.get(1)?,
+                        name: r.get(2)?,
+                        acct: r.get(3)?,
+                        ty: r.get(4)?,
+                        description: r.get(5)?,
+                        py: r.get(6)?,
+                        pd: r.get(7)?,
+                        tu: r.get(8)?,
+                        di: r.get(9)?,
+                        cm: r.get(10)?,
+                        tx: r.get(11)?,
+                        client_fee: r.get(12)?,
+                    });
+                }
+            }
+        }
+        // The client's debtor sort order decides the order of accounts (S2:734-739).
+        if sort_by_acct {
+            lines.sort_by(|a, b| {
+                (a.acct.to_lowercase(), a.fi, &a.pd, a.trans).cmp(&(
+                    b.acct.to_lowercase(),
+                    b.fi,
+                    &b.pd,
+                    b.trans,
+                ))
+            });
+        } else {
+            lines.sort_by(|a, b| {
+                (a.name.to_lowercase(), a.fi, &a.pd, a.trans).cmp(&(
+                    b.name.to_lowercase(),
+                    b.fi,
+                    &b.pd,
+                    b.trans,
+                ))
+            });
+        }
+        let opens = open_statements(conn, owner)?;
+        let balance_forward: i64 = opens.iter().map(|(_, _, o)| o).sum();
+        if lines.is_empty() && balance_forward == 0 {
+            continue; // "issued for a client with lines or a balance forward"
+        }
+        let sums = sums_of(&lines);
+        let outcome = settle(remit, &sums, balance_forward, bill_negative);
+        let nu = next_number(conn, "statement", "nu", 1)?;
+        conn.prepare_cached(
+            "INSERT INTO statement (nu, cl, dt, fr, pto, rm, tu, di, cm, tx, fe, bf, ck, du, charge)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+        )?
+        .execute(params![
+            nu,
+            owner,
+            ymd(date),
+            ymd(from),
+            ymd(to),
+            remit.code(),
+            sums.to_us,
+            sums.direct,
+            sums.commission(),
+            sums.tax(),
+            sums.fees,
+            balance_forward,
+            outcome.cheque,
+            outcome.due_from_client,
+            outcome.new_charge
+        ])?;
+        {
+            let mut ins = conn.prepare_cached(
+                "INSERT INTO invoice_line (st, trans, fi, na, ac, dt, su, ty, py, pd, tu, di, cm, tx, rt)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+            )?;
+            let mut mark = conn.prepare_cached("UPDATE trans SET iv = ?2 WHERE id = ?1")?;
+            for l in &lines {
+                ins.execute(params![
+                    nu,
+                    l.trans,
+                    l.fi.to_string(),
+                    l.name,
+                    l.acct,
+                    l.pd,
+                    l.description,
+                    l.ty,
+                    l.py,
+                    l.pd,
+                    l.tu,
+                    l.di,
+                    l.cm,
+                    l.tx,
+                    l.tu + l.di - l.cm
+                ])?;
+                mark.execute(params![l.trans, nu.to_string()])?;
+            }
+        }
+        allocate(conn, &opens, outcome.recovered_from_balance, Some(nu), None)?;
+        // 30/60/90 aging of what is still open from earlier statements (S2:760-772).
+        let (mut a30, mut a60, mut a90) = (0, 0, 0);
+        for (_, dt, open) in open_statements(conn, owner)? {
+            let age = (date - dt).num_days();
+            match age {
+                i64::MIN..=29 => {}
+                30..=59 => a30 += open,
+                60..=89 => a60 += open,
+                _ => a90 += open,
+            }
+        }
+        conn.execute(
+            "UPDATE statement SET a30 = ?2, a60 = ?3, a90 = ?4 WHERE nu = ?1",
+            params![nu, a30, a60, a90],
+        )?;
+        out.push(StatementSummary {
+            client: owner,
+            statement: nu,
+            date,
+            remit,
+            lines: lines.len(),
+            to_us: sums.to_us,
+            direct: sums.direct,
+            commission: sums.commission(),
+            tax: sums.tax(),
+            fees: sums.fees,
+            balance_forward,
+            check: outcome.cheque,
+            due_from_client: outcome.due_from_client,
+            aged_30: a30,
+            aged_60: a60,
+            aged_90: a90,
+        });
+    }
+    Ok(out)
+}
+
+/// `recoup client-payment`: a client's payment against what it owes, oldest first.
+/// A payment larger than the balance is refused rather than left unapplied.
+pub fn client_payment(
+    conn: &Connection,
+    client: i64,
+    amount: i64,
+    date: NaiveDate,
+) -> Result<(i64, i64)> {
+    let tops = top_owners(conn)?;
+    let Some(&owner) = tops.get(&client) else {
+        bail!(runtime, "no client with number {client}")
+    };
+    if amount <= 0 {
+        bail!(config, "--amount must be positive");
+    }
+    let owed = client_balance(conn, owner)?;
+    if amount > owed {
+        bail!(
+            runtime,
+            "client {owner} owes {}; a payment of {} is more than that",
+            crate::money::from_cents(owed),
+            crate::money::from_cents(amount)
+        );
+    }
+    conn.execute(
+        "INSERT INTO client_payment (cn, date, amount) VALUES (?1, ?2, ?3)",
+        params![owner, ymd(date), amount],
+    )?;
+    let id = conn.last_insert_rowid();
+    let opens = open_statements(conn, owner)?;
+    allocate(conn, &opens, amount, None, Some(id))?;
+    Ok((id, owed - amount))
+}

@@ -1,0 +1,10 @@
+//! Month-end: client statements (Net, Gross, Combined), client payments against
+//! what clients owe, and the daily cash report (SPEC §7; S2:426-739).
+
+pub mod cash;
+pub mod cli;
+pub mod generate;
+pub mod remit;
+
+pub use generate::{client_payment, generate, StatementSummary};
+pub use remit::Remit;

@@ -1,0 +1,159 @@
+//! ODBC Sync (SPEC §9; S0): INSERT, UPDATE and DELETE a debtor's row in an external
+//! database through ODBC, with every value bound as a parameter. The pair files and
+//! statement building are always compiled; talking to ODBC needs the cargo feature
+//! `odbc` (unixODBC), so the default build needs no ODBC library.
+
+pub mod pair;
+
+#[cfg(feature = "odbc")]
+mod odbc;
+
+use std::io::Write;
+use std::path::Path;
+
+use rusqlite::Connection;
+
+use crate::catalog::{FieldType, Form, Value};
+use crate::store;
+use crate::{Error, Result};
+pub use pair::{load_pair, OdbcType, Op, Pair};
+
+/// One statement to send: the SQL with `?` markers and its values in order.
+#[derive(Debug, Clone)]
+pub struct SyncAction {
+    pub pair: Pair,
+    pub op: Op,
+    pub file_number: i64,
+    pub sql: String,
+    /// (type, value, is an SSN) per marker; `None` is SQL NULL.
+    pub params: Vec<(OdbcType, Option<String>, bool)>,
+}
+
+/// Whether this build can talk to ODBC.
+pub const AVAILABLE: bool = cfg!(feature = "odbc");
+
+pub fn unavailable() -> Error {
+    Error::config(
+        "this recoup was built without ODBC (rebuild with `--features odbc`; it needs unixODBC)",
+    )
+}
+
+/// Build the statement for one debtor from the pair (re-read now, S0:43).
+pub fn build_action(
+    conn: &Connection,
+    home: &Path,
+    pair_name: &str,
+    op: Op,
+    fi: i64,
+) -> Result<SyncAction> {
+    let pair = load_pair(home, pair_name)?;
+    let debtor = store::read_record(conn, Form::Debtor, fi)?
+        .ok_or_else(|| Error::runtime(format!("no debtor with file number {fi}")))?;
+    let client_no = store::debtor_client(conn, fi)?.unwrap_or_default();
+    let client = store::read_record(conn, Form::Client, client_no)?.unwrap_or_default();
+    let company = store::read_record(conn, Form::Company, 1)?.unwrap_or_default();
+    let (sql, order) = pair::statement_sql(&pair, op);
+    let mut params = Vec::with_capacity(order.len());
+    for i in order {
+        let col = &pair.columns[i];
+        let record = match col.field.form {
+            Form::Client => &client,
+            Form::Company => &company,
+            _ => &debtor,
+        };
+        let value = record
+            .iter()
+            .find(|(f, _)| f.field == col.field.field)
+            .map(|(_, v)| v.clone())
+            .unwrap_or(Value::Null);
+        let text = if value.is_null() {
+            None
+        } else {
+            Some(match (col.ty, col.field.ty, &value) {
+                (_, FieldType::Flag, Value::Flag(b)) => if *b { "1" } else { "0" }.to_string(),
+                _ => value.plain(),
+            })
+        };
+        params.push((col.ty, text, col.field.field == "ss"));
+    }
+    Ok(SyncAction {
+        pair,
+        op,
+        file_number: fi,
+        sql,
+        params,
+    })
+}
+
+/// The log line of a statement: the SQL and its values, SSNs masked, never the password.
+pub fn log_line(a: &SyncAction) -> String {
+    let values: Vec<String> = a
+        .params
+        .iter()
+        .map(|(_, v, ssn)| match v {
+            None => "NULL".to_string(),
+            Some(s) if *ssn => format!("'{}'", crate::commands::mask_ssn(s)),
+            Some(s) => format!("'{}'", s.replace('\'', "''")),
+        })
+        .collect();
+    format!(
+        "[{}] debtor {}: {} -- values: {}",
+        a.pair.name,
+        a.file_number,
+        a.sql,
+        values.join(", ")
+    )
+}
+
+/// Run the statements in order; stop at the first failure. `log` receives each
+/// statement before it runs.
+pub fn run_actions(actions: &[SyncAction], log: Option<&mut dyn Write>) -> Result<usize> {
+    if actions.is_empty() {
+        return Ok(0);
+    }
+    if let Some(l) = log {
+        for a in actions {
+            writeln!(l, "{}", log_line(a))?;
+        }
+    }
+    #[cfg(feature = "odbc")]
+    {
+        odbc::execute(actions)
+    }
+    #[cfg(not(feature = "odbc"))]
+    {
+        Err(unavailable())
+    }
+}
+
+/// Open the `--odbc-log` file for appending.
+pub fn open_log(path: Option<&Path>) -> Result<Option<std::fs::File>> {
+    match path {
+        None => Ok(None),
+        Some(p) => Ok(Some(
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(p)
+                .map_err(|e| Error::runtime(format!("{}: {e}", p.display())))?,
+        )),
+    }
+}
+
+/// Run the ODBC events plans left for after the commit (SPEC §8).
+pub fn run_pending(
+    conn: &Connection,
+    home: &Path,
+    pending: &[(i64, String, Op)],
+    log: Option<&Path>,
+) -> Result<usize> {
+    if pending.is_empty() {
+        return Ok(0);
+    }
+    let mut actions = Vec::with_capacity(pending.len());
+    for (fi, pair, op) in pending {
+        actions.push(build_action(conn, home, pair, *op, *fi)?);
+    }
+    let mut file = open_log(log)?;
+    run_actions(&actions, file.as_mut().map(|f| f as &mut dyn Write))
+}
