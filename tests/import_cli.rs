@@ -601,3 +601,28 @@ type = "phone"
         1
     );
 }
+
+#[test]
+fn transfer_maps_are_embedded() {
+    // From a directory without maps/: the client-transfer maps still work.
+    let (dir, db) = seeded();
+    let file = copy_to(dir.path(), "clienttransfers.csv");
+    let out = Command::cargo_bin("recoup")
+        .unwrap()
+        .current_dir(dir.path())
+        .arg("--db")
+        .arg(&db)
+        .args(["--quiet", "--json", "import", "client-transfers"])
+        .arg(&file)
+        .env_remove("RECOUP_HOME")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(s["created"]["client"], 2);
+    assert_eq!(s["map"], "<embedded>/maps/client-transfers.toml");
+}

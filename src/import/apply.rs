@@ -1471,8 +1471,7 @@ pub fn import_into(
 
 /// `recoup import MAP FILE [--client N] [--dry-run] [--strict] [--rejects FILE] [--review]`.
 pub fn run(env: &crate::Env, map_arg: &str, file: &Path, opts: &ImportOptions) -> Result<Summary> {
-    let map_path = resolve_map(env, map_arg);
-    let map = Map::load(&map_path)?;
+    let (map, map_label) = load_map(env, map_arg)?;
     let input = std::fs::File::open(file)
         .map_err(|e| Error::runtime(format!("{}: {e}", file.display())))?;
     let size = input.metadata().map(|m| m.len()).unwrap_or(0);
@@ -1505,7 +1504,7 @@ pub fn run(env: &crate::Env, map_arg: &str, file: &Path, opts: &ImportOptions) -
     let summary = import_into(
         store.conn_mut(),
         &map,
-        &map_path.display().to_string(),
+        &map_label,
         std::io::BufReader::with_capacity(1 << 16, input),
         &file.display().to_string(),
         ctx,
@@ -1527,4 +1526,28 @@ pub fn resolve_map(env: &crate::Env, arg: &str) -> PathBuf {
         return p;
     }
     env.home_path("maps", &format!("{arg}.toml"))
+}
+
+/// Maps built into the binary, used when `maps/` has no file of that name (SPEC §1:
+/// the client-transfer maps work from any directory; the NCOA map backs `ncoa import`).
+pub const EMBEDDED_MAPS: &[(&str, &str)] = &[
+    (
+        "client-transfers",
+        include_str!("../../maps/client-transfers.toml"),
+    ),
+    ("client-notes", include_str!("../../maps/client-notes.toml")),
+    ("ncoa-return", include_str!("../../maps/ncoa-return.toml")),
+];
+
+/// Load a map named by path or by name: the file when it exists, else an embedded map.
+pub fn load_map(env: &crate::Env, arg: &str) -> Result<(Map, String)> {
+    let path = resolve_map(env, arg);
+    if !path.is_file() {
+        let name = arg.trim_end_matches(".toml");
+        if let Some((n, text)) = EMBEDDED_MAPS.iter().find(|(n, _)| *n == name) {
+            let label = format!("<embedded>/maps/{n}.toml");
+            return Ok((Map::parse(&label, text)?, label));
+        }
+    }
+    Ok((Map::load(&path)?, path.display().to_string()))
 }
