@@ -615,9 +615,11 @@ impl<'c> Applier<'c> {
                 .find(|a| a.field == cn)
                 .and_then(|a| a.value.plain().trim().parse().ok())
                 .or_else(|| {
+                    // de.cn as a key, or cl.nu as the owner key of a debtor record.
                     part.keys
                         .iter()
-                        .find(|k| k.field == cn)
+                        .chain(&part.owner_keys)
+                        .find(|k| k.field == cn || super::is_code(k.field, "cl.nu"))
                         .and_then(|k| k.value.plain().trim().parse().ok())
                 })
         })
