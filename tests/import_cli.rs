@@ -354,8 +354,16 @@ fn strict_and_dry_run_commit_nothing() {
     assert_eq!(out.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&out.stderr).contains("2 record(s) rejected"));
     assert_eq!(count(&db, "SELECT COUNT(*) FROM debtor"), 0);
-    let s = import_json(&db, "placement-csv", &file, &["--dry-run"]);
+    let custom = dir.path().join("my-rejects.csv");
+    let s = import_json(
+        &db,
+        "placement-csv",
+        &file,
+        &["--dry-run", "--rejects", custom.to_str().unwrap()],
+    );
     assert_eq!(s["created"]["debtor"], 3);
+    assert_eq!(s["rejects_file"], custom.display().to_string());
+    assert_eq!(std::fs::read_to_string(&custom).unwrap().lines().count(), 3);
     assert_eq!(s["committed"], false);
     assert_eq!(count(&db, "SELECT COUNT(*) FROM debtor"), 0);
     assert_eq!(count(&db, "SELECT COUNT(*) FROM import_batch"), 0);
