@@ -634,3 +634,42 @@ fn transfer_maps_are_embedded() {
     assert_eq!(s["created"]["client"], 2);
     assert_eq!(s["map"], "<embedded>/maps/client-transfers.toml");
 }
+
+#[test]
+fn transaction_type_before_and_after() {
+    // 196 is omitted from client statements by its type; the map says "not omitted".
+    // "after": the type's settings are applied after the map's fields and win;
+    // "before": the map's fields win (S2:5093-5094).
+    let (dir, db) = seeded();
+    placed(dir.path(), &db);
+    let input = dir.path().join("charges.csv");
+    std::fs::write(&input, "AC-10001,25.00\n").unwrap();
+    for (when, expect) in [("after", 1), ("before", 0)] {
+        let map = dir.path().join(format!("{when}.toml"));
+        std::fs::write(
+            &map,
+            format!(
+                "format = \"csv\"\n[options]\nclient = 1001\ntransaction_type = \"{when}\"\n\
+                 [[record]]\ntype = \"transaction\"\n\
+                 [[record.field]]\nfield = \"de.ac\"\nkey = true\nexact = true\n\
+                 [[record.field]]\nfield = \"tr.tu\"\nmultiply = \"-1.0\"\n\
+                 [[record.field]]\nfield = \"tr.ty\"\nsource = \"@ \"\nfill = \"196\"\n\
+                 [[record.field]]\nfield = \"tr.os\"\nsource = \"@ \"\nfill = \"N\"\n\
+                 [[record.field]]\nfield = \"tr.de\"\nsource = \"@ \"\nfill = \"Added {when}\"\n"
+            ),
+        )
+        .unwrap();
+        let s = import_json(&db, map.to_str().unwrap(), &input, &[]);
+        assert_eq!(s["created"]["transaction"], 1);
+        let store = Store::open(&db).unwrap();
+        let (os, tu, de): (i64, i64, String) = store
+            .conn()
+            .query_row(
+                "SELECT os, tu, de FROM trans WHERE de = ?1",
+                [format!("Added {when}")],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap();
+        assert_eq!((os, tu), (expect, -2500), "{when}: {de}");
+    }
+}
