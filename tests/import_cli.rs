@@ -673,3 +673,81 @@ fn transaction_type_before_and_after() {
         assert_eq!((os, tu), (expect, -2500), "{when}: {de}");
     }
 }
+
+#[test]
+fn key_matching_rules() {
+    let (dir, db) = seeded();
+    placed(dir.path(), &db);
+    // A second debtor with the same acct under the same client makes the exact key
+    // ambiguous; a name prefix (non-exact) takes the lowest file number.
+    let dup = dir.path().join("dup.csv");
+    std::fs::write(&dup, "AC-10001,Doe,Jack\n").unwrap();
+    let map = dir.path().join("add.toml");
+    std::fs::write(
+        &map,
+        "format = \"csv\"\n[options]\nclient = 1001\n[[record]]\ntype = \"debtor\"\n\
+         [[record.field]]\nfield = \"de.ac\"\n\
+         [[record.field]]\nfield = \"de.na\"\n\
+         [[record.field]]\nfield = \"de.na\"\nappend = true\nprepend_comma = true\nadd_space = true\n",
+    )
+    .unwrap();
+    let s = import_json(&db, map.to_str().unwrap(), &dup, &[]);
+    assert_eq!(s["created"]["debtor"], 1, "no key: always a new debtor");
+
+    let input = dir.path().join("upd.csv");
+    std::fs::write(&input, "AC-10001,X1\ndoe,X2\nMart,X3\n").unwrap();
+    let exact = dir.path().join("exact.toml");
+    std::fs::write(
+        &exact,
+        "format = \"csv\"\n[options]\nclient = 1001\n[[record]]\ntype = \"debtor\"\n\
+         [[record.field]]\nfield = \"de.ac\"\nkey = true\nexact = true\ninhibit_autocreate = true\n\
+         [[record.field]]\nfield = \"de.u1\"\n",
+    )
+    .unwrap();
+    let s = import_json(&db, exact.to_str().unwrap(), &input, &[]);
+    assert_eq!(s["rejected"], 1);
+    assert_eq!(s["skipped"]["debtor not found (inhibit_autocreate)"], 2);
+    let rejects = std::fs::read_to_string(dir.path().join("upd.csv.rejects.csv")).unwrap();
+    assert!(
+        rejects.contains("1,ambiguous key: several debtors match de.ac 'AC-10001'"),
+        "{rejects}"
+    );
+
+    let partial = dir.path().join("partial.toml");
+    std::fs::write(
+        &partial,
+        "format = \"csv\"\n[options]\nclient = 1001\n[[record]]\ntype = \"debtor\"\n\
+         [[record.field]]\nfield = \"de.na\"\nsource = \"@A\"\nkey = true\ninhibit_autocreate = true\n\
+         [[record.field]]\nfield = \"de.u1\"\nsource = \"@B\"\n",
+    )
+    .unwrap();
+    std::fs::write(&input, "doe,P1\nMart,P2\nZed,P3\n").unwrap();
+    let s = import_json(&db, partial.to_str().unwrap(), &input, &[]);
+    assert_eq!(s["updated"]["debtor"], 2);
+    assert_eq!(
+        get(&debtor(&db, 1000), "de.u1"),
+        "P1",
+        "first prefix match: lowest file number"
+    );
+    assert_eq!(get(&debtor(&db, 1003), "de.u1"), "");
+    assert_eq!(get(&debtor(&db, 1001), "de.u1"), "P2");
+    // A partial key is a search term: it does not overwrite the name it matched.
+    assert_eq!(get(&debtor(&db, 1000), "de.na"), "Doe, John");
+
+    // An unknown client rejects new debtors.
+    let s = import_json(
+        &db,
+        "placement-csv",
+        &fixture("placement.csv"),
+        &[
+            "--client",
+            "4242",
+            "--rejects",
+            dir.path().join("r.csv").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(s["rejected"], 5);
+    assert!(std::fs::read_to_string(dir.path().join("r.csv"))
+        .unwrap()
+        .contains("unknown client 4242"));
+}

@@ -883,7 +883,7 @@ impl<'c> Applier<'c> {
             .collect();
         match existing {
             Some(nu) => {
-                self.update(Form::Client, nu, &values)?;
+                self.update(Form::Client, nu, &without_search_terms(part, &values))?;
                 Self::bump(&mut self.summary.updated, "client");
             }
             None => {
@@ -906,7 +906,7 @@ impl<'c> Applier<'c> {
             .collect();
         let fi = match existing {
             Some(fi) => {
-                self.update(Form::Debtor, fi, &own)?;
+                self.update(Form::Debtor, fi, &without_search_terms(part, &own))?;
                 for a in part.values.iter().filter(|a| is_original(a.field)) {
                     // Write-once: a re-import never posts twice (SPEC §3).
                     if !a.value.is_null() {
@@ -1123,7 +1123,7 @@ impl<'c> Applier<'c> {
         };
         let own: Vec<&super::pipeline::Assign> = part.values.iter().collect();
         if let Some(id) = existing {
-            self.update(form, id, &own)?;
+            self.update(form, id, &without_search_terms(part, &own))?;
             Self::bump(&mut self.summary.updated, kind_name);
             if let (Form::Transaction, Some(fi)) = (form, fi) {
                 crate::money::recalculate(self.conn, fi)?;
@@ -1256,6 +1256,24 @@ fn note_stamp(values: &mut Vec<(&'static FieldDef, Value)>) {
     if !values.iter().any(|(f, _)| *f == tm) {
         values.push((tm, Value::Text(t.to_string())));
     }
+}
+
+/// On an update, a non-exact text key is a search term ("doe" found "Doe, John"), not
+/// data: it is not written over the value it matched.
+fn without_search_terms<'a>(
+    part: &Part,
+    values: &[&'a super::pipeline::Assign],
+) -> Vec<&'a super::pipeline::Assign> {
+    values
+        .iter()
+        .copied()
+        .filter(|a| {
+            !part
+                .keys
+                .iter()
+                .any(|k| k.field == a.field && !k.exact && a.field.ty == FieldType::TextAn)
+        })
+        .collect()
 }
 
 fn describe(keys: &[&KeyField]) -> String {
