@@ -345,6 +345,53 @@ pub fn run(env: &Env, out: &Path) -> Result<()> {
             from_cents(s.due_from_client)
         );
     }
+    // The mail house's letter-service file for the letters the NEW plan scheduled.
+    let tx = store.conn_mut().transaction()?;
+    let ls_opts = crate::letters::service::ServiceOptions {
+        from: d("2024-06-01").unwrap_or(env.today),
+        to: env.today,
+        format: crate::letters::service::Format::Ontario,
+        k03: false,
+        print_unverified: false,
+        cosigners: true,
+        mark_done: true,
+    };
+    let (bytes, ls) = crate::letters::service::run(env, &tx, &ls_opts)?;
+    let ls_path = out.join("letters-service.txt");
+    std::fs::write(&ls_path, bytes)
+        .map_err(|e| Error::runtime(format!("{}: {e}", ls_path.display())))?;
+    tx.commit()?;
+    println!();
+    println!(
+        "letter service: {} letter(s) to {}",
+        ls.total(),
+        ls_path.display()
+    );
+
+    // The statements as PDF and text, and the cheque register.
+    let stmt_dir = out.join("statements");
+    let sel = crate::statements::print::Selection::Period(from, to);
+    let mut files = crate::statements::print::print(
+        env,
+        store.conn(),
+        &sel,
+        &stmt_dir,
+        crate::statements::print::PrintFormat::Pdf,
+    )?;
+    files.extend(crate::statements::print::print(
+        env,
+        store.conn(),
+        &sel,
+        &stmt_dir,
+        crate::statements::print::PrintFormat::Text,
+    )?);
+    files.sort();
+    files.dedup();
+    println!();
+    println!("statements:");
+    for f in &files {
+        println!("  {}", f.display());
+    }
     println!();
     println!("database: {}", db.display());
     Ok(())

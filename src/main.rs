@@ -82,6 +82,12 @@ enum Command {
     /// Batch processing
     #[command(subcommand)]
     Batch(BatchCmd),
+    /// Letters: in-house batch printing and the letter-service file
+    #[command(subcommand)]
+    Letters(LettersCmd),
+    /// NCOA returns
+    #[command(subcommand)]
+    Ncoa(NcoaCmd),
     /// ODBC Sync by hand: INSERT, UPDATE or DELETE debtors' rows through a sync pair
     Sync {
         /// The pair: odbcsync/NAME.csv and odbcsync/NAME.ini
@@ -184,6 +190,19 @@ enum StatementsCmd {
         #[arg(long)]
         replace: bool,
     },
+    /// Print statements through their report bodies, one file per statement, plus cheques.csv
+    Print {
+        #[arg(long, value_parser = parse_date, requires = "to", conflicts_with = "statement")]
+        from: Option<NaiveDate>,
+        #[arg(long, value_parser = parse_date, requires = "from")]
+        to: Option<NaiveDate>,
+        #[arg(long)]
+        statement: Option<i64>,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value = "pdf", value_parser = ["pdf", "text", "csv"])]
+        format: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -207,6 +226,57 @@ enum BatchCmd {
     Contacts {
         #[arg(long, value_parser = parse_date)]
         through: Option<NaiveDate>,
+    },
+}
+
+#[derive(Subcommand)]
+enum LettersCmd {
+    /// Write the due letters to a letter-service file for the mail house
+    Service {
+        #[arg(long, value_parser = parse_date)]
+        from: NaiveDate,
+        #[arg(long, value_parser = parse_date)]
+        to: NaiveDate,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, value_parser = ["ontario", "csv"])]
+        format: Option<String>,
+        /// Precede good addresses with #K#03 and the id too
+        #[arg(long)]
+        k03: bool,
+        /// Write letters to unverified addresses without NCOA instead of skipping them
+        #[arg(long = "print-unverified")]
+        print_unverified: bool,
+        /// Each reportable cosigner gets its own letter
+        #[arg(long)]
+        cosigners: bool,
+        /// Complete the contacts written (skipped ones stay In Progress with 0/1)
+        #[arg(long = "mark-done")]
+        mark_done: bool,
+        #[arg(long)]
+        summary: Option<PathBuf>,
+    },
+    /// Print the due letters in-house into one PDF (or .txt)
+    Print {
+        #[arg(long, value_parser = parse_date)]
+        from: NaiveDate,
+        #[arg(long, value_parser = parse_date)]
+        to: NaiveDate,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long = "mark-done")]
+        mark_done: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum NcoaCmd {
+    /// Apply a returned NCOA file (id,address,address1,city,state,zip; id D1400 or C1400)
+    Import {
+        file: PathBuf,
+        /// Read the file through this import map instead
+        #[arg(long)]
+        map: Option<PathBuf>,
     },
 }
 
@@ -306,6 +376,13 @@ fn run(cli: Cli) -> Result<(), Error> {
             client,
             replace,
         }) => recoup::statements::cli::statements_generate(&env, from, to, client, replace),
+        Command::Statements(StatementsCmd::Print {
+            from,
+            to,
+            statement,
+            out,
+            format,
+        }) => recoup::statements::cli::statements_print(&env, from, to, statement, &out, &format),
         Command::ClientPayment {
             client,
             amount,
@@ -313,6 +390,37 @@ fn run(cli: Cli) -> Result<(), Error> {
         } => recoup::statements::cli::client_payment_cmd(&env, client, &amount, date),
         Command::CashReport { from, to, client } => {
             recoup::statements::cli::cash_report_cmd(&env, from, to, client)
+        }
+        Command::Letters(LettersCmd::Service {
+            from,
+            to,
+            out,
+            format,
+            k03,
+            print_unverified,
+            cosigners,
+            mark_done,
+            summary,
+        }) => recoup::letters::cli::service(
+            &env,
+            from,
+            to,
+            &out,
+            format.as_deref(),
+            k03,
+            print_unverified,
+            cosigners,
+            mark_done,
+            summary.as_deref(),
+        ),
+        Command::Letters(LettersCmd::Print {
+            from,
+            to,
+            out,
+            mark_done,
+        }) => recoup::letters::cli::print(&env, from, to, &out, mark_done),
+        Command::Ncoa(NcoaCmd::Import { file, map }) => {
+            recoup::letters::cli::ncoa_import(&env, &file, map.as_deref())
         }
         Command::Plan(PlanCmd::Run {
             code,

@@ -467,3 +467,25 @@ fn ssns_are_masked_in_findings() {
     assert_eq!(f.value, "***-**-3456");
     assert_eq!(f.position, 298);
 }
+
+#[test]
+fn a_short_header_line_does_not_make_the_file_look_wrapped() {
+    let bytes = file(&[clean(), clean()]);
+    // Cut the header line to 407 bytes (like CFPB's truncated trailers).
+    let mut cut = bytes[..407].to_vec();
+    cut.extend_from_slice(&bytes[426..]);
+    let rep = validate(&cut[..], CRRG);
+    assert_eq!(
+        (
+            rep.counts.header,
+            rep.counts.base,
+            rep.counts.trailer,
+            rep.counts.unreadable
+        ),
+        (1, 2, 1, 0)
+    );
+    assert!(rep
+        .findings
+        .iter()
+        .any(|f| f.rule == "S006" && f.record == 1));
+}

@@ -117,3 +117,88 @@ fn generate_json_cash_report_and_refusals() {
         .assert()
         .code(2);
 }
+
+fn pdftotext(path: &std::path::Path) -> Option<String> {
+    let out = std::process::Command::new("pdftotext")
+        .arg("-layout")
+        .arg(path)
+        .arg("-")
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[test]
+fn print_pdf_text_csv_and_cheques() {
+    let (dir, db) = demo_db();
+    let out = dir.path().join("print");
+    recoup(&db)
+        .args([
+            "statements",
+            "print",
+            "--from",
+            "2024-07-01",
+            "--to",
+            "2024-07-31",
+            "--format",
+            "text",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let net = std::fs::read_to_string(out.join("1001-1.txt")).unwrap();
+    assert!(net.contains("Remittance: Net"));
+    assert!(
+        net.contains("Cheque enclosed                        $111.25"),
+        "{net}"
+    );
+    // accounts in the client's debtor sort order: by name for 1001 (Brown before Doe)
+    assert!(net.find("Brown, Kevin").unwrap() < net.find("Doe, John A").unwrap());
+    let gross = std::fs::read_to_string(out.join("1002-2.txt")).unwrap();
+    assert!(
+        gross.contains("Remittance: Gross")
+            && gross.contains("Due from client                      $2,182.55"),
+        "{gross}"
+    );
+    // by acct for 1002: VM-7781 (Johnson) before VM-7782 (Cote)
+    assert!(gross.find("Johnson, Mary K").unwrap() < gross.find("Cote, Rene").unwrap());
+    let cheques = std::fs::read_to_string(out.join("cheques.csv")).unwrap();
+    assert_eq!(cheques, "statement,client,payee,date,amount\n1,1001,Acme Bank N.A.,2024-08-01,111.25\n2,1002,Valley Medical Group,2024-08-01,9540.00\n");
+    // CSV of lines, in invoice-line order
+    recoup(&db)
+        .args([
+            "statements",
+            "print",
+            "--statement",
+            "2",
+            "--format",
+            "csv",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let csv = std::fs::read_to_string(out.join("1002-2.csv")).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(lines.next().unwrap(), "file,name,acct,date,summary,type,payment_date,posted_date,to_us,direct,commission,tax,return");
+    assert_eq!(lines.next().unwrap(), "1004,\"Johnson, Mary K\",VM-7781,2024-07-02,Check Payment,101,2024-07-02,2024-07-02,500.00,0.00,125.00,9.06,375.00");
+    assert_eq!(csv.lines().count(), 9);
+    // the demo's PDFs carry the same figures as text
+    let pdf = dir.path().join("d/statements/1002-2.pdf");
+    assert!(pdf.exists());
+    match pdftotext(&pdf) {
+        Some(text) => {
+            assert!(text.contains("STATEMENT 2"), "{text}");
+            assert!(text.contains("$2,182.55") && text.contains("Valley Medical Group"));
+        }
+        None => eprintln!("pdftotext not installed: PDF text not checked"),
+    }
+    recoup(&db)
+        .args(["statements", "print", "--statement", "99", "--out"])
+        .arg(&out)
+        .assert()
+        .code(1);
+}

@@ -269,6 +269,9 @@ fn put_cut(
     what: &str,
     warnings: &mut Vec<String>,
 ) -> Result<(), FieldError> {
+    if value.len() <= usize::from(f.len) {
+        return seg.put_alpha(f, value);
+    }
     let (v, cut) = truncate(value, usize::from(f.len));
     if cut {
         warnings.push(format!(

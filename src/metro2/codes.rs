@@ -100,6 +100,12 @@ pub fn list(seg: SegKind, f: &Field) -> Option<List> {
     }
 }
 
+/// Is `v` one of `list`? (First byte compared before the slice: these run
+/// for every field of every record.)
+pub fn has(list: &[&[u8]], v: &[u8]) -> bool {
+    list.iter().any(|c| c.first() == v.first() && *c == v)
+}
+
 /// Payment History Profile characters (moov's list).
 pub fn php_char_ok(c: u8) -> bool {
     matches!(

@@ -359,6 +359,7 @@ impl SegKind {
     }
 
     /// Length in the character format.
+    #[allow(clippy::len_without_is_empty)] // a record type is never empty
     pub const fn len(self) -> usize {
         match self {
             SegKind::Header | SegKind::Base | SegKind::Trailer => 426,
@@ -408,9 +409,17 @@ impl SegKind {
 
     /// An appended segment from its 2-byte identifier.
     pub fn from_segment_id(id: &[u8]) -> Option<SegKind> {
-        SegKind::APPENDED
-            .into_iter()
-            .find(|k| k.ident() == Some(id))
+        match id {
+            b"J1" => Some(SegKind::J1),
+            b"J2" => Some(SegKind::J2),
+            b"K1" => Some(SegKind::K1),
+            b"K2" => Some(SegKind::K2),
+            b"K3" => Some(SegKind::K3),
+            b"K4" => Some(SegKind::K4),
+            b"L1" => Some(SegKind::L1),
+            b"N1" => Some(SegKind::N1),
+            _ => None,
+        }
     }
 
     pub fn field(self, name: &str) -> Option<&'static Field> {

@@ -45,7 +45,25 @@ pub fn validate_command(env: &Env, path: &Path, profile: Option<&str>) -> Result
             .ok_or_else(|| Error::config(format!("unknown profile '{p}' (crrg or collection)")))?,
     };
     let file = open(path)?;
-    let report = validate::validate(std::io::BufReader::with_capacity(1 << 20, file), profile);
+    let bar = if env.show_progress() {
+        let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+        let bar = indicatif::ProgressBar::new(len);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{bar:40} {bytes}/{total_bytes} {bytes_per_sec}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let src = bar.wrap_read(std::io::BufReader::with_capacity(1 << 20, file));
+    let report = validate::validate(src, profile);
+    bar.finish_and_clear();
+    if let Some(e) = &report.io_error {
+        return Err(Error::runtime(format!("{}: {e}", path.display())));
+    }
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     if env.json {

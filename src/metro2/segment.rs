@@ -32,20 +32,14 @@ impl Segment {
     /// A segment with every field empty: alphanumeric blank, numbers and
     /// dates zero, the identifier set, the RDW zero until written.
     pub fn blank(kind: SegKind) -> Segment {
-        let mut bytes = vec![b' '; kind.len()];
-        for f in kind.table() {
-            let r = f.range();
-            match f.kind {
-                Kind::Rdw | Kind::Numeric | Kind::Date | Kind::Stamp => bytes[r].fill(b'0'),
-                Kind::Ident => {
-                    if let Some(id) = kind.ident() {
-                        bytes[r].copy_from_slice(id);
-                    }
-                }
-                Kind::Alpha | Kind::Reserved => {}
-            }
+        // Built once per kind, then copied: the builder makes millions.
+        static TEMPLATES: std::sync::OnceLock<Vec<Vec<u8>>> = std::sync::OnceLock::new();
+        let t = TEMPLATES.get_or_init(|| SegKind::ALL.iter().map(|k| blank_bytes(*k)).collect());
+        let i = SegKind::ALL.iter().position(|k| *k == kind).unwrap_or(0);
+        Segment {
+            kind,
+            bytes: t[i].clone(),
         }
-        Segment { kind, bytes }
     }
 
     /// Wrap bytes read from a file (padded with blanks or cut to the layout length).
@@ -168,6 +162,23 @@ impl Segment {
     pub fn date(&self, f: &Field) -> Option<NaiveDate> {
         parse_date(self.get(f))
     }
+}
+
+fn blank_bytes(kind: SegKind) -> Vec<u8> {
+    let mut bytes = vec![b' '; kind.len()];
+    for f in kind.table() {
+        let r = f.range();
+        match f.kind {
+            Kind::Rdw | Kind::Numeric | Kind::Date | Kind::Stamp => bytes[r].fill(b'0'),
+            Kind::Ident => {
+                if let Some(id) = kind.ident() {
+                    bytes[r].copy_from_slice(id);
+                }
+            }
+            Kind::Alpha | Kind::Reserved => {}
+        }
+    }
+    bytes
 }
 
 fn write_digits(dst: &mut [u8], mut v: u32) {

@@ -5,6 +5,9 @@
 /// Upper-case ASCII; accented Latin letters lose their accents, anything
 /// else that is not printable ASCII is dropped.
 pub fn to_ascii_upper(s: &str) -> String {
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return s.to_ascii_uppercase();
+    }
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         if c.is_ascii() {
@@ -73,32 +76,62 @@ fn fold(c: char) -> &'static str {
 
 /// Collapse runs of blanks and trim.
 pub fn squeeze(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut out = String::with_capacity(s.len());
+    for w in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    out
+}
+
+/// One pass: upper-case ASCII with accents folded, blanks squeezed and
+/// trimmed, and each character `keep` rejects turned into a blank.
+fn clean_with(s: &str, keep: impl Fn(u8) -> bool) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut space = false;
+    let mut emit = |b: u8, out: &mut String| {
+        if b == b' ' || !keep(b) {
+            space = !out.is_empty();
+        } else {
+            if space {
+                out.push(' ');
+                space = false;
+            }
+            out.push(b as char);
+        }
+    };
+    for c in s.chars() {
+        if c.is_ascii() {
+            let b = c as u8;
+            emit(
+                if b.is_ascii_control() {
+                    b' '
+                } else {
+                    b.to_ascii_uppercase()
+                },
+                &mut out,
+            );
+        } else {
+            for b in fold(c).bytes() {
+                emit(b, &mut out);
+            }
+        }
+    }
+    out
 }
 
 /// A name part: upper-case ASCII, punctuation other than hyphen and
 /// apostrophe removed (CRRG via moov: no titles, hyphen the only special
 /// character; SPEC §5 keeps the apostrophe).
 pub fn clean_name(s: &str) -> String {
-    let up = to_ascii_upper(s);
-    let kept: String = up
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '\'' {
-                c
-            } else if c == ' ' {
-                ' '
-            } else {
-                ' '
-            }
-        })
-        .collect();
-    squeeze(&kept)
+    clean_with(s, |b| b.is_ascii_alphanumeric() || b == b'-' || b == b'\'')
 }
 
 /// An address line or city: upper-case ASCII without `#` (the bureaus reject it, S2:5683-5686).
 pub fn clean_address(s: &str) -> String {
-    squeeze(&to_ascii_upper(s).replace('#', " "))
+    clean_with(s, |b| b != b'#')
 }
 
 /// The parts of a debtor's name.
@@ -164,10 +197,9 @@ pub fn digits(s: &str) -> String {
 
 /// Cut to `max` characters; `true` if something was cut.
 pub fn truncate(s: &str, max: usize) -> (String, bool) {
-    if s.len() <= max {
-        (s.to_string(), false)
-    } else {
-        (s[..max].trim_end().to_string(), true)
+    match s.char_indices().nth(max) {
+        None => (s.to_string(), false),
+        Some((at, _)) => (s[..at].trim_end().to_string(), true),
     }
 }
 

@@ -57,6 +57,9 @@ pub struct Counts {
 pub struct Report {
     pub counts: Counts,
     pub findings: Vec<Finding>,
+    /// The input could not be read to the end (a runtime failure, exit 1).
+    #[serde(skip)]
+    pub io_error: Option<String>,
 }
 
 impl Report {
@@ -67,9 +70,23 @@ impl Report {
 
 /// `***-**-1234`: the only form an SSN takes in a finding.
 pub fn mask_ssn(raw: &str) -> String {
+    // Blank, zero- or nine-filled: no SSN, nothing to hide.
+    if raw.chars().all(|c| c == ' ' || c == '0') || raw.chars().all(|c| c == '9') {
+        return raw.to_string();
+    }
     let digits: Vec<char> = raw.chars().filter(char::is_ascii_digit).collect();
     let last: String = digits[digits.len().saturating_sub(4)..].iter().collect();
     format!("***-**-{last}")
+}
+
+fn is_state_field(seg: SegKind, f: &Field) -> bool {
+    use super::layout::n1;
+    match seg {
+        SegKind::Base => f.start == base::STATE.start,
+        SegKind::J2 => f.start == j2::STATE.start,
+        SegKind::N1 => f.start == n1::STATE.start,
+        _ => false,
+    }
 }
 
 fn is_ssn_field(f: &Field) -> bool {
@@ -187,15 +204,7 @@ impl Validator {
                 String::new(),
                 format!("byte offset {offset}: binary descriptor words; packed (366) files are not supported, convert to the 426-character format"),
             ),
-            Item::Io(e) => self.push(
-                r::S002_UNREADABLE,
-                self.records + 1,
-                "record",
-                "record",
-                1,
-                String::new(),
-                format!("read error: {e}"),
-            ),
+            Item::Io(e) => self.report.io_error = Some(e.to_string()),
         }
     }
 
@@ -368,6 +377,10 @@ impl Validator {
 
     /// Table-driven checks of every field of one segment.
     fn fields(&mut self, n: u64, seg: SegKind, bytes: &[u8]) {
+        // Printable upper-case ASCII throughout? (A vectorised fold.)
+        let clean = bytes.iter().fold(true, |a, &b| {
+            a & (0x20..0x7f).contains(&b) & !b.is_ascii_lowercase()
+        });
         for f in seg.table() {
             let Some(raw) = bytes.get(f.range()) else {
                 continue; // short header/trailer: reported once as S006
@@ -375,7 +388,21 @@ impl Validator {
             match f.kind {
                 Kind::Rdw | Kind::Ident | Kind::Reserved => {}
                 Kind::Alpha => {
-                    if let Some(b) = raw.iter().find(|&&b| !(0x20..0x7f).contains(&b)) {
+                    // One pass: non-printable byte, any lower case, all blank
+                    // (the byte checks are skipped when the whole segment is clean).
+                    let mut bad = None;
+                    let mut lower = false;
+                    let all_blank = raw.iter().all(|&b| b == b' ');
+                    if !clean {
+                        for &b in raw {
+                            if !(0x20..0x7f).contains(&b) {
+                                bad = Some(b);
+                                break;
+                            }
+                            lower |= b.is_ascii_lowercase();
+                        }
+                    }
+                    if let Some(b) = bad {
                         self.at(
                             r::F004_CHARSET,
                             n,
@@ -386,7 +413,7 @@ impl Validator {
                         );
                         continue;
                     }
-                    if blank(raw) {
+                    if all_blank {
                         if f.req == Req::Required {
                             if f.name == base::ZIP.name {
                                 self.at(r::F010_ZIP, n, seg, f, raw, "ZIP code is blank".into());
@@ -403,7 +430,7 @@ impl Validator {
                         }
                         continue;
                     }
-                    if raw.iter().any(u8::is_ascii_lowercase) {
+                    if lower {
                         self.at(
                             r::F006_LOWER_CASE,
                             n,
@@ -429,7 +456,7 @@ impl Validator {
                     }
                     if let Some(list) = codes::list(seg, f) {
                         let v = trim_end(raw);
-                        if !list.contains(&v) {
+                        if !codes::has(list, v) {
                             self.at(
                                 r::F005_CODE,
                                 n,
@@ -462,10 +489,7 @@ impl Validator {
                                 "terms duration is LOC, REV or a number of months".into(),
                             );
                         }
-                    } else if f.len == 2
-                        && f.name.ends_with("state")
-                        && !codes::STATES.contains(&raw)
-                    {
+                    } else if is_state_field(seg, f) && !codes::has(codes::STATES, raw) {
                         self.at(
                             r::F011_STATE,
                             n,
@@ -489,7 +513,7 @@ impl Validator {
                                 format!("{} is required", f.name),
                             );
                         } else if let Some(list) = codes::list(seg, f) {
-                            if v != 0 && !list.contains(&raw) {
+                            if v != 0 && !codes::has(list, raw) {
                                 self.at(
                                     r::F005_CODE,
                                     n,
@@ -690,17 +714,18 @@ impl Validator {
                     );
                 }
             }
-            SegKind::K3 => {
-                if get(s, &k3::AGENCY_IDENTIFIER) == b"00" && !blank(get(s, &k3::ACCOUNT_NUMBER)) {
-                    self.at(
-                        r::X022_K3,
-                        n,
-                        kind,
-                        &k3::ACCOUNT_NUMBER,
-                        get(s, &k3::ACCOUNT_NUMBER),
-                        "agency 00 (none) with an agency account number".into(),
-                    );
-                }
+            SegKind::K3
+                if get(s, &k3::AGENCY_IDENTIFIER) == b"00"
+                    && !blank(get(s, &k3::ACCOUNT_NUMBER)) =>
+            {
+                self.at(
+                    r::X022_K3,
+                    n,
+                    kind,
+                    &k3::ACCOUNT_NUMBER,
+                    get(s, &k3::ACCOUNT_NUMBER),
+                    "agency 00 (none) with an agency account number".into(),
+                );
             }
             SegKind::L1 => {
                 let ind = get(s, &l1::CHANGE_INDICATOR);
@@ -786,7 +811,7 @@ impl Validator {
         let b = rec.main();
         let bk = SegKind::Base;
         let status = get(b, &base::ACCOUNT_STATUS);
-        let st = |list: &[&[u8]]| list.contains(&status);
+        let st = |list: &[&[u8]]| codes::has(list, status);
         let num = |f: &Field| parse_num(get(b, f)).unwrap_or(0);
         let date = |f: &Field| match classify_date(get(b, f)) {
             DateField::Valid(d) => Some(d),
@@ -1013,7 +1038,7 @@ impl Validator {
             b"I" => parse_num(trim_end(terms)).is_some_and(|v| v > 0),
             _ => true,
         };
-        if !terms_ok && !(collection && portfolio == b"O") {
+        if !(terms_ok || (collection && portfolio == b"O")) {
             self.at(
                 r::X016_TERMS_PORTFOLIO,
                 n,

@@ -142,7 +142,10 @@ impl Totals {
         self.base += 1;
         self.records += 1;
         let status = get(base_bytes, &base::ACCOUNT_STATUS);
-        if let Some(i) = STATUS_SLOTS.iter().position(|(c, _)| &c[..] == status) {
+        if let Some(i) = STATUS_SLOTS
+            .iter()
+            .position(|(c, _)| status.len() == 2 && c[0] == status[0] && c[1] == status[1])
+        {
             self.status[i] += 1;
         }
         if get(base_bytes, &base::ECOA_CODE) == b"Z" {

@@ -41,10 +41,15 @@ pub fn locate(env: &Env, name: &str) -> PathBuf {
 
 /// Shipped reports other commands rely on, embedded so they work from any directory
 /// (SPEC §1); a file in `reports/` takes precedence.
-pub const EMBEDDED: &[(&str, &str)] = &[(
-    "export-client-notes",
-    include_str!("../../reports/export-client-notes.rpt"),
-)];
+pub const EMBEDDED: &[(&str, &str)] = &[
+    (
+        "export-client-notes",
+        include_str!("../../reports/export-client-notes.rpt"),
+    ),
+    ("statement", include_str!("../../reports/statement.rpt")),
+    ("gstatement", include_str!("../../reports/gstatement.rpt")),
+    ("cstatement", include_str!("../../reports/cstatement.rpt")),
+];
 
 /// Load a report by path or name, falling back to the embedded copy of a shipped one.
 pub fn load(env: &Env, name: &str) -> Result<Report> {

@@ -199,54 +199,7 @@ impl DataSource for SqliteSource<'_> {
     /// debtor's; it allows a contact when fewer than `max_times` completed contacts of that
     /// type fall in the `period_days` days up to today (S2:1671-1809).
     fn contact_ok(&self, kind: CcKind, debtor: &Record, today: NaiveDate) -> Result<bool> {
-        let col = |code: &str| catalog::by_code(code).map(|f| f.column).unwrap_or("");
-        let state: Option<String> = self
-            .conn
-            .prepare_cached(&format!(
-                "SELECT {} FROM debtor WHERE fi = ?1",
-                col("de.st")
-            ))?
-            .query_row([debtor.id], |r| r.get(0))
-            .unwrap_or(None);
-        let state = state.unwrap_or_default();
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT max_times, period_days FROM contact_control
-             WHERE lower(type) = ?1 AND (state = '' OR upper(state) = upper(?2))",
-        )?;
-        let controls: Vec<(i64, i64)> = stmt
-            .query_map(rusqlite::params![kind.type_name(), state], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })?
-            .collect::<std::result::Result<_, _>>()?;
-        let aliases: &[&str] = match kind {
-            CcKind::Letter => &["letter", "l"],
-            CcKind::Call => &["phone", "call", "p"],
-            CcKind::Email => &["email", "e-mail", "e"],
-            CcKind::Text => &["text", "sms", "t"],
-        };
-        let count_sql = format!(
-            "SELECT count(*) FROM contact WHERE fi = ?1 AND {done} = 1 AND {dd} >= ?2 AND {dd} <= ?3
-             AND lower(trim({ty})) IN ({list})",
-            done = col("co.do"),
-            dd = col("co.dd"),
-            ty = col("co.ty"),
-            list = aliases
-                .iter()
-                .map(|a| format!("'{a}'"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        for (max_times, period_days) in controls {
-            let from = today - chrono::Days::new(period_days.max(1) as u64 - 1);
-            let n: i64 = self.conn.prepare_cached(&count_sql)?.query_row(
-                rusqlite::params![debtor.id, from.to_string(), today.to_string()],
-                |r| r.get(0),
-            )?;
-            if n >= max_times {
-                return Ok(false);
-            }
-        }
-        Ok(true)
+        contact_allowed(self.conn, kind, debtor.id, today, 0)
     }
 
     fn sql(&self, query: &str) -> Result<Vec<Vec<Value>>> {
@@ -308,4 +261,64 @@ impl DataSource for SqliteSource<'_> {
         self.conn.execute_batch("PRAGMA query_only = OFF")?;
         result
     }
+}
+
+/// Contact controls (S2:1671-1809): a control applies when its type matches and its
+/// state is blank or the debtor's; it allows a contact when fewer than `max_times`
+/// completed contacts of that type fall in the `period_days` days up to `today`,
+/// counting `already` more made in the current run (letters written but not yet saved).
+pub fn contact_allowed(
+    conn: &Connection,
+    kind: CcKind,
+    fi: i64,
+    today: NaiveDate,
+    already: i64,
+) -> Result<bool> {
+    let col = |code: &str| catalog::by_code(code).map(|f| f.column).unwrap_or("");
+    let state: Option<String> = conn
+        .prepare_cached(&format!(
+            "SELECT {} FROM debtor WHERE fi = ?1",
+            col("de.st")
+        ))?
+        .query_row([fi], |r| r.get(0))
+        .unwrap_or(None);
+    let state = state.unwrap_or_default();
+    let mut stmt = conn.prepare_cached(
+        "SELECT max_times, period_days FROM contact_control
+         WHERE lower(type) = ?1 AND (state = '' OR upper(state) = upper(?2))",
+    )?;
+    let controls: Vec<(i64, i64)> = stmt
+        .query_map(rusqlite::params![kind.type_name(), state], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?
+        .collect::<std::result::Result<_, _>>()?;
+    let aliases: &[&str] = match kind {
+        CcKind::Letter => &["letter", "l"],
+        CcKind::Call => &["phone", "call", "p"],
+        CcKind::Email => &["email", "e-mail", "e"],
+        CcKind::Text => &["text", "sms", "t"],
+    };
+    let count_sql = format!(
+        "SELECT count(*) FROM contact WHERE fi = ?1 AND {done} = 1 AND {dd} >= ?2 AND {dd} <= ?3
+         AND lower(trim({ty})) IN ({list})",
+        done = col("co.do"),
+        dd = col("co.dd"),
+        ty = col("co.ty"),
+        list = aliases
+            .iter()
+            .map(|a| format!("'{a}'"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    for (max_times, period_days) in controls {
+        let from = today - chrono::Days::new(period_days.max(1) as u64 - 1);
+        let n: i64 = conn.prepare_cached(&count_sql)?.query_row(
+            rusqlite::params![fi, from.to_string(), today.to_string()],
+            |r| r.get(0),
+        )?;
+        if n + already >= max_times {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }

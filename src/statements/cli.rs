@@ -193,3 +193,34 @@ pub fn cash_report_cmd(
     println!("bank deposit: {}", m(r.deposit));
     Ok(())
 }
+
+/// `recoup statements print [--from D --to D | --statement N] --out DIR [--format pdf|text|csv]`
+pub fn statements_print(
+    env: &Env,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    statement: Option<i64>,
+    out: &std::path::Path,
+    format: &str,
+) -> Result<()> {
+    use super::print::{print, PrintFormat, Selection};
+    let Some(format) = PrintFormat::parse(format) else {
+        bail!(config, "--format must be pdf, text or csv")
+    };
+    let sel = match (statement, from, to) {
+        (Some(n), _, _) => Selection::Number(n),
+        (None, Some(f), Some(t)) => Selection::Period(f, t),
+        _ => bail!(config, "give --statement N or --from D --to D"),
+    };
+    let store = Store::open_existing(&env.db)?;
+    let files = print(env, store.conn(), &sel, out, format)?;
+    if env.json {
+        let list: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
+        println!("{}", json!({ "files": list }));
+    } else {
+        for f in files {
+            println!("{}", f.display());
+        }
+    }
+    Ok(())
+}

@@ -4,6 +4,7 @@
 pub mod cash;
 pub mod cli;
 pub mod generate;
+pub mod print;
 pub mod remit;
 
 pub use generate::{client_payment, generate, StatementSummary};

@@ -166,6 +166,7 @@ fn closed_unpaid_reports_da_only_if_reported_before() {
     assert_eq!(b.status, Status::DeleteDA);
     assert_eq!(b.segments[0].text(&base::ACCOUNT_STATUS), "DA");
     assert_eq!(b.segments[0].date(&base::DATE_CLOSED), Some(d(2024, 6, 20)));
+    assert_eq!(errors(&b), Vec::<String>::new());
 }
 
 #[test]

@@ -1,0 +1,167 @@
+//! `recoup letters service`, `recoup letters print`, `recoup ncoa import`.
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+use serde_json::json;
+
+use super::service::{run, Format, ServiceOptions, ServiceSummary};
+use crate::store::{settings, Store};
+use crate::{bail, Env, Error, Result};
+
+fn summary_text(s: &ServiceSummary) -> String {
+    let mut t = format!("letters written: {}\n", s.total());
+    for (n, c) in &s.letters {
+        t.push_str(&format!("  letter {n:<8} {c}\n"));
+    }
+    for (title, map) in [
+        ("debtors skipped", &s.debtors_skipped),
+        ("cosigners skipped", &s.cosigners_skipped),
+        ("contacts left alone", &s.contacts_skipped),
+    ] {
+        if !map.is_empty() {
+            t.push_str(&format!("{title}:\n"));
+            for (why, c) in map {
+                t.push_str(&format!("  {why:<40} {c}\n"));
+            }
+        }
+    }
+    t
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn service(
+    env: &Env,
+    from: NaiveDate,
+    to: NaiveDate,
+    out: &Path,
+    format: Option<&str>,
+    k03: bool,
+    print_unverified: bool,
+    cosigners: bool,
+    mark_done: bool,
+    summary_file: Option<&Path>,
+) -> Result<()> {
+    let mut store = Store::open_existing(&env.db)?;
+    let tx = store.conn_mut().transaction()?;
+    let format = match format
+        .map(str::to_string)
+        .or(settings::get(&tx, "letter_service", "format")?)
+        .as_deref()
+    {
+        None | Some("ontario") => Format::Ontario,
+        Some("csv") => Format::Csv,
+        Some(f) => bail!(config, "--format '{f}': ontario or csv"),
+    };
+    let k03 = k03 || settings::get_bool(&tx, "letter_service", "k03")?.unwrap_or(false);
+    let opts = ServiceOptions {
+        from,
+        to,
+        format,
+        k03,
+        print_unverified,
+        cosigners,
+        mark_done,
+    };
+    let (bytes, summary) = run(env, &tx, &opts)?;
+    std::fs::write(out, &bytes).map_err(|e| Error::runtime(format!("{}: {e}", out.display())))?;
+    // Without --mark-done the transaction is dropped: nothing changes.
+    if mark_done {
+        tx.commit()?;
+    }
+    for w in &summary.warnings {
+        eprintln!("warning: {w}");
+    }
+    let text = summary_text(&summary);
+    if let Some(p) = summary_file {
+        std::fs::write(p, &text).map_err(|e| Error::runtime(format!("{}: {e}", p.display())))?;
+    }
+    if env.json {
+        println!(
+            "{}",
+            json!({
+                "out": out.display().to_string(),
+                "letters": summary.letters,
+                "total": summary.total(),
+                "debtors_skipped": summary.debtors_skipped,
+                "cosigners_skipped": summary.cosigners_skipped,
+                "contacts_skipped": summary.contacts_skipped,
+                "warnings": summary.warnings.len(),
+            })
+        );
+    } else {
+        print!("{text}");
+        println!("file: {}", out.display());
+    }
+    Ok(())
+}
+
+pub fn print(env: &Env, from: NaiveDate, to: NaiveDate, out: &Path, mark_done: bool) -> Result<()> {
+    let pdf = !out
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("txt"));
+    let mut store = Store::open_existing(&env.db)?;
+    let tx = store.conn_mut().transaction()?;
+    let s = super::print::print_letters(env, &tx, from, to, out, pdf, mark_done)?;
+    if mark_done {
+        tx.commit()?;
+    }
+    if env.json {
+        println!(
+            "{}",
+            json!({ "out": out.display().to_string(), "printed": s.printed, "skipped": s.skipped })
+        );
+    } else {
+        println!("letters printed: {}", s.printed.values().sum::<usize>());
+        for (n, c) in &s.printed {
+            println!("  {n:<40} {c}");
+        }
+        for (why, c) in &s.skipped {
+            println!("  skipped: {why:<31} {c}");
+        }
+        println!("file: {}", out.display());
+    }
+    Ok(())
+}
+
+pub fn ncoa_import(env: &Env, file: &Path, map: Option<&Path>) -> Result<()> {
+    if let Some(map) = map {
+        // A site's own NCOA layout runs as an ordinary import map.
+        let map = map.to_string_lossy();
+        return crate::import::cli_import(
+            env,
+            &map,
+            file,
+            &crate::import::ImportOptions::default(),
+        );
+    }
+    let mut store = Store::open_existing(&env.db)?;
+    let tx = store.conn_mut().transaction()?;
+    let s = super::ncoa::import(env, &tx, file)?;
+    tx.commit()?;
+    for (line, why) in &s.rejected {
+        eprintln!("warning: {}:{line}: {why}", file.display());
+    }
+    if env.json {
+        let rejected: Vec<_> = s
+            .rejected
+            .iter()
+            .map(|(l, r)| json!({"line": l, "reason": r}))
+            .collect();
+        println!(
+            "{}",
+            json!({"debtors_updated": s.debtors_updated, "cosigners_updated": s.cosigners_updated, "rejected": rejected, "skipped": s.skipped})
+        );
+    } else {
+        println!(
+            "NCOA: {} debtor and {} cosigner addresses updated, {} rejected",
+            s.debtors_updated,
+            s.cosigners_updated,
+            s.rejected.len()
+        );
+        for (why, c) in &s.skipped {
+            println!("  skipped: {why:<30} {c}");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,152 @@
+//! In-house batch letters (SPEC §6/§7 issue): every due Letter contact printed
+//! through its report into one PDF (or text), a new page per letter, skipping closed
+//! accounts and what contact controls forbid; `--mark-done` completes the contacts.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use rusqlite::{params, Connection};
+
+use super::{due_letters, Letters};
+use crate::report::ast::CcKind;
+use crate::report::pdf::PdfSink;
+use crate::report::sink::LineBuf;
+use crate::report::sqlite::{contact_allowed, SqliteSource};
+use crate::report::{RunOptions, Sink, StartOn, TextSink};
+use crate::{Env, Error, Result};
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PrintSummary {
+    /// Letters printed, by letter name.
+    pub printed: BTreeMap<String, usize>,
+    pub skipped: BTreeMap<String, usize>,
+}
+
+/// A sink that forwards to another and can force a page break between letters.
+struct Batch<'a> {
+    inner: &'a mut dyn Sink,
+}
+
+impl Sink for Batch<'_> {
+    fn line(&mut self, line: &LineBuf) -> Result<()> {
+        self.inner.line(line)
+    }
+    fn page_break(&mut self) -> Result<()> {
+        self.inner.page_break()
+    }
+    fn page_length(&self) -> Option<u32> {
+        self.inner.page_length()
+    }
+    fn loop_open(&mut self, code: &str) -> Result<()> {
+        self.inner.loop_open(code)
+    }
+    fn loop_close(&mut self, code: &str) -> Result<()> {
+        self.inner.loop_close(code)
+    }
+    // The batch finishes the inner sink once, after the last letter.
+    fn finish(&mut self) -> Result<()> {
+        Ok(())
+    }
+}
+
+pub fn print_letters(
+    env: &Env,
+    conn: &Connection,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+    out: &Path,
+    pdf: bool,
+    mark_done: bool,
+) -> Result<PrintSummary> {
+    let letters = Letters::load(env)?;
+    let file = std::fs::File::create(out)
+        .map_err(|e| Error::runtime(format!("{}: {e}", out.display())))?;
+    let mut sink: Box<dyn Sink> = if pdf {
+        Box::new(PdfSink::new(
+            std::io::BufWriter::new(file),
+            "Batch letters",
+            66,
+        ))
+    } else {
+        Box::new(TextSink::new(file))
+    };
+    let src = SqliteSource::new(conn);
+    let mut summary = PrintSummary::default();
+    let mut due = due_letters(conn, from, to)?;
+    due.sort_by(|a, b| {
+        (&a.description, a.file_number, a.contact).cmp(&(&b.description, b.file_number, b.contact))
+    });
+    let mut this_run: BTreeMap<i64, i64> = BTreeMap::new();
+    let mut first = true;
+    for d in due {
+        let Some(report) = letters.get(&d.description) else {
+            *summary
+                .skipped
+                .entry(format!("no letter named '{}'", d.description))
+                .or_default() += 1;
+            continue;
+        };
+        if report.front.start_on != StartOn::Debtor {
+            *summary
+                .skipped
+                .entry(format!(
+                    "letter '{}' does not start on debtor",
+                    report.front.name
+                ))
+                .or_default() += 1;
+            continue;
+        }
+        let mode: String = conn.query_row(
+            "SELECT COALESCE(mo, 'A') FROM debtor WHERE fi = ?1",
+            [d.file_number],
+            |r| r.get(0),
+        )?;
+        if mode.trim().eq_ignore_ascii_case("C") {
+            *summary.skipped.entry("closed account".into()).or_default() += 1;
+            continue;
+        }
+        let already = this_run.get(&d.file_number).copied().unwrap_or(0);
+        if !contact_allowed(conn, CcKind::Letter, d.file_number, env.today, already)? {
+            *summary
+                .skipped
+                .entry("contact controls".into())
+                .or_default() += 1;
+            continue;
+        }
+        if !first {
+            if pdf {
+                sink.page_break()?;
+            } else {
+                sink.line(&LineBuf {
+                    text: "\u{c}".into(),
+                    marks: vec![],
+                })?;
+            }
+        }
+        first = false;
+        let mut opts = RunOptions::new(env.today);
+        opts.now = env.now;
+        opts.ids = vec![d.file_number];
+        crate::report::run(
+            &report,
+            &src,
+            &mut Batch {
+                inner: sink.as_mut(),
+            },
+            &opts,
+        )?;
+        *summary
+            .printed
+            .entry(report.front.name.clone())
+            .or_default() += 1;
+        *this_run.entry(d.file_number).or_default() += 1;
+        if mark_done {
+            conn.execute(
+                "UPDATE contact SET done = 1, dd = ?2, st = 'Completed', at = NULL WHERE id = ?1",
+                params![d.contact, env.today.format("%Y-%m-%d").to_string()],
+            )?;
+        }
+    }
+    sink.finish()?;
+    Ok(summary)
+}

@@ -1,0 +1,388 @@
+//! The letter-service file (SPEC §6; S2:5777-6002): every due letter that has a
+//! letter number, to the debtor and (with `--cosigners`) its reportable cosigners, in
+//! Ontario or CSV format, with `#K#02`/`#K#03` NCOA segments.
+
+use std::collections::{BTreeMap, HashSet};
+
+use rusqlite::{params, Connection};
+
+use super::{due_letters, letter_body, BodyItem, Letters};
+use crate::report::ast::CcKind;
+use crate::report::sqlite::contact_allowed;
+use crate::report::StartOn;
+use crate::store::{self, settings};
+use crate::{Env, Result};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Ontario,
+    Csv,
+}
+
+#[derive(Debug, Clone)]
+pub struct ServiceOptions {
+    pub from: chrono::NaiveDate,
+    pub to: chrono::NaiveDate,
+    pub format: Format,
+    pub k03: bool,
+    pub print_unverified: bool,
+    pub cosigners: bool,
+    pub mark_done: bool,
+}
+
+/// What a run wrote and skipped.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ServiceSummary {
+    /// Letters written per letter number.
+    pub letters: BTreeMap<String, usize>,
+    pub debtors_skipped: BTreeMap<String, usize>,
+    pub cosigners_skipped: BTreeMap<String, usize>,
+    /// Contacts left alone (no such letter, not a letter-service letter).
+    pub contacts_skipped: BTreeMap<String, usize>,
+    pub warnings: Vec<String>,
+}
+
+impl ServiceSummary {
+    pub fn total(&self) -> usize {
+        self.letters.values().sum()
+    }
+}
+
+/// One addressee: the debtor or a cosigner.
+struct Person {
+    /// `D1400` or `C1400`.
+    id: String,
+    cosigner_row: Option<i64>,
+    name: String,
+    address: String,
+    address1: String,
+    city: String,
+    state: String,
+    zip: String,
+    ok: bool,
+}
+
+impl Person {
+    fn city_line(&self) -> String {
+        [self.city.as_str(), self.state.as_str(), self.zip.as_str()]
+            .iter()
+            .filter(|s| !s.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+struct Written {
+    letter_number: String,
+    segment: Option<String>,
+    person: Person,
+    body: Vec<BodyItem>,
+    coa: bool,
+}
+
+fn text(v: Option<String>) -> String {
+    v.unwrap_or_default().trim().to_string()
+}
+
+fn debtor_person(conn: &Connection, fi: i64) -> Result<(Person, String, String)> {
+    Ok(conn.query_row(
+        "SELECT na, ad, a1, ci, st, zi, COALESCE(ok, 0), COALESCE(mo, 'A'), COALESCE(st, '') FROM debtor WHERE fi = ?1",
+        [fi],
+        |r| {
+            Ok((
+                Person {
+                    id: format!("D{fi}"),
+                    cosigner_row: None,
+                    name: text(r.get(0)?),
+                    address: text(r.get(1)?),
+                    address1: text(r.get(2)?),
+                    city: text(r.get(3)?),
+                    state: text(r.get(4)?),
+                    zip: text(r.get(5)?),
+                    ok: r.get(6)?,
+                },
+                r.get(7)?,
+                r.get(8)?,
+            ))
+        },
+    )?)
+}
+
+/// The debtor's related parties that get letters: class Cosigner only when setup
+/// restricts to cosigners (S2:5948-5959), else all of them.
+fn cosigners(conn: &Connection, fi: i64, restrict: bool, debtor: &Person) -> Result<Vec<Person>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, COALESCE(cl, ''), na, ad, a1, ci, st, zi, COALESCE(ok, 0), COALESCE(sm, 0) FROM cosigner WHERE fi = ?1 ORDER BY id",
+    )?;
+    let mut rows = stmt.query([fi])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let class: String = r.get(1)?;
+        if restrict && !class.trim().eq_ignore_ascii_case("cosigner") {
+            continue;
+        }
+        let same: bool = r.get(9)?;
+        let mut p = Person {
+            id: format!("C{fi}"),
+            cosigner_row: Some(r.get(0)?),
+            name: text(r.get(2)?),
+            address: text(r.get(3)?),
+            address1: text(r.get(4)?),
+            city: text(r.get(5)?),
+            state: text(r.get(6)?),
+            zip: text(r.get(7)?),
+            ok: r.get(8)?,
+        };
+        if same {
+            // Same address as the debtor: the debtor's address and its OK flag.
+            p.address = debtor.address.clone();
+            p.address1 = debtor.address1.clone();
+            p.city = debtor.city.clone();
+            p.state = debtor.state.clone();
+            p.zip = debtor.zip.clone();
+            p.ok = debtor.ok;
+        }
+        out.push(p);
+    }
+    Ok(out)
+}
+
+/// Run the letter service: the file's bytes and the summary. The database changes
+/// only with `mark_done` (in the caller's transaction).
+pub fn run(
+    env: &Env,
+    conn: &Connection,
+    opts: &ServiceOptions,
+) -> Result<(Vec<u8>, ServiceSummary)> {
+    let letters = Letters::load(env)?;
+    let restrict =
+        settings::get_bool(conn, "letter_service", "restrict_to_cosigners")?.unwrap_or(true);
+    let mut summary = ServiceSummary::default();
+    if opts.k03 && opts.format == Format::Csv {
+        summary
+            .warnings
+            .push("--k03 does not apply to the CSV format; ignored".into());
+    }
+    // Select and order: by letter number, then file number (S2; SPEC §6).
+    let mut due = Vec::new();
+    for d in due_letters(conn, opts.from, opts.to)? {
+        let Some(report) = letters.get(&d.description) else {
+            *summary
+                .contacts_skipped
+                .entry(format!("no letter named '{}'", d.description))
+                .or_default() += 1;
+            continue;
+        };
+        if report.front.letter_number.trim().is_empty() {
+            // "Only templates with a value in the Letter Number field are processed" (S2:5893-5897)
+            *summary
+                .contacts_skipped
+                .entry("not a letter-service letter (no letter number)".into())
+                .or_default() += 1;
+            continue;
+        }
+        if report.front.start_on != StartOn::Debtor {
+            *summary
+                .contacts_skipped
+                .entry(format!(
+                    "letter '{}' does not start on debtor",
+                    report.front.name
+                ))
+                .or_default() += 1;
+            continue;
+        }
+        due.push((
+            report.front.letter_number.trim().to_string(),
+            d.file_number,
+            d.contact,
+            d,
+            report,
+        ));
+    }
+    due.sort_by(|a, b| (&a.0, a.1, a.2).cmp(&(&b.0, b.1, b.2)));
+
+    let mut written: Vec<Written> = Vec::new();
+    let mut sent: HashSet<(String, String, Option<i64>)> = HashSet::new();
+    let mut letters_this_run: BTreeMap<i64, i64> = BTreeMap::new();
+    let skip_debtor = |s: &mut ServiceSummary, why: &str| {
+        *s.debtors_skipped.entry(why.to_string()).or_default() += 1
+    };
+    for (number, fi, contact, d, report) in due {
+        let (debtor, mode, _) = debtor_person(conn, fi)?;
+        if mode.trim().eq_ignore_ascii_case("C") {
+            skip_debtor(&mut summary, "closed account");
+            continue;
+        }
+        let already = letters_this_run.get(&fi).copied().unwrap_or(0);
+        if !contact_allowed(conn, CcKind::Letter, fi, env.today, already)? {
+            skip_debtor(&mut summary, "contact controls");
+            continue;
+        }
+        // A retry after a skip writes only to the person skipped (S2:5972-5981).
+        let mut people = Vec::new();
+        if d.skip_indicator != "1" {
+            people.push(debtor);
+        }
+        if opts.cosigners && d.skip_indicator != "0" {
+            let debtor_again = debtor_person(conn, fi)?.0;
+            people.extend(cosigners(conn, fi, restrict, &debtor_again)?);
+        }
+        let body = letter_body(env, conn, &report, fi)?;
+        let (mut debtor_skipped, mut cosigner_skipped) = (false, false);
+        for person in people {
+            let key = (number.clone(), person.id.clone(), person.cosigner_row);
+            if sent.contains(&key) {
+                continue; // never the same letter twice to the same person
+            }
+            let segment_id = format!("^{}^", person.id);
+            let (segment, coa) = if person.ok {
+                (opts.k03.then(|| format!("#K#03{segment_id}")), false)
+            } else if report.front.ncoa {
+                (Some(format!("#K#02{segment_id}")), true)
+            } else if opts.print_unverified {
+                (None, false)
+            } else {
+                if person.cosigner_row.is_some() {
+                    cosigner_skipped = true;
+                    *summary
+                        .cosigners_skipped
+                        .entry("address not OK".into())
+                        .or_default() += 1;
+                } else {
+                    debtor_skipped = true;
+                    skip_debtor(&mut summary, "address not OK");
+                }
+                continue;
+            };
+            let segment = if opts.format == Format::Csv {
+                None
+            } else {
+                segment
+            };
+            sent.insert(key);
+            *summary.letters.entry(number.clone()).or_default() += 1;
+            *letters_this_run.entry(fi).or_default() += 1;
+            written.push(Written {
+                letter_number: number.clone(),
+                segment,
+                person,
+                body: body.clone(),
+                coa,
+            });
+        }
+        if opts.mark_done {
+            let indicator = match (debtor_skipped, cosigner_skipped) {
+                (false, false) => None,
+                (true, false) => Some("0"),
+                (false, true) => Some("1"),
+                // Both skipped: nobody got it, everyone is retried.
+                (true, true) => Some(""),
+            };
+            match indicator {
+                None => {
+                    conn.execute(
+                        "UPDATE contact SET done = 1, dd = ?2, st = 'Completed', at = NULL WHERE id = ?1",
+                        params![contact, env.today.format("%Y-%m-%d").to_string()],
+                    )?;
+                }
+                Some(i) => {
+                    conn.execute(
+                        "UPDATE contact SET st = 'In Progress', at = ?2 WHERE id = ?1",
+                        params![contact, i],
+                    )?;
+                }
+            }
+        }
+    }
+    let bytes = match opts.format {
+        Format::Ontario => ontario(conn, &written)?,
+        Format::Csv => csv_format(&written),
+    };
+    Ok((bytes, summary))
+}
+
+/// Ontario format, CRLF line ends (SPEC §6).
+fn ontario(conn: &Connection, letters: &[Written]) -> Result<Vec<u8>> {
+    let company = store::read_record(conn, crate::catalog::Form::Company, 1)?.unwrap_or_default();
+    let get = |f: &str| {
+        company
+            .iter()
+            .find(|(d, _)| d.field == f)
+            .map(|(_, v)| v.plain())
+            .unwrap_or_default()
+    };
+    let mut out = String::new();
+    let mut push = |s: &str| {
+        out.push_str(s);
+        out.push_str("\r\n");
+    };
+    push(&get("na"));
+    for f in ["ad", "a1", "a2"] {
+        let v = get(f);
+        if !v.trim().is_empty() {
+            push(&v);
+        }
+    }
+    let city = [get("ci"), get("st"), get("zi")]
+        .iter()
+        .filter(|s| !s.is_empty())
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(" ");
+    if !city.is_empty() {
+        push(&city);
+    }
+    push("/def/");
+    push("*** End Of Header ***");
+    push("");
+    for w in letters {
+        let mut items: Vec<String> = Vec::new();
+        if let Some(s) = &w.segment {
+            items.push(s.clone());
+        }
+        items.push(w.letter_number.clone());
+        items.push(w.person.name.clone());
+        items.push(w.person.address.clone());
+        items.push(w.person.address1.clone());
+        items.push(w.person.city_line());
+        for item in &w.body {
+            match item {
+                BodyItem::Line(l) => items.push(l.clone()),
+                BodyItem::Loop(lines) => items.push(format!("{{{}\r\n}}", lines.join("\r\n"))),
+            }
+        }
+        let n = items.len();
+        for (i, item) in items.iter().enumerate() {
+            if i + 1 < n {
+                push(&format!("{item},"));
+            } else {
+                push(item);
+            }
+        }
+        push("");
+    }
+    push(&format!("{:04} X - end", letters.len()));
+    Ok(out.into_bytes())
+}
+
+/// CSV format: id, OK or COA, the letter number, then the body lines verbatim.
+fn csv_format(letters: &[Written]) -> Vec<u8> {
+    let mut out = String::new();
+    for w in letters {
+        let mut fields = vec![
+            w.person.id.clone(),
+            if w.coa { "COA".into() } else { "OK".into() },
+            w.letter_number.clone(),
+        ];
+        for item in &w.body {
+            match item {
+                BodyItem::Line(l) => fields.push(l.clone()),
+                BodyItem::Loop(lines) => fields.extend(lines.iter().cloned()),
+            }
+        }
+        out.push_str(&fields.join(","));
+        out.push_str("\r\n");
+    }
+    out.into_bytes()
+}
