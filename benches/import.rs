@@ -18,8 +18,8 @@ use std::path::Path;
 use std::time::Instant;
 
 use chrono::{NaiveDate, NaiveTime};
-use recoup::import::apply::{import_into, ImportOptions, Review};
 use recoup::import::pipeline::{Ctx, Outcome, Pipeline};
+use recoup::import::{import_into, ImportOptions, Review};
 use recoup::import::{Map, RawRecord, Source};
 use recoup::store::Store;
 
@@ -152,7 +152,7 @@ fn generate(n: usize, csv: &Path, fixed: &Path) -> std::io::Result<()> {
             r.pick(&last).to_string(),
             r.pick(&first).to_string(),
             format!("{} {}", 1 + r.next() % 99999, r.pick(&streets)),
-            if r.next() % 7 == 0 {
+            if r.next().is_multiple_of(7) {
                 format!("APT {}", r.next() % 999)
             } else {
                 String::new()

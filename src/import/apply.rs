@@ -1,142 +1,24 @@
 //! Applying parsed records to the database (SPEC §3): keys, create/update, sub-records,
-//! transaction posting through the money engine, the summary and the rejects file.
+//! transaction posting through the money engine.
 //!
 //! One import is one database transaction. Each input record is first *resolved*
 //! (every lookup, every check that can reject it) without writing, then *written*;
 //! so a rejected record leaves no trace and no savepoint per row is needed.
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::{BufRead, Read, Write};
-use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 use chrono::NaiveDate;
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension};
-use rust_decimal::Decimal;
 
 use super::map::{Map, RecordKind, TypeWhen};
-use super::pipeline::{Ctx, KeyField, Outcome, Part, Pipeline};
-use super::source::{RawRecord, Source};
+use super::pipeline::{Ctx, KeyField, Part};
+use super::review::{Review, ReviewAnswer};
+use super::summary::{Accumulator, Rejects, Summary};
 use crate::catalog::{FieldDef, FieldType, Form, Value};
 use crate::money::{Ledger, NewTransaction};
 use crate::store::{self, value_to_sql};
 use crate::{Error, Result};
-
-/// Command-line choices for one import.
-#[derive(Debug, Clone, Default)]
-pub struct ImportOptions {
-    /// `--client`: overrides the map's `[options] client`.
-    pub client: Option<i64>,
-    pub dry_run: bool,
-    pub strict: bool,
-    /// `--rejects FILE` (default `<input>.rejects.csv`).
-    pub rejects: Option<PathBuf>,
-    pub review: bool,
-}
-
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Accumulator {
-    pub name: String,
-    pub count: u64,
-    pub total: Decimal,
-}
-
-/// What one import did (SPEC §3 summary).
-#[derive(Debug, Clone, Default)]
-pub struct Summary {
-    pub map: String,
-    pub file: String,
-    pub batch: i64,
-    pub read: u64,
-    pub created: BTreeMap<String, u64>,
-    pub updated: BTreeMap<String, u64>,
-    pub skipped: BTreeMap<String, u64>,
-    pub rejected: u64,
-    pub posted: u64,
-    pub accumulators: Vec<Accumulator>,
-    pub warnings: u64,
-    pub elapsed_ms: u128,
-    pub committed: bool,
-    pub dry_run: bool,
-    pub cancelled: bool,
-    pub rejects_file: Option<String>,
-}
-
-impl Summary {
-    pub fn to_json(&self) -> serde_json::Value {
-        serde_json::json!({
-            "map": self.map,
-            "file": self.file,
-            "batch": self.batch,
-            "read": self.read,
-            "created": self.created,
-            "updated": self.updated,
-            "skipped": self.skipped,
-            "rejected": self.rejected,
-            "posted": self.posted,
-            "accumulators": self.accumulators.iter().map(|a| serde_json::json!({
-                "name": a.name, "count": a.count, "total": format!("{:.2}", a.total),
-            })).collect::<Vec<_>>(),
-            "warnings": self.warnings,
-            "elapsed_ms": self.elapsed_ms as u64,
-            "committed": self.committed,
-            "dry_run": self.dry_run,
-            "cancelled": self.cancelled,
-            "rejects_file": self.rejects_file,
-        })
-    }
-
-    pub fn render(&self) -> String {
-        let mut s = String::new();
-        let line = |s: &mut String, k: &str, v: String| s.push_str(&format!("{k:<28} {v}\n"));
-        line(&mut s, "Import batch", self.batch.to_string());
-        line(&mut s, "Map", self.map.clone());
-        line(&mut s, "File", self.file.clone());
-        line(&mut s, "Records read", self.read.to_string());
-        for (k, v) in &self.created {
-            line(&mut s, &format!("Created {k}"), v.to_string());
-        }
-        for (k, v) in &self.updated {
-            line(&mut s, &format!("Updated {k}"), v.to_string());
-        }
-        line(&mut s, "Transactions posted", self.posted.to_string());
-        for (k, v) in &self.skipped {
-            line(&mut s, &format!("Skipped: {k}"), v.to_string());
-        }
-        line(&mut s, "Rejected", self.rejected.to_string());
-        for a in &self.accumulators {
-            line(
-                &mut s,
-                &format!("Accumulator {}", a.name),
-                format!("count {}  total {:.2}", a.count, a.total),
-            );
-        }
-        if self.warnings > 0 {
-            line(&mut s, "Warnings", self.warnings.to_string());
-        }
-        if let Some(r) = &self.rejects_file {
-            line(&mut s, "Rejects file", r.clone());
-        }
-        line(&mut s, "Elapsed", format!("{} ms", self.elapsed_ms));
-        line(
-            &mut s,
-            "Result",
-            if self.dry_run {
-                "dry run: nothing committed".into()
-            } else if self.committed {
-                if self.cancelled {
-                    "cancelled: accepted records committed".into()
-                } else {
-                    "committed".into()
-                }
-            } else {
-                "nothing committed".into()
-            },
-        );
-        s
-    }
-}
 
 fn code_col(code: &str) -> &'static str {
     // Every column name comes from the catalogue (DESIGN.md).
@@ -249,7 +131,7 @@ impl<'c> Applier<'c> {
         })
     }
 
-    fn skip(&mut self, reason: &str) {
+    pub(crate) fn skip(&mut self, reason: &str) {
         *self.summary.skipped.entry(reason.to_string()).or_default() += 1;
     }
 
@@ -481,11 +363,8 @@ impl<'c> Applier<'c> {
                 // happen to be blank there too (a transaction without an id).
                 return Ok(Lookup::NotFound);
             }
-            let key_col = if f.form == form {
-                f.column
-            } else {
-                owner_key_column(f)
-            };
+            // Owner keys compare with the column of the same name (de.cn ↔ cn).
+            let key_col = f.column;
             match (f.ty, &v) {
                 (FieldType::TextAn, SqlValue::Text(t)) => {
                     if k.exact {
@@ -1288,286 +1167,4 @@ fn is_integer_key(f: &FieldDef) -> bool {
         (f.form, f.field),
         (Form::Debtor, "fi") | (Form::Debtor, "cn") | (Form::Client, "nu")
     )
-}
-
-/// The column of a sub-record's table that an owner key compares with.
-fn owner_key_column(f: &FieldDef) -> &'static str {
-    f.column
-}
-
-// ---- rejects file ----
-
-/// The rejects file, created only when there is something to write (SPEC §3).
-pub struct Rejects {
-    path: PathBuf,
-    writer: Option<csv::Writer<std::fs::File>>,
-}
-
-impl Rejects {
-    pub fn new(path: PathBuf) -> Rejects {
-        Rejects { path, writer: None }
-    }
-    pub fn write(&mut self, line: u64, reason: &str, raw: &str) -> Result<()> {
-        if self.writer.is_none() {
-            let mut w = csv::Writer::from_path(&self.path)
-                .map_err(|e| Error::runtime(format!("{}: {e}", self.path.display())))?;
-            w.write_record(["line", "reason", "raw"])
-                .map_err(|e| Error::runtime(e.to_string()))?;
-            self.writer = Some(w);
-        }
-        if let Some(w) = self.writer.as_mut() {
-            w.write_record([line.to_string().as_str(), reason, raw])
-                .map_err(|e| Error::runtime(e.to_string()))?;
-        }
-        Ok(())
-    }
-    pub fn finish(&mut self) -> Result<Option<String>> {
-        match self.writer.as_mut() {
-            Some(w) => {
-                w.flush()?;
-                Ok(Some(self.path.display().to_string()))
-            }
-            None => Ok(None),
-        }
-    }
-}
-
-// ---- review ----
-
-pub enum ReviewAnswer {
-    Yes,
-    No,
-    Cancel,
-}
-
-/// `--review`: "Update Debtor? (Yes/No/All/Cancel)" per record (S2:5487-5497).
-pub struct Review {
-    on: bool,
-    input: Box<dyn BufRead>,
-}
-
-impl Review {
-    pub fn off() -> Review {
-        Review {
-            on: false,
-            input: Box::new(std::io::empty()),
-        }
-    }
-    pub fn stdin() -> Review {
-        Review {
-            on: true,
-            input: Box::new(std::io::BufReader::new(std::io::stdin())),
-        }
-    }
-    pub fn from_reader(r: impl Read + 'static) -> Review {
-        Review {
-            on: true,
-            input: Box::new(std::io::BufReader::new(r)),
-        }
-    }
-    fn active(&self) -> bool {
-        self.on
-    }
-    fn ask(&mut self, line: u64, raw: &str) -> Result<ReviewAnswer> {
-        loop {
-            eprint!("line {line}: {raw}\nUpdate Debtor? (Yes/No/All/Cancel) ");
-            let _ = std::io::stderr().flush();
-            let mut answer = String::new();
-            if self.input.read_line(&mut answer)? == 0 {
-                return Ok(ReviewAnswer::Cancel);
-            }
-            match answer.trim().to_ascii_lowercase().as_str() {
-                "y" | "yes" => return Ok(ReviewAnswer::Yes),
-                "n" | "no" => return Ok(ReviewAnswer::No),
-                "a" | "all" => {
-                    self.on = false;
-                    return Ok(ReviewAnswer::Yes);
-                }
-                "c" | "cancel" => return Ok(ReviewAnswer::Cancel),
-                _ => continue,
-            }
-        }
-    }
-}
-
-/// Import one input into an open database: one transaction, committed unless this
-/// is a dry run or `--strict` met a reject. `label` names the input in the summary.
-#[allow(clippy::too_many_arguments)]
-pub fn import_into(
-    conn: &mut Connection,
-    map: &Map,
-    map_label: &str,
-    input: impl Read,
-    label: &str,
-    ctx: Ctx,
-    opts: &ImportOptions,
-    rejects_path: PathBuf,
-    review: &mut Review,
-    progress: Option<&indicatif::ProgressBar>,
-) -> Result<Summary> {
-    let started = Instant::now();
-    // Query-planner stability: with STAT4 (bundled SQLite) and the partial indexes,
-    // SQLite would otherwise re-prepare the lookup and posting statements on every
-    // new bound value — measured as 40% of an import's time.
-    conn.set_db_config(
-        rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
-        true,
-    )?;
-    // A bigger page cache for the one long transaction: fewer spills of dirty pages
-    // into the WAL before the commit (64 MB at most; the peak stays far below 300 MB).
-    // `RECOUP_IMPORT_CACHE_KB` overrides it (the crash test uses a small cache so
-    // pages reach the WAL early).
-    let cache_kb = std::env::var("RECOUP_IMPORT_CACHE_KB")
-        .ok()
-        .and_then(|v| v.parse::<u32>().ok())
-        .unwrap_or(65_536);
-    conn.execute_batch(&format!("PRAGMA cache_size = -{cache_kb}"))?;
-    let tx = conn.transaction()?;
-    let batch = store::next_number(&tx, "import_batch", "nu", 1)?;
-    tx.execute(
-        "INSERT INTO import_batch (nu, map, file, run_date) VALUES (?1, ?2, ?3, ?4)",
-        rusqlite::params![
-            batch,
-            map_label,
-            label,
-            ctx.today.format("%Y-%m-%d").to_string()
-        ],
-    )?;
-    let mut rejects = Rejects::new(rejects_path);
-    let mut applier = Applier::new(&tx, map, ctx, batch)?;
-    let mut pipeline = Pipeline::new(map);
-    let mut source = Source::new(map, input);
-    let mut rec = RawRecord::default();
-    let mut cancelled = false;
-    let mut last_bytes = 0;
-    while source.next_record(&mut rec)? {
-        applier.summary.read += 1;
-        if let Some(pb) = progress {
-            pb.inc(source.bytes_read - last_bytes);
-            last_bytes = source.bytes_read;
-        }
-        match pipeline.process(&rec, &ctx) {
-            Outcome::Parsed(parts) => {
-                let raw = rec.raw_text();
-                match applier.apply(&parts, rec.line, &raw, &mut rejects, review) {
-                    Ok(true) => {}
-                    Ok(false) => {
-                        cancelled = true;
-                        applier.summary.read -= 1;
-                        break;
-                    }
-                    Err(e) => return Err(e.context(format!("{label}:{}", rec.line))),
-                }
-            }
-            Outcome::Rejected(reason) => {
-                applier.summary.rejected += 1;
-                rejects.write(rec.line, &reason, &rec.raw_text())?;
-            }
-            Outcome::NoMatch => applier.skip("no record definition matches the line"),
-        }
-    }
-    applier.finish()?;
-    let mut summary = std::mem::take(&mut applier.summary);
-    drop(applier);
-    summary.map = map_label.to_string();
-    summary.file = label.to_string();
-    summary.cancelled = cancelled;
-    summary.dry_run = opts.dry_run;
-    summary.rejects_file = rejects.finish()?;
-    summary.elapsed_ms = started.elapsed().as_millis();
-    let refuse = opts.dry_run || (opts.strict && summary.rejected > 0);
-    if refuse {
-        tx.rollback()?;
-    } else {
-        tx.execute(
-            "UPDATE import_batch SET summary = ?2 WHERE nu = ?1",
-            rusqlite::params![batch, summary.to_json().to_string()],
-        )?;
-        tx.commit()?;
-        summary.committed = true;
-    }
-    Ok(summary)
-}
-
-/// `recoup import MAP FILE [--client N] [--dry-run] [--strict] [--rejects FILE] [--review]`.
-pub fn run(env: &crate::Env, map_arg: &str, file: &Path, opts: &ImportOptions) -> Result<Summary> {
-    let (map, map_label) = load_map(env, map_arg)?;
-    let input = std::fs::File::open(file)
-        .map_err(|e| Error::runtime(format!("{}: {e}", file.display())))?;
-    let size = input.metadata().map(|m| m.len()).unwrap_or(0);
-    let mut store = store::Store::open(&env.db)?;
-    let ctx = Ctx {
-        today: env.today,
-        now: env.now,
-        client: opts.client.or(map.options.client),
-    };
-    let rejects = opts.rejects.clone().unwrap_or_else(|| {
-        let mut p = file.as_os_str().to_owned();
-        p.push(".rejects.csv");
-        PathBuf::from(p)
-    });
-    let mut review = if opts.review {
-        Review::stdin()
-    } else {
-        Review::off()
-    };
-    let pb = env.show_progress().then(|| {
-        let pb = indicatif::ProgressBar::new(size);
-        pb.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{bar:40} {bytes}/{total_bytes} {per_sec} {eta}",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        pb
-    });
-    let summary = import_into(
-        store.conn_mut(),
-        &map,
-        &map_label,
-        std::io::BufReader::with_capacity(1 << 16, input),
-        &file.display().to_string(),
-        ctx,
-        opts,
-        rejects,
-        &mut review,
-        pb.as_ref(),
-    )?;
-    if let Some(pb) = pb {
-        pb.finish_and_clear();
-    }
-    Ok(summary)
-}
-
-/// A map named by path, or by name under `maps/` (with or without `.toml`).
-pub fn resolve_map(env: &crate::Env, arg: &str) -> PathBuf {
-    let p = env.home_path("maps", arg);
-    if p.is_file() || arg.ends_with(".toml") {
-        return p;
-    }
-    env.home_path("maps", &format!("{arg}.toml"))
-}
-
-/// Maps built into the binary, used when `maps/` has no file of that name (SPEC §1:
-/// the client-transfer maps work from any directory; the NCOA map backs `ncoa import`).
-pub const EMBEDDED_MAPS: &[(&str, &str)] = &[
-    (
-        "client-transfers",
-        include_str!("../../maps/client-transfers.toml"),
-    ),
-    ("client-notes", include_str!("../../maps/client-notes.toml")),
-    ("ncoa-return", include_str!("../../maps/ncoa-return.toml")),
-];
-
-/// Load a map named by path or by name: the file when it exists, else an embedded map.
-pub fn load_map(env: &crate::Env, arg: &str) -> Result<(Map, String)> {
-    let path = resolve_map(env, arg);
-    if !path.is_file() {
-        let name = arg.trim_end_matches(".toml");
-        if let Some((n, text)) = EMBEDDED_MAPS.iter().find(|(n, _)| *n == name) {
-            let label = format!("<embedded>/maps/{n}.toml");
-            return Ok((Map::parse(&label, text)?, label));
-        }
-    }
-    Ok((Map::load(&path)?, path.display().to_string()))
 }

@@ -520,7 +520,7 @@ pub fn export_to(
 
 /// `recoup export MAP --out FILE [--where …]`.
 pub fn run(env: &Env, map_arg: &str, out: &Path, filter: Option<&str>) -> Result<u64> {
-    let (map, _) = super::apply::load_map(env, map_arg)?;
+    let (map, _) = super::run::load_map(env, map_arg)?;
     let filter = filter.map(Filter::parse).transpose()?;
     let store = store::Store::open_existing(&env.db)?;
     let file = std::fs::File::create(out)

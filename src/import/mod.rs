@@ -9,15 +9,20 @@ pub mod apply;
 pub mod dates;
 pub mod map;
 pub mod pipeline;
+pub mod review;
+pub mod run;
 pub mod scan;
 pub mod source;
+pub mod summary;
 mod toml_read;
 
 pub use map::Map;
 pub use source::{RawRecord, Source};
 pub mod export;
 
-pub use apply::{ImportOptions, Summary};
+pub use review::Review;
+pub use run::{import_into, load_map, resolve_map, EMBEDDED_MAPS};
+pub use summary::{ImportOptions, Summary};
 
 use std::path::Path;
 
@@ -26,7 +31,7 @@ use crate::{Env, Error, Result};
 /// `recoup import`: run, print the summary (table or `--json`), exit 3 under
 /// `--strict` when records were rejected.
 pub fn cli_import(env: &Env, map: &str, file: &Path, opts: &ImportOptions) -> Result<()> {
-    let summary = apply::run(env, map, file, opts)?;
+    let summary = run::run(env, map, file, opts)?;
     if env.json {
         println!("{}", summary.to_json());
     } else {
