@@ -1,150 +1,32 @@
 //! Applying parsed records to the database (SPEC §3): keys, create/update, sub-records,
-//! transaction posting through the money engine, the summary and the rejects file.
+//! transaction posting through the money engine.
 //!
 //! One import is one database transaction. Each input record is first *resolved*
 //! (every lookup, every check that can reject it) without writing, then *written*;
 //! so a rejected record leaves no trace and no savepoint per row is needed.
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::{BufRead, Read, Write};
-use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 use chrono::NaiveDate;
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension};
-use rust_decimal::Decimal;
 
 use super::map::{Map, RecordKind, TypeWhen};
-use super::pipeline::{Ctx, KeyField, Outcome, Part, Pipeline};
-use super::source::{RawRecord, Source};
-use crate::catalog::{self, FieldDef, FieldType, Form, Value};
+use super::pipeline::{Ctx, KeyField, Part};
+use super::review::{Review, ReviewAnswer};
+use super::summary::{Accumulator, Rejects, Summary};
+use crate::catalog::{FieldDef, FieldType, Form, Value};
 use crate::money::{Ledger, NewTransaction};
 use crate::store::{self, value_to_sql};
 use crate::{Error, Result};
 
-/// Command-line choices for one import.
-#[derive(Debug, Clone, Default)]
-pub struct ImportOptions {
-    /// `--client`: overrides the map's `[options] client`.
-    pub client: Option<i64>,
-    pub dry_run: bool,
-    pub strict: bool,
-    /// `--rejects FILE` (default `<input>.rejects.csv`).
-    pub rejects: Option<PathBuf>,
-    pub review: bool,
-}
-
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Accumulator {
-    pub name: String,
-    pub count: u64,
-    pub total: Decimal,
-}
-
-/// What one import did (SPEC §3 summary).
-#[derive(Debug, Clone, Default)]
-pub struct Summary {
-    pub map: String,
-    pub file: String,
-    pub batch: i64,
-    pub read: u64,
-    pub created: BTreeMap<String, u64>,
-    pub updated: BTreeMap<String, u64>,
-    pub skipped: BTreeMap<String, u64>,
-    pub rejected: u64,
-    pub posted: u64,
-    pub accumulators: Vec<Accumulator>,
-    pub warnings: u64,
-    pub elapsed_ms: u128,
-    pub committed: bool,
-    pub dry_run: bool,
-    pub cancelled: bool,
-    pub rejects_file: Option<String>,
-}
-
-impl Summary {
-    pub fn to_json(&self) -> serde_json::Value {
-        serde_json::json!({
-            "map": self.map,
-            "file": self.file,
-            "batch": self.batch,
-            "read": self.read,
-            "created": self.created,
-            "updated": self.updated,
-            "skipped": self.skipped,
-            "rejected": self.rejected,
-            "posted": self.posted,
-            "accumulators": self.accumulators.iter().map(|a| serde_json::json!({
-                "name": a.name, "count": a.count, "total": format!("{:.2}", a.total),
-            })).collect::<Vec<_>>(),
-            "warnings": self.warnings,
-            "elapsed_ms": self.elapsed_ms as u64,
-            "committed": self.committed,
-            "dry_run": self.dry_run,
-            "cancelled": self.cancelled,
-            "rejects_file": self.rejects_file,
-        })
-    }
-
-    pub fn render(&self) -> String {
-        let mut s = String::new();
-        let line = |s: &mut String, k: &str, v: String| s.push_str(&format!("{k:<28} {v}\n"));
-        line(&mut s, "Import batch", self.batch.to_string());
-        line(&mut s, "Map", self.map.clone());
-        line(&mut s, "File", self.file.clone());
-        line(&mut s, "Records read", self.read.to_string());
-        for (k, v) in &self.created {
-            line(&mut s, &format!("Created {k}"), v.to_string());
-        }
-        for (k, v) in &self.updated {
-            line(&mut s, &format!("Updated {k}"), v.to_string());
-        }
-        line(&mut s, "Transactions posted", self.posted.to_string());
-        for (k, v) in &self.skipped {
-            line(&mut s, &format!("Skipped: {k}"), v.to_string());
-        }
-        line(&mut s, "Rejected", self.rejected.to_string());
-        for a in &self.accumulators {
-            line(
-                &mut s,
-                &format!("Accumulator {}", a.name),
-                format!("count {}  total {:.2}", a.count, a.total),
-            );
-        }
-        if self.warnings > 0 {
-            line(&mut s, "Warnings", self.warnings.to_string());
-        }
-        if let Some(r) = &self.rejects_file {
-            line(&mut s, "Rejects file", r.clone());
-        }
-        line(&mut s, "Elapsed", format!("{} ms", self.elapsed_ms));
-        line(
-            &mut s,
-            "Result",
-            if self.dry_run {
-                "dry run: nothing committed".into()
-            } else if self.committed {
-                if self.cancelled {
-                    "cancelled: accepted records committed".into()
-                } else {
-                    "committed".into()
-                }
-            } else {
-                "nothing committed".into()
-            },
-        );
-        s
-    }
-}
-
 fn code_col(code: &str) -> &'static str {
     // Every column name comes from the catalogue (DESIGN.md).
-    catalog::by_code(code).map_or("rowid", |f| f.column)
+    super::field_by_code(code).map_or("rowid", |f| f.column)
 }
 
 fn field(code: &str) -> Option<&'static FieldDef> {
-    catalog::by_code(code)
+    super::field_by_code(code)
 }
 
 /// Client settings copied to new debtors with `apply_client_settings` (S2:5209-5226).
@@ -249,7 +131,7 @@ impl<'c> Applier<'c> {
         })
     }
 
-    fn skip(&mut self, reason: &str) {
+    pub(crate) fn skip(&mut self, reason: &str) {
         *self.summary.skipped.entry(reason.to_string()).or_default() += 1;
     }
 
@@ -291,7 +173,8 @@ impl<'c> Applier<'c> {
         self.ctx.client
     }
 
-    /// Apply one parsed input record. `Ok(Err(reason))` is a reject.
+    /// Apply one parsed input record (a reject goes to `rejects`). `Ok(false)`: the
+    /// reviewer chose Cancel, stop here and keep what was accepted.
     pub fn apply(
         &mut self,
         parts: &[Part],
@@ -299,7 +182,7 @@ impl<'c> Applier<'c> {
         raw: &str,
         rejects: &mut Rejects,
         review: &mut Review,
-    ) -> Result<()> {
+    ) -> Result<bool> {
         let mut actions: Vec<Action> = Vec::new();
         let mut skips: Vec<(String, bool)> = Vec::new();
         let mut debtor_target = DebtorTarget::None;
@@ -367,7 +250,7 @@ impl<'c> Applier<'c> {
                 Err(Resolved::Reject(reason)) => {
                     self.summary.rejected += 1;
                     rejects.write(line, &reason, raw)?;
-                    return Ok(());
+                    return Ok(true);
                 }
             }
         }
@@ -388,9 +271,9 @@ impl<'c> Applier<'c> {
                 ReviewAnswer::Yes => {}
                 ReviewAnswer::No => {
                     self.skip("declined in review");
-                    return Ok(());
+                    return Ok(true);
                 }
-                ReviewAnswer::Cancel => return Err(Error::runtime("__review_cancel__")),
+                ReviewAnswer::Cancel => return Ok(false),
             }
         }
 
@@ -458,13 +341,14 @@ impl<'c> Applier<'c> {
                 }
             }
         }
-        Ok(())
+        Ok(true)
     }
 
     // ---- resolving (no writes) ----
 
     fn lookup(&self, form: Form, keys: &[&KeyField], scope: &[(&str, SqlValue)]) -> Result<Lookup> {
-        let mut sql = format!("SELECT rowid FROM {} WHERE 1 = 1", form.table());
+        // Built as the WHERE clause; the SELECT is put in front at the end.
+        let mut sql = String::from(" WHERE 1 = 1");
         let mut args: Vec<SqlValue> = Vec::new();
         for (col, v) in scope {
             args.push(v.clone());
@@ -475,14 +359,12 @@ impl<'c> Applier<'c> {
             let f = k.field;
             let v = value_to_sql(f, &k.value);
             if matches!(v, SqlValue::Null) {
-                sql.push_str(&format!(" AND {} IS NULL", f.column));
-                continue;
+                // A blank key identifies nothing: it never matches the records that
+                // happen to be blank there too (a transaction without an id).
+                return Ok(Lookup::NotFound);
             }
-            let key_col = if f.form == form {
-                f.column
-            } else {
-                owner_key_column(f)
-            };
+            // Owner keys compare with the column of the same name (de.cn ↔ cn).
+            let key_col = f.column;
             match (f.ty, &v) {
                 (FieldType::TextAn, SqlValue::Text(t)) => {
                     if k.exact {
@@ -515,16 +397,20 @@ impl<'c> Applier<'c> {
                 }
             }
         }
-        sql.push_str(if partial {
-            " ORDER BY rowid LIMIT 1"
+        // No ORDER BY rowid: SQLite would walk the table in rowid order instead of
+        // using the key's index. The first partial match is MIN(rowid) (S2:5367-5369).
+        let sql = if partial {
+            format!("SELECT MIN(rowid) FROM {}{sql}", form.table())
         } else {
-            " ORDER BY rowid LIMIT 2"
-        });
+            format!("SELECT rowid FROM {}{sql} LIMIT 2", form.table())
+        };
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let mut rows = stmt.query(rusqlite::params_from_iter(args))?;
         let mut found = Vec::new();
         while let Some(r) = rows.next()? {
-            found.push(r.get::<_, i64>(0)?);
+            if let Some(id) = r.get::<_, Option<i64>>(0)? {
+                found.push(id);
+            }
         }
         Ok(match found.len() {
             0 => Lookup::NotFound,
@@ -608,9 +494,11 @@ impl<'c> Applier<'c> {
                 .find(|a| a.field == cn)
                 .and_then(|a| a.value.plain().trim().parse().ok())
                 .or_else(|| {
+                    // de.cn as a key, or cl.nu as the owner key of a debtor record.
                     part.keys
                         .iter()
-                        .find(|k| k.field == cn)
+                        .chain(&part.owner_keys)
+                        .find(|k| k.field == cn || super::is_code(k.field, "cl.nu"))
                         .and_then(|k| k.value.plain().trim().parse().ok())
                 })
         })
@@ -874,7 +762,7 @@ impl<'c> Applier<'c> {
             .collect();
         match existing {
             Some(nu) => {
-                self.update(Form::Client, nu, &values)?;
+                self.update(Form::Client, nu, &without_search_terms(part, &values))?;
                 Self::bump(&mut self.summary.updated, "client");
             }
             None => {
@@ -897,7 +785,7 @@ impl<'c> Applier<'c> {
             .collect();
         let fi = match existing {
             Some(fi) => {
-                self.update(Form::Debtor, fi, &own)?;
+                self.update(Form::Debtor, fi, &without_search_terms(part, &own))?;
                 for a in part.values.iter().filter(|a| is_original(a.field)) {
                     // Write-once: a re-import never posts twice (SPEC §3).
                     if !a.value.is_null() {
@@ -912,7 +800,7 @@ impl<'c> Applier<'c> {
                 self.next_fi += 1;
                 let mut cols: Vec<&str> = Vec::with_capacity(own.len() + 16);
                 let mut args: Vec<SqlValue> = Vec::with_capacity(own.len() + 16);
-                let mapped = |code: &str| own.iter().any(|a| a.field.code() == code);
+                let mapped = |code: &str| own.iter().any(|a| super::is_code(a.field, code));
                 let push =
                     |cols: &mut Vec<&str>, args: &mut Vec<SqlValue>, code: &str, v: SqlValue| {
                         cols.push(code_col(code));
@@ -945,7 +833,7 @@ impl<'c> Applier<'c> {
                 if self.map.options.apply_client_settings {
                     if let Some(info) = &info {
                         for (f, v) in &info.settings {
-                            if !mapped(&f.code()) && !matches!(v, SqlValue::Null) {
+                            if !own.iter().any(|a| a.field == *f) && !matches!(v, SqlValue::Null) {
                                 cols.push(f.column);
                                 args.push(v.clone());
                             }
@@ -996,14 +884,17 @@ impl<'c> Applier<'c> {
             }
         };
         if self.map.options.auto_create_contact_records {
-            self.auto_phones(fi, part)?;
+            self.auto_contact_records(fi, part)?;
         }
         self.touched.push(fi);
         Ok(fi)
     }
 
-    /// Phone sub-records from the debtor's phone fields (S2:5209-5226).
-    fn auto_phones(&mut self, fi: i64, part: &Part) -> Result<()> {
+    /// Phone, email and address sub-records from the debtor's fields ("Auto-Create
+    /// Phone, Email, and Address Records", S2:5223-5224), each only when not on file.
+    /// The email and address tables are not catalogue forms (store migration 2).
+    fn auto_contact_records(&mut self, fi: i64, part: &Part) -> Result<()> {
+        let fi_col = code_col("de.fi");
         for (code, ty) in [("de.hp", "Home"), ("de.wp", "Work"), ("de.cp", "Cell")] {
             let Some(num) = part
                 .get(code)
@@ -1013,9 +904,8 @@ impl<'c> Applier<'c> {
                 continue;
             };
             let sql = format!(
-                "SELECT 1 FROM {} WHERE {} = ?1 AND {} = ?2",
+                "SELECT 1 FROM {} WHERE {fi_col} = ?1 AND {} = ?2",
                 Form::Phone.table(),
-                code_col("de.fi"),
                 code_col("ph.nu")
             );
             if self
@@ -1028,7 +918,7 @@ impl<'c> Applier<'c> {
             self.insert(
                 Form::Phone,
                 &[
-                    code_col("de.fi"),
+                    fi_col,
                     code_col("ph.nu"),
                     code_col("ph.ty"),
                     code_col("ph.ac"),
@@ -1041,6 +931,57 @@ impl<'c> Applier<'c> {
                 ],
             )?;
             Self::bump(&mut self.summary.created, "phone");
+        }
+        if let Some(em) = part
+            .get("de.em")
+            .map(Value::plain)
+            .filter(|s| !s.trim().is_empty())
+        {
+            let exists = self
+                .conn
+                .prepare_cached(
+                    "SELECT 1 FROM email WHERE fi = ?1 AND address = ?2 COLLATE NOCASE",
+                )?
+                .exists(rusqlite::params![fi, em])?;
+            if !exists {
+                self.conn
+                    .prepare_cached(
+                        "INSERT INTO email (fi, address, type, active) VALUES (?1, ?2, 'Home', 1)",
+                    )?
+                    .execute(rusqlite::params![fi, em])?;
+                Self::bump(&mut self.summary.created, "email");
+            }
+        }
+        let addr: Vec<Option<String>> = ["de.ad", "de.a1", "de.ci", "de.st", "de.zi", "de.cy"]
+            .iter()
+            .map(|c| {
+                part.get(c)
+                    .map(Value::plain)
+                    .filter(|s| !s.trim().is_empty())
+            })
+            .collect();
+        if addr[0].is_some() {
+            let exists = self
+                .conn
+                .prepare_cached(
+                    "SELECT 1 FROM address WHERE fi = ?1 AND ad IS ?2 AND a1 IS ?3 AND ci IS ?4
+                       AND st IS ?5 AND zi IS ?6 AND cy IS ?7",
+                )?
+                .exists(rusqlite::params![
+                    fi, addr[0], addr[1], addr[2], addr[3], addr[4], addr[5]
+                ])?;
+            if !exists {
+                let ok = part.get("de.ok").is_some_and(|v| *v == Value::Flag(true));
+                self.conn
+                    .prepare_cached(
+                        "INSERT INTO address (fi, type, ad, a1, ci, st, zi, cy, ok, active)
+                         VALUES (?1, 'Placement', ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1)",
+                    )?
+                    .execute(rusqlite::params![
+                        fi, addr[0], addr[1], addr[2], addr[3], addr[4], addr[5], ok
+                    ])?;
+                Self::bump(&mut self.summary.created, "address");
+            }
         }
         Ok(())
     }
@@ -1061,7 +1002,7 @@ impl<'c> Applier<'c> {
         };
         let own: Vec<&super::pipeline::Assign> = part.values.iter().collect();
         if let Some(id) = existing {
-            self.update(form, id, &own)?;
+            self.update(form, id, &without_search_terms(part, &own))?;
             Self::bump(&mut self.summary.updated, kind_name);
             if let (Form::Transaction, Some(fi)) = (form, fi) {
                 crate::money::recalculate(self.conn, fi)?;
@@ -1196,6 +1137,24 @@ fn note_stamp(values: &mut Vec<(&'static FieldDef, Value)>) {
     }
 }
 
+/// On an update, a non-exact text key is a search term ("doe" found "Doe, John"), not
+/// data: it is not written over the value it matched.
+fn without_search_terms<'a>(
+    part: &Part,
+    values: &[&'a super::pipeline::Assign],
+) -> Vec<&'a super::pipeline::Assign> {
+    values
+        .iter()
+        .copied()
+        .filter(|a| {
+            !part
+                .keys
+                .iter()
+                .any(|k| k.field == a.field && !k.exact && a.field.ty == FieldType::TextAn)
+        })
+        .collect()
+}
+
 fn describe(keys: &[&KeyField]) -> String {
     keys.iter()
         .map(|k| format!("{} '{}'", k.field.code(), k.value.plain()))
@@ -1208,247 +1167,4 @@ fn is_integer_key(f: &FieldDef) -> bool {
         (f.form, f.field),
         (Form::Debtor, "fi") | (Form::Debtor, "cn") | (Form::Client, "nu")
     )
-}
-
-/// The column of a sub-record's table that an owner key compares with.
-fn owner_key_column(f: &FieldDef) -> &'static str {
-    f.column
-}
-
-// ---- rejects file ----
-
-/// The rejects file, created only when there is something to write (SPEC §3).
-pub struct Rejects {
-    path: PathBuf,
-    writer: Option<csv::Writer<std::fs::File>>,
-}
-
-impl Rejects {
-    pub fn new(path: PathBuf) -> Rejects {
-        Rejects { path, writer: None }
-    }
-    pub fn write(&mut self, line: u64, reason: &str, raw: &str) -> Result<()> {
-        if self.writer.is_none() {
-            let mut w = csv::Writer::from_path(&self.path)
-                .map_err(|e| Error::runtime(format!("{}: {e}", self.path.display())))?;
-            w.write_record(["line", "reason", "raw"])
-                .map_err(|e| Error::runtime(e.to_string()))?;
-            self.writer = Some(w);
-        }
-        if let Some(w) = self.writer.as_mut() {
-            w.write_record([line.to_string().as_str(), reason, raw])
-                .map_err(|e| Error::runtime(e.to_string()))?;
-        }
-        Ok(())
-    }
-    pub fn finish(&mut self) -> Result<Option<String>> {
-        match self.writer.as_mut() {
-            Some(w) => {
-                w.flush()?;
-                Ok(Some(self.path.display().to_string()))
-            }
-            None => Ok(None),
-        }
-    }
-}
-
-// ---- review ----
-
-pub enum ReviewAnswer {
-    Yes,
-    No,
-    Cancel,
-}
-
-/// `--review`: "Update Debtor? (Yes/No/All/Cancel)" per record (S2:5487-5497).
-pub struct Review {
-    on: bool,
-    input: Box<dyn BufRead>,
-}
-
-impl Review {
-    pub fn off() -> Review {
-        Review {
-            on: false,
-            input: Box::new(std::io::empty()),
-        }
-    }
-    pub fn stdin() -> Review {
-        Review {
-            on: true,
-            input: Box::new(std::io::BufReader::new(std::io::stdin())),
-        }
-    }
-    pub fn from_reader(r: impl Read + 'static) -> Review {
-        Review {
-            on: true,
-            input: Box::new(std::io::BufReader::new(r)),
-        }
-    }
-    fn active(&self) -> bool {
-        self.on
-    }
-    fn ask(&mut self, line: u64, raw: &str) -> Result<ReviewAnswer> {
-        loop {
-            eprint!("line {line}: {raw}\nUpdate Debtor? (Yes/No/All/Cancel) ");
-            let _ = std::io::stderr().flush();
-            let mut answer = String::new();
-            if self.input.read_line(&mut answer)? == 0 {
-                return Ok(ReviewAnswer::Cancel);
-            }
-            match answer.trim().to_ascii_lowercase().as_str() {
-                "y" | "yes" => return Ok(ReviewAnswer::Yes),
-                "n" | "no" => return Ok(ReviewAnswer::No),
-                "a" | "all" => {
-                    self.on = false;
-                    return Ok(ReviewAnswer::Yes);
-                }
-                "c" | "cancel" => return Ok(ReviewAnswer::Cancel),
-                _ => continue,
-            }
-        }
-    }
-}
-
-/// Import one input into an open database: one transaction, committed unless this
-/// is a dry run or `--strict` met a reject. `label` names the input in the summary.
-#[allow(clippy::too_many_arguments)]
-pub fn import_into(
-    conn: &mut Connection,
-    map: &Map,
-    map_label: &str,
-    input: impl Read,
-    label: &str,
-    ctx: Ctx,
-    opts: &ImportOptions,
-    rejects_path: PathBuf,
-    review: &mut Review,
-    progress: Option<&indicatif::ProgressBar>,
-) -> Result<Summary> {
-    let started = Instant::now();
-    let tx = conn.transaction()?;
-    let batch = store::next_number(&tx, "import_batch", "nu", 1)?;
-    tx.execute(
-        "INSERT INTO import_batch (nu, map, file, run_date) VALUES (?1, ?2, ?3, ?4)",
-        rusqlite::params![
-            batch,
-            map_label,
-            label,
-            ctx.today.format("%Y-%m-%d").to_string()
-        ],
-    )?;
-    let mut rejects = Rejects::new(rejects_path);
-    let mut applier = Applier::new(&tx, map, ctx, batch)?;
-    let mut pipeline = Pipeline::new(map);
-    let mut source = Source::new(map, input);
-    let mut rec = RawRecord::default();
-    let mut cancelled = false;
-    let mut last_bytes = 0;
-    while source.next_record(&mut rec)? {
-        applier.summary.read += 1;
-        if let Some(pb) = progress {
-            pb.inc(source.bytes_read - last_bytes);
-            last_bytes = source.bytes_read;
-        }
-        match pipeline.process(&rec, &ctx) {
-            Outcome::Parsed(parts) => {
-                let raw = rec.raw_text();
-                match applier.apply(&parts, rec.line, &raw, &mut rejects, review) {
-                    Ok(()) => {}
-                    Err(e) if e.message == "__review_cancel__" => {
-                        cancelled = true;
-                        applier.summary.read -= 1;
-                        break;
-                    }
-                    Err(e) => return Err(e.context(format!("{label}:{}", rec.line))),
-                }
-            }
-            Outcome::Rejected(reason) => {
-                applier.summary.rejected += 1;
-                rejects.write(rec.line, &reason, &rec.raw_text())?;
-            }
-            Outcome::NoMatch => applier.skip("no record definition matches the line"),
-        }
-    }
-    applier.finish()?;
-    let mut summary = std::mem::take(&mut applier.summary);
-    drop(applier);
-    summary.map = map_label.to_string();
-    summary.file = label.to_string();
-    summary.cancelled = cancelled;
-    summary.dry_run = opts.dry_run;
-    summary.rejects_file = rejects.finish()?;
-    summary.elapsed_ms = started.elapsed().as_millis();
-    let refuse = opts.dry_run || (opts.strict && summary.rejected > 0);
-    if refuse {
-        tx.rollback()?;
-    } else {
-        tx.execute(
-            "UPDATE import_batch SET summary = ?2 WHERE nu = ?1",
-            rusqlite::params![batch, summary.to_json().to_string()],
-        )?;
-        tx.commit()?;
-        summary.committed = true;
-    }
-    Ok(summary)
-}
-
-/// `recoup import MAP FILE [--client N] [--dry-run] [--strict] [--rejects FILE] [--review]`.
-pub fn run(env: &crate::Env, map_arg: &str, file: &Path, opts: &ImportOptions) -> Result<Summary> {
-    let map_path = resolve_map(env, map_arg);
-    let map = Map::load(&map_path)?;
-    let input = std::fs::File::open(file)
-        .map_err(|e| Error::runtime(format!("{}: {e}", file.display())))?;
-    let size = input.metadata().map(|m| m.len()).unwrap_or(0);
-    let mut store = store::Store::open(&env.db)?;
-    let ctx = Ctx {
-        today: env.today,
-        now: env.now,
-        client: opts.client.or(map.options.client),
-    };
-    let rejects = opts.rejects.clone().unwrap_or_else(|| {
-        let mut p = file.as_os_str().to_owned();
-        p.push(".rejects.csv");
-        PathBuf::from(p)
-    });
-    let mut review = if opts.review {
-        Review::stdin()
-    } else {
-        Review::off()
-    };
-    let pb = env.show_progress().then(|| {
-        let pb = indicatif::ProgressBar::new(size);
-        pb.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{bar:40} {bytes}/{total_bytes} {per_sec} {eta}",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        pb
-    });
-    let summary = import_into(
-        store.conn_mut(),
-        &map,
-        &map_path.display().to_string(),
-        std::io::BufReader::with_capacity(1 << 16, input),
-        &file.display().to_string(),
-        ctx,
-        opts,
-        rejects,
-        &mut review,
-        pb.as_ref(),
-    )?;
-    if let Some(pb) = pb {
-        pb.finish_and_clear();
-    }
-    Ok(summary)
-}
-
-/// A map named by path, or by name under `maps/` (with or without `.toml`).
-pub fn resolve_map(env: &crate::Env, arg: &str) -> PathBuf {
-    let p = env.home_path("maps", arg);
-    if p.is_file() || arg.ends_with(".toml") {
-        return p;
-    }
-    env.home_path("maps", &format!("{arg}.toml"))
 }

@@ -131,9 +131,9 @@ impl DateOptions {
             }
             _ => {}
         }
-        let parts: Vec<&str> = match split_sep(t, &self.separator) {
-            Some(p) if p.len() == 3 => p,
-            _ => self.split_fixed(t)?,
+        let parts: [&str; 3] = match split3(t, &self.separator) {
+            Some(p) => p,
+            None => self.split_fixed(t)?,
         };
         let (d, m, y) = match self.order {
             DateOrder::Mdy => (parts[1], parts[0], parts[2]),
@@ -154,7 +154,7 @@ impl DateOptions {
     }
 
     /// Split unseparated text (`04092001`, `040901`, `01JAN2024`) by position.
-    fn split_fixed<'t>(&self, t: &'t str) -> Option<Vec<&'t str>> {
+    fn split_fixed<'t>(&self, t: &'t str) -> Option<[&'t str; 3]> {
         if !t.is_ascii() {
             return None;
         }
@@ -166,12 +166,12 @@ impl DateOptions {
             _ => return None,
         };
         Some(match self.order {
-            DateOrder::Ymd => vec![
+            DateOrder::Ymd => [
                 &t[..year_len],
                 &t[year_len..year_len + 2],
                 &t[year_len + 2..],
             ],
-            _ => vec![&t[..2], &t[2..2 + mon], &t[2 + mon..]],
+            _ => [&t[..2], &t[2..2 + mon], &t[2 + mon..]],
         })
     }
 
@@ -199,6 +199,32 @@ impl DateOptions {
             DateOrder::J => format!("{:03}", d.ordinal()),
         }
     }
+}
+
+/// Exactly three separated parts (no allocation: this runs for every date field).
+fn split3<'t>(t: &'t str, sep: &str) -> Option<[&'t str; 3]> {
+    let found = if !sep.is_empty() && t.contains(sep) {
+        Some((sep, false))
+    } else {
+        ["/", "-", ".", " "]
+            .into_iter()
+            .find(|s| t.contains(s))
+            .map(|s| (s, true))
+    };
+    let (s, skip_empty) = found?;
+    let mut out = [""; 3];
+    let mut n = 0;
+    for p in t.split(s).map(str::trim) {
+        if skip_empty && p.is_empty() {
+            continue;
+        }
+        if n == 3 {
+            return None;
+        }
+        out[n] = p;
+        n += 1;
+    }
+    (n == 3).then_some(out)
 }
 
 fn split_sep<'t>(t: &'t str, sep: &str) -> Option<Vec<&'t str>> {

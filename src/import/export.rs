@@ -355,8 +355,10 @@ fn plain(map: &Map, spec: &FieldSpec, f: &FieldDef, v: &Value) -> String {
         Some(m) if !m.is_zero() => d / m,
         _ => d,
     };
-    match v {
+    let text = match v {
         Value::Null => String::new(),
+        // Two places, unless `multiply` says the file counts in other units (cents).
+        Value::Money(d) if spec.multiply.is_some() => divide(*d).normalize().to_string(),
         Value::Money(d) => format!("{:.2}", crate::money::round_cents(divide(*d))),
         Value::Percent(d) => divide(*d).normalize().to_string(),
         Value::Date(d) => spec.date.as_ref().unwrap_or(&map.dates).format(*d),
@@ -368,7 +370,32 @@ fn plain(map: &Map, spec: &FieldSpec, f: &FieldDef, v: &Value) -> String {
                 .unwrap_or_else(|_| s.clone()),
             _ => s.clone(),
         },
+    };
+    if spec.trailing_overpunch {
+        if let Some(o) = overpunch(&text) {
+            return o;
+        }
     }
+    text
+}
+
+/// The last digit and the sign in one character (the import's trailing overpunch).
+fn overpunch(text: &str) -> Option<String> {
+    let (neg, digits) = match text.strip_prefix('-') {
+        Some(d) => (true, d),
+        None => (false, text),
+    };
+    let last = digits.chars().last()?.to_digit(10)? as u8;
+    if !digits.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        return None;
+    }
+    let c = match (neg, last) {
+        (false, 0) => '{',
+        (true, 0) => '}',
+        (false, n) => (b'A' + n - 1) as char,
+        (true, n) => (b'J' + n - 1) as char,
+    };
+    Some(format!("{}{c}", &digits[..digits.len() - 1]))
 }
 
 fn rowids(conn: &Connection, form: Form, owner_col: &str, owner: i64) -> Result<Vec<i64>> {
@@ -393,7 +420,7 @@ fn all_ids(conn: &Connection, form: Form) -> Result<Vec<i64>> {
 }
 
 fn col(code: &str) -> &'static str {
-    catalog::by_code(code).map_or("rowid", |f| f.column)
+    super::field_by_code(code).map_or("rowid", |f| f.column)
 }
 
 /// Write every selected record through the map; the number of rows written.
@@ -493,7 +520,7 @@ pub fn export_to(
 
 /// `recoup export MAP --out FILE [--where …]`.
 pub fn run(env: &Env, map_arg: &str, out: &Path, filter: Option<&str>) -> Result<u64> {
-    let map = Map::load(&super::apply::resolve_map(env, map_arg))?;
+    let (map, _) = super::run::load_map(env, map_arg)?;
     let filter = filter.map(Filter::parse).transpose()?;
     let store = store::Store::open_existing(&env.db)?;
     let file = std::fs::File::create(out)
@@ -515,6 +542,9 @@ mod tests {
         assert_eq!(pad("-100.00", 11, true), "-0000100.00");
         assert_eq!(pad("12.5", 6, true), "0012.5");
         assert_eq!(pad("Doe", 5, false), "Doe  ");
+        assert_eq!(overpunch("12340").as_deref(), Some("1234{"));
+        assert_eq!(overpunch("-12349").as_deref(), Some("1234R"));
+        assert_eq!(overpunch("431055").as_deref(), Some("43105E"));
     }
 
     #[test]

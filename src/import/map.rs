@@ -1070,4 +1070,24 @@ mod tests {
         assert!(parse_delimiters("12345678").is_err());
         assert!(parse_delimiters("").is_err());
     }
+
+    proptest::proptest! {
+        /// Damaged maps (a byte changed, a cut, junk spliced in) parse or fail with a
+        /// configuration error naming the file; never a panic.
+        #[test]
+        fn damaged_maps_never_panic(pos in 0usize..2000, byte in proptest::prelude::any::<u8>(), cut in 0usize..2000, junk in "[ -~\\n]{0,40}") {
+            let base = include_str!("../../maps/placement-csv.toml");
+            let mut bytes = base.as_bytes().to_vec();
+            let p = pos % bytes.len();
+            bytes[p] = byte;
+            let c = cut % bytes.len();
+            bytes.splice(c..c, junk.bytes());
+            if let Ok(text) = std::str::from_utf8(&bytes) {
+                if let Err(e) = Map::parse("maps/x.toml", text) {
+                    proptest::prop_assert!(e.message.starts_with("maps/x.toml"), "{}", e.message);
+                    proptest::prop_assert_eq!(e.exit_code(), 2);
+                }
+            }
+        }
+    }
 }

@@ -9,15 +9,20 @@ pub mod apply;
 pub mod dates;
 pub mod map;
 pub mod pipeline;
+pub mod review;
+pub mod run;
 pub mod scan;
 pub mod source;
+pub mod summary;
 mod toml_read;
 
 pub use map::Map;
 pub use source::{RawRecord, Source};
 pub mod export;
 
-pub use apply::{ImportOptions, Summary};
+pub use review::Review;
+pub use run::{import_into, load_map, resolve_map, EMBEDDED_MAPS};
+pub use summary::{ImportOptions, Summary};
 
 use std::path::Path;
 
@@ -26,7 +31,7 @@ use crate::{Env, Error, Result};
 /// `recoup import`: run, print the summary (table or `--json`), exit 3 under
 /// `--strict` when records were rejected.
 pub fn cli_import(env: &Env, map: &str, file: &Path, opts: &ImportOptions) -> Result<()> {
-    let summary = apply::run(env, map, file, opts)?;
+    let summary = run::run(env, map, file, opts)?;
     if env.json {
         println!("{}", summary.to_json());
     } else {
@@ -58,4 +63,30 @@ pub fn cli_export(env: &Env, map: &str, out: &Path, filter: Option<&str>) -> Res
         println!("exported {n} row(s) to {}", out.display());
     }
     Ok(())
+}
+
+/// Catalogue lookup by printable code, memoised: the apply step asks for the same
+/// few codes on every record, and `catalog::by_code` is a linear scan.
+pub(crate) fn field_by_code(code: &str) -> Option<&'static crate::catalog::FieldDef> {
+    use std::collections::HashMap;
+    use std::sync::OnceLock;
+    static CODES: OnceLock<HashMap<String, &'static crate::catalog::FieldDef>> = OnceLock::new();
+    let codes = CODES.get_or_init(|| {
+        crate::catalog::FIELDS
+            .iter()
+            .map(|f| (f.code(), f))
+            .collect()
+    });
+    match codes.get(code) {
+        Some(f) => Some(*f),
+        None => crate::catalog::by_code(code),
+    }
+}
+
+/// True when `f` is the field with printable code `code` (no allocation).
+pub(crate) fn is_code(f: &crate::catalog::FieldDef, code: &str) -> bool {
+    match code.split_once('.') {
+        Some((form, field)) => f.form.code() == form && f.field == field,
+        None => false,
+    }
 }

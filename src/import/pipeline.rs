@@ -7,6 +7,8 @@
 //! are checked on the final values, `de.na` fills `de.ct` (and back), keys are
 //! collected.
 
+use std::borrow::Cow;
+
 use chrono::{NaiveDate, NaiveTime};
 use rust_decimal::Decimal;
 
@@ -63,7 +65,7 @@ impl Part {
     pub fn get(&self, code: &str) -> Option<&Value> {
         self.values
             .iter()
-            .find(|a| a.field.code() == code)
+            .find(|a| super::is_code(a.field, code))
             .map(|a| &a.value)
     }
     pub fn value_of(&self, f: &FieldDef) -> Option<&Value> {
@@ -237,7 +239,7 @@ impl<'m> Pipeline<'m> {
             };
             if let Some(a) = spec.accumulator {
                 if !value_text.is_empty() {
-                    let amount = parse_amount(&value_text);
+                    let amount = amount(value_text.trim());
                     accumulators.push((a, amount.map(|d| spec.multiply.map_or(d, |m| d * m))));
                 }
             }
@@ -316,40 +318,47 @@ impl<'m> Pipeline<'m> {
     }
 
     /// The spec's value as text before typing, or None when its condition failed
-    /// and only the field is cancelled.
-    fn spec_text(
+    /// and only the field is cancelled. Borrows the source when nothing changes it
+    /// (the common case), so a plain column costs no allocation.
+    fn spec_text<'s>(
         &mut self,
         spec: &FieldSpec,
         field: &'static FieldDef,
-        src: Option<&str>,
+        src: Option<&'s str>,
         t: usize,
         di: usize,
         ctx: &Ctx,
-    ) -> Result<Option<String>, Reject> {
-        let mut text = match src {
-            Some(s) => s.replace("@x0A", "\n"), // S2:5049-5058
-            None => String::new(),
+    ) -> Result<Option<Cow<'s, str>>, Reject> {
+        let mut text: Cow<'s, str> = match src {
+            Some(s) if s.contains("@x0A") => Cow::Owned(s.replace("@x0A", "\n")), // S2:5049-5058
+            Some(s) => Cow::Borrowed(s),
+            None => Cow::Borrowed(""),
         };
         if let Some(scan) = &spec.scan {
-            text = scan.apply(&text).to_string();
+            text = match text {
+                Cow::Borrowed(b) => Cow::Borrowed(scan.apply(b)),
+                Cow::Owned(o) => Cow::Owned(scan.apply(&o).to_string()),
+            };
         }
         if spec.strip.non_numeric || spec.strip.spaces || spec.strip.decimal_point {
-            text.retain(|c| {
+            text.to_mut().retain(|c| {
                 !(spec.strip.spaces && c.is_whitespace()
                     || spec.strip.decimal_point && c == '.'
                     || spec.strip.non_numeric && !(c.is_ascii_digit() || c == '.'))
             });
         }
         if spec.trailing_overpunch && !text.is_empty() {
-            text = overpunch(&text).ok_or_else(|| {
+            text = Cow::Owned(overpunch(&text).ok_or_else(|| {
                 format!(
                     "{}: '{}' is not a trailing-overpunch number",
                     field.code(),
                     text
                 )
-            })?;
+            })?);
         }
-        text = apply_case(spec.case, text);
+        if spec.case != Case::None {
+            text = Cow::Owned(apply_case(spec.case, text.into_owned()));
+        }
 
         let cond = spec.condition;
         if cond.is_comparison() {
@@ -373,15 +382,15 @@ impl<'m> Pipeline<'m> {
                 self.done[t] = true;
             }
             return Ok(Some(match &spec.fill {
-                Some(f) => self.expand(f, spec, di, ctx),
+                Some(f) => Cow::Owned(self.expand(f, spec, di, ctx)),
                 None => text,
             }));
         }
         let value = if let Some(fill) = &spec.fill {
-            fill.replace("@x0A", "\n")
+            Cow::Owned(fill.replace("@x0A", "\n"))
         } else if text.trim().is_empty() {
             match &spec.default {
-                Some(d) => self.expand(d, spec, di, ctx),
+                Some(d) => Cow::Owned(self.expand(d, spec, di, ctx)),
                 None => text,
             }
         } else {
@@ -478,10 +487,9 @@ impl<'m> Pipeline<'m> {
         spec: &FieldSpec,
         field: &'static FieldDef,
         t: usize,
-        value: String,
+        value: Cow<'_, str>,
         ctx: &Ctx,
     ) -> Result<(), Reject> {
-        let code = field.code();
         match field.ty {
             FieldType::TextAn | FieldType::TextN => {
                 let mut v = value;
@@ -490,16 +498,16 @@ impl<'m> Pipeline<'m> {
                         // A date into a text field (a note's stamp, S2:5039-5042).
                         let d = opts
                             .parse(&v, ctx.today)
-                            .ok_or_else(|| format!("{code}: '{v}' is not a date"))?;
-                        v = DateOptions::default().format(d);
+                            .ok_or_else(|| format!("{}: '{v}' is not a date", field.code()))?;
+                        v = Cow::Owned(DateOptions::default().format(d));
                     }
                 }
                 if field.ty == FieldType::TextN && !v.is_empty() {
-                    v = text_n(&v, spec.multiply)
-                        .ok_or_else(|| format!("{code}: '{v}' is not a whole number"))?;
+                    v = text_n(v, spec.multiply)
+                        .map_err(|v| format!("{}: '{v}' is not a whole number", field.code()))?;
                 }
                 if spec.insert_comma && !v.is_empty() {
-                    v.push(',');
+                    v.to_mut().push(',');
                 }
                 let cur = &mut self.text[t];
                 if self.set[t] && spec.append {
@@ -515,7 +523,8 @@ impl<'m> Pipeline<'m> {
                         cur.push_str(&v);
                     }
                 } else {
-                    *cur = v;
+                    cur.clear();
+                    cur.push_str(&v);
                 }
             }
             _ => {
@@ -682,14 +691,40 @@ fn compare(c: Condition, text: &str, comparand: &str) -> bool {
 }
 
 /// Text N: whole numbers kept as text so leading zeros survive; `multiply` applies.
-fn text_n(v: &str, multiply: Option<Decimal>) -> Option<String> {
-    let v = v.trim();
+/// The unreadable text comes back as the error.
+fn text_n(v: Cow<'_, str>, multiply: Option<Decimal>) -> Result<Cow<'_, str>, String> {
     if let Some(m) = multiply {
-        let d = parse_amount(v)? * m;
-        return Some(d.normalize().to_string());
+        return match parse_amount(&v) {
+            Some(d) => Ok(Cow::Owned((d * m).normalize().to_string())),
+            None => Err(v.into_owned()),
+        };
     }
-    let digits = v.strip_prefix('-').unwrap_or(v);
-    (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())).then(|| v.to_string())
+    let t = v.trim();
+    let digits = t.strip_prefix('-').unwrap_or(t);
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        if t.len() == v.len() {
+            Ok(v)
+        } else {
+            Ok(Cow::Owned(t.to_string()))
+        }
+    } else {
+        Err(v.into_owned())
+    }
+}
+
+/// An amount: plain decimals go straight to `Decimal`; anything else (thousands
+/// separators, `$`, parentheses, trailing minus) through `money::parse_amount`.
+fn amount(t: &str) -> Option<Decimal> {
+    let plain = !t.is_empty()
+        && t.bytes()
+            .enumerate()
+            .all(|(i, b)| b.is_ascii_digit() || b == b'.' || (i == 0 && b == b'-'));
+    if plain {
+        if let Ok(d) = t.parse::<Decimal>() {
+            return Some(d);
+        }
+    }
+    parse_amount(t)
 }
 
 /// A value of a non-text type from its text (SPEC §3 "Values by type").
@@ -700,7 +735,7 @@ pub fn typed_value(
     global: &DateOptions,
     today: NaiveDate,
 ) -> Result<Value, Reject> {
-    let code = field.code();
+    let code = || field.code();
     let t = text.trim();
     if t.is_empty() && field.ty != FieldType::Flag {
         return Ok(Value::Null);
@@ -708,7 +743,7 @@ pub fn typed_value(
     Ok(match field.ty {
         FieldType::Currency | FieldType::Percent => {
             let t = t.strip_suffix('%').unwrap_or(t);
-            let d = parse_amount(t).ok_or_else(|| format!("{code}: '{text}' is not an amount"))?;
+            let d = amount(t).ok_or_else(|| format!("{}: '{text}' is not an amount", code()))?;
             let d = spec.multiply.map_or(d, |m| d * m);
             if field.ty == FieldType::Currency {
                 Value::Money(d)
@@ -722,13 +757,13 @@ pub fn typed_value(
             let d = opts
                 .parse(t, today)
                 .or_else(|| NaiveDate::parse_from_str(t, "%Y-%m-%d").ok())
-                .ok_or_else(|| format!("{code}: '{text}' is not a date"))?;
+                .ok_or_else(|| format!("{}: '{text}' is not a date", code()))?;
             Value::Date(d)
         }
         FieldType::Flag => match t.to_ascii_uppercase().as_str() {
             "X" | "Y" | "YES" | "TRUE" | "1" => Value::Flag(true),
             "" | "N" | "NO" | "FALSE" | "0" => Value::Flag(false),
-            _ => return Err(format!("{code}: '{text}' is not a yes/no value")),
+            _ => return Err(format!("{}: '{text}' is not a yes/no value", code())),
         },
         FieldType::TextAn | FieldType::TextN => Value::Text(t.to_string()),
     })

@@ -825,4 +825,37 @@ mod tests {
             ]
         );
     }
+
+    proptest::proptest! {
+        /// Any bytes: no panic, line numbers never go backwards, and for input with
+        /// no quotes every line with content is exactly one record on its own line.
+        #[test]
+        fn any_bytes_read_safely(data in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..400)) {
+            for head in ["", "format = \"delimited\"\nfield_delimiter = \"x7C;\"\nrecord_delimiter = \"x0Dx0A~\"", "format = \"fixed\"", "encoding = \"shift_jis\"\nlast_line_footer = true"] {
+                let m = map(head);
+                let mut src = Source::new(&m, &data[..]);
+                let mut rec = RawRecord::default();
+                let mut last = 0;
+                while let Ok(true) = src.next_record(&mut rec) {
+                    proptest::prop_assert!(rec.line >= last.max(1));
+                    last = rec.line;
+                }
+            }
+        }
+
+        #[test]
+        fn plain_lines_keep_their_numbers(lines in proptest::collection::vec("[a-z0-9 ,]{0,12}", 1..30), crlf in proptest::prelude::any::<bool>()) {
+            let eol = if crlf { "\r\n" } else { "\n" };
+            let text: String = lines.iter().map(|l| format!("{l}{eol}")).collect();
+            let got = rows("", text.as_bytes());
+            let want: Vec<u64> = lines
+                .iter()
+                .enumerate()
+                .filter(|(_, l)| !l.is_empty())
+                .map(|(i, _)| i as u64 + 1)
+                .collect();
+            let got_lines: Vec<u64> = got.iter().map(|r| r.0).collect();
+            proptest::prop_assert_eq!(got_lines, want);
+        }
+    }
 }

@@ -1,0 +1,158 @@
+//! What one import did: the summary (table or JSON, SPEC §3) and the rejects file.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use rust_decimal::Decimal;
+
+use crate::{Error, Result};
+
+/// Command-line choices for one import.
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    /// `--client`: overrides the map's `[options] client`.
+    pub client: Option<i64>,
+    pub dry_run: bool,
+    pub strict: bool,
+    /// `--rejects FILE` (default `<input>.rejects.csv`).
+    pub rejects: Option<PathBuf>,
+    pub review: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Accumulator {
+    pub name: String,
+    pub count: u64,
+    pub total: Decimal,
+}
+
+/// What one import did (SPEC §3 summary).
+#[derive(Debug, Clone, Default)]
+pub struct Summary {
+    pub map: String,
+    pub file: String,
+    pub batch: i64,
+    pub read: u64,
+    pub created: BTreeMap<String, u64>,
+    pub updated: BTreeMap<String, u64>,
+    pub skipped: BTreeMap<String, u64>,
+    pub rejected: u64,
+    pub posted: u64,
+    pub accumulators: Vec<Accumulator>,
+    pub warnings: u64,
+    pub elapsed_ms: u128,
+    pub committed: bool,
+    pub dry_run: bool,
+    pub cancelled: bool,
+    pub rejects_file: Option<String>,
+}
+
+impl Summary {
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "map": self.map,
+            "file": self.file,
+            "batch": self.batch,
+            "read": self.read,
+            "created": self.created,
+            "updated": self.updated,
+            "skipped": self.skipped,
+            "rejected": self.rejected,
+            "posted": self.posted,
+            "accumulators": self.accumulators.iter().map(|a| serde_json::json!({
+                "name": a.name, "count": a.count, "total": format!("{:.2}", a.total),
+            })).collect::<Vec<_>>(),
+            "warnings": self.warnings,
+            "elapsed_ms": self.elapsed_ms as u64,
+            "committed": self.committed,
+            "dry_run": self.dry_run,
+            "cancelled": self.cancelled,
+            "rejects_file": self.rejects_file,
+        })
+    }
+
+    pub fn render(&self) -> String {
+        let mut s = String::new();
+        let line = |s: &mut String, k: &str, v: String| s.push_str(&format!("{k:<28} {v}\n"));
+        line(&mut s, "Import batch", self.batch.to_string());
+        line(&mut s, "Map", self.map.clone());
+        line(&mut s, "File", self.file.clone());
+        line(&mut s, "Records read", self.read.to_string());
+        for (k, v) in &self.created {
+            line(&mut s, &format!("Created {k}"), v.to_string());
+        }
+        for (k, v) in &self.updated {
+            line(&mut s, &format!("Updated {k}"), v.to_string());
+        }
+        line(&mut s, "Transactions posted", self.posted.to_string());
+        for (k, v) in &self.skipped {
+            line(&mut s, &format!("Skipped: {k}"), v.to_string());
+        }
+        line(&mut s, "Rejected", self.rejected.to_string());
+        for a in &self.accumulators {
+            line(
+                &mut s,
+                &format!("Accumulator {}", a.name),
+                format!("count {}  total {:.2}", a.count, a.total),
+            );
+        }
+        if self.warnings > 0 {
+            line(&mut s, "Warnings", self.warnings.to_string());
+        }
+        if let Some(r) = &self.rejects_file {
+            line(&mut s, "Rejects file", r.clone());
+        }
+        line(&mut s, "Elapsed", format!("{} ms", self.elapsed_ms));
+        line(
+            &mut s,
+            "Result",
+            if self.dry_run {
+                "dry run: nothing committed".into()
+            } else if self.committed {
+                if self.cancelled {
+                    "cancelled: accepted records committed".into()
+                } else {
+                    "committed".into()
+                }
+            } else {
+                "nothing committed".into()
+            },
+        );
+        s
+    }
+}
+
+/// The rejects file, created only when there is something to write (SPEC §3).
+pub struct Rejects {
+    path: PathBuf,
+    writer: Option<csv::Writer<std::fs::File>>,
+}
+
+impl Rejects {
+    pub fn new(path: PathBuf) -> Rejects {
+        Rejects { path, writer: None }
+    }
+    pub fn write(&mut self, line: u64, reason: &str, raw: &str) -> Result<()> {
+        if self.writer.is_none() {
+            let mut w = csv::Writer::from_path(&self.path)
+                .map_err(|e| Error::runtime(format!("{}: {e}", self.path.display())))?;
+            w.write_record(["line", "reason", "raw"])
+                .map_err(|e| Error::runtime(e.to_string()))?;
+            self.writer = Some(w);
+        }
+        if let Some(w) = self.writer.as_mut() {
+            w.write_record([line.to_string().as_str(), reason, raw])
+                .map_err(|e| Error::runtime(e.to_string()))?;
+        }
+        Ok(())
+    }
+    pub fn finish(&mut self) -> Result<Option<String>> {
+        match self.writer.as_mut() {
+            Some(w) => {
+                w.flush()?;
+                Ok(Some(self.path.display().to_string()))
+            }
+            None => Ok(None),
+        }
+    }
+}
