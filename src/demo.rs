@@ -8,7 +8,6 @@ use std::path::Path;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::catalog::{self, Value};
 use crate::money::{from_cents, Ledger, NewTransaction};
 use crate::store::{self, Store};
 use crate::{setup, Env, Error, Result};
@@ -25,176 +24,48 @@ pub const DEMO_TIME: chrono::NaiveTime = match chrono::NaiveTime::from_hms_opt(9
     None => panic!("bad demo time"),
 };
 
-/// A sample account: client, acct, name, address, city, state, zip, ssn, dob,
-/// original principal, original interest, delinquency date.
-type Account = (
-    i64,
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-);
-
-const ACCOUNTS: &[Account] = &[
-    (
-        1001,
-        "AC-10001",
-        "Doe, John A",
-        "12 Elm St",
-        "Sacramento",
-        "CA",
-        "95814",
-        "123-45-6789",
-        "1980-04-12",
-        "1250.00",
-        "75.00",
-        "2023-11-02",
-    ),
-    (
-        1001,
-        "AC-10002",
-        "Martinez, Elena",
-        "88 Oak Ave",
-        "Fresno",
-        "CA",
-        "93721",
-        "234-56-7890",
-        "1975-09-30",
-        "4310.55",
-        "0",
-        "2023-08-15",
-    ),
-    (
-        1001,
-        "AC-10003",
-        "Nguyen, Bao",
-        "4 Pine Ct Apt 2",
-        "Reno",
-        "NV",
-        "89501",
-        "",
-        "1990-01-05",
-        "620.00",
-        "0",
-        "2024-01-20",
-    ),
-    (
-        1001,
-        "AC-10004",
-        "Smith Plumbing LLC",
-        "900 Industrial Way",
-        "Stockton",
-        "CA",
-        "95202",
-        "",
-        "",
-        "15000.00",
-        "1200.00",
-        "2023-06-30",
-    ),
+/// The shipped placement and payment files, and the maps that read them.
+const PLACEMENT_MAP: &str = include_str!("../maps/placement-csv.toml");
+const PAYMENT_MAP: &str = include_str!("../maps/payments.toml");
+const PLACEMENTS: &[(i64, &str, &str)] = &[
+    (1001, "acme.csv", include_str!("../fixtures/demo/acme.csv")),
     (
         1002,
-        "VM-7781",
-        "Johnson, Mary K",
-        "301 Cedar Rd",
-        "Davis",
-        "CA",
-        "95616",
-        "345-67-8901",
-        "1962-12-01",
-        "8000.00",
-        "0",
-        "2023-03-14",
-    ),
-    (
-        1002,
-        "VM-7782",
-        "Cote, Rene",
-        "17 Birch Ln",
-        "Portland",
-        "OR",
-        "97201",
-        "456-78-9012",
-        "1988-07-22",
-        "8600.00",
-        "0",
-        "2022-10-01",
-    ),
-    (
-        1002,
-        "VM-7783",
-        "O'Brien, Patrick Jr",
-        "55 Maple Dr",
-        "Elk Grove",
-        "CA",
-        "95624",
-        "567-89-0123",
-        "1971-03-03",
-        "320.00",
-        "0",
-        "2024-02-11",
+        "valley.csv",
+        include_str!("../fixtures/demo/valley.csv"),
     ),
     (
         1003,
-        "CS-550012",
-        "Williams, Tasha",
-        "1200 River Rd",
-        "West Sacramento",
-        "CA",
-        "95691",
-        "678-90-1234",
-        "1985-05-17",
-        "2140.00",
-        "310.00",
-        "2023-12-01",
+        "cards.csv",
+        include_str!("../fixtures/demo/cards.csv"),
+    ),
+];
+const PAYMENTS: &[(i64, &str, &str)] = &[
+    (
+        1001,
+        "payments-acme.csv",
+        include_str!("../fixtures/demo/payments-acme.csv"),
+    ),
+    (
+        1002,
+        "payments-valley.csv",
+        include_str!("../fixtures/demo/payments-valley.csv"),
     ),
     (
         1003,
-        "CS-550013",
-        "Brown, Kevin",
-        "7 Lakeview Ter",
-        "Folsom",
-        "CA",
-        "95630",
-        "789-01-2345",
-        "1993-11-09",
-        "760.25",
-        "0",
-        "2024-03-05",
+        "payments-cards.csv",
+        include_str!("../fixtures/demo/payments-cards.csv"),
     ),
 ];
 
-/// July's transactions: acct, type, to us, direct, payment date.
-const JULY: &[(&str, &str, &str, &str, &str)] = &[
-    ("AC-10001", "101", "200.00", "0", "2024-07-03"),
-    ("AC-10001", "101", "150.00", "0", "2024-07-19"),
-    ("AC-10002", "109", "500.00", "0", "2024-07-08"),
-    ("AC-10002", "105", "-500.00", "0", "2024-07-12"),
-    ("AC-10002", "301", "", "0", "2024-07-12"),
-    ("AC-10003", "101", "620.00", "0", "2024-07-15"),
-    ("AC-10004", "111", "0", "2500.00", "2024-07-10"),
+/// Transactions a collector posts by hand in July: acct, type, to us, direct, date.
+const BY_HAND: &[(&str, &str, &str, &str, &str)] = &[
+    ("AC-10002", "301", "", "0", "2024-07-12"), // NSF charge due agency, -$25
+    ("AC-10004", "111", "0", "2500.00", "2024-07-10"), // paid direct to the client
     ("AC-10004", "351", "-35.00", "0", "2024-07-20"),
-    // The seed's Paid To Date example (S2:4328-4393): commission 125, 250, 225, 400, 325.
-    ("VM-7781", "101", "500.00", "0", "2024-07-02"),
-    ("VM-7781", "101", "1000.00", "0", "2024-07-09"),
-    ("VM-7781", "101", "1000.00", "0", "2024-07-16"),
-    ("VM-7781", "101", "2000.00", "0", "2024-07-23"),
-    ("VM-7781", "101", "2000.00", "0", "2024-07-30"),
-    ("VM-7782", "110", "1000.00", "0", "2024-07-05"),
-    ("VM-7782", "110", "2000.00", "0", "2024-07-22"),
-    ("VM-7782", "501", "150.00", "0", "2024-07-25"),
-    ("VM-7783", "102", "40.00", "0", "2024-07-09"),
-    ("CS-550012", "107", "300.00", "0", "2024-07-11"),
+    ("VM-7782", "501", "150.00", "0", "2024-07-25"), // adjustment by client
     ("CS-550012", "111", "0", "250.00", "2024-07-26"),
-    ("CS-550013", "106", "", "0", "2024-07-18"),
-    ("CS-550013", "101", "100.00", "0", "2024-07-18"),
+    ("CS-550013", "106", "", "0", "2024-07-18"), // payment of agency NSF fee
 ];
 
 fn d(s: &str) -> Option<NaiveDate> {
@@ -207,10 +78,6 @@ fn money(s: &str) -> Option<Decimal> {
     } else {
         s.parse().ok()
     }
-}
-
-fn field(code: &str) -> Result<&'static catalog::FieldDef> {
-    catalog::by_code(code).ok_or_else(|| Error::runtime(format!("catalogue lacks {code}")))
 }
 
 pub fn run(env: &Env, out: &Path) -> Result<()> {
@@ -230,69 +97,44 @@ pub fn run(env: &Env, out: &Path) -> Result<()> {
         setup::SHIPPED_SETUP,
     )?;
 
+    // Placements arrive on June 28 through the CSV placement map; each new account
+    // runs its client's new-account plan from that day.
+    let mut placed = env.clone();
+    placed.today = d("2024-06-28").unwrap_or(env.today);
+    let mut created = 0;
+    for (client, name, text) in PLACEMENTS {
+        created += import(
+            &placed,
+            &mut store,
+            PLACEMENT_MAP,
+            "maps/placement-csv.toml",
+            *client,
+            name,
+            text,
+        )?
+        .0;
+    }
+    // July's payments come in the client's payment files (P → 101, R → 105).
+    let mut posted = 0;
+    for (client, name, text) in PAYMENTS {
+        posted += import(
+            env,
+            &mut store,
+            PAYMENT_MAP,
+            "maps/payments.toml",
+            *client,
+            name,
+            text,
+        )?
+        .1;
+    }
     let tx = store.conn_mut().transaction()?;
     let mut ledger = Ledger::new(env.today);
-    let listed = d("2024-06-28");
-    let mut files = Vec::new();
-    for a in ACCOUNTS {
-        let mut values = vec![
-            (field("de.ac")?, Value::Text(a.1.into())),
-            (field("de.na")?, Value::Text(a.2.into())),
-            (field("de.ad")?, Value::Text(a.3.into())),
-            (field("de.ci")?, Value::Text(a.4.into())),
-            (field("de.st")?, Value::Text(a.5.into())),
-            (field("de.zi")?, Value::Text(a.6.into())),
-            (field("de.ok")?, Value::Flag(true)),
-        ];
-        if !a.7.is_empty() {
-            values.push((field("de.ss")?, Value::Text(a.7.into())));
-        }
-        if let Some(dob) = d(a.8) {
-            values.push((field("de.dob")?, Value::Date(dob)));
-        }
-        if let Some(dq) = d(a.11) {
-            values.push((field("de.dq")?, Value::Date(dq)));
-        }
-        let fi = store::create_debtor(&tx, a.0, &values, listed.unwrap_or(env.today), true)?;
-        // Original principal and interest arrive as 196/197 with negative To Us (S2:5068-5075).
-        for (code, amount) in [("196", a.9), ("197", a.10)] {
-            let amount: Decimal = amount.parse().unwrap_or_default();
-            if !amount.is_zero() {
-                ledger.post(
-                    &tx,
-                    &NewTransaction {
-                        file_number: fi,
-                        type_code: code.into(),
-                        to_us: Some(-amount),
-                        payment_date: listed,
-                        ..Default::default()
-                    },
-                )?;
-            }
-        }
-        files.push((a.1, fi));
-    }
-    // New accounts run their client's new-account plan (S2:716-733).
-    let mut runner = crate::plans::PlanRunner::new(&tx, env)?;
-    for (_, fi) in &files {
-        let plan: Option<String> = tx.query_row(
-            "SELECT c.np FROM client c JOIN debtor d ON d.cn = c.nu WHERE d.fi = ?1",
-            [fi],
-            |r| r.get(0),
-        )?;
-        if let Some(plan) = plan.filter(|p| !p.trim().is_empty()) {
-            runner.run(&tx, *fi, &plan, listed.unwrap_or(env.today))?;
-        }
-    }
-    let mut commission = Decimal::ZERO;
-    let mut tax = Decimal::ZERO;
-    for (acct, code, to_us, direct, date) in JULY {
-        let fi = files
-            .iter()
-            .find(|(a, _)| a == acct)
-            .map(|(_, f)| *f)
+    for (acct, code, to_us, direct, date) in BY_HAND {
+        let fi = *store::find_debtors_by_acct(&tx, acct, None)?
+            .first()
             .ok_or_else(|| Error::runtime(format!("demo data: unknown acct {acct}")))?;
-        let posted = ledger.post(
+        ledger.post(
             &tx,
             &NewTransaction {
                 file_number: fi,
@@ -303,10 +145,14 @@ pub fn run(env: &Env, out: &Path) -> Result<()> {
                 ..Default::default()
             },
         )?;
-        commission += posted.commission;
-        tax += posted.tax;
+        posted += 1;
     }
     tx.commit()?;
+    let (cm, tx_total): (i64, i64) = store.conn().query_row(
+        "SELECT COALESCE(SUM(cm), 0), COALESCE(SUM(tx), 0) FROM trans WHERE pd >= '2024-07-01'",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
 
     println!("recoup demo — {} (today {})", db.display(), env.today);
     println!();
@@ -317,8 +163,9 @@ pub fn run(env: &Env, out: &Path) -> Result<()> {
     print_balances(store.conn())?;
     println!();
     println!(
-        "July: {} transactions posted, commission {commission:.2}, tax {tax:.2}",
-        JULY.len()
+        "{created} accounts placed; July: {posted} transactions posted, commission {:.2}, tax {:.2}",
+        from_cents(cm),
+        from_cents(tx_total)
     );
 
     // Month-end: one statement per client for July, dated August 1.
@@ -417,4 +264,53 @@ fn print_balances(conn: &rusqlite::Connection) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// Import one embedded file through an embedded map; returns the debtors created and
+/// the transactions posted. The new-account plans run after the commit.
+fn import(
+    env: &Env,
+    store: &mut Store,
+    map_text: &str,
+    map_label: &str,
+    client: i64,
+    name: &str,
+    text: &str,
+) -> Result<(u64, u64)> {
+    let map = crate::import::Map::parse(map_label, map_text)?;
+    let ctx = crate::import::pipeline::Ctx {
+        today: env.today,
+        now: env.now,
+        client: Some(client),
+    };
+    let opts = crate::import::ImportOptions {
+        client: Some(client),
+        ..Default::default()
+    };
+    let mut review = crate::import::Review::off();
+    let label = format!("fixtures/demo/{name}");
+    let rejects = std::env::temp_dir().join(format!("recoup-demo-{name}.rejects.csv"));
+    let mut summary = crate::import::import_into(
+        store.conn_mut(),
+        &map,
+        map_label,
+        text.as_bytes(),
+        &label,
+        ctx,
+        &opts,
+        rejects,
+        &mut review,
+        None,
+    )?;
+    if summary.rejected > 0 {
+        return Err(Error::runtime(format!(
+            "demo data: {label}: {} record(s) rejected",
+            summary.rejected
+        )));
+    }
+    crate::import::run::run_new_account_plans(env, store.conn_mut(), &mut summary)?;
+    Ok((
+        summary.created.get("debtor").copied().unwrap_or(0),
+        summary.posted,
+    ))
 }

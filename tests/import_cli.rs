@@ -153,7 +153,10 @@ fn csv_placement_end_to_end_and_rerun() {
     assert!(s["created"].get("address").is_none(), "not twice");
     assert_eq!(count(&db, "SELECT COUNT(*) FROM debtor"), 3);
     assert_eq!(count(&db, "SELECT COUNT(*) FROM trans"), 4);
-    assert_eq!(count(&db, "SELECT COUNT(*) FROM note"), 3);
+    // 3 imported note lines + the NEW plan's note on each new account (client 1001's
+    // new-account plan runs once, after the first import)
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM note"), 6);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM note WHERE te LIKE '%collection plan started'"), 3);
     assert_eq!(get(&debtor(&db, 1000), "de.ow"), "15075.00");
 }
 

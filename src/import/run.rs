@@ -162,7 +162,47 @@ pub fn run(env: &crate::Env, map_arg: &str, file: &Path, opts: &ImportOptions) -
     if let Some(pb) = pb {
         pb.finish_and_clear();
     }
+    let mut summary = summary;
+    if summary.committed {
+        run_new_account_plans(env, store.conn_mut(), &mut summary)?;
+    }
     Ok(summary)
+}
+
+/// After the commit, each new debtor of the batch runs its new-account plan (the
+/// map's, else the client's, written to `de.rp` by the import; S2:716-733), in one
+/// transaction; ODBC events of those plans run after it.
+pub fn run_new_account_plans(
+    env: &crate::Env,
+    conn: &mut rusqlite::Connection,
+    summary: &mut Summary,
+) -> Result<()> {
+    let rp = crate::catalog::by_code("de.rp").map_or("rp", |f| f.column);
+    let ib = crate::catalog::by_code("de.ib").map_or("ib", |f| f.column);
+    let todo: Vec<(i64, String)> = {
+        let mut stmt = conn.prepare(&format!(
+            "SELECT fi, {rp} FROM debtor WHERE {ib} = ?1 AND COALESCE({rp}, '') <> '' ORDER BY fi"
+        ))?;
+        let rows = stmt.query_map([summary.batch.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        rows.collect::<std::result::Result<_, _>>()?
+    };
+    if todo.is_empty() {
+        return Ok(());
+    }
+    let tx = conn.transaction()?;
+    let mut runner = crate::plans::PlanRunner::new(&tx, env)?;
+    for (fi, plan) in &todo {
+        runner.run(&tx, *fi, plan, env.today)?;
+        *summary.plans.entry(plan.clone()).or_default() += 1;
+    }
+    tx.commit()?;
+    crate::sync::run_pending(
+        conn,
+        &env.home,
+        &runner.pending_odbc,
+        env.odbc_log.as_deref(),
+    )?;
+    Ok(())
 }
 
 /// A map named by path, or by name under `maps/` (with or without `.toml`).

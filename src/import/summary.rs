@@ -45,6 +45,8 @@ pub struct Summary {
     pub dry_run: bool,
     pub cancelled: bool,
     pub rejects_file: Option<String>,
+    /// New-account plans run after the commit, by plan code (debtors).
+    pub plans: BTreeMap<String, u64>,
 }
 
 impl Summary {
@@ -68,6 +70,7 @@ impl Summary {
             "dry_run": self.dry_run,
             "cancelled": self.cancelled,
             "rejects_file": self.rejects_file,
+            "plans": self.plans,
         })
     }
 
@@ -85,6 +88,13 @@ impl Summary {
             line(&mut s, &format!("Updated {k}"), v.to_string());
         }
         line(&mut s, "Transactions posted", self.posted.to_string());
+        for (k, v) in &self.plans {
+            line(
+                &mut s,
+                &format!("New-account plan {k}"),
+                format!("{v} debtor(s)"),
+            );
+        }
         for (k, v) in &self.skipped {
             line(&mut s, &format!("Skipped: {k}"), v.to_string());
         }

@@ -70,7 +70,10 @@ impl Store {
         // Query-planner stability: the bundled SQLite (STAT4) otherwise re-prepares a
         // cached statement whenever a new bound value might change its plan
         // (docs/store.md).
-        conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
+        conn.set_db_config(
+            rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+            true,
+        )?;
         schema::migrate(&mut conn)?;
         Ok(Store { conn })
     }
