@@ -20,6 +20,7 @@ pub mod statements;
 pub mod store;
 pub mod sync;
 pub mod tomlutil;
+pub mod transfer;
 
 pub use env::Env;
 pub use error::{Error, ErrorKind, Result};

@@ -88,6 +88,9 @@ enum Command {
     /// NCOA returns
     #[command(subcommand)]
     Ncoa(NcoaCmd),
+    /// Client transfer between offices (clients, client contacts, client notes)
+    #[command(subcommand)]
+    Transfer(TransferCmd),
     /// ODBC Sync by hand: INSERT, UPDATE or DELETE debtors' rows through a sync pair
     Sync {
         /// The pair: odbcsync/NAME.csv and odbcsync/NAME.ini
@@ -270,6 +273,23 @@ enum LettersCmd {
 }
 
 #[derive(Subcommand)]
+enum TransferCmd {
+    /// Write clienttransfers.csv and clientnotes.csv into --out
+    Export {
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long = "client")]
+        clients: Vec<i64>,
+    },
+    /// Load a transfer directory; duplicate client numbers are refused unless --renumber
+    Import {
+        dir: PathBuf,
+        #[arg(long)]
+        renumber: bool,
+    },
+}
+
+#[derive(Subcommand)]
 enum NcoaCmd {
     /// Apply a returned NCOA file (id,address,address1,city,state,zip; id D1400 or C1400)
     Import {
@@ -419,6 +439,12 @@ fn run(cli: Cli) -> Result<(), Error> {
             out,
             mark_done,
         }) => recoup::letters::cli::print(&env, from, to, &out, mark_done),
+        Command::Transfer(TransferCmd::Export { out, clients }) => {
+            recoup::transfer::export_cmd(&env, &out, &clients)
+        }
+        Command::Transfer(TransferCmd::Import { dir, renumber }) => {
+            recoup::transfer::import_cmd(&env, &dir, renumber)
+        }
         Command::Ncoa(NcoaCmd::Import { file, map }) => {
             recoup::letters::cli::ncoa_import(&env, &file, map.as_deref())
         }

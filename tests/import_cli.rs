@@ -156,7 +156,13 @@ fn csv_placement_end_to_end_and_rerun() {
     // 3 imported note lines + the NEW plan's note on each new account (client 1001's
     // new-account plan runs once, after the first import)
     assert_eq!(count(&db, "SELECT COUNT(*) FROM note"), 6);
-    assert_eq!(count(&db, "SELECT COUNT(*) FROM note WHERE te LIKE '%collection plan started'"), 3);
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM note WHERE te LIKE '%collection plan started'"
+        ),
+        3
+    );
     assert_eq!(get(&debtor(&db, 1000), "de.ow"), "15075.00");
 }
 

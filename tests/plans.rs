@@ -403,15 +403,25 @@ fn an_import_runs_the_new_account_plan_of_new_debtors_only() {
     use assert_cmd::Command;
     let fx = fixture(&[]);
     let conn = rusqlite::Connection::open(&fx.env.db).unwrap();
-    conn.execute("UPDATE client SET np = 'NEW' WHERE nu = 1", []).unwrap();
+    conn.execute("UPDATE client SET np = 'NEW' WHERE nu = 1", [])
+        .unwrap();
     let csv = fx.env.home.join("p.csv");
     std::fs::write(&csv, "Account,Last,First,Address,Address2,City,State,Zip,Phone,SSN,DOB,Principal,Interest,Delinquent,Note\nZ-1,Roe,Ann,1 A St,,Davis,CA,95616,,,01/01/1980,100.00,,01/01/2024,\n").unwrap();
     let map = Path::new(env!("CARGO_MANIFEST_DIR")).join("maps/placement-csv.toml");
     let run = || {
         let mut c = Command::cargo_bin("recoup").unwrap();
-        c.arg("--db").arg(&fx.env.db).args(["--today", "2024-07-03", "--quiet", "--json", "import"]).arg(&map).arg(&csv).args(["--client", "1"]);
+        c.arg("--db")
+            .arg(&fx.env.db)
+            .args(["--today", "2024-07-03", "--quiet", "--json", "import"])
+            .arg(&map)
+            .arg(&csv)
+            .args(["--client", "1"]);
         let out = c.output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
     };
     let j = run();

@@ -109,7 +109,7 @@ fn client_notes_csv_and_dialer_list() {
     let rows: Vec<csv::StringRecord> = r.records().map(|r| r.expect("row")).collect();
     assert_eq!(rows.len(), 2);
     assert_eq!(&rows[1][0], "1001");
-    assert_eq!(&rows[0][1], "2024-07-01");
+    assert_eq!(&rows[0][1], "07/01/2024"); // the client-notes map reads MDY
     assert_eq!(&rows[0][3], "Prefers email");
     assert_eq!(&rows[1][3], "Said \"no calls\"");
     recoup(dir.path())

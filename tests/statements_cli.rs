@@ -95,7 +95,7 @@ fn generate_json_cash_report_and_refusals() {
         .find(|t| t["type"] == "101")
         .unwrap();
     assert_eq!(t101["count"], 14); // every P row of the payment files
-    // 196 and 301 are omitted from the daily cash report
+                                   // 196 and 301 are omitted from the daily cash report
     assert!(j["by_type"]
         .as_array()
         .unwrap()

@@ -49,7 +49,52 @@ pub fn import_into(
         .unwrap_or(65_536);
     conn.execute_batch(&format!("PRAGMA cache_size = -{cache_kb}"))?;
     let tx = conn.transaction()?;
-    let batch = store::next_number(&tx, "import_batch", "nu", 1)?;
+    let mut summary = import_in(
+        &tx,
+        map,
+        map_label,
+        input,
+        label,
+        ctx,
+        opts,
+        rejects_path,
+        review,
+        progress,
+        started,
+    )?;
+    let batch = summary.batch;
+    let refuse = opts.dry_run || (opts.strict && summary.rejected > 0);
+    if refuse {
+        tx.rollback()?;
+    } else {
+        tx.execute(
+            "UPDATE import_batch SET summary = ?2 WHERE nu = ?1",
+            rusqlite::params![batch, summary.to_json().to_string()],
+        )?;
+        tx.commit()?;
+        summary.committed = true;
+    }
+    Ok(summary)
+}
+
+/// The work of one import inside a transaction the caller owns (and commits): the
+/// batch record, read → pipeline → apply, the rejects file. `recoup transfer import`
+/// runs two of these in one transaction so nothing is half-imported.
+#[allow(clippy::too_many_arguments)]
+pub fn import_in(
+    tx: &Connection,
+    map: &Map,
+    map_label: &str,
+    input: impl Read,
+    label: &str,
+    ctx: Ctx,
+    opts: &ImportOptions,
+    rejects_path: PathBuf,
+    review: &mut Review,
+    progress: Option<&indicatif::ProgressBar>,
+    started: Instant,
+) -> Result<Summary> {
+    let batch = store::next_number(tx, "import_batch", "nu", 1)?;
     tx.execute(
         "INSERT INTO import_batch (nu, map, file, run_date) VALUES (?1, ?2, ?3, ?4)",
         rusqlite::params![
@@ -60,7 +105,7 @@ pub fn import_into(
         ],
     )?;
     let mut rejects = Rejects::new(rejects_path);
-    let mut applier = Applier::new(&tx, map, ctx, batch)?;
+    let mut applier = Applier::new(tx, map, ctx, batch)?;
     let mut pipeline = Pipeline::new(map);
     let mut source = Source::new(map, input);
     let mut rec = RawRecord::default();
@@ -101,17 +146,7 @@ pub fn import_into(
     summary.dry_run = opts.dry_run;
     summary.rejects_file = rejects.finish()?;
     summary.elapsed_ms = started.elapsed().as_millis();
-    let refuse = opts.dry_run || (opts.strict && summary.rejected > 0);
-    if refuse {
-        tx.rollback()?;
-    } else {
-        tx.execute(
-            "UPDATE import_batch SET summary = ?2 WHERE nu = ?1",
-            rusqlite::params![batch, summary.to_json().to_string()],
-        )?;
-        tx.commit()?;
-        summary.committed = true;
-    }
+    summary.batch = batch;
     Ok(summary)
 }
 

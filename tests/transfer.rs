@@ -1,0 +1,187 @@
+//! Client transfer between two offices' databases (S1; SPEC §9).
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+fn office(dir: &Path, name: &str, setup: &str) -> PathBuf {
+    let db = dir.join(format!("{name}.db"));
+    let toml = dir.join(format!("{name}.toml"));
+    std::fs::write(&toml, setup).unwrap();
+    cmd(&db, &["setup", "apply", toml.to_str().unwrap()])
+        .assert()
+        .success();
+    db
+}
+
+fn cmd(db: &Path, args: &[&str]) -> Command {
+    let mut c = Command::cargo_bin("recoup").unwrap();
+    c.arg("--db")
+        .arg(db)
+        .args(["--today", "2024-08-01", "--quiet"])
+        .args(args);
+    c.env("RECOUP_TIME", "10:00:00");
+    c
+}
+
+fn rows(db: &Path, sql: &str) -> Vec<String> {
+    let c = rusqlite::Connection::open(db).unwrap();
+    let mut s = c.prepare(sql).unwrap();
+    s.query_map([], |r| r.get::<_, String>(0))
+        .unwrap()
+        .map(|x| x.unwrap())
+        .collect()
+}
+
+const SENDER: &str = "[[client]]\nnumber = 10\nname = \"Harbor Credit Union\"\nrate = \"25\"\ncontact = \"Sam Ito\"\n\
+[[client]]\nnumber = 11\nname = \"Harbor CU, Auto Loans\"\nrate = \"27.5\"\nremit = \"G\"\nowned_by = 10\n\
+[[client]]\nnumber = 12\nname = \"Not Sent\"\n";
+
+fn sender(dir: &Path) -> PathBuf {
+    let db = office(dir, "sender", SENDER);
+    let c = rusqlite::Connection::open(&db).unwrap();
+    c.execute_batch(
+        "INSERT INTO note (cn, te, dt, tm) VALUES (10, 'Signed agency agreement', '2024-07-15', '09:05');
+         INSERT INTO note (cn, te, dt, tm) VALUES (11, 'Wants weekly remittance, \"net\"', '2024-07-16', '14:20');
+         INSERT INTO note (cn, te, dt, tm) VALUES (12, 'stays here', '2024-07-16', '14:21');
+         INSERT INTO contact (cn, ty, de, du, op, st, done) VALUES (10, 'Review', 'Quarterly review', '2024-09-30', 'JDS', 'In Progress', 0);",
+    )
+    .unwrap();
+    db
+}
+
+#[test]
+fn round_trip_without_duplicates() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = sender(dir.path());
+    let out = dir.path().join("xfer");
+    cmd(
+        &a,
+        &[
+            "transfer",
+            "export",
+            "--out",
+            out.to_str().unwrap(),
+            "--client",
+            "10",
+            "--client",
+            "11",
+        ],
+    )
+    .assert()
+    .success();
+    let b = office(
+        dir.path(),
+        "receiver",
+        "[[client]]\nnumber = 20\nname = \"Local Client\"\n",
+    );
+    cmd(&b, &["transfer", "import", out.to_str().unwrap()])
+        .assert()
+        .success();
+    assert_eq!(
+        rows(
+            &b,
+            "SELECT nu || ' ' || na || ' ' || COALESCE(ob, '') FROM client ORDER BY nu"
+        ),
+        vec![
+            "10 Harbor Credit Union ",
+            "11 Harbor CU, Auto Loans 10",
+            "20 Local Client "
+        ]
+    );
+    assert_eq!(
+        rows(&b, "SELECT rt FROM client WHERE nu = 11"),
+        vec!["27.5"]
+    );
+    assert_eq!(
+        rows(
+            &b,
+            "SELECT cn || ' ' || dt || ' ' || tm || ' ' || te FROM note ORDER BY cn"
+        ),
+        vec![
+            "10 2024-07-15 09:05 Signed agency agreement",
+            "11 2024-07-16 14:20 Wants weekly remittance, \"net\""
+        ]
+    );
+    assert_eq!(
+        rows(&b, "SELECT cn || ' ' || de || ' ' || du FROM contact"),
+        vec!["10 Quarterly review 2024-09-30"]
+    );
+}
+
+#[test]
+fn duplicates_are_refused_or_renumbered_and_nothing_is_half_imported() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = sender(dir.path());
+    let out = dir.path().join("xfer");
+    cmd(&a, &["transfer", "export", "--out", out.to_str().unwrap()])
+        .assert()
+        .success();
+    let b = office(dir.path(), "receiver", "[[client]]\nnumber = 11\nname = \"Already Here\"\n[[client]]\nnumber = 30\nname = \"Other\"\n");
+    // refused, naming the duplicates; nothing written
+    let o = cmd(&b, &["transfer", "import", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&o.stderr)
+        .contains("duplicate client numbers, nothing imported: 11"));
+    assert_eq!(
+        rows(&b, "SELECT na FROM client ORDER BY nu"),
+        vec!["Already Here", "Other"]
+    );
+    // --renumber maps 11 to the next free number (31), and everything that named it
+    let o = cmd(
+        &b,
+        &[
+            "--json",
+            "transfer",
+            "import",
+            out.to_str().unwrap(),
+            "--renumber",
+        ],
+    )
+    .output()
+    .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(j["renumbered"]["11"], 31);
+    assert_eq!(
+        rows(&b, "SELECT nu || ' ' || na FROM client ORDER BY nu"),
+        vec![
+            "10 Harbor Credit Union",
+            "11 Already Here",
+            "12 Not Sent",
+            "30 Other",
+            "31 Harbor CU, Auto Loans"
+        ]
+    );
+    assert_eq!(
+        rows(&b, "SELECT COALESCE(ob, '') FROM client WHERE nu = 31"),
+        vec!["10"]
+    );
+    assert_eq!(
+        rows(&b, "SELECT te FROM note WHERE cn = 31"),
+        vec!["Wants weekly remittance, \"net\""]
+    );
+    assert!(rows(&b, "SELECT te FROM note WHERE cn = 11").is_empty());
+
+    // a bad line in the notes file: the clients file is not imported either
+    let c = office(dir.path(), "third", "[company]\nname = \"C\"\n");
+    let notes = out.join("clientnotes.csv");
+    let mut text = std::fs::read_to_string(&notes).unwrap();
+    text.push_str("10,13/45/2024,09:00,a date that does not exist\n");
+    std::fs::write(&notes, text).unwrap();
+    let o = cmd(&c, &["transfer", "import", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        rows(&c, "SELECT na FROM client").is_empty(),
+        "nothing half-imported"
+    );
+}
