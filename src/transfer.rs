@@ -181,16 +181,15 @@ pub fn import(env: &Env, store: &mut Store, dir: &Path, renumber: bool) -> Resul
             let list: Vec<String> = duplicates.iter().map(|n| n.to_string()).collect();
             bail!(validation, "duplicate client numbers, nothing imported: {} (use --renumber to give them the next free numbers)", list.join(", "));
         }
-        let mut next = existing
+        let first_free = existing
             .iter()
             .chain(incoming.iter())
             .max()
             .copied()
             .unwrap_or(0)
             + 1;
-        for d in &duplicates {
-            mapping.insert(*d, next);
-            next += 1;
+        for (d, n) in duplicates.iter().zip(first_free..) {
+            mapping.insert(*d, n);
         }
     }
     // CLIENT: number (B) and owned-by (M); CONTACT: number (B); notes: client (A).
