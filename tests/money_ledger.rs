@@ -330,3 +330,22 @@ fn a_reversal_skips_fixed_commission_payments() {
     let r = pay(&mut ledger, &store, fi, "105", dec!(-100), "2024-07-03");
     assert_eq!(r.commission, dec!(-30.00));
 }
+
+#[test]
+fn posting_to_a_missing_debtor_is_a_clear_error_for_every_type() {
+    let (store, mut ledger, _) = fixture(1001, dec!(100));
+    for code in ["101", "196", "351"] {
+        let err = ledger
+            .post(
+                store.conn(),
+                &NewTransaction {
+                    file_number: 4242,
+                    type_code: code.into(),
+                    to_us: Some(dec!(-1)),
+                    ..Default::default()
+                },
+            )
+            .unwrap_err();
+        assert_eq!(err.message, "debtor 4242 does not exist", "{code}");
+    }
+}

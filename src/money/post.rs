@@ -55,6 +55,7 @@ pub struct Posted {
 }
 
 /// The debtor fields commission and tax depend on.
+#[derive(Default)]
 struct DebtorTerms {
     rates: [Option<Decimal>; 4],
     rate_plan: Option<String>,
@@ -221,8 +222,18 @@ impl Ledger {
                 ty.code
             );
         }
-        let Some(terms) = Self::terms(conn, req.file_number)? else {
-            bail!(runtime, "debtor {} does not exist", req.file_number)
+        // The debtor's rates and dates matter only when a commission can arise; original
+        // principal and the other non-payment types skip the read (import speed).
+        let commission_possible = req.commission.is_some()
+            || ty.fixed_commission.is_some()
+            || (!ty.no_commission && ty.fin_type == FinType::Payment);
+        let terms = if commission_possible {
+            match Self::terms(conn, req.file_number)? {
+                Some(t) => t,
+                None => bail!(runtime, "debtor {} does not exist", req.file_number),
+            }
+        } else {
+            DebtorTerms::default()
         };
         let to_us = round_cents(req.to_us.or(ty.fixed_to_us).unwrap_or_default());
         let direct = round_cents(req.direct.unwrap_or_default());
@@ -344,7 +355,13 @@ impl Ledger {
             req.breakdown_interest.map(to_cents),
             req.breakdown_fees.map(to_cents),
             ty.fin_type.as_str(),
-        ])?;
+        ])
+        .map_err(|e| match e {
+            rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
+                crate::Error::runtime(format!("debtor {} does not exist", req.file_number))
+            }
+            e => e.into(),
+        })?;
         let id = conn.last_insert_rowid();
         let totals = add_posted(
             conn,
