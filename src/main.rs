@@ -101,6 +101,9 @@ enum Command {
         debtors: Vec<i64>,
         #[arg(long)]
         client: Option<i64>,
+        /// Only debtors meeting the condition
+        #[arg(long = "where")]
+        filter: Option<String>,
     },
     /// Metro 2 credit-bureau files: validate, print
     #[command(subcommand)]
@@ -217,6 +220,9 @@ enum PlanCmd {
         debtors: Vec<i64>,
         #[arg(long)]
         client: Option<i64>,
+        /// Only debtors meeting the condition, e.g. "(@de.sta = NEW) and (@de.ow > 100)"
+        #[arg(long = "where")]
+        filter: Option<String>,
         /// Reference date the events count from (default today)
         #[arg(long = "start-date", value_parser = parse_date)]
         start_date: Option<NaiveDate>,
@@ -452,8 +458,16 @@ fn run(cli: Cli) -> Result<(), Error> {
             code,
             debtors,
             client,
+            filter,
             start_date,
-        }) => recoup::plans::cli::plan_run(&env, &code, &debtors, client, start_date),
+        }) => recoup::plans::cli::plan_run(
+            &env,
+            &code,
+            &debtors,
+            client,
+            filter.as_deref(),
+            start_date,
+        ),
         Command::Batch(BatchCmd::Contacts { through }) => {
             recoup::plans::cli::batch_contacts(&env, through)
         }
@@ -462,7 +476,8 @@ fn run(cli: Cli) -> Result<(), Error> {
             op,
             debtors,
             client,
-        } => recoup::plans::cli::sync_cmd(&env, &name, &op, &debtors, client),
+            filter,
+        } => recoup::plans::cli::sync_cmd(&env, &name, &op, &debtors, client, filter.as_deref()),
         Command::Metro2(Metro2Cmd::Validate { file, profile }) => {
             recoup::metro2::validate_command(&env, &file, profile.as_deref())
         }

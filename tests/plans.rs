@@ -377,6 +377,15 @@ fn plan_run_and_batch_through_the_binary() {
         note,
         "07/03/2024 08:15 OLD OLDOP : New account: collection plan started"
     );
+    // --where selects on catalogue fields (here nobody: the debtor's status is NEW now)
+    let out = run(&["--json", "plan", "run", "L1", "--where", "(@de.sta = OLD)"]);
+    assert_eq!(out.status.code(), Some(1), "no debtor selected");
+    let out = run(&["--json", "plan", "run", "L1", "--where", "(@de.sta = NEW) and (@de.ow >= 500)"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(j["debtors"], 1);
+    let out = run(&["plan", "run", "L1", "--where", "(@de.zz = 1)"]);
+    assert_eq!(out.status.code(), Some(2));
     // an unknown plan is a configuration error
     let out = run(&["plan", "run", "NOPE"]);
     assert_eq!(out.status.code(), Some(2));

@@ -83,6 +83,11 @@ impl Filter {
         Ok(Filter { conds })
     }
 
+    /// Does a record (and the record that owns it: a debtor's client) meet the condition?
+    pub fn accepts_record(&self, own: &FieldValues, owner: Option<&FieldValues>) -> bool {
+        self.accepts(&Row { own, owner })
+    }
+
     fn accepts(&self, row: &Row) -> bool {
         self.conds.iter().all(|(f, op, lo, hi)| {
             let v = row.get(f).cloned().unwrap_or(Value::Null);

@@ -4,6 +4,7 @@ use chrono::NaiveDate;
 use serde_json::json;
 
 use super::engine::{PlanRunner, PlanSummary};
+use crate::catalog::Form;
 use crate::store::Store;
 use crate::{bail, Env, Result};
 
@@ -40,28 +41,24 @@ fn print_summary(env: &Env, title: &str, debtors: usize, s: &PlanSummary) {
     }
 }
 
-/// `recoup plan run CODE [--debtor N]… [--client N] [--start-date D]`
-pub fn plan_run(
-    env: &Env,
-    code: &str,
+/// Debtors chosen by `--debtor`, `--client` and `--where` (all when none is given),
+/// ascending.
+pub fn select_debtors(
+    conn: &rusqlite::Connection,
     debtors: &[i64],
     client: Option<i64>,
-    start: Option<NaiveDate>,
-) -> Result<()> {
-    let mut store = Store::open_existing(&env.db)?;
-    let tx = store.conn_mut().transaction()?;
-    let mut runner = PlanRunner::new(&tx, env)?;
-    runner.plan(code)?; // a bad plan is exit 2 before anything runs
+    filter: Option<&str>,
+) -> Result<Vec<i64>> {
     let mut targets: Vec<i64> = debtors.to_vec();
     if let Some(c) = client {
-        let mut stmt = tx.prepare("SELECT fi FROM debtor WHERE cn = ?1")?;
+        let mut stmt = conn.prepare("SELECT fi FROM debtor WHERE cn = ?1")?;
         let rows = stmt.query_map([c], |r| r.get(0))?;
         for r in rows {
             targets.push(r?);
         }
     }
     if debtors.is_empty() && client.is_none() {
-        let mut stmt = tx.prepare("SELECT fi FROM debtor")?;
+        let mut stmt = conn.prepare("SELECT fi FROM debtor")?;
         let rows = stmt.query_map([], |r| r.get(0))?;
         for r in rows {
             targets.push(r?);
@@ -69,6 +66,38 @@ pub fn plan_run(
     }
     targets.sort_unstable();
     targets.dedup();
+    if let Some(text) = filter {
+        let f = crate::import::export::Filter::parse(text)?;
+        let mut kept = Vec::new();
+        for fi in targets {
+            let Some(d) = crate::store::read_record(conn, Form::Debtor, fi)? else {
+                continue;
+            };
+            let cn = crate::store::debtor_client(conn, fi)?.unwrap_or_default();
+            let c = crate::store::read_record(conn, Form::Client, cn)?;
+            if f.accepts_record(&d, c.as_ref()) {
+                kept.push(fi);
+            }
+        }
+        targets = kept;
+    }
+    Ok(targets)
+}
+
+/// `recoup plan run CODE [--debtor N]… [--client N] [--where …] [--start-date D]`
+pub fn plan_run(
+    env: &Env,
+    code: &str,
+    debtors: &[i64],
+    client: Option<i64>,
+    filter: Option<&str>,
+    start: Option<NaiveDate>,
+) -> Result<()> {
+    let mut store = Store::open_existing(&env.db)?;
+    let tx = store.conn_mut().transaction()?;
+    let mut runner = PlanRunner::new(&tx, env)?;
+    runner.plan(code)?; // a bad plan is exit 2 before anything runs
+    let targets = select_debtors(&tx, debtors, client, filter)?;
     if targets.is_empty() {
         bail!(runtime, "no debtors selected");
     }
@@ -105,13 +134,14 @@ pub fn batch_contacts(env: &Env, through: Option<NaiveDate>) -> Result<()> {
     Ok(())
 }
 
-/// `recoup sync NAME --op insert|update|delete (--debtor N… | --client N)`
+/// `recoup sync NAME --op insert|update|delete (--debtor N… | --client N | --where …)`
 pub fn sync_cmd(
     env: &Env,
     name: &str,
     op: &str,
     debtors: &[i64],
     client: Option<i64>,
+    filter: Option<&str>,
 ) -> Result<()> {
     if !crate::sync::AVAILABLE {
         return Err(crate::sync::unavailable());
@@ -119,20 +149,11 @@ pub fn sync_cmd(
     let Some(op) = crate::sync::Op::parse(op) else {
         bail!(config, "--op must be insert, update or delete")
     };
+    if debtors.is_empty() && client.is_none() && filter.is_none() {
+        bail!(config, "select debtors with --debtor, --client or --where");
+    }
     let store = Store::open_existing(&env.db)?;
-    let mut targets: Vec<i64> = debtors.to_vec();
-    if let Some(c) = client {
-        let mut stmt = store
-            .conn()
-            .prepare("SELECT fi FROM debtor WHERE cn = ?1 ORDER BY fi")?;
-        let rows = stmt.query_map([c], |r| r.get(0))?;
-        for r in rows {
-            targets.push(r?);
-        }
-    }
-    if targets.is_empty() {
-        bail!(config, "select debtors with --debtor or --client");
-    }
+    let targets = select_debtors(store.conn(), debtors, client, filter)?;
     let pending: Vec<(i64, String, crate::sync::Op)> = targets
         .iter()
         .map(|fi| (*fi, name.to_string(), op))
