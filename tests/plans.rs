@@ -380,8 +380,19 @@ fn plan_run_and_batch_through_the_binary() {
     // --where selects on catalogue fields (here nobody: the debtor's status is NEW now)
     let out = run(&["--json", "plan", "run", "L1", "--where", "(@de.sta = OLD)"]);
     assert_eq!(out.status.code(), Some(1), "no debtor selected");
-    let out = run(&["--json", "plan", "run", "L1", "--where", "(@de.sta = NEW) and (@de.ow >= 500)"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = run(&[
+        "--json",
+        "plan",
+        "run",
+        "L1",
+        "--where",
+        "(@de.sta = NEW) and (@de.ow >= 500)",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(j["debtors"], 1);
     let out = run(&["plan", "run", "L1", "--where", "(@de.zz = 1)"]);
