@@ -134,7 +134,7 @@ fn company_text(rec: &store::FieldValues, field: &str) -> String {
         .unwrap_or_default()
 }
 
-fn load_clients(conn: &Connection) -> Result<HashMap<i64, ClientRow>> {
+fn load_clients(conn: &Connection) -> Result<ByFile<ClientRow>> {
     let sql = format!(
         "SELECT {}, {}, {}, {}, {}, {}, {}, {} FROM client",
         col("cl.nu")?,
@@ -146,7 +146,7 @@ fn load_clients(conn: &Connection) -> Result<HashMap<i64, ClientRow>> {
         col("cl.dd")?,
         col("cl.mb")?
     );
-    let mut out = HashMap::new();
+    let mut out = ByFile::default();
     let mut stmt = conn.prepare(&sql)?;
     let mut rows = stmt.query([])?;
     let mut s = String::new();
@@ -174,7 +174,7 @@ fn load_clients(conn: &Connection) -> Result<HashMap<i64, ClientRow>> {
 
 /// Sum of To Us + Direct of payment-type transactions dated from the first of the
 /// as-of month through the as-of date, per debtor.
-fn load_payments(conn: &Connection, as_of: NaiveDate) -> Result<HashMap<i64, Decimal>> {
+fn load_payments(conn: &Connection, as_of: NaiveDate) -> Result<ByFile<Decimal>> {
     let first = as_of.with_day(1).unwrap_or(as_of);
     let sql = format!(
         "SELECT fi, SUM(COALESCE({tu}, 0) + COALESCE({di}, 0)) FROM trans
@@ -184,7 +184,7 @@ fn load_payments(conn: &Connection, as_of: NaiveDate) -> Result<HashMap<i64, Dec
         ft = col("tr.ft")?,
         py = col("tr.py")?,
     );
-    let mut out = HashMap::new();
+    let mut out = ByFile::default();
     let mut stmt = conn.prepare(&sql)?;
     let mut rows = stmt.query(params![iso(first), iso(as_of)])?;
     while let Some(r) = rows.next()? {
@@ -193,8 +193,8 @@ fn load_payments(conn: &Connection, as_of: NaiveDate) -> Result<HashMap<i64, Dec
     Ok(out)
 }
 
-fn load_history(conn: &Connection, as_of: NaiveDate) -> Result<HashMap<i64, Past>> {
-    let mut out: HashMap<i64, Past> = HashMap::new();
+fn load_history(conn: &Connection, as_of: NaiveDate) -> Result<ByFile<Past>> {
+    let mut out: ByFile<Past> = ByFile::default();
     let mut stmt = conn.prepare("SELECT fi, as_of, status FROM metro2_report WHERE as_of < ?1")?;
     let mut rows = stmt.query([iso(as_of)])?;
     while let Some(r) = rows.next()? {
@@ -214,17 +214,44 @@ fn load_history(conn: &Connection, as_of: NaiveDate) -> Result<HashMap<i64, Past
     Ok(out)
 }
 
-fn load_under_minimum(conn: &Connection) -> Result<HashMap<i64, String>> {
-    let mut stmt =
-        conn.prepare("SELECT fi, excluded FROM metro2_activation WHERE excluded IS NOT NULL")?;
+/// Accounts that failed the minimum test at activation and are still switched off.
+fn load_under_minimum(conn: &Connection) -> Result<Vec<(i64, String)>> {
+    let sql = format!(
+        "SELECT a.fi, a.excluded FROM metro2_activation a JOIN debtor d ON d.{fi} = a.fi
+         WHERE a.excluded IS NOT NULL AND d.{cbr} = 0 ORDER BY a.fi",
+        fi = col("de.fi")?,
+        cbr = col("de.cbr")?,
+    );
+    let mut stmt = conn.prepare(&sql)?;
     let rows = stmt
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<std::result::Result<HashMap<i64, String>, _>>()?;
+        .collect::<std::result::Result<Vec<_>, _>>()?;
     Ok(rows)
 }
 
+/// File numbers are already well spread: hash them as they are (SipHash showed in
+/// profiles of the 1M-debtor run).
+#[derive(Default, Clone, Copy)]
+struct FileNumberHasher(u64);
+
+impl std::hash::Hasher for FileNumberHasher {
+    fn finish(&self) -> u64 {
+        self.0.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) ^ u64::from(b);
+        }
+    }
+    fn write_i64(&mut self, n: i64) {
+        self.0 = n as u64;
+    }
+}
+
+type ByFile<V> = HashMap<i64, V, std::hash::BuildHasherDefault<FileNumberHasher>>;
+
 /// Credit-grantor mode: the due date of each account's pending Metro contact.
-fn load_metro_contacts(conn: &Connection) -> Result<HashMap<i64, NaiveDate>> {
+fn load_metro_contacts(conn: &Connection) -> Result<ByFile<NaiveDate>> {
     let sql = format!(
         "SELECT fi, MIN({du}) FROM contact WHERE {ty} = 'Metro' AND COALESCE({done}, 0) = 0
          AND fi IS NOT NULL GROUP BY fi",
@@ -232,7 +259,7 @@ fn load_metro_contacts(conn: &Connection) -> Result<HashMap<i64, NaiveDate>> {
         ty = col("co.ty")?,
         done = col("co.do")?,
     );
-    let mut out = HashMap::new();
+    let mut out = ByFile::default();
     let mut stmt = conn.prepare(&sql)?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
@@ -475,7 +502,7 @@ pub fn generate(
     let grantor_dates = if setup.credit_grantor {
         load_metro_contacts(conn)?
     } else {
-        HashMap::new()
+        ByFile::default()
     };
     let options = BuildOptions {
         as_of,
@@ -537,11 +564,11 @@ fn partial_path(out: &Path) -> PathBuf {
 
 struct Lookups<'a> {
     setup: &'a CbrSetup,
-    clients: &'a HashMap<i64, ClientRow>,
-    payments: &'a HashMap<i64, Decimal>,
-    history: &'a HashMap<i64, Past>,
-    under_minimum: &'a HashMap<i64, String>,
-    grantor_dates: &'a HashMap<i64, NaiveDate>,
+    clients: &'a ByFile<ClientRow>,
+    payments: &'a ByFile<Decimal>,
+    history: &'a ByFile<Past>,
+    under_minimum: &'a [(i64, String)],
+    grantor_dates: &'a ByFile<NaiveDate>,
 }
 
 fn exclude(
@@ -573,10 +600,12 @@ fn write_records(
     summary.counts.header = 1;
     let mut done = Done::default();
 
+    // Switched off after a failed minimum test: logged every run (SPEC §5).
+    for (fi, reason) in l.under_minimum {
+        exclude(&mut summary, warn, *fi, "under_minimum", reason)?;
+    }
     let dsql = format!(
-        "SELECT {} FROM debtor d
-         WHERE d.{cbr} IS NOT 0 OR d.{fi} IN (SELECT fi FROM metro2_activation WHERE excluded IS NOT NULL)
-         ORDER BY d.{fi}",
+        "SELECT {} FROM debtor WHERE {cbr} IS NOT 0 ORDER BY {fi}",
         columns(DEBTOR_COLS)?,
         cbr = col("de.cbr")?,
         fi = col("de.fi")?,
@@ -622,12 +651,7 @@ fn write_records(
         fill_debtor(r, &mut a)?;
         match flag_of(r.get_ref(24)?) {
             Some(true) => {}
-            Some(false) => {
-                if let Some(reason) = l.under_minimum.get(&fi) {
-                    exclude(&mut summary, warn, fi, "under_minimum", reason)?;
-                }
-                continue;
-            }
+            Some(false) => continue,
             // Not yet activated: auto-activation for reporting clients (SPEC §5).
             None => {
                 if !(l.setup.auto_activate && client.input.reports_to_bureaus) {
