@@ -382,6 +382,8 @@ fn exclusions_are_logged_and_counted() {
     let ignored = debtor(&db, 2, "800.00", &[]);
     let picky = debtor(&db, 4, "1500.00", &[]);
     let no_k1 = debtor(&db, 7, "800.00", &[]);
+    // switched on by hand/import without a start date: activated, minimum tested
+    let by_hand = debtor(&db, 1, "20.00", &[("de.cbr", Value::Flag(true))]);
 
     let run = generate(&db, "2024-07-31", &["--mark-done"]);
     assert_eq!(run.bases(), 1);
@@ -390,13 +392,15 @@ fn exclusions_are_logged_and_counted() {
         ("no_ssn_or_dob", 1),
         ("not_started", 1),
         ("client_not_reporting", 1),
-        ("under_minimum", 2),
+        ("under_minimum", 3),
         ("medical_rules", 1),
         ("validation", 1),
     ] {
         assert_eq!(run.excluded(key), n, "{key}: {}", run.summary);
     }
-    for fi in [no_id, later, forbidden, small, medical, picky, no_k1] {
+    for fi in [
+        no_id, later, forbidden, small, medical, picky, no_k1, by_hand,
+    ] {
         assert!(
             run.stderr.contains(&format!("warning: file {fi}: ")),
             "no warning for {fi}: {}",
@@ -420,7 +424,11 @@ fn exclusions_are_logged_and_counted() {
     }
     let aug = generate(&db, "2024-08-31", &[]);
     assert!(aug.account(small).is_none());
-    assert_eq!(aug.excluded("under_minimum"), 2);
+    assert_eq!(aug.excluded("under_minimum"), 3);
+    assert_eq!(
+        query_i64(&db, &format!("SELECT COUNT(*) FROM debtor WHERE fi = {by_hand} AND cbr = 0 AND cbd = '2024-01-10'")),
+        1
+    );
     // medical rules off: the small medical account is reported
     let db2 = standard("auto_activate = true\nmedical_rules = false");
     let m = debtor(&db2, 3, "300.00", &[]);

@@ -649,23 +649,23 @@ fn write_records(
             continue;
         };
         fill_debtor(r, &mut a)?;
-        match flag_of(r.get_ref(24)?) {
-            Some(true) => {}
+        // Activation (SPEC §5): auto-activation of a blank `de.cbr` for reporting
+        // clients, and the missing start date of an account switched on by hand or by
+        // import. In memory here; written by --mark-done.
+        let activate = match flag_of(r.get_ref(24)?) {
+            Some(true) => a.start_reporting.is_none(),
             Some(false) => continue,
-            // Not yet activated: auto-activation for reporting clients (SPEC §5).
-            None => {
-                if !(l.setup.auto_activate && client.input.reports_to_bureaus) {
-                    continue;
-                }
-                let act =
-                    plan_activation(a.listed, options.now.date(), a.owing, client.delay, l.setup);
-                a.start_reporting = Some(act.start);
-                let under = act.under_minimum.clone();
-                done.activations.push((fi, act));
-                if let Some(reason) = under {
-                    exclude(&mut summary, warn, fi, "under_minimum", &reason)?;
-                    continue;
-                }
+            None if l.setup.auto_activate && client.input.reports_to_bureaus => true,
+            None => continue,
+        };
+        if activate {
+            let act = plan_activation(a.listed, options.now.date(), a.owing, client.delay, l.setup);
+            a.start_reporting = Some(act.start);
+            let under = act.under_minimum.clone();
+            done.activations.push((fi, act));
+            if let Some(reason) = under {
+                exclude(&mut summary, warn, fi, "under_minimum", &reason)?;
+                continue;
             }
         }
         let past = l.history.get(&fi);
