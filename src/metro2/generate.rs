@@ -98,7 +98,10 @@ struct Past {
 fn text_of(v: ValueRef<'_>, out: &mut String) {
     out.clear();
     match v {
-        ValueRef::Text(t) => out.push_str(&String::from_utf8_lossy(t)),
+        ValueRef::Text(t) => match std::str::from_utf8(t) {
+            Ok(s) => out.push_str(s),
+            Err(_) => out.push_str(&String::from_utf8_lossy(t)),
+        },
         ValueRef::Integer(i) => out.push_str(&i.to_string()),
         ValueRef::Real(r) => out.push_str(&r.to_string()),
         ValueRef::Null | ValueRef::Blob(_) => {}
@@ -625,6 +628,7 @@ fn write_records(
     };
     let mut a = AccountInput::default();
     let mut record_number: u64 = 1; // the header
+    let mut last_client: Option<(i64, &ClientRow)> = None;
     while let Some(r) = drows.next()? {
         let fi: i64 = r.get(0)?;
         let cn: i64 = r.get(1)?;
@@ -645,8 +649,22 @@ fn write_records(
                 None => None,
             };
         }
-        let Some(client) = l.clients.get(&cn) else {
-            continue;
+        // Debtors of one client usually come together: look the client up on a change only.
+        let client = match last_client {
+            Some((n, c)) if n == cn => c,
+            _ => {
+                let Some(c) = l.clients.get(&cn) else {
+                    continue;
+                };
+                last_client = Some((cn, c));
+                let cl = &c.input;
+                a.client.name.clone_from(&cl.name);
+                a.client.classification.clone_from(&cl.classification);
+                a.client.original_creditor_in_user = cl.original_creditor_in_user;
+                a.client.send_client_detail = cl.send_client_detail;
+                a.client.reports_to_bureaus = cl.reports_to_bureaus;
+                c
+            }
         };
         fill_debtor(r, &mut a)?;
         // Activation (SPEC §5): auto-activation of a blank `de.cbr` for reporting
@@ -690,12 +708,6 @@ fn write_records(
         } else {
             None
         };
-        let cl = &client.input;
-        a.client.name.clone_from(&cl.name);
-        a.client.classification.clone_from(&cl.classification);
-        a.client.original_creditor_in_user = cl.original_creditor_in_user;
-        a.client.send_client_detail = cl.send_client_detail;
-        a.client.reports_to_bureaus = cl.reports_to_bureaus;
         let built = match build_records(&a, options) {
             Ok(b) => b,
             Err(e) => {
