@@ -355,6 +355,17 @@ fn statuses_across_months_with_mark_done() {
     // a re-run of the same month replaces its history rows
     generate(&db, "2024-08-31", &["--mark-done"]);
     assert_eq!(query_i64(&db, "SELECT COUNT(*) FROM metro2_report"), 7);
+    assert_eq!(pending(open), 1, "no second contact for the same period");
+    assert_eq!(
+        query_i64(
+            &db,
+            &format!(
+                "SELECT COUNT(*) FROM contact WHERE fi = {open} AND ty = 'Metro' AND done = 1"
+            ),
+        ),
+        3,
+        "the activation contact, July's and August's"
+    );
 }
 
 #[test]

@@ -142,18 +142,22 @@ pub fn record_activation(
     Ok(())
 }
 
+/// The description of the Metro contacts recoup schedules.
+pub const METRO_DESCRIPTION: &str = "Credit bureau report";
+
 /// A pending Metro contact due on `due` (the one the next report completes).
 pub fn schedule_metro_contact(conn: &Connection, fi: i64, due: NaiveDate) -> Result<()> {
     let sql = format!(
         "INSERT INTO contact (fi, {ty}, {de}, {du}, {done}, {st})
-         VALUES (?1, 'Metro', 'Credit bureau report', ?2, 0, 'In Progress')",
+         VALUES (?1, 'Metro', ?3, ?2, 0, 'In Progress')",
         ty = col("co.ty")?,
         de = col("co.de")?,
         du = col("co.du")?,
         done = col("co.do")?,
         st = col("co.st")?,
     );
-    conn.prepare_cached(&sql)?.execute(params![fi, iso(due)])?;
+    conn.prepare_cached(&sql)?
+        .execute(params![fi, iso(due), METRO_DESCRIPTION])?;
     Ok(())
 }
 

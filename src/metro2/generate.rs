@@ -394,43 +394,67 @@ struct Done {
     reported: Vec<(i64, Status)>,
 }
 
+/// Set-based: the reported accounts go to a temporary table, then one statement each
+/// records the history, completes the Metro contacts and forwards them (one statement
+/// per account took 12 s for 1M accounts).
 fn mark_done(conn: &Connection, as_of: NaiveDate, today: NaiveDate, done: &Done) -> Result<u64> {
     for (fi, a) in &done.activations {
         record_activation(conn, *fi, today, a)?;
     }
-    let (ty, du, dcol, dd, st) = (
+    conn.execute_batch(
+        "CREATE TEMP TABLE IF NOT EXISTS metro2_marked (fi INTEGER PRIMARY KEY, status TEXT NOT NULL);
+         DELETE FROM temp.metro2_marked;",
+    )?;
+    {
+        let mut ins =
+            conn.prepare("INSERT INTO temp.metro2_marked (fi, status) VALUES (?1, ?2)")?;
+        for (fi, status) in &done.reported {
+            ins.execute(params![fi, status.code()])?;
+        }
+    }
+    let (ty, de, du, dcol, dd, st) = (
         col("co.ty")?,
+        col("co.de")?,
         col("co.du")?,
         col("co.do")?,
         col("co.dd")?,
         col("co.st")?,
     );
-    let complete = format!(
-        "UPDATE contact SET {dcol} = 1, {dd} = ?2, {st} = 'Completed'
-         WHERE fi = ?1 AND {ty} = 'Metro' AND COALESCE({dcol}, 0) = 0
-           AND ({du} IS NULL OR {du} <= ?3)"
-    );
-    let later = format!(
-        "SELECT 1 FROM contact WHERE fi = ?1 AND {ty} = 'Metro' AND COALESCE({dcol}, 0) = 0
-           AND {du} > ?2"
-    );
     let (today_s, as_of_s) = (iso(today), iso(as_of));
-    let next = next_period(as_of);
-    for (fi, status) in &done.reported {
-        conn.prepare_cached(
-            "INSERT INTO metro2_report (fi, as_of, status, run_date) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (fi, as_of) DO UPDATE SET status = excluded.status,
-                                                   run_date = excluded.run_date",
-        )?
-        .execute(params![fi, as_of_s, status.code(), today_s])?;
-        conn.prepare_cached(&complete)?
-            .execute(params![fi, today_s, as_of_s])?;
-        // After a final 62/DA/DF the Metro contact is not forwarded (SPEC §5).
-        let is_final = matches!(status, Status::Paid62 | Status::DeleteDA | Status::FraudDF);
-        if !is_final && !conn.prepare_cached(&later)?.exists(params![fi, as_of_s])? {
-            super::cbr::schedule_metro_contact(conn, *fi, next)?;
-        }
-    }
+    // A re-run of the same as-of date replaces its rows.
+    conn.execute(
+        "INSERT INTO metro2_report (fi, as_of, status, run_date)
+         SELECT fi, ?1, status, ?2 FROM temp.metro2_marked WHERE true
+         ON CONFLICT (fi, as_of) DO UPDATE SET status = excluded.status,
+                                               run_date = excluded.run_date",
+        params![as_of_s, today_s],
+    )?;
+    conn.execute(
+        &format!(
+            "UPDATE contact SET {dcol} = 1, {dd} = ?1, {st} = 'Completed'
+             WHERE {ty} = 'Metro' AND COALESCE({dcol}, 0) = 0 AND ({du} IS NULL OR {du} <= ?2)
+               AND fi IN (SELECT fi FROM temp.metro2_marked)"
+        ),
+        params![today_s, as_of_s],
+    )?;
+    // The next period's contact, unless the status was final (62/DA/DF: SPEC §5) or
+    // one is already pending after the as-of date (S2:5549-5555).
+    conn.execute(
+        &format!(
+            "INSERT INTO contact (fi, {ty}, {de}, {du}, {dcol}, {st})
+             SELECT m.fi, 'Metro', ?3, ?1, 0, 'In Progress' FROM temp.metro2_marked m
+             WHERE m.status NOT IN ('62', 'DA', 'DF')
+               AND NOT EXISTS (SELECT 1 FROM contact c WHERE c.fi = m.fi AND c.{ty} = 'Metro'
+                               AND COALESCE(c.{dcol}, 0) = 0 AND c.{du} > ?2)
+             ORDER BY m.fi"
+        ),
+        params![
+            iso(next_period(as_of)),
+            as_of_s,
+            super::cbr::METRO_DESCRIPTION
+        ],
+    )?;
+    conn.execute_batch("DROP TABLE temp.metro2_marked")?;
     Ok(done.reported.len() as u64)
 }
 
