@@ -177,34 +177,41 @@ fn load_clients(conn: &Connection) -> Result<ByFile<ClientRow>> {
 
 /// Sum of To Us + Direct of payment-type transactions dated from the first of the
 /// as-of month through the as-of date, per debtor.
-fn load_payments(conn: &Connection, as_of: NaiveDate) -> Result<ByFile<Decimal>> {
+fn load_payments(conn: &Connection, as_of: NaiveDate) -> Result<Vec<(i64, Decimal)>> {
     let first = as_of.with_day(1).unwrap_or(as_of);
     let sql = format!(
         "SELECT fi, SUM(COALESCE({tu}, 0) + COALESCE({di}, 0)) FROM trans
-         WHERE {ft} = 'payment' AND {py} >= ?1 AND {py} <= ?2 GROUP BY fi",
+         WHERE {ft} = 'payment' AND {py} >= ?1 AND {py} <= ?2 GROUP BY fi ORDER BY fi",
         tu = col("tr.tu")?,
         di = col("tr.di")?,
         ft = col("tr.ft")?,
         py = col("tr.py")?,
     );
-    let mut out = ByFile::default();
+    let mut out = Vec::new();
     let mut stmt = conn.prepare(&sql)?;
     let mut rows = stmt.query(params![iso(first), iso(as_of)])?;
     while let Some(r) = rows.next()? {
-        out.insert(r.get::<_, i64>(0)?, from_cents(r.get::<_, i64>(1)?));
+        out.push((r.get::<_, i64>(0)?, from_cents(r.get::<_, i64>(1)?)));
     }
     Ok(out)
 }
 
-fn load_history(conn: &Connection, as_of: NaiveDate) -> Result<ByFile<Past>> {
-    let mut out: ByFile<Past> = ByFile::default();
-    let mut stmt = conn.prepare("SELECT fi, as_of, status FROM metro2_report WHERE as_of < ?1")?;
+fn load_history(conn: &Connection, as_of: NaiveDate) -> Result<Vec<(i64, Past)>> {
+    let mut out: Vec<(i64, Past)> = Vec::new();
+    let mut stmt = conn.prepare(
+        "SELECT fi, as_of, status FROM metro2_report WHERE as_of < ?1 ORDER BY fi, as_of",
+    )?;
     let mut rows = stmt.query([iso(as_of)])?;
     while let Some(r) = rows.next()? {
         let fi: i64 = r.get(0)?;
         let date = date_of(r.get_ref(1)?);
         let status: String = r.get(2)?;
-        let p = out.entry(fi).or_default();
+        if out.last().is_none_or(|(f, _)| *f != fi) {
+            out.push((fi, Past::default()));
+        }
+        let Some((_, p)) = out.last_mut() else {
+            continue;
+        };
         if let Some(d) = date {
             if matches!(status.as_str(), "93" | "62") {
                 p.months.push(d);
@@ -232,8 +239,7 @@ fn load_under_minimum(conn: &Connection) -> Result<Vec<(i64, String)>> {
     Ok(rows)
 }
 
-/// File numbers are already well spread: hash them as they are (SipHash showed in
-/// profiles of the 1M-debtor run).
+/// Client numbers hashed as they are (SipHash showed in profiles of the 1M-debtor run).
 #[derive(Default, Clone, Copy)]
 struct FileNumberHasher(u64);
 
@@ -254,20 +260,20 @@ impl std::hash::Hasher for FileNumberHasher {
 type ByFile<V> = HashMap<i64, V, std::hash::BuildHasherDefault<FileNumberHasher>>;
 
 /// Credit-grantor mode: the due date of each account's pending Metro contact.
-fn load_metro_contacts(conn: &Connection) -> Result<ByFile<NaiveDate>> {
+fn load_metro_contacts(conn: &Connection) -> Result<Vec<(i64, NaiveDate)>> {
     let sql = format!(
         "SELECT fi, MIN({du}) FROM contact WHERE {ty} = 'Metro' AND COALESCE({done}, 0) = 0
-         AND fi IS NOT NULL GROUP BY fi",
+         AND fi IS NOT NULL GROUP BY fi ORDER BY fi",
         du = col("co.du")?,
         ty = col("co.ty")?,
         done = col("co.do")?,
     );
-    let mut out = ByFile::default();
+    let mut out = Vec::new();
     let mut stmt = conn.prepare(&sql)?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
         if let Some(d) = date_of(r.get_ref(1)?) {
-            out.insert(r.get(0)?, d);
+            out.push((r.get(0)?, d));
         }
     }
     Ok(out)
@@ -529,7 +535,7 @@ pub fn generate(
     let grantor_dates = if setup.credit_grantor {
         load_metro_contacts(conn)?
     } else {
-        ByFile::default()
+        Vec::new()
     };
     let options = BuildOptions {
         as_of,
@@ -592,10 +598,11 @@ fn partial_path(out: &Path) -> PathBuf {
 struct Lookups<'a> {
     setup: &'a CbrSetup,
     clients: &'a ByFile<ClientRow>,
-    payments: &'a ByFile<Decimal>,
-    history: &'a ByFile<Past>,
+    /// These three sorted by file number, read with `seek` as the debtors go by.
+    payments: &'a [(i64, Decimal)],
+    history: &'a [(i64, Past)],
     under_minimum: &'a [(i64, String)],
-    grantor_dates: &'a ByFile<NaiveDate>,
+    grantor_dates: &'a [(i64, NaiveDate)],
 }
 
 fn exclude(
@@ -608,6 +615,15 @@ fn exclude(
     *summary.excluded.entry(key.to_string()).or_default() += 1;
     writeln!(warn, "warning: file {fi}: {reason}")?;
     Ok(())
+}
+
+/// The entry for `fi` in a list sorted by file number, moving `pos` forward only
+/// (the debtors come in file-number order: sequential reads, no hashing).
+fn seek<'a, T>(items: &'a [(i64, T)], pos: &mut usize, fi: i64) -> Option<&'a T> {
+    while items.get(*pos).is_some_and(|(k, _)| *k < fi) {
+        *pos += 1;
+    }
+    items.get(*pos).filter(|(k, _)| *k == fi).map(|(_, v)| v)
 }
 
 /// What the reading thread hands the writing thread, in file-number order.
@@ -699,6 +715,7 @@ fn produce(
         None => None,
     };
     let mut last_client: Option<(i64, &ClientRow)> = None;
+    let mut at = (0usize, 0usize, 0usize); // positions in payments, history, grantor dates
     while let Some(r) = drows.next()? {
         let fi: i64 = r.get(0)?;
         let cn: i64 = r.get(1)?;
@@ -772,7 +789,7 @@ fn produce(
                 continue;
             }
         }
-        let past = l.history.get(&fi);
+        let past = seek(l.history, &mut at.1, fi);
         if past.is_some_and(|p| p.final_reported) {
             finished += 1;
             spare.push(a);
@@ -784,14 +801,16 @@ fn produce(
             a.history.months_at_93_or_62.extend_from_slice(&p.months);
         }
         // A reversal of an earlier month's payment makes no negative Actual Payment.
-        a.paid_in_month = l
-            .payments
-            .get(&fi)
+        a.paid_in_month = seek(l.payments, &mut at.0, fi)
             .copied()
             .unwrap_or_default()
             .max(Decimal::ZERO);
         a.grantor_occurrence = if l.setup.credit_grantor {
-            Some(l.grantor_dates.get(&fi).copied().unwrap_or(options.as_of))
+            Some(
+                seek(l.grantor_dates, &mut at.2, fi)
+                    .copied()
+                    .unwrap_or(options.as_of),
+            )
         } else {
             None
         };
@@ -961,6 +980,19 @@ pub fn print_summary(out: &mut dyn Write, s: &Summary) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn seek_walks_forward_through_a_sorted_list() {
+        let items = [(2, 'a'), (5, 'b'), (9, 'c')];
+        let mut pos = 0;
+        assert_eq!(seek(&items, &mut pos, 1), None);
+        assert_eq!(seek(&items, &mut pos, 2), Some(&'a'));
+        assert_eq!(seek(&items, &mut pos, 3), None);
+        assert_eq!(seek(&items, &mut pos, 5), Some(&'b'));
+        assert_eq!(seek(&items, &mut pos, 9), Some(&'c'));
+        assert_eq!(seek(&items, &mut pos, 10), None);
+        assert_eq!(pos, 3);
+    }
 
     #[test]
     fn next_period_keeps_month_ends() {
