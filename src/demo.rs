@@ -114,6 +114,13 @@ pub fn run(env: &Env, out: &Path) -> Result<()> {
         )?
         .0;
     }
+    // Accounts of reporting clients are activated for the bureaus at placement
+    // (setup auto_activate; SPEC §5): start date, one-time minimum test, Metro contact.
+    {
+        let tx = store.conn_mut().transaction()?;
+        crate::metro2::cbr::auto_activate(&tx, placed.today)?;
+        tx.commit()?;
+    }
     // July's payments come in the client's payment files (P → 101, R → 105).
     let mut posted = 0;
     for (client, name, text) in PAYMENTS {
@@ -239,8 +246,46 @@ pub fn run(env: &Env, out: &Path) -> Result<()> {
     for f in &files {
         println!("  {}", f.display());
     }
+    metro2_file(&mut store, env, out)?;
     println!();
     println!("database: {}", db.display());
+    Ok(())
+}
+
+/// Month-end credit reporting: July's Metro 2 file, validated, contacts marked done.
+fn metro2_file(store: &mut Store, env: &Env, out: &Path) -> Result<()> {
+    use crate::metro2::generate::{generate, print_summary, GenerateOptions};
+    let path = out.join("metro2.txt");
+    let opts = GenerateOptions {
+        out: path.clone(),
+        as_of: d("2024-07-31"),
+        mark_done: true,
+        ..GenerateOptions::default()
+    };
+    let mut warnings = Vec::new();
+    let summary = generate(store.conn_mut(), env, &opts, &mut warnings)?;
+    println!();
+    let mut stdout = std::io::stdout();
+    print_summary(&mut stdout, &summary)?;
+    for line in String::from_utf8_lossy(&warnings).lines() {
+        println!("  {line}");
+    }
+    let file = std::fs::File::open(&path)
+        .map_err(|e| Error::runtime(format!("{}: {e}", path.display())))?;
+    let report = crate::metro2::validate::validate(
+        std::io::BufReader::new(file),
+        crate::metro2::Profile::Collection,
+    );
+    println!(
+        "  validate --profile collection: {} error(s), {} warning(s)",
+        report.counts.errors, report.counts.warnings
+    );
+    if report.has_errors() {
+        return Err(Error::validation(format!(
+            "{}: the demo's Metro 2 file fails validation",
+            path.display()
+        )));
+    }
     Ok(())
 }
 

@@ -105,7 +105,7 @@ enum Command {
         #[arg(long = "where")]
         filter: Option<String>,
     },
-    /// Metro 2 credit-bureau files: validate, print
+    /// Metro 2 credit-bureau files: generate, validate, print
     #[command(subcommand)]
     Metro2(Metro2Cmd),
     /// Import a file through an import map (maps/NAME.toml or a path)
@@ -317,6 +317,26 @@ enum Metro2Cmd {
     },
     /// Dump a Metro 2 file field by field
     Print { file: PathBuf },
+    /// Build the Metro 2 file of the accounts reported to the bureaus
+    Generate {
+        #[arg(long)]
+        out: PathBuf,
+        /// Activity Date and Date of Account Information of open accounts (default today)
+        #[arg(long = "as-of", value_parser = parse_date)]
+        as_of: Option<NaiveDate>,
+        /// Keep only this bureau's program identifier in the header
+        #[arg(long, value_parser = ["equifax", "experian", "transunion"])]
+        bureau: Option<String>,
+        /// No line ending after the records
+        #[arg(long)]
+        no_newline: bool,
+        /// Record the report history and forward each Metro contact
+        #[arg(long)]
+        mark_done: bool,
+        /// Write the file even when the header fails validation
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -482,6 +502,26 @@ fn run(cli: Cli) -> Result<(), Error> {
             recoup::metro2::validate_command(&env, &file, profile.as_deref())
         }
         Command::Metro2(Metro2Cmd::Print { file }) => recoup::metro2::print_command(&env, &file),
+        Command::Metro2(Metro2Cmd::Generate {
+            out,
+            as_of,
+            bureau,
+            no_newline,
+            mark_done,
+            force,
+        }) => recoup::metro2::generate::generate_command(
+            &env,
+            &recoup::metro2::generate::GenerateOptions {
+                out,
+                as_of,
+                bureau: bureau
+                    .as_deref()
+                    .and_then(recoup::metro2::build::Bureau::parse),
+                no_newline,
+                mark_done,
+                force,
+            },
+        ),
         Command::Import {
             map,
             file,

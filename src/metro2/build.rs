@@ -64,6 +64,11 @@ pub struct AccountInput {
     pub ecoa: String,
     /// `de.cbd`: start-reporting date; not reported before it.
     pub start_reporting: Option<NaiveDate>,
+    /// Credit-grantor mode only (`[credit_bureau] credit_grantor`, S2:5566-5570): the
+    /// date the account's Metro contact was scheduled. It is reported as the date of
+    /// occurrence (DOFD) when the status is 13 or 61-68 (of ours: 62). `None` — always
+    /// for a collection agency — reports the delinquency date whatever the status.
+    pub grantor_occurrence: Option<NaiveDate>,
     /// What was reported in earlier months (the report history).
     pub history: History,
     pub client: ClientInput,
@@ -433,7 +438,12 @@ pub fn build_records(a: &AccountInput, o: &BuildOptions) -> Result<Built, Exclus
     b.put_num(&base::AMOUNT_PAST_DUE, past_due)?;
     b.put_num(&base::ORIGINAL_CHARGE_OFF, 0)?;
     b.put_date(&base::DATE_ACCOUNT_INFORMATION, Some(doai))?;
-    b.put_date(&base::DATE_FIRST_DELINQUENCY, dofd)?;
+    // S2:5566-5570: a credit grantor reports the contact's date for 13/61-68.
+    let occurrence = match status {
+        Status::Paid62 => a.grantor_occurrence.or(dofd),
+        _ => dofd,
+    };
+    b.put_date(&base::DATE_FIRST_DELINQUENCY, occurrence)?;
     b.put_date(&base::DATE_CLOSED, date_closed)?;
     b.put_date(&base::DATE_LAST_PAYMENT, a.last_payment)?;
 

@@ -8,10 +8,13 @@
 //! read    — tolerant streaming reader (lines, no breaks, 80-column wrap, BDW)
 //! validate, rules, codes — every finding with record/segment/field/position/rule
 //! build, text — AccountInput → base/J1/J2/K1; header from company details
+//! cbr, generate — activation for reporting; the file from the database
 //! ```
 
 pub mod build;
+pub mod cbr;
 pub mod codes;
+pub mod generate;
 pub mod layout;
 pub mod print;
 pub mod read;

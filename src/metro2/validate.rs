@@ -1437,10 +1437,10 @@ pub fn check_record(
     number: u64,
     created: Option<NaiveDate>,
 ) -> Vec<Finding> {
-    let mut bytes: Vec<u8> = segments
-        .iter()
-        .flat_map(|s| s.bytes.iter().copied())
-        .collect();
+    let mut bytes: Vec<u8> = Vec::with_capacity(segments.iter().map(|s| s.bytes.len()).sum());
+    for s in segments {
+        bytes.extend_from_slice(&s.bytes);
+    }
     let len = bytes.len();
     if len >= 4 {
         let rdw = format!("{:04}", len.min(9999));

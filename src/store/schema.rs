@@ -9,7 +9,7 @@ use crate::{bail, Result};
 
 /// The schema version this build writes. A database with a higher version was
 /// written by a newer recoup and is refused.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// Key and owner columns of each catalogue table (not catalogue fields themselves,
 /// or catalogue key fields that need INTEGER affinity).
@@ -219,11 +219,36 @@ fn migration_3(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
+/// Migration 4: Metro 2 report history and activation (SPEC §5). `metro2_report` holds
+/// one row per account reported with `--mark-done` (the as-of date and the status sent);
+/// it feeds the Payment History Profile and stops an account after its final 62/DA/DF.
+/// `metro2_activation` records when an account was activated for reporting and, when the
+/// one-time minimum-balance test failed, why it is never reported (S2:580-590).
+fn migration_4(conn: &Connection) -> Result<()> {
+    conn.execute_batch(
+        "CREATE TABLE metro2_report (
+            id INTEGER PRIMARY KEY,
+            fi INTEGER NOT NULL REFERENCES debtor(fi) ON DELETE CASCADE,
+            as_of TEXT NOT NULL,
+            status TEXT NOT NULL,
+            run_date TEXT NOT NULL,
+            UNIQUE (fi, as_of)
+         ) STRICT;
+         CREATE TABLE metro2_activation (
+            fi INTEGER PRIMARY KEY REFERENCES debtor(fi) ON DELETE CASCADE,
+            date TEXT NOT NULL,
+            start TEXT,
+            excluded TEXT
+         ) STRICT;",
+    )?;
+    Ok(())
+}
+
 type Migration = fn(&Connection) -> Result<()>;
 
 /// Every migration, in order: index 0 takes a database from version 0 to 1. A
 /// migration is never edited once released; a change is a new step.
-const MIGRATIONS: &[Migration] = &[migration_1, migration_2, migration_3];
+const MIGRATIONS: &[Migration] = &[migration_1, migration_2, migration_3, migration_4];
 
 /// Bring the database to `SCHEMA_VERSION`, each step in its own transaction.
 pub fn migrate(conn: &mut Connection) -> Result<()> {
