@@ -1,6 +1,7 @@
 //! Client transfer between offices (S1; SPEC §9): `transfer export` writes
 //! `clienttransfers.csv` (clients and their client contacts, through the shipped
-//! "Client Transfers" map run backwards) and `clientnotes.csv` (through the shipped
+//! "Client Transfers" map run backwards, then the clients' payments as
+//! `PAYMENT,client,MM/DD/YYYY,amount` rows) and `clientnotes.csv` (through the shipped
 //! "Export Client Notes" report); `transfer import` loads both into another database
 //! in one transaction. Duplicate client numbers — the gap S1:9-11 warns about — are
 //! found before anything is written: refused, or with `--renumber` mapped to free
@@ -44,6 +45,8 @@ pub fn export(env: &Env, conn: &Connection, dir: &Path, clients: &[i64]) -> Resu
             rows += import::export::export_to(conn, &map, Some(&filter), &mut out)?;
         }
     }
+    // Client payments (S1:5) ride in the same file as PAYMENT rows: client, date, amount.
+    out.extend(payment_rows(conn, clients)?);
     write(&dir.join(TRANSFERS_FILE), &out)?;
 
     // Client notes through the shipped report, keeping the selected clients' rows.
@@ -68,6 +71,28 @@ pub fn export(env: &Env, conn: &Connection, dir: &Path, clients: &[i64]) -> Resu
     }
     write(&dir.join(NOTES_FILE), text.as_bytes())?;
     Ok((rows, notes))
+}
+
+/// `PAYMENT,client,MM/DD/YYYY,amount` rows for the selected clients' payments.
+fn payment_rows(conn: &Connection, clients: &[i64]) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut stmt =
+        conn.prepare("SELECT cn, date, amount FROM client_payment ORDER BY cn, date, id")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let cn: i64 = r.get(0)?;
+        if !clients.is_empty() && !clients.contains(&cn) {
+            continue;
+        }
+        let date: String = r.get(1)?;
+        let date = chrono::NaiveDate::parse_from_str(&date, "%Y-%m-%d")
+            .map(|d| d.format("%m/%d/%Y").to_string())
+            .unwrap_or(date);
+        let amount = format!("{:.2}", crate::money::from_cents(r.get(2)?));
+        w.write_record(["PAYMENT", &cn.to_string(), &date, &amount])
+            .map_err(|e| Error::runtime(e.to_string()))?;
+    }
+    w.into_inner().map_err(|e| Error::runtime(e.to_string()))
 }
 
 /// Client numbers a transfer file names, as written: CLIENT rows (column B), and the
@@ -151,6 +176,8 @@ pub struct TransferResult {
     pub renumbered: BTreeMap<i64, i64>,
     pub transfers: Summary,
     pub notes: Option<Summary>,
+    /// Client payments loaded.
+    pub payments: usize,
 }
 
 /// Load a transfer directory. Duplicate client numbers are refused (exit 3, listing
@@ -207,6 +234,34 @@ pub fn import(env: &Env, store: &mut Store, dir: &Path, renumber: bool) -> Resul
             *rows = rows.iter().map(|r| renumbered(r, &[0], &mapping)).collect();
         }
     }
+    let is_payment = |r: &csv::StringRecord| {
+        r.get(0)
+            .is_some_and(|k| k.trim().eq_ignore_ascii_case("PAYMENT"))
+    };
+    let mut payments = Vec::new();
+    for (i, r) in transfers.iter().enumerate().filter(|(_, r)| is_payment(r)) {
+        let line = i + 1;
+        let bad = |what: &str| {
+            Error::validation(format!(
+                "{}:{line}: PAYMENT row: {what}, nothing imported",
+                transfers_path.display()
+            ))
+        };
+        let client: i64 = r
+            .get(1)
+            .and_then(|v| v.trim().parse().ok())
+            .ok_or_else(|| bad("no client number"))?;
+        let date = r
+            .get(2)
+            .and_then(|v| chrono::NaiveDate::parse_from_str(v.trim(), "%m/%d/%Y").ok())
+            .ok_or_else(|| bad("the date is not MM/DD/YYYY"))?;
+        let amount = r
+            .get(3)
+            .and_then(crate::money::parse_amount)
+            .ok_or_else(|| bad("the amount is not a number"))?;
+        payments.push((client, date, crate::money::to_cents(amount)));
+    }
+    transfers.retain(|r| !is_payment(r));
     let transfers_bytes = to_csv(None, &transfers)?;
     let notes_bytes = match &notes {
         Some((h, rows)) => Some(to_csv(h.as_ref(), rows)?),
@@ -259,6 +314,15 @@ pub fn import(env: &Env, store: &mut Store, dir: &Path, renumber: bool) -> Resul
         Some(b) => Some(run("client-notes", b, &notes_path)?),
         None => None,
     };
+    for (client, date, amount) in &payments {
+        if !crate::store::client_exists(&tx, *client)? {
+            bail!(validation, "{}: a PAYMENT names client {client}, which is not in the transfer nor this database; nothing imported", transfers_path.display());
+        }
+        tx.execute(
+            "INSERT INTO client_payment (cn, date, amount, note) VALUES (?1, ?2, ?3, 'transferred')",
+            rusqlite::params![client, date.format("%Y-%m-%d").to_string(), amount],
+        )?;
+    }
     tx.commit()?;
     transfers_summary.committed = true;
     if let Some(n) = &mut notes_summary {
@@ -268,6 +332,7 @@ pub fn import(env: &Env, store: &mut Store, dir: &Path, renumber: bool) -> Resul
         renumbered: mapping,
         transfers: transfers_summary,
         notes: notes_summary,
+        payments: payments.len(),
     })
 }
 
@@ -302,7 +367,7 @@ pub fn import_cmd(env: &Env, dir: &Path, renumber: bool) -> Result<()> {
             .collect();
         println!(
             "{}",
-            serde_json::json!({"renumbered": map, "transfers": r.transfers.to_json(), "notes": r.notes.as_ref().map(|n| n.to_json())})
+            serde_json::json!({"renumbered": map, "transfers": r.transfers.to_json(), "notes": r.notes.as_ref().map(|n| n.to_json()), "payments": r.payments})
         );
         return Ok(());
     }
@@ -313,5 +378,6 @@ pub fn import_cmd(env: &Env, dir: &Path, renumber: bool) -> Result<()> {
     if let Some(n) = &r.notes {
         print!("{}", n.render());
     }
+    println!("client payments loaded: {}", r.payments);
     Ok(())
 }

@@ -44,7 +44,9 @@ fn sender(dir: &Path) -> PathBuf {
         "INSERT INTO note (cn, te, dt, tm) VALUES (10, 'Signed agency agreement', '2024-07-15', '09:05');
          INSERT INTO note (cn, te, dt, tm) VALUES (11, 'Wants weekly remittance, \"net\"', '2024-07-16', '14:20');
          INSERT INTO note (cn, te, dt, tm) VALUES (12, 'stays here', '2024-07-16', '14:21');
-         INSERT INTO contact (cn, ty, de, du, op, st, done) VALUES (10, 'Review', 'Quarterly review', '2024-09-30', 'JDS', 'In Progress', 0);",
+         INSERT INTO contact (cn, ty, de, du, op, st, done) VALUES (10, 'Review', 'Quarterly review', '2024-09-30', 'JDS', 'In Progress', 0);
+         INSERT INTO client_payment (cn, date, amount) VALUES (11, '2024-07-20', 12550);
+         INSERT INTO client_payment (cn, date, amount) VALUES (12, '2024-07-21', 100);",
     )
     .unwrap();
     db
@@ -164,6 +166,26 @@ fn duplicates_are_refused_or_renumbered_and_nothing_is_half_imported() {
         vec!["Wants weekly remittance, \"net\""]
     );
     assert!(rows(&b, "SELECT te FROM note WHERE cn = 11").is_empty());
+    assert_eq!(
+        rows(
+            &b,
+            "SELECT cn || ' ' || amount FROM client_payment ORDER BY cn"
+        ),
+        vec!["12 100", "31 12550"]
+    );
+
+    // a bad payment row: nothing imported
+    let c0 = office(dir.path(), "fourth", "[company]\nname = \"D\"\n");
+    let xfer = out.join("clienttransfers.csv");
+    let good = std::fs::read_to_string(&xfer).unwrap();
+    std::fs::write(&xfer, format!("{good}PAYMENT,10,31/31/2024,5.00\n")).unwrap();
+    let o = cmd(&c0, &["transfer", "import", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("PAYMENT row: the date is not MM/DD/YYYY"));
+    assert!(rows(&c0, "SELECT na FROM client").is_empty());
+    std::fs::write(&xfer, good).unwrap();
 
     // a bad line in the notes file: the clients file is not imported either
     let c = office(dir.path(), "third", "[company]\nname = \"C\"\n");
