@@ -18,6 +18,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use chrono::{NaiveDate, NaiveTime};
+use recoup::env::measure::peak_rss_mb;
 use recoup::import::pipeline::{Ctx, Outcome, Pipeline};
 use recoup::import::{import_into, ImportOptions, Review};
 use recoup::import::{Map, RawRecord, Source};
@@ -206,22 +207,6 @@ fn generate(n: usize, csv: &Path, fixed: &Path) -> std::io::Result<()> {
     }
     c.flush()?;
     f.flush()
-}
-
-fn peak_rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM"))
-                .map(str::to_string)
-        })
-        .and_then(|l| {
-            l.split_whitespace()
-                .nth(1)
-                .and_then(|k| k.parse::<f64>().ok())
-        })
-        .map_or(0.0, |kb| kb / 1024.0)
 }
 
 fn ctx() -> Ctx {

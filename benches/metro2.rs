@@ -7,6 +7,7 @@ use std::io::{BufReader, BufWriter};
 use std::time::Instant;
 
 use chrono::NaiveDate;
+use recoup::env::measure::{cpu_seconds, peak_rss_mb};
 use recoup::metro2::build::{
     build_header, build_records, AccountInput, BuildOptions, ClientInput, CosignerInput,
     HeaderInput,
@@ -14,32 +15,6 @@ use recoup::metro2::build::{
 use recoup::metro2::validate::validate;
 use recoup::metro2::{LineEnding, Profile, Writer};
 use rust_decimal::Decimal;
-
-fn peak_rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| {
-                l.split_whitespace()
-                    .nth(1)
-                    .and_then(|k| k.parse::<f64>().ok())
-            })
-        })
-        .map_or(0.0, |kb| kb / 1024.0)
-}
-
-/// CPU seconds used by this process so far (user + system), from /proc.
-fn cpu_seconds() -> f64 {
-    std::fs::read_to_string("/proc/self/stat")
-        .ok()
-        .and_then(|s| {
-            let after = s.rsplit_once(')')?.1.split_whitespace().collect::<Vec<_>>();
-            let utime: f64 = after.get(11)?.parse().ok()?;
-            let stime: f64 = after.get(12)?.parse().ok()?;
-            Some((utime + stime) / 100.0)
-        })
-        .unwrap_or(0.0)
-}
 
 fn main() {
     let n: u64 = std::env::var("ACCOUNTS")

@@ -6,25 +6,10 @@ use std::time::Instant;
 
 use chrono::NaiveDate;
 use recoup::catalog::{by_code, Value};
+use recoup::env::measure::peak_rss_mb;
 use recoup::money::{Ledger, NewTransaction};
 use recoup::store::{self, Store};
 use rust_decimal::Decimal;
-
-fn peak_rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM"))
-                .map(|l| l.to_string())
-        })
-        .and_then(|l| {
-            l.split_whitespace()
-                .nth(1)
-                .and_then(|k| k.parse::<f64>().ok())
-        })
-        .map_or(0.0, |kb| kb / 1024.0)
-}
 
 fn main() {
     let total: usize = std::env::var("POSTING_N")

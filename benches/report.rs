@@ -9,6 +9,7 @@ use std::time::Instant;
 
 use chrono::NaiveDate;
 use recoup::catalog::{Form, Value};
+use recoup::env::measure::{cpu_seconds, peak_rss_mb};
 use recoup::report::ast::CcKind;
 use recoup::report::lexer::field_ref;
 use recoup::report::pdf::PdfSink;
@@ -28,33 +29,6 @@ File     Name                           ST         Owing
 @de.fi<8> @de.na<30> @PV(@de.st)<2> @de.ow<13.2>
 @de
 ";
-
-fn peak_rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines().find(|l| l.starts_with("VmHWM")).and_then(|l| {
-                l.split_whitespace()
-                    .nth(1)
-                    .and_then(|k| k.parse::<f64>().ok())
-            })
-        })
-        .map_or(0.0, |kb| kb / 1024.0)
-}
-
-/// CPU seconds used by this process so far (user + system), from /proc: the figure to
-/// trust on a busy machine, where wall time includes waiting for a core.
-fn cpu_seconds() -> f64 {
-    std::fs::read_to_string("/proc/self/stat")
-        .ok()
-        .and_then(|s| {
-            let after = s.rsplit_once(')')?.1.split_whitespace().collect::<Vec<_>>();
-            let utime: f64 = after.get(11)?.parse().ok()?;
-            let stime: f64 = after.get(12)?.parse().ok()?;
-            Some((utime + stime) / 100.0)
-        })
-        .unwrap_or(0.0)
-}
 
 fn name(i: usize) -> String {
     const FIRST: [&str; 8] = [

@@ -47,3 +47,35 @@ impl Env {
         self.home.join(dir).join(name)
     }
 }
+
+/// Measurements the benchmarks print (DESIGN.md: figures, never timed assertions).
+pub mod measure {
+    fn status_kb(key: &str) -> Option<f64> {
+        let s = std::fs::read_to_string("/proc/self/status").ok()?;
+        let line = s.lines().find(|l| l.starts_with(key))?;
+        line.split_whitespace().nth(1)?.parse().ok()
+    }
+
+    /// Peak resident memory of this process in MB (VmHWM; 0 where /proc is absent).
+    pub fn peak_rss_mb() -> f64 {
+        status_kb("VmHWM:").map_or(0.0, |kb| kb / 1024.0)
+    }
+
+    /// CPU seconds (user + system) this process has used, from /proc/self/stat.
+    pub fn cpu_seconds() -> f64 {
+        let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+            return 0.0;
+        };
+        // Fields after the command name (which may hold spaces) start after ')'.
+        let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        let ticks = |i: usize| {
+            fields
+                .get(i)
+                .and_then(|v| v.parse::<f64>().ok())
+                .unwrap_or(0.0)
+        };
+        // utime and stime are fields 14 and 15 of stat, 11 and 12 after the state field.
+        (ticks(11) + ticks(12)) / 100.0
+    }
+}
