@@ -452,3 +452,43 @@ fn an_import_runs_the_new_account_plan_of_new_debtors_only() {
     let j = run();
     assert!(j["plans"].as_object().unwrap().is_empty());
 }
+
+#[test]
+fn an_import_with_manage_promises_completes_a_promise_paid_in_full() {
+    use assert_cmd::Command;
+    let fx = fixture(&[]);
+    let conn = rusqlite::Connection::open(&fx.env.db).unwrap();
+    conn.execute("UPDATE debtor SET ac = 'P-1' WHERE fi = ?1", [fx.fi])
+        .unwrap();
+    conn.execute("INSERT INTO contact (fi, ty, de, du, am, done, st) VALUES (?1, 'Promise', 'Pay 75', '2024-07-05', 7500, 0, 'In Progress')", [fx.fi]).unwrap();
+    let map_text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("maps/payments.toml"))
+            .unwrap()
+            .replace("[options]\n", "[options]\nmanage_promises = true\n");
+    let map = fx.env.home.join("pay.toml");
+    std::fs::write(&map, map_text).unwrap();
+    let file = fx.env.home.join("pay.csv");
+    std::fs::write(&file, "Account,Name,Transaction,Code,Amount,Date\nP-1,Doe,T-1,P,50.00,07/04/24\nP-1,Doe,T-2,P,25.00,07/05/24\n").unwrap();
+    let mut c = Command::cargo_bin("recoup").unwrap();
+    c.arg("--db")
+        .arg(&fx.env.db)
+        .args(["--today", "2024-07-06", "--quiet", "import"])
+        .arg(&map)
+        .arg(&file)
+        .args(["--client", "1"]);
+    let out = c.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (done, dd): (bool, String) = conn
+        .query_row(
+            "SELECT done, dd FROM contact WHERE ty = 'Promise'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert!(done);
+    assert_eq!(dd, "2024-07-05", "satisfied by the second payment");
+}

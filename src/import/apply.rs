@@ -1046,6 +1046,17 @@ impl<'c> Applier<'c> {
                 breakdown_fees: dec("tr.bfe"),
             };
             let posted = self.ledger.post(self.conn, &req)?;
+            // "Manage Promises: if you are importing payments" (S2:5221)
+            if self.map.options.manage_promises {
+                let ty = self.ledger.trans_type(self.conn, &req.type_code)?;
+                if ty.fin_type == crate::money::FinType::Payment {
+                    let amount = crate::money::to_cents(
+                        req.to_us.unwrap_or_default() + req.direct.unwrap_or_default(),
+                    );
+                    let date = req.payment_date.unwrap_or(self.ctx.today);
+                    crate::plans::promises::apply_payment(self.conn, fi, amount, date)?;
+                }
+            }
             // Fields posting does not take (sales, user fields): written afterwards.
             let rest: Vec<&super::pipeline::Assign> = own
                 .iter()

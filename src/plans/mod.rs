@@ -4,6 +4,7 @@
 pub mod cli;
 pub mod engine;
 pub mod model;
+pub mod promises;
 pub mod schedule;
 
 pub use engine::{write_note, PlanRunner, PlanSummary};
