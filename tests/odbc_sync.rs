@@ -204,6 +204,23 @@ fn every_failure_is_a_clear_error() {
             predicate::str::contains("cannot connect")
                 .and(predicate::str::contains("TopSecret99").not()),
         );
+    // a DSN that is not configured
+    let o = office("");
+    let ini = o.dir.path().join("odbcsync/dialer.ini");
+    std::fs::write(
+        &ini,
+        "[odbcsync]\nDSN=nosuchdsn\nUID=sync\nPWD=TopSecret99\nTable=accounts\n",
+    )
+    .unwrap();
+    o.cmd()
+        .args(["sync", "dialer", "--op", "insert", "--debtor", "1"])
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains("pair 'dialer' table 'accounts'")
+                .and(predicate::str::contains("cannot connect"))
+                .and(predicate::str::contains("TopSecret99").not()),
+        );
     // a missing table
     let o = office("");
     let ini = o.dir.path().join("odbcsync/dialer.ini");
