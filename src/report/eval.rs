@@ -1153,7 +1153,11 @@ impl<'a> Eval<'a> {
                 }
             }
         }
-        let n: usize = dims.iter().product::<usize>().max(1);
+        let n: usize = dims
+            .iter()
+            .try_fold(1usize, |acc, d| acc.checked_mul(*d))
+            .unwrap_or(usize::MAX)
+            .max(1);
         if n > 1_000_000 {
             return Err(self.err(var.span, "array too large (at most 1,000,000 cells)"));
         }

@@ -509,12 +509,17 @@ impl<'a, 'd> Lexer<'a, 'd> {
                 let parsed = if t == '>' {
                     parse_modifier(body)
                 } else if !body.is_empty() && body.chars().all(|c| c.is_ascii_digit()) {
-                    body.parse().ok().map(|width| Modifier::Width {
-                        width,
-                        decimals: None,
-                        left: true,
-                        show_zero: false,
-                    })
+                    // Widths are bounded like every other modifier (a fuzzed `<22…2<`
+                    // asked for gigabytes of padding).
+                    body.parse()
+                        .ok()
+                        .filter(|w| *w <= 1000)
+                        .map(|width| Modifier::Width {
+                            width,
+                            decimals: None,
+                            left: true,
+                            show_zero: false,
+                        })
                 } else {
                     None
                 };

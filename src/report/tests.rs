@@ -467,6 +467,11 @@ fn error_positions() {
         errors("  @de.na<1x2>\n"),
         vec![(1, 9, "bad modifier '<1x2>'".to_string())]
     );
+    // a width beyond 1000 is a bad modifier, left-justified too (found by fuzzing:
+    // `<2222…<` asked for gigabytes of padding)
+    assert_eq!(errors("@de.na<2222222222222222224<\n").len(), 1);
+    assert_eq!(errors("@de.na<1001>\n").len(), 1);
+    assert!(errors("@de.na<1000<\n").is_empty());
     assert_eq!(
         errors("@de.na<t>\n")[0].2,
         "modifier is for numbers; this field is Text AN"
