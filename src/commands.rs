@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 
 use rust_decimal::Decimal;
 
-use crate::catalog::{self, Form, Value};
+use crate::catalog::{Form, Value};
 use crate::money::{from_cents, parse_amount, Ledger, NewTransaction};
 use crate::store::{self, FieldValues, Store};
 use crate::{bail, setup, Env, Result};
@@ -54,7 +54,6 @@ pub fn fields(env: &Env, form: Option<&str>) -> Result<()> {
             );
         }
     }
-    let _ = catalog::FIELDS.len();
     Ok(())
 }
 

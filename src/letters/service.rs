@@ -85,8 +85,9 @@ fn text(v: Option<String>) -> String {
     v.unwrap_or_default().trim().to_string()
 }
 
-fn debtor_person(conn: &Connection, fi: i64) -> Result<(Person, String, String)> {
-    Ok(conn.prepare_cached("SELECT na, ad, a1, ci, st, zi, COALESCE(ok, 0), COALESCE(mo, 'A'), COALESCE(st, '') FROM debtor WHERE fi = ?1")?.query_row([fi],
+/// The debtor as an addressee, and its mode.
+fn debtor_person(conn: &Connection, fi: i64) -> Result<(Person, String)> {
+    Ok(conn.prepare_cached("SELECT na, ad, a1, ci, st, zi, COALESCE(ok, 0), COALESCE(mo, 'A') FROM debtor WHERE fi = ?1")?.query_row([fi],
         |r| {
             Ok((
                 Person {
@@ -101,7 +102,6 @@ fn debtor_person(conn: &Connection, fi: i64) -> Result<(Person, String, String)>
                     ok: r.get(6)?,
                 },
                 r.get(7)?,
-                r.get(8)?,
             ))
         })?)
 }
@@ -208,7 +208,7 @@ pub fn run(
         *s.debtors_skipped.entry(why.to_string()).or_default() += 1
     };
     for (number, fi, contact, d, report) in due {
-        let (debtor, mode, _) = debtor_person(conn, fi)?;
+        let (debtor, mode) = debtor_person(conn, fi)?;
         if mode.trim().eq_ignore_ascii_case("C") {
             skip_debtor(&mut summary, "closed account");
             continue;
@@ -219,14 +219,16 @@ pub fn run(
             continue;
         }
         // A retry after a skip writes only to the person skipped (S2:5972-5981).
+        let related = if opts.cosigners && d.skip_indicator != "0" {
+            cosigners(conn, fi, restrict, &debtor)?
+        } else {
+            Vec::new()
+        };
         let mut people = Vec::new();
         if d.skip_indicator != "1" {
             people.push(debtor);
         }
-        if opts.cosigners && d.skip_indicator != "0" {
-            let debtor_again = debtor_person(conn, fi)?.0;
-            people.extend(cosigners(conn, fi, restrict, &debtor_again)?);
-        }
+        people.extend(related);
         let body = letter_body(env, conn, &report, fi)?;
         let (mut debtor_skipped, mut cosigner_skipped) = (false, false);
         for person in people {
