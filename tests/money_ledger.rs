@@ -349,3 +349,74 @@ fn posting_to_a_missing_debtor_is_a_clear_error_for_every_type() {
         assert_eq!(err.message, "debtor 4242 does not exist", "{code}");
     }
 }
+
+#[test]
+fn uncommissioned_batch_equals_separate_postings() {
+    let (store, mut ledger, fi) = fixture(1002, dec!(100));
+    let reqs = |fi: i64| {
+        vec![
+            NewTransaction {
+                file_number: fi,
+                type_code: "196".into(),
+                to_us: Some(dec!(-1234.56)),
+                payment_date: Some(day("2024-05-01")),
+                ..Default::default()
+            },
+            NewTransaction {
+                file_number: fi,
+                type_code: "197".into(),
+                to_us: Some(dec!(-78.90)),
+                payment_date: Some(day("2024-05-01")),
+                ..Default::default()
+            },
+            // a payment in the batch goes through the ordinary path (commission applies)
+            NewTransaction {
+                file_number: fi,
+                type_code: "101".into(),
+                to_us: Some(dec!(100)),
+                payment_date: Some(day("2024-05-02")),
+                ..Default::default()
+            },
+        ]
+    };
+    let batch = ledger
+        .post_uncommissioned(store.conn(), fi, &reqs(fi))
+        .unwrap();
+    let na = by_code("de.na").unwrap();
+    let other = store::create_debtor(
+        store.conn(),
+        1002,
+        &[(na, Value::Text("Roe, R".into()))],
+        day("2024-01-10"),
+        true,
+    )
+    .unwrap();
+    ledger
+        .post(
+            store.conn(),
+            &NewTransaction {
+                file_number: other,
+                type_code: "196".into(),
+                to_us: Some(dec!(-100)),
+                payment_date: Some(day("2024-01-10")),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let mut last = None;
+    for r in reqs(other) {
+        last = Some(ledger.post(store.conn(), &r).unwrap().totals);
+    }
+    assert_eq!(batch, last.unwrap());
+    assert_eq!(batch, recoup::money::recalculate(store.conn(), fi).unwrap());
+    let cm: i64 = store
+        .conn()
+        .query_row("SELECT SUM(cm) FROM trans WHERE fi = ?1", [fi], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(
+        cm, 2500,
+        "the payment still earned its commission (PTD 25%)"
+    );
+}

@@ -860,22 +860,26 @@ impl<'c> Applier<'c> {
                 Self::bump(&mut self.summary.created, "debtor");
                 // Original principal / interest post 196 / 197 (S2:5068-5075).
                 if self.map.options.include_transaction_posting {
+                    let li = part.get("de.li").and_then(Value::as_date);
+                    let mut opening = Vec::new();
                     for (code, ty) in [("de.opr", "196"), ("de.oi", "197")] {
                         let amount = part.get(code).and_then(Value::as_decimal);
                         if let Some(d) = amount.filter(|d| !d.is_zero()) {
-                            let li = part.get("de.li").and_then(Value::as_date);
-                            self.ledger.post(
-                                self.conn,
-                                &NewTransaction {
-                                    file_number: fi,
-                                    type_code: ty.into(),
-                                    to_us: Some(-d),
-                                    payment_date: Some(li.unwrap_or(self.ctx.today)),
-                                    posted_date: Some(self.ctx.today),
-                                    ..Default::default()
-                                },
-                            )?;
-                            self.summary.posted += 1;
+                            opening.push(NewTransaction {
+                                file_number: fi,
+                                type_code: ty.into(),
+                                to_us: Some(-d),
+                                payment_date: Some(li.unwrap_or(self.ctx.today)),
+                                posted_date: Some(self.ctx.today),
+                                ..Default::default()
+                            });
+                        }
+                    }
+                    if !opening.is_empty() {
+                        // One write of the new account's totals for both (import speed).
+                        self.ledger.post_uncommissioned(self.conn, fi, &opening)?;
+                        self.summary.posted += opening.len() as u64;
+                        for _ in &opening {
                             Self::bump(&mut self.summary.created, "transaction");
                         }
                     }

@@ -54,6 +54,20 @@ pub struct Posted {
     pub plan: Option<String>,
 }
 
+/// A transaction record just written, before the debtor's totals are updated.
+struct Recorded {
+    id: i64,
+    commission: Decimal,
+    commission_rate: Option<Decimal>,
+    tax: Decimal,
+    plan: Option<String>,
+    code: String,
+    fin: FinType,
+    /// To Us + Direct, cents.
+    amount: i64,
+    payment_date: NaiveDate,
+}
+
 /// The debtor fields commission and tax depend on.
 #[derive(Default)]
 struct DebtorTerms {
@@ -214,6 +228,67 @@ impl Ledger {
 
     /// Post one transaction and recalculate its debtor.
     pub fn post(&mut self, conn: &Connection, req: &NewTransaction) -> Result<Posted> {
+        let r = self.record(conn, req)?;
+        let totals = add_posted(
+            conn,
+            req.file_number,
+            &r.code,
+            r.fin,
+            r.amount,
+            Some(r.payment_date),
+        )?;
+        Ok(Posted {
+            id: r.id,
+            commission: r.commission,
+            commission_rate: r.commission_rate,
+            tax: r.tax,
+            totals,
+            plan: r.plan,
+        })
+    }
+
+    /// Post several transactions of one debtor that carry no commission (original
+    /// principal and interest of a new account) and write its totals once: the import's
+    /// hot path. A request that could carry a commission goes through [`Ledger::post`].
+    pub fn post_uncommissioned(
+        &mut self,
+        conn: &Connection,
+        fi: i64,
+        reqs: &[NewTransaction],
+    ) -> Result<Totals> {
+        let mut totals = None;
+        let mut added = Vec::new();
+        for req in reqs {
+            let ty = self.trans_type(conn, &req.type_code)?;
+            if Self::commission_possible(req, &ty) {
+                totals = Some(self.post(conn, req)?.totals);
+                continue;
+            }
+            added.push(self.record(conn, req)?);
+        }
+        if added.is_empty() {
+            return match totals {
+                Some(t) => Ok(t),
+                None => super::recalc::stored_totals(conn, fi),
+            };
+        }
+        let mut t = super::recalc::stored_totals(conn, fi)?;
+        for r in &added {
+            t.add(&r.code, r.fin, r.amount, Some(r.payment_date));
+        }
+        super::recalc::store_totals(conn, fi, &t)?;
+        Ok(t)
+    }
+
+    fn commission_possible(req: &NewTransaction, ty: &TransType) -> bool {
+        req.commission.is_some()
+            || ty.fixed_commission.is_some()
+            || (!ty.no_commission && ty.fin_type == FinType::Payment)
+    }
+
+    /// Create the transaction record with its commission and tax; the caller updates
+    /// the debtor's totals.
+    fn record(&mut self, conn: &Connection, req: &NewTransaction) -> Result<Recorded> {
         let ty = self.trans_type(conn, &req.type_code)?;
         if ty.fin_type == FinType::Header {
             bail!(
@@ -224,10 +299,7 @@ impl Ledger {
         }
         // The debtor's rates and dates matter only when a commission can arise; original
         // principal and the other non-payment types skip the read (import speed).
-        let commission_possible = req.commission.is_some()
-            || ty.fixed_commission.is_some()
-            || (!ty.no_commission && ty.fin_type == FinType::Payment);
-        let terms = if commission_possible {
+        let terms = if Self::commission_possible(req, &ty) {
             match Self::terms(conn, req.file_number)? {
                 Some(t) => t,
                 None => bail!(runtime, "debtor {} does not exist", req.file_number),
@@ -362,22 +434,16 @@ impl Ledger {
             }
             e => e.into(),
         })?;
-        let id = conn.last_insert_rowid();
-        let totals = add_posted(
-            conn,
-            req.file_number,
-            &ty.code,
-            ty.fin_type,
-            to_cents(amount),
-            Some(payment_date),
-        )?;
-        Ok(Posted {
-            id,
+        Ok(Recorded {
+            id: conn.last_insert_rowid(),
             commission: cm,
             commission_rate: commission.map(|c| c.rate),
             tax,
-            totals,
             plan: ty.plan.clone(),
+            code: ty.code.clone(),
+            fin: ty.fin_type,
+            amount: to_cents(amount),
+            payment_date,
         })
     }
 

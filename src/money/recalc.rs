@@ -137,7 +137,7 @@ pub fn add_posted(
     Ok(t)
 }
 
-fn store_totals(conn: &Connection, file_number: i64, t: &Totals) -> Result<()> {
+pub fn store_totals(conn: &Connection, file_number: i64, t: &Totals) -> Result<()> {
     conn.prepare_cached(
         "UPDATE debtor SET pr = ?2, intr = ?3, fe = ?4, lg = ?5, aj = ?6, pa = ?7, ow = ?8,
                 opr = ?9, oi = ?10, lpd = ?11, lpa = ?12
