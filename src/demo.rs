@@ -81,13 +81,12 @@ fn money(s: &str) -> Option<Decimal> {
 }
 
 pub fn run(env: &Env, out: &Path) -> Result<()> {
-    std::fs::create_dir_all(out).map_err(|e| Error::runtime(format!("{}: {e}", out.display())))?;
+    std::fs::create_dir_all(out).map_err(|e| Error::io(&out, e))?;
     let db = out.join("recoup.db");
     for suffix in ["", "-wal", "-shm"] {
         let p = out.join(format!("recoup.db{suffix}"));
         if p.exists() {
-            std::fs::remove_file(&p)
-                .map_err(|e| Error::runtime(format!("{}: {e}", p.display())))?;
+            std::fs::remove_file(&p).map_err(|e| Error::io(&p, e))?;
         }
     }
     let mut store = Store::open(&db)?;
@@ -212,8 +211,7 @@ pub fn run(env: &Env, out: &Path) -> Result<()> {
     };
     let (bytes, ls) = crate::letters::service::run(env, &tx, &ls_opts)?;
     let ls_path = out.join("letters-service.txt");
-    std::fs::write(&ls_path, bytes)
-        .map_err(|e| Error::runtime(format!("{}: {e}", ls_path.display())))?;
+    std::fs::write(&ls_path, bytes).map_err(|e| Error::io(&ls_path, e))?;
     tx.commit()?;
     println!();
     println!(
@@ -270,8 +268,7 @@ fn metro2_file(store: &mut Store, env: &Env, out: &Path) -> Result<()> {
     for line in String::from_utf8_lossy(&warnings).lines() {
         println!("  {line}");
     }
-    let file = std::fs::File::open(&path)
-        .map_err(|e| Error::runtime(format!("{}: {e}", path.display())))?;
+    let file = std::fs::File::open(&path).map_err(|e| Error::io(&path, e))?;
     let report = crate::metro2::validate::validate(
         std::io::BufReader::new(file),
         crate::metro2::Profile::Collection,

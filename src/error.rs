@@ -81,3 +81,10 @@ macro_rules! bail {
     (config, $($arg:tt)*) => { return Err($crate::error::Error::config(format!($($arg)*))) };
     (validation, $($arg:tt)*) => { return Err($crate::error::Error::validation(format!($($arg)*))) };
 }
+
+impl Error {
+    /// An I/O failure on a file, named by its path (exit 1).
+    pub fn io(path: &std::path::Path, e: impl fmt::Display) -> Self {
+        Error::runtime(format!("{}: {e}", path.display()))
+    }
+}

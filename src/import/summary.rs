@@ -144,8 +144,7 @@ impl Rejects {
     }
     pub fn write(&mut self, line: u64, reason: &str, raw: &str) -> Result<()> {
         if self.writer.is_none() {
-            let mut w = csv::Writer::from_path(&self.path)
-                .map_err(|e| Error::runtime(format!("{}: {e}", self.path.display())))?;
+            let mut w = csv::Writer::from_path(&self.path).map_err(|e| Error::io(&self.path, e))?;
             w.write_record(["line", "reason", "raw"])
                 .map_err(|e| Error::runtime(e.to_string()))?;
             self.writer = Some(w);

@@ -79,14 +79,13 @@ pub struct DueLetter {
 /// Letter contacts not done and due in the range, or earlier and still carrying a
 /// skip indicator (S2:5976-5978).
 pub fn due_letters(conn: &Connection, from: NaiveDate, to: NaiveDate) -> Result<Vec<DueLetter>> {
-    let d = |x: NaiveDate| x.format("%Y-%m-%d").to_string();
     let mut stmt = conn.prepare(
         "SELECT id, fi, COALESCE(de, ''), COALESCE(du, ''), COALESCE(at, '') FROM contact
          WHERE fi IS NOT NULL AND lower(ty) = 'letter' AND COALESCE(done, 0) = 0
            AND ((du >= ?1 AND du <= ?2) OR (du < ?1 AND at IN ('0', '1')))",
     )?;
     let rows = stmt
-        .query_map(params![d(from), d(to)], |r| {
+        .query_map(params![from, to], |r| {
             Ok(DueLetter {
                 contact: r.get(0)?,
                 file_number: r.get(1)?,

@@ -59,8 +59,7 @@ pub fn print_letters(
     mark_done: bool,
 ) -> Result<PrintSummary> {
     let letters = Letters::load(env)?;
-    let file = std::fs::File::create(out)
-        .map_err(|e| Error::runtime(format!("{}: {e}", out.display())))?;
+    let file = std::fs::File::create(out).map_err(|e| Error::io(&out, e))?;
     let mut sink: Box<dyn Sink> = if pdf {
         Box::new(PdfSink::new(
             std::io::BufWriter::new(file),
@@ -142,7 +141,7 @@ pub fn print_letters(
             conn.prepare_cached(
                 "UPDATE contact SET done = 1, dd = ?2, st = 'Completed', at = NULL WHERE id = ?1",
             )?
-            .execute(params![d.contact, env.today.format("%Y-%m-%d").to_string()])?;
+            .execute(params![d.contact, env.today])?;
         }
     }
     sink.finish()?;

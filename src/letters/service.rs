@@ -282,7 +282,7 @@ pub fn run(
             };
             match indicator {
                 None => {
-                    conn.prepare_cached("UPDATE contact SET done = 1, dd = ?2, st = 'Completed', at = NULL WHERE id = ?1")?.execute(params![contact, env.today.format("%Y-%m-%d").to_string()])?;
+                    conn.prepare_cached("UPDATE contact SET done = 1, dd = ?2, st = 'Completed', at = NULL WHERE id = ?1")?.execute(params![contact, env.today])?;
                 }
                 Some(i) => {
                     conn.prepare_cached(

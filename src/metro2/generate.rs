@@ -545,7 +545,7 @@ pub fn generate(
     };
 
     let tmp = partial_path(&opts.out);
-    let file = File::create(&tmp).map_err(|e| Error::runtime(format!("{}: {e}", tmp.display())))?;
+    let file = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
     let result = write_records(
         conn,
         &header,
@@ -569,8 +569,7 @@ pub fn generate(
             return Err(e);
         }
     };
-    std::fs::rename(&tmp, &opts.out)
-        .map_err(|e| Error::runtime(format!("{}: {e}", opts.out.display())))?;
+    std::fs::rename(&tmp, &opts.out).map_err(|e| Error::io(&opts.out, e))?;
     summary.out = opts.out.display().to_string();
     summary.as_of = iso(as_of);
     summary.activated = done

@@ -200,7 +200,7 @@ impl Ledger {
                        AND t.py <= ?2
                        AND COALESCE((SELECT no_commission FROM trans_type WHERE code = t.ty), 0) = 0",
                 )?;
-                let mut rows = stmt.query(params![fi, on.format("%Y-%m-%d").to_string()])?;
+                let mut rows = stmt.query(params![fi, on])?;
                 let mut best: Option<(String, PaymentRow)> = None;
                 while let Some(r) = rows.next()? {
                     let key: String = r.get(4)?;
@@ -409,8 +409,8 @@ impl Ledger {
             req.file_number,
             ty.code,
             description,
-            payment_date.format("%Y-%m-%d").to_string(),
-            posted_date.format("%Y-%m-%d").to_string(),
+            payment_date,
+            posted_date,
             to_cents(to_us),
             to_cents(direct),
             commission.map(|c| c.rate.normalize().to_string()),

@@ -154,8 +154,7 @@ pub fn store_totals(conn: &Connection, file_number: i64, t: &Totals) -> Result<(
         t.owing(),
         t.original_principal,
         t.original_interest,
-        t.last_payment_date
-            .map(|d| d.format("%Y-%m-%d").to_string()),
+        t.last_payment_date,
         t.last_payment_amount
     ])?;
     Ok(())

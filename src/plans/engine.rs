@@ -61,10 +61,6 @@ struct Due<'e> {
     time: Option<NaiveTime>,
 }
 
-fn ymd(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
-}
-
 impl PlanRunner {
     pub fn new(conn: &Connection, env: &Env) -> Result<PlanRunner> {
         let mut holidays = HashSet::new();
@@ -103,8 +99,7 @@ impl PlanRunner {
         }
         let path = self.home.join("plans").join(format!("{code}.toml"));
         let plan = if path.is_file() {
-            let src = std::fs::read_to_string(&path)
-                .map_err(|e| Error::runtime(format!("{}: {e}", path.display())))?;
+            let src = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
             parse_plan(&path, &src)?
         } else if let Some((_, src)) = SHIPPED.iter().find(|(c, _)| c.eq_ignore_ascii_case(code)) {
             parse_plan(&PathBuf::from(format!("plans/{code}.toml (shipped)")), src)?
@@ -246,7 +241,7 @@ impl PlanRunner {
         // 10. Close last, after any financial changes.
         for d in due.iter().filter(|d| d.event.kind == Close && today(d)) {
             conn.prepare_cached("UPDATE debtor SET mo = 'C', cld = ?2 WHERE fi = ?1")?
-                .execute(params![fi, ymd(self.today)])?;
+                .execute(params![fi, self.today])?;
             self.record_done(conn, fi, d, &d.event.description)?;
         }
         for plan in queued {
@@ -299,14 +294,14 @@ impl PlanRunner {
             fi,
             d.event.kind.name(),
             description,
-            ymd(d.date),
+            d.date,
             d.time.map(|t| t.format("%H:%M").to_string()),
             d.event.priority.to_string(),
             op,
             d.event.attachment,
             d.event.amount.map(crate::money::to_cents),
             done,
-            done.then(|| ymd(self.today)),
+            done.then_some(self.today),
             if done { "Completed" } else { "In Progress" },
         ])?;
         Ok(())
@@ -420,7 +415,7 @@ impl PlanRunner {
                 "SELECT COALESCE(du, ''), COALESCE(ti, ''), id, fi, COALESCE(ty, ''), COALESCE(de, ''), am, COALESCE(at, '')
                  FROM contact WHERE COALESCE(done, 0) = 0 AND fi IS NOT NULL AND du <= ?1",
             )?;
-            let mut rows = stmt.query([ymd(through)])?;
+            let mut rows = stmt.query([through])?;
             while let Some(r) = rows.next()? {
                 items.push((
                     r.get(0)?,
@@ -462,7 +457,7 @@ impl PlanRunner {
                 }
                 EventType::Close => {
                     conn.prepare_cached("UPDATE debtor SET mo = 'C', cld = ?2 WHERE fi = ?1")?
-                        .execute(params![fi, ymd(self.today)])?;
+                        .execute(params![fi, self.today])?;
                 }
                 EventType::Note => {
                     let (status, operator) = debtor_status_operator(conn, fi)?;
@@ -490,7 +485,7 @@ impl PlanRunner {
             conn.prepare_cached(
                 "UPDATE contact SET done = 1, dd = ?2, st = 'Completed' WHERE id = ?1",
             )?
-            .execute(params![id, ymd(self.today)])?;
+            .execute(params![id, self.today])?;
             *self
                 .summary
                 .executed
@@ -579,12 +574,7 @@ pub fn write_note(
         text
     );
     conn.prepare_cached("INSERT INTO note (fi, te, dt, tm) VALUES (?1, ?2, ?3, ?4)")?
-        .execute(params![
-            fi,
-            stamp,
-            ymd(date),
-            time.format("%H:%M").to_string()
-        ])?;
+        .execute(params![fi, stamp, date, time.format("%H:%M").to_string()])?;
     Ok(())
 }
 

@@ -38,7 +38,7 @@ pub fn apply_payment(conn: &Connection, fi: i64, amount: i64, date: NaiveDate) -
             conn.prepare_cached(
                 "UPDATE contact SET done = 1, dd = ?2, st = 'Completed' WHERE id = ?1",
             )?
-            .execute(params![id, date.format("%Y-%m-%d").to_string()])?;
+            .execute(params![id, date])?;
             completed += 1;
         } else {
             conn.prepare_cached("UPDATE contact SET am = ?2 WHERE id = ?1")?

@@ -22,8 +22,7 @@ use crate::{Error, Result};
 
 /// Parse and check a setup file without touching a database.
 pub fn parse(path: &Path) -> Result<(SetupFile, String)> {
-    let src = std::fs::read_to_string(path)
-        .map_err(|e| Error::runtime(format!("{}: {e}", path.display())))?;
+    let src = std::fs::read_to_string(path).map_err(|e| Error::io(&path, e))?;
     let file = parse_str(path, &src)?;
     Ok((file, src))
 }
@@ -114,10 +113,7 @@ fn apply_file(conn: &Connection, f: &SetupFile, path: &Path, src: &str) -> Resul
             conn.execute(
                 "INSERT INTO holiday (date, description) VALUES (?1, ?2)
                  ON CONFLICT (date) DO UPDATE SET description = excluded.description",
-                params![
-                    h.date.get_ref().format("%Y-%m-%d").to_string(),
-                    h.description
-                ],
+                params![*h.date.get_ref(), h.description],
             )?;
         }
         applied.push(format!("holiday ({})", list.len()));

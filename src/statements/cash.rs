@@ -49,8 +49,7 @@ pub fn cash_report(
          FROM trans t JOIN debtor d ON d.fi = t.fi
          WHERE t.pd >= ?1 AND t.pd <= ?2 AND COALESCE(t.oc, 0) = 0 AND (?3 IS NULL OR d.cn = ?3)",
     )?;
-    let f = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
-    let mut rows = stmt.query(params![f(from), f(to), client])?;
+    let mut rows = stmt.query(params![from, to, client])?;
     let mut report = CashReport::default();
     let mut types: std::collections::BTreeMap<(i64, String), TypeTotal> = Default::default();
     let mut keyed = Vec::new();

@@ -30,10 +30,6 @@ pub struct StatementSummary {
     pub aged_90: i64,
 }
 
-fn ymd(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
-}
-
 fn parse_ymd(s: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
 }
@@ -182,7 +178,7 @@ fn sums_of(lines: &[Line]) -> PeriodSums {
 fn remove_statement(conn: &Connection, owner: i64, nu: i64, to: NaiveDate) -> Result<()> {
     let later: Option<i64> = conn
         .prepare_cached("SELECT nu FROM statement WHERE cl = ?1 AND pto > ?2 AND nu <> ?3 LIMIT 1")?
-        .query_row(params![owner, ymd(to), nu], |r| r.get(0))
+        .query_row(params![owner, to, nu], |r| r.get(0))
         .optional()?;
     if let Some(later) = later {
         bail!(runtime, "client {owner}: statement {nu} cannot be replaced because a later statement ({later}) exists");
@@ -239,7 +235,7 @@ pub fn generate(
             .prepare_cached(
                 "SELECT nu FROM statement WHERE cl = ?1 AND fr <= ?3 AND pto >= ?2 LIMIT 1",
             )?
-            .query_row(params![owner, ymd(from), ymd(to)], |r| r.get(0))
+            .query_row(params![owner, from, to], |r| r.get(0))
             .optional()?;
         if let Some(nu) = existing {
             if !replace {
@@ -268,7 +264,7 @@ pub fn generate(
                  WHERE d.cn = ?1 AND t.pd >= ?2 AND t.pd <= ?3 AND COALESCE(t.os, 0) = 0 AND t.iv IS NULL",
             )?;
             for member in &family {
-                let mut rows = stmt.query(params![member, ymd(from), ymd(to)])?;
+                let mut rows = stmt.query(params![member, from, to])?;
                 while let Some(r) = rows.next()? {
                     lines.push(Line {
                         trans: r.get(0)?,
@@ -323,9 +319,9 @@ pub fn generate(
         .execute(params![
             nu,
             owner,
-            ymd(date),
-            ymd(from),
-            ymd(to),
+            date,
+            from,
+            to,
             remit.code(),
             sums.to_us,
             sums.direct,
@@ -428,7 +424,7 @@ pub fn client_payment(
     }
     conn.execute(
         "INSERT INTO client_payment (cn, date, amount) VALUES (?1, ?2, ?3)",
-        params![owner, ymd(date), amount],
+        params![owner, date, amount],
     )?;
     let id = conn.last_insert_rowid();
     let opens = open_statements(conn, owner)?;

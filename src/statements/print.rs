@@ -91,13 +91,13 @@ fn select(conn: &Connection, sel: &Selection) -> Result<Vec<Row>> {
 }
 
 fn create(path: &Path) -> Result<std::fs::File> {
-    std::fs::File::create(path).map_err(|e| Error::runtime(format!("{}: {e}", path.display())))
+    std::fs::File::create(path).map_err(|e| Error::io(&path, e))
 }
 
 /// The invoice lines of a statement as CSV, in invoice-line order.
 fn write_lines_csv(conn: &Connection, nu: i64, path: &Path) -> Result<()> {
     let mut w = csv::Writer::from_writer(create(path)?);
-    let io = |e: csv::Error| Error::runtime(format!("{}: {e}", path.display()));
+    let io = |e: csv::Error| Error::io(&path, e);
     w.write_record([
         "file",
         "name",
@@ -147,7 +147,7 @@ pub fn print(
     if rows.is_empty() {
         bail!(runtime, "no statements match");
     }
-    std::fs::create_dir_all(out).map_err(|e| Error::runtime(format!("{}: {e}", out.display())))?;
+    std::fs::create_dir_all(out).map_err(|e| Error::io(&out, e))?;
     let src = SqliteSource::new(conn);
     let mut written = Vec::new();
     for row in &rows {
@@ -175,7 +175,7 @@ pub fn print(
     // The cheque register: one row per statement with a cheque.
     let cheques = out.join("cheques.csv");
     let mut w = csv::Writer::from_writer(create(&cheques)?);
-    let io = |e: csv::Error| Error::runtime(format!("{}: {e}", cheques.display()));
+    let io = |e: csv::Error| Error::io(&cheques, e);
     w.write_record(["statement", "client", "payee", "date", "amount"])
         .map_err(io)?;
     for row in rows.iter().filter(|r| r.cheque > 0) {

@@ -165,7 +165,7 @@ pub fn create_debtor(
     }
     let fi = super::next_file_number(conn)?;
     conn.prepare_cached("INSERT INTO debtor (fi, cn, mo, li, ok) VALUES (?1, ?2, 'A', ?3, 0)")?
-        .execute(params![fi, client, today.format("%Y-%m-%d").to_string()])?;
+        .execute(params![fi, client, today])?;
     if apply_client_settings {
         conn.prepare_cached(
             "UPDATE debtor SET (op, sa, rt, r2, r3, r4, rpl, tx, te) =
