@@ -81,7 +81,7 @@ fn money(s: &str) -> Option<Decimal> {
 }
 
 pub fn run(env: &Env, out: &Path) -> Result<()> {
-    std::fs::create_dir_all(out).map_err(|e| Error::io(&out, e))?;
+    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
     let db = out.join("recoup.db");
     for suffix in ["", "-wal", "-shm"] {
         let p = out.join(format!("recoup.db{suffix}"));

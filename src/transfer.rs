@@ -23,12 +23,12 @@ pub const TRANSFERS_FILE: &str = "clienttransfers.csv";
 pub const NOTES_FILE: &str = "clientnotes.csv";
 
 fn write(path: &Path, bytes: &[u8]) -> Result<()> {
-    std::fs::write(path, bytes).map_err(|e| Error::io(&path, e))
+    std::fs::write(path, bytes).map_err(|e| Error::io(path, e))
 }
 
 /// Export the selected clients (all when none) into `dir`. Returns (rows, notes).
 pub fn export(env: &Env, conn: &Connection, dir: &Path, clients: &[i64]) -> Result<(u64, usize)> {
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(&dir, e))?;
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     for c in clients {
         if !crate::store::client_exists(conn, *c)? {
             bail!(runtime, "no client with number {c}");
@@ -112,14 +112,14 @@ fn read_rows(
     path: &Path,
     has_headers: bool,
 ) -> Result<(Option<csv::StringRecord>, Vec<csv::StringRecord>)> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(&path, e))?;
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     let text = String::from_utf8_lossy(&bytes).replace("\r\n", "\n");
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(has_headers)
         .flexible(true)
         .from_reader(text.as_bytes());
     let header = if has_headers {
-        Some(rdr.headers().map_err(|e| Error::io(&path, e))?.clone())
+        Some(rdr.headers().map_err(|e| Error::io(path, e))?.clone())
     } else {
         None
     };

@@ -528,7 +528,7 @@ pub fn run(env: &Env, map_arg: &str, out: &Path, filter: Option<&str>) -> Result
     let (map, _) = super::run::load_map(env, map_arg)?;
     let filter = filter.map(Filter::parse).transpose()?;
     let store = store::Store::open_existing(&env.db)?;
-    let file = std::fs::File::create(out).map_err(|e| Error::io(&out, e))?;
+    let file = std::fs::File::create(out).map_err(|e| Error::io(out, e))?;
     export_to(
         store.conn(),
         &map,

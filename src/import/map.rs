@@ -396,7 +396,7 @@ const FIELD_KEYS: &[&str] = &[
 
 impl Map {
     pub fn load(path: &Path) -> Result<Map> {
-        let src = std::fs::read_to_string(path).map_err(|e| Error::io(&path, e))?;
+        let src = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
         Map::parse(&path.display().to_string(), &src)
     }
 

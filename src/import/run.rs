@@ -153,7 +153,7 @@ pub fn import_in(
 /// `recoup import MAP FILE [--client N] [--dry-run] [--strict] [--rejects FILE] [--review]`.
 pub fn run(env: &crate::Env, map_arg: &str, file: &Path, opts: &ImportOptions) -> Result<Summary> {
     let (map, map_label) = load_map(env, map_arg)?;
-    let input = std::fs::File::open(file).map_err(|e| Error::io(&file, e))?;
+    let input = std::fs::File::open(file).map_err(|e| Error::io(file, e))?;
     let size = input.metadata().map(|m| m.len()).unwrap_or(0);
     let mut store = store::Store::open(&env.db)?;
     let ctx = Ctx {

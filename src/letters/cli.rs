@@ -64,7 +64,7 @@ pub fn service(
         mark_done,
     };
     let (bytes, summary) = run(env, &tx, &opts)?;
-    std::fs::write(out, &bytes).map_err(|e| Error::io(&out, e))?;
+    std::fs::write(out, &bytes).map_err(|e| Error::io(out, e))?;
     // Without --mark-done the transaction is dropped: nothing changes.
     if mark_done {
         tx.commit()?;
@@ -74,7 +74,7 @@ pub fn service(
     }
     let text = summary_text(&summary);
     if let Some(p) = summary_file {
-        std::fs::write(p, &text).map_err(|e| Error::io(&p, e))?;
+        std::fs::write(p, &text).map_err(|e| Error::io(p, e))?;
     }
     if env.json {
         println!(

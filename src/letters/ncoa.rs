@@ -21,7 +21,7 @@ pub struct NcoaSummary {
 
 /// Apply an NCOA file. Bad lines are rejected with their line number; the others apply.
 pub fn import(env: &Env, conn: &Connection, path: &Path) -> Result<NcoaSummary> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(&path, e))?;
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     let text = String::from_utf8_lossy(&bytes);
     let mut summary = NcoaSummary::default();
     // CRLF is normalised first: the csv crate's line numbers are off by one on CRLF input.

@@ -59,7 +59,7 @@ pub fn print_letters(
     mark_done: bool,
 ) -> Result<PrintSummary> {
     let letters = Letters::load(env)?;
-    let file = std::fs::File::create(out).map_err(|e| Error::io(&out, e))?;
+    let file = std::fs::File::create(out).map_err(|e| Error::io(out, e))?;
     let mut sink: Box<dyn Sink> = if pdf {
         Box::new(PdfSink::new(
             std::io::BufWriter::new(file),

@@ -37,7 +37,7 @@ pub use validate::{Finding, Report};
 pub use write::{LineEnding, Writer};
 
 fn open(path: &Path) -> Result<File> {
-    File::open(path).map_err(|e| Error::io(&path, e))
+    File::open(path).map_err(|e| Error::io(path, e))
 }
 
 /// `recoup metro2 validate FILE [--profile crrg|collection] [--json]`.
@@ -65,7 +65,7 @@ pub fn validate_command(env: &Env, path: &Path, profile: Option<&str>) -> Result
     let report = validate::validate(src, profile);
     bar.finish_and_clear();
     if let Some(e) = &report.io_error {
-        return Err(Error::io(&path, e));
+        return Err(Error::io(path, e));
     }
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
@@ -132,7 +132,7 @@ pub fn print_command(env: &Env, path: &Path) -> Result<()> {
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     print::print(std::io::BufReader::new(file), env.json, &mut out)
-        .map_err(|e| Error::io(&path, e))?;
+        .map_err(|e| Error::io(path, e))?;
     out.flush()?;
     Ok(())
 }

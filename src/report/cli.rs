@@ -154,7 +154,7 @@ pub fn run(env: &Env, args: &RunArgs) -> Result<()> {
     let store = Store::open_existing(&env.db)?;
     let src = SqliteSource::new(store.conn());
     let writer: Box<dyn Write> = match &args.out {
-        Some(p) => Box::new(std::fs::File::create(p).map_err(|e| Error::io(&p, e))?),
+        Some(p) => Box::new(std::fs::File::create(p).map_err(|e| Error::io(p, e))?),
         None => Box::new(std::io::stdout().lock()),
     };
     let mut sink: Box<dyn Sink> = if pdf {

@@ -115,7 +115,7 @@ impl Report {
 
     /// Read and parse a report file.
     pub fn load(path: &Path) -> Result<Report> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(&path, e))?;
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
         Ok(Report::parse(&text, &path.display().to_string()))
     }
 

@@ -22,7 +22,7 @@ use crate::{Error, Result};
 
 /// Parse and check a setup file without touching a database.
 pub fn parse(path: &Path) -> Result<(SetupFile, String)> {
-    let src = std::fs::read_to_string(path).map_err(|e| Error::io(&path, e))?;
+    let src = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
     let file = parse_str(path, &src)?;
     Ok((file, src))
 }

@@ -91,13 +91,13 @@ fn select(conn: &Connection, sel: &Selection) -> Result<Vec<Row>> {
 }
 
 fn create(path: &Path) -> Result<std::fs::File> {
-    std::fs::File::create(path).map_err(|e| Error::io(&path, e))
+    std::fs::File::create(path).map_err(|e| Error::io(path, e))
 }
 
 /// The invoice lines of a statement as CSV, in invoice-line order.
 fn write_lines_csv(conn: &Connection, nu: i64, path: &Path) -> Result<()> {
     let mut w = csv::Writer::from_writer(create(path)?);
-    let io = |e: csv::Error| Error::io(&path, e);
+    let io = |e: csv::Error| Error::io(path, e);
     w.write_record([
         "file",
         "name",
@@ -147,7 +147,7 @@ pub fn print(
     if rows.is_empty() {
         bail!(runtime, "no statements match");
     }
-    std::fs::create_dir_all(out).map_err(|e| Error::io(&out, e))?;
+    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
     let src = SqliteSource::new(conn);
     let mut written = Vec::new();
     for row in &rows {

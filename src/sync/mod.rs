@@ -135,7 +135,7 @@ pub fn open_log(path: Option<&Path>) -> Result<Option<std::fs::File>> {
                 .create(true)
                 .append(true)
                 .open(p)
-                .map_err(|e| Error::io(&p, e))?,
+                .map_err(|e| Error::io(p, e))?,
         )),
     }
 }
