@@ -230,12 +230,7 @@ pub fn run_new_account_plans(
         *summary.plans.entry(plan.clone()).or_default() += 1;
     }
     tx.commit()?;
-    crate::sync::run_pending(
-        conn,
-        &env.home,
-        &runner.pending_odbc,
-        env.odbc_log.as_deref(),
-    )?;
+    crate::sync::run_pending(conn, env, &runner.pending_odbc)?;
     Ok(())
 }
 

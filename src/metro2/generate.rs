@@ -366,19 +366,6 @@ fn header_findings(header: &Segment) -> Result<Vec<Finding>> {
         .collect())
 }
 
-fn describe(f: &Finding) -> String {
-    format!(
-        "{} {} @{}: {} {} [{}] value '{}'",
-        f.segment,
-        f.field,
-        f.position,
-        f.severity.as_str(),
-        f.message,
-        f.rule,
-        f.value
-    )
-}
-
 /// The next reporting period's date: a month later (month end stays month end).
 fn next_period(as_of: NaiveDate) -> NaiveDate {
     let month_end = as_of.succ_opt().is_none_or(|n| n.month() != as_of.month());
@@ -515,7 +502,7 @@ pub fn generate(
     if !header_errors.is_empty() && !opts.force {
         let list: Vec<String> = findings
             .iter()
-            .map(|f| format!("  record 1 {}", describe(f)))
+            .map(|f| format!("  record 1 {}", f))
             .collect();
         return Err(Error::validation(format!(
             "{}: refused: the header fails validation ({} error(s); --force writes it anyway):\n{}",
@@ -525,7 +512,7 @@ pub fn generate(
         )));
     }
     for f in &findings {
-        writeln!(warn, "warning: header: {}", describe(f))?;
+        writeln!(warn, "warning: header: {}", f)?;
     }
 
     let clients = load_clients(conn)?;
@@ -872,7 +859,7 @@ fn consume(
             let errors: Vec<String> = findings
                 .iter()
                 .filter(|f| f.severity == Severity::Error)
-                .map(describe)
+                .map(|f| f.to_string())
                 .collect();
             if !errors.is_empty() {
                 let reason = format!("fails validation: {}", errors.join("; "));

@@ -89,19 +89,7 @@ pub fn validate_command(env: &Env, path: &Path, profile: Option<&str>) -> Result
 
 fn write_text_report(out: &mut dyn Write, path: &Path, r: &Report) -> std::io::Result<()> {
     for f in &r.findings {
-        writeln!(
-            out,
-            "{}: record {} {} {} @{}: {} {} [{}] value '{}'",
-            path.display(),
-            f.record,
-            f.segment,
-            f.field,
-            f.position,
-            f.severity.as_str(),
-            f.message,
-            f.rule,
-            f.value
-        )?;
+        writeln!(out, "{}: record {} {f}", path.display(), f.record)?;
     }
     let c = &r.counts;
     writeln!(out, "{:<12} {:>10}", "record", "count")?;

@@ -27,6 +27,24 @@ pub struct Finding {
     pub message: String,
 }
 
+/// `segment field @position: severity message [rule] value '…'` (the record number is
+/// left to the caller, who knows how the file is named).
+impl std::fmt::Display for Finding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} {} @{}: {} {} [{}] value '{}'",
+            self.segment,
+            self.field,
+            self.position,
+            self.severity.as_str(),
+            self.message,
+            self.rule,
+            self.value
+        )
+    }
+}
+
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
 pub struct Counts {
     pub header: u64,

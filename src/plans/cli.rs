@@ -108,12 +108,7 @@ pub fn plan_run(
     tx.commit()?;
     print_summary(env, &format!("plan {code}"), targets.len(), &runner.summary);
     // ODBC events run after the local commit; a failure fails the command (exit 1).
-    crate::sync::run_pending(
-        store.conn(),
-        &env.home,
-        &runner.pending_odbc,
-        env.odbc_log.as_deref(),
-    )?;
+    crate::sync::run_pending(store.conn(), env, &runner.pending_odbc)?;
     Ok(())
 }
 
@@ -125,12 +120,7 @@ pub fn batch_contacts(env: &Env, through: Option<NaiveDate>) -> Result<()> {
     let n = runner.process_due(&tx, through.unwrap_or(env.today))?;
     tx.commit()?;
     print_summary(env, "automatic contacts processed", n, &runner.summary);
-    crate::sync::run_pending(
-        store.conn(),
-        &env.home,
-        &runner.pending_odbc,
-        env.odbc_log.as_deref(),
-    )?;
+    crate::sync::run_pending(store.conn(), env, &runner.pending_odbc)?;
     Ok(())
 }
 
@@ -158,7 +148,7 @@ pub fn sync_cmd(
         .iter()
         .map(|fi| (*fi, name.to_string(), op))
         .collect();
-    let n = crate::sync::run_pending(store.conn(), &env.home, &pending, env.odbc_log.as_deref())?;
+    let n = crate::sync::run_pending(store.conn(), env, &pending)?;
     if env.json {
         println!(
             "{}",

@@ -151,17 +151,9 @@ impl PlanRunner {
         let mut queued: Vec<String> = Vec::new();
         use EventType::*;
         // 1. Plans (zero delay) run now; their changes take effect first.
-        for d in due.iter().filter(|d| d.event.kind == Plan && today(d)) {
-            let sub = plan_code_of(d.event);
-            self.record_done(conn, fi, d, &sub)?;
-            self.run(conn, fi, &sub, reference)?;
-        }
+        self.carry_out_group(conn, fi, &due, reference, &[Plan], None, &mut queued)?;
         // 2. Activate.
-        for d in due.iter().filter(|d| d.event.kind == Activate && today(d)) {
-            conn.prepare_cached("UPDATE debtor SET mo = 'A', cld = NULL WHERE fi = ?1")?
-                .execute([fi])?;
-            self.record_done(conn, fi, d, &d.event.description)?;
-        }
+        self.carry_out_group(conn, fi, &due, reference, &[Activate], None, &mut queued)?;
         // 3. Notes: the status before this plan's changes, the operator it assigns.
         let (status, operator) = debtor_status_operator(conn, fi)?;
         let new_operator = due
@@ -169,85 +161,123 @@ impl PlanRunner {
             .filter(|d| d.event.kind == Operator && today(d))
             .map(|d| operator_of(d.event))
             .next_back()
-            .unwrap_or(operator.clone());
-        for d in due.iter().filter(|d| d.event.kind == Note && today(d)) {
-            write_note(
-                conn,
-                fi,
-                self.today,
-                self.now,
-                &status,
-                &new_operator,
-                &d.event.description,
-            )?;
-            self.record_done(conn, fi, d, &d.event.description)?;
-        }
+            .unwrap_or(operator);
+        let stamp = Some((status.as_str(), new_operator.as_str()));
+        self.carry_out_group(conn, fi, &due, reference, &[Note], stamp, &mut queued)?;
         // 4. Status, sales, commission rate, rate plan.
-        for d in due
-            .iter()
-            .filter(|d| matches!(d.event.kind, Status | Sales | Rate | RatePlan) && today(d))
-        {
-            if let Some(plan) = self.apply_change(conn, fi, d.event.kind, &d.event.description)? {
-                queued.push(plan);
-            }
-            self.record_done(conn, fi, d, &d.event.description)?;
-        }
+        let changes = [Status, Sales, Rate, RatePlan];
+        self.carry_out_group(conn, fi, &due, reference, &changes, None, &mut queued)?;
         // 5. Promises are contacts with an amount.
         for d in due.iter().filter(|d| d.event.kind == Promise) {
             self.schedule_contact(conn, fi, d, &d.event.description)?;
         }
-        // 6. Operator assignments.
-        for d in due.iter().filter(|d| d.event.kind == Operator && today(d)) {
-            set_operator(conn, fi, &operator_of(d.event))?;
-            self.record_done(conn, fi, d, &operator_of(d.event))?;
-        }
-        // 7. Transactions.
-        for d in due
-            .iter()
-            .filter(|d| d.event.kind == Transaction && today(d))
-        {
-            if let Some(plan) = self.post(conn, fi, &d.event.type_code, d.event.amount)? {
-                queued.push(plan);
-            }
-            self.record_done(conn, fi, d, d.event.type_code.trim())?;
-        }
-        // ODBC events due now run on the spot (S0), after the local commit.
-        for d in due.iter().filter(|d| d.event.kind == Odbc && today(d)) {
-            let op = odbc_op(d.event)?;
-            self.pending_odbc
-                .push((fi, d.event.attachment.trim().to_string(), op));
-            self.record_done(conn, fi, d, op.name())?;
+        // 6. Operator assignments; 7. transactions; ODBC events due now run on the spot
+        // (S0), after the local commit.
+        for kinds in [[Operator], [Transaction], [Odbc]] {
+            self.carry_out_group(conn, fi, &due, reference, &kinds, None, &mut queued)?;
         }
         // 9. Everything else is scheduled: people's work, and automatic events due later.
         for d in due.iter() {
-            let later = !today(d);
             let scheduled = match d.event.kind {
                 Letter | Phone | Review | Other | Email => true,
                 Promise => false, // group 5
-                Close => later,
-                _ => later,
+                _ => !today(d),
             };
             if scheduled {
-                let desc = match d.event.kind {
-                    Transaction => d.event.type_code.trim().to_string(),
-                    Plan => plan_code_of(d.event),
-                    Operator => operator_of(d.event),
-                    Odbc => odbc_op(d.event)?.name().to_string(),
-                    _ => d.event.description.clone(),
-                };
-                self.schedule_contact(conn, fi, d, &desc)?;
+                self.schedule_contact(conn, fi, d, &event_value(d.event)?)?;
             }
         }
         // 10. Close last, after any financial changes.
-        for d in due.iter().filter(|d| d.event.kind == Close && today(d)) {
-            conn.prepare_cached("UPDATE debtor SET mo = 'C', cld = ?2 WHERE fi = ?1")?
-                .execute(params![fi, self.today])?;
-            self.record_done(conn, fi, d, &d.event.description)?;
-        }
+        self.carry_out_group(conn, fi, &due, reference, &[Close], None, &mut queued)?;
         for plan in queued {
             self.run(conn, fi, &plan, reference)?;
         }
         Ok(())
+    }
+
+    /// Carry out the events of `kinds` due by the reference date, in plan order, each
+    /// kept as a completed contact. A sub-plan (group 1) runs at once; the plans of new
+    /// statuses and posted transactions are queued for after this plan.
+    #[allow(clippy::too_many_arguments)]
+    fn carry_out_group(
+        &mut self,
+        conn: &Connection,
+        fi: i64,
+        due: &[Due],
+        reference: NaiveDate,
+        kinds: &[EventType],
+        note_as: Option<(&str, &str)>,
+        queued: &mut Vec<String>,
+    ) -> Result<()> {
+        for d in due
+            .iter()
+            .filter(|d| kinds.contains(&d.event.kind) && d.date <= reference)
+        {
+            let value = event_value(d.event)?;
+            self.record_done(conn, fi, d, &value)?;
+            let e = d.event;
+            if let Some(plan) =
+                self.carry_out(conn, fi, e.kind, &value, e.amount, &e.attachment, note_as)?
+            {
+                if e.kind == EventType::Plan {
+                    self.run(conn, fi, &plan, reference)?;
+                } else {
+                    queued.push(plan);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Carry out one automatic event now: from a plan, or a contact `batch contacts`
+    /// reaches. `value` is what the contact's description holds (the new status, the
+    /// type code, the sub-plan, the operator, INSERT/UPDATE/DELETE); notes are stamped
+    /// with `note_as` (status, operator) or the debtor's own. Returns a plan to run next.
+    #[allow(clippy::too_many_arguments)]
+    fn carry_out(
+        &mut self,
+        conn: &Connection,
+        fi: i64,
+        kind: EventType,
+        value: &str,
+        amount: Option<rust_decimal::Decimal>,
+        attachment: &str,
+        note_as: Option<(&str, &str)>,
+    ) -> Result<Option<String>> {
+        use EventType::*;
+        match kind {
+            Activate => {
+                conn.prepare_cached("UPDATE debtor SET mo = 'A', cld = NULL WHERE fi = ?1")?
+                    .execute([fi])?;
+            }
+            Close => {
+                conn.prepare_cached("UPDATE debtor SET mo = 'C', cld = ?2 WHERE fi = ?1")?
+                    .execute(params![fi, self.today])?;
+            }
+            Note => {
+                let (status, operator) = match note_as {
+                    Some((s, o)) => (s.to_string(), o.to_string()),
+                    None => debtor_status_operator(conn, fi)?,
+                };
+                write_note(conn, fi, self.today, self.now, &status, &operator, value)?;
+            }
+            Status | Sales | Rate | RatePlan => return self.apply_change(conn, fi, kind, value),
+            Operator => set_operator(conn, fi, value)?,
+            Transaction => return self.post(conn, fi, value, amount),
+            Plan => return Ok(Some(value.to_string())),
+            Odbc => {
+                let Some(op) = crate::sync::Op::parse(value) else {
+                    bail!(
+                        config,
+                        "ODBC event for debtor {fi}: '{value}' is not INSERT, UPDATE or DELETE"
+                    )
+                };
+                self.pending_odbc
+                    .push((fi, attachment.trim().to_string(), op));
+            }
+            Letter | Phone | Review | Promise | Other | Email => {}
+        }
+        Ok(None)
     }
 
     /// Delete pending contacts (S2:1249-1258): all of them, or those of the types (and
@@ -449,39 +479,8 @@ impl PlanRunner {
             if !still_pending {
                 continue; // deleted or completed by a plan run earlier in this batch
             }
-            let mut queued = None;
-            match kind {
-                EventType::Activate => {
-                    conn.prepare_cached("UPDATE debtor SET mo = 'A', cld = NULL WHERE fi = ?1")?
-                        .execute([fi])?;
-                }
-                EventType::Close => {
-                    conn.prepare_cached("UPDATE debtor SET mo = 'C', cld = ?2 WHERE fi = ?1")?
-                        .execute(params![fi, self.today])?;
-                }
-                EventType::Note => {
-                    let (status, operator) = debtor_status_operator(conn, fi)?;
-                    write_note(conn, fi, self.today, self.now, &status, &operator, &de)?;
-                }
-                EventType::Status | EventType::Sales | EventType::Rate | EventType::RatePlan => {
-                    queued = self.apply_change(conn, fi, kind, &de)?;
-                }
-                EventType::Operator => set_operator(conn, fi, &de)?,
-                EventType::Transaction => {
-                    queued = self.post(conn, fi, &de, am.map(crate::money::from_cents))?;
-                }
-                EventType::Plan => queued = Some(de.clone()),
-                EventType::Odbc => {
-                    let Some(op) = crate::sync::Op::parse(&de) else {
-                        bail!(
-                            config,
-                            "ODBC contact {id}: description '{de}' is not INSERT, UPDATE or DELETE"
-                        )
-                    };
-                    self.pending_odbc.push((fi, at.trim().to_string(), op));
-                }
-                _ => {}
-            }
+            let amount = am.map(crate::money::from_cents);
+            let queued = self.carry_out(conn, fi, kind, &de, amount, &at, None)?;
             conn.prepare_cached(
                 "UPDATE contact SET done = 1, dd = ?2, st = 'Completed' WHERE id = ?1",
             )?
@@ -521,6 +520,17 @@ fn odbc_op(e: &Event) -> Result<crate::sync::Op> {
             "odbc event: description '{}' is not INSERT, UPDATE or DELETE",
             e.description
         ))
+    })
+}
+
+/// The value an event acts with, as a contact keeps it in its description.
+fn event_value(e: &Event) -> Result<String> {
+    Ok(match e.kind {
+        EventType::Transaction => e.type_code.trim().to_string(),
+        EventType::Plan => plan_code_of(e),
+        EventType::Operator => operator_of(e),
+        EventType::Odbc => odbc_op(e)?.name().to_string(),
+        _ => e.description.clone(),
     })
 }
 

@@ -143,17 +143,16 @@ pub fn open_log(path: Option<&Path>) -> Result<Option<std::fs::File>> {
 /// Run the ODBC events plans left for after the commit (SPEC §8).
 pub fn run_pending(
     conn: &Connection,
-    home: &Path,
+    env: &crate::Env,
     pending: &[(i64, String, Op)],
-    log: Option<&Path>,
 ) -> Result<usize> {
     if pending.is_empty() {
         return Ok(0);
     }
     let mut actions = Vec::with_capacity(pending.len());
     for (fi, pair, op) in pending {
-        actions.push(build_action(conn, home, pair, *op, *fi)?);
+        actions.push(build_action(conn, &env.home, pair, *op, *fi)?);
     }
-    let mut file = open_log(log)?;
+    let mut file = open_log(env.odbc_log.as_deref())?;
     run_actions(&actions, file.as_mut().map(|f| f as &mut dyn Write))
 }
