@@ -146,6 +146,15 @@ fn setup_show_round_trips_and_sections_replace() {
         String::from_utf8(recoup(&db).args(["setup", "show"]).output().unwrap().stdout).unwrap();
     assert!(text3.contains("2025-12-25") && !text3.contains("2024-07-04"));
     assert!(text3.contains("code = \"PTD\""), "rate plans kept");
+    // --json: the same settings as one object
+    let out = recoup(&db)
+        .args(["--json", "setup", "show"])
+        .output()
+        .unwrap();
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(j["company"]["cd.na"], "Summit Recovery Services");
+    assert_eq!(j["credit_bureau"]["identification_number"], "SUMMIT01");
+    assert_eq!(j["holidays"][0][0], "2025-12-25");
 }
 
 #[test]

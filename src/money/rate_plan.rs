@@ -109,11 +109,6 @@ pub struct Commission {
 }
 
 impl Commission {
-    pub const ZERO: Commission = Commission {
-        amount: Decimal::ZERO,
-        rate: Decimal::ZERO,
-    };
-
     /// Commission at a flat percent of `amount`.
     pub fn at_rate(amount: Decimal, rate: Decimal) -> Commission {
         Commission {

@@ -16,7 +16,7 @@ pub use stock::STOCK_TYPES;
 
 use std::path::Path;
 
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::Connection;
 
 use crate::{Error, Result};
 
@@ -47,14 +47,6 @@ impl Store {
     /// A private in-memory database with the full schema (tests, dry runs).
     pub fn open_in_memory() -> Result<Store> {
         Self::init(Connection::open_in_memory()?)
-    }
-
-    /// A read-only connection to the same file, for `@SQL` in reports.
-    pub fn open_read_only(path: &Path) -> Result<Connection> {
-        Ok(Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY,
-        )?)
     }
 
     fn init(mut conn: Connection) -> Result<Store> {
