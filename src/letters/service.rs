@@ -110,7 +110,7 @@ fn debtor_person(conn: &Connection, fi: i64) -> Result<(Person, String)> {
 /// restricts to cosigners (S2:5948-5959), else all of them.
 fn cosigners(conn: &Connection, fi: i64, restrict: bool, debtor: &Person) -> Result<Vec<Person>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT id, COALESCE(cl, ''), na, ad, a1, ci, st, zi, COALESCE(ok, 0), COALESCE(sm, 0) FROM cosigner WHERE fi = ?1",
+        "SELECT id, COALESCE(cl, ''), na, ad, a1, ci, st, zi, COALESCE(ok, 0), COALESCE(sm, 0) FROM cosigner WHERE fi = ?1 ORDER BY id",
     )?;
     let mut rows = stmt.query([fi])?;
     let mut out = Vec::new();
@@ -142,8 +142,6 @@ fn cosigners(conn: &Connection, fi: i64, restrict: bool, debtor: &Person) -> Res
         }
         out.push(p);
     }
-    // In stored order; sorted here rather than by ORDER BY (docs/store.md).
-    out.sort_by_key(|p| p.cosigner_row);
     Ok(out)
 }
 

@@ -135,8 +135,6 @@ impl Ledger {
     fn terms(conn: &Connection, fi: i64) -> Result<Option<DebtorTerms>> {
         Ok(conn
             .prepare_cached(
-                // Scalar subqueries, not a JOIN: with the bundled SQLite this inner join
-                // on a bound key was re-prepared at every execution (half the posting time).
                 "SELECT d.rt, d.r2, d.r3, d.r4, d.rpl, d.tx, d.te,
                         (SELECT tx FROM client WHERE nu = d.cn), (SELECT te FROM client WHERE nu = d.cn),
                         d.li, d.ch, d.dq,
@@ -189,32 +187,20 @@ impl Ledger {
                     Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
                 })
                 .optional()?,
-            None => {
-                // `ft` is the financial type stored at posting; the latest payment is
-                // picked here rather than by ORDER BY ... LIMIT 1, which the bundled
-                // SQLite re-prepared at every execution (see `recalc::totals`).
-                let mut stmt = conn.prepare_cached(
-                    "SELECT t.id, COALESCE(t.tu,0)+COALESCE(t.di,0), COALESCE(t.cm,0), t.trt, t.py
+            // `ft` is the financial type stored at posting.
+            None => conn
+                .prepare_cached(
+                    "SELECT t.id, COALESCE(t.tu,0)+COALESCE(t.di,0), COALESCE(t.cm,0), t.trt
                      FROM trans t
                      WHERE t.fi = ?1 AND t.ft = 'payment' AND COALESCE(t.tu,0)+COALESCE(t.di,0) > 0
                        AND t.py <= ?2
-                       AND COALESCE((SELECT no_commission FROM trans_type WHERE code = t.ty), 0) = 0",
-                )?;
-                let mut rows = stmt.query(params![fi, on])?;
-                let mut best: Option<(String, PaymentRow)> = None;
-                while let Some(r) = rows.next()? {
-                    let key: String = r.get(4)?;
-                    let id: i64 = r.get(0)?;
-                    let newer = match &best {
-                        None => true,
-                        Some((k, (bid, ..))) => (&key, id) > (k, *bid),
-                    };
-                    if newer {
-                        best = Some((key, (id, r.get(1)?, r.get(2)?, r.get(3)?)));
-                    }
-                }
-                best.map(|(_, row)| row)
-            }
+                       AND COALESCE((SELECT no_commission FROM trans_type WHERE code = t.ty), 0) = 0
+                     ORDER BY t.py DESC, t.id DESC LIMIT 1",
+                )?
+                .query_row(params![fi, on], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                })
+                .optional()?,
         };
         Ok(row.map(|(id, amount, cm, trt)| {
             let rate = if amount == 0 {

@@ -161,29 +161,15 @@ impl DataSource for SqliteSource<'_> {
             sql.push_str(filter);
             arg = Some(p.id);
         }
-        let Some(a) = arg else {
-            // All records of a form: streamed in key order (flat memory).
-            sql.push_str(&format!(" ORDER BY {}", key_column(q.form)));
-            let mut stmt = self.conn.prepare_cached(&sql)?;
-            let mut rows = stmt.query([])?;
-            while let Some(row) = rows.next()? {
-                let rec = Self::record(q.form, q.need, &fields, row)?;
-                if !visit(Rc::new(rec))? {
-                    break;
-                }
-            }
-            return Ok(());
-        };
-        // A parent's records: sorted here, not by ORDER BY, which the bundled SQLite
-        // re-prepares at every execution with a new bound key (docs/store.md).
+        // Streamed in key order (flat memory).
+        sql.push_str(&format!(" ORDER BY {}", key_column(q.form)));
         let mut stmt = self.conn.prepare_cached(&sql)?;
-        let mut rows = stmt.query([a])?;
-        let mut recs = Vec::new();
+        let mut rows = match arg {
+            Some(a) => stmt.query([a])?,
+            None => stmt.query([])?,
+        };
         while let Some(row) = rows.next()? {
-            recs.push(Self::record(q.form, q.need, &fields, row)?);
-        }
-        recs.sort_by_key(|r| r.id);
-        for rec in recs {
+            let rec = Self::record(q.form, q.need, &fields, row)?;
             if !visit(Rc::new(rec))? {
                 break;
             }
@@ -203,16 +189,11 @@ impl DataSource for SqliteSource<'_> {
     }
 
     fn pick_list(&self, field: &FieldDef) -> Result<Vec<(String, String)>> {
-        // Sorted here: ORDER BY with a bound key is re-prepared at every call (docs/store.md).
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT ord, key, text FROM pick_list WHERE field = ?1")?;
-        let rows = stmt.query_map([field.code()], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get(1)?, r.get(2)?))
-        })?;
-        let mut list: Vec<(i64, String, String)> = rows.collect::<std::result::Result<_, _>>()?;
-        list.sort_by_key(|e| e.0);
-        Ok(list.into_iter().map(|(_, k, t)| (k, t)).collect())
+            .prepare_cached("SELECT key, text FROM pick_list WHERE field = ?1 ORDER BY ord")?;
+        let rows = stmt.query_map([field.code()], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
 
     /// SPEC §6: a control applies when its type matches and its state is blank or the
