@@ -420,3 +420,131 @@ fn uncommissioned_batch_equals_separate_postings() {
         "the payment still earned its commission (PTD 25%)"
     );
 }
+
+/// The columns of a transaction a posting decides (everything but id and debtor).
+const TRANS_COLS: &str =
+    "ty, de, py, pd, tu, di, cr, cm, trt, tx, te, os, oc, ext_id, op, rv, bpr, bin, bfe, ft";
+
+fn trans_rows(store: &Store, fi: i64) -> Vec<Vec<rusqlite::types::Value>> {
+    let mut stmt = store
+        .conn()
+        .prepare(&format!(
+            "SELECT {TRANS_COLS} FROM trans WHERE fi = ?1 ORDER BY id"
+        ))
+        .unwrap();
+    let rows = stmt
+        .query_map([fi], |r| {
+            (0..20)
+                .map(|i| r.get(i))
+                .collect::<rusqlite::Result<Vec<_>>>()
+        })
+        .unwrap();
+    rows.collect::<rusqlite::Result<_>>().unwrap()
+}
+
+/// A new account created through `post_opening`: its stored totals and its
+/// transaction rows equal creating it bare and posting the same requests one by one,
+/// on the fast path (no commission possible: totals written in the account's INSERT)
+/// and on the fallback (a payment among the requests).
+#[test]
+fn opening_postings_equal_posting_one_by_one() {
+    let (store, mut ledger, _) = fixture(1001, dec!(100));
+    let opening = |fi: i64, with_payment: bool| {
+        let mut v = vec![
+            NewTransaction {
+                file_number: fi,
+                type_code: "196".into(),
+                to_us: Some(dec!(-1234.565)),
+                payment_date: Some(day("2024-05-01")),
+                posted_date: Some(day("2024-07-31")),
+                ..Default::default()
+            },
+            NewTransaction {
+                file_number: fi,
+                type_code: "197".into(),
+                to_us: Some(dec!(-78.90)),
+                payment_date: Some(day("2024-05-01")),
+                ..Default::default()
+            },
+            NewTransaction {
+                file_number: fi,
+                type_code: "197".into(),
+                to_us: Some(dec!(-5)),
+                payment_date: Some(day("2024-05-03")),
+                ..Default::default()
+            },
+        ];
+        if with_payment {
+            v.push(NewTransaction {
+                file_number: fi,
+                type_code: "101".into(),
+                to_us: Some(dec!(100)),
+                payment_date: Some(day("2024-05-02")),
+                ..Default::default()
+            });
+        }
+        v
+    };
+    let create = |fi: i64, totals: Option<&recoup::money::Totals>| -> recoup::Result<()> {
+        let mut cols = vec!["fi", "cn", "na"];
+        let mut args: Vec<rusqlite::types::Value> = vec![
+            fi.into(),
+            1001i64.into(),
+            rusqlite::types::Value::Text("New, Account".into()),
+        ];
+        if let Some(t) = totals {
+            cols.extend(recoup::money::Totals::COLUMNS);
+            args.extend(t.column_values());
+        }
+        let marks: Vec<String> = (1..=args.len()).map(|i| format!("?{i}")).collect();
+        store.conn().execute(
+            &format!(
+                "INSERT INTO debtor ({}) VALUES ({})",
+                cols.join(", "),
+                marks.join(", ")
+            ),
+            rusqlite::params_from_iter(args),
+        )?;
+        Ok(())
+    };
+    let stored = |fi: i64| {
+        let cols = recoup::money::Totals::COLUMNS.join(", ");
+        store
+            .conn()
+            .query_row(
+                &format!("SELECT {cols} FROM debtor WHERE fi = ?1"),
+                [fi],
+                |r| {
+                    (0..11)
+                        .map(|i| r.get(i))
+                        .collect::<rusqlite::Result<Vec<rusqlite::types::Value>>>()
+                },
+            )
+            .unwrap()
+    };
+    for (with_payment, base) in [(false, 9000), (true, 9100)] {
+        let (fast, slow) = (base, base + 1);
+        let mut called_with = None;
+        ledger
+            .post_opening(store.conn(), fast, &opening(fast, with_payment), |t| {
+                called_with = Some(t.is_some());
+                create(fast, t)
+            })
+            .unwrap();
+        assert_eq!(
+            called_with,
+            Some(!with_payment),
+            "fast path only without commission"
+        );
+        create(slow, None).unwrap();
+        for r in opening(slow, with_payment) {
+            ledger.post(store.conn(), &r).unwrap();
+        }
+        assert_eq!(stored(fast), stored(slow), "payment: {with_payment}");
+        assert_eq!(trans_rows(&store, fast), trans_rows(&store, slow));
+        assert_eq!(trans_rows(&store, fast).len(), 3 + with_payment as usize);
+        // And both equal a full recalculation from the transactions.
+        recoup::money::recalculate(store.conn(), fast).unwrap();
+        assert_eq!(stored(fast), stored(slow));
+    }
+}

@@ -9,7 +9,7 @@ mod fields;
 mod value;
 
 pub use fields::FIELDS;
-pub use value::Value;
+pub use value::{iso_date, Value};
 
 use std::fmt;
 

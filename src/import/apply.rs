@@ -6,6 +6,7 @@
 //! so a rejected record leaves no trace and no savepoint per row is needed.
 
 use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
 
 use chrono::NaiveDate;
 use rusqlite::types::Value as SqlValue;
@@ -14,9 +15,10 @@ use rusqlite::{Connection, OptionalExtension};
 use super::map::{Map, RecordKind, TypeWhen};
 use super::pipeline::{Ctx, KeyField, Part};
 use super::review::{Review, ReviewAnswer};
+use super::sql::{Cond, Statements};
 use super::summary::{Accumulator, Rejects, Summary};
 use crate::catalog::{FieldDef, FieldType, Form, Value};
-use crate::money::{Ledger, NewTransaction};
+use crate::money::{Ledger, NewTransaction, Totals};
 use crate::store::{self, value_to_sql};
 use crate::{Error, Result};
 
@@ -95,12 +97,13 @@ enum Lookup {
 /// Applies records to one open transaction.
 pub struct Applier<'c> {
     conn: &'c Connection,
+    sql: Statements<'c>,
     map: &'c Map,
     ctx: Ctx,
     batch: i64,
     ledger: Ledger,
     next_fi: i64,
-    clients: HashMap<i64, Option<ClientInfo>>,
+    clients: HashMap<i64, Option<Rc<ClientInfo>>>,
     pub summary: Summary,
     touched: Vec<i64>,
 }
@@ -109,6 +112,7 @@ impl<'c> Applier<'c> {
     pub fn new(conn: &'c Connection, map: &'c Map, ctx: Ctx, batch: i64) -> Result<Applier<'c>> {
         Ok(Applier {
             conn,
+            sql: Statements::new(conn),
             map,
             ctx,
             batch,
@@ -135,7 +139,7 @@ impl<'c> Applier<'c> {
         *self.summary.skipped.entry(reason.to_string()).or_default() += 1;
     }
 
-    fn client_info(&mut self, nu: i64) -> Result<Option<ClientInfo>> {
+    fn client_info(&mut self, nu: i64) -> Result<Option<Rc<ClientInfo>>> {
         if let Some(c) = self.clients.get(&nu) {
             return Ok(c.clone());
         }
@@ -163,7 +167,8 @@ impl<'c> Applier<'c> {
                     plan: plan.filter(|p| !p.trim().is_empty()),
                 })
             })
-            .optional()?;
+            .optional()?
+            .map(Rc::new);
         self.clients.insert(nu, row.clone());
         Ok(row)
     }
@@ -179,7 +184,7 @@ impl<'c> Applier<'c> {
         &mut self,
         parts: &[Part],
         line: u64,
-        raw: &str,
+        raw: &[u8],
         rejects: &mut Rejects,
         review: &mut Review,
     ) -> Result<bool> {
@@ -249,7 +254,7 @@ impl<'c> Applier<'c> {
                 Err(Resolved::Skip(reason, log)) => skips.push((reason, log)),
                 Err(Resolved::Reject(reason)) => {
                     self.summary.rejected += 1;
-                    rejects.write(line, &reason, raw)?;
+                    rejects.write(line, &reason, &String::from_utf8_lossy(raw))?;
                     return Ok(true);
                 }
             }
@@ -267,7 +272,7 @@ impl<'c> Applier<'c> {
                 )
             })
         {
-            match review.ask(line, raw)? {
+            match review.ask(line, &String::from_utf8_lossy(raw))? {
                 ReviewAnswer::Yes => {}
                 ReviewAnswer::No => {
                     self.skip("declined in review");
@@ -280,7 +285,11 @@ impl<'c> Applier<'c> {
         for (reason, log) in &skips {
             self.skip(reason);
             if *log {
-                rejects.write(line, &format!("skipped: {reason}"), raw)?;
+                rejects.write(
+                    line,
+                    &format!("skipped: {reason}"),
+                    &String::from_utf8_lossy(raw),
+                )?;
             }
         }
         let mut new_fi = None;
@@ -346,13 +355,17 @@ impl<'c> Applier<'c> {
 
     // ---- resolving (no writes) ----
 
-    fn lookup(&self, form: Form, keys: &[&KeyField], scope: &[(&str, SqlValue)]) -> Result<Lookup> {
-        // Built as the WHERE clause; the SELECT is put in front at the end.
-        let mut sql = String::from(" WHERE 1 = 1");
-        let mut args: Vec<SqlValue> = Vec::new();
+    fn lookup(
+        &self,
+        form: Form,
+        keys: &[&KeyField],
+        scope: &[(&'static str, SqlValue)],
+    ) -> Result<Lookup> {
+        let mut conds: Vec<(&'static str, Cond)> = Vec::with_capacity(scope.len() + keys.len());
+        let mut args: Vec<SqlValue> = Vec::with_capacity(scope.len() + keys.len());
         for (col, v) in scope {
+            conds.push((col, Cond::Eq));
             args.push(v.clone());
-            sql.push_str(&format!(" AND {col} = ?{}", args.len()));
         }
         let mut partial = false;
         for k in keys {
@@ -365,11 +378,11 @@ impl<'c> Applier<'c> {
             }
             // Owner keys compare with the column of the same name (de.cn ↔ cn).
             let key_col = f.column;
-            match (f.ty, &v) {
+            match (f.ty, v) {
                 (FieldType::TextAn, SqlValue::Text(t)) => {
                     if k.exact {
+                        conds.push((key_col, Cond::NoCase));
                         args.push(SqlValue::Text(t.trim().to_string()));
-                        sql.push_str(&format!(" AND {key_col} = ?{} COLLATE NOCASE", args.len()));
                     } else {
                         partial = true;
                         let esc = t
@@ -377,41 +390,27 @@ impl<'c> Applier<'c> {
                             .replace('\\', "\\\\")
                             .replace('%', "\\%")
                             .replace('_', "\\_");
+                        conds.push((key_col, Cond::Like));
                         args.push(SqlValue::Text(format!("{esc}%")));
-                        sql.push_str(&format!(" AND {key_col} LIKE ?{} ESCAPE '\\'", args.len()));
                     }
                 }
                 (FieldType::TextN, SqlValue::Text(t)) if is_integer_key(f) => {
                     // Integer key columns (fi, cn, nu): numeric keys are always exact.
                     match t.trim().parse::<i64>() {
                         Ok(n) => {
+                            conds.push((key_col, Cond::Eq));
                             args.push(SqlValue::Integer(n));
-                            sql.push_str(&format!(" AND {key_col} = ?{}", args.len()));
                         }
                         Err(_) => return Ok(Lookup::NotFound),
                     }
                 }
-                _ => {
+                (_, v) => {
+                    conds.push((key_col, Cond::Eq));
                     args.push(v);
-                    sql.push_str(&format!(" AND {key_col} = ?{}", args.len()));
                 }
             }
         }
-        // No ORDER BY rowid: SQLite would walk the table in rowid order instead of
-        // using the key's index. The first partial match is MIN(rowid) (S2:5367-5369).
-        let sql = if partial {
-            format!("SELECT MIN(rowid) FROM {}{sql}", form.table())
-        } else {
-            format!("SELECT rowid FROM {}{sql} LIMIT 2", form.table())
-        };
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let mut rows = stmt.query(rusqlite::params_from_iter(args))?;
-        let mut found = Vec::new();
-        while let Some(r) = rows.next()? {
-            if let Some(id) = r.get::<_, Option<i64>>(0)? {
-                found.push(id);
-            }
-        }
+        let found = self.sql.lookup(form, partial, conds, args)?;
         Ok(match found.len() {
             0 => Lookup::NotFound,
             1 => Lookup::Found(found[0]),
@@ -514,7 +513,7 @@ impl<'c> Applier<'c> {
             Lookup::NotFound
         } else {
             let by_file_number = keys.iter().any(|k| k.field.field == "fi");
-            let scope: Vec<(&str, SqlValue)> = match client {
+            let scope: Vec<(&'static str, SqlValue)> = match client {
                 // The client joins the key (S2:5359-5383), except for a file number,
                 // which is unique on its own.
                 Some(c) if !by_file_number => vec![(code_col("de.cn"), SqlValue::Integer(c))],
@@ -596,7 +595,7 @@ impl<'c> Applier<'c> {
                 .find(|k| k.field.form == Form::Client)
                 .and_then(|k| k.value.plain().trim().parse::<i64>().ok())
                 .or(self.option_client());
-            let scope: Vec<(&str, SqlValue)> = match client {
+            let scope: Vec<(&'static str, SqlValue)> = match client {
                 Some(c) if !by_file_number => vec![(code_col("de.cn"), SqlValue::Integer(c))],
                 _ => Vec::new(),
             };
@@ -717,41 +716,16 @@ impl<'c> Applier<'c> {
         if values.is_empty() {
             return Ok(());
         }
-        let mut sets = Vec::with_capacity(values.len());
-        let mut args: Vec<SqlValue> = vec![SqlValue::Integer(rowid)];
-        for a in values {
-            args.push(value_to_sql(a.field, &a.value));
-            let n = args.len();
-            let col = a.field.column;
-            sets.push(if a.preserve {
-                format!("{col} = CASE WHEN {col} IS NULL OR {col} = '' THEN ?{n} ELSE {col} END")
-            } else {
-                format!("{col} = ?{n}")
-            });
-        }
-        let sql = format!(
-            "UPDATE {} SET {} WHERE rowid = ?1",
-            form.table(),
-            sets.join(", ")
-        );
-        self.conn
-            .prepare_cached(&sql)?
-            .execute(rusqlite::params_from_iter(args))?;
-        Ok(())
+        let cols = values
+            .iter()
+            .map(|a| (a.field.column, a.preserve))
+            .collect();
+        let args = values.iter().map(|a| value_to_sql(a.field, &a.value));
+        self.sql.update(form, rowid, cols, args)
     }
 
-    fn insert(&self, form: Form, cols: &[&str], args: Vec<SqlValue>) -> Result<i64> {
-        let marks: Vec<String> = (1..=args.len()).map(|i| format!("?{i}")).collect();
-        let sql = format!(
-            "INSERT INTO {} ({}) VALUES ({})",
-            form.table(),
-            cols.join(", "),
-            marks.join(", ")
-        );
-        self.conn
-            .prepare_cached(&sql)?
-            .execute(rusqlite::params_from_iter(args))?;
-        Ok(self.conn.last_insert_rowid())
+    fn insert(&self, form: Form, cols: &[&'static str], args: Vec<SqlValue>) -> Result<i64> {
+        self.sql.insert(form, cols, args)
     }
 
     fn write_client(&mut self, part: &Part, existing: Option<i64>, number: i64) -> Result<()> {
@@ -798,8 +772,8 @@ impl<'c> Applier<'c> {
             None => {
                 let fi = self.next_fi;
                 self.next_fi += 1;
-                let mut cols: Vec<&str> = Vec::with_capacity(own.len() + 16);
-                let mut args: Vec<SqlValue> = Vec::with_capacity(own.len() + 16);
+                let mut cols: Vec<&str> = Vec::with_capacity(own.len() + 32);
+                let mut args: Vec<SqlValue> = Vec::with_capacity(own.len() + 32);
                 let mapped = |code: &str| own.iter().any(|a| super::is_code(a.field, code));
                 let push =
                     |cols: &mut Vec<&str>, args: &mut Vec<SqlValue>, code: &str, v: SqlValue| {
@@ -823,7 +797,7 @@ impl<'c> Applier<'c> {
                         &mut cols,
                         &mut args,
                         "de.li",
-                        SqlValue::Text(self.ctx.today.format("%Y-%m-%d").to_string()),
+                        SqlValue::Text(crate::catalog::iso_date(self.ctx.today)),
                     );
                 }
                 if !mapped("de.ok") {
@@ -856,12 +830,10 @@ impl<'c> Applier<'c> {
                     cols.push(a.field.column);
                     args.push(value_to_sql(a.field, &a.value));
                 }
-                self.insert(Form::Debtor, &cols, args)?;
-                Self::bump(&mut self.summary.created, "debtor");
                 // Original principal / interest post 196 / 197 (S2:5068-5075).
+                let mut opening = Vec::new();
                 if self.map.options.include_transaction_posting {
                     let li = part.get("de.li").and_then(Value::as_date);
-                    let mut opening = Vec::new();
                     for (code, ty) in [("de.opr", "196"), ("de.oi", "197")] {
                         let amount = part.get(code).and_then(Value::as_decimal);
                         if let Some(d) = amount.filter(|d| !d.is_zero()) {
@@ -875,15 +847,27 @@ impl<'c> Applier<'c> {
                             });
                         }
                     }
-                    if !opening.is_empty() {
-                        // One write of the new account's totals for both (import speed).
-                        self.ledger.post_uncommissioned(self.conn, fi, &opening)?;
-                        self.summary.posted += opening.len() as u64;
-                        for _ in &opening {
-                            Self::bump(&mut self.summary.created, "transaction");
-                        }
+                }
+                if opening.is_empty() {
+                    self.insert(Form::Debtor, &cols, args)?;
+                } else {
+                    // The account is written once, with the totals of its opening
+                    // transactions (import speed).
+                    let sql = &self.sql;
+                    self.ledger
+                        .post_opening(self.conn, fi, &opening, |totals| {
+                            if let Some(t) = totals {
+                                cols.extend(Totals::COLUMNS);
+                                args.extend(t.column_values());
+                            }
+                            sql.insert(Form::Debtor, &cols, args).map(|_| ())
+                        })?;
+                    self.summary.posted += opening.len() as u64;
+                    for _ in &opening {
+                        Self::bump(&mut self.summary.created, "transaction");
                     }
                 }
+                Self::bump(&mut self.summary.created, "debtor");
                 fi
             }
         };

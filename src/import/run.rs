@@ -23,7 +23,7 @@ pub fn import_into(
     conn: &mut Connection,
     map: &Map,
     map_label: &str,
-    input: impl Read,
+    input: impl Read + Send,
     label: &str,
     ctx: Ctx,
     opts: &ImportOptions,
@@ -85,7 +85,7 @@ pub fn import_in(
     tx: &Connection,
     map: &Map,
     map_label: &str,
-    input: impl Read,
+    input: impl Read + Send,
     label: &str,
     ctx: Ctx,
     opts: &ImportOptions,
@@ -106,37 +106,45 @@ pub fn import_in(
     )?;
     let mut rejects = Rejects::new(rejects_path);
     let mut applier = Applier::new(tx, map, ctx, batch)?;
-    let mut pipeline = Pipeline::new(map);
-    let mut source = Source::new(map, input);
-    let mut rec = RawRecord::default();
     let mut cancelled = false;
     let mut last_bytes = 0;
-    while source.next_record(&mut rec)? {
-        applier.summary.read += 1;
-        if let Some(pb) = progress {
-            pb.inc(source.bytes_read - last_bytes);
-            last_bytes = source.bytes_read;
-        }
-        match pipeline.process(&rec, &ctx) {
-            Outcome::Parsed(parts) => {
-                let raw = rec.raw_text();
-                match applier.apply(&parts, rec.line, &raw, &mut rejects, review) {
-                    Ok(true) => {}
-                    Ok(false) => {
-                        cancelled = true;
-                        applier.summary.read -= 1;
-                        break;
+    // Reading and the field pipeline run on a second thread, a batch of records
+    // ahead of the database writes (the machine has two cores). Records keep
+    // their order; an error from the source ends the import like before.
+    std::thread::scope(|scope| -> Result<()> {
+        let (sender, batches) = std::sync::mpsc::sync_channel::<Result<ParsedBatch>>(4);
+        scope.spawn(move || parse_ahead(map, input, ctx, sender));
+        'batches: for batch in batches {
+            let batch = batch?;
+            if let Some(pb) = progress {
+                pb.inc(batch.bytes_read - last_bytes);
+                last_bytes = batch.bytes_read;
+            }
+            for rec in batch.records {
+                applier.summary.read += 1;
+                match rec.outcome {
+                    Outcome::Parsed(parts) => {
+                        match applier.apply(&parts, rec.line, &rec.raw, &mut rejects, review) {
+                            Ok(true) => {}
+                            Ok(false) => {
+                                cancelled = true;
+                                applier.summary.read -= 1;
+                                break 'batches;
+                            }
+                            Err(e) => return Err(e.context(format!("{label}:{}", rec.line))),
+                        }
                     }
-                    Err(e) => return Err(e.context(format!("{label}:{}", rec.line))),
+                    Outcome::Rejected(reason) => {
+                        applier.summary.rejected += 1;
+                        rejects.write(rec.line, &reason, &String::from_utf8_lossy(&rec.raw))?;
+                    }
+                    Outcome::NoMatch => applier.skip("no record definition matches the line"),
                 }
             }
-            Outcome::Rejected(reason) => {
-                applier.summary.rejected += 1;
-                rejects.write(rec.line, &reason, &rec.raw_text())?;
-            }
-            Outcome::NoMatch => applier.skip("no record definition matches the line"),
         }
-    }
+        // Leaving drops the receiver: a reader still running stops at its next send.
+        Ok(())
+    })?;
     applier.finish()?;
     let mut summary = std::mem::take(&mut applier.summary);
     drop(applier);
@@ -148,6 +156,67 @@ pub fn import_in(
     summary.elapsed_ms = started.elapsed().as_millis();
     summary.batch = batch;
     Ok(summary)
+}
+
+/// Records read ahead: how many go to the database side at a time.
+const BATCH: usize = 512;
+
+/// One input record after the field pipeline.
+struct ParsedRecord {
+    line: u64,
+    /// The record as read, for the rejects file and `--review`.
+    raw: Vec<u8>,
+    outcome: Outcome,
+}
+
+struct ParsedBatch {
+    records: Vec<ParsedRecord>,
+    /// Input bytes consumed so far (the progress bar).
+    bytes_read: u64,
+}
+
+/// The reading thread: source → pipeline, in batches, until the input ends, an
+/// error (sent on) or the database side hangs up.
+fn parse_ahead(
+    map: &Map,
+    input: impl Read + Send,
+    ctx: Ctx,
+    sender: std::sync::mpsc::SyncSender<Result<ParsedBatch>>,
+) {
+    let mut pipeline = Pipeline::new(map);
+    let mut source = Source::new(map, input);
+    let mut rec = RawRecord::default();
+    loop {
+        let mut records = Vec::with_capacity(BATCH);
+        let mut end = false;
+        while records.len() < BATCH {
+            match source.next_record(&mut rec) {
+                Ok(true) => {
+                    let outcome = pipeline.process(&rec, &ctx);
+                    records.push(ParsedRecord {
+                        line: rec.line,
+                        raw: rec.raw.clone(),
+                        outcome,
+                    });
+                }
+                Ok(false) => {
+                    end = true;
+                    break;
+                }
+                Err(e) => {
+                    let _ = sender.send(Err(e));
+                    return;
+                }
+            }
+        }
+        let batch = ParsedBatch {
+            records,
+            bytes_read: source.bytes_read,
+        };
+        if sender.send(Ok(batch)).is_err() || end {
+            return;
+        }
+    }
 }
 
 /// `recoup import MAP FILE [--client N] [--dry-run] [--strict] [--rejects FILE] [--review]`.

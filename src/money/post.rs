@@ -3,8 +3,10 @@
 //! engine hooks in through `Posted::plan`).
 
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use chrono::NaiveDate;
+use rusqlite::types::Value as SqlValue;
 use rusqlite::{params, Connection, OptionalExtension};
 use rust_decimal::Decimal;
 
@@ -12,6 +14,7 @@ use super::rate_plan::{effective_rate, load_plan, Commission, PlanInputs, RatePl
 use super::recalc::{add_posted, Totals};
 use super::types::{load_type, FinType, TransType};
 use super::{from_cents, round_cents, to_cents};
+use crate::catalog::iso_date;
 use crate::{bail, Result};
 
 /// A transaction to post. Amounts are decimals; blanks take the type's defaults.
@@ -68,6 +71,57 @@ struct Recorded {
     payment_date: NaiveDate,
 }
 
+/// The columns a posting writes, in the order of `Ledger::row_values`.
+const TRANS_COLUMNS: [&str; 21] = [
+    "fi", "ty", "de", "py", "pd", "tu", "di", "cr", "cm", "trt", "tx", "te", "os", "oc", "ext_id",
+    "op", "rv", "bpr", "bin", "bfe", "ft",
+];
+
+/// Rows per multi-row INSERT when several transactions are written at once.
+const TRANS_ROWS_PER_INSERT: usize = 4;
+
+/// `INSERT INTO trans (...) VALUES (...), ...` for `rows` rows (1..=4), built once.
+fn trans_insert_sql(rows: usize) -> &'static str {
+    static SQL: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    let all = SQL.get_or_init(|| {
+        (1..=TRANS_ROWS_PER_INSERT)
+            .map(|n| {
+                let row = |r: usize| {
+                    let marks: Vec<String> = (1..=TRANS_COLUMNS.len())
+                        .map(|c| format!("?{}", r * TRANS_COLUMNS.len() + c))
+                        .collect();
+                    format!("({})", marks.join(", "))
+                };
+                let rows: Vec<String> = (0..n).map(row).collect();
+                format!(
+                    "INSERT INTO trans ({}) VALUES {}",
+                    TRANS_COLUMNS.join(", "),
+                    rows.join(", ")
+                )
+            })
+            .collect()
+    });
+    &all[rows.clamp(1, TRANS_ROWS_PER_INSERT) - 1]
+}
+
+/// A transaction worked out by [`Ledger::prepare`], not yet written.
+struct Prepared {
+    ty: Rc<TransType>,
+    to_us: Decimal,
+    direct: Decimal,
+    /// To Us + Direct.
+    amount: Decimal,
+    payment_date: NaiveDate,
+    posted_date: NaiveDate,
+    commission: Option<Commission>,
+    /// The commission amount (zero without one).
+    cm: Decimal,
+    tax_rate: Option<Decimal>,
+    tax: Decimal,
+    reverses: Option<i64>,
+    description: Option<String>,
+}
+
 /// The debtor fields commission and tax depend on.
 #[derive(Default)]
 struct DebtorTerms {
@@ -98,7 +152,7 @@ type PaymentRow = (i64, i64, i64, Option<String>);
 
 /// Posts transactions, caching transaction types and rate plans for the run.
 pub struct Ledger {
-    types: HashMap<String, TransType>,
+    types: HashMap<String, Rc<TransType>>,
     plans: HashMap<String, Option<RatePlan>>,
     today: NaiveDate,
 }
@@ -112,15 +166,16 @@ impl Ledger {
         }
     }
 
-    pub fn trans_type(&mut self, conn: &Connection, code: &str) -> Result<TransType> {
+    pub fn trans_type(&mut self, conn: &Connection, code: &str) -> Result<Rc<TransType>> {
         let code = code.trim();
         if let Some(t) = self.types.get(code) {
-            return Ok(t.clone());
+            return Ok(Rc::clone(t));
         }
         let Some(t) = load_type(conn, code)? else {
             bail!(runtime, "unknown transaction type '{code}'")
         };
-        self.types.insert(code.to_string(), t.clone());
+        let t = Rc::new(t);
+        self.types.insert(code.to_string(), Rc::clone(&t));
         Ok(t)
     }
 
@@ -266,6 +321,44 @@ impl Ledger {
         Ok(t)
     }
 
+    /// Post the opening transactions (original principal and interest) of an account
+    /// being created in this database transaction. `create` writes the debtor: when
+    /// no request can carry a commission it gets the totals they produce, so the
+    /// account is written once with them and the transactions follow (no read-back,
+    /// no UPDATE: the import's hot path). Otherwise `create` gets `None` and the
+    /// requests are posted after it through [`Ledger::post_uncommissioned`]. A test
+    /// holds both paths equal to posting one by one.
+    pub fn post_opening(
+        &mut self,
+        conn: &Connection,
+        fi: i64,
+        reqs: &[NewTransaction],
+        create: impl FnOnce(Option<&Totals>) -> Result<()>,
+    ) -> Result<()> {
+        let mut prepared = Vec::with_capacity(reqs.len());
+        for req in reqs {
+            let ty = self.trans_type(conn, &req.type_code)?;
+            if Self::commission_possible(req, &ty) {
+                create(None)?;
+                self.post_uncommissioned(conn, fi, reqs)?;
+                return Ok(());
+            }
+            // No commission: preparing reads nothing of the debtor, which does not exist yet.
+            prepared.push(self.prepare(conn, req)?);
+        }
+        let mut totals = Totals::default();
+        for p in &prepared {
+            totals.add(
+                &p.ty.code,
+                p.ty.fin_type,
+                to_cents(p.amount),
+                Some(p.payment_date),
+            );
+        }
+        create(Some(&totals))?;
+        Self::write_rows(conn, reqs, &prepared)
+    }
+
     fn commission_possible(req: &NewTransaction, ty: &TransType) -> bool {
         req.commission.is_some()
             || ty.fixed_commission.is_some()
@@ -275,6 +368,12 @@ impl Ledger {
     /// Create the transaction record with its commission and tax; the caller updates
     /// the debtor's totals.
     fn record(&mut self, conn: &Connection, req: &NewTransaction) -> Result<Recorded> {
+        let prepared = self.prepare(conn, req)?;
+        Self::write(conn, req, prepared)
+    }
+
+    /// Work out a transaction — type, amounts, commission, tax — without writing it.
+    fn prepare(&mut self, conn: &Connection, req: &NewTransaction) -> Result<Prepared> {
         let ty = self.trans_type(conn, &req.type_code)?;
         if ty.fin_type == FinType::Header {
             bail!(
@@ -386,51 +485,100 @@ impl Ledger {
             .description
             .clone()
             .or_else(|| ty.copy_description.then(|| ty.description.clone()));
-        conn.prepare_cached(
-            "INSERT INTO trans (fi, ty, de, py, pd, tu, di, cr, cm, trt, tx, te, os, oc, ext_id, op, rv,
-                                bpr, bin, bfe, ft)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
-        )?
-        .execute(params![
-            req.file_number,
-            ty.code,
-            description,
+        Ok(Prepared {
+            ty,
+            to_us,
+            direct,
+            amount,
             payment_date,
             posted_date,
-            to_cents(to_us),
-            to_cents(direct),
-            commission.map(|c| c.rate.normalize().to_string()),
-            to_cents(cm),
-            tax_rate.map(|r| r.normalize().to_string()),
-            to_cents(tax),
-            req.tax_exempt,
-            req.omit_statement.unwrap_or(ty.omit_statement),
-            req.omit_cash.unwrap_or(ty.omit_cash),
-            req.external_id,
-            req.operator,
+            commission,
+            cm,
+            tax_rate,
+            tax,
             reverses,
-            req.breakdown_principal.map(to_cents),
-            req.breakdown_interest.map(to_cents),
-            req.breakdown_fees.map(to_cents),
-            ty.fin_type.as_str(),
-        ])
-        .map_err(|e| match e {
-            rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
-                crate::Error::runtime(format!("debtor {} does not exist", req.file_number))
-            }
-            e => e.into(),
-        })?;
+            description,
+        })
+    }
+
+    /// Write a prepared transaction record; the caller updates the debtor's totals.
+    fn write(conn: &Connection, req: &NewTransaction, p: Prepared) -> Result<Recorded> {
+        Self::write_rows(conn, std::slice::from_ref(req), std::slice::from_ref(&p))?;
+        let ty = &p.ty;
         Ok(Recorded {
             id: conn.last_insert_rowid(),
-            commission: cm,
-            commission_rate: commission.map(|c| c.rate),
-            tax,
+            commission: p.cm,
+            commission_rate: p.commission.map(|c| c.rate),
+            tax: p.tax,
             plan: ty.plan.clone(),
             code: ty.code.clone(),
             fin: ty.fin_type,
-            amount: to_cents(amount),
-            payment_date,
+            amount: to_cents(p.amount),
+            payment_date: p.payment_date,
         })
+    }
+
+    /// Write prepared transaction records, several per INSERT statement (a new
+    /// account's opening transactions go in one).
+    fn write_rows(conn: &Connection, reqs: &[NewTransaction], prepared: &[Prepared]) -> Result<()> {
+        for (reqs, prepared) in reqs
+            .chunks(TRANS_ROWS_PER_INSERT)
+            .zip(prepared.chunks(TRANS_ROWS_PER_INSERT))
+        {
+            let mut args: Vec<SqlValue> = Vec::with_capacity(TRANS_COLUMNS.len() * reqs.len());
+            for (req, p) in reqs.iter().zip(prepared) {
+                args.extend(Self::row_values(req, p));
+            }
+            conn.prepare_cached(trans_insert_sql(reqs.len()))?
+                .execute(rusqlite::params_from_iter(args))
+                .map_err(|e| match e {
+                    rusqlite::Error::SqliteFailure(f, _)
+                        if f.code == rusqlite::ErrorCode::ConstraintViolation =>
+                    {
+                        crate::Error::runtime(format!(
+                            "debtor {} does not exist",
+                            reqs[0].file_number
+                        ))
+                    }
+                    e => e.into(),
+                })?;
+        }
+        Ok(())
+    }
+
+    /// One transaction row, in [`TRANS_COLUMNS`] order.
+    fn row_values(req: &NewTransaction, p: &Prepared) -> [SqlValue; 21] {
+        let ty = &p.ty;
+        let text = |s: Option<&String>| s.map_or(SqlValue::Null, |s| SqlValue::Text(s.clone()));
+        let int = |v: Option<i64>| v.map_or(SqlValue::Null, SqlValue::Integer);
+        let flag = |b: bool| SqlValue::Integer(b as i64);
+        [
+            SqlValue::Integer(req.file_number),
+            SqlValue::Text(ty.code.clone()),
+            text(p.description.as_ref()),
+            SqlValue::Text(iso_date(p.payment_date)),
+            SqlValue::Text(iso_date(p.posted_date)),
+            SqlValue::Integer(to_cents(p.to_us)),
+            SqlValue::Integer(to_cents(p.direct)),
+            p.commission.map_or(SqlValue::Null, |c| {
+                SqlValue::Text(c.rate.normalize().to_string())
+            }),
+            SqlValue::Integer(to_cents(p.cm)),
+            p.tax_rate.map_or(SqlValue::Null, |r| {
+                SqlValue::Text(r.normalize().to_string())
+            }),
+            SqlValue::Integer(to_cents(p.tax)),
+            req.tax_exempt.map_or(SqlValue::Null, flag),
+            flag(req.omit_statement.unwrap_or(ty.omit_statement)),
+            flag(req.omit_cash.unwrap_or(ty.omit_cash)),
+            text(req.external_id.as_ref()),
+            text(req.operator.as_ref()),
+            int(p.reverses),
+            int(req.breakdown_principal.map(to_cents)),
+            int(req.breakdown_interest.map(to_cents)),
+            int(req.breakdown_fees.map(to_cents)),
+            SqlValue::Text(ty.fin_type.as_str().to_string()),
+        ]
     }
 
     /// Flat rates: level 1 on the whole payment, or — when the payment carries a

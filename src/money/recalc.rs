@@ -2,7 +2,8 @@
 //! (SPEC §2 "Computed debtor fields"; seed-inventory.md §4.1).
 
 use chrono::NaiveDate;
-use rusqlite::{params, Connection};
+use rusqlite::types::Value as SqlValue;
+use rusqlite::Connection;
 
 use super::types::FinType;
 use crate::Result;
@@ -135,21 +136,37 @@ pub fn store_totals(conn: &Connection, file_number: i64, t: &Totals) -> Result<(
                 opr = ?9, oi = ?10, lpd = ?11, lpa = ?12
          WHERE fi = ?1",
     )?
-    .execute(params![
-        file_number,
-        t.principal,
-        t.interest,
-        t.fees,
-        t.legal,
-        t.adjustments,
-        t.paid,
-        t.owing(),
-        t.original_principal,
-        t.original_interest,
-        t.last_payment_date,
-        t.last_payment_amount
-    ])?;
+    .execute(rusqlite::params_from_iter(
+        std::iter::once(SqlValue::Integer(file_number)).chain(t.column_values()),
+    ))?;
     Ok(())
+}
+
+impl Totals {
+    /// The debtor columns the totals are stored in, in the order of
+    /// [`Totals::column_values`] (a new account writes them in its INSERT).
+    pub const COLUMNS: [&'static str; 11] = [
+        "pr", "intr", "fe", "lg", "aj", "pa", "ow", "opr", "oi", "lpd", "lpa",
+    ];
+
+    pub fn column_values(&self) -> [SqlValue; 11] {
+        [
+            SqlValue::Integer(self.principal),
+            SqlValue::Integer(self.interest),
+            SqlValue::Integer(self.fees),
+            SqlValue::Integer(self.legal),
+            SqlValue::Integer(self.adjustments),
+            SqlValue::Integer(self.paid),
+            SqlValue::Integer(self.owing()),
+            SqlValue::Integer(self.original_principal),
+            SqlValue::Integer(self.original_interest),
+            self.last_payment_date.map_or(SqlValue::Null, |d| {
+                SqlValue::Text(crate::catalog::iso_date(d))
+            }),
+            self.last_payment_amount
+                .map_or(SqlValue::Null, SqlValue::Integer),
+        ]
+    }
 }
 
 #[cfg(test)]
