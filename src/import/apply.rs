@@ -12,6 +12,7 @@ use chrono::NaiveDate;
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension};
 
+use super::known_keys::KnownKeys;
 use super::map::{Map, RecordKind, TypeWhen};
 use super::pipeline::{Ctx, KeyField, Part};
 use super::review::{Review, ReviewAnswer};
@@ -106,6 +107,16 @@ pub struct Applier<'c> {
     clients: HashMap<i64, Option<Rc<ClientInfo>>>,
     pub summary: Summary,
     touched: Vec<i64>,
+    /// Account keys already on file, to skip lookups that cannot match.
+    known: Known,
+}
+
+/// Whether this import uses a [`KnownKeys`] set: decided at the first debtor lookup
+/// by one exact text key within a client; dropped if the import rewrites that column.
+enum Known {
+    Undecided,
+    Off,
+    On(KnownKeys),
 }
 
 impl<'c> Applier<'c> {
@@ -132,6 +143,7 @@ impl<'c> Applier<'c> {
                 ..Default::default()
             },
             touched: Vec::new(),
+            known: Known::Undecided,
         })
     }
 
@@ -519,7 +531,10 @@ impl<'c> Applier<'c> {
                 Some(c) if !by_file_number => vec![(code_col("de.cn"), SqlValue::Integer(c))],
                 _ => Vec::new(),
             };
-            self.lookup(Form::Debtor, &keys, &scope)?
+            match (client, &keys[..]) {
+                (Some(c), [k]) if !by_file_number && !self.key_may_exist(c, k)? => Lookup::NotFound,
+                _ => self.lookup(Form::Debtor, &keys, &scope)?,
+            }
         };
         let log = part.log_skipped();
         Ok(match found {
@@ -553,6 +568,25 @@ impl<'c> Applier<'c> {
                 "ambiguous key: several debtors match {}",
                 describe(&keys)
             ))),
+        })
+    }
+
+    /// False when no debtor of `client` can match this single exact text key (the
+    /// [`KnownKeys`] set says so); true when it may, or when the set is not in use.
+    fn key_may_exist(&mut self, client: i64, key: &KeyField) -> Result<bool> {
+        let (FieldType::TextAn, true, Value::Text(t)) = (key.field.ty, key.exact, &key.value)
+        else {
+            return Ok(true);
+        };
+        if let Known::Undecided = self.known {
+            self.known = match KnownKeys::load(self.conn, client, key.field.column)? {
+                Some(k) => Known::On(k),
+                None => Known::Off,
+            };
+        }
+        Ok(match &self.known {
+            Known::On(k) if k.covers(client, key.field.column) => k.may_exist(t.trim()),
+            _ => true,
         })
     }
 
@@ -712,9 +746,20 @@ impl<'c> Applier<'c> {
     }
 
     /// UPDATE one record's mapped fields; `preserve` fields only where blank (S2:5303).
-    fn update(&self, form: Form, rowid: i64, values: &[&super::pipeline::Assign]) -> Result<()> {
+    fn update(
+        &mut self,
+        form: Form,
+        rowid: i64,
+        values: &[&super::pipeline::Assign],
+    ) -> Result<()> {
         if values.is_empty() {
             return Ok(());
+        }
+        if let (Form::Debtor, Known::On(k)) = (form, &self.known) {
+            // A rewritten key column could take a value the set has not seen.
+            if values.iter().any(|a| k.covers(k.client(), a.field.column)) {
+                self.known = Known::Off;
+            }
         }
         let cols = values
             .iter()
@@ -845,6 +890,14 @@ impl<'c> Applier<'c> {
                                 posted_date: Some(self.ctx.today),
                                 ..Default::default()
                             });
+                        }
+                    }
+                }
+                if let Known::On(k) = &mut self.known {
+                    if k.client() == client {
+                        let key = cols.iter().zip(&args).find(|(c, _)| k.covers(client, c));
+                        if let Some((_, SqlValue::Text(v))) = key {
+                            k.add(v);
                         }
                     }
                 }

@@ -20,6 +20,7 @@ mod toml_read;
 pub use map::Map;
 pub use source::{RawRecord, Source};
 pub mod export;
+mod known_keys;
 
 pub use review::Review;
 pub use run::{import_into, load_map, resolve_map, EMBEDDED_MAPS};

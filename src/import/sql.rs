@@ -4,7 +4,6 @@
 //! few column names, and the text is built only the first time.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, Statement};
@@ -23,7 +22,7 @@ pub enum Cond {
     Like,
 }
 
-#[derive(Debug, PartialEq, Eq, Hash)]
+#[derive(Debug, PartialEq, Eq)]
 enum Shape {
     Insert(Form, Vec<&'static str>),
     /// Columns with their `preserve` flag.
@@ -91,36 +90,41 @@ impl Shape {
 }
 
 /// Prepared statements of one import, by shape.
+/// An import uses a handful of shapes, so they are found by a linear search, the
+/// most recently used first (cheaper than hashing the column names of every row).
 pub struct Statements<'c> {
     conn: &'c Connection,
-    cache: RefCell<HashMap<Shape, Statement<'c>>>,
-    /// INSERTs, the most frequent, found by their columns without building a key.
-    inserts: RefCell<HashMap<Form, HashMap<Vec<&'static str>, Statement<'c>>>>,
+    cache: RefCell<Vec<(Shape, Statement<'c>)>>,
 }
 
 impl<'c> Statements<'c> {
     pub fn new(conn: &'c Connection) -> Statements<'c> {
         Statements {
             conn,
-            cache: RefCell::new(HashMap::new()),
-            inserts: RefCell::new(HashMap::new()),
+            cache: RefCell::new(Vec::new()),
         }
     }
 
     fn with<T>(
         &self,
-        shape: Shape,
+        matches: impl Fn(&Shape) -> bool,
+        shape: impl FnOnce() -> Shape,
         run: impl FnOnce(&mut Statement<'c>) -> rusqlite::Result<T>,
     ) -> Result<T> {
         let mut cache = self.cache.borrow_mut();
-        let stmt = match cache.entry(shape) {
-            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::hash_map::Entry::Vacant(e) => {
-                let stmt = self.conn.prepare(&e.key().sql())?;
-                e.insert(stmt)
+        match cache.iter().position(|(s, _)| matches(s)) {
+            Some(0) => {}
+            Some(i) => {
+                let hit = cache.remove(i);
+                cache.insert(0, hit);
             }
-        };
-        Ok(run(stmt)?)
+            None => {
+                let shape = shape();
+                let stmt = self.conn.prepare(&shape.sql())?;
+                cache.insert(0, (shape, stmt));
+            }
+        }
+        Ok(run(&mut cache[0].1)?)
     }
 
     /// INSERT one row; returns its rowid.
@@ -130,17 +134,11 @@ impl<'c> Statements<'c> {
         cols: &[&'static str],
         args: impl IntoIterator<Item = SqlValue>,
     ) -> Result<i64> {
-        let mut inserts = self.inserts.borrow_mut();
-        let by_cols = inserts.entry(form).or_default();
-        if !by_cols.contains_key(cols) {
-            let stmt = self
-                .conn
-                .prepare(&Shape::Insert(form, cols.to_vec()).sql())?;
-            by_cols.insert(cols.to_vec(), stmt);
-        }
-        if let Some(stmt) = by_cols.get_mut(cols) {
-            stmt.execute(rusqlite::params_from_iter(args))?;
-        }
+        self.with(
+            |s| matches!(s, Shape::Insert(f, c) if *f == form && same_columns(c, cols)),
+            || Shape::Insert(form, cols.to_vec()),
+            |s| s.execute(rusqlite::params_from_iter(args)),
+        )?;
         Ok(self.conn.last_insert_rowid())
     }
 
@@ -152,11 +150,15 @@ impl<'c> Statements<'c> {
         cols: Vec<(&'static str, bool)>,
         args: impl IntoIterator<Item = SqlValue>,
     ) -> Result<()> {
-        self.with(Shape::Update(form, cols), |s| {
-            s.execute(rusqlite::params_from_iter(
-                std::iter::once(SqlValue::Integer(rowid)).chain(args),
-            ))
-        })?;
+        self.with(
+            |s| matches!(s, Shape::Update(f, c) if *f == form && *c == cols),
+            || Shape::Update(form, cols.clone()),
+            |s| {
+                s.execute(rusqlite::params_from_iter(
+                    std::iter::once(SqlValue::Integer(rowid)).chain(args),
+                ))
+            },
+        )?;
         Ok(())
     }
 
@@ -169,15 +171,24 @@ impl<'c> Statements<'c> {
         conds: Vec<(&'static str, Cond)>,
         args: Vec<SqlValue>,
     ) -> Result<Vec<i64>> {
-        self.with(Shape::Lookup(form, partial, conds), |s| {
-            let mut rows = s.query(rusqlite::params_from_iter(args))?;
-            let mut found = Vec::new();
-            while let Some(r) = rows.next()? {
-                if let Some(id) = r.get::<_, Option<i64>>(0)? {
-                    found.push(id);
+        self.with(
+            |s| matches!(s, Shape::Lookup(f, p, c) if *f == form && *p == partial && *c == conds),
+            || Shape::Lookup(form, partial, conds.clone()),
+            |s| {
+                let mut rows = s.query(rusqlite::params_from_iter(args))?;
+                let mut found = Vec::new();
+                while let Some(r) = rows.next()? {
+                    if let Some(id) = r.get::<_, Option<i64>>(0)? {
+                        found.push(id);
+                    }
                 }
-            }
-            Ok(found)
-        })
+                Ok(found)
+            },
+        )
     }
+}
+
+/// Column lists are the same `&'static str`s row after row: pointers first.
+fn same_columns(a: &[&'static str], b: &[&'static str]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| std::ptr::eq(*x, *y) || x == y)
 }

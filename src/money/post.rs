@@ -77,31 +77,18 @@ const TRANS_COLUMNS: [&str; 21] = [
     "op", "rv", "bpr", "bin", "bfe", "ft",
 ];
 
-/// Rows per multi-row INSERT when several transactions are written at once.
-const TRANS_ROWS_PER_INSERT: usize = 4;
-
-/// `INSERT INTO trans (...) VALUES (...), ...` for `rows` rows (1..=4), built once.
-fn trans_insert_sql(rows: usize) -> &'static str {
-    static SQL: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
-    let all = SQL.get_or_init(|| {
-        (1..=TRANS_ROWS_PER_INSERT)
-            .map(|n| {
-                let row = |r: usize| {
-                    let marks: Vec<String> = (1..=TRANS_COLUMNS.len())
-                        .map(|c| format!("?{}", r * TRANS_COLUMNS.len() + c))
-                        .collect();
-                    format!("({})", marks.join(", "))
-                };
-                let rows: Vec<String> = (0..n).map(row).collect();
-                format!(
-                    "INSERT INTO trans ({}) VALUES {}",
-                    TRANS_COLUMNS.join(", "),
-                    rows.join(", ")
-                )
-            })
-            .collect()
-    });
-    &all[rows.clamp(1, TRANS_ROWS_PER_INSERT) - 1]
+/// `INSERT INTO trans (...) VALUES (?1, ...)`, built once. One row per statement: a
+/// multi-row INSERT needs a statement journal (measured slower on the import).
+fn trans_insert_sql() -> &'static str {
+    static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SQL.get_or_init(|| {
+        let marks: Vec<String> = (1..=TRANS_COLUMNS.len()).map(|c| format!("?{c}")).collect();
+        format!(
+            "INSERT INTO trans ({}) VALUES ({})",
+            TRANS_COLUMNS.join(", "),
+            marks.join(", ")
+        )
+    })
 }
 
 /// A transaction worked out by [`Ledger::prepare`], not yet written.
@@ -518,27 +505,16 @@ impl Ledger {
         })
     }
 
-    /// Write prepared transaction records, several per INSERT statement (a new
-    /// account's opening transactions go in one).
+    /// Write prepared transaction records.
     fn write_rows(conn: &Connection, reqs: &[NewTransaction], prepared: &[Prepared]) -> Result<()> {
-        for (reqs, prepared) in reqs
-            .chunks(TRANS_ROWS_PER_INSERT)
-            .zip(prepared.chunks(TRANS_ROWS_PER_INSERT))
-        {
-            let mut args: Vec<SqlValue> = Vec::with_capacity(TRANS_COLUMNS.len() * reqs.len());
-            for (req, p) in reqs.iter().zip(prepared) {
-                args.extend(Self::row_values(req, p));
-            }
-            conn.prepare_cached(trans_insert_sql(reqs.len()))?
-                .execute(rusqlite::params_from_iter(args))
+        let mut stmt = conn.prepare_cached(trans_insert_sql())?;
+        for (req, p) in reqs.iter().zip(prepared) {
+            stmt.execute(rusqlite::params_from_iter(Self::row_values(req, p)))
                 .map_err(|e| match e {
                     rusqlite::Error::SqliteFailure(f, _)
                         if f.code == rusqlite::ErrorCode::ConstraintViolation =>
                     {
-                        crate::Error::runtime(format!(
-                            "debtor {} does not exist",
-                            reqs[0].file_number
-                        ))
+                        crate::Error::runtime(format!("debtor {} does not exist", req.file_number))
                     }
                     e => e.into(),
                 })?;
