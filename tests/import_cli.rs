@@ -760,3 +760,48 @@ fn key_matching_rules() {
         .unwrap()
         .contains("unknown client 4242"));
 }
+
+/// Exact account keys match case-insensitively against accounts already on file and
+/// against accounts created earlier in the same file (the in-memory key set must
+/// agree with the database lookup in both cases).
+#[test]
+fn exact_keys_find_existing_and_same_file_accounts_in_any_case() {
+    let (dir, db) = seeded();
+    placed(dir.path(), &db);
+    let before = count(&db, "SELECT COUNT(*) FROM debtor");
+    let map = dir.path().join("exact-create.toml");
+    std::fs::write(
+        &map,
+        "format = \"csv\"\n[options]\nclient = 1001\n[[record]]\ntype = \"debtor\"\n\
+         [[record.field]]\nfield = \"de.ac\"\nkey = true\nexact = true\n\
+         [[record.field]]\nfield = \"de.u1\"\n",
+    )
+    .unwrap();
+    let input = dir.path().join("cases.csv");
+    std::fs::write(
+        &input,
+        "ac-10002,U1\nNew-9,U2\nNEW-9,U3\nnew-9,U4\nAC-10003,U5\n",
+    )
+    .unwrap();
+    let s = import_json(&db, map.to_str().unwrap(), &input, &[]);
+    assert_eq!(s["created"]["debtor"], 1, "{s}");
+    assert_eq!(s["updated"]["debtor"], 4, "{s}");
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM debtor"), before + 1);
+    let u1 = |ac: &str| -> String {
+        rusqlite::Connection::open(&db)
+            .unwrap()
+            .query_row(
+                "SELECT u1 FROM debtor WHERE ac = ?1 COLLATE NOCASE",
+                [ac],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    assert_eq!(u1("AC-10002"), "U1");
+    assert_eq!(u1("new-9"), "U4");
+    assert_eq!(u1("ac-10003"), "U5");
+    // Running it again creates nothing more.
+    let s = import_json(&db, map.to_str().unwrap(), &input, &[]);
+    assert_eq!(s["created"].get("debtor"), None, "{s}");
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM debtor"), before + 1);
+}

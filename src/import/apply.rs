@@ -755,10 +755,18 @@ impl<'c> Applier<'c> {
         if values.is_empty() {
             return Ok(());
         }
-        if let (Form::Debtor, Known::On(k)) = (form, &self.known) {
-            // A rewritten key column could take a value the set has not seen.
-            if values.iter().any(|a| k.covers(k.client(), a.field.column)) {
+        if let (Form::Debtor, Known::On(k)) = (form, &mut self.known) {
+            // The set stays a superset of the stored keys: a rewritten key column adds
+            // its new value; a debtor moved to another client turns the set off.
+            if values.iter().any(|a| super::is_code(a.field, "de.cn")) {
                 self.known = Known::Off;
+            } else {
+                let column = k.column();
+                for a in values.iter().filter(|a| a.field.column == column) {
+                    if let Value::Text(t) = &a.value {
+                        k.add(t);
+                    }
+                }
             }
         }
         let cols = values
@@ -894,11 +902,9 @@ impl<'c> Applier<'c> {
                     }
                 }
                 if let Known::On(k) = &mut self.known {
-                    if k.client() == client {
-                        let key = cols.iter().zip(&args).find(|(c, _)| k.covers(client, c));
-                        if let Some((_, SqlValue::Text(v))) = key {
-                            k.add(v);
-                        }
+                    let key = cols.iter().zip(&args).find(|(c, _)| k.covers(client, c));
+                    if let Some((_, SqlValue::Text(v))) = key {
+                        k.add(v);
                     }
                 }
                 if opening.is_empty() {

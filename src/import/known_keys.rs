@@ -52,8 +52,8 @@ impl KnownKeys {
         }))
     }
 
-    pub fn client(&self) -> i64 {
-        self.client
+    pub fn column(&self) -> &'static str {
+        self.column
     }
 
     pub fn covers(&self, client: i64, column: &str) -> bool {
