@@ -762,10 +762,14 @@ impl<'c> Applier<'c> {
                 self.known = Known::Off;
             } else {
                 let column = k.column();
+                let mut full = false;
                 for a in values.iter().filter(|a| a.field.column == column) {
                     if let Value::Text(t) = &a.value {
-                        k.add(t);
+                        full |= !k.add(t);
                     }
+                }
+                if full {
+                    self.known = Known::Off;
                 }
             }
         }
@@ -904,7 +908,9 @@ impl<'c> Applier<'c> {
                 if let Known::On(k) = &mut self.known {
                     let key = cols.iter().zip(&args).find(|(c, _)| k.covers(client, c));
                     if let Some((_, SqlValue::Text(v))) = key {
-                        k.add(v);
+                        if !k.add(v) {
+                            self.known = Known::Off;
+                        }
                     }
                 }
                 if opening.is_empty() {
