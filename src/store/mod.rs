@@ -50,8 +50,11 @@ impl Store {
     }
 
     fn init(mut conn: Connection) -> Result<Store> {
+        // 16 KB pages for a new database (an existing one keeps its own): bulk writes
+        // of wide debtor rows measured 20–30% faster than with 4 KB (docs/store.md).
         conn.execute_batch(
-            "PRAGMA foreign_keys = ON;
+            "PRAGMA page_size = 16384;
+             PRAGMA foreign_keys = ON;
              PRAGMA journal_mode = WAL;
              PRAGMA synchronous = NORMAL;
              PRAGMA busy_timeout = 5000;",
