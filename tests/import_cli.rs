@@ -805,3 +805,65 @@ fn exact_keys_find_existing_and_same_file_accounts_in_any_case() {
     assert_eq!(s["created"].get("debtor"), None, "{s}");
     assert_eq!(count(&db, "SELECT COUNT(*) FROM debtor"), before + 1);
 }
+
+/// `recalculate` recalculates the debtors on file that the import wrote to (their
+/// stored totals may be stale); the accounts it creates come out exact without it.
+#[test]
+fn recalculate_fixes_touched_debtors_and_new_ones_are_exact() {
+    let (dir, db) = seeded();
+    placed(dir.path(), &db);
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let fi: i64 = conn
+        .query_row("SELECT fi FROM debtor WHERE ac = 'AC-10002'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    let (pr, ow): (i64, i64) = conn
+        .query_row("SELECT pr, ow FROM debtor WHERE fi = ?1", [fi], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    conn.execute("UPDATE debtor SET pr = 1, ow = 1 WHERE fi = ?1", [fi])
+        .unwrap();
+    let map = dir.path().join("touch.toml");
+    std::fs::write(
+        &map,
+        "format = \"csv\"\n[options]\nclient = 1001\ninclude_transaction_posting = true\n\
+         [[record]]\ntype = \"debtor\"\n\
+         [[record.field]]\nfield = \"de.ac\"\nsource = \"@A\"\nkey = true\nexact = true\n\
+         [[record.field]]\nfield = \"de.opr\"\nsource = \"@B\"\n\
+         [[record]]\ntype = \"payment\"\n\
+         [[record.field]]\nfield = \"tr.tu\"\nsource = \"@C\"\n",
+    )
+    .unwrap();
+    let input = dir.path().join("touch.csv");
+    std::fs::write(&input, "AC-10002,,\nNEW-77,500.00,25.00\n").unwrap();
+    let s = import_json(&db, map.to_str().unwrap(), &input, &[]);
+    assert_eq!(s["updated"]["debtor"], 1, "{s}");
+    assert_eq!(s["created"]["debtor"], 1, "{s}");
+    let totals = |fi: i64| -> (i64, i64, i64) {
+        conn.query_row("SELECT pr, pa, ow FROM debtor WHERE fi = ?1", [fi], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .unwrap()
+    };
+    let fixed = totals(fi);
+    assert_eq!((fixed.0, fixed.2), (pr, ow), "stale totals recalculated");
+    let new_fi: i64 = conn
+        .query_row("SELECT fi FROM debtor WHERE ac = 'NEW-77'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    let stored = totals(new_fi);
+    assert_eq!(
+        stored,
+        (50_000, 2_500, 47_500),
+        "opening 500.00, paid 25.00"
+    );
+    recoup::money::recalculate(&conn, new_fi).unwrap();
+    assert_eq!(
+        totals(new_fi),
+        stored,
+        "already exact without recalculation"
+    );
+}

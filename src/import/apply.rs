@@ -106,7 +106,12 @@ pub struct Applier<'c> {
     next_fi: i64,
     clients: HashMap<i64, Option<Rc<ClientInfo>>>,
     pub summary: Summary,
+    /// Debtors on file before this import that it wrote to (`recalculate`).
     touched: Vec<i64>,
+    /// The first file number this import gives out: debtors from here on were
+    /// created by it, and every posting to them kept their totals exact, so
+    /// `recalculate` passes them by.
+    first_new_fi: i64,
     /// Account keys already on file, to skip lookups that cannot match.
     known: Known,
 }
@@ -121,6 +126,7 @@ enum Known {
 
 impl<'c> Applier<'c> {
     pub fn new(conn: &'c Connection, map: &'c Map, ctx: Ctx, batch: i64) -> Result<Applier<'c>> {
+        let next_fi = store::next_file_number(conn)?;
         Ok(Applier {
             conn,
             sql: Statements::new(conn),
@@ -128,7 +134,8 @@ impl<'c> Applier<'c> {
             ctx,
             batch,
             ledger: Ledger::new(ctx.today),
-            next_fi: store::next_file_number(conn)?,
+            next_fi,
+            first_new_fi: next_fi,
             clients: HashMap::new(),
             summary: Summary {
                 batch,
@@ -939,7 +946,7 @@ impl<'c> Applier<'c> {
         if self.map.options.auto_create_contact_records {
             self.auto_contact_records(fi, part)?;
         }
-        self.touched.push(fi);
+        self.touch(fi);
         Ok(fi)
     }
 
@@ -1119,7 +1126,7 @@ impl<'c> Applier<'c> {
             self.update(Form::Transaction, posted.id, &rest)?;
             self.summary.posted += 1;
             Self::bump(&mut self.summary.created, kind_name);
-            self.touched.push(fi);
+            self.touch(fi);
             return Ok(());
         }
         let mut cols: Vec<&str> = vec![owner_col];
@@ -1152,6 +1159,14 @@ impl<'c> Applier<'c> {
         self.insert(form, &cols, args)?;
         Self::bump(&mut self.summary.created, kind_name);
         Ok(())
+    }
+
+    /// Note a debtor for the end-of-import recalculation: only one that was on file
+    /// before (its stored totals may predate this import).
+    fn touch(&mut self, fi: i64) {
+        if self.map.options.recalculate && fi < self.first_new_fi {
+            self.touched.push(fi);
+        }
     }
 
     /// End of the import: recalculate the debtors it touched (`recalculate`).
