@@ -323,13 +323,7 @@ fn main() {
         csv.clone()
     };
     let db = dir.path().join("recoup.db");
-    let mut store = Store::open(&db).expect("store");
-    recoup::setup::apply_str(
-        store.conn_mut(),
-        Path::new("setup.toml"),
-        recoup::setup::SHIPPED_SETUP,
-    )
-    .expect("setup");
+    let mut store = shipped_store(&db);
     // IMPORT_NO_POSTING=1 measures the debtor writes alone.
     let map = if std::env::var("IMPORT_NO_POSTING").is_ok() {
         let src = CSV_MAP
@@ -370,6 +364,18 @@ fn main() {
     sql_floor(dir.path(), &apply_csv);
 }
 
+/// A new database at `db` with the shipped setup.
+fn shipped_store(db: &Path) -> Store {
+    let mut store = Store::open(db).expect("store");
+    recoup::setup::apply_str(
+        store.conn_mut(),
+        Path::new("setup.toml"),
+        recoup::setup::SHIPPED_SETUP,
+    )
+    .expect("setup");
+    store
+}
+
 /// The same rows written by SQLite alone: `sqlite3` loads the CSV into a bare table,
 /// then one `INSERT … SELECT` per table writes the debtors and their 196/197
 /// transactions into the recoup schema, with its indexes and foreign keys, in one
@@ -377,14 +383,7 @@ fn main() {
 /// per-row statements: what the database costs by itself for this file.
 fn sql_floor(dir: &Path, csv: &Path) {
     let db = dir.join("floor.db");
-    let mut store = Store::open(&db).expect("store");
-    recoup::setup::apply_str(
-        store.conn_mut(),
-        Path::new("setup.toml"),
-        recoup::setup::SHIPPED_SETUP,
-    )
-    .expect("setup");
-    drop(store);
+    drop(shipped_store(&db));
     let _ = std::process::Command::new("sqlite3")
         .arg(&db)
         .args(["-cmd", ".mode csv"])

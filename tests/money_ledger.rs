@@ -12,6 +12,17 @@ fn day(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
 }
 
+/// A request of `code` for `amount` To Us, paid on `date`.
+fn request(fi: i64, code: &str, amount: Decimal, date: &str) -> NewTransaction {
+    NewTransaction {
+        file_number: fi,
+        type_code: code.into(),
+        to_us: Some(amount),
+        payment_date: Some(day(date)),
+        ..Default::default()
+    }
+}
+
 /// A store with the shipped setup and one debtor of `client` owing `principal`.
 fn fixture(client: i64, principal: Decimal) -> (Store, Ledger, i64) {
     let mut store = Store::open_in_memory().unwrap();
@@ -355,28 +366,10 @@ fn uncommissioned_batch_equals_separate_postings() {
     let (store, mut ledger, fi) = fixture(1002, dec!(100));
     let reqs = |fi: i64| {
         vec![
-            NewTransaction {
-                file_number: fi,
-                type_code: "196".into(),
-                to_us: Some(dec!(-1234.56)),
-                payment_date: Some(day("2024-05-01")),
-                ..Default::default()
-            },
-            NewTransaction {
-                file_number: fi,
-                type_code: "197".into(),
-                to_us: Some(dec!(-78.90)),
-                payment_date: Some(day("2024-05-01")),
-                ..Default::default()
-            },
+            request(fi, "196", dec!(-1234.56), "2024-05-01"),
+            request(fi, "197", dec!(-78.90), "2024-05-01"),
             // a payment in the batch goes through the ordinary path (commission applies)
-            NewTransaction {
-                file_number: fi,
-                type_code: "101".into(),
-                to_us: Some(dec!(100)),
-                payment_date: Some(day("2024-05-02")),
-                ..Default::default()
-            },
+            request(fi, "101", dec!(100), "2024-05-02"),
         ]
     };
     let batch = ledger
@@ -459,29 +452,11 @@ fn opening_postings_equal_posting_one_by_one() {
                 posted_date: Some(day("2024-07-31")),
                 ..Default::default()
             },
-            NewTransaction {
-                file_number: fi,
-                type_code: "197".into(),
-                to_us: Some(dec!(-78.90)),
-                payment_date: Some(day("2024-05-01")),
-                ..Default::default()
-            },
-            NewTransaction {
-                file_number: fi,
-                type_code: "197".into(),
-                to_us: Some(dec!(-5)),
-                payment_date: Some(day("2024-05-03")),
-                ..Default::default()
-            },
+            request(fi, "197", dec!(-78.90), "2024-05-01"),
+            request(fi, "197", dec!(-5), "2024-05-03"),
         ];
         if with_payment {
-            v.push(NewTransaction {
-                file_number: fi,
-                type_code: "101".into(),
-                to_us: Some(dec!(100)),
-                payment_date: Some(day("2024-05-02")),
-                ..Default::default()
-            });
+            v.push(request(fi, "101", dec!(100), "2024-05-02"));
         }
         v
     };
