@@ -1,20 +1,13 @@
 //! End-to-end tests of the foundation commands through the binary.
 
+mod common;
+
 use assert_cmd::Command;
 use predicates::prelude::*;
 use std::path::{Path, PathBuf};
 
 fn recoup(db: &Path) -> Command {
-    let mut c = Command::cargo_bin("recoup").unwrap();
-    c.arg("--db")
-        .arg(db)
-        .arg("--today")
-        .arg("2024-07-31")
-        .arg("--quiet");
-    c.env_remove("RECOUP_DB")
-        .env_remove("RECOUP_TODAY")
-        .env_remove("RECOUP_HOME");
-    c
+    common::recoup_at(db, "2024-07-31")
 }
 
 fn setup_file() -> PathBuf {
@@ -49,17 +42,7 @@ fn seeded() -> (tempfile::TempDir, PathBuf) {
             true,
         )
         .unwrap();
-        recoup::money::Ledger::new(today)
-            .post(
-                store.conn(),
-                &recoup::money::NewTransaction {
-                    file_number: fi,
-                    type_code: "196".into(),
-                    to_us: Some(rust_decimal::Decimal::new(-100000, 2)),
-                    ..Default::default()
-                },
-            )
-            .unwrap();
+        common::place_principal(store.conn(), fi, 100000, today);
     }
     (dir, db)
 }

@@ -1,5 +1,7 @@
 //! End-to-end tests of `recoup import` / `recoup export` on the shipped maps and fixtures.
 
+mod common;
+
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 
@@ -11,18 +13,8 @@ fn root() -> PathBuf {
 }
 
 fn recoup(db: &Path) -> Command {
-    let mut c = Command::cargo_bin("recoup").unwrap();
-    c.arg("--db")
-        .arg(db)
-        .arg("--today")
-        .arg("2024-07-31")
-        .arg("--quiet")
-        .arg("--home")
-        .arg(root());
-    c.env_remove("RECOUP_DB")
-        .env_remove("RECOUP_TODAY")
-        .env_remove("RECOUP_HOME")
-        .env("RECOUP_TIME", "15:30:00");
+    let mut c = common::recoup_at(db, "2024-07-31");
+    c.arg("--home").arg(root()).env("RECOUP_TIME", "15:30:00");
     c
 }
 

@@ -1,10 +1,11 @@
 //! Letters: the letter-service file (Ontario and CSV, line by line), NCOA segments,
 //! skips and retries, cosigners, in-house printing and NCOA import (SPEC §6).
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
-use chrono::NaiveDate;
 use recoup::catalog::{by_code, Value};
 use recoup::store::{self, Store};
 
@@ -18,9 +19,7 @@ struct Fx {
     db: PathBuf,
 }
 
-fn day(s: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-}
+use common::day;
 
 /// A debtor: name, address OK, mode, its due letter, cosigners (name, class, address OK).
 type Account<'a> = (
@@ -72,17 +71,7 @@ fn fixture(accounts: &[Account]) -> Fx {
             true,
         )
         .unwrap();
-        recoup::money::Ledger::new(day("2024-07-01"))
-            .post(
-                store.conn(),
-                &recoup::money::NewTransaction {
-                    file_number: fi,
-                    type_code: "196".into(),
-                    to_us: Some(rust_decimal::Decimal::new(-10000, 2)),
-                    ..Default::default()
-                },
-            )
-            .unwrap();
+        common::place_principal(store.conn(), fi, 10000, day("2024-07-01"));
         store.conn().execute("INSERT INTO contact (fi, ty, de, du, done, st) VALUES (?1, 'Letter', ?2, '2024-07-10', 0, 'In Progress')", rusqlite::params![fi, letter]).unwrap();
         for (cname, class, cok) in cos.iter() {
             store

@@ -2,6 +2,8 @@
 //! accounts are reported, statuses across months with --mark-done, exclusions,
 //! cosigners, K1 sources, the header, validation and round trips.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -193,11 +195,8 @@ fn cosigner(db: &Db, fi: i64, values: &[(&str, Value)]) {
 }
 
 fn recoup(db: &Db, today: &str) -> Command {
-    let mut c = Command::cargo_bin("recoup").unwrap();
-    c.env("RECOUP_TIME", "09:30:00")
-        .arg("--db")
-        .arg(&db.path)
-        .args(["--today", today, "--quiet"]);
+    let mut c = common::recoup_at(&db.path, today);
+    c.env("RECOUP_TIME", "09:30:00");
     c
 }
 

@@ -1,6 +1,8 @@
 //! The money engine against a real database: commission sources, reversals, tax
 //! levels and recalculation (SPEC §7).
 
+mod common;
+
 use chrono::NaiveDate;
 use recoup::catalog::{by_code, Value};
 use recoup::money::{Ledger, NewTransaction};
@@ -8,9 +10,7 @@ use recoup::store::{self, Store};
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 
-fn day(s: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-}
+use common::day;
 
 /// A request of `code` for `amount` To Us, paid on `date`.
 fn request(fi: i64, code: &str, amount: Decimal, date: &str) -> NewTransaction {

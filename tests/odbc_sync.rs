@@ -1,7 +1,10 @@
 //! ODBC Sync against a real ODBC target: unixODBC with the SQLite3 driver
 //! (Debian `unixodbc` + `libsqliteodbc`, installed by `.ci/run`). Run with
 //! `cargo test --features odbc --test odbc_sync`.
+
 #![cfg(feature = "odbc")]
+
+mod common;
 
 use std::path::{Path, PathBuf};
 
@@ -54,17 +57,7 @@ fn office(ini_extra: &str) -> Office {
             true,
         )
         .unwrap();
-        recoup::money::Ledger::new(day)
-            .post(
-                store.conn(),
-                &recoup::money::NewTransaction {
-                    file_number: fi,
-                    type_code: "196".into(),
-                    to_us: Some(rust_decimal::Decimal::new(-123456, 2)),
-                    ..Default::default()
-                },
-            )
-            .unwrap();
+        common::place_principal(store.conn(), fi, 123456, day);
     }
     Office { dir, db, external }
 }

@@ -1,16 +1,16 @@
 //! The contact plan engine on a real database (SPEC §8; S2:1237-1329, S3:59).
 
+mod common;
+
 use std::path::Path;
 
-use chrono::{NaiveDate, NaiveTime};
+use chrono::NaiveTime;
 use recoup::catalog::{by_code, Value};
 use recoup::plans::PlanRunner;
 use recoup::store::{self, Store};
 use recoup::Env;
 
-fn day(s: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-}
+use common::day;
 
 struct Fixture {
     _dir: tempfile::TempDir,
@@ -51,17 +51,7 @@ fn fixture(plans: &[(&str, &str)]) -> Fixture {
         true,
     )
     .unwrap();
-    recoup::money::Ledger::new(day("2024-07-01"))
-        .post(
-            store.conn(),
-            &recoup::money::NewTransaction {
-                file_number: fi,
-                type_code: "196".into(),
-                to_us: Some(rust_decimal::Decimal::new(-50000, 2)),
-                ..Default::default()
-            },
-        )
-        .unwrap();
+    common::place_principal(store.conn(), fi, 50000, day("2024-07-01"));
     Fixture {
         _dir: dir,
         env,

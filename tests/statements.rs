@@ -1,15 +1,14 @@
 //! Month-end statements on hand-computed cases (SPEC §7; S2:476-520).
 
-use chrono::NaiveDate;
+mod common;
+
 use recoup::catalog::{by_code, Value};
 use recoup::money::{Ledger, NewTransaction};
 use recoup::statements::{client_payment, generate, Remit};
 use recoup::store::{self, Store};
 use rust_decimal::Decimal;
 
-fn day(s: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-}
+use common::day;
 
 fn store_with(setup_extra: &str) -> Store {
     let mut store = Store::open_in_memory().unwrap();

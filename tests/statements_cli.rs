@@ -1,5 +1,7 @@
 //! Month-end commands through the binary, on the demo database.
 
+mod common;
+
 use assert_cmd::Command;
 use predicates::prelude::*;
 
@@ -16,11 +18,7 @@ fn demo_db() -> (tempfile::TempDir, std::path::PathBuf) {
 }
 
 fn recoup(db: &std::path::Path) -> Command {
-    let mut c = Command::cargo_bin("recoup").unwrap();
-    c.arg("--db")
-        .arg(db)
-        .args(["--today", "2024-08-01", "--quiet"]);
-    c
+    common::recoup_at(db, "2024-08-01")
 }
 
 #[test]

@@ -788,10 +788,6 @@ impl<'c> Applier<'c> {
         self.sql.update(form, rowid, cols, args)
     }
 
-    fn insert(&self, form: Form, cols: &[&'static str], args: Vec<SqlValue>) -> Result<i64> {
-        self.sql.insert(form, cols, args)
-    }
-
     fn write_client(&mut self, part: &Part, existing: Option<i64>, number: i64) -> Result<()> {
         let values: Vec<&super::pipeline::Assign> = part
             .values
@@ -921,7 +917,7 @@ impl<'c> Applier<'c> {
                     }
                 }
                 if opening.is_empty() {
-                    self.insert(Form::Debtor, &cols, args)?;
+                    self.sql.insert(Form::Debtor, &cols, args)?;
                 } else {
                     // The account is written once, with the totals of its opening
                     // transactions (import speed).
@@ -975,7 +971,7 @@ impl<'c> Applier<'c> {
             {
                 continue;
             }
-            self.insert(
+            self.sql.insert(
                 Form::Phone,
                 &[
                     fi_col,
@@ -1156,7 +1152,7 @@ impl<'c> Applier<'c> {
             cols.push(f.column);
             args.push(value_to_sql(f, v));
         }
-        self.insert(form, &cols, args)?;
+        self.sql.insert(form, &cols, args)?;
         Self::bump(&mut self.summary.created, kind_name);
         Ok(())
     }

@@ -4,25 +4,34 @@ use std::io::{Read, Write};
 
 use serde_json::{json, Map, Value};
 
-use super::layout::{Kind, SegKind};
+use super::layout::{Field, Kind, SegKind};
 use super::read::{Item, Reader, RecordView};
 use super::segment::field_text;
 use super::validate::mask_ssn;
 
+/// The fields of a segment as printed: reserved fields left out, SSNs masked.
+fn shown_fields(
+    kind: SegKind,
+    bytes: &[u8],
+) -> impl Iterator<Item = (&'static Field, String)> + '_ {
+    kind.table()
+        .iter()
+        .filter(|f| f.kind != Kind::Reserved)
+        .map(move |f| {
+            let text = bytes.get(f.range()).map(field_text).unwrap_or_default();
+            let shown = if f.name == "social_security_number" {
+                mask_ssn(&text)
+            } else {
+                text
+            };
+            (f, shown)
+        })
+}
+
 fn fields_json(kind: SegKind, bytes: &[u8]) -> Value {
-    let mut m = Map::new();
-    for f in kind.table() {
-        if f.kind == Kind::Reserved {
-            continue;
-        }
-        let text = bytes.get(f.range()).map(field_text).unwrap_or_default();
-        let v = if f.name == "social_security_number" {
-            mask_ssn(&text)
-        } else {
-            text
-        };
-        m.insert(f.name.to_string(), Value::String(v));
-    }
+    let m: Map<String, Value> = shown_fields(kind, bytes)
+        .map(|(f, v)| (f.name.to_string(), Value::String(v)))
+        .collect();
     Value::Object(m)
 }
 
@@ -50,16 +59,7 @@ fn record_json(rec: &RecordView<'_>) -> Value {
 }
 
 fn write_fields(out: &mut dyn Write, kind: SegKind, bytes: &[u8]) -> std::io::Result<()> {
-    for f in kind.table() {
-        if f.kind == Kind::Reserved {
-            continue;
-        }
-        let text = bytes.get(f.range()).map(field_text).unwrap_or_default();
-        let v = if f.name == "social_security_number" {
-            mask_ssn(&text)
-        } else {
-            text
-        };
+    for (f, v) in shown_fields(kind, bytes) {
         writeln!(
             out,
             "  {:>4}-{:<4} {:<45} {}",

@@ -71,25 +71,14 @@ struct Recorded {
     payment_date: NaiveDate,
 }
 
-/// The columns a posting writes, in the order of `Ledger::row_values`.
-const TRANS_COLUMNS: [&str; 21] = [
-    "fi", "ty", "de", "py", "pd", "tu", "di", "cr", "cm", "trt", "tx", "te", "os", "oc", "ext_id",
-    "op", "rv", "bpr", "bin", "bfe", "ft",
-];
-
-/// `INSERT INTO trans (...) VALUES (?1, ...)`, built once. One row per statement: a
-/// multi-row INSERT needs a statement journal (measured slower on the import).
-fn trans_insert_sql() -> &'static str {
-    static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    SQL.get_or_init(|| {
-        let marks: Vec<String> = (1..=TRANS_COLUMNS.len()).map(|c| format!("?{c}")).collect();
-        format!(
-            "INSERT INTO trans ({}) VALUES ({})",
-            TRANS_COLUMNS.join(", "),
-            marks.join(", ")
-        )
-    })
-}
+/// One transaction row; the values come from `Ledger::row_values`, in this order.
+/// One row per statement: a multi-row INSERT needs a statement journal (measured
+/// slower on the import).
+const TRANS_INSERT: &str =
+    "INSERT INTO trans (fi, ty, de, py, pd, tu, di, cr, cm, trt, tx, te, os, oc,
+                                               ext_id, op, rv, bpr, bin, bfe, ft)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
+             ?19, ?20, ?21)";
 
 /// A transaction worked out by [`Ledger::prepare`], not yet written.
 struct Prepared {
@@ -507,7 +496,7 @@ impl Ledger {
 
     /// Write prepared transaction records.
     fn write_rows(conn: &Connection, reqs: &[NewTransaction], prepared: &[Prepared]) -> Result<()> {
-        let mut stmt = conn.prepare_cached(trans_insert_sql())?;
+        let mut stmt = conn.prepare_cached(TRANS_INSERT)?;
         for (req, p) in reqs.iter().zip(prepared) {
             stmt.execute(rusqlite::params_from_iter(Self::row_values(req, p)))
                 .map_err(|e| match e {
@@ -522,7 +511,7 @@ impl Ledger {
         Ok(())
     }
 
-    /// One transaction row, in [`TRANS_COLUMNS`] order.
+    /// One transaction row, in [`TRANS_INSERT`] order.
     fn row_values(req: &NewTransaction, p: &Prepared) -> [SqlValue; 21] {
         let ty = &p.ty;
         let text = |s: Option<&String>| s.map_or(SqlValue::Null, |s| SqlValue::Text(s.clone()));

@@ -169,7 +169,7 @@ impl PlanRunner {
         self.carry_out_group(conn, fi, &due, reference, &changes, None, &mut queued)?;
         // 5. Promises are contacts with an amount.
         for d in due.iter().filter(|d| d.event.kind == Promise) {
-            self.schedule_contact(conn, fi, d, &d.event.description)?;
+            self.contact(conn, fi, d, &d.event.description, false)?;
         }
         // 6. Operator assignments; 7. transactions; ODBC events due now run on the spot
         // (S0), after the local commit.
@@ -184,7 +184,7 @@ impl PlanRunner {
                 _ => !today(d),
             };
             if scheduled {
-                self.schedule_contact(conn, fi, d, &event_value(d.event)?)?;
+                self.contact(conn, fi, d, &event_value(d.event)?, false)?;
             }
         }
         // 10. Close last, after any financial changes.
@@ -214,7 +214,7 @@ impl PlanRunner {
             .filter(|d| kinds.contains(&d.event.kind) && d.date <= reference)
         {
             let value = event_value(d.event)?;
-            self.record_done(conn, fi, d, &value)?;
+            self.contact(conn, fi, d, &value, true)?;
             let e = d.event;
             if let Some(plan) =
                 self.carry_out(conn, fi, e.kind, &value, e.amount, &e.attachment, note_as)?
@@ -303,8 +303,11 @@ impl PlanRunner {
         Ok(())
     }
 
-    fn contact_row(
-        &self,
+    /// Write the contact of an event: scheduled (`done` false, counted as scheduled)
+    /// or carried out now and kept as a completed contact, the account's history
+    /// (counted as executed).
+    fn contact(
+        &mut self,
         conn: &Connection,
         fi: i64,
         d: &Due,
@@ -334,39 +337,12 @@ impl PlanRunner {
             done.then_some(self.today),
             if done { "Completed" } else { "In Progress" },
         ])?;
-        Ok(())
-    }
-
-    fn schedule_contact(
-        &mut self,
-        conn: &Connection,
-        fi: i64,
-        d: &Due,
-        description: &str,
-    ) -> Result<()> {
-        self.contact_row(conn, fi, d, description, false)?;
-        *self
-            .summary
-            .scheduled
-            .entry(d.event.kind.name().to_string())
-            .or_default() += 1;
-        Ok(())
-    }
-
-    /// An event carried out now is kept as a completed contact (the account's history).
-    fn record_done(
-        &mut self,
-        conn: &Connection,
-        fi: i64,
-        d: &Due,
-        description: &str,
-    ) -> Result<()> {
-        self.contact_row(conn, fi, d, description, true)?;
-        *self
-            .summary
-            .executed
-            .entry(d.event.kind.name().to_string())
-            .or_default() += 1;
+        let counts = if done {
+            &mut self.summary.executed
+        } else {
+            &mut self.summary.scheduled
+        };
+        *counts.entry(d.event.kind.name().to_string()).or_default() += 1;
         Ok(())
     }
 
