@@ -859,3 +859,27 @@ fn recalculate_fixes_touched_debtors_and_new_ones_are_exact() {
         "already exact without recalculation"
     );
 }
+
+/// An error from the source (read on the import's reading thread) ends the import
+/// with a clear message and exit 3, and commits nothing, not even the batch record.
+#[test]
+fn a_source_error_ends_the_import_and_commits_nothing() {
+    let (dir, db) = seeded();
+    placed(dir.path(), &db);
+    let (debtors, batches) = (
+        count(&db, "SELECT COUNT(*) FROM debtor"),
+        count(&db, "SELECT COUNT(*) FROM import_batch"),
+    );
+    let empty = dir.path().join("empty.txt");
+    std::fs::write(&empty, "").unwrap();
+    let out = recoup(&db)
+        .args(["import", "placement-fixed"])
+        .arg(&empty)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("has no footer line"), "{stderr}");
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM debtor"), debtors);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM import_batch"), batches);
+}
