@@ -30,31 +30,27 @@ pub struct KnownKeys {
 }
 
 impl KnownKeys {
-    /// Load the keys of `column` for `client`, or `None` when the client has too many
-    /// accounts to hold.
+    /// Load the keys of `column` for `client`, or `None` when the client has more
+    /// accounts than the set holds.
     pub fn load(conn: &Connection, client: i64, column: &'static str) -> Result<Option<KnownKeys>> {
-        let count: i64 = conn
-            .prepare_cached("SELECT COUNT(*) FROM debtor WHERE cn = ?1")?
-            .query_row([client], |r| r.get(0))?;
-        if count > MAX_KEYS as i64 {
-            return Ok(None);
-        }
         // `column` comes from the catalogue, never from input.
         let mut stmt = conn.prepare(&format!(
             "SELECT {column} FROM debtor WHERE cn = ?1 AND {column} IS NOT NULL"
         ))?;
         let mut rows = stmt.query([client])?;
-        let mut keys = HashSet::with_capacity_and_hasher(count as usize, Default::default());
-        while let Some(r) = rows.next()? {
-            if let rusqlite::types::ValueRef::Text(t) = r.get_ref(0)? {
-                keys.insert(fold(&String::from_utf8_lossy(t)));
-            }
-        }
-        Ok(Some(KnownKeys {
+        let mut known = KnownKeys {
             client,
             column,
-            keys,
-        }))
+            keys: HashSet::default(),
+        };
+        while let Some(r) = rows.next()? {
+            if let rusqlite::types::ValueRef::Text(t) = r.get_ref(0)? {
+                if !known.add(&String::from_utf8_lossy(t)) {
+                    return Ok(None);
+                }
+            }
+        }
+        Ok(Some(known))
     }
 
     pub fn column(&self) -> &'static str {
