@@ -311,10 +311,14 @@ mod incremental {
                 let code = CODES[c];
                 let amount = Decimal::new(cents, 2);
                 let (to_us, direct) = if code == "111" { (None, Some(amount)) } else { (Some(amount), None) };
-                ledger.post(store.conn(), &NewTransaction {
+                let posted = ledger.post(store.conn(), &NewTransaction {
                     file_number: fi, type_code: code.into(), to_us, direct,
                     payment_date: NaiveDate::from_ymd_opt(2024, 7, dayn), ..Default::default()
-                }).unwrap();
+                });
+                // A negative payment with nothing left to reverse is refused (exit 3).
+                if let Err(e) = posted {
+                    prop_assert_eq!(e.exit_code(), 3, "{}", e.message);
+                }
             }
             let kept = recoup::money::recalc::stored_totals(store.conn(), fi).unwrap();
             let full = recoup::money::recalculate(store.conn(), fi).unwrap();
@@ -521,5 +525,194 @@ fn opening_postings_equal_posting_one_by_one() {
         // And both equal a full recalculation from the transactions.
         recoup::money::recalculate(store.conn(), fast).unwrap();
         assert_eq!(stored(fast), stored(slow));
+    }
+}
+
+/// End to end: `recoup post` against limits and the reversal rules (issue "Hostile and
+/// unlucky input"; docs/money.md "Limits", "Reversals").
+mod post_cli {
+    use super::*;
+    use predicates::prelude::*;
+    use std::path::{Path, PathBuf};
+
+    /// A database with the shipped setup and debtor 1000 of client 1001 (30%) owing
+    /// 1,000.00; a 200.00 payment on 2024-07-03 is transaction `payment`.
+    fn ledger_db() -> (tempfile::TempDir, PathBuf, i64) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("t.db");
+        let (store, mut ledger, fi) = fixture(1001, dec!(1000));
+        assert_eq!(fi, 1000);
+        let p = pay(&mut ledger, &store, fi, "101", dec!(200), "2024-07-03");
+        store
+            .conn()
+            .execute("VACUUM INTO ?1", [db.to_str().unwrap()])
+            .unwrap();
+        (dir, db, p.id)
+    }
+
+    fn post(db: &Path, args: &[&str]) -> assert_cmd::assert::Assert {
+        common::recoup_at(db, "2024-07-31")
+            .args(["post", "--debtor", "1000", "--date", "2024-07-10"])
+            .args(args)
+            .assert()
+    }
+
+    fn owing(db: &Path) -> String {
+        let out = common::recoup_at(db, "2024-07-31")
+            .args(["--json", "show", "debtor", "1000"])
+            .output()
+            .unwrap();
+        let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        j["de.ow"].as_str().unwrap().to_string()
+    }
+
+    #[test]
+    fn an_amount_beyond_the_ceiling_is_refused_with_exit_3() {
+        let (_dir, db, _) = ledger_db();
+        for amount in [
+            "99999999999999999999999",
+            "1000000000000.00",
+            "-1000000000000",
+        ] {
+            post(&db, &["--type", "101", "--to-us", amount])
+                .code(3)
+                .stderr(predicate::str::contains("ceiling"));
+        }
+        post(
+            &db,
+            &[
+                "--type",
+                "351",
+                "--to-us",
+                "1",
+                "--direct",
+                "-999999999999.995",
+            ],
+        )
+        .code(3);
+        assert_eq!(owing(&db), "800.00", "nothing was posted");
+        // the ceiling itself is accepted
+        post(&db, &["--type", "351", "--to-us", "-999999999999.99"]).success();
+        assert_eq!(owing(&db), "1000000000799.99");
+    }
+
+    #[test]
+    fn a_reversal_larger_than_its_payment_is_refused() {
+        let (_dir, db, payment) = ledger_db();
+        let id = payment.to_string();
+        post(
+            &db,
+            &["--type", "105", "--to-us", "-900", "--reverses", &id],
+        )
+        .code(3)
+        .stderr(predicate::str::contains(
+            "more than the 200.00 left un-reversed",
+        ));
+        // without naming it: no payment has 900.00 left
+        post(&db, &["--type", "105", "--to-us", "-900"])
+            .code(3)
+            .stderr(predicate::str::contains("no payment"));
+        assert_eq!(owing(&db), "800.00");
+    }
+
+    #[test]
+    fn a_payment_is_never_reversed_twice() {
+        let (_dir, db, payment) = ledger_db();
+        let id = payment.to_string();
+        post(
+            &db,
+            &["--type", "105", "--to-us", "-150", "--reverses", &id],
+        )
+        .success()
+        .stdout(predicate::str::contains("commission -45.00"));
+        post(&db, &["--type", "105", "--to-us", "-50", "--reverses", &id]).success();
+        assert_eq!(owing(&db), "1000.00");
+        post(
+            &db,
+            &["--type", "105", "--to-us", "-200", "--reverses", &id],
+        )
+        .code(3)
+        .stderr(predicate::str::contains("already fully reversed"));
+        post(&db, &["--type", "105", "--to-us", "-0.01"])
+            .code(3)
+            .stderr(predicate::str::contains("no payment"));
+        assert_eq!(owing(&db), "1000.00");
+    }
+
+    #[test]
+    fn only_a_negative_payment_type_reverses_only_a_payment_of_its_own_debtor() {
+        let (_dir, db, payment) = ledger_db();
+        let principal: i64 = rusqlite::Connection::open(&db)
+            .unwrap()
+            .query_row("SELECT id FROM trans WHERE ty = '196'", [], |r| r.get(0))
+            .unwrap();
+        // reversing the 196
+        post(
+            &db,
+            &[
+                "--type",
+                "105",
+                "--to-us",
+                "-100",
+                "--reverses",
+                &principal.to_string(),
+            ],
+        )
+        .code(3)
+        .stderr(predicate::str::contains("is not a payment"));
+        // a positive reversal, with or without naming the payment
+        post(
+            &db,
+            &[
+                "--type",
+                "105",
+                "--to-us",
+                "100",
+                "--reverses",
+                &payment.to_string(),
+            ],
+        )
+        .code(3)
+        .stderr(predicate::str::contains("negative amount"));
+        post(&db, &["--type", "105", "--to-us", "100"])
+            .code(3)
+            .stderr(predicate::str::contains("negative amount"));
+        // a fee type does not reverse
+        post(
+            &db,
+            &[
+                "--type",
+                "351",
+                "--to-us",
+                "-10",
+                "--reverses",
+                &payment.to_string(),
+            ],
+        )
+        .code(3)
+        .stderr(predicate::str::contains("only a payment type reverses"));
+        // another debtor's payment, and one that does not exist
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.execute(
+            "INSERT INTO debtor (fi, cn, na) VALUES (1001, 1001, 'Roe, Richard')",
+            [],
+        )
+        .unwrap();
+        drop(conn);
+        common::recoup_at(&db, "2024-07-31")
+            .args([
+                "post", "--debtor", "1001", "--type", "105", "--to-us", "-100",
+            ])
+            .args(["--reverses", &payment.to_string()])
+            .assert()
+            .code(3)
+            .stderr(predicate::str::contains("belongs to debtor 1000"));
+        post(
+            &db,
+            &["--type", "105", "--to-us", "-100", "--reverses", "99999"],
+        )
+        .code(3)
+        .stderr(predicate::str::contains("does not exist"));
+        assert_eq!(owing(&db), "800.00");
     }
 }

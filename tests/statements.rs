@@ -48,19 +48,28 @@ fn post(
     direct: i64,
     date: &str,
 ) -> recoup::money::Posted {
-    Ledger::new(day(date))
-        .post(
-            store.conn(),
-            &NewTransaction {
-                file_number: fi,
-                type_code: code.into(),
-                to_us: Some(Decimal::new(to_us, 2)),
-                direct: Some(Decimal::new(direct, 2)),
-                payment_date: Some(day(date)),
-                ..Default::default()
-            },
-        )
-        .unwrap()
+    try_post(store, fi, code, to_us, direct, date).unwrap()
+}
+
+fn try_post(
+    store: &Store,
+    fi: i64,
+    code: &str,
+    to_us: i64,
+    direct: i64,
+    date: &str,
+) -> recoup::Result<recoup::money::Posted> {
+    Ledger::new(day(date)).post(
+        store.conn(),
+        &NewTransaction {
+            file_number: fi,
+            type_code: code.into(),
+            to_us: Some(Decimal::new(to_us, 2)),
+            direct: Some(Decimal::new(direct, 2)),
+            payment_date: Some(day(date)),
+            ..Default::default()
+        },
+    )
 }
 
 const JULY: (&str, &str) = ("2024-07-01", "2024-07-31");
@@ -310,7 +319,11 @@ mod totals {
             for (c, cents, d) in ops {
                 let code = codes[c];
                 let (tu, di) = match code { "111" => (0, cents.abs()), "105" => (-cents.abs(), 0), "397" => (-cents.abs() / 10, 0), _ => (cents.abs(), 0) };
-                post(&store, a, code, tu, di, &format!("2024-07-{d:02}"));
+                let posted = try_post(&store, a, code, tu, di, &format!("2024-07-{d:02}"));
+                // A reversal beyond what is left un-reversed is refused (exit 3).
+                if let Err(e) = posted {
+                    prop_assert_eq!(e.exit_code(), 3, "{}", e.message);
+                }
             }
             let s = &july(&store)[0];
             let (tu, di, cm, tx): (i64, i64, i64, i64) = store.conn().query_row(

@@ -1,9 +1,11 @@
 //! Money: exact decimal amounts, transaction types, posting, recalculation,
 //! commission and tax (SPEC §7, seed-inventory.md §4).
 
+pub mod limits;
 pub mod post;
 pub mod rate_plan;
 pub mod recalc;
+pub mod reversal;
 pub mod types;
 
 pub use post::{Ledger, NewTransaction, Posted};
@@ -20,10 +22,13 @@ pub fn round_cents(d: Decimal) -> Decimal {
 }
 
 /// Decimal amount → integer cents (rounded half away from zero). Money is stored as cents.
+/// Callers check the amount against the ceiling first (`limits::check_amount`); beyond
+/// `i64` this saturates rather than panic, which the ceiling keeps from happening.
 pub fn to_cents(d: Decimal) -> i64 {
     use rust_decimal::prelude::ToPrimitive;
-    (round_cents(d) * Decimal::ONE_HUNDRED)
-        .to_i64()
+    round_cents(d)
+        .checked_mul(Decimal::ONE_HUNDRED)
+        .and_then(|c| c.to_i64())
         .unwrap_or(if d.is_sign_negative() {
             i64::MIN
         } else {

@@ -7,15 +7,17 @@ use std::rc::Rc;
 
 use chrono::NaiveDate;
 use rusqlite::types::Value as SqlValue;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{Connection, OptionalExtension};
 use rust_decimal::Decimal;
 
+use super::limits;
 use super::rate_plan::{effective_rate, load_plan, Commission, PlanInputs, RatePlan};
 use super::recalc::{add_posted, Totals};
+use super::reversal;
 use super::types::{load_type, FinType, TransType};
 use super::{from_cents, round_cents, to_cents};
 use crate::catalog::iso_date;
-use crate::{bail, Result};
+use crate::{bail, Error, Result};
 
 /// A transaction to post. Amounts are decimals; blanks take the type's defaults.
 #[derive(Debug, Clone, Default)]
@@ -123,8 +125,32 @@ fn dec(s: Option<String>) -> Option<Decimal> {
     s.and_then(|s| s.trim().parse().ok())
 }
 
-/// A payment as a reversal needs it: id, amount and commission (cents), tax rate.
-type PaymentRow = (i64, i64, i64, Option<String>);
+/// The amounts and rates a request gives, each within its bounds (money::limits):
+/// refused with exit 3 naming the field.
+fn check_limits(req: &NewTransaction) -> Result<()> {
+    let amounts = [
+        ("To Us", req.to_us),
+        ("Direct", req.direct),
+        ("commission", req.commission),
+        ("principal breakdown", req.breakdown_principal),
+        ("interest breakdown", req.breakdown_interest),
+        ("fees breakdown", req.breakdown_fees),
+    ];
+    for (name, d) in amounts {
+        if let Some(d) = d {
+            limits::check_amount(d).map_err(|m| Error::validation(format!("{name}: {m}")))?;
+        }
+    }
+    for (name, r) in [
+        ("commission rate", req.commission_rate),
+        ("tax rate", req.tax_rate),
+    ] {
+        if let Some(r) = r {
+            limits::check_rate(r).map_err(|m| Error::validation(format!("{name}: {m}")))?;
+        }
+    }
+    Ok(())
+}
 
 /// Posts transactions, caching transaction types and rate plans for the run.
 pub struct Ledger {
@@ -198,51 +224,6 @@ impl Ledger {
             .optional()?)
     }
 
-    /// The payment a reversal reverses: the one named, else the debtor's most recent
-    /// positive payment dated on or before the reversal (SPEC §7) among the types that
-    /// calculate commission (a fixed-commission payment such as 106 is not what an
-    /// NSF reversal reverses). Returns its effective commission rate and tax rate.
-    fn reversed_rates(
-        conn: &Connection,
-        fi: i64,
-        reverses: Option<i64>,
-        on: NaiveDate,
-    ) -> Result<Option<(Decimal, Option<Decimal>, i64)>> {
-        let row: Option<PaymentRow> = match reverses {
-            Some(id) => conn
-                .prepare_cached(
-                    "SELECT id, COALESCE(tu,0)+COALESCE(di,0), COALESCE(cm,0), trt FROM trans
-                     WHERE id = ?1 AND fi = ?2",
-                )?
-                .query_row(params![id, fi], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-                })
-                .optional()?,
-            // `ft` is the financial type stored at posting.
-            None => conn
-                .prepare_cached(
-                    "SELECT t.id, COALESCE(t.tu,0)+COALESCE(t.di,0), COALESCE(t.cm,0), t.trt
-                     FROM trans t
-                     WHERE t.fi = ?1 AND t.ft = 'payment' AND COALESCE(t.tu,0)+COALESCE(t.di,0) > 0
-                       AND t.py <= ?2
-                       AND COALESCE((SELECT no_commission FROM trans_type WHERE code = t.ty), 0) = 0
-                     ORDER BY t.py DESC, t.id DESC LIMIT 1",
-                )?
-                .query_row(params![fi, on], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-                })
-                .optional()?,
-        };
-        Ok(row.map(|(id, amount, cm, trt)| {
-            let rate = if amount == 0 {
-                Decimal::ZERO
-            } else {
-                from_cents(cm) * Decimal::ONE_HUNDRED / from_cents(amount)
-            };
-            (rate, dec(trt), id)
-        }))
-    }
-
     /// Post one transaction and recalculate its debtor.
     pub fn post(&mut self, conn: &Connection, req: &NewTransaction) -> Result<Posted> {
         let r = self.record(conn, req)?;
@@ -291,7 +272,7 @@ impl Ledger {
         }
         let mut t = super::recalc::stored_totals(conn, fi)?;
         for r in &added {
-            t.add(&r.code, r.fin, r.amount, Some(r.payment_date));
+            t.add(&r.code, r.fin, r.amount, Some(r.payment_date))?;
         }
         super::recalc::store_totals(conn, fi, &t)?;
         Ok(t)
@@ -329,7 +310,7 @@ impl Ledger {
                 p.ty.fin_type,
                 to_cents(p.amount),
                 Some(p.payment_date),
-            );
+            )?;
         }
         create(Some(&totals))?;
         Self::write_rows(conn, reqs, &prepared)
@@ -368,15 +349,23 @@ impl Ledger {
         } else {
             DebtorTerms::default()
         };
+        check_limits(req)?;
         let to_us = round_cents(req.to_us.or(ty.fixed_to_us).unwrap_or_default());
         let direct = round_cents(req.direct.unwrap_or_default());
         let amount = to_us + direct;
+        limits::check_amount(amount).map_err(Error::validation)?;
         let payment_date = req.payment_date.unwrap_or(self.today);
         let posted_date = req.posted_date.unwrap_or(payment_date);
+        let reversed = reversal::check(
+            conn,
+            req.file_number,
+            &ty,
+            amount,
+            req.reverses,
+            payment_date,
+        )?;
 
         // Commission (S2:2097-2100, 4146-4527; SPEC §7).
-        let mut reversed_tax_rate = None;
-        let mut reverses = req.reverses;
         let commission: Option<Commission> = if let Some(cm) = req.commission {
             let cm = round_cents(cm);
             Some(Commission {
@@ -391,30 +380,9 @@ impl Ledger {
             })
         } else if ty.no_commission || ty.fin_type != FinType::Payment {
             None
-        } else if amount < Decimal::ZERO {
+        } else if let Some(r) = &reversed {
             // A reversal reverses commission at the rate of the payment it reverses.
-            match Self::reversed_rates(conn, req.file_number, req.reverses, payment_date)? {
-                Some((rate, tax_rate, id)) => {
-                    reversed_tax_rate = tax_rate;
-                    reverses = Some(id);
-                    Some(Commission::at_rate(amount, rate))
-                }
-                None if req.reverses.is_some() => {
-                    bail!(
-                        runtime,
-                        "transaction {} is not a transaction of debtor {}",
-                        req.reverses.unwrap_or_default(),
-                        req.file_number
-                    )
-                }
-                None => Some(Commission::at_rate(
-                    amount,
-                    req.commission_rate
-                        .or(ty.commission_rate)
-                        .or(terms.rates[0])
-                        .unwrap_or_default(),
-                )),
-            }
+            Some(Commission::at_rate(amount, r.commission_rate))
         } else if let Some(rate) = req.commission_rate.or(ty.commission_rate) {
             Some(Commission::at_rate(amount, rate))
         } else if let Some(plan) = match &terms.rate_plan {
@@ -446,7 +414,7 @@ impl Ledger {
             None
         } else {
             req.tax_rate
-                .or(reversed_tax_rate)
+                .or(reversed.as_ref().and_then(|r| r.tax_rate))
                 .or(ty.tax_rate)
                 .or(terms.tax_rate)
                 .or(terms.client_tax_rate)
@@ -472,7 +440,7 @@ impl Ledger {
             cm,
             tax_rate,
             tax,
-            reverses,
+            reverses: reversed.map(|r| r.id),
             description,
         })
     }

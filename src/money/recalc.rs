@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use rusqlite::types::Value as SqlValue;
 use rusqlite::Connection;
 
+use super::limits::{add_to_total, sub_from_total, MAX_TOTAL_CENTS};
 use super::types::FinType;
 use crate::Result;
 
@@ -25,32 +26,68 @@ pub struct Totals {
 }
 
 impl Totals {
+    /// Owing. Every component is kept within the total ceiling by [`Totals::add`], so
+    /// this sum of six of them cannot overflow (money::limits); a hand-edited database
+    /// beyond it gives a saturated figure here and a refusal at the next posting.
     pub fn owing(&self) -> i64 {
-        self.principal + self.interest + self.fees + self.legal + self.adjustments - self.paid
+        let wide = self.principal as i128
+            + self.interest as i128
+            + self.fees as i128
+            + self.legal as i128
+            + self.adjustments as i128
+            - self.paid as i128;
+        wide.clamp(i64::MIN as i128, i64::MAX as i128) as i64
     }
 
     /// Add one transaction. `amount` = To Us + Direct as posted: charges negative
-    /// (S2:5084-5085), payments and adjustments positive (S2:2563-2565).
-    pub fn add(&mut self, code: &str, fin: FinType, amount: i64, payment_date: Option<NaiveDate>) {
+    /// (S2:5084-5085), payments and adjustments positive (S2:2563-2565). A total
+    /// beyond the ceiling is refused (exit 3) and leaves the totals as they were.
+    pub fn add(
+        &mut self,
+        code: &str,
+        fin: FinType,
+        amount: i64,
+        payment_date: Option<NaiveDate>,
+    ) -> Result<()> {
+        let mut next = self.clone();
+        next.add_to_components(code, fin, amount, payment_date)?;
+        if next.owing().unsigned_abs() > MAX_TOTAL_CENTS as u64 {
+            return Err(crate::Error::validation(format!(
+                "the debtor's owing would exceed {}",
+                super::from_cents(MAX_TOTAL_CENTS)
+            )));
+        }
+        *self = next;
+        Ok(())
+    }
+
+    fn add_to_components(
+        &mut self,
+        code: &str,
+        fin: FinType,
+        amount: i64,
+        payment_date: Option<NaiveDate>,
+    ) -> Result<()> {
         match fin {
             FinType::Principal => {
-                self.principal -= amount;
+                self.principal = sub_from_total(self.principal, amount)?;
                 if code == "196" {
-                    self.original_principal -= amount; // several 196s are summed (S2:2142-2144)
+                    // several 196s are summed (S2:2142-2144)
+                    self.original_principal = sub_from_total(self.original_principal, amount)?;
                 }
             }
             FinType::Interest => {
-                self.interest -= amount;
+                self.interest = sub_from_total(self.interest, amount)?;
                 // Only the first 197 sets Original Interest (S2:2386-2388).
                 if code == "197" && self.original_interest == 0 && amount != 0 {
-                    self.original_interest = -amount;
+                    self.original_interest = sub_from_total(0, amount)?;
                 }
             }
-            FinType::Fee => self.fees -= amount,
-            FinType::Legal => self.legal -= amount,
-            FinType::Adjustment => self.adjustments -= amount,
+            FinType::Fee => self.fees = sub_from_total(self.fees, amount)?,
+            FinType::Legal => self.legal = sub_from_total(self.legal, amount)?,
+            FinType::Adjustment => self.adjustments = sub_from_total(self.adjustments, amount)?,
             FinType::Payment => {
-                self.paid += amount;
+                self.paid = add_to_total(self.paid, amount)?;
                 if amount > 0 && payment_date >= self.last_payment_date {
                     self.last_payment_date = payment_date;
                     self.last_payment_amount = Some(amount);
@@ -59,6 +96,7 @@ impl Totals {
             // 397 and the 600 series never touch the debtor (S2:631, 3203-3208).
             FinType::Internal | FinType::ClientFee | FinType::Header => {}
         }
+        Ok(())
     }
 }
 
@@ -75,7 +113,9 @@ pub fn totals(conn: &Connection, file_number: i64) -> Result<Totals> {
         let fin = FinType::parse(&r.get::<_, String>(1)?).unwrap_or(FinType::Internal);
         let py: Option<String> = r.get(3)?;
         let py = py.and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok());
-        totals.add(&r.get::<_, String>(0)?, fin, r.get(2)?, py);
+        totals
+            .add(&r.get::<_, String>(0)?, fin, r.get(2)?, py)
+            .map_err(|e| e.context(format!("debtor {file_number}")))?;
     }
     Ok(totals)
 }
@@ -125,7 +165,7 @@ pub fn add_posted(
     payment_date: Option<NaiveDate>,
 ) -> Result<Totals> {
     let mut t = stored_totals(conn, file_number)?;
-    t.add(code, fin, amount, payment_date);
+    t.add(code, fin, amount, payment_date)?;
     store_totals(conn, file_number, &t)?;
     Ok(t)
 }
@@ -180,20 +220,28 @@ mod tests {
     #[test]
     fn sign_rules() {
         let mut t = Totals::default();
-        t.add("196", FinType::Principal, -100_000, d("2024-01-01")); // adds $1,000 principal
-        t.add("196", FinType::Principal, -50_000, d("2024-01-01")); // several 196s summed
-        t.add("160", FinType::Principal, -5_320, d("2024-01-02")); // principal, not original
-        t.add("197", FinType::Interest, -2_000, d("2024-01-01")); // first 197 → original interest
-        t.add("197", FinType::Interest, -999, d("2024-01-01")); // later 197 ignored for oi
-        t.add("351", FinType::Fee, -2_500, None);
-        t.add("201", FinType::Legal, -10_000, None);
-        t.add("201", FinType::Legal, 1_000, None); // positive reduces legal
-        t.add("501", FinType::Adjustment, 3_000, None); // shown negative, reduces owing
-        t.add("101", FinType::Payment, 20_000, d("2024-02-01"));
-        t.add("101", FinType::Payment, 5_000, d("2024-01-15")); // earlier date: not last
-        t.add("105", FinType::Payment, -5_000, d("2024-02-05")); // reversal: not a last payment
-        t.add("397", FinType::ClientFee, -1_500, None); // never the debtor's
-        t.add("601", FinType::Internal, -7_000, None);
+        t.add("196", FinType::Principal, -100_000, d("2024-01-01"))
+            .unwrap(); // adds $1,000 principal
+        t.add("196", FinType::Principal, -50_000, d("2024-01-01"))
+            .unwrap(); // several 196s summed
+        t.add("160", FinType::Principal, -5_320, d("2024-01-02"))
+            .unwrap(); // principal, not original
+        t.add("197", FinType::Interest, -2_000, d("2024-01-01"))
+            .unwrap(); // first 197 → original interest
+        t.add("197", FinType::Interest, -999, d("2024-01-01"))
+            .unwrap(); // later 197 ignored for oi
+        t.add("351", FinType::Fee, -2_500, None).unwrap();
+        t.add("201", FinType::Legal, -10_000, None).unwrap();
+        t.add("201", FinType::Legal, 1_000, None).unwrap(); // positive reduces legal
+        t.add("501", FinType::Adjustment, 3_000, None).unwrap(); // shown negative, reduces owing
+        t.add("101", FinType::Payment, 20_000, d("2024-02-01"))
+            .unwrap();
+        t.add("101", FinType::Payment, 5_000, d("2024-01-15"))
+            .unwrap(); // earlier date: not last
+        t.add("105", FinType::Payment, -5_000, d("2024-02-05"))
+            .unwrap(); // reversal: not a last payment
+        t.add("397", FinType::ClientFee, -1_500, None).unwrap(); // never the debtor's
+        t.add("601", FinType::Internal, -7_000, None).unwrap();
         assert_eq!(t.principal, 155_320);
         assert_eq!(t.original_principal, 150_000);
         assert_eq!(t.interest, 2_999);
@@ -205,5 +253,22 @@ mod tests {
         assert_eq!(t.owing(), 155_320 + 2_999 + 2_500 + 9_000 - 3_000 - 20_000);
         assert_eq!(t.last_payment_date, d("2024-02-01"));
         assert_eq!(t.last_payment_amount, Some(20_000));
+    }
+
+    #[test]
+    fn a_total_beyond_the_ceiling_is_refused_and_leaves_the_totals_alone() {
+        let mut t = Totals::default();
+        let max = crate::money::limits::MAX_AMOUNT_CENTS;
+        // a thousand amounts at the ceiling fit; the total ceiling is 1,000 × 100
+        for _ in 0..1000 {
+            t.add("196", FinType::Principal, -max, None).unwrap();
+        }
+        let before = t.clone();
+        let err = t.add("196", FinType::Principal, -max, None).unwrap_err();
+        assert_eq!(err.exit_code(), 3);
+        assert_eq!(t, before);
+        assert!(t.add("101", FinType::Payment, i64::MAX, None).is_err());
+        assert!(t.add("101", FinType::Payment, i64::MIN, None).is_err());
+        assert_eq!(t, before);
     }
 }
