@@ -537,7 +537,7 @@ mod post_cli {
 
     /// A database with the shipped setup and debtor 1000 of client 1001 (30%) owing
     /// 1,000.00; a 200.00 payment on 2024-07-03 is transaction `payment`.
-    fn ledger_db() -> (tempfile::TempDir, PathBuf, i64) {
+    pub(super) fn ledger_db() -> (tempfile::TempDir, PathBuf, i64) {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("t.db");
         let (store, mut ledger, fi) = fixture(1001, dec!(1000));
@@ -714,5 +714,59 @@ mod post_cli {
         .code(3)
         .stderr(predicate::str::contains("does not exist"));
         assert_eq!(owing(&db), "800.00");
+    }
+}
+
+/// End to end: totals of statements and the cash report are checked sums.
+mod totals_cli {
+    use super::common;
+    use super::post_cli::ledger_db;
+    use predicates::prelude::*;
+
+    /// Two rows written behind the engine's back (an old database, a bad sync) whose
+    /// sum does not fit: the reports refuse with exit 3 instead of printing garbage.
+    #[test]
+    fn cash_report_and_statements_refuse_a_total_that_does_not_fit() {
+        let (_dir, db, _) = ledger_db();
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        for _ in 0..2 {
+            conn.execute(
+                "INSERT INTO trans (fi, ty, py, pd, tu, di, cm, tx, os, oc, ft)
+                 VALUES (1000, '101', '2024-07-20', '2024-07-20', 6000000000000000000, 0, 0, 0, 0, 0, 'payment')",
+                [],
+            )
+            .unwrap();
+        }
+        drop(conn);
+        let run = |args: &[&str]| {
+            common::recoup_at(&db, "2024-07-31")
+                .args(args)
+                .args(["--from", "2024-07-01", "--to", "2024-07-31"])
+                .assert()
+        };
+        run(&["cash-report"])
+            .code(3)
+            .stderr(predicate::str::contains("a total would exceed"));
+        run(&["statements", "generate"])
+            .code(3)
+            .stderr(predicate::str::contains(
+                "client 1001: a total would exceed",
+            ));
+    }
+
+    #[test]
+    fn a_client_payment_beyond_the_ceiling_is_refused() {
+        let (_dir, db, _) = ledger_db();
+        common::recoup_at(&db, "2024-07-31")
+            .args([
+                "client-payment",
+                "--client",
+                "1001",
+                "--amount",
+                "99999999999999999999",
+            ])
+            .assert()
+            .code(3)
+            .stderr(predicate::str::contains("ceiling"));
     }
 }

@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 use rusqlite::{params, Connection};
 
+use crate::money::limits::add_to_total;
 use crate::Result;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,10 +77,11 @@ pub fn cash_report(
                 direct: 0,
             });
         t.count += 1;
-        t.to_us += line.to_us;
-        t.direct += line.direct;
-        report.to_us += line.to_us;
-        report.direct += line.direct;
+        // Checked: a total beyond the ceiling is an error, never a wrap (money::limits).
+        t.to_us = add_to_total(t.to_us, line.to_us)?;
+        t.direct = add_to_total(t.direct, line.direct)?;
+        report.to_us = add_to_total(report.to_us, line.to_us)?;
+        report.direct = add_to_total(report.direct, line.direct)?;
         keyed.push(line);
     }
     keyed.sort_by(|a, b| (&a.posted, a.file_number).cmp(&(&b.posted, b.file_number)));

@@ -6,6 +6,7 @@ use chrono::{Duration, NaiveDate};
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::remit::{settle, PeriodSums, Remit};
+use crate::money::limits::{add_to_total, sub_from_total, MAX_AMOUNT_CENTS};
 use crate::store::next_number;
 use crate::{bail, Result};
 
@@ -91,10 +92,14 @@ fn open_statements(conn: &Connection, owner: i64) -> Result<Vec<(i64, NaiveDate,
 
 /// What a client (its top owner) owes now.
 pub fn client_balance(conn: &Connection, owner: i64) -> Result<i64> {
-    Ok(open_statements(conn, owner)?
+    sum_open(&open_statements(conn, owner)?)
+}
+
+/// The open amounts added with a check (money::limits).
+fn sum_open(opens: &[(i64, NaiveDate, i64)]) -> Result<i64> {
+    opens
         .iter()
-        .map(|(_, _, o)| o)
-        .sum())
+        .try_fold(0, |total, (_, _, open)| add_to_total(total, *open))
 }
 
 /// Allocate `amount` to the open statements oldest first; returns what was left.
@@ -149,29 +154,33 @@ fn direct_share(amount: i64, tu: i64, di: i64) -> i64 {
     }
 }
 
-fn sums_of(lines: &[Line]) -> PeriodSums {
+/// The period's sums, each added with a check: a total beyond the ceiling is an
+/// error, never a wrap (money::limits). Within it, the remit formulas combine a few
+/// totals far inside `i64`.
+fn sums_of(lines: &[Line]) -> Result<PeriodSums> {
     let mut s = PeriodSums::default();
     for l in lines {
+        let amount = add_to_total(l.tu, l.di)?;
         if l.client_fee {
             // 397: "a 'due Agency' charge billed to your Client" (S2:627-633)
-            s.fees -= l.tu + l.di;
+            s.fees = sub_from_total(s.fees, amount)?;
             continue;
         }
-        s.to_us += l.tu;
-        s.direct += l.di;
+        s.to_us = add_to_total(s.to_us, l.tu)?;
+        s.direct = add_to_total(s.direct, l.di)?;
         let cm_direct = direct_share(l.cm, l.tu, l.di);
         let tx_direct = direct_share(l.tx, l.tu, l.di);
-        s.commission_direct += cm_direct;
-        s.commission_to_us += l.cm - cm_direct;
-        s.tax_direct += tx_direct;
-        s.tax_to_us += l.tx - tx_direct;
+        s.commission_direct = add_to_total(s.commission_direct, cm_direct)?;
+        s.commission_to_us = add_to_total(s.commission_to_us, sub_from_total(l.cm, cm_direct)?)?;
+        s.tax_direct = add_to_total(s.tax_direct, tx_direct)?;
+        s.tax_to_us = add_to_total(s.tax_to_us, sub_from_total(l.tx, tx_direct)?)?;
         if l.tu < 0 {
-            s.to_us_negative += l.tu;
-            s.commission_negative += l.cm;
-            s.tax_negative += l.tx;
+            s.to_us_negative = add_to_total(s.to_us_negative, l.tu)?;
+            s.commission_negative = add_to_total(s.commission_negative, l.cm)?;
+            s.tax_negative = add_to_total(s.tax_negative, l.tx)?;
         }
     }
-    s
+    Ok(s)
 }
 
 /// Delete a statement so its period can be generated again (`--replace`).
@@ -305,11 +314,11 @@ pub fn generate(
             });
         }
         let opens = open_statements(conn, owner)?;
-        let balance_forward: i64 = opens.iter().map(|(_, _, o)| o).sum();
+        let balance_forward = sum_open(&opens)?;
         if lines.is_empty() && balance_forward == 0 {
             continue; // "issued for a client with lines or a balance forward"
         }
-        let sums = sums_of(&lines);
+        let sums = sums_of(&lines).map_err(|e| e.context(format!("client {owner}")))?;
         let outcome = settle(remit, &sums, balance_forward, bill_negative);
         let nu = next_number(conn, "statement", "nu", 1)?;
         conn.prepare_cached(
@@ -340,6 +349,7 @@ pub fn generate(
             )?;
             let mut mark = conn.prepare_cached("UPDATE trans SET iv = ?2 WHERE id = ?1")?;
             for l in &lines {
+                let ret = sub_from_total(add_to_total(l.tu, l.di)?, l.cm)?;
                 ins.execute(params![
                     nu,
                     l.trans,
@@ -355,7 +365,7 @@ pub fn generate(
                     l.di,
                     l.cm,
                     l.tx,
-                    l.tu + l.di - l.cm
+                    ret
                 ])?;
                 mark.execute(params![l.trans, nu.to_string()])?;
             }
@@ -367,9 +377,9 @@ pub fn generate(
             let age = (date - dt).num_days();
             match age {
                 i64::MIN..=29 => {}
-                30..=59 => a30 += open,
-                60..=89 => a60 += open,
-                _ => a90 += open,
+                30..=59 => a30 = add_to_total(a30, open)?,
+                60..=89 => a60 = add_to_total(a60, open)?,
+                _ => a90 = add_to_total(a90, open)?,
             }
         }
         conn.execute(
@@ -412,6 +422,14 @@ pub fn client_payment(
     };
     if amount <= 0 {
         bail!(config, "--amount must be positive");
+    }
+    if amount > MAX_AMOUNT_CENTS {
+        bail!(
+            validation,
+            "a client payment of {} is beyond the ceiling of {} per amount",
+            crate::money::from_cents(amount),
+            crate::money::from_cents(MAX_AMOUNT_CENTS)
+        );
     }
     let owed = client_balance(conn, owner)?;
     if amount > owed {
