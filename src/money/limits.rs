@@ -60,12 +60,16 @@ pub fn check_rate(d: Decimal) -> std::result::Result<(), String> {
 /// A catalogue value within its bounds: currency fields within the amount ceiling,
 /// percent fields (all of them commission or tax rates) within 0–100 %.
 pub fn check_value(field: &FieldDef, v: &Value) -> std::result::Result<(), String> {
-    let checked = match v {
+    check_bounds(v).map_err(|m| format!("{}: {m}", field.code()))
+}
+
+/// [`check_value`] without naming the field.
+pub fn check_bounds(v: &Value) -> std::result::Result<(), String> {
+    match v {
         Value::Money(d) => check_amount(*d),
         Value::Percent(d) => check_rate(*d),
         _ => Ok(()),
-    };
-    checked.map_err(|m| format!("{}: {m}", field.code()))
+    }
 }
 
 /// `total + amount`, refused (exit 3) when the result leaves ±[`MAX_TOTAL_CENTS`].

@@ -9,9 +9,34 @@ use rusqlite::{params, Connection};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::money::to_cents;
+use crate::money::{limits, to_cents};
 use crate::tomlutil::{config_error_at, Dec};
 use crate::Result;
+
+/// A commission or tax rate: a decimal from 0 to 100 (percent). Out of range is an
+/// error at the value's line and column (money::limits).
+#[derive(Debug, Clone, Copy)]
+pub struct Rate(pub rust_decimal::Decimal);
+
+impl<'de> Deserialize<'de> for Rate {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Rate, D::Error> {
+        let Dec(x) = Dec::deserialize(d)?;
+        limits::check_rate(x).map_err(serde::de::Error::custom)?;
+        Ok(Rate(x))
+    }
+}
+
+/// An amount within the ceiling (money::limits), else an error at its line and column.
+#[derive(Debug, Clone, Copy)]
+pub struct Amount(pub rust_decimal::Decimal);
+
+impl<'de> Deserialize<'de> for Amount {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Amount, D::Error> {
+        let Dec(x) = Dec::deserialize(d)?;
+        limits::check_amount(x).map_err(serde::de::Error::custom)?;
+        Ok(Amount(x))
+    }
+}
 
 #[derive(Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
@@ -45,7 +70,7 @@ pub struct Company {
     pub representative: Option<String>,
     pub email: Option<String>,
     /// Percent; seeds every new client's tax rate (S2:217-221).
-    pub tax_rate: Option<Dec>,
+    pub tax_rate: Option<Rate>,
     pub first_file_number: Option<i64>,
     /// S2:249-250
     #[serde(default)]
@@ -78,7 +103,7 @@ pub struct CreditBureau {
     pub auto_activate: bool,
     #[serde(default)]
     pub delay_days: i64,
-    pub min_balance: Option<Dec>,
+    pub min_balance: Option<Amount>,
     #[serde(default = "default_line_ending")]
     pub line_ending: String,
 }
@@ -224,10 +249,10 @@ pub struct RatePlan {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Bracket {
-    pub upto: Dec,
-    pub rate: Dec,
-    pub min: Option<Dec>,
-    pub max: Option<Dec>,
+    pub upto: Amount,
+    pub rate: Rate,
+    pub min: Option<Amount>,
+    pub max: Option<Amount>,
 }
 
 /// Transaction-type overrides: a stock code changes only the keys given; a new
@@ -242,10 +267,10 @@ pub struct TransactionType {
     pub omit_from_cash: Option<bool>,
     pub no_commission: Option<bool>,
     pub no_tax: Option<bool>,
-    pub commission_rate: Option<Dec>,
-    pub tax_rate: Option<Dec>,
-    pub to_us: Option<Dec>,
-    pub commission: Option<Dec>,
+    pub commission_rate: Option<Rate>,
+    pub tax_rate: Option<Rate>,
+    pub to_us: Option<Amount>,
+    pub commission: Option<Amount>,
     pub fee_due_agency: Option<bool>,
     pub copy_description: Option<bool>,
     pub plan: Option<String>,
@@ -276,7 +301,7 @@ impl TransactionType {
                     .map_or("internal".to_string(), |f| f.get_ref().clone())
             ],
         )?;
-        let dec = |d: &Option<Dec>| d.map(|d| d.0.normalize().to_string());
+        let dec = |d: &Option<Rate>| d.map(|d| d.0.normalize().to_string());
         conn.execute(
             "UPDATE trans_type SET
                 description = COALESCE(?2, description),

@@ -5,6 +5,7 @@
 //! key or a wrong type is exit 2 naming `file:line:col`.
 
 mod file;
+pub mod owners;
 pub mod show;
 
 pub use file::SetupFile;
@@ -213,6 +214,11 @@ fn apply_file(conn: &Connection, f: &SetupFile, path: &Path, src: &str) -> Resul
         for c in list {
             apply_client(conn, c, path, src)?;
         }
+        // Owners are checked once every client of the file is written: an owner may
+        // come later in the file than the clients it owns.
+        for c in list {
+            check_client_owner(conn, c, path, src)?;
+        }
         applied.push(format!("client ({})", list.len()));
     }
     Ok(applied)
@@ -388,7 +394,38 @@ fn apply_client(conn: &Connection, c: &file::ClientEntry, path: &Path, src: &str
     }
 }
 
+/// A `[[client]]` entry's `owned_by`, checked against the clients on file (exit 2 at
+/// the value: unknown, itself, or a loop).
+fn check_client_owner(
+    conn: &Connection,
+    c: &file::ClientEntry,
+    path: &Path,
+    src: &str,
+) -> Result<()> {
+    let Some((_, owned_by)) = c.iter().find(|(k, _)| k.get_ref() == "owned_by") else {
+        return Ok(());
+    };
+    let (number, _) = client_values(c, path, src)?;
+    let owner = match owned_by.get_ref() {
+        toml::Value::Integer(i) => Some(*i),
+        toml::Value::String(s) => owners::parse_owner(s),
+        _ => None,
+    };
+    let Some(owner) = owner else { return Ok(()) };
+    match owners::check_owner(conn, number, owner)? {
+        Ok(()) => Ok(()),
+        Err(problem) => Err(config_error_at(
+            path,
+            src,
+            owned_by.span().start,
+            format!("owned_by: {}", problem.describe(number, owner)),
+        )),
+    }
+}
+
 fn check_client_value(key: &str, v: &Value) -> std::result::Result<(), String> {
+    // Amounts within the ceiling, rates within 0-100 % (money::limits).
+    crate::money::limits::check_bounds(v).map_err(|m| format!("{key}: {m}"))?;
     let s = v.plain();
     let ok = match key {
         "remit" => matches!(s.as_str(), "N" | "G" | "C"),
