@@ -254,7 +254,8 @@ pub fn import(env: &Env, store: &mut Store, dir: &Path, renumber: bool) -> Resul
             .get(3)
             .and_then(crate::money::parse_amount)
             .ok_or_else(|| bad("the amount is not a number"))?;
-        payments.push((client, date, crate::money::to_cents(amount)));
+        let cents = crate::money::limits::amount_cents(amount).map_err(|m| bad(&m))?;
+        payments.push((client, date, cents));
     }
     transfers.retain(|r| !is_payment(r));
     let transfers_bytes = to_csv(None, &transfers)?;

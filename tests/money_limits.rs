@@ -119,3 +119,159 @@ fn setup_refuses_owned_by_loops_and_unknown_owners() {
         .assert()
         .success();
 }
+
+fn home(db: &Path) -> assert_cmd::Command {
+    let mut c = recoup(db);
+    c.arg("--home").arg(env!("CARGO_MANIFEST_DIR"));
+    c
+}
+
+fn clients(db: &Path) -> Vec<i64> {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let mut stmt = conn.prepare("SELECT nu FROM client ORDER BY nu").unwrap();
+    let v = stmt
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    v
+}
+
+/// `recoup import client-transfers FILE`: the file's rows as CLIENT records.
+fn import_clients(dir: &Path, db: &Path, rows: &str) -> (Assert, String) {
+    let f = dir.join("clients.csv");
+    std::fs::write(&f, rows).unwrap();
+    let a = home(db)
+        .args(["import", "client-transfers"])
+        .arg(&f)
+        .assert();
+    let rejects = std::fs::read_to_string(dir.join("clients.csv.rejects.csv")).unwrap_or_default();
+    (a, rejects)
+}
+
+#[test]
+fn an_import_rejects_rates_outside_0_to_100_and_owned_by_loops() {
+    let (dir, db) = seeded();
+    let (_, rejects) = import_clients(
+        dir.path(),
+        &db,
+        "CLIENT,3001,Too Dear,,,,,,,01,150,N,,\n\
+         CLIENT,3002,Own Parent,,,,,,,01,25,N,3002,\n\
+         CLIENT,3003,Fine,,,,,,,01,25,N,1001,\n\
+         CLIENT,1001,Acme,,,,,,,01,30,N,3003,\n",
+    );
+    assert!(
+        rejects.contains("1,cl.rt: rate 150 is outside 0 to 100 %"),
+        "{rejects}"
+    );
+    assert!(
+        rejects.contains("2,client 3002 cannot be owned by itself"),
+        "{rejects}"
+    );
+    assert!(
+        rejects.contains("4,client 1001 owned by client 3003 makes a loop: 1001 → 3003 → 1001"),
+        "{rejects}"
+    );
+    assert!(clients(&db).contains(&3003));
+    assert!(!clients(&db).contains(&3001) && !clients(&db).contains(&3002));
+    assert_eq!(owner_of(&db, 1001), None);
+}
+
+#[test]
+fn an_import_may_name_an_owner_further_on_but_not_one_that_never_comes() {
+    let (dir, db) = seeded();
+    let (a, _) = import_clients(
+        dir.path(),
+        &db,
+        "CLIENT,3011,Child,,,,,,,01,25,N,3012,\nCLIENT,3012,Parent,,,,,,,01,25,N,,\n",
+    );
+    a.success();
+    assert_eq!(owner_of(&db, 3011).as_deref(), Some("3012"));
+    let (a, _) = import_clients(
+        dir.path(),
+        &db,
+        "CLIENT,3021,Fine,,,,,,,01,25,N,,\nCLIENT,3022,Orphan,,,,,,,01,25,N,4242,\n",
+    );
+    a.code(3).stderr(predicate::str::contains(
+        "clients.csv: line 2: client 3022 is owned by client 4242, which is not a client; nothing imported",
+    ));
+    assert!(!clients(&db).contains(&3021), "nothing imported");
+}
+
+#[test]
+fn an_import_rejects_amounts_beyond_the_ceiling_and_bad_reversals() {
+    let (dir, db) = seeded();
+    // debtor AC-10001 of client 1001 with 1,000.00 owing
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute(
+        "INSERT INTO debtor (fi, cn, na, ac) VALUES (1000, 1001, 'Doe', 'AC-10001')",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let f = dir.path().join("payments.csv");
+    std::fs::write(
+        &f,
+        "Account,Name,Transaction,Code,Amount,Date\n\
+         AC-10001,Doe,T-1,P,200.00,07/01/24\n\
+         AC-10001,Doe,T-2,P,99999999999999999999,07/02/24\n\
+         AC-10001,Doe,T-3,R,(900.00),07/03/24\n\
+         AC-10001,Doe,T-4,R,(200.00),07/04/24\n\
+         AC-10001,Doe,T-5,R,(200.00),07/05/24\n\
+         AC-10001,Doe,T-6,R,50.00,07/06/24\n",
+    )
+    .unwrap();
+    home(&db)
+        .args(["import", "payments"])
+        .arg(&f)
+        .assert()
+        .success();
+    let rejects = std::fs::read_to_string(dir.path().join("payments.csv.rejects.csv")).unwrap();
+    assert!(
+        rejects.contains("3,tr.tu: amount 99999999999999999999 is beyond the ceiling"),
+        "{rejects}"
+    );
+    assert!(rejects.contains("4,debtor 1000 has no payment dated on or before 2024-07-03 with 900.00 left un-reversed"), "{rejects}");
+    assert!(rejects.contains("6,debtor 1000 has no payment dated on or before 2024-07-05 with 200.00 left un-reversed"), "{rejects}");
+    assert!(
+        rejects.contains("7,a reversal is posted with a negative amount"),
+        "{rejects}"
+    );
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let posted: Vec<String> = conn
+        .prepare("SELECT ext_id FROM trans ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    assert_eq!(posted, ["T-1", "T-4"]);
+}
+
+#[test]
+fn a_transfer_refuses_bad_rates_loops_and_payments_beyond_the_ceiling() {
+    let (dir, db) = seeded();
+    let transfer = |rows: &str| {
+        let t = dir.path().join("t");
+        std::fs::create_dir_all(&t).unwrap();
+        std::fs::write(t.join("clienttransfers.csv"), rows).unwrap();
+        home(&db).args(["transfer", "import"]).arg(&t).assert()
+    };
+    transfer("CLIENT,3001,Too Dear,,,,,,,01,150,N,,\n")
+        .code(3)
+        .stderr(predicate::str::contains(
+            "1 record(s) rejected, nothing imported",
+        ));
+    transfer("CLIENT,3001,A,,,,,,,01,25,N,3002,\nCLIENT,3002,B,,,,,,,01,25,N,3001,\n")
+        .code(3)
+        .stderr(predicate::str::contains("nothing imported"));
+    transfer("CLIENT,3001,A,,,,,,,01,25,N,,\nPAYMENT,3001,07/01/2024,1000000000000.00\n")
+        .code(3)
+        .stderr(predicate::str::contains(
+            "clienttransfers.csv:2: PAYMENT row: amount 1000000000000.00 is beyond the ceiling",
+        ));
+    assert!(!clients(&db).contains(&3001), "nothing imported");
+    // an owner after the clients it owns is fine
+    transfer("CLIENT,3001,A,,,,,,,01,25,N,3002,\nCLIENT,3002,B,,,,,,,01,25,N,,\n").success();
+    assert_eq!(owner_of(&db, 3001).as_deref(), Some("3002"));
+}

@@ -19,9 +19,10 @@ use super::review::{Review, ReviewAnswer};
 use super::sql::{Cond, Statements};
 use super::summary::{Accumulator, Rejects, Summary};
 use crate::catalog::{FieldDef, FieldType, Form, Value};
-use crate::money::{Ledger, NewTransaction, Totals};
+use crate::money::{limits, reversal, round_cents, Ledger, NewTransaction, Totals};
+use crate::setup::owners;
 use crate::store::{self, value_to_sql};
-use crate::{Error, Result};
+use crate::{Error, ErrorKind, Result};
 
 fn code_col(code: &str) -> &'static str {
     // Every column name comes from the catalogue (DESIGN.md).
@@ -114,6 +115,8 @@ pub struct Applier<'c> {
     first_new_fi: i64,
     /// Account keys already on file, to skip lookups that cannot match.
     known: Known,
+    /// Clients written with an owner not on file then: (line, client, owner).
+    pending_owners: Vec<(u64, i64, i64)>,
 }
 
 /// Whether this import uses a [`KnownKeys`] set: decided at the first debtor lookup
@@ -151,6 +154,7 @@ impl<'c> Applier<'c> {
             },
             touched: Vec::new(),
             known: Known::Undecided,
+            pending_owners: Vec::new(),
         })
     }
 
@@ -222,6 +226,14 @@ impl<'c> Applier<'c> {
         };
         let mut sorted: Vec<&Part> = parts.iter().collect();
         sorted.sort_by_key(|p| order(p));
+
+        // Amounts within the ceiling and rates within 0-100 % (money::limits), before
+        // anything else looks at them.
+        if let Some(reason) = parts.iter().find_map(out_of_bounds) {
+            self.summary.rejected += 1;
+            rejects.write(line, &reason, &String::from_utf8_lossy(raw))?;
+            return Ok(true);
+        }
 
         for part in sorted {
             let res = match part.kind {
@@ -318,7 +330,14 @@ impl<'c> Applier<'c> {
                     part,
                     existing,
                     number,
-                } => self.write_client(part, *existing, *number)?,
+                } => {
+                    self.write_client(part, *existing, *number)?;
+                    if let Some(owner) = owner_value(part) {
+                        if !store::client_exists(self.conn, owner)? {
+                            self.pending_owners.push((line, *number, owner));
+                        }
+                    }
+                }
                 Action::Debtor {
                     part,
                     existing,
@@ -473,6 +492,17 @@ impl<'c> Applier<'c> {
         } else {
             self.lookup(Form::Client, &keys, &[])?
         };
+        let target = match found {
+            Lookup::Found(nu) => Some(nu),
+            _ => number,
+        };
+        if let (Some(client), Some(owner)) = (target, owner_value(part)) {
+            match owners::check_owner(self.conn, client, owner)? {
+                // An owner not on file may come later in the file: `finish` decides.
+                Ok(()) | Err(owners::OwnerProblem::Unknown) => {}
+                Err(problem) => return Ok(Err(Resolved::Reject(problem.describe(client, owner)))),
+            }
+        }
         Ok(match found {
             Lookup::Found(_) if part.skip_if_found() => Err(Resolved::Skip(
                 "client found (skip_if_found)".into(),
@@ -738,12 +768,60 @@ impl<'c> Applier<'c> {
                 }
             }
         }
+        if let Some(t) = &trans_type {
+            let fi = match owner {
+                Owner::Debtor(DebtorTarget::Existing(fi)) => Some(fi),
+                // The account this record creates gets the next file number.
+                Owner::Debtor(DebtorTarget::New) => Some(self.next_fi),
+                _ => None,
+            };
+            if let Some(fi) = fi {
+                if let Err(reason) = self.check_posting(part, fi, t)? {
+                    return Ok(Err(Resolved::Reject(reason)));
+                }
+            }
+        }
         Ok(Ok(vec![Action::Sub {
             part,
             owner,
             existing,
             trans_type,
         }]))
+    }
+
+    /// A transaction's amount (To Us + Direct) within the ceiling and, for a
+    /// reversal, the reversal rules (money::reversal): a record that breaks them is
+    /// rejected with the reason instead of failing the import at the write.
+    fn check_posting(
+        &mut self,
+        part: &Part,
+        fi: i64,
+        type_code: &str,
+    ) -> Result<std::result::Result<(), String>> {
+        let ty = self.ledger.trans_type(self.conn, type_code)?;
+        let dec = |c: &str| {
+            part.get(c)
+                .filter(|v| !v.is_null())
+                .and_then(Value::as_decimal)
+        };
+        let to_us = dec("tr.tu").or(ty.fixed_to_us).unwrap_or_default();
+        let amount = round_cents(to_us) + round_cents(dec("tr.di").unwrap_or_default());
+        if let Err(m) = limits::check_amount(amount) {
+            return Ok(Err(format!("To Us + Direct: {m}")));
+        }
+        let reverses = part
+            .get("tr.rv")
+            .map(Value::plain)
+            .and_then(|s| s.trim().parse().ok());
+        let date = part
+            .get("tr.py")
+            .and_then(Value::as_date)
+            .unwrap_or(self.ctx.today);
+        match reversal::check(self.conn, fi, &ty, amount, reverses, date) {
+            Ok(_) => Ok(Ok(())),
+            Err(e) if e.kind == ErrorKind::Validation => Ok(Err(e.message)),
+            Err(e) => Err(e),
+        }
     }
 
     // ---- writing ----
@@ -1167,6 +1245,15 @@ impl<'c> Applier<'c> {
 
     /// End of the import: recalculate the debtors it touched (`recalculate`).
     pub fn finish(&mut self) -> Result<()> {
+        // Owners named before they were written must exist by the end (setup::owners).
+        for (line, client, owner) in std::mem::take(&mut self.pending_owners) {
+            if !store::client_exists(self.conn, owner)? {
+                return Err(Error::validation(format!(
+                    "line {line}: {}; nothing imported",
+                    owners::OwnerProblem::Unknown.describe(client, owner)
+                )));
+            }
+        }
         if self.map.options.recalculate {
             self.touched.sort_unstable();
             self.touched.dedup();
@@ -1228,6 +1315,19 @@ fn without_search_terms<'a>(
                 .any(|k| k.field == a.field && !k.exact && a.field.ty == FieldType::TextAn)
         })
         .collect()
+}
+
+/// The first amount beyond the ceiling or rate outside 0-100 % of a record part.
+fn out_of_bounds(part: &Part) -> Option<String> {
+    part.values
+        .iter()
+        .find_map(|a| limits::check_value(a.field, &a.value).err())
+}
+
+/// A client part's owned-by (`cl.ob`) as a client number.
+fn owner_value(part: &Part) -> Option<i64> {
+    part.get("cl.ob")
+        .and_then(|v| owners::parse_owner(&v.plain()))
 }
 
 fn describe(keys: &[&KeyField]) -> String {

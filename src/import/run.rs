@@ -145,7 +145,7 @@ pub fn import_in(
         // Leaving drops the receiver: a reader still running stops at its next send.
         Ok(())
     })?;
-    applier.finish()?;
+    applier.finish().map_err(|e| e.context(label))?;
     let mut summary = std::mem::take(&mut applier.summary);
     drop(applier);
     summary.map = map_label.to_string();
