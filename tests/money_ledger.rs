@@ -770,3 +770,100 @@ mod totals_cli {
             .stderr(predicate::str::contains("ceiling"));
     }
 }
+
+mod ledger_property {
+    use super::*;
+    use proptest::prelude::*;
+    use recoup::money::limits::MAX_AMOUNT_CENTS;
+
+    /// One step: a payment, a reversal (of a payment named by its index among those
+    /// posted, or of none named), a charge, or a client payment.
+    #[derive(Debug, Clone)]
+    enum Op {
+        Pay(i64),
+        Reverse(Option<usize>, i64),
+        Charge(i64),
+        ClientPayment(i64),
+    }
+
+    /// Amounts from a cent to beyond the ceiling: the edges matter most.
+    fn cents() -> impl Strategy<Value = i64> {
+        prop_oneof![
+            1i64..100_000,
+            Just(MAX_AMOUNT_CENTS),
+            Just(MAX_AMOUNT_CENTS + 1),
+            (MAX_AMOUNT_CENTS / 2)..=MAX_AMOUNT_CENTS,
+        ]
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            cents().prop_map(Op::Pay),
+            (proptest::option::of(0usize..8), cents()).prop_map(|(i, c)| Op::Reverse(i, c)),
+            cents().prop_map(Op::Charge),
+            cents().prop_map(Op::ClientPayment),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(40))]
+        /// Whatever is posted or refused, the debtor's stored totals equal a full
+        /// recalculation, every refusal is exit 3 and changes nothing, and no payment
+        /// is ever reversed beyond its amount.
+        #[test]
+        fn totals_stay_equal_to_a_recalculation_and_never_overflow(
+            ops in proptest::collection::vec(op(), 1..40)
+        ) {
+            let (store, mut ledger, fi) = fixture(1001, dec!(1000));
+            let conn = store.conn();
+            // A principal a few amounts short of the total ceiling (an old balance
+            // carried in), so that charges reach the ceiling within a few steps.
+            let near = recoup::money::limits::MAX_TOTAL_CENTS - 3 * MAX_AMOUNT_CENTS;
+            conn.execute(
+                "INSERT INTO trans (fi, ty, py, pd, tu, di, cm, tx, os, oc, ft)
+                 VALUES (?1, '160', '2024-06-30', '2024-06-30', ?2, 0, 0, 0, 1, 1, 'principal')",
+                rusqlite::params![fi, -near],
+            ).unwrap();
+            recoup::money::recalculate(conn, fi).unwrap();
+            let mut payments: Vec<i64> = Vec::new();
+            for (n, op) in ops.into_iter().enumerate() {
+                let date = NaiveDate::from_ymd_opt(2024, 7, 1 + (n as u32 % 28));
+                let before = recoup::money::recalc::stored_totals(conn, fi).unwrap();
+                let (code, cents, reverses) = match op {
+                    Op::Pay(c) => ("101", c, None),
+                    Op::Reverse(i, c) => ("105", -c, i.and_then(|i| payments.get(i).copied())),
+                    Op::Charge(c) => ("351", -c, None),
+                    Op::ClientPayment(c) => {
+                        let r = recoup::statements::generate::client_payment(conn, 1001, c, day("2024-07-31"));
+                        if let Err(e) = r {
+                            prop_assert!(e.exit_code() != 0);
+                        }
+                        continue;
+                    }
+                };
+                let posted = ledger.post(conn, &NewTransaction {
+                    file_number: fi, type_code: code.into(), to_us: Some(Decimal::new(cents, 2)),
+                    payment_date: date, reverses, ..Default::default()
+                });
+                match posted {
+                    Ok(p) if code == "101" => payments.push(p.id),
+                    Ok(_) => {}
+                    Err(e) => {
+                        prop_assert_eq!(e.exit_code(), 3, "{}", e.message);
+                        let after = recoup::money::recalc::stored_totals(conn, fi).unwrap();
+                        prop_assert_eq!(&after, &before, "a refusal changes nothing");
+                    }
+                }
+                let kept = recoup::money::recalc::stored_totals(conn, fi).unwrap();
+                let full = recoup::money::recalc::totals(conn, fi).unwrap();
+                prop_assert_eq!(&kept, &full);
+                prop_assert!(kept.owing().unsigned_abs() <= recoup::money::limits::MAX_TOTAL_CENTS as u64);
+            }
+            // No payment is reversed beyond its amount.
+            let over: i64 = conn.query_row(
+                "SELECT COUNT(*) FROM trans p WHERE p.ty = '101' AND p.tu + (SELECT COALESCE(SUM(r.tu), 0) FROM trans r WHERE r.rv = p.id) < 0",
+                [], |r| r.get(0)).unwrap();
+            prop_assert_eq!(over, 0);
+        }
+    }
+}

@@ -12,7 +12,7 @@ use rust_decimal::Decimal;
 
 use super::limits;
 use super::rate_plan::{effective_rate, load_plan, Commission, PlanInputs, RatePlan};
-use super::recalc::{add_posted, Totals};
+use super::recalc::Totals;
 use super::reversal;
 use super::types::{load_type, FinType, TransType};
 use super::{from_cents, round_cents, to_cents};
@@ -225,16 +225,21 @@ impl Ledger {
     }
 
     /// Post one transaction and recalculate its debtor.
+    /// The debtor's new totals are worked out before anything is written, so a refusal
+    /// (a total beyond the ceiling) leaves the database as it was.
     pub fn post(&mut self, conn: &Connection, req: &NewTransaction) -> Result<Posted> {
-        let r = self.record(conn, req)?;
-        let totals = add_posted(
-            conn,
-            req.file_number,
-            &r.code,
-            r.fin,
-            r.amount,
-            Some(r.payment_date),
+        let prepared = self.prepare(conn, req)?;
+        let Some(mut totals) = super::recalc::stored_totals_of(conn, req.file_number)? else {
+            bail!(runtime, "debtor {} does not exist", req.file_number)
+        };
+        totals.add(
+            &prepared.ty.code,
+            prepared.ty.fin_type,
+            to_cents(prepared.amount),
+            Some(prepared.payment_date),
         )?;
+        let r = Self::write(conn, req, prepared)?;
+        super::recalc::store_totals(conn, req.file_number, &totals)?;
         Ok(Posted {
             id: r.id,
             commission: r.commission,

@@ -129,6 +129,17 @@ pub fn recalculate(conn: &Connection, file_number: i64) -> Result<Totals> {
 
 /// The computed fields as stored on the debtor.
 pub fn stored_totals(conn: &Connection, file_number: i64) -> Result<Totals> {
+    match stored_totals_of(conn, file_number)? {
+        Some(t) => Ok(t),
+        None => Err(crate::Error::runtime(format!(
+            "debtor {file_number} does not exist"
+        ))),
+    }
+}
+
+/// The computed fields as stored on the debtor, `None` without such a debtor.
+pub fn stored_totals_of(conn: &Connection, file_number: i64) -> Result<Option<Totals>> {
+    use rusqlite::OptionalExtension;
     Ok(conn
         .prepare_cached(
             "SELECT COALESCE(pr,0), COALESCE(intr,0), COALESCE(fe,0), COALESCE(lg,0), COALESCE(aj,0),
@@ -150,7 +161,8 @@ pub fn stored_totals(conn: &Connection, file_number: i64) -> Result<Totals> {
                     .and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok()),
                 last_payment_amount: r.get(9)?,
             })
-        })?)
+        })
+        .optional()?)
 }
 
 /// Add one newly posted transaction to the stored totals. Posting always appends, so
