@@ -60,3 +60,48 @@ fn contact_control_codes_without_settings_are_refused_not_printed() {
         }
     }
 }
+
+/// The demonstration database (its July statements are generated).
+fn demo_db(dir: &Path) -> std::path::PathBuf {
+    assert_cmd::Command::cargo_bin("recoup")
+        .unwrap()
+        .current_dir(dir)
+        .env_remove("RECOUP_TODAY")
+        .env_remove("RECOUP_DB")
+        .args(["--quiet", "demo", "--out", "d"])
+        .assert()
+        .success();
+    dir.join("d/recoup.db")
+}
+
+fn statements_of(db: &Path) -> Vec<(i64, i64, String)> {
+    let c = rusqlite::Connection::open(db).unwrap();
+    let mut s = c
+        .prepare("SELECT nu, cl, fr FROM statement ORDER BY nu")
+        .unwrap();
+    s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(|x| x.unwrap())
+        .collect()
+}
+
+#[test]
+fn replaced_statements_keep_their_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path());
+    let before = statements_of(&db);
+    assert!(before.len() >= 2, "{before:?}");
+    common::recoup_at(&db, "2024-08-01")
+        .args([
+            "statements",
+            "generate",
+            "--from",
+            "2024-07-01",
+            "--to",
+            "2024-07-31",
+        ])
+        .arg("--replace")
+        .assert()
+        .success();
+    assert_eq!(statements_of(&db), before);
+}
