@@ -105,3 +105,56 @@ fn replaced_statements_keep_their_numbers() {
         .success();
     assert_eq!(statements_of(&db), before);
 }
+
+fn root() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A database with the shipped setup and the placement fixture imported once.
+fn placed_db(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    let db = dir.join("t.db");
+    let file = dir.join("placement.csv");
+    std::fs::copy(root().join("fixtures/import/placement.csv"), &file).unwrap();
+    common::recoup_at(&db, "2024-07-31")
+        .args(["setup", "apply"])
+        .arg(root().join("setup.toml"))
+        .assert()
+        .success();
+    common::recoup_at(&db, "2024-07-31")
+        .arg("--home")
+        .arg(root())
+        .args(["import", "placement-csv"])
+        .arg(&file)
+        .assert()
+        .success();
+    (db, file)
+}
+
+#[test]
+fn import_review_prompt_masks_the_ssn() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, file) = placed_db(dir.path());
+    let out = common::recoup_at(&db, "2024-07-31")
+        .arg("--home")
+        .arg(root())
+        .args(["import", "placement-csv"])
+        .arg(&file)
+        .arg("--review")
+        .write_stdin("n\nn\nc\n")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let prompt = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        prompt.contains("Update Debtor? (Yes/No/All/Cancel)"),
+        "{prompt}"
+    );
+    assert!(
+        prompt.contains("line 2: AC-10001,Doe,John,") && prompt.contains(",***-**-6789,"),
+        "{prompt}"
+    );
+    assert!(
+        !prompt.contains("123-45-6789") && !prompt.contains("234-56-7890"),
+        "{prompt}"
+    );
+}
