@@ -95,11 +95,18 @@ pub fn print_letters(
                 .or_default() += 1;
             continue;
         }
-        let mode: String = conn
-            .prepare_cached("SELECT COALESCE(mo, 'A') FROM debtor WHERE fi = ?1")?
-            .query_row([d.file_number], |r| r.get(0))?;
+        let (mode, address_ok): (String, bool) = conn
+            .prepare_cached("SELECT COALESCE(mo, 'A'), COALESCE(ok, 0) FROM debtor WHERE fi = ?1")?
+            .query_row([d.file_number], |r| Ok((r.get(0)?, r.get(1)?)))?;
         if mode.trim().eq_ignore_ascii_case("C") {
             *summary.skipped.entry("closed account".into()).or_default() += 1;
+            continue;
+        }
+        // Address OK "needs to be checked for letters to go out in Batch Printing"
+        // (Collect! help, Entering Debtor Identity And Demographic Information, S2:907-908),
+        // as the letter service skips it; the contact stays due for the next run.
+        if !address_ok {
+            *summary.skipped.entry("address not OK".into()).or_default() += 1;
             continue;
         }
         let already = this_run.get(&d.file_number).copied().unwrap_or(0);
