@@ -25,7 +25,10 @@ const STDOUT_PATHS: [&str; 4] = ["-", "/dev/stdout", "/dev/fd/1", "/proc/self/fd
 
 enum Inner {
     /// A temporary file, renamed over `target` by [`OutputFile::commit`].
-    Temp { file: BufWriter<File>, tmp: PathBuf },
+    Temp {
+        file: BufWriter<File>,
+        tmp: PathBuf,
+    },
     /// A FIFO or device, written in place.
     Direct(BufWriter<File>),
     Stdout(io::Stdout),

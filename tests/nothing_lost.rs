@@ -158,3 +158,186 @@ fn import_review_prompt_masks_the_ssn() {
         "{prompt}"
     );
 }
+
+/// The names in a directory, sorted (temporary files included: they start with `.`).
+fn names_in(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+#[cfg(unix)]
+#[test]
+fn metro2_generate_through_a_link_writes_the_target_and_keeps_the_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path());
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join("real.txt"), "old").unwrap();
+    std::os::unix::fs::symlink("real.txt", out.join("link.txt")).unwrap();
+    common::recoup_at(&db, "2024-08-01")
+        .args(["metro2", "generate", "--out"])
+        .arg(out.join("link.txt"))
+        .assert()
+        .success();
+    let link = std::fs::symlink_metadata(out.join("link.txt")).unwrap();
+    assert!(link.file_type().is_symlink(), "the link stays a link");
+    let written = std::fs::read_to_string(out.join("real.txt")).unwrap();
+    assert!(
+        written.len() > 426 && written.contains("HEADER"),
+        "{written}"
+    );
+    assert_eq!(
+        names_in(&out),
+        ["link.txt", "real.txt"],
+        "no temporary file left"
+    );
+}
+
+#[test]
+fn a_failing_statements_print_leaves_no_file_under_its_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path());
+    // a statement body that fails after its first line
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(home.join("reports")).unwrap();
+    std::fs::write(
+        home.join("reports/statement.rpt"),
+        "+++\nname = \"Statement\"\nstart_on = \"statement\"\n+++\nStatement @st.nu\n@varX = @(1/0)\n",
+    )
+    .unwrap();
+    let out = dir.path().join("printed");
+    for format in ["pdf", "text"] {
+        common::recoup_at(&db, "2024-08-01")
+            .arg("--home")
+            .arg(&home)
+            .args([
+                "statements",
+                "print",
+                "--from",
+                "2024-07-01",
+                "--to",
+                "2024-07-31",
+            ])
+            .args(["--format", format, "--out"])
+            .arg(&out)
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains("division by zero"));
+        assert_eq!(names_in(&out), Vec::<String>::new(), "{format}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn report_out_to_a_device_is_written_directly() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = report_db(dir.path());
+    let rpt = dir.path().join("one.rpt");
+    std::fs::write(&rpt, "+++\nstart_on = \"debtor\"\n+++\n@de.na<\n").unwrap();
+    common::recoup_at(&db, "2024-07-31")
+        .args(["report", "run"])
+        .arg(&rpt)
+        .args(["--out", "/dev/null"])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("/dev/null: 1 lines"));
+    assert!(!std::fs::metadata("/dev/null").unwrap().is_file());
+    // --out /dev/stdout goes through the process's own standard output
+    common::recoup_at(&db, "2024-07-31")
+        .args(["report", "run"])
+        .arg(&rpt)
+        .args(["--out", "/dev/stdout"])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with(
+            "Smith, John\n/dev/stdout: 1 lines",
+        ));
+}
+
+/// Run recoup with its standard output on /dev/full.
+#[cfg(target_os = "linux")]
+fn to_dev_full(db: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(assert_cmd::cargo::cargo_bin("recoup"))
+        .arg("--db")
+        .arg(db)
+        .args(["--today", "2024-08-01", "--quiet"])
+        .args(args)
+        .env_remove("RECOUP_DB")
+        .env_remove("RECOUP_HOME")
+        .env_remove("RECOUP_TODAY")
+        .stdout(std::fs::File::create("/dev/full").unwrap())
+        .output()
+        .unwrap()
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_stdout_is_an_error_after_saying_what_was_committed() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path());
+    let count = || -> i64 {
+        rusqlite::Connection::open(&db)
+            .unwrap()
+            .query_row("SELECT COUNT(*) FROM trans", [], |r| r.get(0))
+            .unwrap()
+    };
+    let before = count();
+    let o = to_dev_full(
+        &db,
+        &[
+            "post", "--debtor", "1000", "--type", "101", "--to-us", "10.00",
+        ],
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    let id = before + 1;
+    assert!(
+        err.starts_with("committed: transaction ") && err.contains(" posted to debtor 1000\n"),
+        "{err}"
+    );
+    assert!(
+        err.ends_with("error: standard output: No space left on device (os error 28)\n"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("panicked") && !err.contains("internal failure"),
+        "{err}"
+    );
+    assert_eq!(count(), id, "posted once");
+    // a command that commits nothing fails the same way, with nothing claimed
+    let o = to_dev_full(&db, &["fields", "de"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stderr),
+        "error: standard output: No space left on device (os error 28)\n"
+    );
+    // and so do the other writing commands
+    let o = to_dev_full(
+        &db,
+        &["client-payment", "--client", "1002", "--amount", "1.00"],
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.starts_with("committed: client payment "), "{err}");
+    let o = to_dev_full(
+        &db,
+        &[
+            "statements",
+            "generate",
+            "--from",
+            "2024-08-01",
+            "--to",
+            "2024-08-31",
+        ],
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.starts_with("committed: 2 statement(s) for 2024-08-01 to 2024-08-31\n"),
+        "{err}"
+    );
+}

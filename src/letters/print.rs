@@ -13,7 +13,7 @@ use crate::report::pdf::PdfSink;
 use crate::report::sink::LineBuf;
 use crate::report::sqlite::{contact_allowed, SqliteSource};
 use crate::report::{RunOptions, Sink, StartOn, TextSink};
-use crate::{Env, Error, Result};
+use crate::{Env, Result};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PrintSummary {
@@ -59,15 +59,11 @@ pub fn print_letters(
     mark_done: bool,
 ) -> Result<PrintSummary> {
     let letters = Letters::load(env)?;
-    let file = std::fs::File::create(out).map_err(|e| Error::io(out, e))?;
-    let mut sink: Box<dyn Sink> = if pdf {
-        Box::new(PdfSink::new(
-            std::io::BufWriter::new(file),
-            "Batch letters",
-            66,
-        ))
+    let mut file = crate::output::OutputFile::create(out)?;
+    let mut sink: Box<dyn Sink + '_> = if pdf {
+        Box::new(PdfSink::new(&mut file, "Batch letters", 66))
     } else {
-        Box::new(TextSink::new(file))
+        Box::new(TextSink::new(&mut file))
     };
     let src = SqliteSource::new(conn);
     let mut summary = PrintSummary::default();
@@ -152,5 +148,7 @@ pub fn print_letters(
         }
     }
     sink.finish()?;
+    drop(sink);
+    file.commit()?;
     Ok(summary)
 }
