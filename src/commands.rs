@@ -35,23 +35,26 @@ pub fn fields(env: &Env, form: Option<&str>) -> Result<()> {
                 })
             })
             .collect();
-        println!("{}", serde_json::json!({ "fields": list }));
+        crate::outln!("{}", serde_json::json!({ "fields": list }))?;
         return Ok(());
     }
-    println!(
+    crate::outln!(
         "{:<8} {:<32} {:<9} {:>5}  computed",
-        "code", "name", "type", "width"
-    );
+        "code",
+        "name",
+        "type",
+        "width"
+    )?;
     for form in forms {
         for f in form.fields() {
-            println!(
+            crate::outln!(
                 "{:<8} {:<32} {:<9} {:>5}  {}",
                 f.code(),
                 f.name,
                 f.ty.label(),
                 f.width,
                 if f.computed { "yes" } else { "no" }
-            );
+            )?;
         }
     }
     Ok(())
@@ -75,10 +78,11 @@ pub fn setup_apply(env: &Env, file: &Path) -> Result<()> {
     setup::parse(file)?;
     let mut store = Store::open(&env.db)?;
     let applied = setup::apply(store.conn_mut(), file)?;
+    crate::output::committed(format_args!("setup {}", file.display()));
     if env.json {
-        println!("{}", serde_json::json!({ "applied": applied }));
+        crate::outln!("{}", serde_json::json!({ "applied": applied }))?;
     } else {
-        println!("applied {}: {}", file.display(), applied.join(", "));
+        crate::outln!("applied {}: {}", file.display(), applied.join(", "))?;
     }
     Ok(())
 }
@@ -87,9 +91,9 @@ pub fn setup_apply(env: &Env, file: &Path) -> Result<()> {
 pub fn setup_show(env: &Env) -> Result<()> {
     let store = Store::open_existing(&env.db)?;
     if env.json {
-        println!("{}", setup::show::to_json(store.conn())?);
+        crate::outln!("{}", setup::show::to_json(store.conn())?)?;
     } else {
-        print!("{}", setup::render(store.conn())?);
+        crate::out!("{}", setup::render(store.conn())?)?;
     }
     Ok(())
 }
@@ -132,9 +136,13 @@ pub fn post(env: &Env, req: &PostRequest) -> Result<()> {
         runner.run(&tx, req.debtor, plan, env.today)?;
     }
     tx.commit()?;
+    crate::output::committed(format_args!(
+        "transaction {} posted to debtor {}",
+        posted.id, req.debtor
+    ));
     let owing = from_cents(posted.totals.owing());
     if env.json {
-        println!(
+        crate::outln!(
             "{}",
             serde_json::json!({
                 "transaction": posted.id,
@@ -144,12 +152,15 @@ pub fn post(env: &Env, req: &PostRequest) -> Result<()> {
                 "tax": format!("{:.2}", posted.tax),
                 "owing": format!("{owing:.2}"),
             })
-        );
+        )?;
     } else {
-        println!(
+        crate::outln!(
             "posted transaction {} to debtor {}: commission {:.2}, tax {:.2}, owing {owing:.2}",
-            posted.id, req.debtor, posted.commission, posted.tax
-        );
+            posted.id,
+            req.debtor,
+            posted.commission,
+            posted.tax
+        )?;
     }
     Ok(())
 }
@@ -176,10 +187,9 @@ fn record_json(values: &FieldValues) -> serde_json::Value {
     serde_json::Value::Object(map)
 }
 
-fn print_record(env: &Env, values: &FieldValues) {
+fn print_record(env: &Env, values: &FieldValues) -> Result<()> {
     if env.json {
-        println!("{}", record_json(values));
-        return;
+        return crate::outln!("{}", record_json(values));
     }
     for (f, v) in values {
         let text = match v {
@@ -188,18 +198,16 @@ fn print_record(env: &Env, values: &FieldValues) {
             _ if f.field == "ss" => mask_ssn(&v.plain()),
             other => other.plain(),
         };
-        println!("{:<8} {:<32} {}", f.code(), f.name, text);
+        crate::outln!("{:<8} {:<32} {}", f.code(), f.name, text)?;
     }
+    Ok(())
 }
 
 /// `recoup show debtor FILE_NUMBER`
 pub fn show_debtor(env: &Env, file_number: i64) -> Result<()> {
     let store = Store::open_existing(&env.db)?;
     match store::read_record(store.conn(), Form::Debtor, file_number)? {
-        Some(values) => {
-            print_record(env, &values);
-            Ok(())
-        }
+        Some(values) => print_record(env, &values),
         None => bail!(runtime, "no debtor with file number {file_number}"),
     }
 }
@@ -208,10 +216,7 @@ pub fn show_debtor(env: &Env, file_number: i64) -> Result<()> {
 pub fn show_client(env: &Env, number: i64) -> Result<()> {
     let store = Store::open_existing(&env.db)?;
     match store::read_record(store.conn(), Form::Client, number)? {
-        Some(values) => {
-            print_record(env, &values);
-            Ok(())
-        }
+        Some(values) => print_record(env, &values),
         None => bail!(runtime, "no client with number {number}"),
     }
 }
@@ -231,7 +236,7 @@ pub fn find(env: &Env, acct: &str, client: Option<i64>) -> Result<()> {
         }
     }
     for fi in found {
-        println!("{fi}");
+        crate::outln!("{fi}")?;
     }
     Ok(())
 }

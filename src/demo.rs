@@ -160,19 +160,26 @@ pub fn run(env: &Env, out: &Path) -> Result<()> {
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
 
-    println!("recoup demo — {} (today {})", db.display(), env.today);
-    println!();
-    println!(
+    crate::outln!("recoup demo — {} (today {})", db.display(), env.today)?;
+    crate::outln!()?;
+    crate::outln!(
         "{:>5} {:>5} {:<22} {:>10} {:>8} {:>7} {:>10} {:>10}",
-        "file", "clnt", "name", "principal", "interest", "fees", "paid", "owing"
-    );
+        "file",
+        "clnt",
+        "name",
+        "principal",
+        "interest",
+        "fees",
+        "paid",
+        "owing"
+    )?;
     print_balances(store.conn())?;
-    println!();
-    println!(
+    crate::outln!()?;
+    crate::outln!(
         "{created} accounts placed; July: {posted} transactions posted, commission {:.2}, tax {:.2}",
         from_cents(cm),
         from_cents(tx_total)
-    );
+    )?;
 
     // Month-end: one statement per client for July, dated August 1.
     let (from, to) = (
@@ -182,13 +189,18 @@ pub fn run(env: &Env, out: &Path) -> Result<()> {
     let tx = store.conn_mut().transaction()?;
     let statements = crate::statements::generate(&tx, from, to, None, false)?;
     tx.commit()?;
-    println!();
-    println!(
+    crate::outln!()?;
+    crate::outln!(
         "{:>5} {:>6} {:<5} {:>10} {:>10} {:>10}",
-        "stmt", "client", "remit", "to us", "cheque", "due"
-    );
+        "stmt",
+        "client",
+        "remit",
+        "to us",
+        "cheque",
+        "due"
+    )?;
     for s in &statements {
-        println!(
+        crate::outln!(
             "{:>5} {:>6} {:<5} {:>10} {:>10} {:>10}",
             s.statement,
             s.client,
@@ -196,7 +208,7 @@ pub fn run(env: &Env, out: &Path) -> Result<()> {
             from_cents(s.to_us),
             from_cents(s.check),
             from_cents(s.due_from_client)
-        );
+        )?;
     }
     // The mail house's letter-service file for the letters the NEW plan scheduled.
     let tx = store.conn_mut().transaction()?;
@@ -211,14 +223,14 @@ pub fn run(env: &Env, out: &Path) -> Result<()> {
     };
     let (bytes, ls) = crate::letters::service::run(env, &tx, &ls_opts)?;
     let ls_path = out.join("letters-service.txt");
-    std::fs::write(&ls_path, bytes).map_err(|e| Error::io(&ls_path, e))?;
+    crate::output::write_file(&ls_path, &bytes)?;
     tx.commit()?;
-    println!();
-    println!(
+    crate::outln!()?;
+    crate::outln!(
         "letter service: {} letter(s) to {}",
         ls.total(),
         ls_path.display()
-    );
+    )?;
 
     // The statements as PDF and text, and the cheque register.
     let stmt_dir = out.join("statements");
@@ -239,14 +251,14 @@ pub fn run(env: &Env, out: &Path) -> Result<()> {
     )?);
     files.sort();
     files.dedup();
-    println!();
-    println!("statements:");
+    crate::outln!()?;
+    crate::outln!("statements:")?;
     for f in &files {
-        println!("  {}", f.display());
+        crate::outln!("  {}", f.display())?;
     }
     metro2_file(&mut store, env, out)?;
-    println!();
-    println!("database: {}", db.display());
+    crate::outln!()?;
+    crate::outln!("database: {}", db.display())?;
     Ok(())
 }
 
@@ -262,21 +274,22 @@ fn metro2_file(store: &mut Store, env: &Env, out: &Path) -> Result<()> {
     };
     let mut warnings = Vec::new();
     let summary = generate(store.conn_mut(), env, &opts, &mut warnings)?;
-    println!();
+    crate::outln!()?;
     let mut stdout = std::io::stdout();
     print_summary(&mut stdout, &summary)?;
     for line in String::from_utf8_lossy(&warnings).lines() {
-        println!("  {line}");
+        crate::outln!("  {line}")?;
     }
     let file = std::fs::File::open(&path).map_err(|e| Error::io(&path, e))?;
     let report = crate::metro2::validate::validate(
         std::io::BufReader::new(file),
         crate::metro2::Profile::Collection,
     );
-    println!(
+    crate::outln!(
         "  validate --profile collection: {} error(s), {} warning(s)",
-        report.counts.errors, report.counts.warnings
-    );
+        report.counts.errors,
+        report.counts.warnings
+    )?;
     if report.has_errors() {
         return Err(Error::validation(format!(
             "{}: the demo's Metro 2 file fails validation",
@@ -293,7 +306,7 @@ fn print_balances(conn: &rusqlite::Connection) -> Result<()> {
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
         let name: String = r.get(2)?;
-        println!(
+        crate::outln!(
             "{:>5} {:>5} {:<22} {:>10} {:>8} {:>7} {:>10} {:>10}",
             r.get::<_, i64>(0)?,
             r.get::<_, i64>(1)?,
@@ -303,7 +316,7 @@ fn print_balances(conn: &rusqlite::Connection) -> Result<()> {
             from_cents(r.get(5)?),
             from_cents(r.get(6)?),
             from_cents(r.get(7)?),
-        );
+        )?;
     }
     Ok(())
 }

@@ -13,6 +13,7 @@ pub mod import;
 pub mod letters;
 pub mod metro2;
 pub mod money;
+pub mod output;
 pub mod plans;
 pub mod report;
 pub mod setup;

@@ -605,7 +605,8 @@ fn main() -> ExitCode {
     match std::panic::catch_unwind(|| run(cli)) {
         Ok(Ok(())) => ExitCode::SUCCESS,
         Ok(Err(e)) => {
-            eprintln!("error: {e}");
+            // Not eprintln!: a failed stderr must not turn the exit status into a panic's.
+            recoup::output::stderr_fmt(format_args!("error: {e}\n"));
             ExitCode::from(e.exit_code() as u8)
         }
         Err(_) => ExitCode::from(1),

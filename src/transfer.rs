@@ -23,7 +23,7 @@ pub const TRANSFERS_FILE: &str = "clienttransfers.csv";
 pub const NOTES_FILE: &str = "clientnotes.csv";
 
 fn write(path: &Path, bytes: &[u8]) -> Result<()> {
-    std::fs::write(path, bytes).map_err(|e| Error::io(path, e))
+    crate::output::write_file(path, bytes)
 }
 
 /// Export the selected clients (all when none) into `dir`. Returns (rows, notes).

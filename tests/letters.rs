@@ -186,11 +186,103 @@ fn csv_file_line_by_line() {
         ("Baker, Bob", false, "A", "Notice", &[]),
     ]);
     let (text, j) = fx.service(&["--format", "csv", "--print-unverified", "--k03"]);
+    // each body line is one column; the Reminder's line `"@de.na<","@de.ac<"` writes its
+    // own quotes, so it is one value holding quotes and a comma, quoted by the csv crate
     assert_eq!(
         text,
-        "D2,COA,2000,2,196 -$100.00,Balance $100.00\r\nD1,OK,3000,\"Able, Ann\",\"A1\"\r\n"
+        "D2,COA,2000,2,196 -$100.00,Balance $100.00\r\nD1,OK,3000,\"\"\"Able, Ann\"\",\"\"A1\"\"\"\r\n"
     );
     assert_eq!(j["warnings"], 1, "--k03 does not apply to CSV");
+}
+
+/// Read a letter-service CSV back with the csv crate, row by row, field by field.
+fn read_csv(text: &str) -> Vec<Vec<String>> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect()
+}
+
+#[test]
+fn csv_values_with_commas_quotes_and_loops_read_back_field_by_field() {
+    let fx = fixture(&[
+        ("Smith, Jr., John", true, "A", "Statement", &[]),
+        ("O\"Neil, Pat", true, "A", "Statement", &[]),
+    ]);
+    // one item per line, as the shipped letter-service letter; a loop of two lines
+    std::fs::write(
+        fx.dir.path().join("reports/statement.rpt"),
+        "+++\nname = \"Statement\"\nstart_on = \"debtor\"\nletter_number = \"4000\"\n+++\n@de.na<\n@de.tr no total\n@tr.ty< @tr.tu<\n@de.tr\n@de.ow\n",
+    )
+    .unwrap();
+    let conn = rusqlite::Connection::open(&fx.db).unwrap();
+    // a second principal line for debtor 1 (the loop has two lines) and $15,075.00 owing
+    common::place_principal(&conn, 1, 1_497_500, common::day("2024-07-02"));
+    drop(conn);
+    let (text, j) = fx.service(&["--format", "csv"]);
+    assert_eq!(j["letters"]["4000"], 2);
+    let rows = read_csv(&text);
+    assert_eq!(
+        rows,
+        vec![
+            vec![
+                "D1",
+                "OK",
+                "4000",
+                "Smith, Jr., John",
+                "196 -$100.00\r\n196 -$14,975.00",
+                "$15,075.00"
+            ],
+            vec![
+                "D2",
+                "OK",
+                "4000",
+                "O\"Neil, Pat",
+                "196 -$100.00",
+                "$100.00"
+            ],
+        ]
+    );
+    assert!(
+        text.ends_with("\"$15,075.00\"\r\nD2,OK,4000,\"O\"\"Neil, Pat\",196 -$100.00,$100.00\r\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn in_house_letters_skip_addresses_not_ok() {
+    let fx = fixture(&[
+        ("Able, Ann", true, "A", "Dunning", &[]),
+        ("Baker, Bob", false, "A", "Dunning", &[]),
+    ]);
+    let txt = fx.dir.path().join("letters.txt");
+    let o = fx.cmd(&[
+        "--json",
+        "letters",
+        "print",
+        "--from",
+        "2024-07-01",
+        "--to",
+        "2024-07-31",
+        "--mark-done",
+        "--out",
+        txt.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(j["printed"]["Dunning"], 1);
+    assert_eq!(j["skipped"]["address not OK"], 1);
+    let text = std::fs::read_to_string(&txt).unwrap();
+    assert!(
+        text.contains("Dear Able, Ann,") && !text.contains("Baker"),
+        "{text}"
+    );
+    // the skipped letter stays due for the next run, once the address is fixed
+    let c = fx.contacts();
+    assert!(c[0].1 && !c[1].1, "{c:?}");
 }
 
 #[test]

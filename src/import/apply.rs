@@ -303,7 +303,14 @@ impl<'c> Applier<'c> {
                 )
             })
         {
-            match review.ask(line, &String::from_utf8_lossy(raw))? {
+            let ssns: Vec<String> = parts
+                .iter()
+                .flat_map(|p| &p.values)
+                .filter(|a| a.field.field == "ss" && !a.value.is_null())
+                .map(|a| a.value.plain())
+                .collect();
+            let ssns: Vec<&str> = ssns.iter().map(String::as_str).collect();
+            match review.ask(line, &String::from_utf8_lossy(raw), &ssns)? {
                 ReviewAnswer::Yes => {}
                 ReviewAnswer::No => {
                     self.skip("declined in review");

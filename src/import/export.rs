@@ -528,13 +528,10 @@ pub fn run(env: &Env, map_arg: &str, out: &Path, filter: Option<&str>) -> Result
     let (map, _) = super::run::load_map(env, map_arg)?;
     let filter = filter.map(Filter::parse).transpose()?;
     let store = store::Store::open_existing(&env.db)?;
-    let file = std::fs::File::create(out).map_err(|e| Error::io(out, e))?;
-    export_to(
-        store.conn(),
-        &map,
-        filter.as_ref(),
-        std::io::BufWriter::new(file),
-    )
+    let mut file = crate::output::OutputFile::create(out)?;
+    let rows = export_to(store.conn(), &map, filter.as_ref(), &mut file)?;
+    file.commit()?;
+    Ok(rows)
 }
 
 #[cfg(test)]

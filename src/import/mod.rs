@@ -34,10 +34,17 @@ use crate::{Env, Error, Result};
 /// `--strict` when records were rejected.
 pub fn cli_import(env: &Env, map: &str, file: &Path, opts: &ImportOptions) -> Result<()> {
     let summary = run::run(env, map, file, opts)?;
+    if summary.committed {
+        crate::output::committed(format_args!(
+            "import of {} (batch {})",
+            file.display(),
+            summary.batch
+        ));
+    }
     if env.json {
-        println!("{}", summary.to_json());
+        crate::outln!("{}", summary.to_json())?;
     } else {
-        print!("{}", summary.render());
+        crate::out!("{}", summary.render())?;
     }
     if opts.strict && summary.rejected > 0 {
         return Err(Error::validation(format!(
@@ -57,12 +64,12 @@ pub fn cli_import(env: &Env, map: &str, file: &Path, opts: &ImportOptions) -> Re
 pub fn cli_export(env: &Env, map: &str, out: &Path, filter: Option<&str>) -> Result<()> {
     let n = export::run(env, map, out, filter)?;
     if env.json {
-        println!(
+        crate::outln!(
             "{}",
             serde_json::json!({ "file": out.display().to_string(), "rows": n })
-        );
+        )?;
     } else {
-        println!("exported {n} row(s) to {}", out.display());
+        crate::outln!("exported {n} row(s) to {}", out.display())?;
     }
     Ok(())
 }

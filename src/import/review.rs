@@ -38,9 +38,11 @@ impl Review {
     pub(crate) fn active(&self) -> bool {
         self.on
     }
-    pub(crate) fn ask(&mut self, line: u64, raw: &str) -> Result<ReviewAnswer> {
+    /// `ssns`: the record's SSN values, masked in the record shown.
+    pub(crate) fn ask(&mut self, line: u64, raw: &str, ssns: &[&str]) -> Result<ReviewAnswer> {
+        let shown = masked_record(raw, ssns);
         loop {
-            eprint!("line {line}: {raw}\nUpdate Debtor? (Yes/No/All/Cancel) ");
+            eprint!("line {line}: {shown}\nUpdate Debtor? (Yes/No/All/Cancel) ");
             let _ = std::io::stderr().flush();
             let mut answer = String::new();
             if self.input.read_line(&mut answer)? == 0 {
@@ -57,5 +59,97 @@ impl Review {
                 _ => continue,
             }
         }
+    }
+}
+
+/// The record as the reviewer sees it, every SSN masked like every other display
+/// (`***-**-1234`, SPEC §1 PII): the record's own SSN values wherever they appear in
+/// it, then anything written like an SSN (`123-45-6789`, `123 45 6789`) in case the
+/// source wrote it differently from the stored value. A bare run of nine digits is
+/// masked only when it is the record's SSN: it may be the account number the
+/// reviewer needs to see.
+pub(crate) fn masked_record(raw: &str, ssns: &[&str]) -> String {
+    let mut shown = raw.to_string();
+    for ssn in ssns {
+        let digits: String = ssn.chars().filter(char::is_ascii_digit).collect();
+        if digits.len() < 4 {
+            continue;
+        }
+        let mask = crate::commands::mask_ssn(&digits);
+        shown = shown.replace(ssn.trim(), &mask);
+        // The source may write a full SSN as bare digits whatever the stored form.
+        if digits.len() == 9 {
+            shown = shown.replace(&digits, &mask);
+        }
+    }
+    mask_ssn_shapes(&shown)
+}
+
+/// Replace each `ddd-dd-dddd` / `ddd dd dddd` not touching other digits.
+fn mask_ssn_shapes(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let starts_clean = i == 0 || !chars[i - 1].is_ascii_digit();
+        match ssn_shape_len(&chars[i..]) {
+            Some(n) if starts_clean && !chars.get(i + n).is_some_and(char::is_ascii_digit) => {
+                let digits: String = chars[i..i + n].iter().collect();
+                out.push_str(&crate::commands::mask_ssn(&digits));
+                i += n;
+            }
+            _ => {
+                out.push(chars[i]);
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+/// The length of an SSN shape at the start of `c`: 3, 2 and 4 digits, the groups
+/// separated by the same `-` or space.
+fn ssn_shape_len(c: &[char]) -> Option<usize> {
+    let digits = |from: usize, n: usize| {
+        c.len() >= from + n && c[from..from + n].iter().all(char::is_ascii_digit)
+    };
+    let sep = *c.get(3)?;
+    let shaped = (sep == '-' || sep == ' ')
+        && digits(0, 3)
+        && digits(4, 2)
+        && c.get(6) == Some(&sep)
+        && digits(7, 4);
+    shaped.then_some(11)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::masked_record;
+
+    #[test]
+    fn ssns_are_masked_in_the_record_shown() {
+        assert_eq!(
+            masked_record("A-1,Doe,123-45-6789,100.00", &[]),
+            "A-1,Doe,***-**-6789,100.00"
+        );
+        assert_eq!(
+            masked_record("A-1,Doe,123 45 6789", &[]),
+            "A-1,Doe,***-**-6789"
+        );
+        assert_eq!(masked_record("A-1|123456789|", &[]), "A-1|123456789|");
+        assert_eq!(
+            masked_record("A-1|123456789|", &["123-45-6789"]),
+            "A-1|***-**-6789|"
+        );
+        // a phone number or a longer account number is not an SSN
+        assert_eq!(
+            masked_record("9165550101,1234567890", &[]),
+            "9165550101,1234567890"
+        );
+        // the record's own SSN, even run together with other digits (fixed width)
+        assert_eq!(
+            masked_record("0001123456789000150000", &["123456789"]),
+            "0001***-**-6789000150000"
+        );
     }
 }

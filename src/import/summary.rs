@@ -132,10 +132,11 @@ impl Summary {
     }
 }
 
-/// The rejects file, created only when there is something to write (SPEC §3).
+/// The rejects file, created only when there is something to write (SPEC §3),
+/// through [`OutputFile`](crate::output::OutputFile): it appears complete or not at all.
 pub struct Rejects {
     path: PathBuf,
-    writer: Option<csv::Writer<std::fs::File>>,
+    writer: Option<csv::Writer<crate::output::OutputFile>>,
 }
 
 impl Rejects {
@@ -144,24 +145,34 @@ impl Rejects {
     }
     pub fn write(&mut self, line: u64, reason: &str, raw: &str) -> Result<()> {
         if self.writer.is_none() {
-            let mut w = csv::Writer::from_path(&self.path).map_err(|e| Error::io(&self.path, e))?;
+            let mut w = csv::Writer::from_writer(crate::output::OutputFile::create(&self.path)?);
             w.write_record(["line", "reason", "raw"])
-                .map_err(|e| Error::runtime(e.to_string()))?;
+                .map_err(|e| Error::io(&self.path, e))?;
             self.writer = Some(w);
         }
         if let Some(w) = self.writer.as_mut() {
             w.write_record([line.to_string().as_str(), reason, raw])
-                .map_err(|e| Error::runtime(e.to_string()))?;
+                .map_err(|e| Error::io(&self.path, e))?;
         }
         Ok(())
     }
     pub fn finish(&mut self) -> Result<Option<String>> {
-        match self.writer.as_mut() {
+        match self.writer.take() {
             Some(w) => {
-                w.flush()?;
+                w.into_inner()
+                    .map_err(|e| Error::io(&self.path, e.error()))?
+                    .commit()?;
                 Ok(Some(self.path.display().to_string()))
             }
             None => Ok(None),
         }
+    }
+}
+
+impl Drop for Rejects {
+    /// An import that stops on an error still leaves the rejects found so far, as a
+    /// whole file (the error itself is what the user sees).
+    fn drop(&mut self) {
+        let _ = self.finish();
     }
 }

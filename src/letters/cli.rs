@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::service::{run, Format, ServiceOptions, ServiceSummary};
 use crate::store::{settings, Store};
-use crate::{bail, Env, Error, Result};
+use crate::{bail, Env, Result};
 
 fn summary_text(s: &ServiceSummary) -> String {
     let mut t = format!("letters written: {}\n", s.total());
@@ -64,20 +64,21 @@ pub fn service(
         mark_done,
     };
     let (bytes, summary) = run(env, &tx, &opts)?;
-    std::fs::write(out, &bytes).map_err(|e| Error::io(out, e))?;
+    crate::output::write_file(out, &bytes)?;
     // Without --mark-done the transaction is dropped: nothing changes.
     if mark_done {
         tx.commit()?;
+        crate::output::committed(format_args!("letters service contacts marked done"));
     }
     for w in &summary.warnings {
         eprintln!("warning: {w}");
     }
     let text = summary_text(&summary);
     if let Some(p) = summary_file {
-        std::fs::write(p, &text).map_err(|e| Error::io(p, e))?;
+        crate::output::write_file(p, text.as_bytes())?;
     }
     if env.json {
-        println!(
+        crate::outln!(
             "{}",
             json!({
                 "out": out.display().to_string(),
@@ -88,10 +89,10 @@ pub fn service(
                 "contacts_skipped": summary.contacts_skipped,
                 "warnings": summary.warnings.len(),
             })
-        );
+        )?;
     } else {
-        print!("{text}");
-        println!("file: {}", out.display());
+        crate::out!("{text}")?;
+        crate::outln!("file: {}", out.display())?;
     }
     Ok(())
 }
@@ -105,21 +106,22 @@ pub fn print(env: &Env, from: NaiveDate, to: NaiveDate, out: &Path, mark_done: b
     let s = super::print::print_letters(env, &tx, from, to, out, pdf, mark_done)?;
     if mark_done {
         tx.commit()?;
+        crate::output::committed(format_args!("printed letters' contacts marked done"));
     }
     if env.json {
-        println!(
+        crate::outln!(
             "{}",
             json!({ "out": out.display().to_string(), "printed": s.printed, "skipped": s.skipped })
-        );
+        )?;
     } else {
-        println!("letters printed: {}", s.printed.values().sum::<usize>());
+        crate::outln!("letters printed: {}", s.printed.values().sum::<usize>())?;
         for (n, c) in &s.printed {
-            println!("  {n:<40} {c}");
+            crate::outln!("  {n:<40} {c}")?;
         }
         for (why, c) in &s.skipped {
-            println!("  skipped: {why:<31} {c}");
+            crate::outln!("  skipped: {why:<31} {c}")?;
         }
-        println!("file: {}", out.display());
+        crate::outln!("file: {}", out.display())?;
     }
     Ok(())
 }
@@ -139,6 +141,7 @@ pub fn ncoa_import(env: &Env, file: &Path, map: Option<&Path>) -> Result<()> {
     let tx = store.conn_mut().transaction()?;
     let s = super::ncoa::import(env, &tx, file)?;
     tx.commit()?;
+    crate::output::committed(format_args!("NCOA returns from {}", file.display()));
     for (line, why) in &s.rejected {
         eprintln!("warning: {}:{line}: {why}", file.display());
     }
@@ -148,19 +151,19 @@ pub fn ncoa_import(env: &Env, file: &Path, map: Option<&Path>) -> Result<()> {
             .iter()
             .map(|(l, r)| json!({"line": l, "reason": r}))
             .collect();
-        println!(
+        crate::outln!(
             "{}",
             json!({"debtors_updated": s.debtors_updated, "cosigners_updated": s.cosigners_updated, "rejected": rejected, "skipped": s.skipped})
-        );
+        )?;
     } else {
-        println!(
+        crate::outln!(
             "NCOA: {} debtor and {} cosigner addresses updated, {} rejected",
             s.debtors_updated,
             s.cosigners_updated,
             s.rejected.len()
-        );
+        )?;
         for (why, c) in &s.skipped {
-            println!("  skipped: {why:<30} {c}");
+            crate::outln!("  skipped: {why:<30} {c}")?;
         }
     }
     Ok(())

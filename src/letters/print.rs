@@ -13,7 +13,7 @@ use crate::report::pdf::PdfSink;
 use crate::report::sink::LineBuf;
 use crate::report::sqlite::{contact_allowed, SqliteSource};
 use crate::report::{RunOptions, Sink, StartOn, TextSink};
-use crate::{Env, Error, Result};
+use crate::{Env, Result};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PrintSummary {
@@ -59,15 +59,11 @@ pub fn print_letters(
     mark_done: bool,
 ) -> Result<PrintSummary> {
     let letters = Letters::load(env)?;
-    let file = std::fs::File::create(out).map_err(|e| Error::io(out, e))?;
-    let mut sink: Box<dyn Sink> = if pdf {
-        Box::new(PdfSink::new(
-            std::io::BufWriter::new(file),
-            "Batch letters",
-            66,
-        ))
+    let mut file = crate::output::OutputFile::create(out)?;
+    let mut sink: Box<dyn Sink + '_> = if pdf {
+        Box::new(PdfSink::new(&mut file, "Batch letters", 66))
     } else {
-        Box::new(TextSink::new(file))
+        Box::new(TextSink::new(&mut file))
     };
     let src = SqliteSource::new(conn);
     let mut summary = PrintSummary::default();
@@ -95,11 +91,18 @@ pub fn print_letters(
                 .or_default() += 1;
             continue;
         }
-        let mode: String = conn
-            .prepare_cached("SELECT COALESCE(mo, 'A') FROM debtor WHERE fi = ?1")?
-            .query_row([d.file_number], |r| r.get(0))?;
+        let (mode, address_ok): (String, bool) = conn
+            .prepare_cached("SELECT COALESCE(mo, 'A'), COALESCE(ok, 0) FROM debtor WHERE fi = ?1")?
+            .query_row([d.file_number], |r| Ok((r.get(0)?, r.get(1)?)))?;
         if mode.trim().eq_ignore_ascii_case("C") {
             *summary.skipped.entry("closed account".into()).or_default() += 1;
+            continue;
+        }
+        // Address OK "needs to be checked for letters to go out in Batch Printing"
+        // (Collect! help, Entering Debtor Identity And Demographic Information, S2:907-908),
+        // as the letter service skips it; the contact stays due for the next run.
+        if !address_ok {
+            *summary.skipped.entry("address not OK".into()).or_default() += 1;
             continue;
         }
         let already = this_run.get(&d.file_number).copied().unwrap_or(0);
@@ -145,5 +148,7 @@ pub fn print_letters(
         }
     }
     sink.finish()?;
+    drop(sink);
+    file.commit()?;
     Ok(summary)
 }

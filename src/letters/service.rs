@@ -11,7 +11,7 @@ use crate::report::ast::CcKind;
 use crate::report::sqlite::contact_allowed;
 use crate::report::StartOn;
 use crate::store::{self, settings};
-use crate::{Env, Result};
+use crate::{Env, Error, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -293,7 +293,7 @@ pub fn run(
     }
     let bytes = match opts.format {
         Format::Ontario => ontario(conn, &written)?,
-        Format::Csv => csv_format(&written),
+        Format::Csv => csv_format(&written)?,
     };
     Ok((bytes, summary))
 }
@@ -362,23 +362,35 @@ fn ontario(conn: &Connection, letters: &[Written]) -> Result<Vec<u8>> {
     Ok(out.into_bytes())
 }
 
-/// CSV format: id, OK or COA, the letter number, then the body lines verbatim.
-fn csv_format(letters: &[Written]) -> Vec<u8> {
-    let mut out = String::new();
-    for w in letters {
-        let mut fields = vec![
-            w.person.id.clone(),
-            if w.coa { "COA".into() } else { "OK".into() },
-            w.letter_number.clone(),
-        ];
-        for item in &w.body {
-            match item {
-                BodyItem::Line(l) => fields.push(l.clone()),
-                BodyItem::Loop(lines) => fields.extend(lines.iter().cloned()),
-            }
-        }
-        out.push_str(&fields.join(","));
-        out.push_str("\r\n");
+/// CSV format (SPEC §6): per letter one row of the id, `OK` or `COA`, the letter
+/// number, then one column per line of the letter's body and one per loop (its lines
+/// joined by CR LF inside the column), so every letter of a number has the same
+/// columns however many transactions it lists. Written by the csv crate: a value
+/// holding a comma, a quote or a line break (`$15,075.00`, `Smith, Jr.`) is quoted.
+fn csv_format(letters: &[Written]) -> Result<Vec<u8>> {
+    let mut w = csv::WriterBuilder::new()
+        .flexible(true)
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    for letter in letters {
+        w.write_record(csv_row(letter))
+            .map_err(|e| Error::runtime(format!("letter-service CSV: {e}")))?;
     }
-    out.into_bytes()
+    w.into_inner()
+        .map_err(|e| Error::runtime(format!("letter-service CSV: {e}")))
+}
+
+fn csv_row(w: &Written) -> Vec<String> {
+    let mut fields = vec![
+        w.person.id.clone(),
+        if w.coa { "COA".into() } else { "OK".into() },
+        w.letter_number.clone(),
+    ];
+    for item in &w.body {
+        match item {
+            BodyItem::Line(l) => fields.push(l.clone()),
+            BodyItem::Loop(lines) => fields.push(lines.join("\r\n")),
+        }
+    }
+    fields
 }

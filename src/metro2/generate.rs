@@ -8,9 +8,8 @@
 //! only when it is accepted. The database changes only with `--mark-done`.
 
 use std::collections::{BTreeMap, HashMap};
-use std::fs::File;
 use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use chrono::{Datelike, Months, NaiveDate};
 use rusqlite::types::ValueRef;
@@ -531,12 +530,12 @@ pub fn generate(
         medical_rules: setup.medical_rules,
     };
 
-    let tmp = partial_path(&opts.out);
-    let file = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
+    // A temporary file renamed over --out (a link writes its target): crate::output.
+    let mut file = crate::output::OutputFile::create(&opts.out)?;
     let result = write_records(
         conn,
         &header,
-        file,
+        &mut file,
         ending,
         &Lookups {
             setup: &setup,
@@ -549,14 +548,8 @@ pub fn generate(
         &options,
         warn,
     );
-    let (mut summary, done) = match result {
-        Ok(x) => x,
-        Err(e) => {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(e);
-        }
-    };
-    std::fs::rename(&tmp, &opts.out).map_err(|e| Error::io(&opts.out, e))?;
+    let (mut summary, done) = result?;
+    file.commit()?;
     summary.out = opts.out.display().to_string();
     summary.as_of = iso(as_of);
     summary.activated = done
@@ -570,15 +563,6 @@ pub fn generate(
         tx.commit()?;
     }
     Ok(summary)
-}
-
-fn partial_path(out: &Path) -> PathBuf {
-    let mut name = out
-        .file_name()
-        .map(|n| n.to_os_string())
-        .unwrap_or_default();
-    name.push(".partial");
-    out.with_file_name(name)
 }
 
 struct Lookups<'a> {
@@ -631,7 +615,7 @@ const BATCH: usize = 256;
 fn write_records(
     conn: &Connection,
     header: &Segment,
-    file: File,
+    file: &mut crate::output::OutputFile,
     ending: LineEnding,
     l: &Lookups<'_>,
     options: &BuildOptions,
@@ -818,7 +802,7 @@ fn consume(
     rx: std::sync::mpsc::Receiver<Vec<Job>>,
     back: std::sync::mpsc::Sender<Vec<Job>>,
     header: &Segment,
-    file: File,
+    file: &mut crate::output::OutputFile,
     ending: LineEnding,
     options: &BuildOptions,
     warn: &mut (dyn Write + Send),

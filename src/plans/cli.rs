@@ -8,9 +8,9 @@ use crate::catalog::Form;
 use crate::store::Store;
 use crate::{bail, Env, Result};
 
-fn print_summary(env: &Env, title: &str, debtors: usize, s: &PlanSummary) {
+fn print_summary(env: &Env, title: &str, debtors: usize, s: &PlanSummary) -> Result<()> {
     if env.json {
-        println!(
+        return crate::outln!(
             "{}",
             json!({
                 "debtors": debtors,
@@ -21,24 +21,24 @@ fn print_summary(env: &Env, title: &str, debtors: usize, s: &PlanSummary) {
                 "deleted_contacts": s.deleted_contacts,
             })
         );
-        return;
     }
-    println!("{title}: {debtors} debtor(s)");
+    crate::outln!("{title}: {debtors} debtor(s)")?;
     for (plan, n) in &s.runs {
-        println!("  plan {plan:<8} ran {n} time(s)");
+        crate::outln!("  plan {plan:<8} ran {n} time(s)")?;
     }
     for (ty, n) in &s.executed {
-        println!("  done now   {ty:<12} {n}");
+        crate::outln!("  done now   {ty:<12} {n}")?;
     }
     for (ty, n) in &s.scheduled {
-        println!("  scheduled  {ty:<12} {n}");
+        crate::outln!("  scheduled  {ty:<12} {n}")?;
     }
     if s.skipped_by_condition > 0 {
-        println!("  skipped by schedule_if: {}", s.skipped_by_condition);
+        crate::outln!("  skipped by schedule_if: {}", s.skipped_by_condition)?;
     }
     if s.deleted_contacts > 0 {
-        println!("  pending contacts deleted: {}", s.deleted_contacts);
+        crate::outln!("  pending contacts deleted: {}", s.deleted_contacts)?;
     }
+    Ok(())
 }
 
 /// Debtors chosen by `--debtor`, `--client` and `--where` (all when none is given),
@@ -106,10 +106,12 @@ pub fn plan_run(
         runner.run(&tx, *fi, code, reference)?;
     }
     tx.commit()?;
-    print_summary(env, &format!("plan {code}"), targets.len(), &runner.summary);
-    // ODBC events run after the local commit; a failure fails the command (exit 1).
+    crate::output::committed(format_args!("plan {code} on {} debtor(s)", targets.len()));
+    let printed = print_summary(env, &format!("plan {code}"), targets.len(), &runner.summary);
+    // ODBC events run after the local commit, even when the summary cannot be
+    // printed; a failure fails the command (exit 1).
     crate::sync::run_pending(store.conn(), env, &runner.pending_odbc)?;
-    Ok(())
+    printed
 }
 
 /// `recoup batch contacts [--through D]`
@@ -119,9 +121,10 @@ pub fn batch_contacts(env: &Env, through: Option<NaiveDate>) -> Result<()> {
     let mut runner = PlanRunner::new(&tx, env)?;
     let n = runner.process_due(&tx, through.unwrap_or(env.today))?;
     tx.commit()?;
-    print_summary(env, "automatic contacts processed", n, &runner.summary);
+    crate::output::committed(format_args!("batch contacts ({n} processed)"));
+    let printed = print_summary(env, "automatic contacts processed", n, &runner.summary);
     crate::sync::run_pending(store.conn(), env, &runner.pending_odbc)?;
-    Ok(())
+    printed
 }
 
 /// `recoup sync NAME --op insert|update|delete (--debtor N… | --client N | --where …)`
@@ -150,12 +153,12 @@ pub fn sync_cmd(
         .collect();
     let n = crate::sync::run_pending(store.conn(), env, &pending)?;
     if env.json {
-        println!(
+        crate::outln!(
             "{}",
             json!({ "pair": name, "op": op.name(), "statements": n })
-        );
+        )?;
     } else {
-        println!("ODBC sync {name}: {} {n} row(s)", op.name());
+        crate::outln!("ODBC sync {name}: {} {n} row(s)", op.name())?;
     }
     Ok(())
 }

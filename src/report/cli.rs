@@ -8,6 +8,7 @@ use super::pdf::PdfSink;
 use super::sink::{Sink, TextSink};
 use super::sqlite::SqliteSource;
 use super::{parse_condition, Report, RunOptions};
+use crate::output::OutputFile;
 use crate::store::Store;
 use crate::{bail, Env, Error, Result};
 
@@ -79,10 +80,10 @@ pub fn check(env: &Env, name: &str) -> Result<()> {
                 })
                 .collect()
         };
-        println!(
+        crate::outln!(
             "{}",
             serde_json::json!({"report": rep.origin, "name": rep.front.name, "errors": list(false), "warnings": list(true)})
-        );
+        )?;
     } else {
         for d in &rep.diags {
             let tag = if d.warning { "warning" } else { "error" };
@@ -96,7 +97,7 @@ pub fn check(env: &Env, name: &str) -> Result<()> {
         )));
     }
     if !env.json {
-        println!("{}: ok ({warnings} warning(s))", rep.origin);
+        crate::outln!("{}: ok ({warnings} warning(s))", rep.origin)?;
     }
     Ok(())
 }
@@ -153,11 +154,12 @@ pub fn run(env: &Env, args: &RunArgs) -> Result<()> {
     };
     let store = Store::open_existing(&env.db)?;
     let src = SqliteSource::new(store.conn());
-    let writer: Box<dyn Write> = match &args.out {
-        Some(p) => Box::new(std::fs::File::create(p).map_err(|e| Error::io(p, e))?),
+    let mut file = args.out.as_deref().map(OutputFile::create).transpose()?;
+    let writer: Box<dyn Write + '_> = match file.as_mut() {
+        Some(f) => Box::new(f),
         None => Box::new(std::io::stdout().lock()),
     };
-    let mut sink: Box<dyn Sink> = if pdf {
+    let mut sink: Box<dyn Sink + '_> = if pdf {
         Box::new(PdfSink::new(writer, &rep.front.name, rep.front.page_length))
     } else {
         Box::new(
@@ -172,35 +174,40 @@ pub fn run(env: &Env, args: &RunArgs) -> Result<()> {
     } else {
         super::run(&rep, &src, sink.as_mut(), &opts)?
     };
+    drop(sink);
+    if let Some(f) = file {
+        f.commit()?;
+    }
     if let Some(p) = &args.out {
         let warnings = rep.diags.iter().filter(|d| d.warning).count();
-        summary(env, p, &stats, pdf, warnings);
+        summary(env, p, &stats, pdf, warnings)?;
     }
     Ok(())
 }
 
-fn summary(env: &Env, out: &Path, s: &super::RunStats, pdf: bool, warnings: usize) {
+fn summary(env: &Env, out: &Path, s: &super::RunStats, pdf: bool, warnings: usize) -> Result<()> {
     if env.json {
-        println!(
+        crate::outln!(
             "{}",
             serde_json::json!({"out": out.display().to_string(), "format": if pdf {"pdf"} else {"text"},
                 "start_records": s.start_records, "lines": s.lines, "pages": s.pages,
                 "warnings": warnings})
-        );
+        )?;
     } else if pdf {
-        println!(
+        crate::outln!(
             "{}: {} lines on {} page(s), {warnings} warning(s)",
             out.display(),
             s.lines,
             s.pages
-        );
+        )?;
     } else {
-        println!(
+        crate::outln!(
             "{}: {} lines, {warnings} warning(s)",
             out.display(),
             s.lines
-        );
+        )?;
     }
+    Ok(())
 }
 
 /// A spinner on stderr counting output lines (SPEC §1: long work shows progress).

@@ -253,7 +253,7 @@ fn write_num(out: &mut String, d: Decimal, kind: NumKind, m: &Modifier) {
                 pad(out, &natural(*decimals), *width, *left, false);
             }
         }
-        Modifier::Words => out.push_str(&words(d)),
+        Modifier::Words => out.push_str(&cheque_words(d)),
         Modifier::Fraction(n) => {
             let (_, _, f) = digits(d, 2);
             match n {
@@ -444,8 +444,25 @@ fn hundreds(n: u64, out: &mut Vec<&'static str>) {
     }
 }
 
+/// An amount as a cheque writes it: the whole dollars in words and the cents as a
+/// fraction, 1056.13 → `One Thousand Fifty Six and 13/100` (Collect! help, "How To
+/// Format Numeric Fields And Numeric Variables", `<t>` for cheque writing). The cents
+/// are rounded half away from zero first, so 5.999 is `Six and 00/100`.
+pub fn cheque_words(d: Decimal) -> String {
+    let rounded = d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+    let amount = rounded.abs();
+    let cents = ((amount - amount.trunc()) * Decimal::ONE_HUNDRED).trunc();
+    // The sign is written here, not by `words`, so -0.50 keeps its `Minus`.
+    let sign = if rounded.is_sign_negative() && !rounded.is_zero() {
+        "Minus "
+    } else {
+        ""
+    };
+    format!("{sign}{} and {cents:02}/100", words(amount))
+}
+
 /// The whole part of an amount in words: 1056.13 → `One Thousand Fifty Six`
-/// (collect-help-notes.md §1.6; cheque writing prints the cents separately).
+/// (collect-help-notes.md §1.6); [`cheque_words`] adds the cents.
 pub fn words(d: Decimal) -> String {
     use rust_decimal::prelude::ToPrimitive;
     let whole = d.trunc().abs().to_u64().unwrap_or(u64::MAX);
@@ -539,7 +556,34 @@ mod tests {
     #[test]
     fn numeric_modifiers() {
         let v = Val::Money(dec!(1056.13));
-        assert_eq!(m(v.clone(), &Modifier::Words), "One Thousand Fifty Six");
+        assert_eq!(
+            m(v.clone(), &Modifier::Words),
+            "One Thousand Fifty Six and 13/100"
+        );
+        assert_eq!(
+            m(Val::Money(dec!(5.55)), &Modifier::Words),
+            "Five and 55/100"
+        );
+        assert_eq!(
+            m(Val::Money(dec!(15000)), &Modifier::Words),
+            "Fifteen Thousand and 00/100"
+        );
+        assert_eq!(
+            m(Val::Money(dec!(5.999)), &Modifier::Words),
+            "Six and 00/100"
+        );
+        assert_eq!(
+            m(Val::Money(dec!(0.07)), &Modifier::Words),
+            "Zero and 07/100"
+        );
+        assert_eq!(
+            m(Val::Money(dec!(-5.55)), &Modifier::Words),
+            "Minus Five and 55/100"
+        );
+        assert_eq!(
+            m(Val::Money(dec!(-0.5)), &Modifier::Words),
+            "Minus Zero and 50/100"
+        );
         assert_eq!(m(v.clone(), &Modifier::Fraction(None)), "13");
         assert_eq!(m(v.clone(), &Modifier::Fraction(Some(4))), "  13");
         assert_eq!(m(v.clone(), &Modifier::Whole(None)), "1056");

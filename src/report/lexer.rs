@@ -348,6 +348,13 @@ impl<'a, 'd> Lexer<'a, 'd> {
             self.pos = after;
             return Ok(Some(Operand::Cc(k)));
         }
+        if let Some(why) = unsupported_contact_control(&lw) {
+            // Refused rather than printed as text: a compliance check that silently
+            // prints its own name would let a dialer list or a text batch through.
+            self.pos = after;
+            self.error(span, format!("@{w} is not supported: {why}"));
+            return Err(Reported);
+        }
         if (lw == "pv" || lw == "pt") && self.src[after..].starts_with('(') {
             self.pos = after + 1;
             self.skip_ws();
@@ -935,4 +942,19 @@ pub fn date_pattern(body: &str) -> Option<String> {
         }
     }
     any.then_some(out)
+}
+
+/// The contact-control commands of the Collect! help ("Contact Controls", Contact
+/// Controls In The Report Writer, S2:1794-1809) that need settings recoup's contact
+/// controls do not hold (`[[contact_control]]` has type, state, max_times and
+/// period_days only). `None` for any other word.
+fn unsupported_contact_control(lower: &str) -> Option<&'static str> {
+    Some(match lower {
+        "ccsms" => "contact controls have no SMS Reauth setting",
+        "cctzcall" => "contact controls have no Legal Calling Times",
+        "ccvaldate" => "contact controls have no Model Validation period",
+        "ccattempts" => "contact controls have no Call Attempt Types",
+        "ccrpcs" => "contact controls have no Call RPC Types",
+        _ => return None,
+    })
 }

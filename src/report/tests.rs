@@ -302,7 +302,7 @@ fn field_formats_and_modifiers() {
     let lines = body("@de where (@de.fi = 1)\n@de.ow|@de.ow<13.2>|@de.ow<15<|@de.pr<t>|@de.ow<.>|@de.ow<!>|@de.ow<.04>|@de.ow<!03>|@de.ow<010>|@de.fe<8>|@de.fe<8.0>|@de.fe<05>|@de.rt|@de.ok|@de.st|@de.li|@de.na<5>|@de.fi<4>\n@de\n");
     assert_eq!(
         lines[0],
-        "$14,620.50|   $14,620.50|$14,620.50     |Fifteen Thousand|50|14620|  50|620|0001462050|        |   $0.00|00000|33.5|Yes|California|01/15/2024|Smith|   1"
+        "$14,620.50|   $14,620.50|$14,620.50     |Fifteen Thousand and 00/100|50|14620|  50|620|0001462050|        |   $0.00|00000|33.5|Yes|California|01/15/2024|Smith|   1"
     );
     // a bare zero amount prints $0.00
     assert_eq!(body("@de where (@de.fi = 2)\n@de.ow\n@de\n")[0], "$0.00");

@@ -46,16 +46,24 @@ pub fn statements_generate(
     let tx = store.conn_mut().transaction()?;
     let list = generate(&tx, from, to, client, replace)?;
     tx.commit()?;
+    if !list.is_empty() {
+        crate::output::committed(format_args!(
+            "{} statement(s) for {from} to {to}",
+            list.len()
+        ));
+    }
     if env.json {
         let v: Vec<_> = list.iter().map(summary_json).collect();
-        println!("{}", json!({ "statements": v }));
+        crate::outln!("{}", json!({ "statements": v }))?;
         return Ok(());
     }
     if list.is_empty() {
-        println!("no statements: no client has lines or a balance forward for {from} to {to}");
+        crate::outln!(
+            "no statements: no client has lines or a balance forward for {from} to {to}"
+        )?;
         return Ok(());
     }
-    println!(
+    crate::outln!(
         "{:>6} {:>6} {:<10} {:>1} {:>5} {:>12} {:>12} {:>11} {:>9} {:>9} {:>11} {:>12} {:>12}",
         "stmt",
         "client",
@@ -70,9 +78,9 @@ pub fn statements_generate(
         "bal fwd",
         "cheque",
         "due"
-    );
+    )?;
     for s in &list {
-        println!(
+        crate::outln!(
             "{:>6} {:>6} {:<10} {:>1} {:>5} {:>12} {:>12} {:>11} {:>9} {:>9} {:>11} {:>12} {:>12}",
             s.statement,
             s.client,
@@ -87,7 +95,7 @@ pub fn statements_generate(
             m(s.balance_forward),
             m(s.check),
             m(s.due_from_client)
-        );
+        )?;
     }
     Ok(())
 }
@@ -106,17 +114,18 @@ pub fn client_payment_cmd(
     let tx = store.conn_mut().transaction()?;
     let (id, left) = client_payment(&tx, client, to_cents(amount), date.unwrap_or(env.today))?;
     tx.commit()?;
+    crate::output::committed(format_args!("client payment {id} for client {client}"));
     if env.json {
-        println!(
+        crate::outln!(
             "{}",
             json!({ "payment": id, "client": client, "amount": m(to_cents(amount)), "still_owed": m(left) })
-        );
+        )?;
     } else {
-        println!(
+        crate::outln!(
             "client payment {id} of {} recorded for client {client}; still owed {}",
             m(to_cents(amount)),
             m(left)
-        );
+        )?;
     }
     Ok(())
 }
@@ -141,21 +150,27 @@ pub fn cash_report_cmd(
             .iter()
             .map(|t| json!({"type": t.type_code, "description": t.description, "count": t.count, "to_us": m(t.to_us), "direct": m(t.direct)}))
             .collect();
-        println!(
+        crate::outln!(
             "{}",
             json!({"from": from.to_string(), "to": to.to_string(), "lines": lines, "by_type": types, "to_us": m(r.to_us), "direct": m(r.direct), "deposit": m(r.deposit)})
-        );
+        )?;
         return Ok(());
     }
-    println!("Daily cash report {from} to {to}");
-    println!();
-    println!(
+    crate::outln!("Daily cash report {from} to {to}")?;
+    crate::outln!()?;
+    crate::outln!(
         "{:<10} {:>6} {:>6} {:<24} {:<4} {:>12} {:>12}",
-        "posted", "file", "client", "name", "type", "to us", "direct"
-    );
+        "posted",
+        "file",
+        "client",
+        "name",
+        "type",
+        "to us",
+        "direct"
+    )?;
     for l in &r.lines {
         let name: String = l.name.chars().take(24).collect();
-        println!(
+        crate::outln!(
             "{:<10} {:>6} {:>6} {:<24} {:<4} {:>12} {:>12}",
             l.posted,
             l.file_number,
@@ -164,33 +179,37 @@ pub fn cash_report_cmd(
             l.type_code,
             m(l.to_us),
             m(l.direct)
-        );
+        )?;
     }
-    println!();
-    println!(
+    crate::outln!()?;
+    crate::outln!(
         "{:<4} {:<32} {:>5} {:>12} {:>12}",
-        "type", "description", "count", "to us", "direct"
-    );
+        "type",
+        "description",
+        "count",
+        "to us",
+        "direct"
+    )?;
     for t in &r.by_type {
-        println!(
+        crate::outln!(
             "{:<4} {:<32} {:>5} {:>12} {:>12}",
             t.type_code,
             t.description,
             t.count,
             m(t.to_us),
             m(t.direct)
-        );
+        )?;
     }
-    println!(
+    crate::outln!(
         "{:<4} {:<32} {:>5} {:>12} {:>12}",
         "",
         "total",
         r.lines.len(),
         m(r.to_us),
         m(r.direct)
-    );
-    println!();
-    println!("bank deposit: {}", m(r.deposit));
+    )?;
+    crate::outln!()?;
+    crate::outln!("bank deposit: {}", m(r.deposit))?;
     Ok(())
 }
 
@@ -216,10 +235,10 @@ pub fn statements_print(
     let files = print(env, store.conn(), &sel, out, format)?;
     if env.json {
         let list: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
-        println!("{}", json!({ "files": list }));
+        crate::outln!("{}", json!({ "files": list }))?;
     } else {
         for f in files {
-            println!("{}", f.display());
+            crate::outln!("{}", f.display())?;
         }
     }
     Ok(())

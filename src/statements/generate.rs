@@ -252,6 +252,9 @@ pub fn generate(
             }
             remove_statement(conn, owner, nu, to)?;
         }
+        // A replaced statement gets its number back (docs/month-end.md, "Numbering and
+        // replacing"): the client's papers and the cheque register keep pointing at it.
+        let replaced = existing;
         let family: Vec<i64> = tops
             .iter()
             .filter(|(_, t)| **t == owner)
@@ -320,7 +323,10 @@ pub fn generate(
         }
         let sums = sums_of(&lines).map_err(|e| e.context(format!("client {owner}")))?;
         let outcome = settle(remit, &sums, balance_forward, bill_negative);
-        let nu = next_number(conn, "statement", "nu", 1)?;
+        let nu = match replaced {
+            Some(nu) => nu,
+            None => next_number(conn, "statement", "nu", 1)?,
+        };
         conn.prepare_cached(
             "INSERT INTO statement (nu, cl, dt, fr, pto, rm, tu, di, cm, tx, fe, bf, ck, du, charge)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",

@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use rusqlite::{params, Connection};
 
 use crate::money::from_cents;
+use crate::output::OutputFile;
 use crate::report::pdf::PdfSink;
 use crate::report::sqlite::SqliteSource;
 use crate::report::{RunOptions, Sink, TextSink};
@@ -90,13 +91,16 @@ fn select(conn: &Connection, sel: &Selection) -> Result<Vec<Row>> {
     Ok(rows)
 }
 
-fn create(path: &Path) -> Result<std::fs::File> {
-    std::fs::File::create(path).map_err(|e| Error::io(path, e))
+/// Finish a CSV file: flush the csv writer and put the file in place.
+fn commit_csv(w: csv::Writer<OutputFile>, path: &Path) -> Result<()> {
+    w.into_inner()
+        .map_err(|e| Error::io(path, e.error()))?
+        .commit()
 }
 
 /// The invoice lines of a statement as CSV, in invoice-line order.
 fn write_lines_csv(conn: &Connection, nu: i64, path: &Path) -> Result<()> {
-    let mut w = csv::Writer::from_writer(create(path)?);
+    let mut w = csv::Writer::from_writer(OutputFile::create(path)?);
     let io = |e: csv::Error| Error::io(path, e);
     w.write_record([
         "file",
@@ -131,8 +135,7 @@ fn write_lines_csv(conn: &Connection, nu: i64, path: &Path) -> Result<()> {
         }
         w.write_record(&rec).map_err(io)?;
     }
-    w.flush()?;
-    Ok(())
+    commit_csv(w, path)
 }
 
 /// Print the selected statements into `out`; returns the files written.
@@ -159,22 +162,24 @@ pub fn print(
             let mut opts = RunOptions::new(env.today);
             opts.now = env.now;
             opts.ids = vec![row.nu];
-            let file = std::io::BufWriter::new(create(&path)?);
-            let mut sink: Box<dyn Sink> = match format {
+            let mut file = OutputFile::create(&path)?;
+            let mut sink: Box<dyn Sink + '_> = match format {
                 PrintFormat::Pdf => Box::new(PdfSink::new(
-                    file,
+                    &mut file,
                     &format!("{} {}", report.front.name, row.nu),
                     report.front.page_length,
                 )),
-                _ => Box::new(TextSink::new(file)),
+                _ => Box::new(TextSink::new(&mut file)),
             };
             crate::report::run(&report, &src, sink.as_mut(), &opts)?;
+            drop(sink);
+            file.commit()?;
         }
         written.push(path);
     }
     // The cheque register: one row per statement with a cheque.
     let cheques = out.join("cheques.csv");
-    let mut w = csv::Writer::from_writer(create(&cheques)?);
+    let mut w = csv::Writer::from_writer(OutputFile::create(&cheques)?);
     let io = |e: csv::Error| Error::io(&cheques, e);
     w.write_record(["statement", "client", "payee", "date", "amount"])
         .map_err(io)?;
@@ -188,7 +193,7 @@ pub fn print(
         ])
         .map_err(io)?;
     }
-    w.flush()?;
+    commit_csv(w, &cheques)?;
     written.push(cheques);
     Ok(written)
 }
