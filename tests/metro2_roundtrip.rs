@@ -20,6 +20,13 @@ fn field_values(kind: SegKind) -> impl Strategy<Value = Vec<Val>> {
         .table()
         .iter()
         .map(|f| match f.kind {
+            // The writer refuses any other Payment History Profile character (CRRG field 18).
+            Kind::Alpha if kind == SegKind::Base && f.name == "payment_history_profile" => {
+                proptest::string::string_regex("[0-6BDEGHJKL]{24}")
+                    .unwrap()
+                    .prop_map(Val::Text)
+                    .boxed()
+            }
             Kind::Alpha => {
                 let max = usize::from(f.len);
                 proptest::string::string_regex(&format!(

@@ -91,6 +91,17 @@ fn write_text_report(out: &mut dyn Write, path: &Path, r: &Report) -> std::io::R
     for f in &r.findings {
         writeln!(out, "{}: record {} {f}", path.display(), f.record)?;
     }
+    if !r.omitted.is_empty() {
+        let more: u64 = r.omitted.values().sum();
+        let per_rule: Vec<String> = r.omitted.iter().map(|(k, v)| format!("{k} {v}")).collect();
+        writeln!(
+            out,
+            "{}: {more} more finding(s) not listed (only the first {} are): {}",
+            path.display(),
+            validate::MAX_FINDINGS,
+            per_rule.join(", ")
+        )?;
+    }
     let c = &r.counts;
     writeln!(out, "{:<12} {:>10}", "record", "count")?;
     for (k, v) in [

@@ -112,6 +112,7 @@ rules! {
     X021_K2 = "X021", all, Error, "K2 indicator 1/2 without a name, or indicator 9 with one";
     X022_K3 = "X022", all, Error, "K3 agency identifier 00 with an account number";
     X023_DOFD_AFTER_DOAI = "X023", all, Warning, "Date of First Delinquency later than the Date of Account Information";
+    X024_AFTER_DOAI = "X024", all, Error, "Date Closed or Date of Last Payment later than the Date of Account Information (the record reports the account as of that date)";
     // Collection-agency profile (metro2.md §4; SPEC §5).
     C001_PORTFOLIO = "C001", collection, Error, "portfolio type must be O";
     C002_ACCOUNT_TYPE = "C002", collection, Error, "account type must be 48, 0C or 77";
