@@ -122,3 +122,75 @@ fn date_closed_and_last_payment_after_the_date_of_account_information_are_errors
         ]
     );
 }
+
+/// The php_z fixture with its data record repeated `n` times and a trailer that
+/// does not match (one more error).
+fn many_records(n: usize) -> tempfile::NamedTempFile {
+    let text = std::fs::read(ours("php_z_then_blanks.txt")).unwrap();
+    let lines: Vec<&[u8]> = text.split(|&b| b == b'\n').collect();
+    let mut out = Vec::with_capacity(lines[1].len() * (n + 2));
+    out.extend_from_slice(lines[0]);
+    out.push(b'\n');
+    for _ in 0..n {
+        out.extend_from_slice(lines[1]);
+        out.push(b'\n');
+    }
+    out.extend_from_slice(lines[2]);
+    out.push(b'\n');
+    let f = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(f.path(), out).unwrap();
+    f
+}
+
+#[test]
+fn past_ten_thousand_findings_only_counts_per_rule_are_kept() {
+    let f = many_records(3_000);
+    let (code, v) = validate_json(f.path(), "crrg");
+    assert_eq!(code, 3);
+    let listed = v["findings"].as_array().unwrap().len();
+    assert_eq!(listed, 10_000);
+    // One F005 per record, each counted whether listed or not.
+    let omitted = &v["omitted"];
+    let listed_f005 = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "F005")
+        .count() as u64;
+    assert_eq!(listed_f005 + omitted["F005"].as_u64().unwrap(), 3_000);
+    let omitted_total: u64 = omitted
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|n| n.as_u64().unwrap())
+        .sum();
+    let (errors, warnings) = (
+        v["counts"]["errors"].as_u64().unwrap(),
+        v["counts"]["warnings"].as_u64().unwrap(),
+    );
+    // Every finding here is an error or a warning (no info): listed + omitted = all.
+    assert_eq!(listed as u64 + omitted_total, errors + warnings);
+    // 3,000 F005 and the trailer totals (T001) that no longer match.
+    assert!(errors > 3_000, "{errors}");
+    assert_eq!(v["counts"]["base"].as_u64(), Some(3_000));
+
+    // The text report says how many more there are, per rule.
+    let out = Command::cargo_bin("recoup")
+        .unwrap()
+        .args(["metro2", "validate"])
+        .arg(f.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let more = text
+        .lines()
+        .find(|l| l.contains("more finding(s) not listed"))
+        .expect("a line for the findings not listed");
+    assert!(
+        more.contains(&format!("{omitted_total} more finding(s) not listed (only the first 10000 are): "))
+            && more.contains(&format!("F005 {}", omitted["F005"])),
+        "{more}"
+    );
+    assert_eq!(text.lines().filter(|l| l.contains(" record ")).count(), 10_000);
+}
