@@ -209,8 +209,13 @@ struct Run {
 
 /// `generate --json` for the as-of date (today = as-of), asserting success.
 fn generate(db: &Db, as_of: &str, extra: &[&str]) -> Run {
+    generate_on(db, as_of, as_of, extra)
+}
+
+/// `generate --json` run on `today` for an earlier (or the same) as-of date.
+fn generate_on(db: &Db, today: &str, as_of: &str, extra: &[&str]) -> Run {
     let out = db.dir.join(format!("m2-{as_of}.txt"));
-    let a = recoup(db, as_of)
+    let a = recoup(db, today)
         .arg("--json")
         .args(["metro2", "generate", "--out"])
         .arg(&out)
@@ -717,4 +722,94 @@ fn demo_writes_a_valid_metro2_file() {
         .arg(&file)
         .assert()
         .code(0);
+}
+
+#[test]
+fn a_file_made_after_month_end_reports_the_month() {
+    let db = standard("auto_activate = true");
+    let paid_later = debtor(&db, 1, "1000.00", &[]);
+    let closed_later = debtor(&db, 1, "700.00", &[]);
+    let bounced = debtor(&db, 1, "900.00", &[]);
+    let bounced_in_month = debtor(&db, 1, "800.00", &[]);
+    // June is reported, so a DA could be sent for an account closed since.
+    generate(&db, "2024-06-30", &["--mark-done"]);
+
+    // paid in full on August 3rd, after the as-of date
+    pay(&db, paid_later, "1000.00", "2024-08-03");
+    // closed on August 2nd
+    set(
+        &db,
+        Form::Debtor,
+        closed_later,
+        &[
+            ("de.mo", text("C")),
+            ("de.cld", Value::Date(date("2024-08-02"))),
+        ],
+    );
+    // $50 in June; $300 on July 20th that came back NSF on August 2nd
+    pay(&db, bounced, "50.00", "2024-06-10");
+    pay(&db, bounced, "300.00", "2024-07-20");
+    {
+        let store = Store::open(&db.path).unwrap();
+        post(store.conn(), bounced, "105", "-300.00", "2024-08-02");
+    }
+    // $100 in June reversed on July 5th, $200 on July 10th reversed on July 20th,
+    // $50 on July 25th: the month's Actual Payment is the $50.
+    pay(&db, bounced_in_month, "100.00", "2024-06-15");
+    {
+        let store = Store::open(&db.path).unwrap();
+        post(store.conn(), bounced_in_month, "105", "-100.00", "2024-07-05");
+    }
+    pay(&db, bounced_in_month, "200.00", "2024-07-10");
+    {
+        let store = Store::open(&db.path).unwrap();
+        post(store.conn(), bounced_in_month, "105", "-200.00", "2024-07-20");
+    }
+    pay(&db, bounced_in_month, "50.00", "2024-07-25");
+
+    let july = generate_on(&db, "2024-08-05", "2024-07-31", &[]);
+    let field = |fi: i64, f: &recoup::metro2::layout::Field| july.account(fi).unwrap()[0].text(f);
+
+    assert_eq!(field(paid_later, &base::ACCOUNT_STATUS), "93");
+    assert_eq!(field(paid_later, &base::CURRENT_BALANCE), "000001000");
+    assert_eq!(field(paid_later, &base::AMOUNT_PAST_DUE), "000001000");
+    assert_eq!(field(paid_later, &base::ACTUAL_PAYMENT), "000000000");
+    assert_eq!(field(paid_later, &base::DATE_LAST_PAYMENT), "00000000");
+    assert_eq!(field(paid_later, &base::DATE_CLOSED), "00000000");
+    assert_eq!(field(paid_later, &base::DATE_ACCOUNT_INFORMATION), "07312024");
+
+    assert_eq!(field(closed_later, &base::ACCOUNT_STATUS), "93");
+    assert_eq!(field(closed_later, &base::DATE_CLOSED), "00000000");
+    assert_eq!(field(closed_later, &base::CURRENT_BALANCE), "000000700");
+
+    assert_eq!(field(bounced, &base::ACCOUNT_STATUS), "93");
+    assert_eq!(field(bounced, &base::ACTUAL_PAYMENT), "000000000");
+    assert_eq!(field(bounced, &base::DATE_LAST_PAYMENT), "06102024");
+    assert_eq!(field(bounced, &base::CURRENT_BALANCE), "000000850");
+
+    assert_eq!(field(bounced_in_month, &base::ACTUAL_PAYMENT), "000000050");
+    assert_eq!(field(bounced_in_month, &base::DATE_LAST_PAYMENT), "07252024");
+    assert_eq!(field(bounced_in_month, &base::CURRENT_BALANCE), "000000750");
+
+    // The file its own validator accepts (no date after the DOAI, X024).
+    let out = db.dir.join("m2-2024-07-31.txt");
+    Command::cargo_bin("recoup")
+        .unwrap()
+        .args(["metro2", "validate", "--profile", "collection"])
+        .arg(&out)
+        .assert()
+        .success();
+
+    // August itself: the payment, the closure and the reversal are reported.
+    let aug = generate_on(&db, "2024-08-31", "2024-08-31", &[]);
+    assert_eq!(aug.status(paid_later).as_deref(), Some("62"));
+    assert_eq!(
+        aug.account(paid_later).unwrap()[0].text(&base::DATE_CLOSED),
+        "08032024"
+    );
+    assert_eq!(aug.status(closed_later).as_deref(), Some("DA"));
+    assert_eq!(
+        aug.account(closed_later).unwrap()[0].text(&base::DATE_CLOSED),
+        "08022024"
+    );
 }

@@ -175,25 +175,81 @@ fn load_clients(conn: &Connection) -> Result<ByFile<ClientRow>> {
     Ok(out)
 }
 
-/// Sum of To Us + Direct of payment-type transactions dated from the first of the
-/// as-of month through the as-of date, per debtor.
-fn load_payments(conn: &Connection, as_of: NaiveDate) -> Result<Vec<(i64, Decimal)>> {
+/// An account's money as of the as-of date, from its transactions (SPEC §5: the
+/// file reports the month, not the day it is made).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct AsOfMoney {
+    /// What the transactions dated after the as-of date took off the owing (their
+    /// To Us + Direct: payments positive, charges negative); added back to `de.ow`.
+    after: Decimal,
+    /// Payments dated from the 1st of the as-of month through the as-of date.
+    paid_in_month: Decimal,
+    /// The latest payment dated on or before the as-of date.
+    last_payment: Option<NaiveDate>,
+    /// The account has payment transactions at all (else `de.lpd`, e.g. imported, stands).
+    has_payments: bool,
+}
+
+/// [`AsOfMoney`] per debtor, sorted by file number. A payment that was reversed
+/// (105 / NSF: a negative payment whose `tr.rv` names it) and its reversal count
+/// nowhere — not in the Actual Payment, not as the Date of Last Payment, and not
+/// in the balance — whatever their dates: the money never arrived. Transactions
+/// without a payment date are taken as before the as-of date.
+fn load_as_of_money(conn: &Connection, as_of: NaiveDate) -> Result<Vec<(i64, AsOfMoney)>> {
     let first = as_of.with_day(1).unwrap_or(as_of);
     let sql = format!(
-        "SELECT fi, SUM(COALESCE({tu}, 0) + COALESCE({di}, 0)) FROM trans
-         WHERE {ft} = 'payment' AND {py} >= ?1 AND {py} <= ?2 GROUP BY fi ORDER BY fi",
+        "WITH reversed AS (SELECT {rv} AS id FROM trans WHERE {rv} IS NOT NULL)
+         SELECT t.fi,
+           SUM(CASE WHEN t.{py} > ?2
+                     AND t.{ft} IN ('payment', 'principal', 'interest', 'fee', 'legal', 'adjustment')
+                     AND NOT (t.{rv} IS NOT NULL AND EXISTS
+                              (SELECT 1 FROM trans p WHERE p.id = t.{rv} AND p.{py} <= ?2))
+                    THEN COALESCE(t.{tu}, 0) + COALESCE(t.{di}, 0) ELSE 0 END),
+           SUM(CASE WHEN t.{ft} = 'payment' AND t.{py} >= ?1 AND t.{py} <= ?2
+                     AND t.{rv} IS NULL AND t.id NOT IN (SELECT id FROM reversed)
+                    THEN COALESCE(t.{tu}, 0) + COALESCE(t.{di}, 0) ELSE 0 END),
+           MAX(CASE WHEN t.{ft} = 'payment' AND COALESCE(t.{tu}, 0) + COALESCE(t.{di}, 0) > 0
+                     AND t.{py} <= ?2 AND t.id NOT IN (SELECT id FROM reversed)
+                    THEN t.{py} END),
+           MAX(t.{ft} = 'payment' AND COALESCE(t.{tu}, 0) + COALESCE(t.{di}, 0) > 0)
+         FROM trans t WHERE t.{ft} = 'payment' OR t.{py} > ?2
+         GROUP BY t.fi ORDER BY t.fi",
         tu = col("tr.tu")?,
         di = col("tr.di")?,
         ft = col("tr.ft")?,
         py = col("tr.py")?,
+        rv = col("tr.rv")?,
     );
     let mut out = Vec::new();
     let mut stmt = conn.prepare(&sql)?;
     let mut rows = stmt.query(params![iso(first), iso(as_of)])?;
     while let Some(r) = rows.next()? {
-        out.push((r.get::<_, i64>(0)?, from_cents(r.get::<_, i64>(1)?)));
+        out.push((
+            r.get::<_, i64>(0)?,
+            AsOfMoney {
+                after: from_cents(r.get::<_, i64>(1)?),
+                paid_in_month: from_cents(r.get::<_, i64>(2)?),
+                last_payment: date_of(r.get_ref(3)?),
+                has_payments: r.get::<_, Option<i64>>(4)?.unwrap_or(0) != 0,
+            },
+        ));
     }
     Ok(out)
+}
+
+/// Put the account back as it stood on the as-of date: the owing before later
+/// transactions, the month's payments and the last payment up to that date.
+/// `None` when the owing overflows (a corrupt amount; the account is excluded).
+fn apply_as_of(a: &mut AccountInput, money: Option<&AsOfMoney>, as_of: NaiveDate) -> Option<()> {
+    let m = money.copied().unwrap_or_default();
+    a.owing = a.owing.checked_add(m.after)?;
+    // A reversal of an earlier month's payment makes no negative Actual Payment.
+    a.paid_in_month = m.paid_in_month.max(Decimal::ZERO);
+    if m.has_payments {
+        a.last_payment = m.last_payment;
+    }
+    a.last_payment = a.last_payment.filter(|d| *d <= as_of);
+    Some(())
 }
 
 fn load_history(conn: &Connection, as_of: NaiveDate) -> Result<Vec<(i64, Past)>> {
@@ -516,7 +572,7 @@ pub fn generate(
     }
 
     let clients = load_clients(conn)?;
-    let payments = load_payments(conn, as_of)?;
+    let money = load_as_of_money(conn, as_of)?;
     let history = load_history(conn, as_of)?;
     let under_minimum = load_under_minimum(conn)?;
     let grantor_dates = if setup.credit_grantor {
@@ -541,7 +597,7 @@ pub fn generate(
         &Lookups {
             setup: &setup,
             clients: &clients,
-            payments: &payments,
+            money: &money,
             history: &history,
             under_minimum: &under_minimum,
             grantor_dates: &grantor_dates,
@@ -584,8 +640,8 @@ fn partial_path(out: &Path) -> PathBuf {
 struct Lookups<'a> {
     setup: &'a CbrSetup,
     clients: &'a ByFile<ClientRow>,
-    /// These three sorted by file number, read with `seek` as the debtors go by.
-    payments: &'a [(i64, Decimal)],
+    /// These sorted by file number, read with `seek` as the debtors go by.
+    money: &'a [(i64, AsOfMoney)],
     history: &'a [(i64, Past)],
     under_minimum: &'a [(i64, String)],
     grantor_dates: &'a [(i64, NaiveDate)],
@@ -786,11 +842,15 @@ fn produce(
         if let Some(p) = past {
             a.history.months_at_93_or_62.extend_from_slice(&p.months);
         }
-        // A reversal of an earlier month's payment makes no negative Actual Payment.
-        a.paid_in_month = seek(l.payments, &mut at.0, fi)
-            .copied()
-            .unwrap_or_default()
-            .max(Decimal::ZERO);
+        if apply_as_of(&mut a, seek(l.money, &mut at.0, fi), options.as_of).is_none() {
+            spare.push(a);
+            batch.push(Job::Excluded {
+                fi,
+                key: "invalid",
+                reason: "the owing as of the as-of date does not fit a money amount".into(),
+            });
+            continue;
+        }
         a.grantor_occurrence = if l.setup.credit_grantor {
             Some(
                 seek(l.grantor_dates, &mut at.2, fi)
