@@ -72,14 +72,64 @@ pub struct Summary {
     pub reported: u64,
     /// Accounts reported, by status code.
     pub statuses: BTreeMap<String, u64>,
-    /// Accounts not reported, by reason (each also a stderr warning).
+    /// Accounts not reported, by reason (a stderr warning per reason).
     pub excluded: BTreeMap<String, u64>,
+    /// The accounts not reported, in file-number order: every one with `--json`,
+    /// else only the first [`EXCLUSIONS_NAMED`] of each reason (a run can exclude
+    /// hundreds of thousands).
+    pub exclusions: Vec<ExcludedAccount>,
+    /// Keep every excluded account in `exclusions` (set for `--json`).
+    #[serde(skip)]
+    pub list_all_exclusions: bool,
     /// Accounts whose final 62/DA/DF was reported before: no longer reported.
     pub finished: u64,
     /// Accounts activated by this run (auto_activate); kept only with --mark-done.
     pub activated: u64,
     /// Accounts recorded in the report history (--mark-done).
     pub marked_done: u64,
+}
+
+/// One account not reported, and why.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ExcludedAccount {
+    pub file: i64,
+    /// The summary key (`no_ssn_or_dob`, `under_minimum`, `validation`, …).
+    pub reason: String,
+    pub message: String,
+}
+
+/// File numbers named per reason in the stderr warning.
+pub const EXCLUSIONS_NAMED: usize = 5;
+
+impl Summary {
+    /// One warning line per exclusion reason: the count, the first file numbers and
+    /// the first account's message (`--json` lists every account).
+    pub fn exclusion_warnings(&self) -> Vec<String> {
+        self.excluded
+            .iter()
+            .map(|(key, n)| {
+                let named: Vec<&ExcludedAccount> = self
+                    .exclusions
+                    .iter()
+                    .filter(|e| e.reason == *key)
+                    .take(EXCLUSIONS_NAMED)
+                    .collect();
+                let mut files = named
+                    .iter()
+                    .map(|e| e.file.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                if *n > named.len() as u64 {
+                    files.push_str(&format!(" and {} more", *n - named.len() as u64));
+                }
+                let example = named
+                    .first()
+                    .map(|e| format!("; file {}: {}", e.file, e.message))
+                    .unwrap_or_default();
+                format!("warning: {n} account(s) not reported ({key}): files {files}{example}")
+            })
+            .collect()
+    }
 }
 
 /// A client as the run needs it.
@@ -601,6 +651,7 @@ pub fn generate(
             history: &history,
             under_minimum: &under_minimum,
             grantor_dates: &grantor_dates,
+            list_all_exclusions: env.json,
         },
         &options,
         warn,
@@ -612,6 +663,27 @@ pub fn generate(
             return Err(e);
         }
     };
+    for line in summary.exclusion_warnings() {
+        writeln!(warn, "{line}")?;
+    }
+    // A file without a base record fails the bureaus' checks (and our own: the
+    // trailer's Total Base Records is required); sending none is what is meant.
+    if summary.reported == 0 {
+        let _ = std::fs::remove_file(&tmp);
+        // Activations of this run are still recorded: the client's minimum is
+        // tested once, at activation (S2:580-590), not again at the next run.
+        if opts.mark_done {
+            let tx = conn.transaction()?;
+            mark_done(&tx, as_of, today, &done)?;
+            tx.commit()?;
+        }
+        let excluded: u64 = summary.excluded.values().sum();
+        return Err(Error::validation(format!(
+            "{}: nothing to report ({excluded} account(s) excluded, {} finished earlier); no file written",
+            opts.out.display(),
+            summary.finished
+        )));
+    }
     std::fs::rename(&tmp, &opts.out).map_err(|e| Error::io(&opts.out, e))?;
     summary.out = opts.out.display().to_string();
     summary.as_of = iso(as_of);
@@ -645,18 +717,21 @@ struct Lookups<'a> {
     history: &'a [(i64, Past)],
     under_minimum: &'a [(i64, String)],
     grantor_dates: &'a [(i64, NaiveDate)],
+    /// `--json`: keep every excluded account for the summary.
+    list_all_exclusions: bool,
 }
 
-fn exclude(
-    summary: &mut Summary,
-    warn: &mut (dyn Write + Send),
-    fi: i64,
-    key: &str,
-    reason: &str,
-) -> Result<()> {
-    *summary.excluded.entry(key.to_string()).or_default() += 1;
-    writeln!(warn, "warning: file {fi}: {reason}")?;
-    Ok(())
+/// Count an account not reported; keep it for the warning (or the JSON list).
+fn exclude(summary: &mut Summary, fi: i64, key: &str, reason: &str) {
+    let n = summary.excluded.entry(key.to_string()).or_default();
+    *n += 1;
+    if summary.list_all_exclusions || *n <= EXCLUSIONS_NAMED as u64 {
+        summary.exclusions.push(ExcludedAccount {
+            file: fi,
+            reason: key.to_string(),
+            message: reason.to_string(),
+        });
+    }
 }
 
 /// The entry for `fi` in a list sorted by file number, moving `pos` forward only
@@ -696,7 +771,10 @@ fn write_records(
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Job>>(8);
     let (back_tx, back_rx) = std::sync::mpsc::channel::<Vec<Job>>();
     std::thread::scope(|scope| {
-        let worker = scope.spawn(move || consume(rx, back_tx, header, file, ending, options, warn));
+        let list_all = l.list_all_exclusions;
+        let worker = scope.spawn(move || {
+            consume(rx, back_tx, header, file, ending, options, list_all, warn)
+        });
         let read = produce(conn, l, options, &tx, &back_rx);
         drop(tx);
         let written = worker
@@ -881,12 +959,16 @@ fn consume(
     file: File,
     ending: LineEnding,
     options: &BuildOptions,
+    list_all_exclusions: bool,
     warn: &mut (dyn Write + Send),
 ) -> Result<(Summary, Vec<(i64, Status)>)> {
     let io = |e: super::write::WriteError| Error::runtime(e.to_string());
     let mut w = Writer::new(BufWriter::with_capacity(1 << 20, file), ending);
     w.header(header).map_err(io)?;
-    let mut summary = Summary::default();
+    let mut summary = Summary {
+        list_all_exclusions,
+        ..Summary::default()
+    };
     summary.counts.header = 1;
     let mut reported = Vec::new();
     let mut record_number: u64 = 1; // the header
@@ -895,7 +977,7 @@ fn consume(
             let a = match job {
                 Job::Account(a) => a,
                 Job::Excluded { fi, key, reason } => {
-                    exclude(&mut summary, warn, *fi, key, reason)?;
+                    exclude(&mut summary, *fi, key, reason);
                     continue;
                 }
             };
@@ -903,7 +985,7 @@ fn consume(
             let built = match build_records(a, options) {
                 Ok(b) => b,
                 Err(e) => {
-                    exclude(&mut summary, warn, fi, e.key(), &e.to_string())?;
+                    exclude(&mut summary, fi, e.key(), &e.to_string());
                     continue;
                 }
             };
@@ -923,7 +1005,7 @@ fn consume(
                 .collect();
             if !errors.is_empty() {
                 let reason = format!("fails validation: {}", errors.join("; "));
-                exclude(&mut summary, warn, fi, "validation", &reason)?;
+                exclude(&mut summary, fi, "validation", &reason);
                 continue;
             }
             w.record(&built.segments).map_err(io)?;
