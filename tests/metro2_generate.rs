@@ -458,7 +458,12 @@ fn exclusions_are_logged_and_counted() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| (e["file"].as_i64().unwrap(), e["reason"].as_str().unwrap().to_string()))
+        .map(|e| {
+            (
+                e["file"].as_i64().unwrap(),
+                e["reason"].as_str().unwrap().to_string(),
+            )
+        })
         .collect();
     assert_eq!(listed.len(), 8);
     assert!(listed.contains(&(picky, "under_minimum".to_string())));
@@ -495,7 +500,7 @@ fn exclusions_are_logged_and_counted() {
 fn start_date_is_listed_plus_delay_days() {
     let db = standard("auto_activate = true\ndelay_days = 30");
     let fi = debtor(&db, 1, "800.00", &[]); // listed 2024-01-10
-    // Nothing to report yet: exit 3 and no file, but the activation is recorded.
+                                            // Nothing to report yet: exit 3 and no file, but the activation is recorded.
     let early = db.dir.join("early.txt");
     let out = recoup(&db, "2024-02-08")
         .args(["metro2", "generate", "--mark-done", "--out"])
@@ -814,12 +819,24 @@ fn a_file_made_after_month_end_reports_the_month() {
     pay(&db, bounced_in_month, "100.00", "2024-06-15");
     {
         let store = Store::open(&db.path).unwrap();
-        post(store.conn(), bounced_in_month, "105", "-100.00", "2024-07-05");
+        post(
+            store.conn(),
+            bounced_in_month,
+            "105",
+            "-100.00",
+            "2024-07-05",
+        );
     }
     pay(&db, bounced_in_month, "200.00", "2024-07-10");
     {
         let store = Store::open(&db.path).unwrap();
-        post(store.conn(), bounced_in_month, "105", "-200.00", "2024-07-20");
+        post(
+            store.conn(),
+            bounced_in_month,
+            "105",
+            "-200.00",
+            "2024-07-20",
+        );
     }
     pay(&db, bounced_in_month, "50.00", "2024-07-25");
 
@@ -832,7 +849,10 @@ fn a_file_made_after_month_end_reports_the_month() {
     assert_eq!(field(paid_later, &base::ACTUAL_PAYMENT), "000000000");
     assert_eq!(field(paid_later, &base::DATE_LAST_PAYMENT), "00000000");
     assert_eq!(field(paid_later, &base::DATE_CLOSED), "00000000");
-    assert_eq!(field(paid_later, &base::DATE_ACCOUNT_INFORMATION), "07312024");
+    assert_eq!(
+        field(paid_later, &base::DATE_ACCOUNT_INFORMATION),
+        "07312024"
+    );
 
     assert_eq!(field(closed_later, &base::ACCOUNT_STATUS), "93");
     assert_eq!(field(closed_later, &base::DATE_CLOSED), "00000000");
@@ -844,7 +864,10 @@ fn a_file_made_after_month_end_reports_the_month() {
     assert_eq!(field(bounced, &base::CURRENT_BALANCE), "000000850");
 
     assert_eq!(field(bounced_in_month, &base::ACTUAL_PAYMENT), "000000050");
-    assert_eq!(field(bounced_in_month, &base::DATE_LAST_PAYMENT), "07252024");
+    assert_eq!(
+        field(bounced_in_month, &base::DATE_LAST_PAYMENT),
+        "07252024"
+    );
     assert_eq!(field(bounced_in_month, &base::CURRENT_BALANCE), "000000750");
 
     // The file its own validator accepts (no date after the DOAI, X024).
@@ -900,7 +923,9 @@ fn many_exclusions_make_one_line_per_reason_and_nothing_to_report_writes_no_file
     );
     assert!(stderr.lines().any(|l| l == want), "{stderr}");
     assert!(
-        stderr.contains("nothing to report (8 account(s) excluded, 0 finished earlier); no file written"),
+        stderr.contains(
+            "nothing to report (8 account(s) excluded, 0 finished earlier); no file written"
+        ),
         "{stderr}"
     );
     assert_eq!(stderr.matches("not reported").count(), 1, "{stderr}");
@@ -917,5 +942,7 @@ fn many_exclusions_make_one_line_per_reason_and_nothing_to_report_writes_no_file
         .map(|e| e["file"].as_i64().unwrap())
         .collect();
     assert_eq!(files, no_id);
-    assert!(run.stderr.contains("8 account(s) not reported (no_ssn_or_dob)"));
+    assert!(run
+        .stderr
+        .contains("8 account(s) not reported (no_ssn_or_dob)"));
 }

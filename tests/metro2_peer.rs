@@ -188,9 +188,118 @@ fn past_ten_thousand_findings_only_counts_per_rule_are_kept() {
         .find(|l| l.contains("more finding(s) not listed"))
         .expect("a line for the findings not listed");
     assert!(
-        more.contains(&format!("{omitted_total} more finding(s) not listed (only the first 10000 are): "))
-            && more.contains(&format!("F005 {}", omitted["F005"])),
+        more.contains(&format!(
+            "{omitted_total} more finding(s) not listed (only the first 10000 are): "
+        )) && more.contains(&format!("F005 {}", omitted["F005"])),
         "{more}"
     );
-    assert_eq!(text.lines().filter(|l| l.contains(" record ")).count(), 10_000);
+    assert_eq!(
+        text.lines().filter(|l| l.contains(" record ")).count(),
+        10_000
+    );
+}
+
+/// (record, segment, field, rule, value) of every finding.
+fn all_findings(v: &Value) -> Vec<(u64, String, String, String, String)> {
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["record"].as_u64().unwrap(),
+                f["segment"].as_str().unwrap().to_string(),
+                f["field"].as_str().unwrap().to_string(),
+                f["rule"].as_str().unwrap().to_string(),
+                f["value"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn moovs_packed_file_validates_like_its_character_twin() {
+    let (code, packed) = validate_json(&moov("packed_file.dat"), "crrg");
+    assert_eq!(code, 0, "{packed}");
+    let c = &packed["counts"];
+    for (k, n) in [
+        ("header", 1),
+        ("base", 1),
+        ("J1", 1),
+        ("J2", 1),
+        ("K1", 1),
+        ("K2", 1),
+        ("K3", 1),
+        ("K4", 1),
+        ("L1", 1),
+        ("N1", 1),
+        ("trailer", 1),
+        ("unreadable", 0),
+        ("errors", 0),
+    ] {
+        assert_eq!(c[k].as_u64(), Some(n), "{k}");
+    }
+    // The same account as unpacked_fixed_file.dat, which has no K1, K2 or K4:
+    // every other finding is the same, field for field.
+    let (_, chars) = validate_json(&moov("unpacked_fixed_file.dat"), "crrg");
+    let shared: Vec<_> = all_findings(&packed)
+        .into_iter()
+        .filter(|f| !["K1", "K2", "K4"].contains(&f.1.as_str()))
+        .collect();
+    assert_eq!(shared, all_findings(&chars));
+    assert!(all_findings(&packed)
+        .iter()
+        .any(|f| f.1 == "K2" && f.3 == "F006"));
+}
+
+#[test]
+fn print_decodes_the_packed_numbers_and_dates() {
+    let out = Command::cargo_bin("recoup")
+        .unwrap()
+        .args(["--json", "metro2", "print"])
+        .arg(moov("packed_file.dat"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let base = &v[1]["fields"];
+    for (field, want) in [
+        ("time_stamp", "01012020011122"),
+        ("consumer_account_number", "553723456"),
+        ("portfolio_type", "M"),
+        ("date_opened", "11222019"),
+        ("highest_credit", "000002438"),
+        ("actual_payment_amount", "000000100"),
+        ("current_balance", "000002233"),
+        ("date_of_account_information", "09202002"),
+        ("date_of_first_delinquency", "07192001"),
+        ("date_closed", "08022002"),
+        ("date_of_birth", "03181972"),
+        ("telephone_number", "5175555555"),
+        ("social_security_number", "***-**-8759"),
+    ] {
+        assert_eq!(base[field], want, "{field}");
+    }
+    assert_eq!(v[1]["segments"][2]["segment"], "K1");
+    assert_eq!(
+        v[2]["fields"]["total_base_records"], "000000001",
+        "the trailer's packed totals"
+    );
+    assert_eq!(v[0]["fields"]["reporter_name"], "YOUR BUSINESS NAME HERE");
+}
+
+#[test]
+fn a_packed_file_cut_short_is_reported_not_panicked_on() {
+    let bytes = std::fs::read(moov("packed_file.dat")).unwrap();
+    let f = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(f.path(), &bytes[..1000]).unwrap();
+    let (code, v) = validate_json(f.path(), "crrg");
+    assert_eq!(code, 3);
+    let f = &v["findings"].as_array().unwrap()[0];
+    assert_eq!(f["rule"], "S001");
+    assert_eq!(
+        f["message"],
+        "byte offset 370: a packed record of 1004 bytes is cut short by the end of the file; the remaining 630 bytes are not read"
+    );
+    assert_eq!(v["counts"]["header"].as_u64(), Some(1));
 }

@@ -127,6 +127,32 @@ proptest! {
         let _ = validate(&bytes[..], Profile::Collection);
     }
 
+    /// The packed reader (as the fuzz target metro2_packed drives it): random
+    /// bytes after a packed descriptor word, and moov's packed file damaged.
+    #[test]
+    fn the_packed_reader_never_panics(
+        tail in proptest::collection::vec(any::<u8>(), 0..3000),
+        cuts in proptest::collection::vec((0usize..1744, any::<u8>()), 0..8),
+    ) {
+        let mut input = vec![0x01, 0x72, 0x00, 0x00, 0x01, 0x6e, 0x00, 0x00];
+        input.extend_from_slice(&tail);
+        let rep = validate(&input[..], Profile::Crrg);
+        prop_assert!(rep.counts.errors > 0 || rep.counts.header == 1);
+        let mut bytes = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/metro2/moov-io-metro2/test/testdata/packed_file.dat"
+        ))
+        .unwrap();
+        for (at, b) in cuts {
+            if at < bytes.len() {
+                if b % 3 == 0 { bytes.remove(at); } else { bytes[at] = b; }
+            }
+        }
+        let _ = validate(&bytes[..], Profile::Collection);
+        let mut sink = Vec::new();
+        let _ = recoup::metro2::print::print(&bytes[..], true, &mut sink);
+    }
+
     #[test]
     fn damaged_files_never_panic(
         recs in proptest::collection::vec(record(), 1..3),

@@ -354,8 +354,8 @@ pub fn build_records(a: &AccountInput, o: &BuildOptions) -> Result<Built, Exclus
     let medical = o.medical_rules && a.client.classification.trim().trim_start_matches('0') == "2";
     // The record reports the account as of the as-of date (SPEC §5): a closure or
     // a payment dated after it is not part of it.
-    let closed_mode = a.mode.trim().eq_ignore_ascii_case("C")
-        && a.closed.is_none_or(|d| d <= o.as_of);
+    let closed_mode =
+        a.mode.trim().eq_ignore_ascii_case("C") && a.closed.is_none_or(|d| d <= o.as_of);
     let last_payment = a.last_payment.filter(|d| *d <= o.as_of);
 
     // Status: override, else 93 while owing, 62 once paid, DA when closed unpaid.

@@ -772,9 +772,8 @@ fn write_records(
     let (back_tx, back_rx) = std::sync::mpsc::channel::<Vec<Job>>();
     std::thread::scope(|scope| {
         let list_all = l.list_all_exclusions;
-        let worker = scope.spawn(move || {
-            consume(rx, back_tx, header, file, ending, options, list_all, warn)
-        });
+        let worker = scope
+            .spawn(move || consume(rx, back_tx, header, file, ending, options, list_all, warn));
         let read = produce(conn, l, options, &tx, &back_rx);
         drop(tx);
         let written = worker

@@ -16,6 +16,7 @@ pub mod cbr;
 pub mod codes;
 pub mod generate;
 pub mod layout;
+pub mod packed;
 pub mod print;
 pub mod read;
 pub mod rules;

@@ -63,7 +63,7 @@ macro_rules! rules {
 
 rules! {
     // Structure (metro2.md §2.4, §5 point 5).
-    S001_PACKED = "S001", all, Error, "packed (binary) input; only the 426-character format is read";
+    S001_PACKED = "S001", all, Error, "binary input that no packed (366) descriptor word frames, or binary descriptor words in a character-format file; the rest is not read";
     S002_UNREADABLE = "S002", all, Error, "a line or stretch of bytes that is not a record (too short, unknown segment identifier, truncated segment, binary bytes)";
     S003_NO_HEADER = "S003", all, Error, "the file does not start with a header record";
     S004_NO_TRAILER = "S004", all, Error, "the file does not end with a trailer record";

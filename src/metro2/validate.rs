@@ -224,7 +224,12 @@ impl Validator {
     pub fn item(&mut self, item: &Item<'_>) {
         match item {
             Item::Record(rec) => self.record(rec),
-            Item::Unreadable { number, offset, len, reason } => {
+            Item::Unreadable {
+                number,
+                offset,
+                len,
+                reason,
+            } => {
                 self.records += 1;
                 self.report.counts.unreadable += 1;
                 self.last_was_trailer = false;
@@ -238,14 +243,14 @@ impl Validator {
                     format!("byte offset {offset}, {len} bytes: {reason}"),
                 );
             }
-            Item::Packed { offset } => self.push(
+            Item::Packed { offset, reason } => self.push(
                 r::S001_PACKED,
                 self.records + 1,
                 "record",
                 "record",
                 1,
                 String::new(),
-                format!("byte offset {offset}: binary descriptor words; packed (366) files are not supported, convert to the 426-character format"),
+                format!("byte offset {offset}: {reason}"),
             ),
             Item::Io(e) => self.report.io_error = Some(e.to_string()),
         }
@@ -373,6 +378,19 @@ impl Validator {
                         raw,
                         format!("RDW {v} but the record is {len} bytes"),
                     );
+                }
+                if let Some(p) = rec.packed {
+                    if let Some(b) = p.bdw.filter(|b| *b != p.rdw + 4) {
+                        self.push(
+                            r::S010_BDW,
+                            rec.number,
+                            seg.name(),
+                            "block_descriptor_word",
+                            0,
+                            b.to_string(),
+                            format!("packed BDW should be {} (record length + 4)", p.rdw + 4),
+                        );
+                    }
                 }
                 if let Some(bdw) = rec.bdw {
                     match parse_num(bdw) {
@@ -1508,6 +1526,7 @@ pub fn check_record(
                 bdw: None,
                 segments: &spans,
                 padding,
+                packed: None,
             };
             v.base_record(&view);
         }

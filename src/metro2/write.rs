@@ -430,12 +430,14 @@ mod tests {
 
     #[test]
     fn refuses_a_payment_history_the_crrg_does_not_allow() {
-        for php in [format!("Z{}", " ".repeat(23)), format!("{} ", "B".repeat(23))] {
+        for php in [
+            format!("Z{}", " ".repeat(23)),
+            format!("{} ", "B".repeat(23)),
+        ] {
             let mut w = Writer::new(Vec::new(), LineEnding::Lf);
             let e = w.record(&[base_with_history(&php)]).unwrap_err();
             assert!(
-                e.to_string()
-                    .starts_with("base payment_history_profile: '"),
+                e.to_string().starts_with("base payment_history_profile: '"),
                 "{e}"
             );
             assert!(w.into_inner().unwrap().is_empty(), "nothing written");
