@@ -209,8 +209,13 @@ struct Run {
 
 /// `generate --json` for the as-of date (today = as-of), asserting success.
 fn generate(db: &Db, as_of: &str, extra: &[&str]) -> Run {
+    generate_on(db, as_of, as_of, extra)
+}
+
+/// `generate --json` run on `today` for an earlier (or the same) as-of date.
+fn generate_on(db: &Db, today: &str, as_of: &str, extra: &[&str]) -> Run {
     let out = db.dir.join(format!("m2-{as_of}.txt"));
-    let a = recoup(db, as_of)
+    let a = recoup(db, today)
         .arg("--json")
         .args(["metro2", "generate", "--out"])
         .arg(&out)
@@ -280,7 +285,9 @@ fn statuses_across_months_with_mark_done() {
     assert_eq!(june.status(closed).as_deref(), Some("93"));
     assert_eq!(june.status(never), None, "DA before any report is not sent");
     assert_eq!(june.excluded("closed_never_reported"), 1);
-    assert!(june.stderr.contains(&format!("warning: file {never}: ")));
+    assert!(june.stderr.contains(&format!(
+        "warning: 1 account(s) not reported (closed_never_reported): files {never}; file {never}: closed before it was ever reported"
+    )));
     let first = &june.account(open).unwrap()[0];
     assert_eq!(first.text(&base::PAYMENT_HISTORY_PROFILE), "B".repeat(24));
     assert_eq!(first.text(&base::CURRENT_BALANCE), "000000900");
@@ -408,16 +415,59 @@ fn exclusions_are_logged_and_counted() {
     ] {
         assert_eq!(run.excluded(key), n, "{key}: {}", run.summary);
     }
-    for fi in [
-        no_id, later, forbidden, small, medical, picky, no_k1, by_hand,
+    // One line per reason: the count, the file numbers, the first one's reason.
+    let line = |key: &str| {
+        run.stderr
+            .lines()
+            .find(|l| l.contains(&format!("not reported ({key}): ")))
+            .unwrap_or_else(|| panic!("no line for {key}: {}", run.stderr))
+            .to_string()
+    };
+    assert_eq!(
+        line("under_minimum"),
+        format!(
+            "warning: 3 account(s) not reported (under_minimum): files {small}, {picky}, {by_hand}; file {small}: {}",
+            run.summary["exclusions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|e| e["file"] == small)
+                .unwrap()["message"]
+                .as_str()
+                .unwrap()
+        )
+    );
+    for (key, fi) in [
+        ("no_ssn_or_dob", no_id),
+        ("not_started", later),
+        ("client_not_reporting", forbidden),
+        ("medical_rules", medical),
+        ("validation", no_k1),
     ] {
         assert!(
-            run.stderr.contains(&format!("warning: file {fi}: ")),
-            "no warning for {fi}: {}",
-            run.stderr
+            line(key).starts_with(&format!(
+                "warning: 1 account(s) not reported ({key}): files {fi}; file {fi}: "
+            )),
+            "{}",
+            line(key)
         );
     }
-    assert!(!run.stderr.contains(&format!("file {ignored}:")));
+    assert_eq!(run.stderr.matches("not reported (").count(), 6);
+    // --json lists every excluded account with its reason.
+    let listed: Vec<(i64, String)> = run.summary["exclusions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["file"].as_i64().unwrap(),
+                e["reason"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(listed.len(), 8);
+    assert!(listed.contains(&(picky, "under_minimum".to_string())));
+    assert!(!run.stderr.contains(&format!("file {ignored}")));
     assert!(
         run.stderr.contains("C004"),
         "K1 missing is the reason: {}",
@@ -425,7 +475,7 @@ fn exclusions_are_logged_and_counted() {
     );
     assert!(run
         .stderr
-        .contains(&format!("warning: file {medical}: medical-debt rules")));
+        .contains(&format!("file {medical}: medical-debt rules")));
 
     // the minimum is tested once, at activation: a later balance does not matter
     {
@@ -450,8 +500,24 @@ fn exclusions_are_logged_and_counted() {
 fn start_date_is_listed_plus_delay_days() {
     let db = standard("auto_activate = true\ndelay_days = 30");
     let fi = debtor(&db, 1, "800.00", &[]); // listed 2024-01-10
-    let early = generate(&db, "2024-02-08", &["--mark-done"]);
-    assert_eq!(early.excluded("not_started"), 1);
+                                            // Nothing to report yet: exit 3 and no file, but the activation is recorded.
+    let early = db.dir.join("early.txt");
+    let out = recoup(&db, "2024-02-08")
+        .args(["metro2", "generate", "--mark-done", "--out"])
+        .arg(&early)
+        .args(["--as-of", "2024-02-08"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "warning: 1 account(s) not reported (not_started): files {fi}; file {fi}: start-reporting date 2024-02-09 is after the as-of date"
+        )),
+        "{stderr}"
+    );
+    assert!(stderr.contains("nothing to report"), "{stderr}");
+    assert!(!early.exists());
     assert_eq!(
         query_i64(
             &db,
@@ -717,4 +783,166 @@ fn demo_writes_a_valid_metro2_file() {
         .arg(&file)
         .assert()
         .code(0);
+}
+
+#[test]
+fn a_file_made_after_month_end_reports_the_month() {
+    let db = standard("auto_activate = true");
+    let paid_later = debtor(&db, 1, "1000.00", &[]);
+    let closed_later = debtor(&db, 1, "700.00", &[]);
+    let bounced = debtor(&db, 1, "900.00", &[]);
+    let bounced_in_month = debtor(&db, 1, "800.00", &[]);
+    // June is reported, so a DA could be sent for an account closed since.
+    generate(&db, "2024-06-30", &["--mark-done"]);
+
+    // paid in full on August 3rd, after the as-of date
+    pay(&db, paid_later, "1000.00", "2024-08-03");
+    // closed on August 2nd
+    set(
+        &db,
+        Form::Debtor,
+        closed_later,
+        &[
+            ("de.mo", text("C")),
+            ("de.cld", Value::Date(date("2024-08-02"))),
+        ],
+    );
+    // $50 in June; $300 on July 20th that came back NSF on August 2nd
+    pay(&db, bounced, "50.00", "2024-06-10");
+    pay(&db, bounced, "300.00", "2024-07-20");
+    {
+        let store = Store::open(&db.path).unwrap();
+        post(store.conn(), bounced, "105", "-300.00", "2024-08-02");
+    }
+    // $100 in June reversed on July 5th, $200 on July 10th reversed on July 20th,
+    // $50 on July 25th: the month's Actual Payment is the $50.
+    pay(&db, bounced_in_month, "100.00", "2024-06-15");
+    {
+        let store = Store::open(&db.path).unwrap();
+        post(
+            store.conn(),
+            bounced_in_month,
+            "105",
+            "-100.00",
+            "2024-07-05",
+        );
+    }
+    pay(&db, bounced_in_month, "200.00", "2024-07-10");
+    {
+        let store = Store::open(&db.path).unwrap();
+        post(
+            store.conn(),
+            bounced_in_month,
+            "105",
+            "-200.00",
+            "2024-07-20",
+        );
+    }
+    pay(&db, bounced_in_month, "50.00", "2024-07-25");
+
+    let july = generate_on(&db, "2024-08-05", "2024-07-31", &[]);
+    let field = |fi: i64, f: &recoup::metro2::layout::Field| july.account(fi).unwrap()[0].text(f);
+
+    assert_eq!(field(paid_later, &base::ACCOUNT_STATUS), "93");
+    assert_eq!(field(paid_later, &base::CURRENT_BALANCE), "000001000");
+    assert_eq!(field(paid_later, &base::AMOUNT_PAST_DUE), "000001000");
+    assert_eq!(field(paid_later, &base::ACTUAL_PAYMENT), "000000000");
+    assert_eq!(field(paid_later, &base::DATE_LAST_PAYMENT), "00000000");
+    assert_eq!(field(paid_later, &base::DATE_CLOSED), "00000000");
+    assert_eq!(
+        field(paid_later, &base::DATE_ACCOUNT_INFORMATION),
+        "07312024"
+    );
+
+    assert_eq!(field(closed_later, &base::ACCOUNT_STATUS), "93");
+    assert_eq!(field(closed_later, &base::DATE_CLOSED), "00000000");
+    assert_eq!(field(closed_later, &base::CURRENT_BALANCE), "000000700");
+
+    assert_eq!(field(bounced, &base::ACCOUNT_STATUS), "93");
+    assert_eq!(field(bounced, &base::ACTUAL_PAYMENT), "000000000");
+    assert_eq!(field(bounced, &base::DATE_LAST_PAYMENT), "06102024");
+    assert_eq!(field(bounced, &base::CURRENT_BALANCE), "000000850");
+
+    assert_eq!(field(bounced_in_month, &base::ACTUAL_PAYMENT), "000000050");
+    assert_eq!(
+        field(bounced_in_month, &base::DATE_LAST_PAYMENT),
+        "07252024"
+    );
+    assert_eq!(field(bounced_in_month, &base::CURRENT_BALANCE), "000000750");
+
+    // The file its own validator accepts (no date after the DOAI, X024).
+    let out = db.dir.join("m2-2024-07-31.txt");
+    Command::cargo_bin("recoup")
+        .unwrap()
+        .args(["metro2", "validate", "--profile", "collection"])
+        .arg(&out)
+        .assert()
+        .success();
+
+    // August itself: the payment, the closure and the reversal are reported.
+    let aug = generate_on(&db, "2024-08-31", "2024-08-31", &[]);
+    assert_eq!(aug.status(paid_later).as_deref(), Some("62"));
+    assert_eq!(
+        aug.account(paid_later).unwrap()[0].text(&base::DATE_CLOSED),
+        "08032024"
+    );
+    assert_eq!(aug.status(closed_later).as_deref(), Some("DA"));
+    assert_eq!(
+        aug.account(closed_later).unwrap()[0].text(&base::DATE_CLOSED),
+        "08022024"
+    );
+}
+
+#[test]
+fn many_exclusions_make_one_line_per_reason_and_nothing_to_report_writes_no_file() {
+    let db = standard("auto_activate = true");
+    let no_id: Vec<i64> = (0..8)
+        .map(|_| {
+            debtor(
+                &db,
+                1,
+                "800.00",
+                &[("de.ss", Value::Null), ("de.dob", Value::Null)],
+            )
+        })
+        .collect();
+    // Nothing to report: exit 3, no file, the reasons on stderr.
+    let out_path = db.dir.join("none.txt");
+    let out = recoup(&db, "2024-07-31")
+        .args(["metro2", "generate", "--out"])
+        .arg(&out_path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(!out_path.exists());
+    assert!(!db.dir.join("none.txt.partial").exists());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let want = format!(
+        "warning: 8 account(s) not reported (no_ssn_or_dob): files {}, {}, {}, {}, {} and 3 more; file {}: neither SSN nor date of birth",
+        no_id[0], no_id[1], no_id[2], no_id[3], no_id[4], no_id[0]
+    );
+    assert!(stderr.lines().any(|l| l == want), "{stderr}");
+    assert!(
+        stderr.contains(
+            "nothing to report (8 account(s) excluded, 0 finished earlier); no file written"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(stderr.matches("not reported").count(), 1, "{stderr}");
+
+    // One account to report: the file is written, --json lists all eight.
+    let good = debtor(&db, 1, "800.00", &[]);
+    let run = generate(&db, "2024-07-31", &[]);
+    assert_eq!(run.bases(), 1);
+    assert!(run.account(good).is_some());
+    let files: Vec<i64> = run.summary["exclusions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["file"].as_i64().unwrap())
+        .collect();
+    assert_eq!(files, no_id);
+    assert!(run
+        .stderr
+        .contains("8 account(s) not reported (no_ssn_or_dob)"));
 }

@@ -20,6 +20,13 @@ fn field_values(kind: SegKind) -> impl Strategy<Value = Vec<Val>> {
         .table()
         .iter()
         .map(|f| match f.kind {
+            // The writer refuses any other Payment History Profile character (CRRG field 18).
+            Kind::Alpha if kind == SegKind::Base && f.name == "payment_history_profile" => {
+                proptest::string::string_regex("[0-6BDEGHJKL]{24}")
+                    .unwrap()
+                    .prop_map(Val::Text)
+                    .boxed()
+            }
             Kind::Alpha => {
                 let max = usize::from(f.len);
                 proptest::string::string_regex(&format!(
@@ -118,6 +125,32 @@ proptest! {
     #[test]
     fn the_reader_and_validator_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..3000)) {
         let _ = validate(&bytes[..], Profile::Collection);
+    }
+
+    /// The packed reader (as the fuzz target metro2_packed drives it): random
+    /// bytes after a packed descriptor word, and moov's packed file damaged.
+    #[test]
+    fn the_packed_reader_never_panics(
+        tail in proptest::collection::vec(any::<u8>(), 0..3000),
+        cuts in proptest::collection::vec((0usize..1744, any::<u8>()), 0..8),
+    ) {
+        let mut input = vec![0x01, 0x72, 0x00, 0x00, 0x01, 0x6e, 0x00, 0x00];
+        input.extend_from_slice(&tail);
+        let rep = validate(&input[..], Profile::Crrg);
+        prop_assert!(rep.counts.errors > 0 || rep.counts.header == 1);
+        let mut bytes = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/metro2/moov-io-metro2/test/testdata/packed_file.dat"
+        ))
+        .unwrap();
+        for (at, b) in cuts {
+            if at < bytes.len() {
+                if b % 3 == 0 { bytes.remove(at); } else { bytes[at] = b; }
+            }
+        }
+        let _ = validate(&bytes[..], Profile::Collection);
+        let mut sink = Vec::new();
+        let _ = recoup::metro2::print::print(&bytes[..], true, &mut sink);
     }
 
     #[test]

@@ -46,13 +46,17 @@ pub struct AccountInput {
     pub delinquency: Option<NaiveDate>,
     /// `de.ch`: DOFD when `delinquency` is blank.
     pub charged: Option<NaiveDate>,
-    /// `de.cld`: date the account was closed (used for DA).
+    /// `de.cld`: date the account was closed (used for DA). A closure after the
+    /// as-of date is not reported (the account was open then).
     pub closed: Option<NaiveDate>,
-    /// `de.lpd`: Date of Last Payment; also the date paid for status 62.
+    /// Date of Last Payment as of the as-of date, reversed payments left out
+    /// (`generate` computes it from the transactions; `de.lpd` when there are none);
+    /// also the date paid for status 62. A date after the as-of date is ignored.
     pub last_payment: Option<NaiveDate>,
     /// `de.opr`: Highest Credit / original amount.
     pub original_principal: Decimal,
-    /// `de.ow`: Current Balance and Amount Past Due while open.
+    /// `de.ow` as of the as-of date (`generate` adds back what later transactions
+    /// took off): Current Balance and Amount Past Due while open.
     pub owing: Decimal,
     /// Sum of the payments dated in the as-of month: Actual Payment Amount.
     pub paid_in_month: Decimal,
@@ -348,7 +352,11 @@ pub fn build_records(a: &AccountInput, o: &BuildOptions) -> Result<Built, Exclus
     let paid_in_month = whole_dollars(a.paid_in_month, "payments this month")?;
     let dofd = a.delinquency.or(a.charged);
     let medical = o.medical_rules && a.client.classification.trim().trim_start_matches('0') == "2";
-    let closed_mode = a.mode.trim().eq_ignore_ascii_case("C");
+    // The record reports the account as of the as-of date (SPEC §5): a closure or
+    // a payment dated after it is not part of it.
+    let closed_mode =
+        a.mode.trim().eq_ignore_ascii_case("C") && a.closed.is_none_or(|d| d <= o.as_of);
+    let last_payment = a.last_payment.filter(|d| *d <= o.as_of);
 
     // Status: override, else 93 while owing, 62 once paid, DA when closed unpaid.
     let mut status = match a.status_override.trim().to_ascii_uppercase().as_str() {
@@ -427,7 +435,7 @@ pub fn build_records(a: &AccountInput, o: &BuildOptions) -> Result<Built, Exclus
         Status::Open93 => (balance, balance, o.as_of, None),
         // A paid account: the date paid is its last payment date (SPEC §5).
         Status::Paid62 => {
-            let paid = a.last_payment.unwrap_or(o.as_of);
+            let paid = last_payment.unwrap_or(o.as_of);
             (0, 0, paid, Some(paid))
         }
         Status::DeleteDA | Status::FraudDF => {
@@ -445,7 +453,7 @@ pub fn build_records(a: &AccountInput, o: &BuildOptions) -> Result<Built, Exclus
     };
     b.put_date(&base::DATE_FIRST_DELINQUENCY, occurrence)?;
     b.put_date(&base::DATE_CLOSED, date_closed)?;
-    b.put_date(&base::DATE_LAST_PAYMENT, a.last_payment)?;
+    b.put_date(&base::DATE_LAST_PAYMENT, last_payment)?;
 
     let name = split_name(&a.name);
     if name.surname.is_empty() {

@@ -106,12 +106,21 @@ pub fn has(list: &[&[u8]], v: &[u8]) -> bool {
     list.iter().any(|c| c.first() == v.first() && *c == v)
 }
 
-/// Payment History Profile characters (moov's list).
+/// Payment History Profile characters: the CRRG allows only 0-6, B, D, E, G, H, J,
+/// K and L in each of the 24 positions and asks for `B` in unused positions
+/// (CRRG, Base Segment field 18, as quoted by moov-io/metro2 and the Elixir
+/// `Metro2.Rules`). moov once accepted `Z` (Canadian "too new to rate", its PR #155)
+/// and blanks; both are refused here, as moov's own test suite now does.
 pub fn php_char_ok(c: u8) -> bool {
     matches!(
         c,
-        b'0'..=b'6' | b'B' | b'D' | b'E' | b'G' | b'H' | b'J' | b'K' | b'L' | b'Z' | b' '
+        b'0'..=b'6' | b'B' | b'D' | b'E' | b'G' | b'H' | b'J' | b'K' | b'L'
     )
+}
+
+/// The first character of a Payment History Profile that the CRRG does not allow.
+pub fn php_bad_char(php: &[u8]) -> Option<u8> {
+    php.iter().copied().find(|&c| !php_char_ok(c))
 }
 
 /// Terms Duration: LOC, REV, or a number of months right-justified.

@@ -71,14 +71,64 @@ pub struct Summary {
     pub reported: u64,
     /// Accounts reported, by status code.
     pub statuses: BTreeMap<String, u64>,
-    /// Accounts not reported, by reason (each also a stderr warning).
+    /// Accounts not reported, by reason (a stderr warning per reason).
     pub excluded: BTreeMap<String, u64>,
+    /// The accounts not reported, in file-number order: every one with `--json`,
+    /// else only the first [`EXCLUSIONS_NAMED`] of each reason (a run can exclude
+    /// hundreds of thousands).
+    pub exclusions: Vec<ExcludedAccount>,
+    /// Keep every excluded account in `exclusions` (set for `--json`).
+    #[serde(skip)]
+    pub list_all_exclusions: bool,
     /// Accounts whose final 62/DA/DF was reported before: no longer reported.
     pub finished: u64,
     /// Accounts activated by this run (auto_activate); kept only with --mark-done.
     pub activated: u64,
     /// Accounts recorded in the report history (--mark-done).
     pub marked_done: u64,
+}
+
+/// One account not reported, and why.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ExcludedAccount {
+    pub file: i64,
+    /// The summary key (`no_ssn_or_dob`, `under_minimum`, `validation`, …).
+    pub reason: String,
+    pub message: String,
+}
+
+/// File numbers named per reason in the stderr warning.
+pub const EXCLUSIONS_NAMED: usize = 5;
+
+impl Summary {
+    /// One warning line per exclusion reason: the count, the first file numbers and
+    /// the first account's message (`--json` lists every account).
+    pub fn exclusion_warnings(&self) -> Vec<String> {
+        self.excluded
+            .iter()
+            .map(|(key, n)| {
+                let named: Vec<&ExcludedAccount> = self
+                    .exclusions
+                    .iter()
+                    .filter(|e| e.reason == *key)
+                    .take(EXCLUSIONS_NAMED)
+                    .collect();
+                let mut files = named
+                    .iter()
+                    .map(|e| e.file.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                if *n > named.len() as u64 {
+                    files.push_str(&format!(" and {} more", *n - named.len() as u64));
+                }
+                let example = named
+                    .first()
+                    .map(|e| format!("; file {}: {}", e.file, e.message))
+                    .unwrap_or_default();
+                format!("warning: {n} account(s) not reported ({key}): files {files}{example}")
+            })
+            .collect()
+    }
 }
 
 /// A client as the run needs it.
@@ -174,25 +224,81 @@ fn load_clients(conn: &Connection) -> Result<ByFile<ClientRow>> {
     Ok(out)
 }
 
-/// Sum of To Us + Direct of payment-type transactions dated from the first of the
-/// as-of month through the as-of date, per debtor.
-fn load_payments(conn: &Connection, as_of: NaiveDate) -> Result<Vec<(i64, Decimal)>> {
+/// An account's money as of the as-of date, from its transactions (SPEC §5: the
+/// file reports the month, not the day it is made).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct AsOfMoney {
+    /// What the transactions dated after the as-of date took off the owing (their
+    /// To Us + Direct: payments positive, charges negative); added back to `de.ow`.
+    after: Decimal,
+    /// Payments dated from the 1st of the as-of month through the as-of date.
+    paid_in_month: Decimal,
+    /// The latest payment dated on or before the as-of date.
+    last_payment: Option<NaiveDate>,
+    /// The account has payment transactions at all (else `de.lpd`, e.g. imported, stands).
+    has_payments: bool,
+}
+
+/// [`AsOfMoney`] per debtor, sorted by file number. A payment that was reversed
+/// (105 / NSF: a negative payment whose `tr.rv` names it) and its reversal count
+/// nowhere — not in the Actual Payment, not as the Date of Last Payment, and not
+/// in the balance — whatever their dates: the money never arrived. Transactions
+/// without a payment date are taken as before the as-of date.
+fn load_as_of_money(conn: &Connection, as_of: NaiveDate) -> Result<Vec<(i64, AsOfMoney)>> {
     let first = as_of.with_day(1).unwrap_or(as_of);
     let sql = format!(
-        "SELECT fi, SUM(COALESCE({tu}, 0) + COALESCE({di}, 0)) FROM trans
-         WHERE {ft} = 'payment' AND {py} >= ?1 AND {py} <= ?2 GROUP BY fi ORDER BY fi",
+        "WITH reversed AS (SELECT {rv} AS id FROM trans WHERE {rv} IS NOT NULL)
+         SELECT t.fi,
+           SUM(CASE WHEN t.{py} > ?2
+                     AND t.{ft} IN ('payment', 'principal', 'interest', 'fee', 'legal', 'adjustment')
+                     AND NOT (t.{rv} IS NOT NULL AND EXISTS
+                              (SELECT 1 FROM trans p WHERE p.id = t.{rv} AND p.{py} <= ?2))
+                    THEN COALESCE(t.{tu}, 0) + COALESCE(t.{di}, 0) ELSE 0 END),
+           SUM(CASE WHEN t.{ft} = 'payment' AND t.{py} >= ?1 AND t.{py} <= ?2
+                     AND t.{rv} IS NULL AND t.id NOT IN (SELECT id FROM reversed)
+                    THEN COALESCE(t.{tu}, 0) + COALESCE(t.{di}, 0) ELSE 0 END),
+           MAX(CASE WHEN t.{ft} = 'payment' AND COALESCE(t.{tu}, 0) + COALESCE(t.{di}, 0) > 0
+                     AND t.{py} <= ?2 AND t.id NOT IN (SELECT id FROM reversed)
+                    THEN t.{py} END),
+           MAX(t.{ft} = 'payment' AND COALESCE(t.{tu}, 0) + COALESCE(t.{di}, 0) > 0)
+         FROM trans t WHERE t.{ft} = 'payment' OR t.{py} > ?2
+         GROUP BY t.fi ORDER BY t.fi",
         tu = col("tr.tu")?,
         di = col("tr.di")?,
         ft = col("tr.ft")?,
         py = col("tr.py")?,
+        rv = col("tr.rv")?,
     );
     let mut out = Vec::new();
     let mut stmt = conn.prepare(&sql)?;
     let mut rows = stmt.query(params![iso(first), iso(as_of)])?;
     while let Some(r) = rows.next()? {
-        out.push((r.get::<_, i64>(0)?, from_cents(r.get::<_, i64>(1)?)));
+        out.push((
+            r.get::<_, i64>(0)?,
+            AsOfMoney {
+                after: from_cents(r.get::<_, i64>(1)?),
+                paid_in_month: from_cents(r.get::<_, i64>(2)?),
+                last_payment: date_of(r.get_ref(3)?),
+                has_payments: r.get::<_, Option<i64>>(4)?.unwrap_or(0) != 0,
+            },
+        ));
     }
     Ok(out)
+}
+
+/// Put the account back as it stood on the as-of date: the owing before later
+/// transactions, the month's payments and the last payment up to that date.
+/// `None` when the owing overflows (a corrupt amount; the account is excluded).
+fn apply_as_of(a: &mut AccountInput, money: Option<&AsOfMoney>, as_of: NaiveDate) -> Option<()> {
+    let m = money.copied().unwrap_or_default();
+    a.owing = a.owing.checked_add(m.after)?;
+    // A reversal of an earlier month's payment makes no negative Actual Payment.
+    a.paid_in_month = m.paid_in_month.max(Decimal::ZERO);
+    if m.has_payments {
+        a.last_payment = m.last_payment;
+    }
+    a.last_payment = a.last_payment.filter(|d| *d <= as_of);
+    Some(())
 }
 
 fn load_history(conn: &Connection, as_of: NaiveDate) -> Result<Vec<(i64, Past)>> {
@@ -515,7 +621,7 @@ pub fn generate(
     }
 
     let clients = load_clients(conn)?;
-    let payments = load_payments(conn, as_of)?;
+    let money = load_as_of_money(conn, as_of)?;
     let history = load_history(conn, as_of)?;
     let under_minimum = load_under_minimum(conn)?;
     let grantor_dates = if setup.credit_grantor {
@@ -540,15 +646,38 @@ pub fn generate(
         &Lookups {
             setup: &setup,
             clients: &clients,
-            payments: &payments,
+            money: &money,
             history: &history,
             under_minimum: &under_minimum,
             grantor_dates: &grantor_dates,
+            list_all_exclusions: env.json,
         },
         &options,
         warn,
     );
     let (mut summary, done) = result?;
+    for line in summary.exclusion_warnings() {
+        writeln!(warn, "{line}")?;
+    }
+    // A file without a base record fails the bureaus' checks (and our own: the
+    // trailer's Total Base Records is required); sending none is what is meant.
+    if summary.reported == 0 {
+        // Not committed: the temporary file goes, nothing appears under --out.
+        drop(file);
+        // Activations of this run are still recorded: the client's minimum is
+        // tested once, at activation (S2:580-590), not again at the next run.
+        if opts.mark_done {
+            let tx = conn.transaction()?;
+            mark_done(&tx, as_of, today, &done)?;
+            tx.commit()?;
+        }
+        let excluded: u64 = summary.excluded.values().sum();
+        return Err(Error::validation(format!(
+            "{}: nothing to report ({excluded} account(s) excluded, {} finished earlier); no file written",
+            opts.out.display(),
+            summary.finished
+        )));
+    }
     file.commit()?;
     summary.out = opts.out.display().to_string();
     summary.as_of = iso(as_of);
@@ -568,23 +697,26 @@ pub fn generate(
 struct Lookups<'a> {
     setup: &'a CbrSetup,
     clients: &'a ByFile<ClientRow>,
-    /// These three sorted by file number, read with `seek` as the debtors go by.
-    payments: &'a [(i64, Decimal)],
+    /// These sorted by file number, read with `seek` as the debtors go by.
+    money: &'a [(i64, AsOfMoney)],
     history: &'a [(i64, Past)],
     under_minimum: &'a [(i64, String)],
     grantor_dates: &'a [(i64, NaiveDate)],
+    /// `--json`: keep every excluded account for the summary.
+    list_all_exclusions: bool,
 }
 
-fn exclude(
-    summary: &mut Summary,
-    warn: &mut (dyn Write + Send),
-    fi: i64,
-    key: &str,
-    reason: &str,
-) -> Result<()> {
-    *summary.excluded.entry(key.to_string()).or_default() += 1;
-    writeln!(warn, "warning: file {fi}: {reason}")?;
-    Ok(())
+/// Count an account not reported; keep it for the warning (or the JSON list).
+fn exclude(summary: &mut Summary, fi: i64, key: &str, reason: &str) {
+    let n = summary.excluded.entry(key.to_string()).or_default();
+    *n += 1;
+    if summary.list_all_exclusions || *n <= EXCLUSIONS_NAMED as u64 {
+        summary.exclusions.push(ExcludedAccount {
+            file: fi,
+            reason: key.to_string(),
+            message: reason.to_string(),
+        });
+    }
 }
 
 /// The entry for `fi` in a list sorted by file number, moving `pos` forward only
@@ -624,7 +756,9 @@ fn write_records(
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Job>>(8);
     let (back_tx, back_rx) = std::sync::mpsc::channel::<Vec<Job>>();
     std::thread::scope(|scope| {
-        let worker = scope.spawn(move || consume(rx, back_tx, header, file, ending, options, warn));
+        let list_all = l.list_all_exclusions;
+        let worker = scope
+            .spawn(move || consume(rx, back_tx, header, file, ending, options, list_all, warn));
         let read = produce(conn, l, options, &tx, &back_rx);
         drop(tx);
         let written = worker
@@ -770,11 +904,15 @@ fn produce(
         if let Some(p) = past {
             a.history.months_at_93_or_62.extend_from_slice(&p.months);
         }
-        // A reversal of an earlier month's payment makes no negative Actual Payment.
-        a.paid_in_month = seek(l.payments, &mut at.0, fi)
-            .copied()
-            .unwrap_or_default()
-            .max(Decimal::ZERO);
+        if apply_as_of(&mut a, seek(l.money, &mut at.0, fi), options.as_of).is_none() {
+            spare.push(a);
+            batch.push(Job::Excluded {
+                fi,
+                key: "invalid",
+                reason: "the owing as of the as-of date does not fit a money amount".into(),
+            });
+            continue;
+        }
         a.grantor_occurrence = if l.setup.credit_grantor {
             Some(
                 seek(l.grantor_dates, &mut at.2, fi)
@@ -805,12 +943,16 @@ fn consume(
     file: &mut crate::output::OutputFile,
     ending: LineEnding,
     options: &BuildOptions,
+    list_all_exclusions: bool,
     warn: &mut (dyn Write + Send),
 ) -> Result<(Summary, Vec<(i64, Status)>)> {
     let io = |e: super::write::WriteError| Error::runtime(e.to_string());
     let mut w = Writer::new(BufWriter::with_capacity(1 << 20, file), ending);
     w.header(header).map_err(io)?;
-    let mut summary = Summary::default();
+    let mut summary = Summary {
+        list_all_exclusions,
+        ..Summary::default()
+    };
     summary.counts.header = 1;
     let mut reported = Vec::new();
     let mut record_number: u64 = 1; // the header
@@ -819,7 +961,7 @@ fn consume(
             let a = match job {
                 Job::Account(a) => a,
                 Job::Excluded { fi, key, reason } => {
-                    exclude(&mut summary, warn, *fi, key, reason)?;
+                    exclude(&mut summary, *fi, key, reason);
                     continue;
                 }
             };
@@ -827,7 +969,7 @@ fn consume(
             let built = match build_records(a, options) {
                 Ok(b) => b,
                 Err(e) => {
-                    exclude(&mut summary, warn, fi, e.key(), &e.to_string())?;
+                    exclude(&mut summary, fi, e.key(), &e.to_string());
                     continue;
                 }
             };
@@ -847,7 +989,7 @@ fn consume(
                 .collect();
             if !errors.is_empty() {
                 let reason = format!("fails validation: {}", errors.join("; "));
-                exclude(&mut summary, warn, fi, "validation", &reason)?;
+                exclude(&mut summary, fi, "validation", &reason);
                 continue;
             }
             w.record(&built.segments).map_err(io)?;

@@ -16,6 +16,7 @@ pub mod cbr;
 pub mod codes;
 pub mod generate;
 pub mod layout;
+pub mod packed;
 pub mod print;
 pub mod read;
 pub mod rules;
@@ -90,6 +91,17 @@ pub fn validate_command(env: &Env, path: &Path, profile: Option<&str>) -> Result
 fn write_text_report(out: &mut dyn Write, path: &Path, r: &Report) -> std::io::Result<()> {
     for f in &r.findings {
         writeln!(out, "{}: record {} {f}", path.display(), f.record)?;
+    }
+    if !r.omitted.is_empty() {
+        let more: u64 = r.omitted.values().sum();
+        let per_rule: Vec<String> = r.omitted.iter().map(|(k, v)| format!("{k} {v}")).collect();
+        writeln!(
+            out,
+            "{}: {more} more finding(s) not listed (only the first {} are): {}",
+            path.display(),
+            validate::MAX_FINDINGS,
+            per_rule.join(", ")
+        )?;
     }
     let c = &r.counts;
     writeln!(out, "{:<12} {:>10}", "record", "count")?;

@@ -112,8 +112,8 @@ pub fn print<R: Read>(src: R, json: bool, out: &mut dyn Write) -> std::io::Resul
                     )?;
                 }
             }
-            Item::Packed { offset } => {
-                let msg = format!("packed (binary) input at byte offset {offset} is not supported");
+            Item::Packed { offset, reason } => {
+                let msg = format!("unreadable binary input at byte offset {offset}: {reason}");
                 if json {
                     all.push(json!({"type": "packed", "offset": offset, "reason": msg}));
                 } else {

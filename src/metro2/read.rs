@@ -6,6 +6,8 @@
 //! buffer. Nothing here panics on any input; what cannot be read comes back
 //! as [`Item::Unreadable`] and reading goes on (in a file without line
 //! breaks it resynchronises on the next RDW followed by a known identifier).
+//! Packed (366) files are read record by record and handed on as their
+//! character-format twins (`packed.rs`), so everything downstream is the same.
 
 use std::io::Read;
 
@@ -57,6 +59,16 @@ pub struct RecordView<'a> {
     pub segments: &'a [SegSpan],
     /// Blanks after the last segment (fixed-length padding).
     pub padding: usize,
+    /// Read from a packed file: its binary descriptor words (`bytes` is the
+    /// character-format twin, its RDW that record's length).
+    pub packed: Option<PackedWords>,
+}
+
+/// The binary descriptor words of a packed record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PackedWords {
+    pub bdw: Option<usize>,
+    pub rdw: usize,
 }
 
 impl<'a> RecordView<'a> {
@@ -94,9 +106,11 @@ pub enum Item<'a> {
         len: u64,
         reason: String,
     },
-    /// Packed (binary) input: reported once, reading stops.
+    /// Binary data that no packed descriptor word frames (or binary descriptor
+    /// words in a character-format file): reported once, reading stops.
     Packed {
         offset: u64,
+        reason: String,
     },
     /// The input could not be read (I/O error); reading stops.
     Io(std::io::Error),
@@ -107,6 +121,7 @@ enum Mode {
     Undecided,
     Lines,
     Continuous,
+    Packed,
 }
 
 pub struct Reader<R: Read> {
@@ -123,6 +138,8 @@ pub struct Reader<R: Read> {
     bdw: Option<bool>,
     number: u64,
     segs: Vec<SegSpan>,
+    /// The character-format twin of the current packed record.
+    conv: Vec<u8>,
 }
 
 fn digits(b: &[u8]) -> Option<usize> {
@@ -258,6 +275,7 @@ impl<R: Read> Reader<R> {
             bdw: None,
             number: 0,
             segs: Vec::new(),
+            conv: Vec::new(),
         }
     }
 
@@ -301,11 +319,12 @@ impl<R: Read> Reader<R> {
         Ok(())
     }
 
-    fn decide_mode(&mut self) -> std::io::Result<bool> {
+    fn decide_mode(&mut self) -> std::io::Result<()> {
         self.fill(64 * 1024)?;
         let head = &self.buf[self.pos..self.end];
         if looks_packed(head) {
-            return Ok(false);
+            self.mode = Mode::Packed;
+            return Ok(());
         }
         match memchr::memchr(b'\n', head) {
             None => self.mode = Mode::Continuous,
@@ -339,7 +358,7 @@ impl<R: Read> Reader<R> {
                 }
             }
         }
-        Ok(true)
+        Ok(())
     }
 
     /// The next record or problem; `None` at the end of input.
@@ -350,11 +369,7 @@ impl<R: Read> Reader<R> {
         }
         if self.mode == Mode::Undecided {
             match self.decide_mode() {
-                Ok(true) => {}
-                Ok(false) => {
-                    self.done = true;
-                    return Some(Item::Packed { offset: 0 });
-                }
+                Ok(()) => {}
                 Err(e) => {
                     self.done = true;
                     return Some(Item::Io(e));
@@ -363,6 +378,7 @@ impl<R: Read> Reader<R> {
         }
         let r = match self.mode {
             Mode::Lines => self.next_line(),
+            Mode::Packed => self.next_packed(),
             _ => self.next_cut(),
         };
         match r {
@@ -392,10 +408,25 @@ impl<R: Read> Reader<R> {
                 len,
                 reason,
             },
-            Step::Packed { offset } => {
+            Step::Packed { offset, reason } => {
                 self.done = true;
-                Item::Packed { offset }
+                Item::Packed { offset, reason }
             }
+            Step::Converted {
+                kind,
+                offset,
+                words,
+                padding,
+            } => Item::Record(RecordView {
+                number,
+                offset,
+                kind,
+                bytes: &self.conv,
+                bdw: None,
+                segments: &self.segs,
+                padding,
+                packed: Some(words),
+            }),
             Step::Rec {
                 start,
                 end,
@@ -416,6 +447,7 @@ impl<R: Read> Reader<R> {
                     bdw: (bdw_len > 0).then(|| &all[..bdw_len]),
                     segments: &self.segs,
                     padding,
+                    packed: None,
                 })
             }
         }
@@ -431,7 +463,10 @@ impl<R: Read> Reader<R> {
             .fold(false, |acc, &b| acc | (b < 0x20) | (b == 0x7f))
         {
             if self.number == 0 && looks_packed(all) {
-                return Step::Packed { offset };
+                return Step::Packed {
+                    offset,
+                    reason: PACKED_AMONG_CHARACTERS.into(),
+                };
             }
             return Step::Bad {
                 offset,
@@ -548,7 +583,10 @@ impl<R: Read> Reader<R> {
         self.fill(32)?;
         let offset = self.base_offset + self.pos as u64;
         if self.number == 0 && looks_packed(&self.buf[self.pos..self.end]) {
-            return Ok(Some(Step::Packed { offset }));
+            return Ok(Some(Step::Packed {
+                offset,
+                reason: PACKED_AMONG_CHARACTERS.into(),
+            }));
         }
         // Try a record here; otherwise skip byte by byte to the next RDW
         // followed by a known identifier, and report the skipped stretch once.
@@ -613,6 +651,82 @@ impl<R: Read> Reader<R> {
     }
 }
 
+impl<R: Read> Reader<R> {
+    /// The next packed record: an optional BDW, then the RDW and the record
+    /// (moov puts a BDW before the header and each base, none before the trailer).
+    fn next_packed(&mut self) -> std::io::Result<Option<Step>> {
+        self.fill(16)?;
+        if self.pos >= self.end {
+            return Ok(None);
+        }
+        let offset = self.base_offset + self.pos as u64;
+        let head = &self.buf[self.pos..self.end];
+        let first = super::packed::descriptor(head);
+        let second = head.get(4..).and_then(super::packed::descriptor);
+        let (bdw, rec_at) = match (first, second) {
+            (Some(b), Some(r)) if b == r + 4 || head.get(4..).and_then(is_ident_at).is_some() => {
+                (Some(b), 4)
+            }
+            _ => (None, 0),
+        };
+        let Some(rdw) = (if bdw.is_some() { second } else { first }).filter(|&n| n > 8) else {
+            return self.packed_garbage(offset, "no packed descriptor word (length, 0, 0)");
+        };
+        let total = rec_at + rdw;
+        self.fill(total)?;
+        if self.end - self.pos < total {
+            return self.packed_garbage(
+                offset,
+                &format!("a packed record of {rdw} bytes is cut short by the end of the file"),
+            );
+        }
+        let start = self.pos;
+        self.pos += total;
+        let rec = &self.buf[start + rec_at..start + total];
+        let kind = is_ident_at(rec).unwrap_or(RecordKind::Base);
+        let bad = |reason: String| Step::Bad {
+            offset,
+            len: total as u64,
+            reason,
+        };
+        if let Err(reason) = super::packed::to_character(kind.seg(), rec, &mut self.conv) {
+            return Ok(Some(bad(reason)));
+        }
+        let padding = if kind == RecordKind::Base {
+            match split_segments(&self.conv, &mut self.segs) {
+                Ok(p) => p,
+                Err(reason) => return Ok(Some(bad(reason))),
+            }
+        } else {
+            self.segs.clear();
+            0
+        };
+        Ok(Some(Step::Converted {
+            kind,
+            offset: offset + rec_at as u64,
+            words: PackedWords { bdw, rdw },
+            padding,
+        }))
+    }
+
+    /// Unframed packed bytes: the rest of the input, reported once.
+    fn packed_garbage(&mut self, offset: u64, why: &str) -> std::io::Result<Option<Step>> {
+        let mut len = 0u64;
+        loop {
+            len += (self.end - self.pos) as u64;
+            self.pos = self.end;
+            self.fill(1)?;
+            if self.pos >= self.end {
+                break;
+            }
+        }
+        Ok(Some(Step::Packed {
+            offset,
+            reason: format!("{why}; the remaining {len} bytes are not read"),
+        }))
+    }
+}
+
 enum Step {
     Rec {
         start: usize,
@@ -628,5 +742,15 @@ enum Step {
     },
     Packed {
         offset: u64,
+        reason: String,
+    },
+    /// A packed record, its character-format twin in `Reader::conv`.
+    Converted {
+        kind: RecordKind,
+        offset: u64,
+        words: PackedWords,
+        padding: usize,
     },
 }
+
+const PACKED_AMONG_CHARACTERS: &str = "binary descriptor words in a character-format file";

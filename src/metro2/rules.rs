@@ -63,7 +63,7 @@ macro_rules! rules {
 
 rules! {
     // Structure (metro2.md §2.4, §5 point 5).
-    S001_PACKED = "S001", all, Error, "packed (binary) input; only the 426-character format is read";
+    S001_PACKED = "S001", all, Error, "binary input that no packed (366) descriptor word frames, or binary descriptor words in a character-format file; the rest is not read";
     S002_UNREADABLE = "S002", all, Error, "a line or stretch of bytes that is not a record (too short, unknown segment identifier, truncated segment, binary bytes)";
     S003_NO_HEADER = "S003", all, Error, "the file does not start with a header record";
     S004_NO_TRAILER = "S004", all, Error, "the file does not end with a trailer record";
@@ -112,6 +112,7 @@ rules! {
     X021_K2 = "X021", all, Error, "K2 indicator 1/2 without a name, or indicator 9 with one";
     X022_K3 = "X022", all, Error, "K3 agency identifier 00 with an account number";
     X023_DOFD_AFTER_DOAI = "X023", all, Warning, "Date of First Delinquency later than the Date of Account Information";
+    X024_AFTER_DOAI = "X024", all, Error, "Date Closed or Date of Last Payment later than the Date of Account Information (the record reports the account as of that date)";
     // Collection-agency profile (metro2.md §4; SPEC §5).
     C001_PORTFOLIO = "C001", collection, Error, "portfolio type must be O";
     C002_ACCOUNT_TYPE = "C002", collection, Error, "account type must be 48, 0C or 77";

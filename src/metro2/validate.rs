@@ -71,10 +71,20 @@ pub struct Counts {
     pub warnings: u64,
 }
 
+/// Findings kept in full; past this many only their count per rule is kept, so
+/// memory stays flat on a file with millions of findings (a corrupt or
+/// mis-aligned file easily has ten per record).
+pub const MAX_FINDINGS: usize = 10_000;
+
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Report {
     pub counts: Counts,
+    /// The first [`MAX_FINDINGS`] findings, in file order.
     pub findings: Vec<Finding>,
+    /// Findings past the first [`MAX_FINDINGS`], counted per rule id (empty when
+    /// every finding is listed). `counts.errors`/`warnings` include them.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub omitted: std::collections::BTreeMap<&'static str, u64>,
     /// The input could not be read to the end (a runtime failure, exit 1).
     #[serde(skip)]
     pub io_error: Option<String>,
@@ -123,6 +133,10 @@ pub struct Validator {
     created: Option<NaiveDate>,
     records: u64,
     last_was_trailer: bool,
+    /// An S001 (packed input) or S003 (no header) was reported: flags, because
+    /// the finding itself may be past [`MAX_FINDINGS`].
+    packed_reported: bool,
+    no_header_reported: bool,
 }
 
 impl Validator {
@@ -138,6 +152,8 @@ impl Validator {
             created: None,
             records: 0,
             last_was_trailer: false,
+            packed_reported: false,
+            no_header_reported: false,
         }
     }
 
@@ -156,6 +172,15 @@ impl Validator {
             Severity::Error => self.report.counts.errors += 1,
             Severity::Warning => self.report.counts.warnings += 1,
             Severity::Info => {}
+        }
+        if rule.id == r::S001_PACKED.id {
+            self.packed_reported = true;
+        } else if rule.id == r::S003_NO_HEADER.id {
+            self.no_header_reported = true;
+        }
+        if self.report.findings.len() >= MAX_FINDINGS {
+            *self.report.omitted.entry(rule.id).or_default() += 1;
+            return;
         }
         self.report.findings.push(Finding {
             record,
@@ -199,7 +224,12 @@ impl Validator {
     pub fn item(&mut self, item: &Item<'_>) {
         match item {
             Item::Record(rec) => self.record(rec),
-            Item::Unreadable { number, offset, len, reason } => {
+            Item::Unreadable {
+                number,
+                offset,
+                len,
+                reason,
+            } => {
                 self.records += 1;
                 self.report.counts.unreadable += 1;
                 self.last_was_trailer = false;
@@ -213,14 +243,14 @@ impl Validator {
                     format!("byte offset {offset}, {len} bytes: {reason}"),
                 );
             }
-            Item::Packed { offset } => self.push(
+            Item::Packed { offset, reason } => self.push(
                 r::S001_PACKED,
                 self.records + 1,
                 "record",
                 "record",
                 1,
                 String::new(),
-                format!("byte offset {offset}: binary descriptor words; packed (366) files are not supported, convert to the 426-character format"),
+                format!("byte offset {offset}: {reason}"),
             ),
             Item::Io(e) => self.report.io_error = Some(e.to_string()),
         }
@@ -348,6 +378,19 @@ impl Validator {
                         raw,
                         format!("RDW {v} but the record is {len} bytes"),
                     );
+                }
+                if let Some(p) = rec.packed {
+                    if let Some(b) = p.bdw.filter(|b| *b != p.rdw + 4) {
+                        self.push(
+                            r::S010_BDW,
+                            rec.number,
+                            seg.name(),
+                            "block_descriptor_word",
+                            0,
+                            b.to_string(),
+                            format!("packed BDW should be {} (record length + 4)", p.rdw + 4),
+                        );
+                    }
                 }
                 if let Some(bdw) = rec.bdw {
                     match parse_num(bdw) {
@@ -486,14 +529,17 @@ impl Validator {
                         }
                     } else if seg == SegKind::Base && f.start == base::PAYMENT_HISTORY_PROFILE.start
                     {
-                        if let Some(c) = raw.iter().find(|&&c| !codes::php_char_ok(c)) {
+                        if let Some(c) = codes::php_bad_char(raw) {
                             self.at(
                                 r::F005_CODE,
                                 n,
                                 seg,
                                 f,
                                 raw,
-                                format!("'{}' is not a payment history code", *c as char),
+                                format!(
+                                    "'{}' is not a payment history code (0-6, B, D, E, G, H, J, K, L; B where unused)",
+                                    c as char
+                                ),
                             );
                         }
                     } else if seg == SegKind::Base && f.start == base::TERMS_DURATION.start {
@@ -1011,6 +1057,25 @@ impl Validator {
                 );
             }
         }
+        // The record reports the account as of its Date of Account Information: a
+        // closure or payment after that date cannot be part of it.
+        if let Some(a) = doai {
+            for (f, d) in [
+                (base::DATE_CLOSED, closed),
+                (base::DATE_LAST_PAYMENT, date(&base::DATE_LAST_PAYMENT)),
+            ] {
+                if let Some(d) = d.filter(|d| *d > a) {
+                    self.at(
+                        r::X024_AFTER_DOAI,
+                        n,
+                        bk,
+                        &f,
+                        get(b, &f),
+                        format!("{d} is after the date of account information {a}"),
+                    );
+                }
+            }
+        }
         if st(&[b"05", b"13", b"61", b"62", b"63", b"64", b"65", b"97"])
             && num(&base::SCHEDULED_MONTHLY_PAYMENT) > 0
         {
@@ -1318,12 +1383,7 @@ impl Validator {
                 && self.report.counts.base == 0
                 && self.report.counts.unreadable > 0)
         {
-            if !self
-                .report
-                .findings
-                .iter()
-                .any(|f| f.rule == r::S001_PACKED.id)
-            {
+            if !self.packed_reported {
                 self.push(
                     r::S003_NO_HEADER,
                     1,
@@ -1334,13 +1394,7 @@ impl Validator {
                     "no header record".into(),
                 );
             }
-        } else if !self.header_seen
-            && !self
-                .report
-                .findings
-                .iter()
-                .any(|f| f.rule == r::S003_NO_HEADER.id)
-        {
+        } else if !self.header_seen && !self.no_header_reported {
             self.push(
                 r::S003_NO_HEADER,
                 1,
@@ -1353,12 +1407,7 @@ impl Validator {
         }
         match self.trailer.take() {
             None => {
-                if !self
-                    .report
-                    .findings
-                    .iter()
-                    .any(|f| f.rule == r::S001_PACKED.id)
-                {
+                if !self.packed_reported {
                     self.push(
                         r::S004_NO_TRAILER,
                         self.records.max(1),
@@ -1477,6 +1526,7 @@ pub fn check_record(
                 bdw: None,
                 segments: &spans,
                 padding,
+                packed: None,
             };
             v.base_record(&view);
         }

@@ -331,6 +331,7 @@ impl<W: Write> Writer<W> {
                 "a data record is a base segment followed by J1…N1 segments".into(),
             ));
         }
+        refuse_bad_payment_history(first)?;
         self.totals.add(
             &first.bytes,
             rest.iter().map(|s| (s.kind, s.bytes.as_slice())),
@@ -391,6 +392,23 @@ impl<W: Write> Writer<W> {
     }
 }
 
+/// The writer never emits a Payment History Profile the CRRG does not allow
+/// (Base Segment field 18: 0-6, B, D, E, G, H, J, K, L; `B` where unused).
+fn refuse_bad_payment_history(base_segment: &Segment) -> Result<(), FieldError> {
+    let php = base_segment.get(&base::PAYMENT_HISTORY_PROFILE);
+    match super::codes::php_bad_char(php) {
+        None => Ok(()),
+        Some(c) => Err(FieldError {
+            segment: SegKind::Base.name(),
+            field: base::PAYMENT_HISTORY_PROFILE.name,
+            message: format!(
+                "'{}' is not a payment history code (0-6, B, D, E, G, H, J, K, L; B where unused)",
+                c as char
+            ),
+        }),
+    }
+}
+
 fn digits4(mut n: usize) -> [u8; 4] {
     let mut d = [b'0'; 4];
     for b in d.iter_mut().rev() {
@@ -398,4 +416,34 @@ fn digits4(mut n: usize) -> [u8; 4] {
         n /= 10;
     }
     d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base_with_history(php: &str) -> Segment {
+        let mut b = Segment::blank(SegKind::Base);
+        b.put_alpha(&base::PAYMENT_HISTORY_PROFILE, php).unwrap();
+        b
+    }
+
+    #[test]
+    fn refuses_a_payment_history_the_crrg_does_not_allow() {
+        for php in [
+            format!("Z{}", " ".repeat(23)),
+            format!("{} ", "B".repeat(23)),
+        ] {
+            let mut w = Writer::new(Vec::new(), LineEnding::Lf);
+            let e = w.record(&[base_with_history(&php)]).unwrap_err();
+            assert!(
+                e.to_string().starts_with("base payment_history_profile: '"),
+                "{e}"
+            );
+            assert!(w.into_inner().unwrap().is_empty(), "nothing written");
+        }
+        let mut w = Writer::new(Vec::new(), LineEnding::Lf);
+        w.record(&[base_with_history("GGBBBBBBBBBBBBBBBBBBBBB0")])
+            .unwrap();
+    }
 }
