@@ -20,6 +20,7 @@ mod toml_read;
 pub use map::Map;
 pub use source::{RawRecord, Source};
 pub mod export;
+pub mod footer;
 mod known_keys;
 
 pub use review::Review;
