@@ -31,30 +31,50 @@ impl Row<'_> {
     }
 }
 
-/// Warnings, each said once with how often it happened.
+/// Warnings, each said once with how often it happened (and the first example).
 #[derive(Default)]
 pub struct Warnings {
-    counts: BTreeMap<String, u64>,
+    counts: BTreeMap<String, (u64, Option<String>)>,
     order: Vec<String>,
 }
 
 impl Warnings {
     pub fn add(&mut self, msg: String) {
-        let n = self.counts.entry(msg.clone()).or_insert(0);
-        if *n == 0 {
+        self.add_example(msg, None);
+    }
+
+    pub fn add_example(&mut self, msg: String, example: Option<String>) {
+        let e = self.counts.entry(msg.clone()).or_insert((0, example));
+        if e.0 == 0 {
             self.order.push(msg);
         }
-        *n += 1;
+        e.0 += 1;
     }
 
     pub fn into_lines(self) -> Vec<String> {
         self.order
             .into_iter()
             .map(|m| match self.counts.get(&m) {
-                Some(n) if *n > 1 => format!("{m} ({n} times)"),
+                Some((n, Some(e))) => format!("{m} ({n}; the first: {e})"),
+                Some((n, None)) if *n > 1 => format!("{m} ({n} times)"),
                 _ => m,
             })
             .collect()
+    }
+}
+
+/// Why a stored record cannot be written so that it imports back: the field and the
+/// rule (said once per kind of record), and the value (the first one is shown).
+#[derive(Debug, PartialEq, Eq)]
+pub struct Unwritable {
+    pub why: String,
+    pub value: String,
+}
+
+fn unwritable(why: String, value: &str) -> Unwritable {
+    Unwritable {
+        why,
+        value: shorten(value),
     }
 }
 
@@ -65,7 +85,8 @@ pub fn record_texts(
     def: &RecordDef,
     row: &Row,
     warn: &mut Warnings,
-) -> Result<Vec<Option<String>>, String> {
+) -> Result<Vec<Option<String>>, Unwritable> {
+    check_static_fills(def, row)?;
     let mut out: Vec<Option<String>> = vec![None; def.fields.len()];
     let mut done = vec![false; def.fields.len()];
     for i in 0..def.fields.len() {
@@ -89,10 +110,9 @@ pub fn record_texts(
         if specs.len() > 1 && specs[1..].iter().all(|s| s.append) {
             let text = v.plain();
             let pieces = split_pieces(&text, &specs).ok_or_else(|| {
-                format!(
-                    "{} '{}' does not fit the map's pieces",
-                    f.code(),
-                    shorten(&text)
+                unwritable(
+                    format!("{} is not built the way the map builds it", f.code()),
+                    &text,
                 )
             })?;
             for (&j, piece) in group.iter().zip(pieces) {
@@ -105,7 +125,10 @@ pub fn record_texts(
                 Ok(Some((k, text))) => out[group[k]] = Some(text),
                 Ok(None) => {}
                 Err(why) if record_needs(def.kind, f, &specs) => return Err(why),
-                Err(why) => warn.add(format!("{why}; written blank")),
+                Err(why) => warn.add_example(
+                    format!("{}; written blank", why.why),
+                    Some(format!("'{}'", why.value)),
+                ),
             }
             continue;
         }
@@ -117,6 +140,42 @@ pub fn record_texts(
         }
     }
     Ok(out)
+}
+
+/// A sub-record is one of the map's when it holds what the map's static `fill` specs
+/// write (a dialer map's contacts are `Phone` contacts): a letter contact the plan
+/// scheduled is not written as a dialer call. Debtor and client rows are always
+/// written (the map is a layout for them, whatever their status).
+fn check_static_fills(def: &RecordDef, row: &Row) -> Result<(), Unwritable> {
+    if matches!(def.kind, RecordKind::Debtor | RecordKind::Client) {
+        return Ok(());
+    }
+    for spec in &def.fields {
+        let (Some(f), Some(fill), false) = (spec.field, spec.fill.as_deref(), reads_text(spec)) else {
+            continue;
+        };
+        if f.form != def.kind.form() || spec.condition.is_comparison() || spec.append {
+            continue;
+        }
+        let stored = row.get(f).cloned().unwrap_or(Value::Null);
+        let holds = match &stored {
+            // The import's yes/no words (pipeline.rs typed_value).
+            Value::Flag(b) => {
+                *b == matches!(
+                    fill.trim().to_ascii_uppercase().as_str(),
+                    "X" | "Y" | "YES" | "TRUE" | "1"
+                )
+            }
+            v => same_value(f, v.plain().trim(), fill.trim()),
+        };
+        if !holds {
+            return Err(unwritable(
+                format!("{} is not the map's fill '{fill}'", f.code()),
+                &stored.plain(),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Does the spec read a column or position (as opposed to static data)?
@@ -142,7 +201,7 @@ fn must_equal_column(
     specs: &[&FieldSpec],
     v: &Value,
     warn: &mut Warnings,
-) -> Result<Option<(usize, String)>, String> {
+) -> Result<Option<(usize, String)>, Unwritable> {
     let stored = v.plain();
     let stored = stored.trim();
     for (k, s) in specs.iter().enumerate() {
@@ -161,10 +220,9 @@ fn must_equal_column(
     if let Some(k) = specs.iter().position(|s| !s.condition.is_comparison() && reads_text(s)) {
         return Ok(Some((k, spec_text(map, specs[k], f, v, warn))));
     }
-    Err(format!(
-        "{} '{}' is no must_equal spec's fill",
-        f.code(),
-        shorten(stored)
+    Err(unwritable(
+        format!("{} holds a value no must_equal spec writes", f.code()),
+        stored,
     ))
 }
 

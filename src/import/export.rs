@@ -500,11 +500,14 @@ impl<'a> Exporter<'a> {
                 self.add_totals(def, row);
                 out.push(texts);
             }
-            Err(why) => self.warn.add(format!(
-                "a {} record of {} {root_id} was not exported: {why}",
-                def.kind.name(),
-                if is_client_kind(def.kind) { "client" } else { "debtor" },
-            )),
+            Err(u) => self.warn.add_example(
+                format!("{} records not exported: {}", def.kind.name(), u.why),
+                Some(format!(
+                    "{} {root_id}, '{}'",
+                    if is_client_kind(def.kind) { "client" } else { "debtor" },
+                    u.value
+                )),
+            ),
         }
     }
 
