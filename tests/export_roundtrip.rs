@@ -243,3 +243,188 @@ fn options_that_cannot_run_backwards_warn_once() {
         );
     }
 }
+
+fn count(db: &Path, sql: &str) -> i64 {
+    let store = Store::open(db).unwrap();
+    store.conn().query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+/// A transaction map reads its debtor's fields without `key = true`, and `--where`
+/// selects the transactions; a debtor map reads computed fields. The same maps are
+/// still refused by the import, naming the line.
+#[test]
+fn export_maps_read_owner_and_computed_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = seeded(dir.path(), "t.db");
+    import(&db, "placement-csv", &fixture("placement.csv"));
+    import(&db, "payments", &fixture("payments.csv"));
+    let trans = dir.path().join("trans.toml");
+    std::fs::write(
+        &trans,
+        "format = \"csv\"\n[[record]]\ntype = \"transaction\"\n\
+         [[record.field]]\nfield = \"de.ac\"\n[[record.field]]\nfield = \"de.na\"\n\
+         [[record.field]]\nfield = \"tr.ty\"\n[[record.field]]\nfield = \"tr.tu\"\n",
+    )
+    .unwrap();
+    let out = dir.path().join("t.csv");
+    recoup(&db)
+        .args(["export"])
+        .arg(&trans)
+        .arg("--out")
+        .arg(&out)
+        .args(["--where", "(@tr.ty = 101)"])
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        "AC-10001,\"Doe, John\",101,500.00\r\nAC-10002,\"Martinez, Elena\",101,1000.00\r\n"
+    );
+    let run = recoup(&db).arg("import").arg(&trans).arg(&out).output().unwrap();
+    assert_eq!(run.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(stderr.contains("trans.toml:5:") && stderr.contains("add key = true"), "{stderr}");
+
+    let owing = dir.path().join("owing.toml");
+    std::fs::write(
+        &owing,
+        "format = \"csv\"\n[[record]]\ntype = \"debtor\"\n\
+         [[record.field]]\nfield = \"de.ac\"\n[[record.field]]\nfield = \"de.ow\"\n\
+         [[record.field]]\nfield = \"de.opr\"\n[[record.field]]\nfield = \"de.pa\"\n",
+    )
+    .unwrap();
+    recoup(&db)
+        .arg("export")
+        .arg(&owing)
+        .arg("--out")
+        .arg(&out)
+        .args(["--where", "(@de.ac = AC-10002)"])
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        "AC-10002,3310.55,4310.55,1000.00\r\n"
+    );
+    let run = recoup(&db).arg("import").arg(&owing).arg(&out).output().unwrap();
+    assert_eq!(run.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("owing.toml:7:"));
+
+    // A --where field the map's record type cannot read is a bad argument.
+    let run = recoup(&db)
+        .arg("export")
+        .arg(&owing)
+        .arg("--out")
+        .arg(&out)
+        .args(["--where", "(@tr.ty = 101)"])
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(stderr.contains("a debtor record cannot read tr.ty"), "{stderr}");
+}
+
+/// `must_equal` translates back, dates follow the map (2-digit years), the file is in
+/// the map's encoding and ends with the map's footer; the import agrees on the footer
+/// and refuses a file without it.
+#[test]
+fn translations_dates_encoding_and_footer() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = seeded(dir.path(), "t.db");
+    import(&db, "placement-csv", &fixture("placement.csv"));
+    import(&db, "placement-multiline", &fixture("placement-multiline.txt"));
+    let map = dir.path().join("states.toml");
+    std::fs::write(
+        &map,
+        "format = \"csv\"\nencoding = \"windows-1252\"\nlast_line_footer = true\n\
+         [footer]\ntext = \"END {count:03} {Principal}\"\n\
+         [dates]\norder = \"YMD\"\nseparator = \"-\"\nyear_digits = 2\n\
+         [options]\nclient = 1001\ninclude_transaction_posting = true\n\
+         [[record]]\ntype = \"debtor\"\n\
+         [[record.field]]\nfield = \"de.ac\"\nkey = true\nexact = true\n\
+         [[record.field]]\nfield = \"de.na\"\n\
+         [[record.field]]\nfield = \"de.st\"\ncondition = \"must_equal\"\ndefault = \"California\"\nfill = \"CA\"\nfail_cancels_field_only = true\n\
+         [[record.field]]\nfield = \"de.dob\"\n\
+         [[record.field]]\nfield = \"de.opr\"\naccumulator = \"Principal\"\n",
+    )
+    .unwrap();
+    let out = dir.path().join("states.csv");
+    let run = recoup(&db)
+        .arg("export")
+        .arg(&map)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(run.status.success());
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains("de.st holds a value no must_equal spec writes; written blank (1; the first: 'NV')"),
+        "{stderr}"
+    );
+    let bytes = std::fs::read(&out).unwrap();
+    let expected: &[u8] = b"AC-10001,\"Doe, John\",California,80-04-12,15000.00\r\n\
+AC-10002,\"Martinez, Elena\",California,75-09-30,4310.55\r\n\
+AC-10003,\"Nguyen, Bao\",,90-01-05,620.00\r\n\
+A-20001,\"C\xf4t\xe9, M\xe9lanie\",California,,\r\n\
+A-20002,\"O'Neil, Sean\",California,,\r\n\
+END 005 19930.55\r\n";
+    assert_eq!(String::from_utf8_lossy(&bytes), String::from_utf8_lossy(expected));
+    assert_eq!(bytes, expected);
+
+    // Back in: the footer is not an account; CA, the date and the name come back.
+    let db2 = seeded(dir.path(), "t2.db");
+    let s = import(&db2, &map.to_string_lossy(), &out);
+    assert_eq!(s["created"]["debtor"], 5, "{s}");
+    let store = Store::open(&db2).unwrap();
+    let d = read_record(store.conn(), Form::Debtor, 1000).unwrap().unwrap();
+    let get = |code: &str| {
+        let f = catalog::by_code(code).unwrap();
+        d.iter().find(|(g, _)| *g == f).unwrap().1.plain()
+    };
+    assert_eq!(get("de.st"), "CA");
+    assert_eq!(get("de.dob"), "1980-04-12");
+    let d = read_record(store.conn(), Form::Debtor, 1003).unwrap().unwrap();
+    assert!(d.iter().any(|(f, v)| f.code() == "de.na" && v.plain() == "Côté, Mélanie"));
+    drop(store);
+
+    // Without its footer line the file is refused whole: exit 3, nothing committed.
+    let cut = dir.path().join("cut.csv");
+    let end = bytes.windows(5).position(|w| w == b"END 0").unwrap();
+    std::fs::write(&cut, &bytes[..end]).unwrap();
+    let db3 = seeded(dir.path(), "t3.db");
+    let run = recoup(&db3)
+        .arg("import")
+        .arg(&map)
+        .arg(&cut)
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains("line 5: last_line_footer is set but the last line is not a footer (it does not start with 'END')"),
+        "{stderr}"
+    );
+    assert_eq!(count(&db3, "SELECT COUNT(*) FROM debtor"), 0);
+}
+
+/// A map whose record definitions share each row (a debtor and its note) writes
+/// them back into one row, with as many columns as the label line.
+#[test]
+fn shared_rows_match_the_header() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = seeded(dir.path(), "t.db");
+    import(&db, "placement-csv", &fixture("placement.csv"));
+    let out = dir.path().join("p.csv");
+    export(&db, "placement-csv", &out);
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_path(&out)
+        .unwrap();
+    let width = rdr.headers().unwrap().len();
+    assert_eq!(width, 15);
+    let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 3, "one row per debtor, its note beside it");
+    assert!(rows.iter().all(|r| r.len() == width));
+    assert_eq!(&rows[0][1], "Doe");
+    assert_eq!(&rows[0][2], "John");
+    assert_eq!(&rows[0][14], "Placed by Acme");
+}
