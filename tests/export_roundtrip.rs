@@ -211,14 +211,30 @@ fn a_map_with_every_importable_debtor_field_round_trips() {
         if f.field == "ac" {
             map.push_str("key = true\nexact = true\n");
         }
+        if f.field == "na" {
+            // The name from two columns, "Last, First" (S2:5384-5398).
+            map.push_str(
+                "[[record.field]]\nfield = \"de.na\"\nappend = true\nprepend_comma = true\nadd_space = true\n",
+            );
+        }
     }
     let dir = tempfile::tempdir().unwrap();
     let map_path = dir.path().join("every-debtor-field.toml");
     std::fs::write(&map_path, &map).unwrap();
     let mut wtr = csv::Writer::from_path(dir.path().join("every.csv")).unwrap();
-    wtr.write_record(fields.iter().map(|f| f.name)).unwrap();
+    let columns = |row: Option<usize>| -> Vec<String> {
+        let mut cols = Vec::new();
+        for f in &fields {
+            cols.push(row.map_or(f.name.to_string(), |r| sample(f, r)));
+            if f.field == "na" {
+                cols.push(row.map_or("First name".to_string(), |r| format!("First{r}")));
+            }
+        }
+        cols
+    };
+    wtr.write_record(columns(None)).unwrap();
     for row in 0..3 {
-        wtr.write_record(fields.iter().map(|f| sample(f, row))).unwrap();
+        wtr.write_record(columns(Some(row))).unwrap();
     }
     wtr.flush().unwrap();
     drop(wtr);
