@@ -86,10 +86,9 @@ fn written_forms(map_path: &Path) -> Vec<Form> {
     let map = Map::load_for(map_path, Direction::Export).unwrap();
     let mut forms = Vec::new();
     for def in &map.records {
-        let writes = def
-            .fields
-            .iter()
-            .any(|s| s.field.is_some() && !matches!(s.source, Source::Static | Source::StaticAdvance));
+        let writes = def.fields.iter().any(|s| {
+            s.field.is_some() && !matches!(s.source, Source::Static | Source::StaticAdvance)
+        });
         if writes && !forms.contains(&def.kind.form()) {
             forms.push(def.kind.form());
         }
@@ -114,7 +113,10 @@ fn round_trip(map: &str, map_path: &Path, base: &[(&str, PathBuf)], data: &Path)
         import(&b, m, f);
     }
     let s = import(&b, map, &first);
-    assert_eq!(s["rejected"], 0, "{map}: the export imports without rejects: {s}");
+    assert_eq!(
+        s["rejected"], 0,
+        "{map}: the export imports without rejects: {s}"
+    );
     let second = dir.path().join("second.out");
     let (bytes2, _) = export(&b, map, &second);
     assert!(
@@ -135,6 +137,9 @@ fn round_trip(map: &str, map_path: &Path, base: &[(&str, PathBuf)], data: &Path)
     warnings
 }
 
+/// Imports a map needs first (the debtors a payment file finds), as (map, file).
+type Base<'a> = Vec<(&'a str, PathBuf)>;
+
 fn shipped(name: &str) -> PathBuf {
     root().join("maps").join(format!("{name}.toml"))
 }
@@ -143,7 +148,7 @@ fn shipped(name: &str) -> PathBuf {
 fn every_shipped_map_round_trips() {
     let placement = ("placement-csv", fixture("placement.csv"));
     let transfers = ("client-transfers", fixture("clienttransfers.csv"));
-    let cases: Vec<(&str, Vec<(&str, PathBuf)>, &str)> = vec![
+    let cases: Vec<(&str, Base, &str)> = vec![
         ("placement-csv", vec![], "placement.csv"),
         ("placement-fixed", vec![], "placement-fixed.txt"),
         ("placement-multiline", vec![], "placement-multiline.txt"),
@@ -187,7 +192,7 @@ fn sample(f: &catalog::FieldDef, row: usize) -> String {
         FieldType::Currency => format!("{}.{:02}", 100 + row * 7, row * 13 % 100),
         FieldType::Percent => format!("{}.5", 10 + row),
         FieldType::Date => format!("0{}/1{}/19{}", 1 + row, row, 70 + row),
-        FieldType::Flag => if row % 2 == 0 { "Y" } else { "N" }.to_string(),
+        FieldType::Flag => if row.is_multiple_of(2) { "Y" } else { "N" }.to_string(),
     }
 }
 
@@ -253,7 +258,9 @@ fn options_that_cannot_run_backwards_warn_once() {
     );
     for field in ["de.st: case", "de.hp: strip", "de.ss: strip"] {
         assert_eq!(
-            warnings.matches(&format!("warning: {field} cannot run backwards")).count(),
+            warnings
+                .matches(&format!("warning: {field} cannot run backwards"))
+                .count(),
             1,
             "{warnings}"
         );
@@ -295,10 +302,18 @@ fn export_maps_read_owner_and_computed_fields() {
         std::fs::read_to_string(&out).unwrap(),
         "AC-10001,\"Doe, John\",101,500.00\r\nAC-10002,\"Martinez, Elena\",101,1000.00\r\n"
     );
-    let run = recoup(&db).arg("import").arg(&trans).arg(&out).output().unwrap();
+    let run = recoup(&db)
+        .arg("import")
+        .arg(&trans)
+        .arg(&out)
+        .output()
+        .unwrap();
     assert_eq!(run.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&run.stderr);
-    assert!(stderr.contains("trans.toml:5:") && stderr.contains("add key = true"), "{stderr}");
+    assert!(
+        stderr.contains("trans.toml:5:") && stderr.contains("add key = true"),
+        "{stderr}"
+    );
 
     let owing = dir.path().join("owing.toml");
     std::fs::write(
@@ -320,7 +335,12 @@ fn export_maps_read_owner_and_computed_fields() {
         std::fs::read_to_string(&out).unwrap(),
         "AC-10002,3310.55,4310.55,1000.00\r\n"
     );
-    let run = recoup(&db).arg("import").arg(&owing).arg(&out).output().unwrap();
+    let run = recoup(&db)
+        .arg("import")
+        .arg(&owing)
+        .arg(&out)
+        .output()
+        .unwrap();
     assert_eq!(run.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&run.stderr).contains("owing.toml:7:"));
 
@@ -335,7 +355,10 @@ fn export_maps_read_owner_and_computed_fields() {
         .unwrap();
     assert_eq!(run.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&run.stderr);
-    assert!(stderr.contains("a debtor record cannot read tr.ty"), "{stderr}");
+    assert!(
+        stderr.contains("a debtor record cannot read tr.ty"),
+        "{stderr}"
+    );
 }
 
 /// `must_equal` translates back, dates follow the map (2-digit years), the file is in
@@ -346,7 +369,11 @@ fn translations_dates_encoding_and_footer() {
     let dir = tempfile::tempdir().unwrap();
     let db = seeded(dir.path(), "t.db");
     import(&db, "placement-csv", &fixture("placement.csv"));
-    import(&db, "placement-multiline", &fixture("placement-multiline.txt"));
+    import(
+        &db,
+        "placement-multiline",
+        &fixture("placement-multiline.txt"),
+    );
     let map = dir.path().join("states.toml");
     std::fs::write(
         &map,
@@ -373,7 +400,9 @@ fn translations_dates_encoding_and_footer() {
     assert!(run.status.success());
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(
-        stderr.contains("de.st holds a value no must_equal spec writes; written blank (1; the first: 'NV')"),
+        stderr.contains(
+            "de.st holds a value no must_equal spec writes; written blank (1; the first: 'NV')"
+        ),
         "{stderr}"
     );
     let bytes = std::fs::read(&out).unwrap();
@@ -383,7 +412,10 @@ AC-10003,\"Nguyen, Bao\",,90-01-05,620.00\r\n\
 A-20001,\"C\xf4t\xe9, M\xe9lanie\",California,,\r\n\
 A-20002,\"O'Neil, Sean\",California,,\r\n\
 END 005 19930.55\r\n";
-    assert_eq!(String::from_utf8_lossy(&bytes), String::from_utf8_lossy(expected));
+    assert_eq!(
+        String::from_utf8_lossy(&bytes),
+        String::from_utf8_lossy(expected)
+    );
     assert_eq!(bytes, expected);
 
     // Back in: the footer is not an account; CA, the date and the name come back.
@@ -391,15 +423,21 @@ END 005 19930.55\r\n";
     let s = import(&db2, &map.to_string_lossy(), &out);
     assert_eq!(s["created"]["debtor"], 5, "{s}");
     let store = Store::open(&db2).unwrap();
-    let d = read_record(store.conn(), Form::Debtor, 1000).unwrap().unwrap();
+    let d = read_record(store.conn(), Form::Debtor, 1000)
+        .unwrap()
+        .unwrap();
     let get = |code: &str| {
         let f = catalog::by_code(code).unwrap();
         d.iter().find(|(g, _)| *g == f).unwrap().1.plain()
     };
     assert_eq!(get("de.st"), "CA");
     assert_eq!(get("de.dob"), "1980-04-12");
-    let d = read_record(store.conn(), Form::Debtor, 1003).unwrap().unwrap();
-    assert!(d.iter().any(|(f, v)| f.code() == "de.na" && v.plain() == "Côté, Mélanie"));
+    let d = read_record(store.conn(), Form::Debtor, 1003)
+        .unwrap()
+        .unwrap();
+    assert!(d
+        .iter()
+        .any(|(f, v)| f.code() == "de.na" && v.plain() == "Côté, Mélanie"));
     drop(store);
 
     // Without its footer line the file is refused whole: exit 3, nothing committed.

@@ -151,7 +151,8 @@ fn check_static_fills(def: &RecordDef, row: &Row) -> Result<(), Unwritable> {
         return Ok(());
     }
     for spec in &def.fields {
-        let (Some(f), Some(fill), false) = (spec.field, spec.fill.as_deref(), reads_text(spec)) else {
+        let (Some(f), Some(fill), false) = (spec.field, spec.fill.as_deref(), reads_text(spec))
+        else {
             continue;
         };
         if f.form != def.kind.form() || spec.condition.is_comparison() || spec.append {
@@ -217,7 +218,10 @@ fn must_equal_column(
         return Ok(None);
     }
     // A plain spec for the same field (no comparison) writes the value as is.
-    if let Some(k) = specs.iter().position(|s| !s.condition.is_comparison() && reads_text(s)) {
+    if let Some(k) = specs
+        .iter()
+        .position(|s| !s.condition.is_comparison() && reads_text(s))
+    {
         return Ok(Some((k, spec_text(map, specs[k], f, v, warn))));
     }
     Err(unwritable(
@@ -237,7 +241,13 @@ fn same_value(f: &FieldDef, a: &str, b: &str) -> bool {
 
 /// One spec's text for a stored value: amounts ÷ `multiply`, dates per the spec's or
 /// map's date options, flags Y/N, then `scan` and `trailing_overpunch` backwards.
-pub fn spec_text(map: &Map, spec: &FieldSpec, f: &FieldDef, v: &Value, warn: &mut Warnings) -> String {
+pub fn spec_text(
+    map: &Map,
+    spec: &FieldSpec,
+    f: &FieldDef,
+    v: &Value,
+    warn: &mut Warnings,
+) -> String {
     let code = f.code();
     if spec.strip != Default::default() {
         warn.add(format!(

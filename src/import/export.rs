@@ -268,7 +268,11 @@ impl<'m, W: Write> Writer<'m, W> {
     }
 
     /// One row from one or more records' spec texts.
-    fn row(&mut self, parts: &[(&RecordDef, Vec<Option<String>>)], warn: &mut Warnings) -> Result<()> {
+    fn row(
+        &mut self,
+        parts: &[(&RecordDef, Vec<Option<String>>)],
+        warn: &mut Warnings,
+    ) -> Result<()> {
         if self.map.format == Format::Fixed {
             let mut lines: Vec<Vec<char>> = Vec::new();
             for (def, texts) in parts {
@@ -297,7 +301,12 @@ impl<'m, W: Write> Writer<'m, W> {
 /// Fixed-length lines: the identifier at its offset, each spec's text padded to its
 /// length (numbers right-aligned and zero-filled); a wider value is truncated, with a
 /// warning.
-fn place_fixed(def: &RecordDef, texts: &[Option<String>], lines: &mut Vec<Vec<char>>, warn: &mut Warnings) {
+fn place_fixed(
+    def: &RecordDef,
+    texts: &[Option<String>],
+    lines: &mut Vec<Vec<char>>,
+    warn: &mut Warnings,
+) {
     let put = |lines: &mut Vec<Vec<char>>, line: usize, offset: usize, text: &str| {
         while lines.len() <= line {
             lines.push(Vec::new());
@@ -313,11 +322,22 @@ fn place_fixed(def: &RecordDef, texts: &[Option<String>], lines: &mut Vec<Vec<ch
         put(lines, 0, def.identifier_offset, id);
     }
     for (spec, text) in def.fields.iter().zip(texts) {
-        let (Source::Fixed { offset, length, line }, Some(v)) = (spec.source, text) else {
+        let (
+            Source::Fixed {
+                offset,
+                length,
+                line,
+            },
+            Some(v),
+        ) = (spec.source, text)
+        else {
             continue;
         };
         let numeric = spec.field.is_some_and(|f| {
-            matches!(f.ty, FieldType::Currency | FieldType::Percent | FieldType::TextN)
+            matches!(
+                f.ty,
+                FieldType::Currency | FieldType::Percent | FieldType::TextN
+            )
         });
         let text = pad(v, length, numeric);
         if text.chars().count() > length {
@@ -334,7 +354,12 @@ fn place_fixed(def: &RecordDef, texts: &[Option<String>], lines: &mut Vec<Vec<ch
 /// Columns of a delimited row: each spec writes at its column (the cursor rules of
 /// import); a spec that yields nothing leaves the column to another spec. Two specs
 /// writing different text to one column keep the first, with a warning.
-fn place_delimited(def: &RecordDef, texts: &[Option<String>], cols: &mut Vec<String>, warn: &mut Warnings) {
+fn place_delimited(
+    def: &RecordDef,
+    texts: &[Option<String>],
+    cols: &mut Vec<String>,
+    warn: &mut Warnings,
+) {
     let mut cursor = 0;
     let mut set = |cols: &mut Vec<String>, c: usize, v: Option<&String>, what: &str| {
         if cols.len() <= c {
@@ -490,7 +515,13 @@ impl<'a> Exporter<'a> {
         Ok(out)
     }
 
-    fn one(&mut self, def: &RecordDef, row: &Row, root_id: i64, out: &mut Vec<Vec<Option<String>>>) {
+    fn one(
+        &mut self,
+        def: &RecordDef,
+        row: &Row,
+        root_id: i64,
+        out: &mut Vec<Vec<Option<String>>>,
+    ) {
         if self.filter.is_some_and(|f| !f.accepts(row)) {
             return;
         }
@@ -504,7 +535,11 @@ impl<'a> Exporter<'a> {
                 format!("{} records not exported: {}", def.kind.name(), u.why),
                 Some(format!(
                     "{} {root_id}, '{}'",
-                    if is_client_kind(def.kind) { "client" } else { "debtor" },
+                    if is_client_kind(def.kind) {
+                        "client"
+                    } else {
+                        "debtor"
+                    },
                     u.value
                 )),
             ),
@@ -539,7 +574,9 @@ impl<'a> Exporter<'a> {
             if let (Some(v), Some(t)) = (v, self.totals.get_mut(a)) {
                 match t.1.checked_add(v) {
                     Some(sum) => t.1 = sum,
-                    None => self.warn.add(format!("accumulator {}: total overflows", t.0)),
+                    None => self
+                        .warn
+                        .add(format!("accumulator {}: total overflows", t.0)),
                 }
             }
         }
@@ -626,7 +663,11 @@ pub fn export_records(
                         // imports the same debtor (the key finds it again).
                         let texts = recs
                             .get(i)
-                            .or_else(|| (def.kind.form() == root_form).then(|| recs.first()).flatten())
+                            .or_else(|| {
+                                (def.kind.form() == root_form)
+                                    .then(|| recs.first())
+                                    .flatten()
+                            })
                             .cloned()
                             .unwrap_or_else(|| vec![None; def.fields.len()]);
                         (*def, texts)

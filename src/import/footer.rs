@@ -1,6 +1,6 @@
-//! The map's footer line (`last_line_footer = true`, S2:5195-5200 "Last Line is
-//! Footer"): what `recoup export` writes as the last line and what `recoup import`
-//! takes as the footer.
+//! The map's footer line (`last_line_footer = true`; Collect! help, Import Options —
+//! "Last Line Contains Footer", S2:5218): what `recoup export` writes as the last
+//! line and what `recoup import` takes as the footer.
 //!
 //! The product only says the last line is not a record. recoup lets the map describe
 //! the line as a template, `[footer] text = "TRAILER {count:06}"`: static text plus
@@ -181,19 +181,27 @@ mod tests {
             "TRAILER 12"
         );
         assert_eq!(
-            Footer::parse("T{count:5}", &[]).unwrap().render(&FooterValues {
-                count: 7,
-                totals: &[]
-            }),
+            Footer::parse("T{count:5}", &[])
+                .unwrap()
+                .render(&FooterValues {
+                    count: 7,
+                    totals: &[]
+                }),
             "T    7"
         );
     }
 
     #[test]
     fn bad_templates() {
-        assert!(Footer::parse("T {Fees}", &[]).unwrap_err().contains("unknown value"));
-        assert!(Footer::parse("T {count", &[]).unwrap_err().contains("without"));
-        assert!(Footer::parse("T {count:x}", &[]).unwrap_err().contains("width"));
+        assert!(Footer::parse("T {Fees}", &[])
+            .unwrap_err()
+            .contains("unknown value"));
+        assert!(Footer::parse("T {count", &[])
+            .unwrap_err()
+            .contains("without"));
+        assert!(Footer::parse("T {count:x}", &[])
+            .unwrap_err()
+            .contains("width"));
         assert!(Footer::parse("", &[]).is_err());
     }
 }

@@ -645,7 +645,10 @@ fn read_footer(root: &Tbl, map: &Map) -> Result<Option<Footer>> {
         ));
     }
     let text = t.str("text")?.ok_or_else(|| {
-        root.err("footer", "[footer] needs text (e.g. \"TRAILER {count:06}\")")
+        root.err(
+            "footer",
+            "[footer] needs text (e.g. \"TRAILER {count:06}\")",
+        )
     })?;
     Footer::parse(text, &map.accumulators)
         .map(Some)
@@ -755,12 +758,7 @@ pub fn parse_source(s: &str) -> std::result::Result<Source, String> {
     ))
 }
 
-fn read_field(
-    t: &Tbl,
-    map: &mut Map,
-    kind: RecordKind,
-    direction: Direction,
-) -> Result<FieldSpec> {
+fn read_field(t: &Tbl, map: &mut Map, kind: RecordKind, direction: Direction) -> Result<FieldSpec> {
     t.check_keys(FIELD_KEYS)?;
     let line = t.doc.line_of(t.span.clone());
     let field = match t.str("field")? {
@@ -1149,12 +1147,14 @@ mod tests {
         let exp = |src: &str| Map::parse_for("maps/t.toml", src, Direction::Export);
         let tr = "[[record]]\ntype = \"transaction\"\n[[record.field]]\nfield = \"de.ac\"\n[[record.field]]\nfield = \"de.na\"\n[[record.field]]\nfield = \"cl.na\"\n";
         assert!(exp(tr).is_ok());
-        assert!(err(tr).contains("maps/t.toml:4:"), "the import still refuses it");
+        assert!(
+            err(tr).contains("maps/t.toml:4:"),
+            "the import still refuses it"
+        );
         let de = format!("{HEAD}[[record.field]]\nfield = \"de.ow\"\n[[record.field]]\nfield = \"de.opr\"\n[[record.field]]\nfield = \"de.pa\"\n");
         assert!(exp(&de).is_ok());
         assert!(err(&de).contains("maps/t.toml:5:"));
-        let e = exp(&format!("{HEAD}[[record.field]]\nfield = \"tr.tu\"\n"))
-            .unwrap_err();
+        let e = exp(&format!("{HEAD}[[record.field]]\nfield = \"tr.tu\"\n")).unwrap_err();
         assert_eq!(e.exit_code(), 2);
         assert!(
             e.message.starts_with("maps/t.toml:5:") && e.message.contains("cannot read tr.tu"),
@@ -1172,8 +1172,13 @@ mod tests {
         assert_eq!(m.footer.unwrap().text, "TRAILER {count}");
         let e = err(&format!("[footer]\ntext = \"T\"\n{REC}"));
         assert!(e.contains("set last_line_footer = true"), "{e}");
-        let e = err(&format!("last_line_footer = true\n[footer]\ntext = \"T {{Fees}}\"\n{REC}"));
-        assert!(e.starts_with("maps/t.toml:3:") && e.contains("unknown value '{Fees}'"), "{e}");
+        let e = err(&format!(
+            "last_line_footer = true\n[footer]\ntext = \"T {{Fees}}\"\n{REC}"
+        ));
+        assert!(
+            e.starts_with("maps/t.toml:3:") && e.contains("unknown value '{Fees}'"),
+            "{e}"
+        );
     }
 
     #[test]

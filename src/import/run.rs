@@ -339,8 +339,5 @@ pub fn load_map_for(env: &crate::Env, arg: &str, direction: Direction) -> Result
             return Ok((Map::parse_for(&label, text, direction)?, label));
         }
     }
-    Ok((
-        Map::load_for(&path, direction)?,
-        path.display().to_string(),
-    ))
+    Ok((Map::load_for(&path, direction)?, path.display().to_string()))
 }

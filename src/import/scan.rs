@@ -331,6 +331,9 @@ mod tests {
         assert_eq!(s.reverse("1400").as_deref(), Some("D1400"));
         assert_eq!(s.reverse("14 00"), None, "would not read back");
         assert_eq!(Scan::compile("%*s %s").unwrap().reverse("x"), None);
-        assert_eq!(Scan::compile("%[^,]").unwrap().reverse("ab").as_deref(), Some("ab"));
+        assert_eq!(
+            Scan::compile("%[^,]").unwrap().reverse("ab").as_deref(),
+            Some("ab")
+        );
     }
 }

@@ -894,7 +894,11 @@ mod tests {
         let e = s.next_record(&mut rec).unwrap_err();
         assert_eq!(e.exit_code(), 3);
         assert!(e.message.contains("line 2:"), "{}", e.message);
-        assert!(e.message.contains("does not start with 'TRL'"), "{}", e.message);
+        assert!(
+            e.message.contains("does not start with 'TRL'"),
+            "{}",
+            e.message
+        );
         let r = rows(
             "last_line_footer = true\n[footer]\ntext = \"TRL{count:04}\"",
             b"a,1\nb,2\nTRL0002\n",
