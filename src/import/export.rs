@@ -1,35 +1,26 @@
 //! Maps run backwards (SPEC §3 last bullets): one row per record of the map's record
-//! types, in file-number order and, within a debtor, in posting order.
+//! types, in file-number order and, within a debtor, in posting order, written so that
+//! importing the file with the same map stores the same values ("Nothing lost on the
+//! way out"). What each spec writes is `backwards.rs`; this module picks the records,
+//! lays out rows and writes the file.
 //!
-//! Options run backwards where they can: values are divided by `multiply`; a
-//! `must_equal` spec writes its `default` when the field holds its `fill` (101 → P);
-//! static specs write their `default` or `fill`; `scan`, `strip` and `case` are ignored.
+//! A map whose record definitions have no identifiers reads several records from one
+//! row (a placement row is a debtor and its note), so the export writes them back into
+//! one row: per debtor (or client), row i carries the i-th record of each definition.
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::Path;
 
+use chrono::NaiveDate;
 use rusqlite::Connection;
 use rust_decimal::Decimal;
 
-use super::map::{Condition, Delim, FieldSpec, Format, Map, RecordDef, RecordKind, Source};
+use super::backwards::{self, record_texts, Row, Warnings};
+use super::map::{Delim, Direction, Format, Map, RecordDef, RecordKind, Source};
 use crate::catalog::{self, FieldDef, FieldType, Form, Value};
 use crate::store::{self, read_record, FieldValues};
 use crate::{Env, Error, Result};
-
-/// One record's values plus its owner's, for owner-key fields (`de.ac` on a transaction).
-struct Row<'a> {
-    own: &'a FieldValues,
-    owner: Option<&'a FieldValues>,
-}
-
-impl Row<'_> {
-    fn get(&self, f: &FieldDef) -> Option<&Value> {
-        fn find<'v>(vals: &'v FieldValues, f: &FieldDef) -> Option<&'v Value> {
-            vals.iter().find(|(g, _)| *g == f).map(|(_, v)| v)
-        }
-        find(self.own, f).or_else(|| self.owner.and_then(|o| find(o, f)))
-    }
-}
 
 /// A `--where` selection: `(@de.sta = NEW)`, several joined by `and`; ops
 /// `= <> < > <= >=` and ranges `a .. b` (the report writer's syntax, SPEC §4).
@@ -85,7 +76,35 @@ impl Filter {
 
     /// Does a record (and the record that owns it: a debtor's client) meet the condition?
     pub fn accepts_record(&self, own: &FieldValues, owner: Option<&FieldValues>) -> bool {
-        self.accepts(&Row { own, owner })
+        let mut recs = vec![own];
+        recs.extend(owner);
+        self.accepts(&Row { recs })
+    }
+
+    /// Every condition applies to each row the map writes, so each of the map's record
+    /// types must be able to read its field (`(@tr.ty = 101)` on a debtor map is exit 2).
+    pub fn check_readable(&self, map: &Map) -> Result<()> {
+        for (f, ..) in &self.conds {
+            if let Some(def) = map
+                .records
+                .iter()
+                .find(|d| !d.kind.readable_forms().contains(&f.form))
+            {
+                return Err(Error::config(format!(
+                    "--where: a {} record cannot read {} ({} form); the map's records read {}",
+                    def.kind.name(),
+                    f.code(),
+                    f.form.name(),
+                    def.kind
+                        .readable_forms()
+                        .iter()
+                        .map(|f| format!("{}.*", f.code()))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )));
+            }
+        }
+        Ok(())
     }
 
     fn accepts(&self, row: &Row) -> bool {
@@ -139,14 +158,24 @@ fn compare(f: &FieldDef, v: &Value, b: &str) -> std::cmp::Ordering {
     }
 }
 
+/// What an export wrote.
+#[derive(Debug, Default)]
+pub struct Exported {
+    pub rows: u64,
+    /// Each said once (`warning: …` on stderr in the command).
+    pub warnings: Vec<String>,
+}
+
 /// Writes rows in the map's format.
 struct Writer<'m, W: Write> {
     map: &'m Map,
     out: W,
     rows: u64,
-    pub warnings: u64,
+    unmappable: u64,
     eol: &'static [u8],
     delim: u8,
+    /// Columns of the label line: every row has as many (SPEC §3: one layout per file).
+    width: usize,
 }
 
 impl<'m, W: Write> Writer<'m, W> {
@@ -164,15 +193,16 @@ impl<'m, W: Write> Writer<'m, W> {
             map,
             out,
             rows: 0,
-            warnings: 0,
+            unmappable: 0,
             eol,
             delim,
+            width: 0,
         }
     }
 
-    fn encode(&mut self, text: &str) -> Result<Vec<u8>> {
+    fn encode(&mut self, text: &str) -> Vec<u8> {
         if self.map.encoding == encoding_rs::UTF_8 {
-            return Ok(text.as_bytes().to_vec());
+            return text.as_bytes().to_vec();
         }
         // Unmappable characters become '?' (encoding_rs would write `&#NNNN;`,
         // which breaks fixed widths: crates-and-speed.md §1).
@@ -183,16 +213,16 @@ impl<'m, W: Write> Writer<'m, W> {
             let (bytes, _, unmappable) = self.map.encoding.encode(s);
             if unmappable {
                 out.push(b'?');
-                self.warnings += 1;
+                self.unmappable += 1;
             } else {
                 out.extend_from_slice(&bytes);
             }
         }
-        Ok(out)
+        out
     }
 
     fn write_line(&mut self, text: &str) -> Result<()> {
-        let bytes = self.encode(text)?;
+        let bytes = self.encode(text);
         self.out.write_all(&bytes)?;
         self.out.write_all(self.eol)?;
         Ok(())
@@ -207,115 +237,162 @@ impl<'m, W: Write> Writer<'m, W> {
         }
     }
 
-    fn header(&mut self, def: &RecordDef) -> Result<()> {
+    fn join(&self, cols: &[String]) -> String {
+        let line: Vec<String> = cols.iter().map(|c| self.quote(c)).collect();
+        line.join(&(self.delim as char).to_string())
+    }
+
+    /// The label line: each column's `#comment` or catalogue name, over every record
+    /// definition that shares the row (so a note's column has its label too).
+    fn header(&mut self, defs: &[&RecordDef]) -> Result<()> {
         if self.map.format == Format::Fixed {
             return Ok(());
         }
-        let cols = place_delimited(def, |spec| {
-            Some(
-                spec.comment
-                    .clone()
-                    .unwrap_or_else(|| spec.field.map_or_else(String::new, |f| f.name.to_string())),
-            )
-        });
-        let line: Vec<String> = cols.iter().map(|c| self.quote(c)).collect();
-        self.write_line(&line.join(&(self.delim as char).to_string()))
+        let mut cols = Vec::new();
+        let mut ignore = Warnings::default();
+        for def in defs {
+            let labels: Vec<Option<String>> = def
+                .fields
+                .iter()
+                .map(|spec| {
+                    Some(spec.comment.clone().unwrap_or_else(|| {
+                        spec.field.map_or_else(String::new, |f| f.name.to_string())
+                    }))
+                })
+                .collect();
+            place_delimited(def, &labels, &mut cols, &mut ignore);
+        }
+        self.width = cols.len();
+        let line = self.join(&cols);
+        self.write_line(&line)
     }
 
-    fn row(&mut self, def: &RecordDef, row: &Row) -> Result<()> {
-        let map = self.map;
-        let value = |spec: &FieldSpec| export_value(map, spec, row);
-        if map.format == Format::Fixed {
+    /// One row from one or more records' spec texts.
+    fn row(
+        &mut self,
+        parts: &[(&RecordDef, Vec<Option<String>>)],
+        warn: &mut Warnings,
+    ) -> Result<()> {
+        if self.map.format == Format::Fixed {
             let mut lines: Vec<Vec<char>> = Vec::new();
-            let put = |lines: &mut Vec<Vec<char>>, line: usize, offset: usize, text: &str| {
-                while lines.len() <= line {
-                    lines.push(Vec::new());
-                }
-                let l = &mut lines[line];
-                let chars: Vec<char> = text.chars().collect();
-                if l.len() < offset + chars.len() {
-                    l.resize(offset + chars.len(), ' ');
-                }
-                l[offset..offset + chars.len()].copy_from_slice(&chars);
-            };
-            if let Some(id) = &def.identifier {
-                put(&mut lines, 0, def.identifier_offset, id);
-            }
-            for spec in &def.fields {
-                if let Source::Fixed {
-                    offset,
-                    length,
-                    line,
-                } = spec.source
-                {
-                    let Some(v) = value(spec) else { continue };
-                    let numeric = spec.field.is_some_and(|f| {
-                        matches!(
-                            f.ty,
-                            FieldType::Currency | FieldType::Percent | FieldType::TextN
-                        )
-                    });
-                    let text = pad(&v, length, numeric);
-                    if text.chars().count() > length {
-                        self.warnings += 1;
-                        eprintln!(
-                            "warning: {}: '{}' is wider than {length}; truncated",
-                            spec.field.map_or(String::new(), |f| f.code()),
-                            v
-                        );
-                    }
-                    let text: String = text.chars().take(length).collect();
-                    put(&mut lines, line, offset, &text);
-                }
+            for (def, texts) in parts {
+                place_fixed(def, texts, &mut lines, warn);
             }
             for l in lines {
                 let s: String = l.into_iter().collect();
                 self.write_line(s.trim_end())?;
             }
         } else {
-            let cols = place_delimited(def, value);
-            let line: Vec<String> = cols.iter().map(|c| self.quote(c)).collect();
-            self.write_line(&line.join(&(self.delim as char).to_string()))?;
+            let mut cols = Vec::new();
+            for (def, texts) in parts {
+                place_delimited(def, texts, &mut cols, warn);
+            }
+            if cols.len() < self.width {
+                cols.resize(self.width, String::new());
+            }
+            let line = self.join(&cols);
+            self.write_line(&line)?;
         }
         self.rows += 1;
         Ok(())
     }
 }
 
+/// Fixed-length lines: the identifier at its offset, each spec's text padded to its
+/// length (numbers right-aligned and zero-filled); a wider value is truncated, with a
+/// warning.
+fn place_fixed(
+    def: &RecordDef,
+    texts: &[Option<String>],
+    lines: &mut Vec<Vec<char>>,
+    warn: &mut Warnings,
+) {
+    let put = |lines: &mut Vec<Vec<char>>, line: usize, offset: usize, text: &str| {
+        while lines.len() <= line {
+            lines.push(Vec::new());
+        }
+        let l = &mut lines[line];
+        let chars: Vec<char> = text.chars().collect();
+        if l.len() < offset + chars.len() {
+            l.resize(offset + chars.len(), ' ');
+        }
+        l[offset..offset + chars.len()].copy_from_slice(&chars);
+    };
+    if let Some(id) = &def.identifier {
+        put(lines, 0, def.identifier_offset, id);
+    }
+    for (spec, text) in def.fields.iter().zip(texts) {
+        let (
+            Source::Fixed {
+                offset,
+                length,
+                line,
+            },
+            Some(v),
+        ) = (spec.source, text)
+        else {
+            continue;
+        };
+        let numeric = spec.field.is_some_and(|f| {
+            matches!(
+                f.ty,
+                FieldType::Currency | FieldType::Percent | FieldType::TextN
+            )
+        });
+        let text = pad(v, length, numeric);
+        if text.chars().count() > length {
+            warn.add(format!(
+                "{}: a value wider than {length} was truncated",
+                spec.field.map_or(String::new(), |f| f.code())
+            ));
+        }
+        let text: String = text.chars().take(length).collect();
+        put(lines, line, offset, &text);
+    }
+}
+
 /// Columns of a delimited row: each spec writes at its column (the cursor rules of
-/// import); a spec that yields nothing leaves the column to another spec.
+/// import); a spec that yields nothing leaves the column to another spec. Two specs
+/// writing different text to one column keep the first, with a warning.
 fn place_delimited(
     def: &RecordDef,
-    mut value: impl FnMut(&FieldSpec) -> Option<String>,
-) -> Vec<String> {
-    let mut cols: Vec<String> = Vec::new();
+    texts: &[Option<String>],
+    cols: &mut Vec<String>,
+    warn: &mut Warnings,
+) {
     let mut cursor = 0;
-    let set = |cols: &mut Vec<String>, c: usize, v: Option<String>| {
+    let mut set = |cols: &mut Vec<String>, c: usize, v: Option<&String>, what: &str| {
         if cols.len() <= c {
             cols.resize(c + 1, String::new());
         }
         if let Some(v) = v {
             if cols[c].is_empty() {
-                cols[c] = v;
+                cols[c].clone_from(v);
+            } else if !v.is_empty() && cols[c] != *v {
+                warn.add(format!(
+                    "column {}: {what} '{v}' differs from '{}' already written there; the first is kept",
+                    c + 1,
+                    cols[c]
+                ));
             }
         }
     };
     if let Some(id) = &def.identifier {
         // Multi-record files: the row says which record it is.
-        set(&mut cols, def.identifier_offset, Some(id.clone()));
+        set(cols, def.identifier_offset, Some(id), "the identifier");
     }
-    for spec in &def.fields {
+    for (spec, text) in def.fields.iter().zip(texts) {
+        let what = spec.field.map_or(String::new(), |f| f.code());
         match spec.source {
             Source::Next => {
-                set(&mut cols, cursor, value(spec));
+                set(cols, cursor, text.as_ref(), &what);
                 cursor += 1;
             }
-            Source::Column(c) => set(&mut cols, c, value(spec)),
+            Source::Column(c) => set(cols, c, text.as_ref(), &what),
             Source::StaticAdvance => cursor += 1,
             Source::Static | Source::Fixed { .. } => {}
         }
     }
-    cols
 }
 
 /// Fixed-length padding: numbers right-aligned and zero-padded (`-0000100.00`), text
@@ -336,76 +413,16 @@ fn pad(v: &str, length: usize, numeric: bool) -> String {
     }
 }
 
-/// One spec's output text, or None when it writes nothing.
-fn export_value(map: &Map, spec: &FieldSpec, row: &Row) -> Option<String> {
-    let static_src = matches!(spec.source, Source::Static | Source::StaticAdvance);
-    let Some(f) = spec.field else {
-        return spec.default.clone().or_else(|| spec.fill.clone());
-    };
-    if static_src {
-        return spec.default.clone().or_else(|| spec.fill.clone());
-    }
-    let v = row.get(f).cloned().unwrap_or(Value::Null);
-    if spec.condition == Condition::MustEqual {
-        // Backwards: the stored fill (101) becomes the file's code (P).
-        let fill = spec.fill.as_deref()?;
-        return (v.plain().trim().eq_ignore_ascii_case(fill.trim()))
-            .then(|| spec.default.clone().unwrap_or_default());
-    }
-    Some(plain(map, spec, f, &v))
-}
-
-fn plain(map: &Map, spec: &FieldSpec, f: &FieldDef, v: &Value) -> String {
-    let divide = |d: Decimal| match spec.multiply {
-        Some(m) if !m.is_zero() => d / m,
-        _ => d,
-    };
-    let text = match v {
-        Value::Null => String::new(),
-        // Two places, unless `multiply` says the file counts in other units (cents).
-        Value::Money(d) if spec.multiply.is_some() => divide(*d).normalize().to_string(),
-        Value::Money(d) => format!("{:.2}", crate::money::round_cents(divide(*d))),
-        Value::Percent(d) => divide(*d).normalize().to_string(),
-        Value::Date(d) => spec.date.as_ref().unwrap_or(&map.dates).format(*d),
-        Value::Flag(b) => if *b { "Y" } else { "N" }.to_string(),
-        Value::Text(s) => match (f.ty, spec.multiply) {
-            (FieldType::TextN, Some(_)) => s
-                .parse::<Decimal>()
-                .map(|d| divide(d).normalize().to_string())
-                .unwrap_or_else(|_| s.clone()),
-            _ => s.clone(),
-        },
-    };
-    if spec.trailing_overpunch {
-        if let Some(o) = overpunch(&text) {
-            return o;
-        }
-    }
-    text
-}
-
-/// The last digit and the sign in one character (the import's trailing overpunch).
-fn overpunch(text: &str) -> Option<String> {
-    let (neg, digits) = match text.strip_prefix('-') {
-        Some(d) => (true, d),
-        None => (false, text),
-    };
-    let last = digits.chars().last()?.to_digit(10)? as u8;
-    if !digits.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
-        return None;
-    }
-    let c = match (neg, last) {
-        (false, 0) => '{',
-        (true, 0) => '}',
-        (false, n) => (b'A' + n - 1) as char,
-        (true, n) => (b'J' + n - 1) as char,
-    };
-    Some(format!("{}{c}", &digits[..digits.len() - 1]))
-}
-
 fn rowids(conn: &Connection, form: Form, owner_col: &str, owner: i64) -> Result<Vec<i64>> {
+    // Client notes and contacts share their tables with the debtors': a client's own
+    // records are those without a debtor.
+    let only_client = if owner_col == col("de.cn") {
+        format!(" AND {} IS NULL", col("de.fi"))
+    } else {
+        String::new()
+    };
     let sql = format!(
-        "SELECT rowid FROM {} WHERE {owner_col} = ?1 ORDER BY rowid",
+        "SELECT rowid FROM {} WHERE {owner_col} = ?1{only_client} ORDER BY rowid",
         form.table()
     );
     let mut stmt = conn.prepare_cached(&sql)?;
@@ -428,110 +445,300 @@ fn col(code: &str) -> &'static str {
     super::field_by_code(code).map_or("rowid", |f| f.column)
 }
 
-/// Write every selected record through the map; the number of rows written.
+fn is_client_kind(k: RecordKind) -> bool {
+    matches!(
+        k,
+        RecordKind::Client | RecordKind::ClientNote | RecordKind::ClientContact
+    )
+}
+
+/// Does the definition write anything to the file? One made of static specs only (an
+/// NCOA note stamped on import) has nothing to export.
+fn writes_columns(def: &RecordDef) -> bool {
+    def.fields
+        .iter()
+        .any(|s| s.field.is_some() && !matches!(s.source, Source::Static | Source::StaticAdvance))
+}
+
+/// The records an export walks: the root (a debtor or a client), its client, and per
+/// record definition the stored records that pass the filter, with their texts.
+struct Exporter<'a> {
+    conn: &'a Connection,
+    map: &'a Map,
+    filter: Option<&'a Filter>,
+    today: Option<NaiveDate>,
+    clients: HashMap<i64, Option<FieldValues>>,
+    warn: Warnings,
+    totals: Vec<(String, Decimal)>,
+}
+
+impl<'a> Exporter<'a> {
+    fn client(&mut self, nu: i64) -> Result<Option<FieldValues>> {
+        if let Some(c) = self.clients.get(&nu) {
+            return Ok(c.clone());
+        }
+        let c = read_record(self.conn, Form::Client, nu)?;
+        self.clients.insert(nu, c.clone());
+        Ok(c)
+    }
+
+    /// The texts of every record of `def` under this root, in posting order.
+    fn records_of(
+        &mut self,
+        def: &RecordDef,
+        root_form: Form,
+        root: &FieldValues,
+        root_id: i64,
+        root_client: Option<&FieldValues>,
+    ) -> Result<Vec<Vec<Option<String>>>> {
+        let mut out = Vec::new();
+        let kind = def.kind;
+        if kind.form() == root_form && (kind == RecordKind::Debtor || kind == RecordKind::Client) {
+            let mut recs = vec![root];
+            recs.extend(root_client);
+            self.one(def, &Row { recs }, root_id, &mut out);
+            return Ok(out);
+        }
+        let owner_col = match root_form {
+            Form::Debtor if kind.is_debtor_sub() => col("de.fi"),
+            Form::Client if is_client_kind(kind) => col("de.cn"),
+            _ => return Ok(out),
+        };
+        let form = kind.form();
+        for id in rowids(self.conn, form, owner_col, root_id)? {
+            if let Some(rec) = read_record(self.conn, form, id)? {
+                let mut recs = vec![&rec, root];
+                recs.extend(root_client);
+                self.one(def, &Row { recs }, root_id, &mut out);
+            }
+        }
+        Ok(out)
+    }
+
+    fn one(
+        &mut self,
+        def: &RecordDef,
+        row: &Row,
+        root_id: i64,
+        out: &mut Vec<Vec<Option<String>>>,
+    ) {
+        if self.filter.is_some_and(|f| !f.accepts(row)) {
+            return;
+        }
+        match record_texts(self.map, def, row, &mut self.warn) {
+            Ok(texts) => {
+                self.check_dates(def, row);
+                self.add_totals(def, row);
+                out.push(texts);
+            }
+            Err(u) => self.warn.add_example(
+                format!("{} records not exported: {}", def.kind.name(), u.why),
+                Some(format!(
+                    "{} {root_id}, '{}'",
+                    if is_client_kind(def.kind) {
+                        "client"
+                    } else {
+                        "debtor"
+                    },
+                    u.value
+                )),
+            ),
+        }
+    }
+
+    /// Dates the import would read back differently (2-digit years outside its window,
+    /// `J` outside the current year).
+    fn check_dates(&mut self, def: &RecordDef, row: &Row) {
+        let Some(today) = self.today else { return };
+        for spec in &def.fields {
+            let Some(f) = spec.field else { continue };
+            if let Some(Value::Date(d)) = row.get(f) {
+                let opts = spec.date.as_ref().unwrap_or(&self.map.dates);
+                if !backwards::date_fits(opts, *d, today) {
+                    self.warn.add(format!(
+                        "{}: {d} cannot be written so that it reads back in the map's date format",
+                        f.code()
+                    ));
+                }
+            }
+        }
+    }
+
+    /// Accumulator totals for the footer: the stored values of specs naming them.
+    fn add_totals(&mut self, def: &RecordDef, row: &Row) {
+        for spec in &def.fields {
+            let (Some(a), Some(f)) = (spec.accumulator, spec.field) else {
+                continue;
+            };
+            let v = row.get(f).and_then(|v| v.as_decimal());
+            if let (Some(v), Some(t)) = (v, self.totals.get_mut(a)) {
+                match t.1.checked_add(v) {
+                    Some(sum) => t.1 = sum,
+                    None => self
+                        .warn
+                        .add(format!("accumulator {}: total overflows", t.0)),
+                }
+            }
+        }
+    }
+}
+
+/// Write every selected record through the map (warnings returned, not printed).
+pub fn export_records(
+    conn: &Connection,
+    map: &Map,
+    filter: Option<&Filter>,
+    today: Option<NaiveDate>,
+    out: impl Write,
+) -> Result<Exported> {
+    if let Some(f) = filter {
+        f.check_readable(map)?;
+    }
+    let mut w = Writer::new(map, out);
+    let combined = map.records.len() > 1 && map.records.iter().all(|r| r.identifier.is_none());
+    if map.first_line_labels {
+        let defs: Vec<&RecordDef> = if combined {
+            map.records.iter().collect()
+        } else {
+            map.records.iter().take(1).collect()
+        };
+        w.header(&defs)?;
+    }
+    let mut ex = Exporter {
+        conn,
+        map,
+        filter,
+        today,
+        clients: HashMap::new(),
+        warn: Warnings::default(),
+        totals: map
+            .accumulators
+            .iter()
+            .map(|a| (a.clone(), Decimal::ZERO))
+            .collect(),
+    };
+    let root_form = if map.records.iter().all(|r| is_client_kind(r.kind)) {
+        Form::Client
+    } else {
+        Form::Debtor
+    };
+    for id in all_ids(conn, root_form)? {
+        let Some(root) = read_record(conn, root_form, id)? else {
+            continue;
+        };
+        let client = match root_form {
+            Form::Debtor => {
+                let cn = root
+                    .iter()
+                    .find(|(f, _)| f.code() == "de.cn")
+                    .and_then(|(_, v)| v.as_decimal())
+                    .and_then(|d| i64::try_from(d.trunc().mantissa()).ok());
+                match cn {
+                    Some(cn) => ex.client(cn)?,
+                    None => None,
+                }
+            }
+            _ => None,
+        };
+        if combined {
+            let mut per_def = Vec::new();
+            for def in &map.records {
+                let recs = if writes_columns(def) {
+                    ex.records_of(def, root_form, &root, id, client.as_ref())?
+                } else {
+                    Vec::new()
+                };
+                per_def.push((def, recs));
+            }
+            let root_def = per_def.iter().find(|(d, _)| d.kind.form() == root_form);
+            let rows = per_def.iter().map(|(_, r)| r.len()).max().unwrap_or(0);
+            if root_def.is_some_and(|(_, r)| r.is_empty()) {
+                continue; // the debtor itself is filtered out
+            }
+            for i in 0..rows {
+                let parts: Vec<(&RecordDef, Vec<Option<String>>)> = per_def
+                    .iter()
+                    .map(|(def, recs)| {
+                        // The root's fields repeat on each of its rows, so every row
+                        // imports the same debtor (the key finds it again).
+                        let texts = recs
+                            .get(i)
+                            .or_else(|| {
+                                (def.kind.form() == root_form)
+                                    .then(|| recs.first())
+                                    .flatten()
+                            })
+                            .cloned()
+                            .unwrap_or_else(|| vec![None; def.fields.len()]);
+                        (*def, texts)
+                    })
+                    .collect();
+                w.row(&parts, &mut ex.warn)?;
+            }
+        } else {
+            for def in &map.records {
+                for texts in ex.records_of(def, root_form, &root, id, client.as_ref())? {
+                    w.row(&[(def, texts)], &mut ex.warn)?;
+                }
+            }
+        }
+    }
+    if let Some(footer) = &map.footer {
+        let line = footer.render(&super::footer::FooterValues {
+            count: w.rows,
+            totals: &ex.totals,
+        });
+        w.write_line(&line)?;
+    }
+    w.out.flush()?;
+    if w.unmappable > 0 {
+        ex.warn.add(format!(
+            "{} character(s) cannot be written in {}; written as '?'",
+            w.unmappable,
+            map.encoding.name()
+        ));
+    }
+    Ok(Exported {
+        rows: w.rows,
+        warnings: ex.warn.into_lines(),
+    })
+}
+
+/// Write every selected record through the map; the number of rows written. Warnings
+/// go to stderr (the client-transfer command's use).
 pub fn export_to(
     conn: &Connection,
     map: &Map,
     filter: Option<&Filter>,
     out: impl Write,
 ) -> Result<u64> {
-    let mut w = Writer::new(map, out);
-    if map.first_line_labels {
-        if let Some(def) = map.records.first() {
-            w.header(def)?;
-        }
+    let done = export_records(conn, map, filter, None, out)?;
+    for w in &done.warnings {
+        eprintln!("warning: {w}");
     }
-    let client_map = map.records.iter().all(|r| {
-        matches!(
-            r.kind,
-            RecordKind::Client | RecordKind::ClientNote | RecordKind::ClientContact
-        )
-    });
-    if client_map {
-        for nu in all_ids(conn, Form::Client)? {
-            let Some(client) = read_record(conn, Form::Client, nu)? else {
-                continue;
-            };
-            let row = Row {
-                own: &client,
-                owner: None,
-            };
-            if filter.is_some_and(|f| !f.accepts(&row)) {
-                continue;
-            }
-            for def in &map.records {
-                if def.kind == RecordKind::Client {
-                    w.row(def, &row)?;
-                    continue;
-                }
-                let form = def.kind.form();
-                for id in rowids(conn, form, col("de.cn"), nu)? {
-                    if let Some(rec) = read_record(conn, form, id)? {
-                        w.row(
-                            def,
-                            &Row {
-                                own: &rec,
-                                owner: Some(&client),
-                            },
-                        )?;
-                    }
-                }
-            }
-        }
-    } else {
-        for fi in all_ids(conn, Form::Debtor)? {
-            let Some(debtor) = read_record(conn, Form::Debtor, fi)? else {
-                continue;
-            };
-            let row = Row {
-                own: &debtor,
-                owner: None,
-            };
-            if filter.is_some_and(|f| !f.accepts(&row)) {
-                continue;
-            }
-            for def in &map.records {
-                if def.kind == RecordKind::Debtor {
-                    w.row(def, &row)?;
-                    continue;
-                }
-                if !def.kind.is_debtor_sub() {
-                    continue;
-                }
-                let form = def.kind.form();
-                for id in rowids(conn, form, col("de.fi"), fi)? {
-                    if let Some(rec) = read_record(conn, form, id)? {
-                        w.row(
-                            def,
-                            &Row {
-                                own: &rec,
-                                owner: Some(&debtor),
-                            },
-                        )?;
-                    }
-                }
-            }
-        }
-    }
-    w.out.flush()?;
-    if w.warnings > 0 {
-        eprintln!(
-            "warning: {} value(s) could not be written exactly",
-            w.warnings
-        );
-    }
-    Ok(w.rows)
+    Ok(done.rows)
 }
 
 /// `recoup export MAP --out FILE [--where …]`.
-pub fn run(env: &Env, map_arg: &str, out: &Path, filter: Option<&str>) -> Result<u64> {
-    let (map, _) = super::run::load_map(env, map_arg)?;
+pub fn run(env: &Env, map_arg: &str, out: &Path, filter: Option<&str>) -> Result<Exported> {
+    let (map, _) = super::run::load_map_for(env, map_arg, Direction::Export)?;
     let filter = filter.map(Filter::parse).transpose()?;
+    if let Some(f) = &filter {
+        f.check_readable(&map)?;
+    }
     let store = store::Store::open_existing(&env.db)?;
-    let mut file = crate::output::OutputFile::create(out)?;
-    let rows = export_to(store.conn(), &map, filter.as_ref(), &mut file)?;
+    write_file(out, |w| {
+        export_records(store.conn(), &map, filter.as_ref(), Some(env.today), w)
+    })
+}
+
+/// The one place the export writes its file: a temporary file renamed over
+/// `path` only when every row was written (`crate::output`).
+fn write_file<T>(path: &Path, write: impl FnOnce(&mut dyn Write) -> Result<T>) -> Result<T> {
+    let mut file = crate::output::OutputFile::create(path)?;
+    let done = write(&mut file)?;
     file.commit()?;
-    Ok(rows)
+    Ok(done)
 }
 
 #[cfg(test)]
@@ -543,9 +750,9 @@ mod tests {
         assert_eq!(pad("-100.00", 11, true), "-0000100.00");
         assert_eq!(pad("12.5", 6, true), "0012.5");
         assert_eq!(pad("Doe", 5, false), "Doe  ");
-        assert_eq!(overpunch("12340").as_deref(), Some("1234{"));
-        assert_eq!(overpunch("-12349").as_deref(), Some("1234R"));
-        assert_eq!(overpunch("431055").as_deref(), Some("43105E"));
+        assert_eq!(backwards::overpunch("12340").as_deref(), Some("1234{"));
+        assert_eq!(backwards::overpunch("-12349").as_deref(), Some("1234R"));
+        assert_eq!(backwards::overpunch("431055").as_deref(), Some("43105E"));
     }
 
     #[test]

@@ -8,6 +8,7 @@ use encoding_rs::Encoding;
 use rust_decimal::Decimal;
 
 use super::dates::{DateOptions, DateOrder};
+use super::footer::{Footer, DEFAULT_FOOTER};
 use super::scan::Scan;
 use super::toml_read::{Doc, Tbl};
 use crate::catalog::{self, FieldDef, FieldType, Form};
@@ -103,6 +104,26 @@ impl RecordKind {
     pub fn is_debtor_sub(self) -> bool {
         self.owner() == Some(Form::Debtor)
     }
+
+    /// The forms an exported row of this kind can read: its own, then its owners'
+    /// (a transaction row reads its debtor and the debtor's client).
+    pub fn readable_forms(self) -> Vec<Form> {
+        let mut forms = vec![self.form()];
+        match self.owner() {
+            Some(Form::Debtor) => forms.extend([Form::Debtor, Form::Client]),
+            Some(owner) => forms.push(owner),
+            None => {}
+        }
+        forms
+    }
+}
+
+/// Which way a map runs. Checks that protect the database (computed fields, owner
+/// keys) belong to the import; an export may read every field its record type can.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Import,
+    Export,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -284,6 +305,8 @@ pub struct Map {
     pub crlf_line_endings: bool,
     pub dates: DateOptions,
     pub options: Options,
+    /// The last line when `last_line_footer` (default `TRAILER {count}`).
+    pub footer: Option<Footer>,
     pub records: Vec<RecordDef>,
     /// Accumulator names, in order of first mention.
     pub accumulators: Vec<String>,
@@ -347,8 +370,10 @@ const MAP_KEYS: &[&str] = &[
     "crlf_line_endings",
     "dates",
     "options",
+    "footer",
     "record",
 ];
+const FOOTER_KEYS: &[&str] = &["text"];
 const DATE_KEYS: &[&str] = &["order", "separator", "year_digits", "leading_zeros"];
 const OPTION_KEYS: &[&str] = &[
     "client",
@@ -396,12 +421,21 @@ const FIELD_KEYS: &[&str] = &[
 
 impl Map {
     pub fn load(path: &Path) -> Result<Map> {
-        let src = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        Map::parse(&path.display().to_string(), &src)
+        Map::load_for(path, Direction::Import)
     }
 
-    /// Parse and check a map; `path` names it in messages.
+    pub fn load_for(path: &Path, direction: Direction) -> Result<Map> {
+        let src = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        Map::parse_for(&path.display().to_string(), &src, direction)
+    }
+
+    /// Parse and check a map for import; `path` names it in messages.
     pub fn parse(path: &str, src: &str) -> Result<Map> {
+        Map::parse_for(path, src, Direction::Import)
+    }
+
+    /// Parse and check a map for one direction.
+    pub fn parse_for(path: &str, src: &str, direction: Direction) -> Result<Map> {
         let doc = Doc { path, src };
         // The `toml` parser checks the text first: toml_edit 0.23 panics on some invalid
         // input (found by fuzzing: "==`.\t.\r[\t.X\t"), and a map must never panic.
@@ -493,6 +527,7 @@ impl Map {
             crlf_line_endings: root.bool("crlf_line_endings")?.unwrap_or(false),
             dates,
             options,
+            footer: None,
             records: Vec::new(),
             accumulators: Vec::new(),
         };
@@ -510,12 +545,13 @@ impl Map {
                 span: rec_table.span(),
                 what: "[[record]]",
             };
-            let def = read_record(&rt, &mut map)?;
+            let def = read_record(&rt, &mut map, direction)?;
             map.records.push(def);
         }
         if map.records.is_empty() {
             return Err(doc.err(Some(0..0), "a map needs at least one [[record]]"));
         }
+        map.footer = read_footer(&root, &map)?;
         Ok(map)
     }
 
@@ -593,7 +629,33 @@ fn read_options(t: &Tbl) -> Result<Options> {
     })
 }
 
-fn read_record(t: &Tbl, map: &mut Map) -> Result<RecordDef> {
+/// `[footer] text = "…"` (see `footer.rs`); only with `last_line_footer = true`.
+fn read_footer(root: &Tbl, map: &Map) -> Result<Option<Footer>> {
+    let Some(item) = root.get("footer") else {
+        return Ok(map
+            .last_line_footer
+            .then(|| Footer::parse(DEFAULT_FOOTER, &[]).expect("the default footer parses")));
+    };
+    let t = Tbl::new(root.doc, item, "[footer]")?;
+    t.check_keys(FOOTER_KEYS)?;
+    if !map.last_line_footer {
+        return Err(root.err(
+            "footer",
+            "[footer] describes the last line: set last_line_footer = true",
+        ));
+    }
+    let text = t.str("text")?.ok_or_else(|| {
+        root.err(
+            "footer",
+            "[footer] needs text (e.g. \"TRAILER {count:06}\")",
+        )
+    })?;
+    Footer::parse(text, &map.accumulators)
+        .map(Some)
+        .map_err(|m| t.err("text", m))
+}
+
+fn read_record(t: &Tbl, map: &mut Map, direction: Direction) -> Result<RecordDef> {
     t.check_keys(RECORD_KEYS)?;
     let line = t.doc.line_of(t.span.clone());
     let kind = match t.str("type")? {
@@ -638,7 +700,7 @@ fn read_record(t: &Tbl, map: &mut Map) -> Result<RecordDef> {
             span: ft.span(),
             what: "[[record.field]]",
         };
-        let spec = read_field(&f, map, kind)?;
+        let spec = read_field(&f, map, kind, direction)?;
         def.fields.push(spec);
     }
     if def.fields.is_empty() {
@@ -696,7 +758,7 @@ pub fn parse_source(s: &str) -> std::result::Result<Source, String> {
     ))
 }
 
-fn read_field(t: &Tbl, map: &mut Map, kind: RecordKind) -> Result<FieldSpec> {
+fn read_field(t: &Tbl, map: &mut Map, kind: RecordKind, direction: Direction) -> Result<FieldSpec> {
     t.check_keys(FIELD_KEYS)?;
     let line = t.doc.line_of(t.span.clone());
     let field = match t.str("field")? {
@@ -850,16 +912,19 @@ fn read_field(t: &Tbl, map: &mut Map, kind: RecordKind) -> Result<FieldSpec> {
             .filter(|c| !c.is_empty()),
         line,
     };
-    check_field(t, map, kind, &spec)?;
+    match direction {
+        Direction::Import => check_import_field(t, map, kind, &spec)?,
+        Direction::Export => check_export_field(t, kind, &spec)?,
+    }
+    check_field_shape(t, &spec)?;
     Ok(spec)
 }
 
-/// Combinations the map may not ask for (SPEC §3).
-fn check_field(t: &Tbl, map: &Map, kind: RecordKind, spec: &FieldSpec) -> Result<()> {
+/// What an import may not write (SPEC §3): computed fields (except the write-once
+/// `de.opr` / `de.oi` on a posting debtor map) and another form's fields other than the
+/// owner keys that find the record's owner.
+fn check_import_field(t: &Tbl, map: &Map, kind: RecordKind, spec: &FieldSpec) -> Result<()> {
     let Some(f) = spec.field else {
-        if spec.key {
-            return Err(t.err("key", "a key spec needs a field"));
-        }
         return Ok(());
     };
     let code = f.code();
@@ -922,6 +987,44 @@ fn check_field(t: &Tbl, map: &Map, kind: RecordKind, spec: &FieldSpec) -> Result
             ));
         }
     }
+    Ok(())
+}
+
+/// An export row reads its own record and its owners' (SPEC §3 export): a field of
+/// any other form is a configuration error.
+fn check_export_field(t: &Tbl, kind: RecordKind, spec: &FieldSpec) -> Result<()> {
+    let Some(f) = spec.field else {
+        return Ok(());
+    };
+    let readable = kind.readable_forms();
+    if !readable.contains(&f.form) {
+        return Err(t.err(
+            "field",
+            format!(
+                "a {} record cannot read {} ({} form); it reads {}",
+                kind.name(),
+                f.code(),
+                f.form.name(),
+                readable
+                    .iter()
+                    .map(|f| format!("{}.*", f.code()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Combinations the map may not ask for in either direction (SPEC §3).
+fn check_field_shape(t: &Tbl, spec: &FieldSpec) -> Result<()> {
+    let Some(f) = spec.field else {
+        if spec.key {
+            return Err(t.err("key", "a key spec needs a field"));
+        }
+        return Ok(());
+    };
+    let code = f.code();
     if spec.multiply.is_some() && !f.ty.is_numeric() {
         return Err(t.err(
             "multiply",
@@ -1035,6 +1138,47 @@ mod tests {
             "{HEAD}[[record.field]]\nfield = \"de.na\"\nsource = \"A\"\n"
         ));
         assert!(e.contains("must start with '@'"), "{e}");
+    }
+
+    /// The import's protections (computed fields, owner keys) do not bind an export:
+    /// a sub-record row reads its debtor's fields, a debtor row its computed ones.
+    #[test]
+    fn export_maps_read_every_field_of_their_record_type() {
+        let exp = |src: &str| Map::parse_for("maps/t.toml", src, Direction::Export);
+        let tr = "[[record]]\ntype = \"transaction\"\n[[record.field]]\nfield = \"de.ac\"\n[[record.field]]\nfield = \"de.na\"\n[[record.field]]\nfield = \"cl.na\"\n";
+        assert!(exp(tr).is_ok());
+        assert!(
+            err(tr).contains("maps/t.toml:4:"),
+            "the import still refuses it"
+        );
+        let de = format!("{HEAD}[[record.field]]\nfield = \"de.ow\"\n[[record.field]]\nfield = \"de.opr\"\n[[record.field]]\nfield = \"de.pa\"\n");
+        assert!(exp(&de).is_ok());
+        assert!(err(&de).contains("maps/t.toml:5:"));
+        let e = exp(&format!("{HEAD}[[record.field]]\nfield = \"tr.tu\"\n")).unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        assert!(
+            e.message.starts_with("maps/t.toml:5:") && e.message.contains("cannot read tr.tu"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn footer_section() {
+        const REC: &str = "[[record]]\ntype = \"debtor\"\n[[record.field]]\nfield = \"de.u1\"\n";
+        let m = Map::parse("t", &format!("last_line_footer = true\n[footer]\ntext = \"T {{count:06}} {{P}}\"\n{REC}accumulator = \"P\"\n")).unwrap();
+        assert_eq!(m.footer.unwrap().prefix(), "T ");
+        let m = Map::parse("t", &format!("last_line_footer = true\n{REC}")).unwrap();
+        assert_eq!(m.footer.unwrap().text, "TRAILER {count}");
+        let e = err(&format!("[footer]\ntext = \"T\"\n{REC}"));
+        assert!(e.contains("set last_line_footer = true"), "{e}");
+        let e = err(&format!(
+            "last_line_footer = true\n[footer]\ntext = \"T {{Fees}}\"\n{REC}"
+        ));
+        assert!(
+            e.starts_with("maps/t.toml:3:") && e.contains("unknown value '{Fees}'"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -19,7 +19,9 @@ mod toml_read;
 
 pub use map::Map;
 pub use source::{RawRecord, Source};
+pub mod backwards;
 pub mod export;
+pub mod footer;
 mod known_keys;
 
 pub use review::Review;
@@ -62,7 +64,11 @@ pub fn cli_import(env: &Env, map: &str, file: &Path, opts: &ImportOptions) -> Re
 
 /// `recoup export MAP --out FILE [--where …]`.
 pub fn cli_export(env: &Env, map: &str, out: &Path, filter: Option<&str>) -> Result<()> {
-    let n = export::run(env, map, out, filter)?;
+    let done = export::run(env, map, out, filter)?;
+    for w in &done.warnings {
+        eprintln!("warning: {w}");
+    }
+    let n = done.rows;
     if env.json {
         crate::outln!(
             "{}",

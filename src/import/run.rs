@@ -8,7 +8,7 @@ use std::time::Instant;
 use rusqlite::Connection;
 
 use super::apply::Applier;
-use super::map::Map;
+use super::map::{Direction, Map};
 use super::pipeline::{Ctx, Outcome, Pipeline};
 use super::review::Review;
 use super::source::{RawRecord, Source};
@@ -323,15 +323,21 @@ pub const EMBEDDED_MAPS: &[(&str, &str)] = &[
     ("ncoa-return", include_str!("../../maps/ncoa-return.toml")),
 ];
 
-/// Load a map named by path or by name: the file when it exists, else an embedded map.
+/// Load a map for import, named by path or by name: the file when it exists, else an
+/// embedded map.
 pub fn load_map(env: &crate::Env, arg: &str) -> Result<(Map, String)> {
+    load_map_for(env, arg, Direction::Import)
+}
+
+/// Load a map for one direction (see `load_map`).
+pub fn load_map_for(env: &crate::Env, arg: &str, direction: Direction) -> Result<(Map, String)> {
     let path = resolve_map(env, arg);
     if !path.is_file() {
         let name = arg.trim_end_matches(".toml");
         if let Some((n, text)) = EMBEDDED_MAPS.iter().find(|(n, _)| *n == name) {
             let label = format!("<embedded>/maps/{n}.toml");
-            return Ok((Map::parse(&label, text)?, label));
+            return Ok((Map::parse_for(&label, text, direction)?, label));
         }
     }
-    Ok((Map::load(&path)?, path.display().to_string()))
+    Ok((Map::load_for(&path, direction)?, path.display().to_string()))
 }

@@ -138,6 +138,25 @@ impl Scan {
         Ok(Scan { items })
     }
 
+    /// Backwards (export): the text this pattern reads `value` from, when the pattern
+    /// is literal text around its one conversion (`D%d` writes `D1400`). None when it
+    /// skips text or whitespace, which cannot be rebuilt, or when the rebuilt text does
+    /// not read back as `value`.
+    pub fn reverse(&self, value: &str) -> Option<String> {
+        let mut out = String::new();
+        for item in &self.items {
+            match item {
+                Item::Lit(c) => out.push(*c),
+                Item::Conv { store: true, .. } => out.push_str(value),
+                Item::Conv {
+                    conv: Conv::Count, ..
+                } => {}
+                Item::Space | Item::Conv { .. } => return None,
+            }
+        }
+        (self.apply(&out) == value).then_some(out)
+    }
+
     /// Run the pattern; the stored conversion's text, or "" when the input does not
     /// reach it (scanf stops at the first mismatch).
     pub fn apply<'t>(&self, input: &'t str) -> &'t str {
@@ -304,5 +323,17 @@ mod tests {
         assert!(Scan::compile("%q").is_err());
         assert!(Scan::compile("%").is_err());
         assert!(Scan::compile("%0s").is_err());
+    }
+
+    #[test]
+    fn literal_patterns_run_backwards() {
+        let s = Scan::compile("D%d").unwrap();
+        assert_eq!(s.reverse("1400").as_deref(), Some("D1400"));
+        assert_eq!(s.reverse("14 00"), None, "would not read back");
+        assert_eq!(Scan::compile("%*s %s").unwrap().reverse("x"), None);
+        assert_eq!(
+            Scan::compile("%[^,]").unwrap().reverse("ab").as_deref(),
+            Some("ab")
+        );
     }
 }

@@ -133,6 +133,8 @@ pub struct Source<R: Read> {
     labels_pending: bool,
     pub labels: Vec<String>,
     footer: bool,
+    /// What the footer line starts with (the map's `[footer]`, `footer.rs`).
+    footer_def: Option<super::footer::Footer>,
     /// Held back one record so the last one can be recognised as the footer.
     held: Option<RawRecord>,
     pub footer_record: Option<RawRecord>,
@@ -222,6 +224,7 @@ impl<R: Read> Source<R> {
             labels_pending: map.first_line_labels,
             labels: Vec::new(),
             footer: map.last_line_footer,
+            footer_def: map.footer.clone(),
             held: None,
             footer_record: None,
             check_ragged: kind == Kind::Delimited
@@ -314,12 +317,33 @@ impl<R: Read> Source<R> {
             Ok(true)
         } else {
             self.spare = next;
+            if let Some(held) = &self.held {
+                self.check_footer(held)?;
+            }
             self.footer_record = self.held.take();
             self.records = self.records.saturating_sub(1);
             self.footer = false;
             self.held = None;
             Ok(false)
         }
+    }
+
+    /// The last record must be the map's footer: a file cut short (or written without
+    /// one) would otherwise lose its last account silently.
+    fn check_footer(&self, last: &RawRecord) -> Result<()> {
+        let Some(def) = &self.footer_def else {
+            return Ok(());
+        };
+        let (text, _) = self.encoding.decode_without_bom_handling(&last.raw);
+        if def.matches(&text) {
+            return Ok(());
+        }
+        let shown: String = text.chars().take(40).collect();
+        Err(Error::validation(format!(
+            "line {}: last_line_footer is set but the last line is not a footer (it does not start with '{}'): '{shown}'",
+            last.line,
+            def.prefix().trim_end()
+        )))
     }
 
     fn next_data(&mut self, out: &mut RawRecord) -> Result<bool> {
@@ -857,5 +881,33 @@ mod tests {
             let got_lines: Vec<u64> = got.iter().map(|r| r.0).collect();
             proptest::prop_assert_eq!(got_lines, want);
         }
+    }
+
+    /// A file whose last line is an account, not the footer, is an error naming the
+    /// line: taking it for the footer would lose the account (exit 3 in the command).
+    #[test]
+    fn last_line_that_is_not_the_footer_is_an_error() {
+        let m = map("last_line_footer = true\n[footer]\ntext = \"TRL{count:04}\"");
+        let mut s = Source::new(&m, &b"a,1\nb,2\n"[..]);
+        let mut rec = RawRecord::default();
+        assert!(s.next_record(&mut rec).unwrap());
+        let e = s.next_record(&mut rec).unwrap_err();
+        assert_eq!(e.exit_code(), 3);
+        assert!(e.message.contains("line 2:"), "{}", e.message);
+        assert!(
+            e.message.contains("does not start with 'TRL'"),
+            "{}",
+            e.message
+        );
+        let r = rows(
+            "last_line_footer = true\n[footer]\ntext = \"TRL{count:04}\"",
+            b"a,1\nb,2\nTRL0002\n",
+        );
+        assert_eq!(r.len(), 2);
+        // Without [footer] the footer is `TRAILER {count}`.
+        let m = map("last_line_footer = true");
+        let mut s = Source::new(&m, &b"a,1\nb,2\n"[..]);
+        assert!(s.next_record(&mut rec).unwrap());
+        assert!(s.next_record(&mut rec).is_err());
     }
 }
