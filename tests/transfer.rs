@@ -24,6 +24,16 @@ fn cmd(db: &Path, args: &[&str]) -> Command {
     c
 }
 
+/// A row of `clienttransfers.csv` filling the named columns of the file's header.
+fn transfer_row(file: &str, cells: &[(&str, &str)]) -> String {
+    let header: Vec<&str> = file.lines().next().unwrap().split(',').collect();
+    let row: Vec<&str> = header
+        .iter()
+        .map(|h| cells.iter().find(|(c, _)| c == h).map_or("", |(_, v)| *v))
+        .collect();
+    row.join(",")
+}
+
 fn rows(db: &Path, sql: &str) -> Vec<String> {
     let c = rusqlite::Connection::open(db).unwrap();
     let mut s = c.prepare(sql).unwrap();
@@ -178,12 +188,24 @@ fn duplicates_are_refused_or_renumbered_and_nothing_is_half_imported() {
     let c0 = office(dir.path(), "fourth", "[company]\nname = \"D\"\n");
     let xfer = out.join("clienttransfers.csv");
     let good = std::fs::read_to_string(&xfer).unwrap();
-    std::fs::write(&xfer, format!("{good}PAYMENT,10,31/31/2024,5.00\n")).unwrap();
+    let bad = transfer_row(
+        &good,
+        &[
+            ("record", "PAYMENT"),
+            ("cl.nu", "10"),
+            ("payment.date", "2024-31-31"),
+            ("payment.amount", "5.00"),
+        ],
+    );
+    std::fs::write(&xfer, format!("{good}{bad}\n")).unwrap();
     let o = cmd(&c0, &["transfer", "import", out.to_str().unwrap()])
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(3));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("PAYMENT row: the date is not MM/DD/YYYY"));
+    let lines = good.lines().count() + 1;
+    assert!(String::from_utf8_lossy(&o.stderr).contains(&format!(
+        "clienttransfers.csv:{lines}: payment.date: '2024-31-31' is not a date (YYYY-MM-DD)"
+    )));
     assert!(rows(&c0, "SELECT na FROM client").is_empty());
     std::fs::write(&xfer, good).unwrap();
 

@@ -1,0 +1,69 @@
+//! The `recoup transfer` commands: run, then print the summary (or `--json`).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use super::{NOTES_FILE, TRANSFERS_FILE};
+use crate::store::Store;
+use crate::{Env, Result};
+
+/// `recoup transfer export --out DIR [--client N]…`
+pub fn export_cmd(env: &Env, dir: &Path, clients: &[i64]) -> Result<()> {
+    let store = Store::open_existing(&env.db)?;
+    let n = super::export(store.conn(), dir, clients)?;
+    if env.json {
+        println!(
+            "{}",
+            serde_json::json!({
+                "dir": dir.display().to_string(),
+                "transfer_rows": n.clients + n.contacts + n.payments,
+                "clients": n.clients,
+                "contacts": n.contacts,
+                "payments": n.payments,
+                "notes": n.notes,
+            })
+        );
+    } else {
+        println!(
+            "{}: {} client(s), {} contact(s), {} payment(s)",
+            dir.join(TRANSFERS_FILE).display(),
+            n.clients,
+            n.contacts,
+            n.payments
+        );
+        println!("{}: {} note line(s)", dir.join(NOTES_FILE).display(), n.notes);
+    }
+    Ok(())
+}
+
+/// `recoup transfer import DIR [--renumber]`
+pub fn import_cmd(env: &Env, dir: &Path, renumber: bool) -> Result<()> {
+    let mut store = Store::open(&env.db)?;
+    let r = super::import(&mut store, dir, renumber)?;
+    if env.json {
+        let map: BTreeMap<String, i64> = r
+            .renumbered
+            .iter()
+            .map(|(a, b)| (a.to_string(), *b))
+            .collect();
+        println!(
+            "{}",
+            serde_json::json!({
+                "renumbered": map,
+                "clients": r.clients,
+                "contacts": r.contacts,
+                "notes": r.notes,
+                "payments": r.payments,
+            })
+        );
+        return Ok(());
+    }
+    for (from, to) in &r.renumbered {
+        println!("client {from} renumbered {to}");
+    }
+    println!("clients created: {}", r.clients);
+    println!("client contacts loaded: {}", r.contacts);
+    println!("client notes loaded: {}", r.notes);
+    println!("client payments loaded: {}", r.payments);
+    Ok(())
+}
