@@ -270,12 +270,18 @@ fn every_client_field_note_contact_and_payment_of_the_demo_office_arrives() {
     let a = demo.join("recoup.db");
     let c = rusqlite::Connection::open(&a).unwrap();
     // A working office: the demo's clients have debtors and transactions.
-    assert_ne!(rows(&a, "SELECT CAST(COUNT(*) AS TEXT) FROM debtor"), vec!["0"]);
+    assert_ne!(
+        rows(&a, "SELECT CAST(COUNT(*) AS TEXT) FROM debtor"),
+        vec!["0"]
+    );
     // Client 1002 gets a value in every field the demo left blank: the transfer must
     // carry each one (D.B.A., tax rate, sort order, rate plan, bill-negative, …).
     for f in recoup::catalog::Form::Client.fields() {
         c.execute(
-            &format!("UPDATE client SET {0} = ?1 WHERE nu = 1002 AND {0} IS NULL", f.column),
+            &format!(
+                "UPDATE client SET {0} = ?1 WHERE nu = 1002 AND {0} IS NULL",
+                f.column
+            ),
             [sample(f)],
         )
         .unwrap();
@@ -317,13 +323,49 @@ fn every_client_field_note_contact_and_payment_of_the_demo_office_arrives() {
     let notes = "SELECT cn || '|' || COALESCE(dt, '') || '|' || COALESCE(tm, '') || '|' || te FROM note WHERE fi IS NULL ORDER BY cn, id";
     assert_eq!(rows(&b, notes), rows(&a, notes));
     assert_eq!(rows(&b, notes).len(), 3);
-    let contacts = format!("SELECT {CONTACT_COLUMNS} FROM contact WHERE fi IS NULL ORDER BY cn, id");
+    let contacts =
+        format!("SELECT {CONTACT_COLUMNS} FROM contact WHERE fi IS NULL ORDER BY cn, id");
     assert_eq!(rows(&b, &contacts), rows(&a, &contacts));
     assert_eq!(rows(&b, &contacts).len(), 2);
+    // The shipped "Client Transfers" map reads the same file (S1's receiving office).
+    let m = dir.path().join("by-map.db");
+    let xfer = out.join("clienttransfers.csv");
+    let o = cmd(
+        &m,
+        &[
+            "import",
+            "client-transfers",
+            xfer.to_str().unwrap(),
+            "--strict",
+        ],
+    )
+    .output()
+    .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // A map reads a blank flag as No (SPEC §3), where the transfer keeps it blank.
+    let blank_flags_as_no = |mut j: serde_json::Value| {
+        for f in recoup::catalog::Form::Client.fields() {
+            if f.ty == recoup::catalog::FieldType::Flag && j[f.code()].is_null() {
+                j[f.code()] = serde_json::Value::Bool(false);
+            }
+        }
+        j
+    };
+    for n in [1001, 1002, 1003] {
+        assert_eq!(
+            show_client(&m, n),
+            blank_flags_as_no(show_client(&a, n)),
+            "client {n} by map"
+        );
+    }
+    assert_eq!(rows(&m, &contacts), rows(&a, &contacts));
     let payments = "SELECT cn || '|' || date || '|' || amount || '|' || COALESCE(note, '') FROM client_payment ORDER BY cn, id";
     assert_eq!(
         rows(&b, payments),
-        vec!["1001|2024-07-21|-100|", "1002|2024-07-20|12550|cheque 881, \"late\""]
+        vec![
+            "1001|2024-07-21|-100|",
+            "1002|2024-07-20|12550|cheque 881, \"late\""
+        ]
     );
 }
 
@@ -337,12 +379,18 @@ fn a_client_twice_in_one_file_is_refused_naming_it() {
         .success();
     let xfer = out.join("clienttransfers.csv");
     let good = std::fs::read_to_string(&xfer).unwrap();
-    let again = transfer_row(&good, &[("record", "CLIENT"), ("cl.nu", "11"), ("cl.na", "Copy")]);
+    let again = transfer_row(
+        &good,
+        &[("record", "CLIENT"), ("cl.nu", "11"), ("cl.na", "Copy")],
+    );
     std::fs::write(&xfer, format!("{good}{again}\n")).unwrap();
     let b = office(dir.path(), "receiver", "[company]\nname = \"B\"\n");
-    let o = cmd(&b, &["transfer", "import", out.to_str().unwrap(), "--renumber"])
-        .output()
-        .unwrap();
+    let o = cmd(
+        &b,
+        &["transfer", "import", out.to_str().unwrap(), "--renumber"],
+    )
+    .output()
+    .unwrap();
     assert_eq!(o.status.code(), Some(3));
     let line = good.lines().count() + 1;
     let err = String::from_utf8_lossy(&o.stderr);

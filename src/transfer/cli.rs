@@ -31,7 +31,11 @@ pub fn export_cmd(env: &Env, dir: &Path, clients: &[i64]) -> Result<()> {
             n.contacts,
             n.payments
         );
-        println!("{}: {} note line(s)", dir.join(NOTES_FILE).display(), n.notes);
+        println!(
+            "{}: {} note line(s)",
+            dir.join(NOTES_FILE).display(),
+            n.notes
+        );
     }
     Ok(())
 }

@@ -32,7 +32,10 @@ pub fn export(conn: &Connection, dir: &Path, clients: &[i64]) -> Result<ExportCo
         t.clients.push(ClientRow {
             line: 0,
             number: n,
-            values: values.into_iter().filter(|(f, _)| f.field != "nu").collect(),
+            values: values
+                .into_iter()
+                .filter(|(f, _)| f.field != "nu")
+                .collect(),
         });
     }
     for &n in &numbers {

@@ -212,8 +212,8 @@ pub fn parse_value(f: &FieldDef, text: &str) -> std::result::Result<Value, Strin
         return Ok(Value::Null);
     }
     let decimal = |places: u32| -> std::result::Result<Decimal, String> {
-        let d = crate::money::parse_amount(text)
-            .ok_or_else(|| format!("'{text}' is not a number"))?;
+        let d =
+            crate::money::parse_amount(text).ok_or_else(|| format!("'{text}' is not a number"))?;
         if d.normalize().scale() > places {
             return Err(format!("'{text}' has more than {places} decimals"));
         }
@@ -531,6 +531,64 @@ pub fn read_notes(label: &str, bytes: &[u8]) -> Result<Vec<NoteRow>> {
     Ok(out)
 }
 
+/// Column letter of a 0-based index, as import maps name columns (`@A`, `@AA`).
+fn column_letters(mut i: usize) -> String {
+    let mut s = Vec::new();
+    loop {
+        s.push(b'A' + (i % 26) as u8);
+        if i < 26 {
+            break;
+        }
+        i = i / 26 - 1;
+    }
+    s.reverse();
+    String::from_utf8(s).unwrap_or_default()
+}
+
+/// The text of the shipped "Client Transfers" map (`maps/client-transfers.toml`),
+/// generated from the same column list, so `recoup import client-transfers` reads
+/// the files `transfer export` writes (S1:29-37: the receiving office imports the
+/// file through that map). A test keeps the shipped file equal to this.
+pub fn client_transfers_map() -> String {
+    let mut s = String::from(
+        "# Client Transfers (S1): clients and their client contacts between offices.\n\
+         # Generated from the field catalogue (src/transfer/file.rs, client_transfers_map):\n\
+         # the columns of clienttransfers.csv as `recoup transfer export` writes them.\n\
+         # `recoup transfer import DIR` is the safer way in (duplicate checks, payments,\n\
+         # notes, one transaction); this map lets `recoup import` read the same file.\n\
+         # Column A says which record a row is: CLIENT or CONTACT (PAYMENT rows are skipped).\n\
+         name = \"Client Transfers\"\nformat = \"csv\"\nfirst_line_labels = true\n\n\
+         [dates]\norder = \"YMD\"\nseparator = \"-\"\nyear_digits = 4\n",
+    );
+    let cols = columns();
+    for (kind, record) in [(Kind::Client, "client"), (Kind::Contact, "client_contact")] {
+        s.push_str(&format!(
+            "\n[[record]]\ntype = \"{record}\"\nidentifier = \"{}\"\n",
+            kind.name()
+        ));
+        for (i, col) in cols.iter().enumerate() {
+            let Column::Field(f) = *col else { continue };
+            if !col.belongs_to(kind) {
+                continue;
+            }
+            s.push_str(&format!(
+                "\n  [[record.field]]\n  field = \"{}\"\n  source = \"@{} #{}\"\n",
+                f.code(),
+                column_letters(i),
+                f.name
+            ));
+            // Client numbers find the client; a contact is found again by its description.
+            if is_client_number(f) || (kind == Kind::Contact && f.field == "de") {
+                s.push_str("  key = true\n");
+            }
+            if kind == Kind::Contact && f.field == "de" {
+                s.push_str("  exact = true\n");
+            }
+        }
+    }
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -545,9 +603,17 @@ mod tests {
         assert_eq!(h[0], "record");
         assert_eq!(h[1], "cl.nu");
         for f in Form::Client.fields().chain(Form::Contact.fields()) {
-            assert_eq!(h.iter().filter(|c| **c == f.code()).count(), 1, "{}", f.code());
+            assert_eq!(
+                h.iter().filter(|c| **c == f.code()).count(),
+                1,
+                "{}",
+                f.code()
+            );
         }
-        assert_eq!(&h[h.len() - 3..], [PAYMENT_DATE, PAYMENT_AMOUNT, PAYMENT_NOTE]);
+        assert_eq!(
+            &h[h.len() - 3..],
+            [PAYMENT_DATE, PAYMENT_AMOUNT, PAYMENT_NOTE]
+        );
     }
 
     #[test]
@@ -563,7 +629,10 @@ mod tests {
                     (field("cl.tx"), Value::Percent("7.125".parse().unwrap())),
                     (field("cl.bn"), Value::Flag(true)),
                     (field("cl.mb"), Value::Money("25.50".parse().unwrap())),
-                    (field("cl.li"), Value::Date(NaiveDate::from_ymd_opt(2023, 2, 28).unwrap())),
+                    (
+                        field("cl.li"),
+                        Value::Date(NaiveDate::from_ymd_opt(2023, 2, 28).unwrap()),
+                    ),
                 ],
             }],
             contacts: vec![],
@@ -605,6 +674,21 @@ mod tests {
         assert_eq!(back[0].time, "14:20");
     }
 
+    #[test]
+    fn the_shipped_client_transfers_map_is_the_generated_one() {
+        assert_eq!(column_letters(0), "A");
+        assert_eq!(column_letters(25), "Z");
+        assert_eq!(column_letters(26), "AA");
+        assert_eq!(column_letters(27 * 26), "AAA");
+        let shipped = include_str!("../../maps/client-transfers.toml");
+        let generated = client_transfers_map();
+        assert!(
+            shipped == generated,
+            "maps/client-transfers.toml is out of date; replace it with:\n{generated}"
+        );
+        crate::import::Map::parse("client-transfers.toml", &generated).unwrap();
+    }
+
     fn message(r: Result<Transfers>) -> String {
         let e = r.unwrap_err();
         assert_eq!(e.exit_code(), 3, "{}", e.message);
@@ -613,17 +697,32 @@ mod tests {
 
     #[test]
     fn bad_rows_name_the_line_and_the_field() {
-        let m = message(read_transfers("t.csv", b"record,cl.nu,cl.tx\nCLIENT,5,abc\n"));
+        let m = message(read_transfers(
+            "t.csv",
+            b"record,cl.nu,cl.tx\nCLIENT,5,abc\n",
+        ));
         assert_eq!(m, "t.csv:2: cl.tx (Tax Rate): 'abc' is not a number");
         let m = message(read_transfers("t.csv", b"record,cl.nu,cl.zz\n"));
         assert!(m.starts_with("t.csv:1: column 'cl.zz'"), "{m}");
         let m = message(read_transfers("t.csv", b"record,cl.nu,co.de\nCLIENT,5,x\n"));
-        assert_eq!(m, "t.csv:2: a CLIENT row fills co.de, which is not one of its fields");
+        assert_eq!(
+            m,
+            "t.csv:2: a CLIENT row fills co.de, which is not one of its fields"
+        );
         let m = message(read_transfers("t.csv", b"record,cl.nu\nDEBTOR,5\n"));
         assert!(m.contains("t.csv:2: record type 'DEBTOR'"), "{m}");
-        let m = message(read_transfers("t.csv", b"record,cl.nu,cl.ty\nCLIENT,5,abc\n"));
-        assert_eq!(m, "t.csv:2: cl.ty (Type): 3 characters, longer than the field's 2");
-        let m = message(read_transfers("t.csv", b"record,cl.nu,cl.mb\nCLIENT,5,1.005\n"));
+        let m = message(read_transfers(
+            "t.csv",
+            b"record,cl.nu,cl.ty\nCLIENT,5,abc\n",
+        ));
+        assert_eq!(
+            m,
+            "t.csv:2: cl.ty (Type): 3 characters, longer than the field's 2"
+        );
+        let m = message(read_transfers(
+            "t.csv",
+            b"record,cl.nu,cl.mb\nCLIENT,5,1.005\n",
+        ));
         assert!(m.contains("more than 2 decimals"), "{m}");
         let m = message(read_transfers("t.csv", b"record,cl.nu\nCLIENT,5,6\n"));
         assert!(m.starts_with("t.csv:2:"), "{m}");

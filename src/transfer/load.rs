@@ -148,7 +148,10 @@ fn renumber_all(t: &mut Transfers, notes: &mut [NoteRow], mapping: &BTreeMap<i64
         new(&mut c.number);
         for (f, v) in &mut c.values {
             if f.field == "ob" {
-                if let Some(Some(m)) = v.as_str().map(|s| s.trim().parse().ok().and_then(|n: i64| mapping.get(&n))) {
+                if let Some(Some(m)) = v
+                    .as_str()
+                    .map(|s| s.trim().parse().ok().and_then(|n: i64| mapping.get(&n)))
+                {
                     *v = Value::Text(m.to_string());
                 }
             }
@@ -190,7 +193,12 @@ fn check_owners(
 }
 
 /// Insert one row of a catalogue form hanging off a client.
-fn insert_client_sub(conn: &Connection, form: Form, client: i64, values: &FieldValues) -> Result<()> {
+fn insert_client_sub(
+    conn: &Connection,
+    form: Form,
+    client: i64,
+    values: &FieldValues,
+) -> Result<()> {
     let mut cols = vec!["cn"];
     let mut args = vec![SqlValue::Integer(client)];
     for (f, v) in values {
