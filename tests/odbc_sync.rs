@@ -267,3 +267,38 @@ fn every_failure_is_a_clear_error() {
         .success();
     assert_eq!(o.rows()[0].1, "x'); DROP TABLE accounts; --");
 }
+
+#[test]
+fn a_connection_string_without_its_last_semicolon_still_reaches_the_database() {
+    let o = office("");
+    let ini = o.dir.path().join("odbcsync/dialer.ini");
+    for cs in [
+        format!("Driver={{SQLite3}};Database={}", o.external.display()),
+        format!("Driver={{SQLite3}};Database={}; ", o.external.display()),
+    ] {
+        std::fs::write(
+            &ini,
+            format!(
+                "[odbcsync]\nConnectionString={cs}\nUID=sync\nPWD=TopSecret99\nTable=accounts\n"
+            ),
+        )
+        .unwrap();
+        o.cmd()
+            .args(["sync", "dialer", "--op", "insert", "--debtor", "1"])
+            .assert()
+            .success();
+        assert_eq!(o.rows().len(), 1, "{cs}");
+        o.cmd()
+            .args(["sync", "dialer", "--op", "delete", "--debtor", "1"])
+            .assert()
+            .success();
+        assert!(o.rows().is_empty());
+    }
+    // nothing was written beside the target under a glued-on name
+    let stray: Vec<_> = std::fs::read_dir(o.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("UID"))
+        .collect();
+    assert!(stray.is_empty(), "{stray:?}");
+}

@@ -3,6 +3,7 @@
 //! statement building are always compiled; talking to ODBC needs the cargo feature
 //! `odbc` (unixODBC), so the default build needs no ODBC library.
 
+pub mod connstr;
 pub mod pair;
 
 #[cfg(feature = "odbc")]
