@@ -41,6 +41,16 @@ fn print_summary(env: &Env, title: &str, debtors: usize, s: &PlanSummary) {
     }
 }
 
+/// ODBC plan events are counted as executed only once their statement has run.
+fn count_odbc_done(summary: &mut PlanSummary, done: usize) {
+    if done > 0 {
+        *summary
+            .executed
+            .entry(super::model::EventType::Odbc.name().to_string())
+            .or_default() += done;
+    }
+}
+
 /// Debtors chosen by `--debtor`, `--client` and `--where` (all when none is given),
 /// ascending.
 pub fn select_debtors(
@@ -106,10 +116,12 @@ pub fn plan_run(
         runner.run(&tx, *fi, code, reference)?;
     }
     tx.commit()?;
+    // ODBC events run after the local commit; a failure fails the command (exit 1)
+    // and only the statements that ran are reported done.
+    let odbc = crate::sync::run_pending(store.conn(), env, &runner.pending_odbc);
+    count_odbc_done(&mut runner.summary, odbc.done);
     print_summary(env, &format!("plan {code}"), targets.len(), &runner.summary);
-    // ODBC events run after the local commit; a failure fails the command (exit 1).
-    crate::sync::run_pending(store.conn(), env, &runner.pending_odbc)?;
-    Ok(())
+    odbc.into_result().map(|_| ())
 }
 
 /// `recoup batch contacts [--through D]`
@@ -119,9 +131,11 @@ pub fn batch_contacts(env: &Env, through: Option<NaiveDate>) -> Result<()> {
     let mut runner = PlanRunner::new(&tx, env)?;
     let n = runner.process_due(&tx, through.unwrap_or(env.today))?;
     tx.commit()?;
+    let odbc = crate::sync::run_pending(store.conn(), env, &runner.pending_odbc);
+    count_odbc_done(&mut runner.summary, odbc.done);
+    let n = n + odbc.done;
     print_summary(env, "automatic contacts processed", n, &runner.summary);
-    crate::sync::run_pending(store.conn(), env, &runner.pending_odbc)?;
-    Ok(())
+    odbc.into_result().map(|_| ())
 }
 
 /// `recoup sync NAME --op insert|update|delete (--debtor N… | --client N | --where …)`
@@ -144,11 +158,16 @@ pub fn sync_cmd(
     }
     let store = Store::open_existing(&env.db)?;
     let targets = select_debtors(store.conn(), debtors, client, filter)?;
-    let pending: Vec<(i64, String, crate::sync::Op)> = targets
+    let pending: Vec<crate::sync::PendingOdbc> = targets
         .iter()
-        .map(|fi| (*fi, name.to_string(), op))
+        .map(|fi| crate::sync::PendingOdbc {
+            contact: None,
+            file_number: *fi,
+            pair: name.to_string(),
+            op,
+        })
         .collect();
-    let n = crate::sync::run_pending(store.conn(), env, &pending)?;
+    let n = crate::sync::run_pending(store.conn(), env, &pending).into_result()?;
     if env.json {
         println!(
             "{}",
