@@ -285,11 +285,11 @@ fn client_transfers_and_notes() {
         .success();
     let text = std::fs::read_to_string(&out).unwrap();
     assert!(
-        text.contains("CLIENT,2041,\"Harbor CU, Auto Loans\",,1 Harbor Way,Oakland,CA,94607,,01,27.5,G,2040,JDS"),
+        text.contains("CLIENT,2041,\"Harbor CU, Auto Loans\",,,1 Harbor Way,,Oakland,CA,94607,,,,,,,,01,2040,,G,N,27.5,"),
         "{text}"
     );
     assert!(
-        text.contains("CONTACT,2040,Review,Quarterly review,09/30/2024,JDS,In Progress"),
+        text.contains(",Review,Quarterly review,2024-09-30,,,JDS,,,N,,In Progress,"),
         "{text}"
     );
     let (_d2, db2) = seeded();

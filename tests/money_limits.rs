@@ -137,6 +137,37 @@ fn clients(db: &Path) -> Vec<i64> {
     v
 }
 
+/// A transfer file in this build's layout (`recoup::transfer::file::header`), each
+/// row given as (column, value) pairs; the other columns blank.
+fn transfer_rows(rows: &[&[(&str, &str)]]) -> String {
+    let header = recoup::transfer::file::header();
+    let mut out = header.join(",") + "\n";
+    for row in rows {
+        let mut cells = vec![String::new(); header.len()];
+        for (name, value) in row.iter() {
+            let i = header.iter().position(|h| h == name).unwrap();
+            cells[i] = value.to_string();
+        }
+        out += &(cells.join(",") + "\n");
+    }
+    out
+}
+
+fn client_row<'a>(
+    nu: &'a str,
+    name: &'a str,
+    rate: &'a str,
+    owner: &'a str,
+) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("record", "CLIENT"),
+        ("cl.nu", nu),
+        ("cl.na", name),
+        ("cl.rt", rate),
+        ("cl.ob", owner),
+    ]
+}
+
 /// `recoup import client-transfers FILE`: the file's rows as CLIENT records.
 fn import_clients(dir: &Path, db: &Path, rows: &str) -> (Assert, String) {
     let f = dir.join("clients.csv");
@@ -155,21 +186,23 @@ fn an_import_rejects_rates_outside_0_to_100_and_owned_by_loops() {
     let (_, rejects) = import_clients(
         dir.path(),
         &db,
-        "CLIENT,3001,Too Dear,,,,,,,01,150,N,,\n\
-         CLIENT,3002,Own Parent,,,,,,,01,25,N,3002,\n\
-         CLIENT,3003,Fine,,,,,,,01,25,N,1001,\n\
-         CLIENT,1001,Acme,,,,,,,01,30,N,3003,\n",
+        &transfer_rows(&[
+            &client_row("3001", "Too Dear", "150", ""),
+            &client_row("3002", "Own Parent", "25", "3002"),
+            &client_row("3003", "Fine", "25", "1001"),
+            &client_row("1001", "Acme", "30", "3003"),
+        ]),
     );
     assert!(
-        rejects.contains("1,cl.rt: rate 150 is outside 0 to 100 %"),
+        rejects.contains("2,cl.rt: rate 150 is outside 0 to 100 %"),
         "{rejects}"
     );
     assert!(
-        rejects.contains("2,client 3002 cannot be owned by itself"),
+        rejects.contains("3,client 3002 cannot be owned by itself"),
         "{rejects}"
     );
     assert!(
-        rejects.contains("4,client 1001 owned by client 3003 makes a loop: 1001 → 3003 → 1001"),
+        rejects.contains("5,client 1001 owned by client 3003 makes a loop: 1001 → 3003 → 1001"),
         "{rejects}"
     );
     assert!(clients(&db).contains(&3003));
@@ -183,17 +216,23 @@ fn an_import_may_name_an_owner_further_on_but_not_one_that_never_comes() {
     let (a, _) = import_clients(
         dir.path(),
         &db,
-        "CLIENT,3011,Child,,,,,,,01,25,N,3012,\nCLIENT,3012,Parent,,,,,,,01,25,N,,\n",
+        &transfer_rows(&[
+            &client_row("3011", "Child", "25", "3012"),
+            &client_row("3012", "Parent", "25", ""),
+        ]),
     );
     a.success();
     assert_eq!(owner_of(&db, 3011).as_deref(), Some("3012"));
     let (a, _) = import_clients(
         dir.path(),
         &db,
-        "CLIENT,3021,Fine,,,,,,,01,25,N,,\nCLIENT,3022,Orphan,,,,,,,01,25,N,4242,\n",
+        &transfer_rows(&[
+            &client_row("3021", "Fine", "25", ""),
+            &client_row("3022", "Orphan", "25", "4242"),
+        ]),
     );
     a.code(3).stderr(predicate::str::contains(
-        "clients.csv: line 2: client 3022 is owned by client 4242, which is not a client; nothing imported",
+        "clients.csv: line 3: client 3022 is owned by client 4242, which is not a client; nothing imported",
     ));
     assert!(!clients(&db).contains(&3021), "nothing imported");
 }
@@ -251,27 +290,44 @@ fn an_import_rejects_amounts_beyond_the_ceiling_and_bad_reversals() {
 #[test]
 fn a_transfer_refuses_bad_rates_loops_and_payments_beyond_the_ceiling() {
     let (dir, db) = seeded();
-    let transfer = |rows: &str| {
+    let transfer = |rows: &[&[(&str, &str)]]| {
         let t = dir.path().join("t");
         std::fs::create_dir_all(&t).unwrap();
-        std::fs::write(t.join("clienttransfers.csv"), rows).unwrap();
+        std::fs::write(t.join("clienttransfers.csv"), transfer_rows(rows)).unwrap();
         home(&db).args(["transfer", "import"]).arg(&t).assert()
     };
-    transfer("CLIENT,3001,Too Dear,,,,,,,01,150,N,,\n")
+    transfer(&[&client_row("3001", "Too Dear", "150", "")])
         .code(3)
         .stderr(predicate::str::contains(
-            "1 record(s) rejected, nothing imported",
+            "clienttransfers.csv:2: cl.rt (Commission Rate): rate 150 is outside 0 to 100 %",
         ));
-    transfer("CLIENT,3001,A,,,,,,,01,25,N,3002,\nCLIENT,3002,B,,,,,,,01,25,N,3001,\n")
-        .code(3)
-        .stderr(predicate::str::contains("nothing imported"));
-    transfer("CLIENT,3001,A,,,,,,,01,25,N,,\nPAYMENT,3001,07/01/2024,1000000000000.00\n")
+    transfer(&[
+        &client_row("3001", "A", "25", "3002"),
+        &client_row("3002", "B", "25", "3001"),
+    ])
         .code(3)
         .stderr(predicate::str::contains(
-            "clienttransfers.csv:2: PAYMENT row: amount 1000000000000.00 is beyond the ceiling",
+            "clienttransfers.csv:2: cl.ob: client 3001 owned by client 3002 makes a loop: 3001 → 3002 → 3001; nothing imported",
         ));
+    transfer(&[
+        &client_row("3001", "A", "25", ""),
+        &[
+            ("record", "PAYMENT"),
+            ("cl.nu", "3001"),
+            ("payment.date", "2024-07-01"),
+            ("payment.amount", "1000000000000.00"),
+        ],
+    ])
+    .code(3)
+    .stderr(predicate::str::contains(
+        "clienttransfers.csv:3: payment.amount: amount 1000000000000.00 is beyond the ceiling",
+    ));
     assert!(!clients(&db).contains(&3001), "nothing imported");
     // an owner after the clients it owns is fine
-    transfer("CLIENT,3001,A,,,,,,,01,25,N,3002,\nCLIENT,3002,B,,,,,,,01,25,N,,\n").success();
+    transfer(&[
+        &client_row("3001", "A", "25", "3002"),
+        &client_row("3002", "B", "25", ""),
+    ])
+    .success();
     assert_eq!(owner_of(&db, 3001).as_deref(), Some("3002"));
 }

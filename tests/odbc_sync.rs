@@ -267,3 +267,102 @@ fn every_failure_is_a_clear_error() {
         .success();
     assert_eq!(o.rows()[0].1, "x'); DROP TABLE accounts; --");
 }
+
+#[test]
+fn a_connection_string_without_its_last_semicolon_still_reaches_the_database() {
+    let o = office("");
+    let ini = o.dir.path().join("odbcsync/dialer.ini");
+    for cs in [
+        format!("Driver={{SQLite3}};Database={}", o.external.display()),
+        format!("Driver={{SQLite3}};Database={}; ", o.external.display()),
+    ] {
+        std::fs::write(
+            &ini,
+            format!(
+                "[odbcsync]\nConnectionString={cs}\nUID=sync\nPWD=TopSecret99\nTable=accounts\n"
+            ),
+        )
+        .unwrap();
+        o.cmd()
+            .args(["sync", "dialer", "--op", "insert", "--debtor", "1"])
+            .assert()
+            .success();
+        assert_eq!(o.rows().len(), 1, "{cs}");
+        o.cmd()
+            .args(["sync", "dialer", "--op", "delete", "--debtor", "1"])
+            .assert()
+            .success();
+        assert!(o.rows().is_empty());
+    }
+    // nothing was written beside the target under a glued-on name
+    let stray: Vec<_> = std::fs::read_dir(o.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("UID"))
+        .collect();
+    assert!(stray.is_empty(), "{stray:?}");
+}
+
+#[test]
+fn a_failed_plan_statement_stays_pending_and_batch_contacts_retries_it() {
+    let o = office("");
+    std::fs::create_dir_all(o.dir.path().join("plans")).unwrap();
+    std::fs::write(
+        o.dir.path().join("plans/DIAL.toml"),
+        "code = \"DIAL\"\n[[event]]\ntype = \"odbc\"\ndescription = \"INSERT\"\nattachment = \"dialer\"\n",
+    )
+    .unwrap();
+    let odbc_contacts = || -> Vec<(bool, String)> {
+        let c = rusqlite::Connection::open(&o.db).unwrap();
+        let mut s = c
+            .prepare("SELECT COALESCE(done, 0), st FROM contact WHERE ty = 'ODBC' ORDER BY id")
+            .unwrap();
+        s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(|x| x.unwrap())
+            .collect()
+    };
+    let run = |args: &[&str]| o.cmd().arg("--json").args(args).output().unwrap();
+    let executed = |out: &std::process::Output| -> serde_json::Value {
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["executed"]["ODBC"]
+            .clone()
+    };
+    let ok = run(&["plan", "run", "DIAL", "--debtor", "2"]);
+    assert!(ok.status.success());
+    assert_eq!(executed(&ok), 1);
+    assert_eq!(odbc_contacts(), vec![(true, "Completed".to_string())]);
+
+    // the same key again: the driver refuses, the plan fails, the contact stays pending
+    let failed = run(&["plan", "run", "DIAL", "--debtor", "2"]);
+    assert_eq!(failed.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&failed.stderr).contains("UNIQUE"));
+    assert!(executed(&failed).is_null(), "not reported done");
+    assert_eq!(
+        odbc_contacts(),
+        vec![
+            (true, "Completed".to_string()),
+            (false, "In Progress".to_string())
+        ]
+    );
+
+    // once the cause is gone, batch contacts runs it again and completes it
+    rusqlite::Connection::open(&o.external)
+        .unwrap()
+        .execute("DELETE FROM accounts", [])
+        .unwrap();
+    let retried = run(&["batch", "contacts"]);
+    assert!(
+        retried.status.success(),
+        "{}",
+        String::from_utf8_lossy(&retried.stderr)
+    );
+    assert_eq!(executed(&retried), 1);
+    assert_eq!(o.rows().len(), 1);
+    assert_eq!(
+        odbc_contacts(),
+        vec![
+            (true, "Completed".to_string()),
+            (true, "Completed".to_string())
+        ]
+    );
+}

@@ -306,6 +306,9 @@ fn plain(map: &Map, spec: &FieldSpec, f: &FieldDef, v: &Value) -> String {
         _ => d,
     };
     match v {
+        // The import reads a blank flag as No (pipeline.rs typed_value), so a flag
+        // never set is written as No: exported again, the file is the same.
+        Value::Null if f.ty == FieldType::Flag => "N".to_string(),
         Value::Null => String::new(),
         // Two places, unless `multiply` says the file counts in other units (cents).
         Value::Money(d) if spec.multiply.is_some() => divide(*d).normalize().to_string(),

@@ -299,7 +299,7 @@ pub fn run_new_account_plans(
         *summary.plans.entry(plan.clone()).or_default() += 1;
     }
     tx.commit()?;
-    crate::sync::run_pending(conn, env, &runner.pending_odbc)?;
+    crate::sync::run_pending(conn, env, &runner.pending_odbc).into_result()?;
     Ok(())
 }
 

@@ -41,6 +41,16 @@ fn print_summary(env: &Env, title: &str, debtors: usize, s: &PlanSummary) -> Res
     Ok(())
 }
 
+/// ODBC plan events are counted as executed only once their statement has run.
+fn count_odbc_done(summary: &mut PlanSummary, done: usize) {
+    if done > 0 {
+        *summary
+            .executed
+            .entry(super::model::EventType::Odbc.name().to_string())
+            .or_default() += done;
+    }
+}
+
 /// Debtors chosen by `--debtor`, `--client` and `--where` (all when none is given),
 /// ascending.
 pub fn select_debtors(
@@ -107,10 +117,13 @@ pub fn plan_run(
     }
     tx.commit()?;
     crate::output::committed(format_args!("plan {code} on {} debtor(s)", targets.len()));
-    let printed = print_summary(env, &format!("plan {code}"), targets.len(), &runner.summary);
     // ODBC events run after the local commit, even when the summary cannot be
-    // printed; a failure fails the command (exit 1).
-    crate::sync::run_pending(store.conn(), env, &runner.pending_odbc)?;
+    // printed; a failure fails the command (exit 1) and only the statements that
+    // ran are reported done.
+    let odbc = crate::sync::run_pending(store.conn(), env, &runner.pending_odbc);
+    count_odbc_done(&mut runner.summary, odbc.done);
+    let printed = print_summary(env, &format!("plan {code}"), targets.len(), &runner.summary);
+    odbc.into_result()?;
     printed
 }
 
@@ -122,8 +135,11 @@ pub fn batch_contacts(env: &Env, through: Option<NaiveDate>) -> Result<()> {
     let n = runner.process_due(&tx, through.unwrap_or(env.today))?;
     tx.commit()?;
     crate::output::committed(format_args!("batch contacts ({n} processed)"));
+    let odbc = crate::sync::run_pending(store.conn(), env, &runner.pending_odbc);
+    count_odbc_done(&mut runner.summary, odbc.done);
+    let n = n + odbc.done;
     let printed = print_summary(env, "automatic contacts processed", n, &runner.summary);
-    crate::sync::run_pending(store.conn(), env, &runner.pending_odbc)?;
+    odbc.into_result()?;
     printed
 }
 
@@ -147,11 +163,16 @@ pub fn sync_cmd(
     }
     let store = Store::open_existing(&env.db)?;
     let targets = select_debtors(store.conn(), debtors, client, filter)?;
-    let pending: Vec<(i64, String, crate::sync::Op)> = targets
+    let pending: Vec<crate::sync::PendingOdbc> = targets
         .iter()
-        .map(|fi| (*fi, name.to_string(), op))
+        .map(|fi| crate::sync::PendingOdbc {
+            contact: None,
+            file_number: *fi,
+            pair: name.to_string(),
+            op,
+        })
         .collect();
-    let n = crate::sync::run_pending(store.conn(), env, &pending)?;
+    let n = crate::sync::run_pending(store.conn(), env, &pending).into_result()?;
     if env.json {
         crate::outln!(
             "{}",

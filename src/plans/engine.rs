@@ -52,7 +52,7 @@ pub struct PlanRunner {
     pub summary: PlanSummary,
     /// ODBC events due now: (debtor, pair, operation). They run after the local
     /// database commit (SPEC §8), through `crate::sync::run_pending`.
-    pub pending_odbc: Vec<(i64, String, crate::sync::Op)>,
+    pub pending_odbc: Vec<crate::sync::PendingOdbc>,
 }
 
 struct Due<'e> {
@@ -214,11 +214,25 @@ impl PlanRunner {
             .filter(|d| kinds.contains(&d.event.kind) && d.date <= reference)
         {
             let value = event_value(d.event)?;
-            self.contact(conn, fi, d, &value, true)?;
+            // An ODBC statement runs after the commit: its contact stays pending until
+            // the statement has succeeded (`sync::run_pending` completes it), so a
+            // failed one is retried by `batch contacts`.
+            let contact = if d.event.kind == EventType::Odbc {
+                self.insert_contact(conn, fi, d, &value, false)?
+            } else {
+                self.contact(conn, fi, d, &value, true)?
+            };
             let e = d.event;
-            if let Some(plan) =
-                self.carry_out(conn, fi, e.kind, &value, e.amount, &e.attachment, note_as)?
-            {
+            if let Some(plan) = self.carry_out(
+                conn,
+                fi,
+                contact,
+                e.kind,
+                &value,
+                e.amount,
+                &e.attachment,
+                note_as,
+            )? {
                 if e.kind == EventType::Plan {
                     self.run(conn, fi, &plan, reference)?;
                 } else {
@@ -238,6 +252,7 @@ impl PlanRunner {
         &mut self,
         conn: &Connection,
         fi: i64,
+        contact: i64,
         kind: EventType,
         value: &str,
         amount: Option<rust_decimal::Decimal>,
@@ -272,8 +287,12 @@ impl PlanRunner {
                         "ODBC event for debtor {fi}: '{value}' is not INSERT, UPDATE or DELETE"
                     )
                 };
-                self.pending_odbc
-                    .push((fi, attachment.trim().to_string(), op));
+                self.pending_odbc.push(crate::sync::PendingOdbc {
+                    contact: Some(contact),
+                    file_number: fi,
+                    pair: attachment.trim().to_string(),
+                    op,
+                });
             }
             Letter | Phone | Review | Promise | Other | Email => {}
         }
@@ -313,7 +332,26 @@ impl PlanRunner {
         d: &Due,
         description: &str,
         done: bool,
-    ) -> Result<()> {
+    ) -> Result<i64> {
+        let id = self.insert_contact(conn, fi, d, description, done)?;
+        let counts = if done {
+            &mut self.summary.executed
+        } else {
+            &mut self.summary.scheduled
+        };
+        *counts.entry(d.event.kind.name().to_string()).or_default() += 1;
+        Ok(id)
+    }
+
+    /// Write an event's contact record, without counting it; returns its id.
+    fn insert_contact(
+        &mut self,
+        conn: &Connection,
+        fi: i64,
+        d: &Due,
+        description: &str,
+        done: bool,
+    ) -> Result<i64> {
         let op = if d.event.operator.trim().is_empty() || d.event.kind == EventType::Operator {
             debtor_status_operator(conn, fi)?.1
         } else {
@@ -337,13 +375,7 @@ impl PlanRunner {
             done.then_some(self.today),
             if done { "Completed" } else { "In Progress" },
         ])?;
-        let counts = if done {
-            &mut self.summary.executed
-        } else {
-            &mut self.summary.scheduled
-        };
-        *counts.entry(d.event.kind.name().to_string()).or_default() += 1;
-        Ok(())
+        Ok(conn.last_insert_rowid())
     }
 
     /// Status, sales, rate and rate-plan changes. Returns the new status's plan.
@@ -456,7 +488,10 @@ impl PlanRunner {
                 continue; // deleted or completed by a plan run earlier in this batch
             }
             let amount = am.map(crate::money::from_cents);
-            let queued = self.carry_out(conn, fi, kind, &de, amount, &at, None)?;
+            let queued = self.carry_out(conn, fi, id, kind, &de, amount, &at, None)?;
+            if kind == EventType::Odbc {
+                continue; // completed by `sync::run_pending` once the statement has run
+            }
             conn.prepare_cached(
                 "UPDATE contact SET done = 1, dd = ?2, st = 'Completed' WHERE id = ?1",
             )?

@@ -3,6 +3,7 @@
 //! statement building are always compiled; talking to ODBC needs the cargo feature
 //! `odbc` (unixODBC), so the default build needs no ODBC library.
 
+pub mod connstr;
 pub mod pair;
 
 #[cfg(feature = "odbc")]
@@ -106,8 +107,12 @@ pub fn log_line(a: &SyncAction) -> String {
 }
 
 /// Run the statements in order; stop at the first failure. `log` receives each
-/// statement before it runs.
-pub fn run_actions(actions: &[SyncAction], log: Option<&mut dyn Write>) -> Result<usize> {
+/// statement before it runs; `ran` is told the index of each statement that succeeded.
+pub fn run_actions(
+    actions: &[SyncAction],
+    log: Option<&mut dyn Write>,
+    ran: &mut dyn FnMut(usize) -> Result<()>,
+) -> Result<usize> {
     if actions.is_empty() {
         return Ok(0);
     }
@@ -118,10 +123,11 @@ pub fn run_actions(actions: &[SyncAction], log: Option<&mut dyn Write>) -> Resul
     }
     #[cfg(feature = "odbc")]
     {
-        odbc::execute(actions)
+        odbc::execute(actions, ran)
     }
     #[cfg(not(feature = "odbc"))]
     {
+        let _ = ran;
         Err(unavailable())
     }
 }
@@ -140,19 +146,70 @@ pub fn open_log(path: Option<&Path>) -> Result<Option<std::fs::File>> {
     }
 }
 
-/// Run the ODBC events plans left for after the commit (SPEC §8).
-pub fn run_pending(
+/// An ODBC statement left for after a local commit: a plan event's (with the
+/// contact that records it) or one asked for by hand (`recoup sync`, no contact).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingOdbc {
+    pub contact: Option<i64>,
+    pub file_number: i64,
+    pub pair: String,
+    pub op: Op,
+}
+
+/// What running the pending statements did: how many succeeded (their contacts are
+/// completed) and the failure that stopped the rest, if any.
+#[derive(Debug)]
+pub struct SyncOutcome {
+    pub done: usize,
+    pub failure: Option<Error>,
+}
+
+impl SyncOutcome {
+    pub fn into_result(self) -> Result<usize> {
+        match self.failure {
+            Some(e) => Err(e),
+            None => Ok(self.done),
+        }
+    }
+}
+
+/// Run the ODBC statements plans left for after the commit (SPEC §8; S0). Each
+/// plan contact is completed only when its statement has run: a failed statement,
+/// and those after it, keep their contacts pending for `batch contacts` to retry.
+pub fn run_pending(conn: &Connection, env: &crate::Env, pending: &[PendingOdbc]) -> SyncOutcome {
+    let mut done = 0;
+    let failure = run_and_complete(conn, env, pending, &mut done).err();
+    SyncOutcome { done, failure }
+}
+
+fn run_and_complete(
     conn: &Connection,
     env: &crate::Env,
-    pending: &[(i64, String, Op)],
-) -> Result<usize> {
+    pending: &[PendingOdbc],
+    done: &mut usize,
+) -> Result<()> {
     if pending.is_empty() {
-        return Ok(0);
+        return Ok(());
     }
     let mut actions = Vec::with_capacity(pending.len());
-    for (fi, pair, op) in pending {
-        actions.push(build_action(conn, &env.home, pair, *op, *fi)?);
+    for p in pending {
+        actions.push(build_action(conn, &env.home, &p.pair, p.op, p.file_number)?);
     }
     let mut file = open_log(env.odbc_log.as_deref())?;
-    run_actions(&actions, file.as_mut().map(|f| f as &mut dyn Write))
+    let mut complete = |i: usize| -> Result<()> {
+        if let Some(id) = pending[i].contact {
+            conn.prepare_cached(
+                "UPDATE contact SET done = 1, dd = ?2, st = 'Completed' WHERE id = ?1",
+            )?
+            .execute(rusqlite::params![id, env.today])?;
+        }
+        *done += 1;
+        Ok(())
+    };
+    run_actions(
+        &actions,
+        file.as_mut().map(|f| f as &mut dyn Write),
+        &mut complete,
+    )?;
+    Ok(())
 }

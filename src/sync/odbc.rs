@@ -42,7 +42,7 @@ fn parameter(ty: OdbcType, value: &Option<String>) -> Box<dyn InputParameter> {
     }
 }
 
-pub fn execute(actions: &[SyncAction]) -> Result<usize> {
+pub fn execute(actions: &[SyncAction], ran: &mut dyn FnMut(usize) -> Result<()>) -> Result<usize> {
     let env = Environment::new()
         .map_err(|e| Error::runtime(format!("ODBC: cannot start the driver manager: {e}")))?;
     let mut done = 0;
@@ -84,6 +84,7 @@ pub fn execute(actions: &[SyncAction]) -> Result<usize> {
                     format!("no row with {} = '{key}'", a.pair.columns[0].name),
                 ));
             }
+            ran(i)?;
             done += 1;
             i += 1;
         }

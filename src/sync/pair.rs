@@ -201,9 +201,13 @@ fn parse_ini(path: &Path, text: &str) -> Result<(String, Option<String>, String)
     }
     let table = table
         .ok_or_else(|| Error::config(format!("{}: [odbcsync] needs Table=", path.display())))?;
-    let mut cs = match (conn, dsn) {
-        (Some(c), _) => c,
-        (None, Some(d)) => format!("DSN={d};"),
+    let mut attrs = match (conn, dsn) {
+        (Some(c), _) => super::connstr::parse(&c)
+            .map_err(|m| Error::config(format!("{}: ConnectionString: {m}", path.display())))?,
+        (None, Some(d)) => vec![super::connstr::Attribute {
+            key: "DSN".into(),
+            value: super::connstr::quote(&d),
+        }],
         (None, None) => {
             return Err(Error::config(format!(
                 "{}: [odbcsync] needs ConnectionString= or DSN=",
@@ -211,13 +215,15 @@ fn parse_ini(path: &Path, text: &str) -> Result<(String, Option<String>, String)
             )))
         }
     };
+    // Parsed and rebuilt, never concatenated: a ConnectionString without its
+    // trailing ';' must not swallow UID= into the last value.
     if let Some(u) = &uid {
-        cs.push_str(&format!("UID={u};"));
+        super::connstr::set(&mut attrs, "UID", super::connstr::quote(u));
     }
     if let Some(p) = &pwd {
-        cs.push_str(&format!("PWD={p};"));
+        super::connstr::set(&mut attrs, "PWD", super::connstr::quote(p));
     }
-    Ok((cs, pwd, table))
+    Ok((super::connstr::build(&attrs), pwd, table))
 }
 
 /// The SQL of an operation, with `?` markers; the key is the first column.
