@@ -211,3 +211,61 @@ fn where_var_and_pdf() {
         Err(_) => eprintln!("pdftotext not installed: skipping the PDF text check"),
     }
 }
+
+#[test]
+fn deep_nesting_is_exit_2_naming_line_and_column_not_a_crash() {
+    let dir = setup();
+    let deep = "(".repeat(5000) + "@de.ow > 1" + &")".repeat(5000);
+    std::fs::write(
+        dir.path().join("deep.rpt"),
+        format!("@de\n@if {deep}\n@de.na\n@endif\n@de\n"),
+    )
+    .expect("write");
+    // The 257th '(' opens at column 5 + 256.
+    recoup(dir.path())
+        .args(["report", "check", "deep.rpt"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "error: deep.rpt:2:261: nested more than 256 levels deep",
+        ));
+    let minus = "-".repeat(5000);
+    let plus = "1+".repeat(100_000);
+    std::fs::write(
+        dir.path().join("expr.rpt"),
+        format!("@de\n@varA = @({minus}1)\n@varB = @({plus}1)\n@de\n"),
+    )
+    .expect("write");
+    recoup(dir.path())
+        .args(["report", "check", "expr.rpt"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("expr.rpt:2:").and(predicate::str::contains(
+            "expr.rpt:3:",
+        )))
+        .stderr(predicate::str::contains("nested more than 256 levels deep"));
+    recoup(dir.path())
+        .args(["report", "run", "deep.rpt"])
+        .assert()
+        .code(2);
+    // --where: the same bound, naming the column.
+    std::fs::write(
+        dir.path().join("w.rpt"),
+        "+++\nstart_on = \"debtor\"\n+++\n@de.na\n",
+    )
+    .expect("write");
+    recoup(dir.path())
+        .args(["report", "run", "w.rpt", "--where", &deep])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "column 257: nested more than 256 levels deep",
+        ));
+    // Within the bound, deep nesting still works.
+    let ok = "(".repeat(200) + "@de.ow > 10000" + &")".repeat(200);
+    recoup(dir.path())
+        .args(["report", "run", "w.rpt", "--where", &ok])
+        .assert()
+        .success()
+        .stdout("Smith, John\n");
+}
