@@ -269,3 +269,59 @@ fn deep_nesting_is_exit_2_naming_line_and_column_not_a_crash() {
         .success()
         .stdout("Smith, John\n");
 }
+
+#[test]
+fn sql_that_never_ends_stops_at_its_budget_with_exit_3() {
+    let dir = setup();
+    std::fs::write(
+        dir.path().join("endless.rpt"),
+        "@de\n@varN = @SQL(WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r)\n@de\n",
+    )
+    .expect("write");
+    let started = std::time::Instant::now();
+    recoup(dir.path())
+        .env("RECOUP_SQL_BUDGET", "0.5")
+        .args(["report", "run", "endless.rpt"])
+        .timeout(std::time::Duration::from_secs(30))
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains(
+            "endless.rpt:2:1: @SQL: the query ran longer than its budget of 0.5 s",
+        ));
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    recoup(dir.path())
+        .env("RECOUP_SQL_BUDGET", "later")
+        .args(["report", "run", "endless.rpt"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("RECOUP_SQL_BUDGET 'later'"));
+}
+
+#[test]
+fn check_refuses_a_write_in_sql_at_its_column() {
+    let dir = setup();
+    std::fs::write(
+        dir.path().join("write.rpt"),
+        "@varN = @SQL(select 1)\n@varM = @SQL( WITH x AS (SELECT 1) DELETE FROM debtor)\n",
+    )
+    .expect("write");
+    recoup(dir.path())
+        .args(["report", "check", "write.rpt"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "error: write.rpt:2:36: @SQL: 'DELETE' writes to the database; @SQL only reads",
+        ))
+        .stderr(predicate::str::contains("write.rpt:1:").not());
+    let debtors = || -> i64 {
+        rusqlite::Connection::open(dir.path().join("r.db"))
+            .expect("db")
+            .query_row("SELECT COUNT(*) FROM debtor", [], |r| r.get(0))
+            .expect("count")
+    };
+    recoup(dir.path())
+        .args(["report", "run", "write.rpt"])
+        .assert()
+        .code(2);
+    assert_eq!(debtors(), 3);
+}

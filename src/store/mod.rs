@@ -2,6 +2,7 @@
 //! catalogue records, settings, numbering. Readers of files never touch the store;
 //! the store never parses files (DESIGN.md).
 
+pub mod budget;
 pub(crate) mod busy;
 mod records;
 mod schema;
@@ -59,6 +60,8 @@ impl Store {
         // mode its upgrade fails with "database is locked" at once, busy timeout or not.
         // Every write transaction takes the write lock when it begins (docs/limits.md).
         conn.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
+        // Queries run under a time budget only where one is set (`@SQL`).
+        budget::install(&mut conn)?;
         // 16 KB pages for a new database (an existing one keeps its own): bulk writes
         // of wide debtor rows measured 20–30% faster than with 4 KB (docs/store.md).
         conn.execute_batch(
