@@ -32,6 +32,7 @@ pub fn import_into(
     progress: Option<&indicatif::ProgressBar>,
 ) -> Result<Summary> {
     let started = Instant::now();
+    check_client(conn, map, map_label, opts)?;
     // Query-planner stability: with STAT4 (bundled SQLite) and the partial indexes,
     // SQLite would otherwise re-prepare the lookup and posting statements on every
     // new bound value — measured as 40% of an import's time.
@@ -75,6 +76,22 @@ pub fn import_into(
         summary.committed = true;
     }
     Ok(summary)
+}
+
+/// The client the import files debtors under must be on file: an unknown one is a
+/// configuration error (exit 2) before any record is read, not a reject per record.
+fn check_client(conn: &Connection, map: &Map, map_label: &str, opts: &ImportOptions) -> Result<()> {
+    let (client, from) = match (opts.client, map.options.client) {
+        (Some(c), _) => (c, "--client".to_string()),
+        (None, Some(c)) => (c, format!("{map_label}: [options] client")),
+        (None, None) => return Ok(()),
+    };
+    if store::client_exists(conn, client)? {
+        return Ok(());
+    }
+    Err(Error::config(format!(
+        "{from}: client {client} is not on file (set it up with `recoup setup apply` or import it first)"
+    )))
 }
 
 /// The work of one import inside a transaction the caller owns (and commits): the

@@ -1,0 +1,85 @@
+//! Hostile and unlucky import input: files that do not match their map, bytes that
+//! are not text, re-runs, runaway quotes, codes that try to be paths, unknown clients.
+
+mod common;
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn recoup(db: &Path) -> Command {
+    let mut c = common::recoup_at(db, "2024-07-31");
+    c.arg("--home").arg(root()).env("RECOUP_TIME", "15:30:00");
+    c
+}
+
+/// A fresh database with the shipped setup (clients 1001-1003).
+fn seeded() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    recoup(&db)
+        .args(["setup", "apply"])
+        .arg(root().join("setup.toml"))
+        .assert()
+        .success();
+    (dir, db)
+}
+
+fn count(db: &Path, sql: &str) -> i64 {
+    rusqlite::Connection::open(db)
+        .unwrap()
+        .query_row(sql, [], |r| r.get(0))
+        .unwrap()
+}
+
+fn placement() -> String {
+    std::fs::read_to_string(root().join("fixtures/import/placement.csv")).unwrap()
+}
+
+/// The shipped placement map with `extra` lines after `first_line_labels` (and the
+/// `[options]` edits of `edit`).
+fn placement_map(dir: &Path, name: &str, edit: impl Fn(String) -> String) -> PathBuf {
+    let text = std::fs::read_to_string(root().join("maps/placement-csv.toml")).unwrap();
+    let p = dir.join(name);
+    std::fs::write(&p, edit(text)).unwrap();
+    p
+}
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn unknown_client_is_exit_2_before_any_record_is_read() {
+    let (dir, db) = seeded();
+    let file = dir.path().join("p.csv");
+    std::fs::write(&file, placement()).unwrap();
+    let out = recoup(&db)
+        .args(["import", "placement-csv"])
+        .arg(&file)
+        .args(["--client", "9999"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("--client: client 9999 is not on file"),
+        "{}",
+        stderr(&out)
+    );
+    let map = placement_map(dir.path(), "acme.toml", |t| {
+        t.replace("client = 1001", "client = 4242")
+    });
+    let out = recoup(&db).arg("import").arg(&map).arg(&file).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("acme.toml: [options] client: client 4242 is not on file"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM import_batch"), 0);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM debtor"), 0);
+    assert!(!dir.path().join("p.csv.rejects.csv").exists());
+}
