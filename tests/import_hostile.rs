@@ -83,3 +83,60 @@ fn unknown_client_is_exit_2_before_any_record_is_read() {
     assert_eq!(count(&db, "SELECT COUNT(*) FROM debtor"), 0);
     assert!(!dir.path().join("p.csv.rejects.csv").exists());
 }
+
+/// A small map: account, name and Run Plan from three columns, client 1001.
+const PLAN_MAP: &str = "format = \"csv\"\n[options]\nclient = 1001\nNEWPLAN\n[[record]]\ntype = \"debtor\"\n[[record.field]]\nfield = \"de.ac\"\nsource = \"@A\"\nkey = true\nexact = true\n[[record.field]]\nfield = \"de.na\"\nsource = \"@B\"\n[[record.field]]\nfield = \"de.rp\"\nsource = \"@C\"\n";
+
+#[test]
+fn plan_codes_that_are_paths_are_refused() {
+    let (dir, db) = seeded();
+    // Data: the record naming a path is rejected, the others go in.
+    let map = dir.path().join("plan.toml");
+    std::fs::write(&map, PLAN_MAP.replace("NEWPLAN\n", "")).unwrap();
+    let file = dir.path().join("p.csv");
+    std::fs::write(&file, "A1,Doe,NEW\nA2,Roe,../x\nA3,Poe,/etc/x\nA4,Moe,\n").unwrap();
+    let out = recoup(&db)
+        .arg("--json")
+        .arg("import")
+        .arg(&map)
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(s["read"], 4);
+    assert_eq!(s["rejected"], 2);
+    assert_eq!(s["created"]["debtor"], 2);
+    let rejects = std::fs::read_to_string(dir.path().join("p.csv.rejects.csv")).unwrap();
+    assert!(
+        rejects.contains("2,\"de.rp: '../x' is not a plan code"),
+        "{rejects}"
+    );
+    assert!(
+        rejects.contains("3,\"de.rp: '/etc/x' is not a plan code"),
+        "{rejects}"
+    );
+    // Map: exit 2 naming the line of the key.
+    for bad in ["../x", "/tmp/evil"] {
+        std::fs::write(
+            &map,
+            PLAN_MAP.replace("NEWPLAN", &format!("new_account_plan = \"{bad}\"")),
+        )
+        .unwrap();
+        let out = recoup(&db).arg("import").arg(&map).arg(&file).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains(&format!("plan.toml:4:"))
+                && stderr(&out).contains(&format!("'{bad}' is not a plan code")),
+            "{}",
+            stderr(&out)
+        );
+    }
+    // A plan run by code refuses a path too.
+    let out = recoup(&db)
+        .args(["plan", "run", "../maps/placement-csv", "--debtor", "1000"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("is not a plan code"), "{}", stderr(&out));
+}
