@@ -140,3 +140,40 @@ fn plan_codes_that_are_paths_are_refused() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("is not a plan code"), "{}", stderr(&out));
 }
+
+#[test]
+fn a_rerun_later_the_same_day_adds_no_notes() {
+    let (dir, db) = seeded();
+    let file = dir.path().join("p.csv");
+    std::fs::write(&file, placement()).unwrap();
+    let imported_notes = || count(&db, "SELECT COUNT(*) FROM note WHERE te LIKE '%NEW IMP%'");
+    recoup(&db)
+        .args(["import", "placement-csv"])
+        .arg(&file)
+        .assert()
+        .success();
+    assert_eq!(imported_notes(), 3);
+    let out = recoup(&db)
+        .env("RECOUP_TIME", "17:45:10")
+        .arg("--json")
+        .args(["import", "placement-csv"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(s["created"].get("note").is_none(), "{s}");
+    assert_eq!(s["skipped"]["duplicate note line"], 3);
+    assert_eq!(imported_notes(), 3);
+    // Another day is another note.
+    let out = common::recoup_at(&db, "2024-08-01")
+        .arg("--home")
+        .arg(root())
+        .env("RECOUP_TIME", "09:00:00")
+        .args(["import", "placement-csv"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(imported_notes(), 6);
+}
