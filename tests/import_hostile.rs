@@ -177,3 +177,113 @@ fn a_rerun_later_the_same_day_adds_no_notes() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(imported_notes(), 6);
 }
+
+fn utf16(text: &str, big_endian: bool) -> Vec<u8> {
+    text.encode_utf16()
+        .flat_map(|u| {
+            if big_endian {
+                u.to_be_bytes()
+            } else {
+                u.to_le_bytes()
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn a_file_that_yields_no_record_names_the_likely_cause() {
+    let (dir, db) = seeded();
+    let lf = dir.path().join("lf.csv");
+    std::fs::write(&lf, placement()).unwrap();
+    let crlf_map = placement_map(dir.path(), "crlf.toml", |t| {
+        t.replace(
+            "first_line_labels = true",
+            "first_line_labels = true\ncrlf_line_endings = true",
+        )
+    });
+    let out = recoup(&db).arg("import").arg(&crlf_map).arg(&lf).output().unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("lf.csv: no record read: the whole file reads as one line")
+            && stderr(&out).contains("the file's lines end in LF alone but the map reads only CR LF"),
+        "{}",
+        stderr(&out)
+    );
+    let be = dir.path().join("be.csv");
+    std::fs::write(&be, utf16(&placement(), true)).unwrap();
+    let le_map = placement_map(dir.path(), "le.toml", |t| {
+        t.replace(
+            "first_line_labels = true",
+            "first_line_labels = true\nencoding = \"utf-16le\"",
+        )
+    });
+    let out = recoup(&db).arg("import").arg(&le_map).arg(&be).output().unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("the file looks like UTF-16BE but the map declares UTF-16LE"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM import_batch"), 0);
+    // A file holding only its label line is an empty placement, not an error.
+    let head = dir.path().join("head.csv");
+    std::fs::write(&head, placement().lines().next().unwrap().to_string() + "\n").unwrap();
+    recoup(&db)
+        .args(["import", "placement-csv"])
+        .arg(&head)
+        .assert()
+        .success();
+}
+
+#[test]
+fn nul_bytes_and_lone_surrogates_reject_their_record() {
+    let (dir, db) = seeded();
+    let text = placement().replace("Placed by Acme", "Placed\0by Acme");
+    let nul = dir.path().join("nul.csv");
+    std::fs::write(&nul, text).unwrap();
+    let out = recoup(&db)
+        .arg("--json")
+        .args(["import", "placement-csv"])
+        .arg(&nul)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(s["rejected"], 3, "{s}");
+    let rejects = std::fs::read_to_string(dir.path().join("nul.csv.rejects.csv")).unwrap();
+    assert!(
+        rejects.contains("2,\"NUL byte at character 132 of the record"),
+        "{rejects}"
+    );
+
+    // UTF-16LE with a BOM; line 3 holds a lone surrogate instead of its last letter.
+    let mut bytes = vec![0xFF, 0xFE];
+    let text = placement();
+    let cut = text.find("see letter").unwrap();
+    bytes.extend(utf16(&text[..cut], false));
+    bytes.extend(0xDC00u16.to_le_bytes());
+    bytes.extend(utf16(&text[cut + 1..], false));
+    let u16file = dir.path().join("u16.csv");
+    std::fs::write(&u16file, bytes).unwrap();
+    let map = placement_map(dir.path(), "u16.toml", |t| {
+        t.replace(
+            "first_line_labels = true",
+            "first_line_labels = true\nencoding = \"utf-16le\"",
+        )
+    });
+    let out = recoup(&db)
+        .arg("--json")
+        .arg("import")
+        .arg(&map)
+        .arg(&u16file)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(s["rejected"], 3, "{s}");
+    let rejects = std::fs::read_to_string(dir.path().join("u16.csv.rejects.csv")).unwrap();
+    assert!(
+        rejects.contains("3,bytes not valid in UTF-16LE at character 133 of the record"),
+        "{rejects}"
+    );
+}

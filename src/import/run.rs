@@ -132,7 +132,7 @@ pub fn import_in(
         let (sender, batches) = std::sync::mpsc::sync_channel::<Result<ParsedBatch>>(4);
         scope.spawn(move || parse_ahead(map, input, ctx, sender));
         'batches: for batch in batches {
-            let batch = batch?;
+            let batch = batch.map_err(|e| e.context(label))?;
             if let Some(pb) = progress {
                 pb.inc(batch.bytes_read - last_bytes);
                 last_bytes = batch.bytes_read;
