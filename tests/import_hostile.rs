@@ -287,3 +287,37 @@ fn nul_bytes_and_lone_surrogates_reject_their_record() {
         "{rejects}"
     );
 }
+
+#[test]
+fn a_runaway_quote_names_where_it_opened_and_the_lines_it_took_in() {
+    let (dir, db) = seeded();
+    let map = dir.path().join("plan.toml");
+    std::fs::write(&map, PLAN_MAP.replace("NEWPLAN\n", "")).unwrap();
+    let file = dir.path().join("q.csv");
+    std::fs::write(
+        &file,
+        "A1,Doe,NEW\nA2,\"Roe,NEW\nA3,Poe,NEW\nA4,Moe\",NEW,X\nA5,Zoe,NEW\n",
+    )
+    .unwrap();
+    let out = recoup(&db)
+        .arg("--json")
+        .arg("import")
+        .arg(&map)
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((s["read"].as_i64(), s["rejected"].as_i64()), (Some(3), Some(1)), "{s}");
+    let rejects = std::fs::read_to_string(dir.path().join("q.csv.rejects.csv")).unwrap();
+    assert!(
+        rejects.contains(
+            "2,\"ragged row: 4 columns where 3 were expected (a quoted field opened on line 2 and took in 3 lines, to line 4)\""
+        ),
+        "{rejects}"
+    );
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) FROM debtor WHERE ac IN ('A1', 'A5')"),
+        2
+    );
+}

@@ -209,7 +209,15 @@ fn parse_ahead(
         while records.len() < BATCH {
             match source.next_record(&mut rec) {
                 Ok(true) => {
-                    let outcome = pipeline.process(&rec, &ctx);
+                    let mut outcome = pipeline.process(&rec, &ctx);
+                    if let (Outcome::Rejected(reason), Some((opened, lines))) =
+                        (&mut outcome, rec.quote_span)
+                    {
+                        reason.push_str(&format!(
+                            " (a quoted field opened on line {opened} and took in {lines} lines, to line {})",
+                            opened + lines - 1
+                        ));
+                    }
                     records.push(ParsedRecord {
                         line: rec.line,
                         raw: rec.raw.clone(),

@@ -32,6 +32,9 @@ pub struct RawRecord {
     pub cols: Vec<Range<usize>>,
     /// Why the record cannot be read (the importer rejects it).
     pub problem: Option<String>,
+    /// A quoted field that spans lines: the line its quote opened on and how many
+    /// lines it took in (a reject says so: a stray quote swallows the lines after it).
+    pub quote_span: Option<(u64, u64)>,
     data: Vec<u8>,
     data_cols: Vec<Range<usize>>,
 }
@@ -56,6 +59,7 @@ impl RawRecord {
         self.data.clear();
         self.data_cols.clear();
         self.problem = None;
+        self.quote_span = None;
     }
 }
 
@@ -513,6 +517,9 @@ impl<R: Read> Source<R> {
                 Step::Record { consumed, content } => {
                     let rec = &self.buf[self.start..self.start + content];
                     out.line = self.line;
+                    if let Some((before, lines)) = out.quote_span {
+                        out.quote_span = Some((self.line + before, lines));
+                    }
                     let newlines = memchr::memchr_iter(b'\n', rec).count() as u64;
                     self.line += newlines + u64::from(consumed > content);
                     let blank = match self.kind {
@@ -574,6 +581,7 @@ impl<R: Read> Source<R> {
             // Start of a field.
             let field_start = out.data.len();
             if i < n && self.classes[b[i] as usize] == Class::Quote {
+                let opened = i;
                 i += 1;
                 loop {
                     let Some(p) = memchr::memchr(b'"', &b[i..]) else {
@@ -594,6 +602,14 @@ impl<R: Read> Source<R> {
                         continue;
                     }
                     break;
+                }
+                if out.quote_span.is_none() {
+                    let inside = memchr::memchr_iter(b'\n', &b[opened..i]).count() as u64;
+                    if inside > 0 {
+                        // Relative for now: lines before the quote within the record.
+                        let before = memchr::memchr_iter(b'\n', &b[..opened]).count() as u64;
+                        out.quote_span = Some((before, inside + 1));
+                    }
                 }
             }
             // Unquoted text (or what follows a closing quote, kept literally).
