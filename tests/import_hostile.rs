@@ -72,7 +72,12 @@ fn unknown_client_is_exit_2_before_any_record_is_read() {
     let map = placement_map(dir.path(), "acme.toml", |t| {
         t.replace("client = 1001", "client = 4242")
     });
-    let out = recoup(&db).arg("import").arg(&map).arg(&file).output().unwrap();
+    let out = recoup(&db)
+        .arg("import")
+        .arg(&map)
+        .arg(&file)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("acme.toml: [options] client: client 4242 is not on file"),
@@ -123,10 +128,15 @@ fn plan_codes_that_are_paths_are_refused() {
             PLAN_MAP.replace("NEWPLAN", &format!("new_account_plan = \"{bad}\"")),
         )
         .unwrap();
-        let out = recoup(&db).arg("import").arg(&map).arg(&file).output().unwrap();
+        let out = recoup(&db)
+            .arg("import")
+            .arg(&map)
+            .arg(&file)
+            .output()
+            .unwrap();
         assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
         assert!(
-            stderr(&out).contains(&format!("plan.toml:4:"))
+            stderr(&out).contains("plan.toml:4:")
                 && stderr(&out).contains(&format!("'{bad}' is not a plan code")),
             "{}",
             stderr(&out)
@@ -138,7 +148,11 @@ fn plan_codes_that_are_paths_are_refused() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(stderr(&out).contains("is not a plan code"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("is not a plan code"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -201,11 +215,17 @@ fn a_file_that_yields_no_record_names_the_likely_cause() {
             "first_line_labels = true\ncrlf_line_endings = true",
         )
     });
-    let out = recoup(&db).arg("import").arg(&crlf_map).arg(&lf).output().unwrap();
+    let out = recoup(&db)
+        .arg("import")
+        .arg(&crlf_map)
+        .arg(&lf)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("lf.csv: no record read: the whole file reads as one line")
-            && stderr(&out).contains("the file's lines end in LF alone but the map reads only CR LF"),
+            && stderr(&out)
+                .contains("the file's lines end in LF alone but the map reads only CR LF"),
         "{}",
         stderr(&out)
     );
@@ -217,7 +237,12 @@ fn a_file_that_yields_no_record_names_the_likely_cause() {
             "first_line_labels = true\nencoding = \"utf-16le\"",
         )
     });
-    let out = recoup(&db).arg("import").arg(&le_map).arg(&be).output().unwrap();
+    let out = recoup(&db)
+        .arg("import")
+        .arg(&le_map)
+        .arg(&be)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("the file looks like UTF-16BE but the map declares UTF-16LE"),
@@ -227,7 +252,11 @@ fn a_file_that_yields_no_record_names_the_likely_cause() {
     assert_eq!(count(&db, "SELECT COUNT(*) FROM import_batch"), 0);
     // A file holding only its label line is an empty placement, not an error.
     let head = dir.path().join("head.csv");
-    std::fs::write(&head, placement().lines().next().unwrap().to_string() + "\n").unwrap();
+    std::fs::write(
+        &head,
+        placement().lines().next().unwrap().to_string() + "\n",
+    )
+    .unwrap();
     recoup(&db)
         .args(["import", "placement-csv"])
         .arg(&head)
@@ -308,7 +337,11 @@ fn a_runaway_quote_names_where_it_opened_and_the_lines_it_took_in() {
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!((s["read"].as_i64(), s["rejected"].as_i64()), (Some(3), Some(1)), "{s}");
+    assert_eq!(
+        (s["read"].as_i64(), s["rejected"].as_i64()),
+        (Some(3), Some(1)),
+        "{s}"
+    );
     let rejects = std::fs::read_to_string(dir.path().join("q.csv.rejects.csv")).unwrap();
     assert!(
         rejects.contains(

@@ -240,9 +240,9 @@ fn deep_nesting_is_exit_2_naming_line_and_column_not_a_crash() {
         .args(["report", "check", "expr.rpt"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("expr.rpt:2:").and(predicate::str::contains(
-            "expr.rpt:3:",
-        )))
+        .stderr(
+            predicate::str::contains("expr.rpt:2:").and(predicate::str::contains("expr.rpt:3:")),
+        )
         .stderr(predicate::str::contains("nested more than 256 levels deep"));
     recoup(dir.path())
         .args(["report", "run", "deep.rpt"])

@@ -67,7 +67,10 @@ fn payments(db: &Path) -> i64 {
 fn post_waits_for_another_writer_and_succeeds() {
     let (_dir, db) = seeded();
     let holder = hold_write_lock(&db, Duration::from_millis(1200));
-    let out = post(&db).env_remove("RECOUP_BUSY_TIMEOUT").output().unwrap();
+    let out = post(&db)
+        .env_remove("RECOUP_BUSY_TIMEOUT")
+        .output()
+        .unwrap();
     holder.join().unwrap();
     assert!(
         out.status.success(),
@@ -125,7 +128,10 @@ fn past_the_busy_timeout_the_message_names_another_command() {
 #[test]
 fn a_bad_busy_timeout_is_a_configuration_error() {
     let (_dir, db) = seeded();
-    let out = post(&db).env("RECOUP_BUSY_TIMEOUT", "soon").output().unwrap();
+    let out = post(&db)
+        .env("RECOUP_BUSY_TIMEOUT", "soon")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("RECOUP_BUSY_TIMEOUT 'soon'"));
 }

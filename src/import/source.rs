@@ -408,8 +408,13 @@ impl<R: Read> Source<R> {
                 "the file's lines end in LF alone but the map reads only CR LF as a record end (crlf_line_endings = true, or record_delimiter)".into()
             });
         }
-        if memchr::memchr(b'\r', raw).is_some() && !self.ends.crlf && !self.ends.bytes[usize::from(b'\r')] {
-            return Some("its lines end in CR but the map's record_delimiter does not list it".into());
+        if memchr::memchr(b'\r', raw).is_some()
+            && !self.ends.crlf
+            && !self.ends.bytes[usize::from(b'\r')]
+        {
+            return Some(
+                "its lines end in CR but the map's record_delimiter does not list it".into(),
+            );
         }
         None
     }
@@ -668,14 +673,12 @@ impl<R: Read> Source<R> {
     fn decode(&self, out: &mut RawRecord) {
         self.decode_text(out);
         // A NUL is never text: a binary file, or UTF-16 read as a single-byte encoding.
-        if out.problem.is_none() {
-            if memchr::memchr(0, out.text.as_bytes()).is_some() {
-                out.problem = Some(format!(
-                    "NUL byte at character {} of the record (binary data, or a UTF-16 file read as {}?)",
-                    char_position(&out.raw, 0),
-                    self.transcoded_from.unwrap_or(self.encoding).name()
-                ));
-            }
+        if out.problem.is_none() && memchr::memchr(0, out.text.as_bytes()).is_some() {
+            out.problem = Some(format!(
+                "NUL byte at character {} of the record (binary data, or a UTF-16 file read as {}?)",
+                char_position(&out.raw, 0),
+                self.transcoded_from.unwrap_or(self.encoding).name()
+            ));
         }
     }
 

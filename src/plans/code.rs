@@ -7,7 +7,10 @@ use crate::catalog::{FieldDef, Form};
 /// Does the field hold a contact plan code: the debtor's Run Plan (`de.rp`) or the
 /// client's Contact Plan For New Accounts (`cl.np`)?
 pub fn is_plan_code_field(f: &FieldDef) -> bool {
-    matches!((f.form, f.field), (Form::Debtor, "rp") | (Form::Client, "np"))
+    matches!(
+        (f.form, f.field),
+        (Form::Debtor, "rp") | (Form::Client, "np")
+    )
 }
 
 /// Why `code` cannot name a plan, or `None` when it can: letters, digits, `-`, `_`
@@ -16,8 +19,7 @@ pub fn code_problem(code: &str) -> Option<String> {
     let c = code.trim();
     let ok = !c.is_empty()
         && !c.starts_with('.')
-        && c
-            .chars()
+        && c.chars()
             .all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '-' | '_' | '.'));
     (!ok).then(|| {
         format!("'{c}' is not a plan code (letters, digits, '-', '_' and '.' only; not a path)")
@@ -33,7 +35,17 @@ mod tests {
         for good in ["NEW", "L1", "pif", "skip-2", "a_b", "v1.2"] {
             assert_eq!(code_problem(good), None, "{good}");
         }
-        for bad in ["../x", "/etc/passwd", "a/b", "a\\b", "..", ".hidden", "", "C:x", "a\0"] {
+        for bad in [
+            "../x",
+            "/etc/passwd",
+            "a/b",
+            "a\\b",
+            "..",
+            ".hidden",
+            "",
+            "C:x",
+            "a\0",
+        ] {
             assert!(code_problem(bad).is_some(), "{bad:?}");
         }
     }

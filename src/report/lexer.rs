@@ -103,7 +103,9 @@ impl<'a, 'd> Lexer<'a, 'd> {
         if self.depth > MAX_NESTING {
             self.error(
                 at,
-                format!("nested more than {MAX_NESTING} levels deep (parentheses, signs or operators)"),
+                format!(
+                    "nested more than {MAX_NESTING} levels deep (parentheses, signs or operators)"
+                ),
             );
             return Err(Reported);
         }

@@ -4,9 +4,26 @@
 
 /// Words that begin a statement that changes the database or the connection.
 const WRITE_WORDS: &[&str] = &[
-    "insert", "update", "delete", "replace", "upsert", "drop", "create", "alter", "attach",
-    "detach", "pragma", "vacuum", "reindex", "analyze", "begin", "commit", "end", "rollback",
-    "savepoint", "release",
+    "insert",
+    "update",
+    "delete",
+    "replace",
+    "upsert",
+    "drop",
+    "create",
+    "alter",
+    "attach",
+    "detach",
+    "pragma",
+    "vacuum",
+    "reindex",
+    "analyze",
+    "begin",
+    "commit",
+    "end",
+    "rollback",
+    "savepoint",
+    "release",
 ];
 
 /// The first problem in a query: (byte offset in `q`, message). `None` = a read.

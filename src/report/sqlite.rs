@@ -218,58 +218,61 @@ impl DataSource for SqliteSource<'_> {
         self.conn.execute_batch("PRAGMA query_only = ON")?;
         // Past the budget the store's progress handler interrupts the query (a
         // recursive CTE with no stop never ends on its own).
-        let (result, ran_out) = crate::store::budget::within(budget, || -> Result<Vec<Vec<Value>>> {
-            let mut stmt = self.conn.prepare(q)?;
-            if !stmt.readonly() {
-                bail!(runtime, "only read-only queries are allowed");
-            }
-            let n = stmt.column_count();
-            // A REAL column named like a currency (percent) field reads back as one.
-            let kinds: Vec<Option<FieldType>> = (0..n)
-                .map(|i| {
-                    let name = stmt.column_name(i).unwrap_or("").to_ascii_lowercase();
-                    catalog::FIELDS
-                        .iter()
-                        .find(|f| {
-                            f.field == name
-                                && matches!(f.ty, FieldType::Currency | FieldType::Percent)
-                        })
-                        .map(|f| f.ty)
-                })
-                .collect();
-            let mut rows = stmt.query([])?;
-            let mut out = Vec::new();
-            let mut cells = 0usize;
-            while let Some(row) = rows.next()? {
-                cells = cells.saturating_add(n.max(1));
-                if cells > SQL_MAX_CELLS {
-                    bail!(
-                        validation,
-                        "the query returns more than {SQL_MAX_CELLS} cells (the array limit)"
-                    );
+        let (result, ran_out) =
+            crate::store::budget::within(budget, || -> Result<Vec<Vec<Value>>> {
+                let mut stmt = self.conn.prepare(q)?;
+                if !stmt.readonly() {
+                    bail!(runtime, "only read-only queries are allowed");
                 }
-                let mut r = Vec::with_capacity(n);
-                for (i, kind) in kinds.iter().enumerate() {
-                    r.push(match row.get_ref(i)? {
-                        ValueRef::Null => Value::Null,
-                        ValueRef::Integer(i) => Value::Text(i.to_string()),
-                        // Currency views divide cents by 100; read the decimal back from
-                        // SQLite's shortest round-trip text, never computing with floats.
-                        ValueRef::Real(f) => match (f.to_string().parse(), kind) {
-                            (Ok(d), Some(FieldType::Currency)) => {
-                                Value::Money(crate::money::round_cents(d))
+                let n = stmt.column_count();
+                // A REAL column named like a currency (percent) field reads back as one.
+                let kinds: Vec<Option<FieldType>> = (0..n)
+                    .map(|i| {
+                        let name = stmt.column_name(i).unwrap_or("").to_ascii_lowercase();
+                        catalog::FIELDS
+                            .iter()
+                            .find(|f| {
+                                f.field == name
+                                    && matches!(f.ty, FieldType::Currency | FieldType::Percent)
+                            })
+                            .map(|f| f.ty)
+                    })
+                    .collect();
+                let mut rows = stmt.query([])?;
+                let mut out = Vec::new();
+                let mut cells = 0usize;
+                while let Some(row) = rows.next()? {
+                    cells = cells.saturating_add(n.max(1));
+                    if cells > SQL_MAX_CELLS {
+                        bail!(
+                            validation,
+                            "the query returns more than {SQL_MAX_CELLS} cells (the array limit)"
+                        );
+                    }
+                    let mut r = Vec::with_capacity(n);
+                    for (i, kind) in kinds.iter().enumerate() {
+                        r.push(match row.get_ref(i)? {
+                            ValueRef::Null => Value::Null,
+                            ValueRef::Integer(i) => Value::Text(i.to_string()),
+                            // Currency views divide cents by 100; read the decimal back from
+                            // SQLite's shortest round-trip text, never computing with floats.
+                            ValueRef::Real(f) => match (f.to_string().parse(), kind) {
+                                (Ok(d), Some(FieldType::Currency)) => {
+                                    Value::Money(crate::money::round_cents(d))
+                                }
+                                (Ok(d), Some(_)) => Value::Percent(d),
+                                _ => Value::Text(f.to_string()),
+                            },
+                            ValueRef::Text(t) => {
+                                Value::Text(String::from_utf8_lossy(t).into_owned())
                             }
-                            (Ok(d), Some(_)) => Value::Percent(d),
-                            _ => Value::Text(f.to_string()),
-                        },
-                        ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
-                        ValueRef::Blob(_) => Value::Null,
-                    });
+                            ValueRef::Blob(_) => Value::Null,
+                        });
+                    }
+                    out.push(r);
                 }
-                out.push(r);
-            }
-            Ok(out)
-        });
+                Ok(out)
+            });
         self.conn.execute_batch("PRAGMA query_only = OFF")?;
         result.map_err(|e| {
             if ran_out {

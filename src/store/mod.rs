@@ -9,11 +9,11 @@ mod schema;
 pub mod settings;
 mod stock;
 
+pub use busy::busy_timeout;
 pub use records::{
     client_exists, create_client, create_debtor, debtor_client, find_debtors_by_acct, read_record,
     update_fields, value_from_sql, value_to_sql, FieldValues,
 };
-pub use busy::busy_timeout;
 pub use schema::{sql_type, SCHEMA_VERSION};
 pub use stock::STOCK_TYPES;
 
