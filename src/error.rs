@@ -64,6 +64,10 @@ impl std::error::Error for Error {}
 
 impl From<rusqlite::Error> for Error {
     fn from(e: rusqlite::Error) -> Self {
+        // Busy past the timeout: say who holds the database, not SQLite's bare words.
+        if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy) {
+            return Error::runtime(crate::store::busy::locked_message());
+        }
         Error::runtime(format!("database: {e}"))
     }
 }

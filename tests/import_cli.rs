@@ -742,22 +742,16 @@ fn key_matching_rules() {
     // A partial key is a search term: it does not overwrite the name it matched.
     assert_eq!(get(&debtor(&db, 1000), "de.na"), "Doe, John");
 
-    // An unknown client rejects new debtors.
-    let s = import_json(
-        &db,
-        "placement-csv",
-        &fixture("placement.csv"),
-        &[
-            "--client",
-            "4242",
-            "--rejects",
-            dir.path().join("r.csv").to_str().unwrap(),
-        ],
-    );
-    assert_eq!(s["rejected"], 5);
-    assert!(std::fs::read_to_string(dir.path().join("r.csv"))
-        .unwrap()
-        .contains("unknown client 4242"));
+    // An unknown client is a configuration error before any record is read (exit 2):
+    // tests/import_hostile.rs covers it.
+    recoup(&db)
+        .args(["import", "placement-csv"])
+        .arg(fixture("placement.csv"))
+        .args(["--client", "4242", "--rejects"])
+        .arg(dir.path().join("r.csv"))
+        .assert()
+        .code(2);
+    assert!(!dir.path().join("r.csv").exists());
 }
 
 /// Exact account keys match case-insensitively against accounts already on file and

@@ -211,3 +211,117 @@ fn where_var_and_pdf() {
         Err(_) => eprintln!("pdftotext not installed: skipping the PDF text check"),
     }
 }
+
+#[test]
+fn deep_nesting_is_exit_2_naming_line_and_column_not_a_crash() {
+    let dir = setup();
+    let deep = "(".repeat(5000) + "@de.ow > 1" + &")".repeat(5000);
+    std::fs::write(
+        dir.path().join("deep.rpt"),
+        format!("@de\n@if {deep}\n@de.na\n@endif\n@de\n"),
+    )
+    .expect("write");
+    // The 257th '(' opens at column 5 + 256.
+    recoup(dir.path())
+        .args(["report", "check", "deep.rpt"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "error: deep.rpt:2:261: nested more than 256 levels deep",
+        ));
+    let minus = "-".repeat(5000);
+    let plus = "1+".repeat(100_000);
+    std::fs::write(
+        dir.path().join("expr.rpt"),
+        format!("@de\n@varA = @({minus}1)\n@varB = @({plus}1)\n@de\n"),
+    )
+    .expect("write");
+    recoup(dir.path())
+        .args(["report", "check", "expr.rpt"])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("expr.rpt:2:").and(predicate::str::contains("expr.rpt:3:")),
+        )
+        .stderr(predicate::str::contains("nested more than 256 levels deep"));
+    recoup(dir.path())
+        .args(["report", "run", "deep.rpt"])
+        .assert()
+        .code(2);
+    // --where: the same bound, naming the column.
+    std::fs::write(
+        dir.path().join("w.rpt"),
+        "+++\nstart_on = \"debtor\"\n+++\n@de.na\n",
+    )
+    .expect("write");
+    recoup(dir.path())
+        .args(["report", "run", "w.rpt", "--where", &deep])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "column 257: nested more than 256 levels deep",
+        ));
+    // Within the bound, deep nesting still works.
+    let ok = "(".repeat(200) + "@de.ow > 10000" + &")".repeat(200);
+    recoup(dir.path())
+        .args(["report", "run", "w.rpt", "--where", &ok])
+        .assert()
+        .success()
+        .stdout("Smith, John\n");
+}
+
+#[test]
+fn sql_that_never_ends_stops_at_its_budget_with_exit_3() {
+    let dir = setup();
+    std::fs::write(
+        dir.path().join("endless.rpt"),
+        "@de\n@varN = @SQL(WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r)\n@de\n",
+    )
+    .expect("write");
+    let started = std::time::Instant::now();
+    recoup(dir.path())
+        .env("RECOUP_SQL_BUDGET", "0.5")
+        .args(["report", "run", "endless.rpt"])
+        .timeout(std::time::Duration::from_secs(30))
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains(
+            "endless.rpt:2:1: @SQL: the query ran longer than its budget of 0.5 s",
+        ));
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    recoup(dir.path())
+        .env("RECOUP_SQL_BUDGET", "later")
+        .args(["report", "run", "endless.rpt"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("RECOUP_SQL_BUDGET 'later'"));
+}
+
+#[test]
+fn check_refuses_a_write_in_sql_at_its_column() {
+    let dir = setup();
+    std::fs::write(
+        dir.path().join("write.rpt"),
+        "@varN = @SQL(select 1)\n@varM = @SQL( WITH x AS (SELECT 1) DELETE FROM debtor)\n",
+    )
+    .expect("write");
+    recoup(dir.path())
+        .args(["report", "check", "write.rpt"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "error: write.rpt:2:36: @SQL: 'DELETE' writes to the database; @SQL only reads",
+        ))
+        .stderr(predicate::str::contains("write.rpt:1:").not());
+    let debtors = || -> i64 {
+        rusqlite::Connection::open(dir.path().join("r.db"))
+            .expect("db")
+            .query_row("SELECT COUNT(*) FROM debtor", [], |r| r.get(0))
+            .expect("count")
+    };
+    recoup(dir.path())
+        .args(["report", "run", "write.rpt"])
+        .assert()
+        .code(2);
+    assert_eq!(debtors(), 3);
+}

@@ -1215,14 +1215,34 @@ impl<'c> Applier<'c> {
         let mut values: Vec<(&'static FieldDef, Value)> =
             own.iter().map(|a| (a.field, a.value.clone())).collect();
         if form == Form::Note {
-            note_stamp(&mut values);
+            let time_at = note_stamp(&mut values);
             // A note line identical to one already on file is not added twice, so a
-            // re-run of the same file adds nothing.
+            // re-run of the same file adds nothing. The stamp's time of day is the
+            // time of the run (`@t`), not part of the note: a re-run later the same
+            // day matches too (the date still counts).
             let mut sql = format!("SELECT 1 FROM {} WHERE {owner_col} = ?1", form.table());
             let mut qargs = vec![SqlValue::Integer(owner_id)];
+            let (te, tm) = (field("no.te"), field("no.tm"));
             for (f, v) in &values {
-                qargs.push(value_to_sql(f, v));
-                sql.push_str(&format!(" AND {} IS ?{}", f.column, qargs.len()));
+                let stamped = time_at.filter(|_| Some(*f) == te);
+                if time_at.is_some() && Some(*f) == tm {
+                    continue;
+                }
+                if let Some(at) = stamped {
+                    // Characters 1..=at, then what follows the 5-character HH:MM.
+                    let text: Vec<char> = v.plain().chars().collect();
+                    let kept: String = text[..at].iter().chain(&text[at + 5..]).collect();
+                    qargs.push(SqlValue::Text(kept));
+                    sql.push_str(&format!(
+                        " AND substr({c}, 1, {at}) || substr({c}, {from}) IS ?{n}",
+                        c = f.column,
+                        from = at + 6,
+                        n = qargs.len()
+                    ));
+                } else {
+                    qargs.push(value_to_sql(f, v));
+                    sql.push_str(&format!(" AND {} IS ?{}", f.column, qargs.len()));
+                }
             }
             if self
                 .conn
@@ -1273,37 +1293,33 @@ impl<'c> Applier<'c> {
 }
 
 /// `no.te` holding a proper stamp `MM/DD/YYYY HH:MM …` fills `no.dt` / `no.tm` when the
-/// map does not set them (S2:5030-5047).
-fn note_stamp(values: &mut Vec<(&'static FieldDef, Value)>) {
-    let (Some(te), Some(dt), Some(tm)) = (field("no.te"), field("no.dt"), field("no.tm")) else {
-        return;
-    };
-    let Some(text) = values
+/// map does not set them (S2:5030-5047). Returns where the stamp's `HH:MM` starts in
+/// `no.te` (in characters), when there is one.
+fn note_stamp(values: &mut Vec<(&'static FieldDef, Value)>) -> Option<usize> {
+    let (te, dt, tm) = (field("no.te")?, field("no.dt")?, field("no.tm")?);
+    let text = values
         .iter()
         .find(|(f, _)| *f == te)
-        .map(|(_, v)| v.plain())
-    else {
-        return;
-    };
+        .map(|(_, v)| v.plain())?;
     let mut words = text.split_whitespace();
-    let (Some(d), Some(t)) = (words.next(), words.next()) else {
-        return;
-    };
-    let Ok(date) = NaiveDate::parse_from_str(d, "%m/%d/%Y") else {
-        return;
-    };
+    let (d, t) = (words.next()?, words.next()?);
+    let date = NaiveDate::parse_from_str(d, "%m/%d/%Y").ok()?;
     if t.len() != 5
         || chrono::NaiveTime::parse_from_str(t, "%H:%M").is_err()
         || !text.contains(" : ") && !text.contains(':')
     {
-        return;
+        return None;
     }
+    // `t` is a slice of `text`: its byte offset, counted in characters.
+    let t_at = t.as_ptr() as usize - text.as_ptr() as usize;
+    let time_at = text[..t_at].chars().count();
     if !values.iter().any(|(f, _)| *f == dt) {
         values.push((dt, Value::Date(date)));
     }
     if !values.iter().any(|(f, _)| *f == tm) {
         values.push((tm, Value::Text(t.to_string())));
     }
+    Some(time_at)
 }
 
 /// On an update, a non-exact text key is a search term ("doe" found "Doe, John"), not

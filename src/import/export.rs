@@ -37,6 +37,17 @@ impl Filter {
             let Some(open) = rest.strip_prefix('(') else {
                 return Err(Error::config(format!("--where: expected '(' at '{rest}'")));
             };
+            // This filter reads one level of parentheses; deeper input is refused at
+            // its column, not echoed back whole (docs/limits.md).
+            if open.trim_start().starts_with('(') {
+                let inner = open.trim_start();
+                // `inner` is a slice of `text`: its byte offset, counted in characters.
+                let at = inner.as_ptr() as usize - text.as_ptr() as usize;
+                let col = text[..at].chars().count() + 1;
+                return Err(Error::config(format!(
+                    "--where: column {col}: nested parentheses; write (@code op value) and (…)"
+                )));
+            }
             let Some(close) = open.find(')') else {
                 return Err(Error::config("--where: missing ')'"));
             };
@@ -761,5 +772,16 @@ mod tests {
         assert_eq!(f.conds.len(), 2);
         assert!(Filter::parse("(@de.zz = 1)").is_err());
         assert!(Filter::parse("de.sta = NEW").is_err());
+    }
+
+    #[test]
+    fn where_refuses_nesting_at_its_column() {
+        let deep = "(".repeat(5000) + "@de.ow > 1" + &")".repeat(5000);
+        let e = Filter::parse(&format!("  {deep}")).err().unwrap();
+        assert_eq!(e.exit_code(), 2);
+        assert_eq!(
+            e.message,
+            "--where: column 4: nested parentheses; write (@code op value) and (…)"
+        );
     }
 }

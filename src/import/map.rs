@@ -621,11 +621,13 @@ fn read_options(t: &Tbl) -> Result<Options> {
             }
         },
         auto_create_contact_records: t.bool("auto_create_contact_records")?.unwrap_or(false),
-        new_account_plan: t
-            .str("new_account_plan")?
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string),
+        new_account_plan: match t.str("new_account_plan")?.map(str::trim) {
+            Some("") | None => None,
+            Some(code) => match crate::plans::code::code_problem(code) {
+                Some(problem) => return Err(t.err("new_account_plan", problem)),
+                None => Some(code.to_string()),
+            },
+        },
     })
 }
 

@@ -553,6 +553,11 @@ impl<'m> Pipeline<'m> {
                 field.width
             ));
         }
+        if crate::plans::code::is_plan_code_field(field) {
+            if let Some(problem) = crate::plans::code::code_problem(s) {
+                return Err(format!("{}: {problem}", field.code()));
+            }
+        }
         Ok(Value::Text(s.clone()))
     }
 }

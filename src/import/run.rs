@@ -32,6 +32,7 @@ pub fn import_into(
     progress: Option<&indicatif::ProgressBar>,
 ) -> Result<Summary> {
     let started = Instant::now();
+    check_client(conn, map, map_label, opts)?;
     // Query-planner stability: with STAT4 (bundled SQLite) and the partial indexes,
     // SQLite would otherwise re-prepare the lookup and posting statements on every
     // new bound value — measured as 40% of an import's time.
@@ -77,6 +78,22 @@ pub fn import_into(
     Ok(summary)
 }
 
+/// The client the import files debtors under must be on file: an unknown one is a
+/// configuration error (exit 2) before any record is read, not a reject per record.
+fn check_client(conn: &Connection, map: &Map, map_label: &str, opts: &ImportOptions) -> Result<()> {
+    let (client, from) = match (opts.client, map.options.client) {
+        (Some(c), _) => (c, "--client".to_string()),
+        (None, Some(c)) => (c, format!("{map_label}: [options] client")),
+        (None, None) => return Ok(()),
+    };
+    if store::client_exists(conn, client)? {
+        return Ok(());
+    }
+    Err(Error::config(format!(
+        "{from}: client {client} is not on file (set it up with `recoup setup apply` or import it first)"
+    )))
+}
+
 /// The work of one import inside a transaction the caller owns (and commits): the
 /// batch record, read → pipeline → apply, the rejects file. `recoup transfer import`
 /// runs two of these in one transaction so nothing is half-imported.
@@ -115,7 +132,7 @@ pub fn import_in(
         let (sender, batches) = std::sync::mpsc::sync_channel::<Result<ParsedBatch>>(4);
         scope.spawn(move || parse_ahead(map, input, ctx, sender));
         'batches: for batch in batches {
-            let batch = batch?;
+            let batch = batch.map_err(|e| e.context(label))?;
             if let Some(pb) = progress {
                 pb.inc(batch.bytes_read - last_bytes);
                 last_bytes = batch.bytes_read;
@@ -192,7 +209,15 @@ fn parse_ahead(
         while records.len() < BATCH {
             match source.next_record(&mut rec) {
                 Ok(true) => {
-                    let outcome = pipeline.process(&rec, &ctx);
+                    let mut outcome = pipeline.process(&rec, &ctx);
+                    if let (Outcome::Rejected(reason), Some((opened, lines))) =
+                        (&mut outcome, rec.quote_span)
+                    {
+                        reason.push_str(&format!(
+                            " (a quoted field opened on line {opened} and took in {lines} lines, to line {})",
+                            opened + lines - 1
+                        ));
+                    }
                     records.push(ParsedRecord {
                         line: rec.line,
                         raw: rec.raw.clone(),

@@ -32,6 +32,9 @@ pub struct RawRecord {
     pub cols: Vec<Range<usize>>,
     /// Why the record cannot be read (the importer rejects it).
     pub problem: Option<String>,
+    /// A quoted field that spans lines: the line its quote opened on and how many
+    /// lines it took in (a reject says so: a stray quote swallows the lines after it).
+    pub quote_span: Option<(u64, u64)>,
     data: Vec<u8>,
     data_cols: Vec<Range<usize>>,
 }
@@ -56,6 +59,7 @@ impl RawRecord {
         self.data.clear();
         self.data_cols.clear();
         self.problem = None;
+        self.quote_span = None;
     }
 }
 
@@ -127,11 +131,16 @@ pub struct Source<R: Read> {
     crlf_field_delim: bool,
     ends: RecordEnds,
     encoding: &'static Encoding,
+    /// The declared encoding when the input was transcoded to UTF-8 at the start
+    /// (UTF-16): its malformed sequences became [`MALFORMED`] bytes.
+    transcoded_from: Option<&'static Encoding>,
     /// Physical line of the next unread byte.
     line: u64,
     began: bool,
     labels_pending: bool,
     pub labels: Vec<String>,
+    /// The label line as read (to explain a file that yields no record).
+    labels_raw: Vec<u8>,
     footer: bool,
     /// What the footer line starts with (the map's `[footer]`, `footer.rs`).
     footer_def: Option<super::footer::Footer>,
@@ -219,10 +228,12 @@ impl<R: Read> Source<R> {
             crlf_field_delim,
             ends,
             encoding: map.encoding,
+            transcoded_from: None,
             line: 1,
             began: false,
             labels_pending: map.first_line_labels,
             labels: Vec::new(),
+            labels_raw: Vec::new(),
             footer: map.last_line_footer,
             footer_def: map.footer.clone(),
             held: None,
@@ -282,11 +293,11 @@ impl<R: Read> Source<R> {
             self.rdr
                 .read_to_end(&mut all)
                 .map_err(|e| Error::runtime(format!("reading input: {e}")))?;
-            let (text, _) = self.encoding.decode_without_bom_handling(&all);
-            self.buf = text.into_owned().into_bytes();
+            self.buf = transcode_marking_malformed(self.encoding, &all);
             self.start = 0;
             self.end = self.buf.len();
             self.eof = true;
+            self.transcoded_from = Some(self.encoding);
             self.encoding = encoding_rs::UTF_8;
         }
         Ok(())
@@ -354,10 +365,18 @@ impl<R: Read> Source<R> {
                 self.next_group(out)?
             };
             if !got {
+                if self.records == 0 {
+                    if let Some(cause) = self.why_no_record() {
+                        return Err(Error::validation(format!(
+                            "no record read: the whole file reads as one line (the label line); {cause}"
+                        )));
+                    }
+                }
                 return Ok(false);
             }
             if self.labels_pending {
                 self.labels_pending = false;
+                self.labels_raw = out.raw.clone();
                 self.labels = (0..out.len())
                     .map(|i| out.get(i).unwrap_or("").trim().to_string())
                     .collect();
@@ -381,6 +400,47 @@ impl<R: Read> Source<R> {
             self.records += 1;
             return Ok(true);
         }
+    }
+
+    /// A file that yielded no record although it is not empty: its only record was
+    /// the label line. The likely cause, when the label line shows one: line ends the
+    /// map does not read as record ends, or UTF-16 in the other byte order.
+    fn why_no_record(&self) -> Option<String> {
+        let raw = &self.labels_raw;
+        if let Some(enc) = self.transcoded_from {
+            // "\n" in UTF-16 of the other byte order reads as U+0A00.
+            let swapped = String::from_utf8_lossy(raw)
+                .chars()
+                .any(|c| matches!(c, '\u{0A00}' | '\u{0D00}'));
+            if swapped {
+                let other = if enc == encoding_rs::UTF_16LE {
+                    "UTF-16BE"
+                } else {
+                    "UTF-16LE"
+                };
+                return Some(format!(
+                    "the file looks like {other} but the map declares {} (encoding)",
+                    enc.name()
+                ));
+            }
+        }
+        if memchr::memchr(b'\n', raw).is_some() && !self.ends.lf {
+            let crlf = memchr::memmem::find(raw, b"\r\n").is_some();
+            return Some(if crlf {
+                "its lines end in line feeds the map's record_delimiter does not list".into()
+            } else {
+                "the file's lines end in LF alone but the map reads only CR LF as a record end (crlf_line_endings = true, or record_delimiter)".into()
+            });
+        }
+        if memchr::memchr(b'\r', raw).is_some()
+            && !self.ends.crlf
+            && !self.ends.bytes[usize::from(b'\r')]
+        {
+            return Some(
+                "its lines end in CR but the map's record_delimiter does not list it".into(),
+            );
+        }
+        None
     }
 
     /// Fixed multi-line: an identifier line and the lines after it, up to the next
@@ -486,6 +546,9 @@ impl<R: Read> Source<R> {
                 Step::Record { consumed, content } => {
                     let rec = &self.buf[self.start..self.start + content];
                     out.line = self.line;
+                    if let Some((before, lines)) = out.quote_span {
+                        out.quote_span = Some((self.line + before, lines));
+                    }
                     let newlines = memchr::memchr_iter(b'\n', rec).count() as u64;
                     self.line += newlines + u64::from(consumed > content);
                     let blank = match self.kind {
@@ -547,6 +610,7 @@ impl<R: Read> Source<R> {
             // Start of a field.
             let field_start = out.data.len();
             if i < n && self.classes[b[i] as usize] == Class::Quote {
+                let opened = i;
                 i += 1;
                 loop {
                     let Some(p) = memchr::memchr(b'"', &b[i..]) else {
@@ -567,6 +631,14 @@ impl<R: Read> Source<R> {
                         continue;
                     }
                     break;
+                }
+                if out.quote_span.is_none() {
+                    let inside = memchr::memchr_iter(b'\n', &b[opened..i]).count() as u64;
+                    if inside > 0 {
+                        // Relative for now: lines before the quote within the record.
+                        let before = memchr::memchr_iter(b'\n', &b[..opened]).count() as u64;
+                        out.quote_span = Some((before, inside + 1));
+                    }
                 }
             }
             // Unquoted text (or what follows a closing quote, kept literally).
@@ -623,6 +695,18 @@ impl<R: Read> Source<R> {
 
     /// Decode `data` into `text` per the map's encoding; invalid bytes are a problem.
     fn decode(&self, out: &mut RawRecord) {
+        self.decode_text(out);
+        // A NUL is never text: a binary file, or UTF-16 read as a single-byte encoding.
+        if out.problem.is_none() && memchr::memchr(0, out.text.as_bytes()).is_some() {
+            out.problem = Some(format!(
+                "NUL byte at character {} of the record (binary data, or a UTF-16 file read as {}?)",
+                char_position(&out.raw, 0),
+                self.transcoded_from.unwrap_or(self.encoding).name()
+            ));
+        }
+    }
+
+    fn decode_text(&self, out: &mut RawRecord) {
         if self.encoding == encoding_rs::UTF_8 {
             // Move the bytes into the String and back next time: no copy, no allocation.
             let data = std::mem::take(&mut out.data);
@@ -639,11 +723,18 @@ impl<R: Read> Source<R> {
                     let at = e.utf8_error().valid_up_to();
                     let bytes = e.into_bytes();
                     out.text = String::from_utf8_lossy(&bytes).into_owned();
-                    out.problem = Some(format!(
-                        "invalid UTF-8 (byte {:#04x} at position {} of the record)",
-                        bytes.get(at).copied().unwrap_or(0),
-                        at + 1
-                    ));
+                    out.problem = Some(match self.transcoded_from {
+                        Some(enc) if bytes.get(at) == Some(&MALFORMED) => format!(
+                            "bytes not valid in {} at character {} of the record (a lone surrogate or a cut-off character)",
+                            enc.name(),
+                            char_position(&out.raw, MALFORMED)
+                        ),
+                        _ => format!(
+                            "invalid UTF-8 (byte {:#04x} at position {} of the record)",
+                            bytes.get(at).copied().unwrap_or(0),
+                            at + 1
+                        ),
+                    });
                     // Lossy text shifts offsets; keep one column so the record is still shown.
                     out.cols.clear();
                     out.cols.push(0..out.text.len());
@@ -683,6 +774,46 @@ impl<R: Read> Source<R> {
             out.cols.push(s..out.text.len());
         }
     }
+}
+
+/// 1-based character position of the first `byte` in a record as read (delimiters
+/// and quotes counted, as the rejects file shows it).
+fn char_position(raw: &[u8], byte: u8) -> usize {
+    let p = memchr::memchr(byte, raw).unwrap_or(raw.len());
+    String::from_utf8_lossy(&raw[..p]).chars().count() + 1
+}
+
+/// Stands for a malformed sequence of a transcoded input: 0xFF never occurs in
+/// UTF-8, so the record holding it fails to decode and is rejected, naming the place.
+const MALFORMED: u8 = 0xFF;
+
+/// The whole input in UTF-8, each malformed sequence (a UTF-16 lone surrogate, an odd
+/// final byte) replaced by [`MALFORMED`] instead of U+FFFD, so it is not lost.
+fn transcode_marking_malformed(enc: &'static Encoding, bytes: &[u8]) -> Vec<u8> {
+    use encoding_rs::DecoderResult;
+    let mut decoder = enc.new_decoder_without_bom_handling();
+    let mut out = vec![0u8; bytes.len().saturating_mul(3) / 2 + 16];
+    let mut written = 0;
+    let mut src = bytes;
+    loop {
+        let (result, read, w) =
+            decoder.decode_to_utf8_without_replacement(src, &mut out[written..], true);
+        written += w;
+        src = &src[read..];
+        match result {
+            DecoderResult::InputEmpty => break,
+            DecoderResult::OutputFull => out.resize(out.len() * 2 + 16, 0),
+            DecoderResult::Malformed(_, _) => {
+                if written == out.len() {
+                    out.resize(out.len() * 2 + 16, 0);
+                }
+                out[written] = MALFORMED;
+                written += 1;
+            }
+        }
+    }
+    out.truncate(written);
+    out
 }
 
 #[cfg(test)]
@@ -799,6 +930,37 @@ mod tests {
         // A UTF-8 BOM is dropped.
         let r = rows("", b"\xef\xbb\xbfa,b\n");
         assert_eq!(r[0].1, ["a", "b"]);
+    }
+
+    #[test]
+    fn nul_bytes_and_lone_surrogates_reject_the_record_only() {
+        let r = rows("", b"a,1\nb\0c,2\nd,3\n");
+        assert!(r[0].2.is_none());
+        assert_eq!(
+            r[1].2.as_deref(),
+            Some("NUL byte at character 2 of the record (binary data, or a UTF-16 file read as UTF-8?)")
+        );
+        assert_eq!(r[2].1, ["d", "3"]);
+        assert!(r[2].2.is_none());
+        // UTF-16LE: a lone high surrogate (0xD800) in line 2, then a good line.
+        let mut u16 = vec![0xff, 0xfe];
+        for c in "x,y\r\nz,".encode_utf16() {
+            u16.extend_from_slice(&c.to_le_bytes());
+        }
+        u16.extend_from_slice(&0xD800u16.to_le_bytes());
+        for c in "w\r\nok,1\r\n".encode_utf16() {
+            u16.extend_from_slice(&c.to_le_bytes());
+        }
+        let r = rows("encoding = \"utf-16le\"", &u16);
+        assert_eq!(r.len(), 3);
+        assert!(r[0].2.is_none());
+        assert_eq!(r[1].0, 2);
+        assert_eq!(
+            r[1].2.as_deref(),
+            Some("bytes not valid in UTF-16LE at character 3 of the record (a lone surrogate or a cut-off character)")
+        );
+        assert_eq!(r[2].1, ["ok", "1"]);
+        assert!(r[2].2.is_none());
     }
 
     #[test]

@@ -97,6 +97,9 @@ impl PlanRunner {
         if let Some(p) = self.plans.get(code) {
             return Ok(p.clone());
         }
+        if let Some(problem) = super::code::code_problem(code) {
+            bail!(config, "contact plan: {problem}");
+        }
         let path = self.home.join("plans").join(format!("{code}.toml"));
         let plan = if path.is_file() {
             let src = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;

@@ -2,6 +2,7 @@
 //! the engine that runs them, and the batch that processes automatic contacts.
 
 pub mod cli;
+pub mod code;
 pub mod engine;
 pub mod model;
 pub mod promises;

@@ -1184,7 +1184,11 @@ impl<'a> Eval<'a> {
         let rows = self
             .src
             .sql(q)
-            .map_err(|e| self.err(var.span, format!("@SQL: {}", e.message)))?;
+            // The place is added; the kind stays (a query over its budget is exit 3).
+            .map_err(|e| Error {
+                kind: e.kind,
+                ..self.err(var.span, format!("@SQL: {}", e.message))
+            })?;
         let cols = rows.iter().map(|r| r.len()).max().unwrap_or(0);
         let mut cells = Vec::with_capacity(rows.len() * cols);
         for r in &rows {

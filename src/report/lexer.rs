@@ -70,7 +70,15 @@ pub struct Lexer<'a, 'd> {
     pub diags: &'d mut Vec<Diag>,
     /// Next free currency slot (loop totals).
     pub slots: &'d mut usize,
+    /// Open parentheses, minus signs and operators above the current point of a
+    /// condition or expression (bounded by [`MAX_NESTING`]).
+    depth: usize,
 }
+
+/// How deep conditions and expressions may nest. Parsing and evaluating recurse, so
+/// without a bound 5,000 nested parentheses overflow the stack; a real report needs
+/// a handful of levels (docs/limits.md).
+pub const MAX_NESTING: usize = 256;
 
 fn is_word(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_'
@@ -85,7 +93,27 @@ impl<'a, 'd> Lexer<'a, 'd> {
             col0: 1,
             diags,
             slots,
+            depth: 0,
         }
+    }
+
+    /// One level deeper at `at`; past [`MAX_NESTING`] an error naming the place.
+    fn enter(&mut self, at: Span) -> Result<(), Reported> {
+        self.depth += 1;
+        if self.depth > MAX_NESTING {
+            self.error(
+                at,
+                format!(
+                    "nested more than {MAX_NESTING} levels deep (parentheses, signs or operators)"
+                ),
+            );
+            return Err(Reported);
+        }
+        Ok(())
+    }
+
+    fn leave(&mut self) {
+        self.depth = self.depth.saturating_sub(1);
     }
 
     pub fn span_at(&self, pos: usize) -> Span {
@@ -276,7 +304,9 @@ impl<'a, 'd> Lexer<'a, 'd> {
         let span = self.span_at(at);
         if self.peek() == Some('(') {
             self.pos += 1;
+            self.enter(span)?;
             let e = self.expr()?;
+            self.leave();
             self.skip_ws();
             if !self.eat(')') {
                 self.error(self.span(), "expected ')' to close @( … )");
@@ -673,7 +703,9 @@ impl<'a, 'd> Lexer<'a, 'd> {
         self.skip_ws();
         let span = self.span();
         if self.eat('(') {
+            self.enter(span)?;
             let c = self.cond()?;
+            self.leave();
             self.skip_ws();
             if !self.eat(')') {
                 self.error(self.span(), "expected ')'");
@@ -755,14 +787,21 @@ impl<'a, 'd> Lexer<'a, 'd> {
 
     /// Arithmetic inside `@( … )`.
     pub fn expr(&mut self) -> Result<Expr, Reported> {
+        let base = self.depth;
         let mut lhs = self.term()?;
         loop {
             self.skip_ws();
             let op = match self.peek() {
                 Some('+') => BinOp::Add,
                 Some('-') => BinOp::Sub,
-                _ => return Ok(lhs),
+                _ => {
+                    self.depth = base;
+                    return Ok(lhs);
+                }
             };
+            // Each operator puts the terms so far one level deeper in the tree.
+            let at = self.span();
+            self.enter(at)?;
             self.pos += 1;
             let rhs = self.term()?;
             lhs = Expr::Bin(Box::new(lhs), op, Box::new(rhs));
@@ -770,14 +809,20 @@ impl<'a, 'd> Lexer<'a, 'd> {
     }
 
     fn term(&mut self) -> Result<Expr, Reported> {
+        let base = self.depth;
         let mut lhs = self.factor()?;
         loop {
             self.skip_ws();
             let op = match self.peek() {
                 Some('*') => BinOp::Mul,
                 Some('/') => BinOp::Div,
-                _ => return Ok(lhs),
+                _ => {
+                    self.depth = base;
+                    return Ok(lhs);
+                }
             };
+            let at = self.span();
+            self.enter(at)?;
             self.pos += 1;
             let rhs = self.factor()?;
             lhs = Expr::Bin(Box::new(lhs), op, Box::new(rhs));
@@ -790,7 +835,9 @@ impl<'a, 'd> Lexer<'a, 'd> {
         match self.peek() {
             Some('(') => {
                 self.pos += 1;
+                self.enter(span)?;
                 let e = self.expr()?;
+                self.leave();
                 self.skip_ws();
                 if !self.eat(')') {
                     self.error(self.span(), "expected ')'");
@@ -800,7 +847,10 @@ impl<'a, 'd> Lexer<'a, 'd> {
             }
             Some('-') => {
                 self.pos += 1;
-                Ok(Expr::Neg(Box::new(self.factor()?)))
+                self.enter(span)?;
+                let e = self.factor()?;
+                self.leave();
+                Ok(Expr::Neg(Box::new(e)))
             }
             Some(c) if c.is_ascii_digit() || c == '.' => {
                 let s = self.rest();

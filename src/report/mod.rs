@@ -14,6 +14,7 @@ pub mod parser;
 pub mod pdf;
 pub mod sink;
 pub mod source;
+mod sql_check;
 pub mod sqlite;
 
 use std::path::Path;

@@ -432,7 +432,14 @@ fn rhs(lx: &mut Lexer) -> Rhs {
     {
         let inner = rest.get(5..).and_then(|r| r.strip_suffix(')'));
         match inner {
-            Some(q) => return Rhs::Sql(q.trim().to_string()),
+            Some(q) => {
+                let start = lx.pos + 5 + (q.len() - q.trim_start().len());
+                if let Some((at, msg)) = super::sql_check::write_in_query(q.trim()) {
+                    let s = lx.span_at(start + at);
+                    lx.error(s, msg);
+                }
+                return Rhs::Sql(q.trim().to_string());
+            }
             None => {
                 let s = lx.span();
                 lx.error(s, "@SQL( … ) is not closed at the end of the line");

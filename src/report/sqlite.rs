@@ -14,7 +14,7 @@ use super::ast::CcKind;
 use super::source::{DataSource, Query, Record, Visit};
 use crate::catalog::{self, FieldDef, FieldType, Form, Value};
 use crate::store::value_from_sql;
-use crate::{bail, Result};
+use crate::{bail, Error, Result};
 
 pub struct SqliteSource<'c> {
     conn: &'c Connection,
@@ -214,53 +214,95 @@ impl DataSource for SqliteSource<'_> {
             bail!(runtime, "only SELECT queries are allowed");
         }
         self.create_views()?;
+        let budget = sql_budget()?;
         self.conn.execute_batch("PRAGMA query_only = ON")?;
-        let result = (|| -> Result<Vec<Vec<Value>>> {
-            let mut stmt = self.conn.prepare(q)?;
-            if !stmt.readonly() {
-                bail!(runtime, "only read-only queries are allowed");
-            }
-            let n = stmt.column_count();
-            // A REAL column named like a currency (percent) field reads back as one.
-            let kinds: Vec<Option<FieldType>> = (0..n)
-                .map(|i| {
-                    let name = stmt.column_name(i).unwrap_or("").to_ascii_lowercase();
-                    catalog::FIELDS
-                        .iter()
-                        .find(|f| {
-                            f.field == name
-                                && matches!(f.ty, FieldType::Currency | FieldType::Percent)
-                        })
-                        .map(|f| f.ty)
-                })
-                .collect();
-            let mut rows = stmt.query([])?;
-            let mut out = Vec::new();
-            while let Some(row) = rows.next()? {
-                let mut r = Vec::with_capacity(n);
-                for (i, kind) in kinds.iter().enumerate() {
-                    r.push(match row.get_ref(i)? {
-                        ValueRef::Null => Value::Null,
-                        ValueRef::Integer(i) => Value::Text(i.to_string()),
-                        // Currency views divide cents by 100; read the decimal back from
-                        // SQLite's shortest round-trip text, never computing with floats.
-                        ValueRef::Real(f) => match (f.to_string().parse(), kind) {
-                            (Ok(d), Some(FieldType::Currency)) => {
-                                Value::Money(crate::money::round_cents(d))
-                            }
-                            (Ok(d), Some(_)) => Value::Percent(d),
-                            _ => Value::Text(f.to_string()),
-                        },
-                        ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
-                        ValueRef::Blob(_) => Value::Null,
-                    });
+        // Past the budget the store's progress handler interrupts the query (a
+        // recursive CTE with no stop never ends on its own).
+        let (result, ran_out) =
+            crate::store::budget::within(budget, || -> Result<Vec<Vec<Value>>> {
+                let mut stmt = self.conn.prepare(q)?;
+                if !stmt.readonly() {
+                    bail!(runtime, "only read-only queries are allowed");
                 }
-                out.push(r);
-            }
-            Ok(out)
-        })();
+                let n = stmt.column_count();
+                // A REAL column named like a currency (percent) field reads back as one.
+                let kinds: Vec<Option<FieldType>> = (0..n)
+                    .map(|i| {
+                        let name = stmt.column_name(i).unwrap_or("").to_ascii_lowercase();
+                        catalog::FIELDS
+                            .iter()
+                            .find(|f| {
+                                f.field == name
+                                    && matches!(f.ty, FieldType::Currency | FieldType::Percent)
+                            })
+                            .map(|f| f.ty)
+                    })
+                    .collect();
+                let mut rows = stmt.query([])?;
+                let mut out = Vec::new();
+                let mut cells = 0usize;
+                while let Some(row) = rows.next()? {
+                    cells = cells.saturating_add(n.max(1));
+                    if cells > SQL_MAX_CELLS {
+                        bail!(
+                            validation,
+                            "the query returns more than {SQL_MAX_CELLS} cells (the array limit)"
+                        );
+                    }
+                    let mut r = Vec::with_capacity(n);
+                    for (i, kind) in kinds.iter().enumerate() {
+                        r.push(match row.get_ref(i)? {
+                            ValueRef::Null => Value::Null,
+                            ValueRef::Integer(i) => Value::Text(i.to_string()),
+                            // Currency views divide cents by 100; read the decimal back from
+                            // SQLite's shortest round-trip text, never computing with floats.
+                            ValueRef::Real(f) => match (f.to_string().parse(), kind) {
+                                (Ok(d), Some(FieldType::Currency)) => {
+                                    Value::Money(crate::money::round_cents(d))
+                                }
+                                (Ok(d), Some(_)) => Value::Percent(d),
+                                _ => Value::Text(f.to_string()),
+                            },
+                            ValueRef::Text(t) => {
+                                Value::Text(String::from_utf8_lossy(t).into_owned())
+                            }
+                            ValueRef::Blob(_) => Value::Null,
+                        });
+                    }
+                    out.push(r);
+                }
+                Ok(out)
+            });
         self.conn.execute_batch("PRAGMA query_only = OFF")?;
-        result
+        result.map_err(|e| {
+            if ran_out {
+                Error::validation(format!(
+                    "the query ran longer than its budget of {} s and was stopped (RECOUP_SQL_BUDGET)",
+                    budget.as_secs_f64()
+                ))
+            } else {
+                e
+            }
+        })
+    }
+}
+
+/// At most as many values as an array may hold (`eval.rs`: 1,000,000 cells).
+const SQL_MAX_CELLS: usize = 1_000_000;
+
+/// How long one `@SQL` query may run before it is stopped.
+pub const DEFAULT_SQL_BUDGET: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The `@SQL` budget: `RECOUP_SQL_BUDGET` (seconds, decimals allowed), else 10 s
+/// (docs/limits.md).
+pub fn sql_budget() -> Result<std::time::Duration> {
+    match std::env::var("RECOUP_SQL_BUDGET") {
+        Ok(v) => crate::store::busy::parse_seconds(&v).ok_or_else(|| {
+            Error::config(format!(
+                "RECOUP_SQL_BUDGET '{v}' is not a number of seconds (e.g. 10 or 0.5)"
+            ))
+        }),
+        Err(_) => Ok(DEFAULT_SQL_BUDGET),
     }
 }
 

@@ -2,11 +2,14 @@
 //! catalogue records, settings, numbering. Readers of files never touch the store;
 //! the store never parses files (DESIGN.md).
 
+pub mod budget;
+pub(crate) mod busy;
 mod records;
 mod schema;
 pub mod settings;
 mod stock;
 
+pub use busy::busy_timeout;
 pub use records::{
     client_exists, create_client, create_debtor, debtor_client, find_debtors_by_acct, read_record,
     update_fields, value_from_sql, value_to_sql, FieldValues,
@@ -50,14 +53,22 @@ impl Store {
     }
 
     fn init(mut conn: Connection) -> Result<Store> {
+        // First, so every later statement (the pragmas and migrations too) waits for
+        // another recoup command's write instead of failing at once (SPEC §2).
+        conn.busy_timeout(busy_timeout()?)?;
+        // A deferred transaction that reads first and writes later cannot wait: in WAL
+        // mode its upgrade fails with "database is locked" at once, busy timeout or not.
+        // Every write transaction takes the write lock when it begins (docs/limits.md).
+        conn.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
+        // Queries run under a time budget only where one is set (`@SQL`).
+        budget::install(&mut conn)?;
         // 16 KB pages for a new database (an existing one keeps its own): bulk writes
         // of wide debtor rows measured 20–30% faster than with 4 KB (docs/store.md).
         conn.execute_batch(
             "PRAGMA page_size = 16384;
              PRAGMA foreign_keys = ON;
              PRAGMA journal_mode = WAL;
-             PRAGMA synchronous = NORMAL;
-             PRAGMA busy_timeout = 5000;",
+             PRAGMA synchronous = NORMAL;",
         )?;
         // The default cache of 16 statements is smaller than one posting's working set;
         // evictions showed up as SQL parsing in profiles.
