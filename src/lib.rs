@@ -18,6 +18,7 @@ pub mod report;
 pub mod setup;
 pub mod statements;
 pub mod store;
+pub mod suggest;
 pub mod sync;
 pub mod tomlutil;
 pub mod transfer;

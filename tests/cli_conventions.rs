@@ -108,3 +108,87 @@ fn man_pages_generate_one_per_command() {
         .count();
     assert_eq!(partial, 0);
 }
+
+fn home_recoup(db: &std::path::Path) -> Command {
+    let mut c = common::recoup_at(db, "2024-07-31");
+    c.arg("--home").arg(env!("CARGO_MANIFEST_DIR"));
+    c
+}
+
+fn seeded_db() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    home_recoup(&db)
+        .args(["setup", "apply"])
+        .arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("setup.toml"))
+        .assert()
+        .success();
+    (dir, db)
+}
+
+#[test]
+fn an_unknown_name_suggests_the_closest_known_one() {
+    let (dir, db) = seeded_db();
+    let file = dir.path().join("x.csv");
+    std::fs::write(&file, "a\n").unwrap();
+    // A mistyped map, report and plan name.
+    home_recoup(&db)
+        .args(["import", "placemnt-csv"])
+        .arg(&file)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "no such map: did you mean placement-csv?",
+        ));
+    home_recoup(&db)
+        .args(["report", "run", "debtor-listin"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("did you mean debtor-listing?"));
+    home_recoup(&db)
+        .args(["plan", "run", "NEWW"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("did you mean NEW?"));
+    // A mistyped field code in --where, in a map and in a report.
+    home_recoup(&db)
+        .args(["export", "placement-csv", "--out"])
+        .arg(dir.path().join("o.csv"))
+        .args(["--where", "(@de.nam = x)"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "unknown field code 'de.nam': did you mean de.na?",
+        ));
+    let map = dir.path().join("m.toml");
+    std::fs::write(
+        &map,
+        "format = \"csv\"\n\n[[record]]\ntype = \"debtor\"\n\n  [[record.field]]\n  field = \"de.nam\"\n  source = \"@A 1\"\n",
+    )
+    .unwrap();
+    let out = home_recoup(&db)
+        .arg("import")
+        .arg(&map)
+        .arg(&file)
+        .assert()
+        .code(2);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        err.contains("unknown field code 'de.nam': did you mean de.na?"),
+        "{err}"
+    );
+    let rpt = dir.path().join("r.rpt");
+    std::fs::write(&rpt, "@de.nam\n").unwrap();
+    home_recoup(&db)
+        .args(["report", "check"])
+        .arg(&rpt)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("did you mean de.na?"));
+    // And a mistyped command.
+    recoup()
+        .arg("improt")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("'import'"));
+}

@@ -332,6 +332,16 @@ pub fn load_map(env: &crate::Env, arg: &str) -> Result<(Map, String)> {
             let label = format!("<embedded>/maps/{n}.toml");
             return Ok((Map::parse(&label, text)?, label));
         }
+        // A bare name that matches no map is a typo more often than a missing file.
+        if !arg.contains('/') && !arg.contains('\\') {
+            let mut known = crate::suggest::names_in(&env.home.join("maps"), "toml");
+            known.extend(EMBEDDED_MAPS.iter().map(|(n, _)| n.to_string()));
+            return Err(crate::Error::config(format!(
+                "{}: no such map{}",
+                path.display(),
+                crate::suggest::did_you_mean(name, known.iter().map(String::as_str))
+            )));
+        }
     }
     Ok((Map::load(&path)?, path.display().to_string()))
 }
