@@ -499,7 +499,11 @@ fn error_positions() {
     assert_eq!(errors("@de max = x\n@de\n")[0].0, 1);
     assert_eq!(
         errors("@de orderby @de.na, @de.zz\n@de\n")[0],
-        (1, 21, "unknown field code 'de.zz' in orderby".to_string())
+        (
+            1,
+            21,
+            "unknown field code 'de.zz' in orderby: did you mean de.zi?".to_string()
+        )
     );
     assert_eq!(errors("+++\nname = 1\n+++\nx\n")[0].0, 2);
     assert_eq!(errors("+++\nbogus = 1\n+++\nx\n")[0].0, 2);
