@@ -10,6 +10,7 @@ pub mod demo;
 pub mod env;
 pub mod error;
 pub mod import;
+pub mod input;
 pub mod letters;
 pub mod metro2;
 pub mod money;

@@ -222,19 +222,24 @@ fn parse_ahead(
 /// `recoup import MAP FILE [--client N] [--dry-run] [--strict] [--rejects FILE] [--review]`.
 pub fn run(env: &crate::Env, map_arg: &str, file: &Path, opts: &ImportOptions) -> Result<Summary> {
     let (map, map_label) = load_map(env, map_arg)?;
-    let input = std::fs::File::open(file).map_err(|e| Error::io(file, e))?;
-    let size = input.metadata().map(|m| m.len()).unwrap_or(0);
+    if opts.review && crate::input::is_stdin(file) {
+        // The review prompt reads its answers from standard input.
+        return Err(Error::config(
+            "--review reads answers from standard input, so the file cannot be '-'",
+        ));
+    }
+    let input = crate::input::open(file)?;
+    let size = input.size.unwrap_or(0);
     let mut store = store::Store::open(&env.db)?;
     let ctx = Ctx {
         today: env.today,
         now: env.now,
         client: opts.client.or(map.options.client),
     };
-    let rejects = opts.rejects.clone().unwrap_or_else(|| {
-        let mut p = file.as_os_str().to_owned();
-        p.push(".rejects.csv");
-        PathBuf::from(p)
-    });
+    let rejects = opts
+        .rejects
+        .clone()
+        .unwrap_or_else(|| default_rejects_path(file));
     let mut review = if opts.review {
         Review::stdin()
     } else {
@@ -254,8 +259,8 @@ pub fn run(env: &crate::Env, map_arg: &str, file: &Path, opts: &ImportOptions) -
         store.conn_mut(),
         &map,
         &map_label,
-        std::io::BufReader::with_capacity(1 << 16, input),
-        &file.display().to_string(),
+        std::io::BufReader::with_capacity(1 << 16, input.reader),
+        &crate::input::label(file),
         ctx,
         opts,
         rejects,
@@ -270,6 +275,17 @@ pub fn run(env: &crate::Env, map_arg: &str, file: &Path, opts: &ImportOptions) -
         run_new_account_plans(env, store.conn_mut(), &mut summary)?;
     }
     Ok(summary)
+}
+
+/// `FILE.rejects.csv` beside the input; `stdin.rejects.csv` in the current
+/// directory when the input is standard input.
+fn default_rejects_path(file: &Path) -> PathBuf {
+    if crate::input::is_stdin(file) {
+        return PathBuf::from("stdin.rejects.csv");
+    }
+    let mut p = file.as_os_str().to_owned();
+    p.push(".rejects.csv");
+    PathBuf::from(p)
 }
 
 /// After the commit, each new debtor of the batch runs its new-account plan (the
