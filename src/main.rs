@@ -2,9 +2,10 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::LazyLock;
 
 use chrono::{Local, NaiveDate, NaiveTime};
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use recoup::{Env, Error};
 
 /// mimalloc: the import reads on one thread and writes on another, and glibc's
@@ -17,7 +18,8 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[command(
     name = "recoup",
     version,
-    about = "Collection-agency toolchain: imports, reports, Metro 2, letters, statements"
+    about = "Collection-agency toolchain: imports, reports, Metro 2, letters, statements",
+    after_help = EXIT_CODES_HELP
 )]
 struct Cli {
     /// SQLite database (created on first use with the full schema)
@@ -45,19 +47,29 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Print the field catalogue (all forms, or one form code such as `de`)
-    Fields { form: Option<String> },
+    #[command(after_help = "Examples:\n  recoup fields\n  recoup fields de --json")]
+    Fields {
+        /// Form code: de (debtor), cl (client), tr (transaction), co (contact), …
+        form: Option<String>,
+    },
     /// Load or print the settings of setup.toml
     #[command(subcommand)]
     Setup(SetupCmd),
     /// Post a transaction to a debtor
+    #[command(
+        after_help = "Examples:\n  recoup post --debtor 1000 --type 101 --to-us 250.00 --date 2024-07-15\n  recoup post --debtor 1000 --type 105 --to-us -250.00 --reverses 17"
+    )]
     Post(PostArgs),
     /// Print every catalogue field of one record
     #[command(subcommand)]
     Show(ShowCmd),
     /// Find debtors by the client's account number
+    #[command(after_help = "Example:\n  recoup find --acct AC-10001 --client 1001")]
     Find {
+        /// The client's account number (exact after trimming, any case)
         #[arg(long)]
         acct: String,
+        /// Only this client's debtors
         #[arg(long)]
         client: Option<i64>,
     },
@@ -65,20 +77,30 @@ enum Command {
     #[command(subcommand)]
     Statements(StatementsCmd),
     /// Record a client's payment against what it owes (oldest statement first)
+    #[command(
+        after_help = "Example:\n  recoup client-payment --client 1002 --amount 500.00 --date 2024-08-05"
+    )]
     ClientPayment {
+        /// Client number
         #[arg(long)]
         client: i64,
+        /// Amount received, e.g. 500.00
         #[arg(long)]
         amount: String,
+        /// Date received (default today)
         #[arg(long, value_parser = parse_date)]
         date: Option<NaiveDate>,
     },
     /// The daily cash report: transactions posted in a range, totals by type, the bank deposit
+    #[command(after_help = "Example:\n  recoup cash-report --from 2024-07-01 --to 2024-07-31")]
     CashReport {
+        /// First posted date (YYYY-MM-DD)
         #[arg(long, value_parser = parse_date)]
         from: NaiveDate,
+        /// Last posted date (YYYY-MM-DD)
         #[arg(long, value_parser = parse_date)]
         to: NaiveDate,
+        /// Only this client's debtors
         #[arg(long)]
         client: Option<i64>,
     },
@@ -98,13 +120,19 @@ enum Command {
     #[command(subcommand)]
     Transfer(TransferCmd),
     /// ODBC Sync by hand: INSERT, UPDATE or DELETE debtors' rows through a sync pair
+    #[command(
+        after_help = "Example:\n  recoup sync dialer --op insert --debtor 1000   (needs the odbc feature)"
+    )]
     Sync {
         /// The pair: odbcsync/NAME.csv and odbcsync/NAME.ini
         name: String,
+        /// The statement to run for each debtor
         #[arg(long, value_parser = ["insert", "update", "delete"])]
         op: String,
+        /// These debtors (file numbers; repeatable)
         #[arg(long = "debtor")]
         debtors: Vec<i64>,
+        /// Only this client's debtors
         #[arg(long)]
         client: Option<i64>,
         /// Only debtors meeting the condition
@@ -115,9 +143,15 @@ enum Command {
     #[command(subcommand)]
     Metro2(Metro2Cmd),
     /// Import a file through an import map (maps/NAME.toml or a path)
+    #[command(
+        after_help = "Examples:\n  recoup import placement-csv placement.csv --client 1001\n  recoup import maps/payments.toml payments.txt --dry-run"
+    )]
     Import {
+        /// The import map: a name looked up as maps/NAME.toml, or a path
         map: String,
+        /// The file to read
         file: PathBuf,
+        /// Client the records belong to (overrides the map's options.client)
         #[arg(long)]
         client: Option<i64>,
         /// Do everything but commit
@@ -134,8 +168,13 @@ enum Command {
         review: bool,
     },
     /// Run an import map in the export direction
+    #[command(
+        after_help = "Example:\n  recoup export placement-csv --out out.csv --where \"(@de.sta = NEW)\""
+    )]
     Export {
+        /// The map: a name looked up as maps/NAME.toml, or a path
         map: String,
+        /// The file to write
         #[arg(long)]
         out: PathBuf,
         /// Selection, e.g. "(@de.sta = NEW)"
@@ -143,18 +182,47 @@ enum Command {
         filter: Option<String>,
     },
     /// Build a demonstration database and run the month's work on it
+    #[command(after_help = "Example:\n  recoup demo --out /tmp/demo")]
     Demo {
+        /// Directory for the database and every output file
         #[arg(long, default_value = "demo")]
         out: PathBuf,
     },
     /// Run or check a report (reports/NAME.rpt)
     #[command(subcommand)]
     Report(ReportCmd),
+    /// Print a shell completion script to standard output
+    #[command(after_help = "Example:\n  recoup completions bash > /etc/bash_completion.d/recoup")]
+    Completions {
+        /// The shell to complete for
+        shell: clap_complete::Shell,
+    },
+    /// Write a man page per command (recoup.1, recoup-import.1, …) into a directory
+    #[command(after_help = "Example:\n  recoup man --out /usr/local/share/man/man1")]
+    Man {
+        /// Directory for the pages (created if missing)
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
+
+/// The exit statuses every command shares (SPEC: conventions for every command).
+const EXIT_CODES_HELP: &str = "\
+Exit status:
+  0  success
+  1  runtime failure (I/O, database)
+  2  bad argument or configuration file (map, report, plan, setup)
+  3  the data failed validation (rejected records, Metro 2 errors, refused postings)
+
+Example:
+  recoup demo && recoup --db demo/recoup.db report run debtor-listing";
 
 #[derive(Subcommand)]
 enum ReportCmd {
     /// Run a report to text or PDF
+    #[command(
+        after_help = "Examples:\n  recoup report run debtor-listing --client 1001\n  recoup report run reports/collection-letter.rpt --debtor 1000 --out letter.pdf"
+    )]
     Run {
         /// A report file, or a name looked up as reports/NAME.rpt
         report: String,
@@ -167,6 +235,7 @@ enum ReportCmd {
         /// Start only on records meeting this condition (`@de.sta = ACT`)
         #[arg(long = "where")]
         filter: Option<String>,
+        /// Write here instead of standard output
         #[arg(long)]
         out: Option<PathBuf>,
         /// text | pdf (default: from --out's extension, else text)
@@ -177,25 +246,40 @@ enum ReportCmd {
         vars: Vec<String>,
     },
     /// Parse and type-check a report; every problem with line:column (exit 2)
-    Check { report: String },
+    #[command(after_help = "Example:\n  recoup report check reports/collection-letter.rpt")]
+    Check {
+        /// A report file, or a name looked up as reports/NAME.rpt
+        report: String,
+    },
 }
 
 #[derive(Subcommand)]
 enum SetupCmd {
     /// Load setup.toml into the database (each section present replaces that section)
-    Apply { file: PathBuf },
+    #[command(after_help = "Example:\n  recoup setup apply setup.toml")]
+    Apply {
+        /// The settings file
+        file: PathBuf,
+    },
     /// Print the settings in force
+    #[command(after_help = "Example:\n  recoup setup show > setup-in-force.toml")]
     Show,
 }
 
 #[derive(Subcommand)]
 enum StatementsCmd {
     /// One statement per client for the period, dated the day after --to
+    #[command(
+        after_help = "Example:\n  recoup statements generate --from 2024-07-01 --to 2024-07-31"
+    )]
     Generate {
+        /// First day of the period (YYYY-MM-DD)
         #[arg(long, value_parser = parse_date)]
         from: NaiveDate,
+        /// Last day of the period (YYYY-MM-DD)
         #[arg(long, value_parser = parse_date)]
         to: NaiveDate,
+        /// Only this client
         #[arg(long)]
         client: Option<i64>,
         /// Generate a period again (refused when a later statement exists)
@@ -203,15 +287,23 @@ enum StatementsCmd {
         replace: bool,
     },
     /// Print statements through their report bodies, one file per statement, plus cheques.csv
+    #[command(
+        after_help = "Example:\n  recoup statements print --from 2024-07-01 --to 2024-07-31 --out statements/"
+    )]
     Print {
+        /// Statements of the period starting on this day (with --to)
         #[arg(long, value_parser = parse_date, requires = "to", conflicts_with = "statement")]
         from: Option<NaiveDate>,
+        /// Statements of the period ending on this day (with --from)
         #[arg(long, value_parser = parse_date, requires = "from")]
         to: Option<NaiveDate>,
+        /// One statement by its number
         #[arg(long)]
         statement: Option<i64>,
+        /// Directory for the statement files and cheques.csv
         #[arg(long)]
         out: PathBuf,
+        /// File format of each statement
         #[arg(long, default_value = "pdf", value_parser = ["pdf", "text", "csv"])]
         format: String,
     },
@@ -220,10 +312,16 @@ enum StatementsCmd {
 #[derive(Subcommand)]
 enum PlanCmd {
     /// Run a contact plan on debtors (all of them unless selected)
+    #[command(
+        after_help = "Example:\n  recoup plan run NEW --client 1001 --start-date 2024-07-01"
+    )]
     Run {
+        /// Plan code, looked up as plans/CODE.toml
         code: String,
+        /// These debtors (file numbers; repeatable)
         #[arg(long = "debtor")]
         debtors: Vec<i64>,
+        /// Only this client's debtors
         #[arg(long)]
         client: Option<i64>,
         /// Only debtors meeting the condition, e.g. "(@de.sta = NEW) and (@de.ow > 100)"
@@ -238,7 +336,9 @@ enum PlanCmd {
 #[derive(Subcommand)]
 enum BatchCmd {
     /// Process automatic contacts previously scheduled, due on or before --through
+    #[command(after_help = "Example:\n  recoup batch contacts --through 2024-08-01")]
     Contacts {
+        /// Last due date to process (default today)
         #[arg(long, value_parser = parse_date)]
         through: Option<NaiveDate>,
     },
@@ -247,13 +347,20 @@ enum BatchCmd {
 #[derive(Subcommand)]
 enum LettersCmd {
     /// Write the due letters to a letter-service file for the mail house
+    #[command(
+        after_help = "Example:\n  recoup letters service --from 2024-07-01 --to 2024-07-31 --out ls.txt --mark-done"
+    )]
     Service {
+        /// First due date of the letters (YYYY-MM-DD)
         #[arg(long, value_parser = parse_date)]
         from: NaiveDate,
+        /// Last due date of the letters (YYYY-MM-DD)
         #[arg(long, value_parser = parse_date)]
         to: NaiveDate,
+        /// The letter-service file to write
         #[arg(long)]
         out: PathBuf,
+        /// Layout (default: the setup's letter service format)
         #[arg(long, value_parser = ["ontario", "csv"])]
         format: Option<String>,
         /// Precede good addresses with #K#03 and the id too
@@ -268,17 +375,25 @@ enum LettersCmd {
         /// Complete the contacts written (skipped ones stay In Progress with 0/1)
         #[arg(long = "mark-done")]
         mark_done: bool,
+        /// Also write the batch summary (letters written, skipped and why) to this file
         #[arg(long)]
         summary: Option<PathBuf>,
     },
     /// Print the due letters in-house into one PDF (or .txt)
+    #[command(
+        after_help = "Example:\n  recoup letters print --from 2024-07-01 --to 2024-07-31 --out letters.pdf"
+    )]
     Print {
+        /// First due date of the letters (YYYY-MM-DD)
         #[arg(long, value_parser = parse_date)]
         from: NaiveDate,
+        /// Last due date of the letters (YYYY-MM-DD)
         #[arg(long, value_parser = parse_date)]
         to: NaiveDate,
+        /// The file to write (.pdf, or .txt for text)
         #[arg(long)]
         out: PathBuf,
+        /// Complete the letter contacts printed
         #[arg(long = "mark-done")]
         mark_done: bool,
     },
@@ -287,15 +402,21 @@ enum LettersCmd {
 #[derive(Subcommand)]
 enum TransferCmd {
     /// Write clienttransfers.csv and clientnotes.csv into --out
+    #[command(after_help = "Example:\n  recoup transfer export --out xfer/ --client 1001")]
     Export {
+        /// Directory for the transfer files
         #[arg(long)]
         out: PathBuf,
+        /// Only these clients (repeatable; default all)
         #[arg(long = "client")]
         clients: Vec<i64>,
     },
     /// Load a transfer directory; duplicate client numbers are refused unless --renumber
+    #[command(after_help = "Example:\n  recoup transfer import xfer/ --renumber")]
     Import {
+        /// Directory written by `transfer export`
         dir: PathBuf,
+        /// Give clients whose number is taken the next free number
         #[arg(long)]
         renumber: bool,
     },
@@ -304,7 +425,9 @@ enum TransferCmd {
 #[derive(Subcommand)]
 enum NcoaCmd {
     /// Apply a returned NCOA file (id,address,address1,city,state,zip; id D1400 or C1400)
+    #[command(after_help = "Example:\n  recoup ncoa import returned.coa")]
     Import {
+        /// The returned NCOA file
         file: PathBuf,
         /// Read the file through this import map instead
         #[arg(long)]
@@ -315,16 +438,26 @@ enum NcoaCmd {
 #[derive(Subcommand)]
 enum Metro2Cmd {
     /// Check a Metro 2 file; every finding is listed; exit 3 on any error
+    #[command(after_help = "Example:\n  recoup metro2 validate metro2.txt --profile collection")]
     Validate {
+        /// The Metro 2 file
         file: PathBuf,
         /// crrg (default) or collection (adds the collection-agency rules)
         #[arg(long)]
         profile: Option<String>,
     },
     /// Dump a Metro 2 file field by field
-    Print { file: PathBuf },
+    #[command(after_help = "Example:\n  recoup metro2 print metro2.txt")]
+    Print {
+        /// The Metro 2 file
+        file: PathBuf,
+    },
     /// Build the Metro 2 file of the accounts reported to the bureaus
+    #[command(
+        after_help = "Example:\n  recoup metro2 generate --out metro2.txt --as-of 2024-07-31 --mark-done"
+    )]
     Generate {
+        /// The Metro 2 file to write
         #[arg(long)]
         out: PathBuf,
         /// Activity Date and Date of Account Information of open accounts (default today)
@@ -347,18 +480,32 @@ enum Metro2Cmd {
 
 #[derive(Subcommand)]
 enum ShowCmd {
-    Debtor { file_number: i64 },
-    Client { number: i64 },
+    /// Every field of one debtor
+    #[command(after_help = "Example:\n  recoup show debtor 1000 --json")]
+    Debtor {
+        /// The debtor's file number
+        file_number: i64,
+    },
+    /// Every field of one client
+    #[command(after_help = "Example:\n  recoup show client 1001")]
+    Client {
+        /// The client number
+        number: i64,
+    },
 }
 
 #[derive(Args)]
 struct PostArgs {
+    /// The debtor's file number
     #[arg(long)]
     debtor: i64,
+    /// Transaction type code, e.g. 101 (payment to us) or 105 (NSF reversal)
     #[arg(long = "type")]
     type_code: String,
+    /// Amount paid to the agency (negative for a reversal)
     #[arg(long = "to-us", allow_hyphen_values = true)]
     to_us: Option<String>,
+    /// Amount paid directly to the client
     #[arg(long, allow_hyphen_values = true)]
     direct: Option<String>,
     /// Payment date (default today)
@@ -370,8 +517,10 @@ struct PostArgs {
     /// The payment this reversal reverses (transaction number)
     #[arg(long)]
     reverses: Option<i64>,
+    /// Free text kept with the transaction
     #[arg(long)]
     description: Option<String>,
+    /// External transaction id, kept with the transaction (e.g. the payment file's reference)
     #[arg(long)]
     id: Option<String>,
 }
@@ -398,10 +547,31 @@ fn env_of(cli: &Cli) -> Result<Env, Error> {
     })
 }
 
+/// `--version` names the schema version too: an IT person checks it before
+/// pointing a new build at an office's database (an older one is migrated, a
+/// newer one refused).
+static VERSION: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "{} (database schema {})",
+        env!("CARGO_PKG_VERSION"),
+        recoup::store::SCHEMA_VERSION
+    )
+});
+
+fn cli_command() -> clap::Command {
+    Cli::command().version(VERSION.as_str())
+}
+
 fn run(cli: Cli) -> Result<(), Error> {
     let env = env_of(&cli)?;
     use recoup::commands as c;
     match cli.command {
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut cli_command(), "recoup", &mut script);
+            write_stdout(&script)
+        }
+        Command::Man { out } => man_pages(&out),
         Command::Fields { form } => c::fields(&env, form.as_deref()),
         Command::Setup(SetupCmd::Apply { file }) => c::setup_apply(&env, &file),
         Command::Setup(SetupCmd::Show) => c::setup_show(&env),
@@ -585,8 +755,47 @@ fn run(cli: Cli) -> Result<(), Error> {
     }
 }
 
+fn write_stdout(bytes: &[u8]) -> Result<(), Error> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes)
+        .and_then(|()| out.flush())
+        .map_err(|e| Error::io(std::path::Path::new("standard output"), e))
+}
+
+/// One page for the program and one per command, named as `man` expects
+/// (`recoup-metro2-generate.1`).
+fn man_pages(dir: &std::path::Path) -> Result<(), Error> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let mut cmd = cli_command();
+    cmd.build();
+    write_man_pages(dir, &cmd, "recoup")
+}
+
+fn write_man_pages(dir: &std::path::Path, cmd: &clap::Command, name: &str) -> Result<(), Error> {
+    let mut page = Vec::new();
+    clap_mangen::Man::new(cmd.clone().name(name.to_string()))
+        .render(&mut page)
+        .map_err(|e| Error::io(dir, e))?;
+    let path = dir.join(format!("{name}.1"));
+    let partial = dir.join(format!(".{name}.1.partial"));
+    std::fs::write(&partial, &page)
+        .and_then(|()| std::fs::rename(&partial, &path))
+        .map_err(|e| Error::io(&path, e))?;
+    for sub in cmd.get_subcommands() {
+        if sub.get_name() == "help" {
+            continue;
+        }
+        write_man_pages(dir, sub, &format!("{name}-{}", sub.get_name()))?;
+    }
+    Ok(())
+}
+
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let parsed = cli_command()
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
@@ -610,5 +819,62 @@ fn main() -> ExitCode {
             ExitCode::from(e.exit_code() as u8)
         }
         Err(_) => ExitCode::from(1),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every command, argument and flag says what it is for in `--help`.
+    #[test]
+    fn every_argument_and_command_has_help() {
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            if cmd.get_about().is_none() {
+                missing.push(format!("{path} (command)"));
+            }
+            for arg in cmd.get_arguments() {
+                let builtin = matches!(arg.get_id().as_str(), "help" | "version");
+                if !builtin && arg.get_help().is_none() && arg.get_long_help().is_none() {
+                    missing.push(format!("{path} {}", arg.get_id()));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                walk(sub, &format!("{path} {}", sub.get_name()), missing);
+            }
+        }
+        let mut cmd = cli_command();
+        cmd.build();
+        let mut missing = Vec::new();
+        walk(&cmd, "recoup", &mut missing);
+        assert!(missing.is_empty(), "no help for: {missing:#?}");
+    }
+
+    /// Each leaf command ends its help with an example.
+    #[test]
+    fn every_command_has_an_example() {
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            let subs: Vec<_> = cmd
+                .get_subcommands()
+                .filter(|s| s.get_name() != "help")
+                .collect();
+            if subs.is_empty() {
+                let foot = cmd
+                    .get_after_help()
+                    .map(|h| h.to_string())
+                    .unwrap_or_default();
+                if !foot.contains("recoup ") {
+                    missing.push(path.to_string());
+                }
+            }
+            for sub in subs {
+                walk(sub, &format!("{path} {}", sub.get_name()), missing);
+            }
+        }
+        let mut cmd = cli_command();
+        cmd.build();
+        let mut missing = Vec::new();
+        walk(&cmd, "recoup", &mut missing);
+        assert!(missing.is_empty(), "no example for: {missing:#?}");
     }
 }

@@ -207,6 +207,13 @@ pub fn resolve(name_or_code: &str) -> Option<&'static FieldDef> {
     ORDER.iter().find_map(|form| by_name(*form, name_or_code))
 }
 
+/// `": did you mean de.na?"` for an unknown field code (empty when no printable code
+/// is close), so every "unknown field code" message offers the same hint.
+pub fn did_you_mean(code: &str) -> String {
+    let codes: Vec<String> = FIELDS.iter().map(|f| f.code()).collect();
+    crate::suggest::did_you_mean(code, codes.iter().map(String::as_str))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -64,8 +64,12 @@ impl Filter {
                 .find(['=', '<', '>'])
                 .ok_or_else(|| Error::config(format!("--where: no operator in '({inner})'")))?;
             let code = inner[..op_pos].trim();
-            let f = catalog::by_code(code)
-                .ok_or_else(|| Error::config(format!("--where: unknown field code '{code}'")))?;
+            let f = catalog::by_code(code).ok_or_else(|| {
+                Error::config(format!(
+                    "--where: unknown field code '{code}'{}",
+                    catalog::did_you_mean(code)
+                ))
+            })?;
             let after = &inner[op_pos..];
             let op_len = after
                 .chars()

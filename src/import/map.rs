@@ -768,7 +768,10 @@ fn read_field(t: &Tbl, map: &mut Map, kind: RecordKind, direction: Direction) ->
         Some(s) if s.trim().is_empty() => None,
         Some(s) => Some(catalog::resolve(s).ok_or_else(|| {
             if s.contains('.') {
-                t.err("field", format!("unknown field code '{s}'"))
+                t.err(
+                    "field",
+                    format!("unknown field code '{s}'{}", catalog::did_you_mean(s)),
+                )
             } else {
                 t.err(
                     "field",
@@ -1083,7 +1086,10 @@ mod tests {
     #[test]
     fn unknown_code_names_line_and_column() {
         let e = err(&format!("{HEAD}  [[record.field]]\n  field = \"de.zz\"\n"));
-        assert_eq!(e, "maps/t.toml:5:11: unknown field code 'de.zz'");
+        assert_eq!(
+            e,
+            "maps/t.toml:5:11: unknown field code 'de.zz': did you mean de.zi?"
+        );
     }
 
     #[test]

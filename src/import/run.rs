@@ -247,19 +247,24 @@ fn parse_ahead(
 /// `recoup import MAP FILE [--client N] [--dry-run] [--strict] [--rejects FILE] [--review]`.
 pub fn run(env: &crate::Env, map_arg: &str, file: &Path, opts: &ImportOptions) -> Result<Summary> {
     let (map, map_label) = load_map(env, map_arg)?;
-    let input = std::fs::File::open(file).map_err(|e| Error::io(file, e))?;
-    let size = input.metadata().map(|m| m.len()).unwrap_or(0);
+    if opts.review && crate::input::is_stdin(file) {
+        // The review prompt reads its answers from standard input.
+        return Err(Error::config(
+            "--review reads answers from standard input, so the file cannot be '-'",
+        ));
+    }
+    let input = crate::input::open(file)?;
+    let size = input.size.unwrap_or(0);
     let mut store = store::Store::open(&env.db)?;
     let ctx = Ctx {
         today: env.today,
         now: env.now,
         client: opts.client.or(map.options.client),
     };
-    let rejects = opts.rejects.clone().unwrap_or_else(|| {
-        let mut p = file.as_os_str().to_owned();
-        p.push(".rejects.csv");
-        PathBuf::from(p)
-    });
+    let rejects = opts
+        .rejects
+        .clone()
+        .unwrap_or_else(|| default_rejects_path(file));
     let mut review = if opts.review {
         Review::stdin()
     } else {
@@ -279,8 +284,8 @@ pub fn run(env: &crate::Env, map_arg: &str, file: &Path, opts: &ImportOptions) -
         store.conn_mut(),
         &map,
         &map_label,
-        std::io::BufReader::with_capacity(1 << 16, input),
-        &file.display().to_string(),
+        std::io::BufReader::with_capacity(1 << 16, input.reader),
+        &crate::input::label(file),
         ctx,
         opts,
         rejects,
@@ -295,6 +300,17 @@ pub fn run(env: &crate::Env, map_arg: &str, file: &Path, opts: &ImportOptions) -
         run_new_account_plans(env, store.conn_mut(), &mut summary)?;
     }
     Ok(summary)
+}
+
+/// `FILE.rejects.csv` beside the input; `stdin.rejects.csv` in the current
+/// directory when the input is standard input.
+fn default_rejects_path(file: &Path) -> PathBuf {
+    if crate::input::is_stdin(file) {
+        return PathBuf::from("stdin.rejects.csv");
+    }
+    let mut p = file.as_os_str().to_owned();
+    p.push(".rejects.csv");
+    PathBuf::from(p)
 }
 
 /// After the commit, each new debtor of the batch runs its new-account plan (the
@@ -362,6 +378,16 @@ pub fn load_map_for(env: &crate::Env, arg: &str, direction: Direction) -> Result
         if let Some((n, text)) = EMBEDDED_MAPS.iter().find(|(n, _)| *n == name) {
             let label = format!("<embedded>/maps/{n}.toml");
             return Ok((Map::parse_for(&label, text, direction)?, label));
+        }
+        // A bare name that matches no map is a typo more often than a missing file.
+        if !arg.contains('/') && !arg.contains('\\') {
+            let mut known = crate::suggest::names_in(&env.home.join("maps"), "toml");
+            known.extend(EMBEDDED_MAPS.iter().map(|(n, _)| n.to_string()));
+            return Err(crate::Error::config(format!(
+                "{}: no such map{}",
+                path.display(),
+                crate::suggest::did_you_mean(name, known.iter().map(String::as_str))
+            )));
         }
     }
     Ok((Map::load_for(&path, direction)?, path.display().to_string()))

@@ -8,7 +8,7 @@ use std::path::Path;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::plans::write_note;
-use crate::{Env, Error, Result};
+use crate::{Env, Result};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct NcoaSummary {
@@ -21,7 +21,7 @@ pub struct NcoaSummary {
 
 /// Apply an NCOA file. Bad lines are rejected with their line number; the others apply.
 pub fn import(env: &Env, conn: &Connection, path: &Path) -> Result<NcoaSummary> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let bytes = crate::input::read_all(path)?;
     let text = String::from_utf8_lossy(&bytes);
     let mut summary = NcoaSummary::default();
     // CRLF is normalised first: the csv crate's line numbers are off by one on CRLF input.

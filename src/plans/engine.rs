@@ -107,10 +107,13 @@ impl PlanRunner {
         } else if let Some((_, src)) = SHIPPED.iter().find(|(c, _)| c.eq_ignore_ascii_case(code)) {
             parse_plan(&PathBuf::from(format!("plans/{code}.toml (shipped)")), src)?
         } else {
+            let mut known = crate::suggest::names_in(&self.home.join("plans"), "toml");
+            known.extend(SHIPPED.iter().map(|(c, _)| c.to_string()));
             bail!(
                 config,
-                "no contact plan '{code}' ({} not found)",
-                path.display()
+                "no contact plan '{code}' ({} not found){}",
+                path.display(),
+                crate::suggest::did_you_mean(code, known.iter().map(String::as_str))
             )
         };
         self.plans.insert(code.to_string(), plan.clone());

@@ -257,7 +257,11 @@ pub fn parse_plan(path: &Path, src: &str) -> Result<Plan> {
                 let field = catalog::by_code(&cf.field).ok_or_else(|| {
                     at(
                         c.span(),
-                        format!("schedule_if: unknown field code '{}'", cf.field),
+                        format!(
+                            "schedule_if: unknown field code '{}'{}",
+                            cf.field,
+                            catalog::did_you_mean(&cf.field)
+                        ),
                     )
                 })?;
                 if !matches!(cf.op.as_str(), "=" | "<>" | "<" | ">" | "<=" | ">=") {

@@ -60,7 +60,14 @@ pub fn load(env: &Env, name: &str) -> Result<Report> {
         if let Some((n, text)) = EMBEDDED.iter().find(|(n, _)| *n == stem) {
             return Ok(Report::parse(text, &format!("(embedded) reports/{n}.rpt")));
         }
-        bail!(config, "{}: no such report", path.display());
+        let mut known = crate::suggest::names_in(&env.home.join("reports"), "rpt");
+        known.extend(EMBEDDED.iter().map(|(n, _)| n.to_string()));
+        bail!(
+            config,
+            "{}: no such report{}",
+            path.display(),
+            crate::suggest::did_you_mean(stem, known.iter().map(String::as_str))
+        );
     }
     Report::load(&path)
 }

@@ -335,7 +335,13 @@ impl<'a, 'd> Lexer<'a, 'd> {
                             format!("loop code '@{code}' must stand on its own line"),
                         );
                     } else {
-                        self.error(span, format!("unknown field code '{code}'"));
+                        self.error(
+                            span,
+                            format!(
+                                "unknown field code '{code}'{}",
+                                crate::catalog::did_you_mean(&code)
+                            ),
+                        );
                     }
                     return Err(Reported);
                 }
@@ -887,7 +893,13 @@ impl<'a, 'd> Lexer<'a, 'd> {
                 match field_ref(&code) {
                     Some(f) => Ok(Expr::Field(f)),
                     None => {
-                        self.error(span, format!("unknown field code '{code}'"));
+                        self.error(
+                            span,
+                            format!(
+                                "unknown field code '{code}'{}",
+                                crate::catalog::did_you_mean(&code)
+                            ),
+                        );
                         Err(Reported)
                     }
                 }

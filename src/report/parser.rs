@@ -520,7 +520,13 @@ fn loop_options(lx: &mut Lexer, node: &mut LoopNode) {
                     code = format!("{w}.{f}");
                 }
                 let Some(field) = field_ref(&code) else {
-                    lx.error(fspan, format!("unknown field code '{code}' in orderby"));
+                    lx.error(
+                        fspan,
+                        format!(
+                            "unknown field code '{code}' in orderby{}",
+                            crate::catalog::did_you_mean(&code)
+                        ),
+                    );
                     return;
                 };
                 lx.skip_ws();

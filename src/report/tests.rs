@@ -446,7 +446,11 @@ fn error_positions() {
     let front = "+++\nname = \"x\"\n+++\n";
     assert_eq!(
         errors(&format!("{front}Name @de.zz<5> and @xx.na\n")),
-        vec![(4, 6, "unknown field code 'de.zz'".to_string())]
+        vec![(
+            4,
+            6,
+            "unknown field code 'de.zz': did you mean de.zi?".to_string()
+        )]
     );
     assert_eq!(
         errors(&format!("{front}@de\n@de.na\n")),
@@ -486,12 +490,20 @@ fn error_positions() {
     );
     assert_eq!(
         errors("@de where (@de.qq = 1)\n@de\n"),
-        vec![(1, 12, "unknown field code 'de.qq'".to_string())]
+        vec![(
+            1,
+            12,
+            "unknown field code 'de.qq': did you mean de.dq?".to_string()
+        )]
     );
     assert_eq!(errors("@de max = x\n@de\n")[0].0, 1);
     assert_eq!(
         errors("@de orderby @de.na, @de.zz\n@de\n")[0],
-        (1, 21, "unknown field code 'de.zz' in orderby".to_string())
+        (
+            1,
+            21,
+            "unknown field code 'de.zz' in orderby: did you mean de.zi?".to_string()
+        )
     );
     assert_eq!(errors("+++\nname = 1\n+++\nx\n")[0].0, 2);
     assert_eq!(errors("+++\nbogus = 1\n+++\nx\n")[0].0, 2);

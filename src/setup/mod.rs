@@ -144,7 +144,11 @@ fn apply_file(conn: &Connection, f: &SetupFile, path: &Path, src: &str) -> Resul
                     path,
                     src,
                     pl.field.span().start,
-                    format!("unknown field code '{}'", pl.field.get_ref()),
+                    format!(
+                        "unknown field code '{}'{}",
+                        pl.field.get_ref(),
+                        catalog::did_you_mean(pl.field.get_ref())
+                    ),
                 )
             })?;
             for (i, e) in pl.entries.iter().enumerate() {

@@ -124,9 +124,10 @@ fn parse_csv(path: &Path, text: &str) -> Result<Vec<Column>> {
         check_identifier(path, line, "ODBC field name", &rec[0])?;
         let field = catalog::by_code(&rec[1]).ok_or_else(|| {
             Error::config(format!(
-                "{}:{line}: unknown field code '{}'",
+                "{}:{line}: unknown field code '{}'{}",
                 path.display(),
-                &rec[1]
+                &rec[1],
+                catalog::did_you_mean(&rec[1])
             ))
         })?;
         if !matches!(field.form, Form::Debtor | Form::Client | Form::Company) {
