@@ -756,11 +756,7 @@ fn run(cli: Cli) -> Result<(), Error> {
 }
 
 fn write_stdout(bytes: &[u8]) -> Result<(), Error> {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    out.write_all(bytes)
-        .and_then(|()| out.flush())
-        .map_err(|e| Error::io(std::path::Path::new("standard output"), e))
+    recoup::output::write_file(std::path::Path::new("-"), bytes)
 }
 
 /// One page for the program and one per command, named as `man` expects
@@ -777,11 +773,7 @@ fn write_man_pages(dir: &std::path::Path, cmd: &clap::Command, name: &str) -> Re
     clap_mangen::Man::new(cmd.clone().name(name.to_string()))
         .render(&mut page)
         .map_err(|e| Error::io(dir, e))?;
-    let path = dir.join(format!("{name}.1"));
-    let partial = dir.join(format!(".{name}.1.partial"));
-    std::fs::write(&partial, &page)
-        .and_then(|()| std::fs::rename(&partial, &path))
-        .map_err(|e| Error::io(&path, e))?;
+    recoup::output::write_file(&dir.join(format!("{name}.1")), &page)?;
     for sub in cmd.get_subcommands() {
         if sub.get_name() == "help" {
             continue;

@@ -47,9 +47,9 @@ impl OutputFile {
     /// Start writing `path`.
     pub fn create(path: &Path) -> Result<OutputFile> {
         let io_err = |e: io::Error| Error::io(path, e);
-        if STDOUT_PATHS.iter().any(|p| path == Path::new(p)) {
+        if is_stdout(path) {
             return Ok(OutputFile {
-                shown: path.to_path_buf(),
+                shown: PathBuf::from("standard output"),
                 target: path.to_path_buf(),
                 inner: Some(Inner::Stdout(io::stdout())),
             });
@@ -225,6 +225,34 @@ pub fn stdout_fmt(args: std::fmt::Arguments<'_>) -> Result<()> {
 /// report it; `eprintln!` would panic).
 pub fn stderr_fmt(args: std::fmt::Arguments<'_>) {
     let _ = io::stderr().lock().write_fmt(args);
+}
+
+/// True when `path` names the standard output (`-`, `/dev/stdout`).
+pub fn is_stdout(path: &Path) -> bool {
+    STDOUT_PATHS.iter().any(|p| path == Path::new(p))
+}
+
+/// Print a command's summary line: on the standard output, unless the command's
+/// data went there (`--out -`), when the summary goes to the standard error so a
+/// pipe carries data only.
+pub fn summary_fmt(data_on_stdout: bool, args: std::fmt::Arguments<'_>) -> Result<()> {
+    if data_on_stdout {
+        stderr_fmt(args);
+        Ok(())
+    } else {
+        stdout_fmt(args)
+    }
+}
+
+/// `outln!` for a summary that follows data written to `out`: [`summary_fmt`].
+#[macro_export]
+macro_rules! summaryln {
+    ($out:expr, $($arg:tt)*) => {
+        $crate::output::summary_fmt(
+            $crate::output::is_stdout($out),
+            format_args!("{}\n", format_args!($($arg)*)),
+        )
+    };
 }
 
 /// `println!` that returns `Result<()>` instead of panicking on a failed stdout.

@@ -66,16 +66,17 @@ pub fn cli_import(env: &Env, map: &str, file: &Path, opts: &ImportOptions) -> Re
 pub fn cli_export(env: &Env, map: &str, out: &Path, filter: Option<&str>) -> Result<()> {
     let done = export::run(env, map, out, filter)?;
     for w in &done.warnings {
-        eprintln!("warning: {w}");
+        crate::output::stderr_fmt(format_args!("warning: {w}\n"));
     }
     let n = done.rows;
     if env.json {
-        crate::outln!(
+        crate::summaryln!(
+            out,
             "{}",
             serde_json::json!({ "file": out.display().to_string(), "rows": n })
         )?;
     } else {
-        crate::outln!("exported {n} row(s) to {}", out.display())?;
+        crate::summaryln!(out, "exported {n} row(s) to {}", out.display())?;
     }
     Ok(())
 }

@@ -71,14 +71,15 @@ pub fn service(
         crate::output::committed(format_args!("letters service contacts marked done"));
     }
     for w in &summary.warnings {
-        eprintln!("warning: {w}");
+        crate::output::stderr_fmt(format_args!("warning: {w}\n"));
     }
     let text = summary_text(&summary);
     if let Some(p) = summary_file {
         crate::output::write_file(p, text.as_bytes())?;
     }
     if env.json {
-        crate::outln!(
+        crate::summaryln!(
+            out,
             "{}",
             json!({
                 "out": out.display().to_string(),
@@ -91,8 +92,8 @@ pub fn service(
             })
         )?;
     } else {
-        crate::out!("{text}")?;
-        crate::outln!("file: {}", out.display())?;
+        crate::output::summary_fmt(crate::output::is_stdout(out), format_args!("{text}"))?;
+        crate::summaryln!(out, "file: {}", out.display())?;
     }
     Ok(())
 }
@@ -109,19 +110,24 @@ pub fn print(env: &Env, from: NaiveDate, to: NaiveDate, out: &Path, mark_done: b
         crate::output::committed(format_args!("printed letters' contacts marked done"));
     }
     if env.json {
-        crate::outln!(
+        crate::summaryln!(
+            out,
             "{}",
             json!({ "out": out.display().to_string(), "printed": s.printed, "skipped": s.skipped })
         )?;
     } else {
-        crate::outln!("letters printed: {}", s.printed.values().sum::<usize>())?;
+        crate::summaryln!(
+            out,
+            "letters printed: {}",
+            s.printed.values().sum::<usize>()
+        )?;
         for (n, c) in &s.printed {
-            crate::outln!("  {n:<40} {c}")?;
+            crate::summaryln!(out, "  {n:<40} {c}")?;
         }
         for (why, c) in &s.skipped {
-            crate::outln!("  skipped: {why:<31} {c}")?;
+            crate::summaryln!(out, "  skipped: {why:<31} {c}")?;
         }
-        crate::outln!("file: {}", out.display())?;
+        crate::summaryln!(out, "file: {}", out.display())?;
     }
     Ok(())
 }

@@ -1030,8 +1030,12 @@ pub fn generate_command(env: &Env, opts: &GenerateOptions) -> Result<()> {
     let summary = generate(store.conn_mut(), env, opts, &mut warn);
     warn.flush()?;
     let summary = summary?;
-    let stdout = std::io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
+    // With --out - the file went to stdout: the summary goes to stderr.
+    let mut out: Box<dyn Write> = if crate::output::is_stdout(&opts.out) {
+        Box::new(std::io::stderr())
+    } else {
+        Box::new(BufWriter::new(std::io::stdout().lock()))
+    };
     if env.json {
         serde_json::to_writer(&mut out, &summary).map_err(|e| Error::runtime(e.to_string()))?;
         writeln!(out)?;

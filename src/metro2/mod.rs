@@ -25,7 +25,6 @@ pub mod text;
 pub mod validate;
 pub mod write;
 
-use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
@@ -37,10 +36,6 @@ pub use segment::Segment;
 pub use validate::{Finding, Report};
 pub use write::{LineEnding, Writer};
 
-fn open(path: &Path) -> Result<File> {
-    File::open(path).map_err(|e| Error::io(path, e))
-}
-
 /// `recoup metro2 validate FILE [--profile crrg|collection] [--json]`.
 pub fn validate_command(env: &Env, path: &Path, profile: Option<&str>) -> Result<()> {
     let profile = match profile {
@@ -48,10 +43,9 @@ pub fn validate_command(env: &Env, path: &Path, profile: Option<&str>) -> Result
         Some(p) => Profile::parse(p)
             .ok_or_else(|| Error::config(format!("unknown profile '{p}' (crrg or collection)")))?,
     };
-    let file = open(path)?;
+    let input = crate::input::open(path)?;
     let bar = if env.show_progress() {
-        let len = file.metadata().map(|m| m.len()).unwrap_or(0);
-        let bar = indicatif::ProgressBar::new(len);
+        let bar = indicatif::ProgressBar::new(input.size.unwrap_or(0));
         bar.set_style(
             indicatif::ProgressStyle::with_template(
                 "{bar:40} {bytes}/{total_bytes} {bytes_per_sec}",
@@ -62,11 +56,11 @@ pub fn validate_command(env: &Env, path: &Path, profile: Option<&str>) -> Result
     } else {
         indicatif::ProgressBar::hidden()
     };
-    let src = bar.wrap_read(std::io::BufReader::with_capacity(1 << 20, file));
+    let src = bar.wrap_read(std::io::BufReader::with_capacity(1 << 20, input.reader));
     let report = validate::validate(src, profile);
     bar.finish_and_clear();
     if let Some(e) = &report.io_error {
-        return Err(Error::io(path, e));
+        return Err(Error::io(Path::new(&crate::input::label(path)), e));
     }
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
@@ -80,7 +74,7 @@ pub fn validate_command(env: &Env, path: &Path, profile: Option<&str>) -> Result
     if report.has_errors() {
         return Err(Error::validation(format!(
             "{}: {} error(s), {} warning(s)",
-            path.display(),
+            crate::input::label(path),
             report.counts.errors,
             report.counts.warnings
         )));
@@ -90,7 +84,12 @@ pub fn validate_command(env: &Env, path: &Path, profile: Option<&str>) -> Result
 
 fn write_text_report(out: &mut dyn Write, path: &Path, r: &Report) -> std::io::Result<()> {
     for f in &r.findings {
-        writeln!(out, "{}: record {} {f}", path.display(), f.record)?;
+        writeln!(
+            out,
+            "{}: record {} {f}",
+            crate::input::label(path),
+            f.record
+        )?;
     }
     if !r.omitted.is_empty() {
         let more: u64 = r.omitted.values().sum();
@@ -98,7 +97,7 @@ fn write_text_report(out: &mut dyn Write, path: &Path, r: &Report) -> std::io::R
         writeln!(
             out,
             "{}: {more} more finding(s) not listed (only the first {} are): {}",
-            path.display(),
+            crate::input::label(path),
             validate::MAX_FINDINGS,
             per_rule.join(", ")
         )?;
@@ -128,11 +127,11 @@ fn write_text_report(out: &mut dyn Write, path: &Path, r: &Report) -> std::io::R
 
 /// `recoup metro2 print FILE [--json]`.
 pub fn print_command(env: &Env, path: &Path) -> Result<()> {
-    let file = open(path)?;
+    let input = crate::input::open(path)?;
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
-    print::print(std::io::BufReader::new(file), env.json, &mut out)
-        .map_err(|e| Error::io(path, e))?;
+    print::print(std::io::BufReader::new(input.reader), env.json, &mut out)
+        .map_err(|e| Error::io(Path::new(&crate::input::label(path)), e))?;
     out.flush()?;
     Ok(())
 }

@@ -194,21 +194,24 @@ pub fn run(env: &Env, args: &RunArgs) -> Result<()> {
 
 fn summary(env: &Env, out: &Path, s: &super::RunStats, pdf: bool, warnings: usize) -> Result<()> {
     if env.json {
-        crate::outln!(
+        crate::summaryln!(
+            out,
             "{}",
             serde_json::json!({"out": out.display().to_string(), "format": if pdf {"pdf"} else {"text"},
                 "start_records": s.start_records, "lines": s.lines, "pages": s.pages,
                 "warnings": warnings})
         )?;
     } else if pdf {
-        crate::outln!(
+        crate::summaryln!(
+            out,
             "{}: {} lines on {} page(s), {warnings} warning(s)",
             out.display(),
             s.lines,
             s.pages
         )?;
     } else {
-        crate::outln!(
+        crate::summaryln!(
+            out,
             "{}: {} lines, {warnings} warning(s)",
             out.display(),
             s.lines
