@@ -16,6 +16,7 @@ pub mod money;
 pub mod plans;
 pub mod report;
 pub mod setup;
+pub mod sol;
 pub mod statements;
 pub mod store;
 pub mod sync;
