@@ -80,6 +80,8 @@ pub struct Summary {
     pub activated: u64,
     /// Accounts recorded in the report history (--mark-done).
     pub marked_done: u64,
+    /// Time-barred accounts reported, each with a warning (SPEC §11).
+    pub time_barred: u64,
 }
 
 /// A client as the run needs it.
@@ -524,6 +526,7 @@ pub fn generate(
     } else {
         Vec::new()
     };
+    let time_barred = crate::sol::Metro2Check::load(conn, as_of)?;
     let options = BuildOptions {
         as_of,
         now: today.and_time(env.now),
@@ -545,6 +548,7 @@ pub fn generate(
             history: &history,
             under_minimum: &under_minimum,
             grantor_dates: &grantor_dates,
+            time_barred: &time_barred,
         },
         &options,
         warn,
@@ -589,6 +593,7 @@ struct Lookups<'a> {
     history: &'a [(i64, Past)],
     under_minimum: &'a [(i64, String)],
     grantor_dates: &'a [(i64, NaiveDate)],
+    time_barred: &'a crate::sol::Metro2Check,
 }
 
 fn exclude(
@@ -640,7 +645,10 @@ fn write_records(
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Job>>(8);
     let (back_tx, back_rx) = std::sync::mpsc::channel::<Vec<Job>>();
     std::thread::scope(|scope| {
-        let worker = scope.spawn(move || consume(rx, back_tx, header, file, ending, options, warn));
+        let barred = l.time_barred;
+        let worker = scope.spawn(move || {
+            consume(rx, back_tx, header, file, ending, options, barred, warn)
+        });
         let read = produce(conn, l, options, &tx, &back_rx);
         drop(tx);
         let written = worker
@@ -800,6 +808,15 @@ fn produce(
         } else {
             None
         };
+        if let Some(reason) = l.time_barred.exclusion(fi) {
+            spare.push(a);
+            batch.push(Job::Excluded {
+                fi,
+                key: "time_barred",
+                reason,
+            });
+            continue;
+        }
         batch.push(Job::Account(a));
         if batch.len() >= BATCH && !send(&mut batch) {
             return Ok((done, finished));
@@ -821,6 +838,7 @@ fn consume(
     file: File,
     ending: LineEnding,
     options: &BuildOptions,
+    time_barred: &crate::sol::Metro2Check,
     warn: &mut (dyn Write + Send),
 ) -> Result<(Summary, Vec<(i64, Status)>)> {
     let io = |e: super::write::WriteError| Error::runtime(e.to_string());
@@ -883,6 +901,10 @@ fn consume(
                 .entry(built.status.code().to_string())
                 .or_default() += 1;
             reported.push((fi, built.status));
+            if let Some(m) = time_barred.warning(fi) {
+                writeln!(warn, "warning: file {fi}: {m}")?;
+                summary.time_barred += 1;
+            }
         }
         let _ = back.send(batch); // the reader may have finished
     }
@@ -953,6 +975,9 @@ pub fn print_summary(out: &mut dyn Write, s: &Summary) -> std::io::Result<()> {
             "  finished earlier (final status reported): {}",
             s.finished
         )?;
+    }
+    if s.time_barred > 0 {
+        writeln!(out, "  time-barred (warned): {}", s.time_barred)?;
     }
     if s.activated > 0 {
         writeln!(out, "  activated: {}", s.activated)?;

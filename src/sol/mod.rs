@@ -16,7 +16,10 @@
 pub mod cli;
 mod rules;
 
-pub use rules::{check_rules, Statute, StatuteRule, TimeBarredSettings, Unit};
+pub use rules::{
+    apply_rules, apply_settings, check_rules, render as render_setup, to_json as setup_json,
+    Statute, StatuteRule, TimeBarredSettings, Unit,
+};
 
 use std::collections::HashMap;
 
@@ -204,6 +207,16 @@ pub fn refresh_all(conn: &Connection) -> Result<u64> {
     store(conn, &compute(conn, &statute, None)?)
 }
 
+/// After an import: its itemization dates, judgment dates, states and payments may
+/// move time-barred dates. Nothing to do (and no scan) while no rule is set.
+pub fn refresh_after_import(conn: &Connection) -> Result<u64> {
+    let statute = Statute::load(conn)?;
+    if statute.is_empty() {
+        return Ok(0);
+    }
+    store(conn, &compute(conn, &statute, None)?)
+}
+
 /// One line of `recoup sol check`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct SolRow {
@@ -271,6 +284,49 @@ pub fn metro2_policy(conn: &Connection) -> Result<Metro2Policy> {
             _ => Metro2Policy::Warn,
         },
     )
+}
+
+/// What `metro2 generate` needs: the policy and the accounts time-barred on its as-of
+/// date, by file number.
+#[derive(Debug, Clone)]
+pub struct Metro2Check {
+    pub policy: Metro2Policy,
+    barred: Vec<(i64, NaiveDate)>,
+}
+
+impl Metro2Check {
+    pub fn load(conn: &Connection, as_of: NaiveDate) -> Result<Metro2Check> {
+        Ok(Metro2Check {
+            policy: metro2_policy(conn)?,
+            barred: barred_accounts(conn, as_of)?,
+        })
+    }
+
+    /// The date an account became time-barred, if it is.
+    pub fn barred_since(&self, fi: i64) -> Option<NaiveDate> {
+        self.barred
+            .binary_search_by_key(&fi, |(f, _)| *f)
+            .ok()
+            .map(|i| self.barred[i].1)
+    }
+
+    /// Why an account is left out of the file under `exclude`, if it is.
+    pub fn exclusion(&self, fi: i64) -> Option<String> {
+        if self.policy != Metro2Policy::Exclude {
+            return None;
+        }
+        self.barred_since(fi)
+            .map(|d| format!("time-barred since {d} (statute of limitations); not reported"))
+    }
+
+    /// The warning for an account reported under `warn`, if it is time-barred.
+    pub fn warning(&self, fi: i64) -> Option<String> {
+        if self.policy != Metro2Policy::Warn {
+            return None;
+        }
+        self.barred_since(fi)
+            .map(|d| format!("reported though time-barred since {d} (statute of limitations)"))
+    }
 }
 
 /// The stored time-barred date of one debtor.
