@@ -380,3 +380,19 @@ fn setup_show_prints_the_promise_settings_back() {
         "{text}"
     );
 }
+
+#[test]
+fn a_plan_promise_sets_the_next_promise_due_date() {
+    let fx = fixture(30_000);
+    std::fs::write(
+        fx.home.join("plans/PTP.toml"),
+        "code = \"PTP\"\ndescription = \"Promise to pay\"\n[[event]]\ntype = \"promise\"\ndescription = \"Promised by phone\"\nschedule = \"delay_days\"\ndays = 7\namount = \"80.00\"\n",
+    )
+    .unwrap();
+    let out = run(&fx, "2024-07-22", &["plan", "run", "PTP", "--debtor", "1"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // 2024-07-22 + 7 days = 2024-07-29, a Monday
+    let d = show(&fx);
+    assert_eq!(d["de.npd"], "2024-07-29");
+    assert_eq!(d["de.arr"], "80.00");
+}

@@ -235,6 +235,15 @@ fn reports_and_where_read_the_time_barred_date() {
     let text = String::from_utf8_lossy(&out.stdout);
     let lines: Vec<&str> = text.lines().map(str::trim_end).collect();
     assert_eq!(lines, ["A-1 03/15/2024", "A-3 07/01/2024"]);
+    // time-barred today (2024-04-01): the date code @d
+    let out = recoup_at(&fx.db, "2024-04-01")
+        .args(["report", "run"])
+        .arg(&rpt)
+        .args(["--where", "@de.tbd and @de.tbd <= @d"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim_end(), "A-1 03/15/2024");
 }
 
 #[test]
