@@ -76,8 +76,8 @@ fn main() {
     );
 
     let t = Instant::now();
-    let rows = recoup::arrangements::sweep::list(store.conn(), env.today, true, None)
-        .expect("list");
+    let rows =
+        recoup::arrangements::sweep::list(store.conn(), env.today, true, None).expect("list");
     let secs = t.elapsed().as_secs_f64();
     println!(
         "promises --broken: {} rows in {secs:.2} s = {:.0} rows/s; peak memory {:.0} MB",

@@ -169,8 +169,18 @@ fn a_count_makes_the_last_promise_take_the_rest() {
         &fx,
         "2024-07-20",
         &[
-            "arrangement", "add", "--debtor", "1", "--amount", "100", "--every", "week",
-            "--first", "2024-07-26", "--count", "4",
+            "arrangement",
+            "add",
+            "--debtor",
+            "1",
+            "--amount",
+            "100",
+            "--every",
+            "week",
+            "--first",
+            "2024-07-26",
+            "--count",
+            "4",
         ],
     );
     let got: Vec<(String, String)> = j["promises"]
@@ -203,8 +213,16 @@ fn posted_payments_keep_promises_partly_and_carry_overpayments() {
         &fx,
         "2024-07-20",
         &[
-            "arrangement", "add", "--debtor", "1", "--amount", "100", "--every", "month",
-            "--first", "2024-08-01",
+            "arrangement",
+            "add",
+            "--debtor",
+            "1",
+            "--amount",
+            "100",
+            "--every",
+            "month",
+            "--first",
+            "2024-08-01",
         ],
     );
     let pay = |amount: &str, date: &str| {
@@ -215,16 +233,47 @@ fn posted_payments_keep_promises_partly_and_carry_overpayments() {
                 "post", "--debtor", "1", "--type", "101", "--to-us", amount, "--date", date,
             ],
         );
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     };
     // 60.00 leaves 40.00 of the first promise open
     pay("60.00", "2024-08-01");
-    assert_eq!(promises(&fx.db)[0], ("2024-08-01".into(), 10_000, 6_000, false, "In Progress".into()));
+    assert_eq!(
+        promises(&fx.db)[0],
+        (
+            "2024-08-01".into(),
+            10_000,
+            6_000,
+            false,
+            "In Progress".into()
+        )
+    );
     // 90.00: 40.00 keeps the first, 50.00 goes to the second
     pay("90.00", "2024-08-20");
     let p = promises(&fx.db);
-    assert_eq!(p[0], ("2024-08-01".into(), 10_000, 10_000, true, "Completed".into()));
-    assert_eq!(p[1], ("2024-09-01".into(), 10_000, 5_000, false, "In Progress".into()));
+    assert_eq!(
+        p[0],
+        (
+            "2024-08-01".into(),
+            10_000,
+            10_000,
+            true,
+            "Completed".into()
+        )
+    );
+    assert_eq!(
+        p[1],
+        (
+            "2024-09-01".into(),
+            10_000,
+            5_000,
+            false,
+            "In Progress".into()
+        )
+    );
     assert_eq!(show(&fx)["de.npd"], "2024-09-01");
     // the listing on 2024-09-05: the second is late (within 10 grace days), the third open
     let j = json_ok(&fx, "2024-09-05", &["promises"]);
@@ -239,11 +288,34 @@ fn posted_payments_keep_promises_partly_and_carry_overpayments() {
     let out = run(
         &fx,
         "2024-08-25",
-        &["post", "--debtor", "1", "--type", "101", "--to-us", "-90.00", "--date", "2024-08-25"],
+        &[
+            "post",
+            "--debtor",
+            "1",
+            "--type",
+            "101",
+            "--to-us",
+            "-90.00",
+            "--date",
+            "2024-08-25",
+        ],
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let p = promises(&fx.db);
-    assert_eq!(p[0], ("2024-08-01".into(), 10_000, 6_000, false, "In Progress".into()));
+    assert_eq!(
+        p[0],
+        (
+            "2024-08-01".into(),
+            10_000,
+            6_000,
+            false,
+            "In Progress".into()
+        )
+    );
     assert_eq!(p[1].2, 0);
     assert_eq!(show(&fx)["de.npd"], "2024-08-01");
 }
@@ -255,22 +327,36 @@ fn the_sweep_breaks_overdue_promises_posts_late_fees_and_runs_the_plan() {
         &fx,
         "2024-07-20",
         &[
-            "arrangement", "add", "--debtor", "1", "--amount", "100", "--every", "month",
-            "--first", "2024-08-01",
+            "arrangement",
+            "add",
+            "--debtor",
+            "1",
+            "--amount",
+            "100",
+            "--every",
+            "month",
+            "--first",
+            "2024-08-01",
         ],
     );
     // due 2024-08-01 + 10 grace days: on 2024-08-11 still late, nothing broken
     let j = json_ok(&fx, "2024-08-11", &["promises", "--sweep"]);
     assert_eq!(j["broken"], 0);
-    assert!(json_ok(&fx, "2024-08-11", &["promises", "--broken"])["promises"]
-        .as_array()
-        .unwrap()
-        .is_empty());
+    assert!(
+        json_ok(&fx, "2024-08-11", &["promises", "--broken"])["promises"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
     // on 2024-08-12 it is broken: listed with --broken before the sweep marks it
     let j = json_ok(&fx, "2024-08-12", &["promises", "--broken"]);
     assert_eq!(j["count"], 1);
     assert_eq!(j["promises"][0]["due"], "2024-08-01");
-    let j = json_ok(&fx, "2024-08-30", &["promises", "--sweep", "--as-of", "2024-08-12"]);
+    let j = json_ok(
+        &fx,
+        "2024-08-30",
+        &["promises", "--sweep", "--as-of", "2024-08-12"],
+    );
     assert_eq!(j["broken"], 1);
     assert_eq!(j["late_fees"], 1);
     assert_eq!(j["late_fee_total"], "15.00");
@@ -282,15 +368,36 @@ fn the_sweep_breaks_overdue_promises_posts_late_fees_and_runs_the_plan() {
     assert_eq!(d["de.npd"], "2024-09-01");
     assert_eq!(promises(&fx.db)[0].4, "Broken");
     // a second sweep finds nothing more; the broken promise takes no payment
-    assert_eq!(json_ok(&fx, "2024-08-30", &["promises", "--sweep", "--as-of", "2024-08-12"])["broken"], 0);
+    assert_eq!(
+        json_ok(
+            &fx,
+            "2024-08-30",
+            &["promises", "--sweep", "--as-of", "2024-08-12"]
+        )["broken"],
+        0
+    );
     let out = run(
         &fx,
         "2024-08-30",
-        &["post", "--debtor", "1", "--type", "101", "--to-us", "100", "--date", "2024-08-30"],
+        &[
+            "post",
+            "--debtor",
+            "1",
+            "--type",
+            "101",
+            "--to-us",
+            "100",
+            "--date",
+            "2024-08-30",
+        ],
     );
     assert!(out.status.success());
     let p = promises(&fx.db);
-    assert_eq!((p[0].2, p[1].2), (0, 10_000), "the payment kept the September promise");
+    assert_eq!(
+        (p[0].2, p[1].2),
+        (0, 10_000),
+        "the payment kept the September promise"
+    );
     let j = json_ok(&fx, "2024-08-30", &["promises", "--broken"]);
     assert_eq!(j["count"], 1);
 }
@@ -300,8 +407,16 @@ fn a_second_arrangement_is_refused_unless_it_replaces_the_first() {
     let fx = fixture(30_000);
     let add = |extra: &[&str]| {
         let mut args = vec![
-            "arrangement", "add", "--debtor", "1", "--amount", "150", "--every", "month",
-            "--first", "2024-08-01",
+            "arrangement",
+            "add",
+            "--debtor",
+            "1",
+            "--amount",
+            "150",
+            "--every",
+            "month",
+            "--first",
+            "2024-08-01",
         ];
         args.extend_from_slice(extra);
         run(&fx, "2024-07-20", &args)
@@ -322,20 +437,45 @@ fn a_second_arrangement_is_refused_unless_it_replaces_the_first() {
 #[test]
 fn bad_arguments_exit_2_and_an_unknown_debtor_exit_1() {
     let fx = fixture(30_000);
-    let base = ["arrangement", "add", "--every", "month", "--first", "2024-08-01"];
+    let base = [
+        "arrangement",
+        "add",
+        "--every",
+        "month",
+        "--first",
+        "2024-08-01",
+    ];
     let with = |extra: &[&str]| {
         let mut a = base.to_vec();
         a.extend_from_slice(extra);
         run(&fx, "2024-07-20", &a)
     };
-    assert_eq!(with(&["--debtor", "1", "--amount", "0"]).status.code(), Some(2));
-    assert_eq!(with(&["--debtor", "1", "--amount", "abc"]).status.code(), Some(2));
     assert_eq!(
-        with(&["--debtor", "1", "--amount", "10", "--down", "-5"]).status.code(),
+        with(&["--debtor", "1", "--amount", "0"]).status.code(),
         Some(2)
     );
     assert_eq!(
-        with(&["--debtor", "1", "--amount", "10", "--count", "3", "--until-paid"]).status.code(),
+        with(&["--debtor", "1", "--amount", "abc"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        with(&["--debtor", "1", "--amount", "10", "--down", "-5"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        with(&[
+            "--debtor",
+            "1",
+            "--amount",
+            "10",
+            "--count",
+            "3",
+            "--until-paid"
+        ])
+        .status
+        .code(),
         Some(2)
     );
     let out = with(&["--debtor", "99", "--amount", "10"]);
@@ -351,8 +491,16 @@ fn a_letter_can_print_the_schedule() {
         &fx,
         "2024-07-20",
         &[
-            "arrangement", "add", "--debtor", "1", "--amount", "120", "--every", "month",
-            "--first", "2024-08-15",
+            "arrangement",
+            "add",
+            "--debtor",
+            "1",
+            "--amount",
+            "120",
+            "--every",
+            "month",
+            "--first",
+            "2024-08-15",
         ],
     );
     let rpt = fx.home.join("schedule.rpt");
@@ -361,13 +509,28 @@ fn a_letter_can_print_the_schedule() {
         "+++\nstart_on = \"debtor\"\n+++\n@de.na pays @de.arr a month; next @de.npd\n@de.co no total where (@co.ty = Promise) orderby @co.du\n@co.du @co.am\n@de.co\n",
     )
     .unwrap();
-    let out = run(&fx, "2024-07-20", &["report", "run", rpt.to_str().unwrap(), "--debtor", "1"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = run(
+        &fx,
+        "2024-07-20",
+        &["report", "run", rpt.to_str().unwrap(), "--debtor", "1"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8_lossy(&out.stdout);
     // 300.00 at 120.00: 120.00, 120.00, 60.00
     let lines: Vec<&str> = text.lines().map(str::trim_end).collect();
     assert_eq!(lines[0], "Doe, Jane pays $120.00 a month; next 08/15/2024");
-    assert_eq!(lines[1..4], ["08/15/2024 $120.00", "09/15/2024 $120.00", "10/15/2024 $60.00"]);
+    assert_eq!(
+        lines[1..4],
+        [
+            "08/15/2024 $120.00",
+            "09/15/2024 $120.00",
+            "10/15/2024 $60.00"
+        ]
+    );
 }
 
 #[test]
@@ -390,7 +553,11 @@ fn a_plan_promise_sets_the_next_promise_due_date() {
     )
     .unwrap();
     let out = run(&fx, "2024-07-22", &["plan", "run", "PTP", "--debtor", "1"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     // 2024-07-22 + 7 days = 2024-07-29, a Monday
     let d = show(&fx);
     assert_eq!(d["de.npd"], "2024-07-29");

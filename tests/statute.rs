@@ -176,7 +176,13 @@ fn payments_move_the_date_unless_the_rule_is_static_and_reversals_move_it_back()
     let fx = fixture();
     let post = |acct: &str, amount: &str, date: &str| {
         recoup_at(&fx.db, date)
-            .args(["post", "--debtor", &fi(&fx, acct).to_string(), "--type", "101"])
+            .args([
+                "post",
+                "--debtor",
+                &fi(&fx, acct).to_string(),
+                "--type",
+                "101",
+            ])
             .args(["--to-us", amount, "--date", date])
             .assert()
             .success();
@@ -207,9 +213,19 @@ fn sol_check_lists_barred_and_soon_barred_accounts() {
     assert_eq!(rows.len(), 2);
     assert_eq!(rows[1]["file"], fi(&fx, "A-3"));
     assert_eq!(rows[1]["barred"], false);
-    assert_eq!(json(&fx, "2024-04-01", &["sol", "check", "--within", "90"])["accounts"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        json(&fx, "2024-04-01", &["sol", "check", "--within", "90"])["accounts"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
     // as of 2024-07-01 both are barred
-    let j = json(&fx, "2024-04-01", &["sol", "check", "--as-of", "2024-07-01"]);
+    let j = json(
+        &fx,
+        "2024-04-01",
+        &["sol", "check", "--as-of", "2024-07-01"],
+    );
     assert_eq!(j["barred"], 2);
     // the text form, exit 0
     let out = recoup_at(&fx.db, "2024-04-01")
@@ -231,7 +247,11 @@ fn reports_and_where_read_the_time_barred_date() {
         .args(["--where", "@de.tbd and @de.tbd <= 2024-12-31"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8_lossy(&out.stdout);
     let lines: Vec<&str> = text.lines().map(str::trim_end).collect();
     assert_eq!(lines, ["A-1 03/15/2024", "A-3 07/01/2024"]);
@@ -242,8 +262,15 @@ fn reports_and_where_read_the_time_barred_date() {
         .args(["--where", "@de.tbd and @de.tbd <= @d"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim_end(), "A-1 03/15/2024");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim_end(),
+        "A-1 03/15/2024"
+    );
 }
 
 #[test]
@@ -280,7 +307,11 @@ fn a_bad_unit_is_refused_with_its_line_and_column() {
     let dir = tempfile::tempdir().unwrap();
     let setup = dir.path().join("setup.toml");
     // line 4, column 8: the value of `unit`
-    std::fs::write(&setup, "[[statute]]\nstate = \"CA\"\nperiods = 4\nunit = \"fortnights\"\n").unwrap();
+    std::fs::write(
+        &setup,
+        "[[statute]]\nstate = \"CA\"\nperiods = 4\nunit = \"fortnights\"\n",
+    )
+    .unwrap();
     let out = recoup_at(&dir.path().join("r.db"), "2024-04-01")
         .args(["setup", "apply"])
         .arg(&setup)
@@ -303,7 +334,10 @@ fn a_bad_unit_is_refused_with_its_line_and_column() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("setup.toml:7:9: a second [[statute]] rule for state 'ca'"), "{err}");
+    assert!(
+        err.contains("setup.toml:7:9: a second [[statute]] rule for state 'ca'"),
+        "{err}"
+    );
 }
 
 /// A reportable debtor (full identity, delinquency date, principal) of client 1.
@@ -349,7 +383,11 @@ fn generate(fx: &Fx, extra_setup: Option<&str>) -> (Json, String, Connection) {
         .args(["--as-of", "2024-07-31"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     (
         serde_json::from_slice(&out.stdout).unwrap(),
         String::from_utf8_lossy(&out.stderr).to_string(),
@@ -376,10 +414,15 @@ fn metro2_generate_warns_for_time_barred_accounts_or_leaves_them_out() {
         )),
         "{stderr}"
     );
-    assert!(!stderr.contains(&format!("warning: file {fresh}:")), "{stderr}");
+    assert!(
+        !stderr.contains(&format!("warning: file {fresh}:")),
+        "{stderr}"
+    );
     // [time_barred] metro2 = "exclude" leaves it out, counted with the exclusions
     let (j, stderr, _) = generate(&fx, Some("[time_barred]\nmetro2 = \"exclude\"\n"));
     assert_eq!(j["reported"], 1);
     assert_eq!(j["excluded"]["time_barred"], 1);
-    assert!(stderr.contains(&format!("warning: file {barred}: time-barred since 2023-06-01")));
+    assert!(stderr.contains(&format!(
+        "warning: file {barred}: time-barred since 2023-06-01"
+    )));
 }

@@ -112,7 +112,10 @@ pub fn promises_cmd(
     let mut store = Store::open_existing(&env.db)?;
     if do_sweep {
         if debtor.is_some() || broken {
-            bail!(config, "--sweep works on every debtor; it takes no --debtor or --broken");
+            bail!(
+                config,
+                "--sweep works on every debtor; it takes no --debtor or --broken"
+            );
         }
         let tx = store.conn_mut().transaction()?;
         let (summary, pending) = sweep::sweep(&tx, env, as_of, true)?;

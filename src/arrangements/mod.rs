@@ -238,13 +238,7 @@ pub fn add(conn: &Connection, env: &Env, req: &Request) -> Result<Arrangement> {
         Some(o) => o,
         None => crate::money::recalc::stored_totals(conn, req.debtor)?.owing(),
     };
-    let due = schedule(
-        owing,
-        to_cents(req.amount),
-        req.every,
-        req.first,
-        req.count,
-    )?;
+    let due = schedule(owing, to_cents(req.amount), req.every, req.first, req.count)?;
     let total = due.len();
     let mut promises_written = Vec::with_capacity(total);
     let mut insert = conn.prepare_cached(
@@ -348,7 +342,10 @@ mod tests {
     fn monthly_dates_keep_the_day_and_clamp() {
         let s = schedule(30000, 10000, Every::Month, d("2024-01-31"), None).unwrap();
         let dates: Vec<_> = s.iter().map(|(d, _)| *d).collect();
-        assert_eq!(dates, vec![d("2024-01-31"), d("2024-02-29"), d("2024-03-31")]);
+        assert_eq!(
+            dates,
+            vec![d("2024-01-31"), d("2024-02-29"), d("2024-03-31")]
+        );
     }
 
     #[test]
@@ -361,7 +358,11 @@ mod tests {
             .is_empty());
         let e = schedule(100_000_000, 1, Every::Month, d("2024-08-01"), None).unwrap_err();
         assert_eq!(e.exit_code(), 2);
-        assert!(e.message.contains("more than 1200 promises"), "{}", e.message);
+        assert!(
+            e.message.contains("more than 1200 promises"),
+            "{}",
+            e.message
+        );
         assert_eq!(
             schedule(1000, 0, Every::Week, d("2024-08-01"), None)
                 .unwrap_err()

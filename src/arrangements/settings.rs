@@ -79,7 +79,12 @@ impl PromiseSettings {
             &self.grace_days.unwrap_or(DEFAULT_GRACE_DAYS).to_string(),
         )?;
         if let Some(fee) = &self.late_fee {
-            settings::set(conn, SECTION, "late_fee", &format!("{:.2}", fee.get_ref().0))?;
+            settings::set(
+                conn,
+                SECTION,
+                "late_fee",
+                &format!("{:.2}", fee.get_ref().0),
+            )?;
         }
         if let Some(plan) = self.broken_plan.as_deref().map(str::trim) {
             if !plan.is_empty() {

@@ -646,9 +646,8 @@ fn write_records(
     let (back_tx, back_rx) = std::sync::mpsc::channel::<Vec<Job>>();
     std::thread::scope(|scope| {
         let barred = l.time_barred;
-        let worker = scope.spawn(move || {
-            consume(rx, back_tx, header, file, ending, options, barred, warn)
-        });
+        let worker =
+            scope.spawn(move || consume(rx, back_tx, header, file, ending, options, barred, warn));
         let read = produce(conn, l, options, &tx, &back_rx);
         drop(tx);
         let written = worker

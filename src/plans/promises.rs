@@ -113,9 +113,7 @@ pub fn refresh(conn: &Connection, fi: i64) -> Result<()> {
             .prepare_cached("UPDATE debtor SET npd = NULL, arr = NULL WHERE fi = ?1")?
             .execute([fi])?,
         Some((due, amount)) => conn
-            .prepare_cached(
-                "UPDATE debtor SET npd = ?2, arr = COALESCE(arr, ?3) WHERE fi = ?1",
-            )?
+            .prepare_cached("UPDATE debtor SET npd = ?2, arr = COALESCE(arr, ?3) WHERE fi = ?1")?
             .execute(params![fi, due, amount])?,
     };
     Ok(())
@@ -189,7 +187,9 @@ mod tests {
         assert_eq!(promises(c), vec![(5000, 3500, false), (5000, 0, false)]);
         assert_eq!(npd_arr(c), (Some("2024-07-10".into()), Some(5000)));
         let dd: Option<String> = c
-            .query_row("SELECT dd FROM contact WHERE du = '2024-07-10'", [], |r| r.get(0))
+            .query_row("SELECT dd FROM contact WHERE du = '2024-07-10'", [], |r| {
+                r.get(0)
+            })
             .unwrap();
         assert_eq!(dd, None);
     }

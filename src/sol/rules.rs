@@ -223,7 +223,10 @@ pub fn check_rules(
             return err(r.at(), format!("a second [[statute]] rule for {which}"));
         }
         if *r.periods.get_ref() == 0 {
-            return err(r.periods.span().start, "statute periods must be at least 1".into());
+            return err(
+                r.periods.span().start,
+                "statute periods must be at least 1".into(),
+            );
         }
         match (&r.judgment_periods, r.judgment_unit) {
             (Some(p), None) => {
@@ -262,12 +265,7 @@ pub fn check_rules(
 pub fn apply_rules(conn: &Connection, rules: &[StatuteRule]) -> Result<()> {
     settings::clear_section(conn, RULES_SECTION)?;
     for r in rules {
-        settings::set(
-            conn,
-            RULES_SECTION,
-            r.state(),
-            &r.rule().to_setting(),
-        )?;
+        settings::set(conn, RULES_SECTION, r.state(), &r.rule().to_setting())?;
     }
     Ok(())
 }

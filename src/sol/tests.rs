@@ -79,7 +79,12 @@ fn a_judgment_date_uses_the_judgment_pair() {
     // CA judgment 2022-05-01 + 10 years = 2032-05-01, payments and itemization aside
     let t = time_barred_date(
         &rules(),
-        &dates("CA", Some("2020-03-15"), Some("2022-05-01"), Some("2023-01-01")),
+        &dates(
+            "CA",
+            Some("2020-03-15"),
+            Some("2022-05-01"),
+            Some("2023-01-01"),
+        ),
     );
     assert_eq!(t, Some(d("2032-05-01")));
     // no itemization date needed with a judgment
