@@ -130,6 +130,7 @@ pub fn post(env: &Env, req: &PostRequest) -> Result<()> {
             ..Default::default()
         },
     )?;
+    crate::arrangements::after_posting(&tx, req.debtor, posted.id)?;
     // The type's contact plan runs after posting (S2:2101-2106).
     if let Some(plan) = &posted.plan {
         let mut runner = crate::plans::PlanRunner::new(&tx, env)?;

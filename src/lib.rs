@@ -4,6 +4,7 @@
 //! Data flows one way (DESIGN.md): sources → maps → store; store → reports,
 //! Metro 2, letters and statements.
 
+pub mod arrangements;
 pub mod catalog;
 pub mod commands;
 pub mod demo;
@@ -18,6 +19,7 @@ pub mod output;
 pub mod plans;
 pub mod report;
 pub mod setup;
+pub mod sol;
 pub mod statements;
 pub mod store;
 pub mod suggest;

@@ -204,6 +204,71 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Payment arrangements: a down payment and a schedule of promised payments
+    #[command(subcommand)]
+    Arrangement(ArrangementCmd),
+    /// List promises (open, late, broken); --sweep marks the broken ones
+    Promises {
+        /// Only broken promises
+        #[arg(long)]
+        broken: bool,
+        /// The date promises are judged on (default today)
+        #[arg(long = "as-of", value_parser = parse_date)]
+        as_of: Option<NaiveDate>,
+        /// Only this debtor's promises
+        #[arg(long)]
+        debtor: Option<i64>,
+        /// Mark broken promises, post the late fee, run the broken-promise plan
+        #[arg(long)]
+        sweep: bool,
+    },
+    /// Statute of limitations
+    #[command(subcommand)]
+    Sol(SolCmd),
+}
+
+#[derive(Subcommand)]
+enum ArrangementCmd {
+    /// Post the down payment, service charge and discount, and schedule the promises
+    Add {
+        #[arg(long)]
+        debtor: i64,
+        /// Amount per period
+        #[arg(long)]
+        amount: String,
+        #[arg(long, value_parser = ["week", "month"])]
+        every: String,
+        /// Due date of the first promise
+        #[arg(long, value_parser = parse_date)]
+        first: NaiveDate,
+        /// At most this many promises, the last taking the remainder
+        #[arg(long, conflicts_with = "until_paid")]
+        count: Option<u32>,
+        /// As many promises as the balance needs (the default)
+        #[arg(long = "until-paid")]
+        until_paid: bool,
+        #[arg(long)]
+        down: Option<String>,
+        #[arg(long = "service-charge")]
+        service_charge: Option<String>,
+        #[arg(long)]
+        discount: Option<String>,
+        /// Cancel the debtor's open promises instead of refusing
+        #[arg(long)]
+        replace: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum SolCmd {
+    /// List accounts time-barred on a date (and those soon to be, with --within)
+    Check {
+        #[arg(long = "as-of", value_parser = parse_date)]
+        as_of: Option<NaiveDate>,
+        /// Also accounts that become time-barred within this many days
+        #[arg(long)]
+        within: Option<u32>,
+    },
 }
 
 /// The exit statuses every command shares (SPEC: conventions for every command).
@@ -732,6 +797,41 @@ fn run(cli: Cli) -> Result<(), Error> {
             recoup::demo::run(&env, &out)
         }
         Command::Report(ReportCmd::Check { report }) => recoup::report::cli::check(&env, &report),
+        Command::Arrangement(ArrangementCmd::Add {
+            debtor,
+            amount,
+            every,
+            first,
+            count,
+            until_paid,
+            down,
+            service_charge,
+            discount,
+            replace,
+        }) => recoup::arrangements::cli::add_cmd(
+            &env,
+            &recoup::arrangements::cli::AddArgs {
+                debtor,
+                amount,
+                every,
+                first,
+                count,
+                until_paid,
+                down,
+                service_charge,
+                discount,
+                replace,
+            },
+        ),
+        Command::Promises {
+            broken,
+            as_of,
+            debtor,
+            sweep,
+        } => recoup::arrangements::cli::promises_cmd(&env, as_of, broken, debtor, sweep),
+        Command::Sol(SolCmd::Check { as_of, within }) => {
+            recoup::sol::cli::check_cmd(&env, as_of, within)
+        }
         Command::Report(ReportCmd::Run {
             report,
             debtors,

@@ -141,6 +141,14 @@ pub static FIELDS: &[FieldDef] = &[
     f!(Debtor, "ecoa", "ECOA Code", A, 1, "ecoa"),
     f!(Debtor, "tx", "Tax Rate", P, 8, "tx"),
     f!(Debtor, "te", "Tax Exempt", F, 1, "te"),
+    // Statute of limitations (S2:1835-1866; SPEC §11): the itemization date starts the
+    // period, a judgment restarts it with the judgment pair; `tbd` is kept by `sol`.
+    f!(Debtor, "itd", "Itemization Date", D, 10, "itd"),
+    f!(Debtor, "jd", "Judgment Date", D, 10, "jd"),
+    f!(Debtor, "tbd", "Time-Barred Date", D, 10, "tbd", computed),
+    // Payment arrangements (S2:2608-2699, 5583-5585; SPEC §11): kept by `arrangements`.
+    f!(Debtor, "arr", "Arrangement Amount", C, 15, "arr", computed),
+    f!(Debtor, "npd", "Next Promise Due", D, 10, "npd", computed),
 
     // Cosigner / related party (S2:5750-5760)
     f!(Cosigner, "cl", "Class", A, 31, "cl"),
@@ -198,6 +206,8 @@ pub static FIELDS: &[FieldDef] = &[
     f!(Contact, "do", "Done", F, 1, "done"),
     f!(Contact, "dd", "Done Date", D, 10, "dd"),
     f!(Contact, "st", "Status", A, 12, "st"),
+    // What payments have paid towards a Promise's Amount (S2:5583-5585).
+    f!(Contact, "pa", "Amount Paid", C, 9, "pa", computed),
     f!(Contact, "cr", "Call Result", N, 4, "cr"),
 
     // Statement (invoice) header — written by statement generation only

@@ -68,6 +68,7 @@ pub fn import_into(
     if refuse {
         tx.rollback()?;
     } else {
+        crate::sol::refresh_after_import(&tx)?;
         tx.execute(
             "UPDATE import_batch SET summary = ?2 WHERE nu = ?1",
             rusqlite::params![batch, summary.to_json().to_string()],

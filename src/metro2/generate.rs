@@ -86,6 +86,8 @@ pub struct Summary {
     pub activated: u64,
     /// Accounts recorded in the report history (--mark-done).
     pub marked_done: u64,
+    /// Time-barred accounts reported, each with a warning (SPEC §11).
+    pub time_barred: u64,
 }
 
 /// One account not reported, and why.
@@ -629,6 +631,7 @@ pub fn generate(
     } else {
         Vec::new()
     };
+    let time_barred = crate::sol::Metro2Check::load(conn, as_of)?;
     let options = BuildOptions {
         as_of,
         now: today.and_time(env.now),
@@ -651,6 +654,7 @@ pub fn generate(
             under_minimum: &under_minimum,
             grantor_dates: &grantor_dates,
             list_all_exclusions: env.json,
+            time_barred: &time_barred,
         },
         &options,
         warn,
@@ -704,6 +708,7 @@ struct Lookups<'a> {
     grantor_dates: &'a [(i64, NaiveDate)],
     /// `--json`: keep every excluded account for the summary.
     list_all_exclusions: bool,
+    time_barred: &'a crate::sol::Metro2Check,
 }
 
 /// Count an account not reported; keep it for the warning (or the JSON list).
@@ -757,8 +762,12 @@ fn write_records(
     let (back_tx, back_rx) = std::sync::mpsc::channel::<Vec<Job>>();
     std::thread::scope(|scope| {
         let list_all = l.list_all_exclusions;
-        let worker = scope
-            .spawn(move || consume(rx, back_tx, header, file, ending, options, list_all, warn));
+        let barred = l.time_barred;
+        let worker = scope.spawn(move || {
+            consume(
+                rx, back_tx, header, file, ending, options, list_all, barred, warn,
+            )
+        });
         let read = produce(conn, l, options, &tx, &back_rx);
         drop(tx);
         let written = worker
@@ -922,6 +931,15 @@ fn produce(
         } else {
             None
         };
+        if let Some(reason) = l.time_barred.exclusion(fi) {
+            spare.push(a);
+            batch.push(Job::Excluded {
+                fi,
+                key: "time_barred",
+                reason,
+            });
+            continue;
+        }
         batch.push(Job::Account(a));
         if batch.len() >= BATCH && !send(&mut batch) {
             return Ok((done, finished));
@@ -944,6 +962,7 @@ fn consume(
     ending: LineEnding,
     options: &BuildOptions,
     list_all_exclusions: bool,
+    time_barred: &crate::sol::Metro2Check,
     warn: &mut (dyn Write + Send),
 ) -> Result<(Summary, Vec<(i64, Status)>)> {
     let io = |e: super::write::WriteError| Error::runtime(e.to_string());
@@ -1009,6 +1028,10 @@ fn consume(
                 .entry(built.status.code().to_string())
                 .or_default() += 1;
             reported.push((fi, built.status));
+            if let Some(m) = time_barred.warning(fi) {
+                writeln!(warn, "warning: file {fi}: {m}")?;
+                summary.time_barred += 1;
+            }
         }
         let _ = back.send(batch); // the reader may have finished
     }
@@ -1083,6 +1106,9 @@ pub fn print_summary(out: &mut dyn Write, s: &Summary) -> std::io::Result<()> {
             "  finished earlier (final status reported): {}",
             s.finished
         )?;
+    }
+    if s.time_barred > 0 {
+        writeln!(out, "  time-barred (warned): {}", s.time_barred)?;
     }
     if s.activated > 0 {
         writeln!(out, "  activated: {}", s.activated)?;

@@ -174,8 +174,13 @@ impl PlanRunner {
         let changes = [Status, Sales, Rate, RatePlan];
         self.carry_out_group(conn, fi, &due, reference, &changes, None, &mut queued)?;
         // 5. Promises are contacts with an amount.
+        let mut promised = false;
         for d in due.iter().filter(|d| d.event.kind == Promise) {
             self.contact(conn, fi, d, &d.event.description, false)?;
+            promised = true;
+        }
+        if promised {
+            crate::plans::promises::refresh(conn, fi)?; // de.npd, de.arr
         }
         // 6. Operator assignments; 7. transactions; ODBC events due now run on the spot
         // (S0), after the local commit.

@@ -1,52 +1,122 @@
-//! Promises (S2:5583-5585): a Promise contact is "only satisfied when the full Amount
-//! has been paid". An import with "Manage Promises" (S2:5221) applies each payment to
-//! the debtor's pending promises, the earliest due first: a promise covered in full is
-//! completed on the payment date; a partly covered one stays pending with the amount
-//! still promised in its Amount.
+//! Promises (Collect! help, "Delinquency Date For Credit Grantor", S2:5583-5585): a
+//! Promise contact is "only satisfied when the full Amount has been paid", and the
+//! product "can manage payments, underpayments and overpayments".
+//!
+//! Each payment — posted with `recoup post`, or imported with "Manage Promises"
+//! (S2:5221) — pays the debtor's open promises, the earliest due first: what it pays
+//! goes into the promise's Amount Paid (`co.pa`); a promise paid in full is completed
+//! on the payment date; a partial payment leaves the rest open; what is left over pays
+//! the next one. A reversal (a negative payment) takes the money back from the latest
+//! promises it paid and reopens them. Broken and cancelled promises take no payments.
+//! After each change the debtor's `de.npd` (next promise due) and `de.arr` (open
+//! arrangement amount) are brought up to date by [`refresh`].
 
 use chrono::NaiveDate;
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::Result;
 
-/// Apply a payment (cents) to the debtor's pending promises; returns how many were
-/// completed.
+/// Contact status of a promise the sweep found broken (SPEC §11).
+pub const BROKEN: &str = "Broken";
+/// Contact status of a promise an arrangement replaced.
+pub const CANCELLED: &str = "Cancelled";
+
+/// Apply a payment (cents; negative = a reversal) to the debtor's promises; returns how
+/// many promises were completed (or, for a reversal, reopened).
 pub fn apply_payment(conn: &Connection, fi: i64, amount: i64, date: NaiveDate) -> Result<usize> {
-    if amount <= 0 {
-        return Ok(0);
-    }
-    let mut pending: Vec<(String, i64, i64)> = Vec::new();
-    {
-        let mut stmt = conn.prepare_cached(
-            "SELECT COALESCE(du, ''), id, COALESCE(am, 0) FROM contact
-             WHERE fi = ?1 AND lower(ty) = 'promise' AND COALESCE(done, 0) = 0",
-        )?;
-        let mut rows = stmt.query([fi])?;
-        while let Some(r) = rows.next()? {
-            pending.push((r.get(0)?, r.get(1)?, r.get(2)?));
-        }
-    }
-    pending.sort();
+    let changed = match amount {
+        0 => return Ok(0),
+        a if a > 0 => pay_open_promises(conn, fi, a, date)?,
+        a => take_back(conn, fi, a.saturating_neg())?,
+    };
+    refresh(conn, fi)?;
+    Ok(changed)
+}
+
+/// The open promises, earliest due first (a promise without a due date last).
+fn pay_open_promises(conn: &Connection, fi: i64, amount: i64, date: NaiveDate) -> Result<usize> {
+    let open: Vec<(i64, i64, i64)> = conn
+        .prepare_cached(
+            "SELECT id, COALESCE(am, 0), COALESCE(pa, 0) FROM contact
+             WHERE fi = ?1 AND lower(ty) = 'promise' AND COALESCE(done, 0) = 0
+             ORDER BY du IS NULL, du, id",
+        )?
+        .query_map([fi], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<std::result::Result<_, _>>()?;
     let mut left = amount;
     let mut completed = 0;
-    for (_, id, owed) in pending {
+    for (id, promised, paid) in open {
         if left <= 0 {
             break;
         }
-        if left >= owed {
-            left -= owed;
+        let part = left.min((promised - paid).max(0));
+        left -= part;
+        let paid = paid + part;
+        if paid >= promised {
             conn.prepare_cached(
-                "UPDATE contact SET done = 1, dd = ?2, st = 'Completed' WHERE id = ?1",
+                "UPDATE contact SET pa = ?2, done = 1, dd = ?3, st = 'Completed' WHERE id = ?1",
             )?
-            .execute(params![id, date])?;
+            .execute(params![id, paid, date])?;
             completed += 1;
         } else {
-            conn.prepare_cached("UPDATE contact SET am = ?2 WHERE id = ?1")?
-                .execute(params![id, owed - left])?;
-            left = 0;
+            conn.prepare_cached("UPDATE contact SET pa = ?2 WHERE id = ?1")?
+                .execute(params![id, paid])?;
         }
     }
     Ok(completed)
+}
+
+/// A reversal: the latest promises paid give the money back and are open again.
+fn take_back(conn: &Connection, fi: i64, amount: i64) -> Result<usize> {
+    let paid: Vec<(i64, i64, bool)> = conn
+        .prepare_cached(
+            "SELECT id, pa, COALESCE(done, 0) FROM contact
+             WHERE fi = ?1 AND lower(ty) = 'promise' AND COALESCE(pa, 0) > 0
+               AND COALESCE(st, '') NOT IN (?2, ?3)
+             ORDER BY du IS NULL DESC, du DESC, id DESC",
+        )?
+        .query_map(params![fi, BROKEN, CANCELLED], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?
+        .collect::<std::result::Result<_, _>>()?;
+    let mut left = amount;
+    let mut reopened = 0;
+    for (id, pa, done) in paid {
+        if left <= 0 {
+            break;
+        }
+        let part = left.min(pa);
+        left -= part;
+        conn.prepare_cached(
+            "UPDATE contact SET pa = ?2, done = 0, dd = NULL, st = 'In Progress' WHERE id = ?1",
+        )?
+        .execute(params![id, pa - part])?;
+        reopened += usize::from(done);
+    }
+    Ok(reopened)
+}
+
+/// Bring `de.npd` and `de.arr` up to date: the next open promise's due date, and the
+/// amount per period while any promise is open (kept from the arrangement; for
+/// promises made otherwise, the next promise's amount); both blank when none is open.
+pub fn refresh(conn: &Connection, fi: i64) -> Result<()> {
+    let next: Option<(Option<String>, i64)> = conn
+        .prepare_cached(
+            "SELECT du, COALESCE(am, 0) FROM contact
+             WHERE fi = ?1 AND lower(ty) = 'promise' AND COALESCE(done, 0) = 0
+             ORDER BY du IS NULL, du, id LIMIT 1",
+        )?
+        .query_row([fi], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    match next {
+        None => conn
+            .prepare_cached("UPDATE debtor SET npd = NULL, arr = NULL WHERE fi = ?1")?
+            .execute([fi])?,
+        Some((due, amount)) => conn
+            .prepare_cached("UPDATE debtor SET npd = ?2, arr = COALESCE(arr, ?3) WHERE fi = ?1")?
+            .execute(params![fi, due, amount])?,
+    };
+    Ok(())
 }
 
 #[cfg(test)]
@@ -54,30 +124,86 @@ mod tests {
     use super::*;
     use crate::store::Store;
 
-    #[test]
-    fn payments_satisfy_promises_in_full_only() {
-        let store = Store::open_in_memory().unwrap();
-        let c = store.conn();
-        c.execute_batch(
-            "INSERT INTO client (nu) VALUES (1);
-             INSERT INTO debtor (fi, cn) VALUES (1, 1);
-             INSERT INTO contact (fi, ty, du, am, done) VALUES (1, 'Promise', '2024-07-10', 5000, 0);
-             INSERT INTO contact (fi, ty, du, am, done) VALUES (1, 'Promise', '2024-08-10', 5000, 0);",
-        )
-        .unwrap();
-        let d = NaiveDate::from_ymd_opt(2024, 7, 9).unwrap();
-        // 30.00 does not satisfy the first 50.00 promise: 20.00 still promised
-        assert_eq!(apply_payment(c, 1, 3000, d).unwrap(), 0);
-        // 45.00 completes it (20.00) and leaves 25.00 on the next
-        assert_eq!(apply_payment(c, 1, 4500, d).unwrap(), 1);
-        let rows: Vec<(i64, bool)> = c
-            .prepare("SELECT am, done FROM contact ORDER BY du")
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn promises(c: &Connection) -> Vec<(i64, i64, bool)> {
+        c.prepare("SELECT am, COALESCE(pa, 0), done FROM contact ORDER BY du")
             .unwrap()
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .unwrap()
             .map(|x| x.unwrap())
-            .collect();
-        assert_eq!(rows, vec![(2000, true), (2500, false)]);
-        assert_eq!(apply_payment(c, 1, -100, d).unwrap(), 0);
+            .collect()
+    }
+
+    fn npd_arr(c: &Connection) -> (Option<String>, Option<i64>) {
+        c.query_row("SELECT npd, arr FROM debtor WHERE fi = 1", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap()
+    }
+
+    fn db() -> Store {
+        let store = Store::open_in_memory().unwrap();
+        store
+            .conn()
+            .execute_batch(
+                "INSERT INTO client (nu) VALUES (1);
+                 INSERT INTO debtor (fi, cn) VALUES (1, 1);
+                 INSERT INTO contact (fi, ty, du, am, done) VALUES (1, 'Promise', '2024-07-10', 5000, 0);
+                 INSERT INTO contact (fi, ty, du, am, done) VALUES (1, 'Promise', '2024-08-10', 5000, 0);",
+            )
+            .unwrap();
+        store
+    }
+
+    #[test]
+    fn payments_satisfy_promises_in_full_only() {
+        let store = db();
+        let c = store.conn();
+        let d = day("2024-07-09");
+        // 30.00 does not satisfy the first 50.00 promise: 20.00 still promised
+        assert_eq!(apply_payment(c, 1, 3000, d).unwrap(), 0);
+        assert_eq!(promises(c), vec![(5000, 3000, false), (5000, 0, false)]);
+        // 45.00 completes it (20.00) and carries 25.00 to the next
+        assert_eq!(apply_payment(c, 1, 4500, d).unwrap(), 1);
+        assert_eq!(promises(c), vec![(5000, 5000, true), (5000, 2500, false)]);
+        assert_eq!(npd_arr(c), (Some("2024-08-10".into()), Some(5000)));
+        // 80.00 completes the second (25.00); 55.00 is left over with nothing promised
+        assert_eq!(apply_payment(c, 1, 8000, d).unwrap(), 1);
+        assert_eq!(npd_arr(c), (None, None));
+    }
+
+    #[test]
+    fn a_reversal_reopens_the_latest_promises_paid() {
+        let store = db();
+        let c = store.conn();
+        let d = day("2024-07-09");
+        // 75.00 = 50.00 (first, completed) + 25.00 on the second
+        apply_payment(c, 1, 7500, d).unwrap();
+        // reversing 40.00: 25.00 back from the second, 15.00 from the first (reopened)
+        assert_eq!(apply_payment(c, 1, -4000, d).unwrap(), 1);
+        assert_eq!(promises(c), vec![(5000, 3500, false), (5000, 0, false)]);
+        assert_eq!(npd_arr(c), (Some("2024-07-10".into()), Some(5000)));
+        let dd: Option<String> = c
+            .query_row("SELECT dd FROM contact WHERE du = '2024-07-10'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(dd, None);
+    }
+
+    #[test]
+    fn broken_promises_take_no_payment() {
+        let store = db();
+        let c = store.conn();
+        c.execute(
+            "UPDATE contact SET done = 1, st = 'Broken' WHERE du = '2024-07-10'",
+            [],
+        )
+        .unwrap();
+        apply_payment(c, 1, 5000, day("2024-08-01")).unwrap();
+        assert_eq!(promises(c), vec![(5000, 0, true), (5000, 5000, true)]);
     }
 }

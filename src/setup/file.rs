@@ -53,6 +53,11 @@ pub struct SetupFile {
     pub contact_control: Option<Vec<ContactControl>>,
     pub rate_plan: Option<Vec<RatePlan>>,
     pub transaction_type: Option<Vec<TransactionType>>,
+    /// Statute of limitations rules (SPEC §11, S2:1835-1866).
+    pub statute: Option<Vec<crate::sol::StatuteRule>>,
+    pub time_barred: Option<crate::sol::TimeBarredSettings>,
+    /// Promises: grace days, late fee, plan for broken promises (SPEC §11).
+    pub promises: Option<crate::arrangements::PromiseSettings>,
 }
 
 /// Company Details (S2:21-259).
@@ -407,6 +412,15 @@ impl SetupFile {
                     path.display()
                 )));
             }
+        }
+        crate::sol::check_rules(
+            self.statute.as_deref().unwrap_or_default(),
+            self.time_barred.as_ref(),
+            path,
+            src,
+        )?;
+        if let Some(p) = &self.promises {
+            p.check(path, src)?;
         }
         for s in self.status.iter().flatten() {
             if s.code.is_empty() || s.code.chars().count() > 4 {

@@ -225,6 +225,20 @@ fn apply_file(conn: &Connection, f: &SetupFile, path: &Path, src: &str) -> Resul
         }
         applied.push(format!("client ({})", list.len()));
     }
+    if let Some(p) = &f.promises {
+        p.apply(conn)?;
+        applied.push("promises".to_string());
+    }
+    if let Some(t) = &f.time_barred {
+        crate::sol::apply_settings(conn, t)?;
+        applied.push("time_barred".to_string());
+    }
+    if let Some(rules) = &f.statute {
+        crate::sol::apply_rules(conn, rules)?;
+        // New rules move every debtor's time-barred date.
+        crate::sol::refresh_all(conn)?;
+        applied.push(format!("statute ({})", rules.len()));
+    }
     Ok(applied)
 }
 

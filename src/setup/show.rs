@@ -97,6 +97,8 @@ pub fn to_json(conn: &Connection) -> Result<Json> {
         "clients".into(),
         json!(rows("SELECT nu, na, rm, rt, tx FROM client ORDER BY nu")?),
     );
+    out.insert("statute".into(), crate::sol::setup_json(conn)?);
+    out.insert("promises".into(), crate::arrangements::setup_json(conn)?);
     out.insert("transaction_types".into(), json!(rows("SELECT code, description, fin_type, omit_statement, omit_cash, no_commission, no_tax, commission_rate FROM trans_type ORDER BY CAST(code AS INTEGER), code")?));
     Ok(Json::Object(out))
 }
@@ -242,6 +244,8 @@ pub fn render(conn: &Connection) -> Result<String> {
             brackets.join(",\n  ")
         ));
     }
+    s.push_str(&crate::arrangements::render_setup(conn)?);
+    s.push_str(&crate::sol::render_setup(conn)?);
     let mut stmt = conn.prepare("SELECT nu FROM client ORDER BY nu")?;
     let clients: Vec<i64> = stmt
         .query_map([], |r| r.get(0))?

@@ -104,7 +104,10 @@ impl Column {
             PAYMENT_NOTE => Column::PaymentNote,
             _ => {
                 let f = crate::catalog::by_code(name)?;
-                if !matches!(f.form, Form::Client | Form::Contact) || name.starts_with('@') {
+                if !matches!(f.form, Form::Client | Form::Contact)
+                    || f.computed
+                    || name.starts_with('@')
+                {
                     return None;
                 }
                 Column::Field(f)
@@ -175,7 +178,14 @@ fn columns() -> Vec<Column> {
             .filter(|f| !is_client_number(f))
             .map(|f| Column::Field(f)),
     );
-    cols.extend(Form::Contact.fields().map(Column::Field));
+    // A computed field (a promise's amount paid) is worked out again by the
+    // receiving office from its own records; it is not sent.
+    cols.extend(
+        Form::Contact
+            .fields()
+            .filter(|f| !f.computed)
+            .map(Column::Field),
+    );
     cols.extend([
         Column::PaymentDate,
         Column::PaymentAmount,
@@ -607,9 +617,11 @@ mod tests {
         assert_eq!(h[0], "record");
         assert_eq!(h[1], "cl.nu");
         for f in Form::Client.fields().chain(Form::Contact.fields()) {
+            // Computed fields are worked out again by the receiving office.
+            let expected = usize::from(!f.computed);
             assert_eq!(
                 h.iter().filter(|c| **c == f.code()).count(),
-                1,
+                expected,
                 "{}",
                 f.code()
             );

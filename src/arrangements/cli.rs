@@ -1,0 +1,186 @@
+//! `recoup arrangement add` and `recoup promises`: arguments in, one transaction,
+//! printing out.
+
+use chrono::NaiveDate;
+
+use super::sweep::{self, PromiseRow};
+use super::{Every, Request};
+use crate::money::parse_amount;
+use crate::store::Store;
+use crate::{bail, Env, Result};
+
+/// `recoup arrangement add` as typed.
+pub struct AddArgs {
+    pub debtor: i64,
+    pub amount: String,
+    pub every: String,
+    pub first: NaiveDate,
+    pub count: Option<u32>,
+    pub until_paid: bool,
+    pub down: Option<String>,
+    pub service_charge: Option<String>,
+    pub discount: Option<String>,
+    pub replace: bool,
+}
+
+fn amount(name: &str, text: &str) -> Result<rust_decimal::Decimal> {
+    match parse_amount(text) {
+        Some(d) => Ok(d),
+        None => bail!(config, "--{name} '{text}' is not an amount"),
+    }
+}
+
+fn optional(name: &str, text: &Option<String>) -> Result<Option<rust_decimal::Decimal>> {
+    text.as_deref().map(|t| amount(name, t)).transpose()
+}
+
+pub fn add_cmd(env: &Env, a: &AddArgs) -> Result<()> {
+    let Some(every) = Every::parse(&a.every) else {
+        bail!(config, "--every '{}' must be week or month", a.every);
+    };
+    let req = Request {
+        debtor: a.debtor,
+        amount: amount("amount", &a.amount)?,
+        every,
+        first: a.first,
+        // --until-paid is the default; clap keeps it and --count apart.
+        count: if a.until_paid { None } else { a.count },
+        down: optional("down", &a.down)?,
+        service_charge: optional("service-charge", &a.service_charge)?,
+        discount: optional("discount", &a.discount)?,
+        replace: a.replace,
+    };
+    let mut store = Store::open_existing(&env.db)?;
+    let tx = store.conn_mut().transaction()?;
+    let arr = super::add(&tx, env, &req)?;
+    tx.commit()?;
+    crate::output::committed(format_args!(
+        "arrangement for debtor {}: {} promise(s)",
+        arr.debtor,
+        arr.promises.len()
+    ));
+    if env.json {
+        crate::outln!("{}", serde_json::json!(arr))?;
+        return Ok(());
+    }
+    crate::outln!(
+        "arrangement for debtor {}: {} a {}; down {}, service charge {}, discount {}; owing {}",
+        arr.debtor,
+        arr.amount,
+        arr.every,
+        arr.down,
+        arr.service_charge,
+        arr.discount,
+        arr.owing
+    )?;
+    if arr.cancelled > 0 {
+        crate::outln!("  cancelled {} earlier promise(s)", arr.cancelled)?;
+    }
+    match (arr.promises.first(), arr.promises.last()) {
+        (Some(first), Some(last)) => crate::outln!(
+            "  {} promise(s) from {} to {}; the last {}",
+            arr.promises.len(),
+            first.due,
+            last.due,
+            last.amount
+        )?,
+        _ => crate::outln!("  nothing left to promise")?,
+    }
+    Ok(())
+}
+
+fn print_rows(rows: &[PromiseRow]) -> Result<()> {
+    crate::outln!(
+        "{:>8}  {:>8}  {:<10}  {:>10}  {:>10}  {:>10}  status",
+        "file",
+        "contact",
+        "due",
+        "amount",
+        "paid",
+        "unpaid"
+    )?;
+    for r in rows {
+        crate::outln!(
+            "{:>8}  {:>8}  {:<10}  {:>10}  {:>10}  {:>10}  {}",
+            r.file,
+            r.contact,
+            r.due.as_deref().unwrap_or(""),
+            r.amount,
+            r.paid,
+            r.unpaid,
+            serde_json::to_value(r.status)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default()
+        )?;
+    }
+    Ok(())
+}
+
+/// `recoup promises [--broken] [--as-of DATE] [--debtor N] [--sweep]`.
+pub fn promises_cmd(
+    env: &Env,
+    as_of: Option<NaiveDate>,
+    broken: bool,
+    debtor: Option<i64>,
+    do_sweep: bool,
+) -> Result<()> {
+    let as_of = as_of.unwrap_or(env.today);
+    let mut store = Store::open_existing(&env.db)?;
+    if do_sweep {
+        if debtor.is_some() || broken {
+            bail!(
+                config,
+                "--sweep works on every debtor; it takes no --debtor or --broken"
+            );
+        }
+        let tx = store.conn_mut().transaction()?;
+        let (summary, pending) = sweep::sweep(&tx, env, as_of, true)?;
+        tx.commit()?;
+        crate::output::committed(format_args!("promise sweep as of {as_of}"));
+        // ODBC events of the broken-promise plan run after the commit; a failure
+        // fails the command once the summary is out, and its contacts stay pending.
+        let odbc = crate::sync::run_pending(store.conn(), env, &pending);
+        let printed = print_sweep(env, &summary);
+        odbc.into_result()?;
+        return printed;
+    }
+    let rows = sweep::list(store.conn(), as_of, broken, debtor)?;
+    if env.json {
+        crate::outln!(
+            "{}",
+            serde_json::json!({
+                "as_of": crate::catalog::iso_date(as_of),
+                "count": rows.len(),
+                "promises": rows,
+            })
+        )?;
+        return Ok(());
+    }
+    print_rows(&rows)?;
+    crate::outln!("{} promise(s)", rows.len())?;
+    Ok(())
+}
+
+fn print_sweep(env: &Env, summary: &sweep::SweepSummary) -> Result<()> {
+    if env.json {
+        crate::outln!("{}", serde_json::json!(summary))?;
+        return Ok(());
+    }
+    if !summary.promises.is_empty() {
+        print_rows(&summary.promises)?;
+    }
+    crate::outln!(
+        "{} promise(s) of {} debtor(s) broken on {} ({} grace days); {} late fee(s) {}",
+        summary.broken,
+        summary.debtors,
+        summary.as_of,
+        summary.grace_days,
+        summary.late_fees,
+        summary.late_fee_total
+    )?;
+    for (plan, n) in &summary.plans {
+        crate::outln!("  plan {plan}: {n} debtor(s)")?;
+    }
+    Ok(())
+}

@@ -1,0 +1,245 @@
+//! Kept, late and broken promises (SPEC §11): a promise with an unpaid amount more
+//! than `grace_days` after its due date is broken. `recoup promises` lists them;
+//! `--sweep` marks them broken, posts the 320 Payment Plan Late Fee when the setup
+//! names an amount (the late fee "for a payment plan according to the settings",
+//! Collect! help, "Late Fee Sample", S2:2944-2950) and runs the setup's plan.
+
+use std::collections::BTreeMap;
+
+use chrono::{Days, NaiveDate};
+use rusqlite::{params, Connection};
+use rust_decimal::Decimal;
+
+use super::PromiseConfig;
+use crate::money::{from_cents, Ledger, NewTransaction};
+use crate::plans::promises::{self, BROKEN};
+use crate::{Env, Result};
+
+/// The late-fee transaction type (stock 320 Payment Plan Late Fee).
+pub const LATE_FEE: &str = "320";
+
+/// Where a promise stands on a date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Standing {
+    /// Not yet due (due on or after the date).
+    Open,
+    /// Past due, unpaid, still within the grace days.
+    Late,
+    /// Unpaid more than the grace days after its due date, or marked broken.
+    Broken,
+}
+
+/// One promise of `recoup promises`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PromiseRow {
+    pub file: i64,
+    pub contact: i64,
+    pub due: Option<String>,
+    pub amount: String,
+    pub paid: String,
+    pub unpaid: String,
+    pub status: Standing,
+}
+
+/// The last due date a promise unpaid on `as_of` may have and still not be broken:
+/// broken when `as_of` is more than `grace` days after the due date, i.e. when
+/// due < as_of − grace. (Due 2024-08-01, grace 10: late through 2024-08-11, broken
+/// from 2024-08-12.)
+pub fn cutoff(as_of: NaiveDate, grace: u32) -> NaiveDate {
+    as_of
+        .checked_sub_days(Days::new(grace.into()))
+        .unwrap_or(NaiveDate::MIN)
+}
+
+fn standing(due: Option<NaiveDate>, marked_broken: bool, as_of: NaiveDate, grace: u32) -> Standing {
+    match due {
+        _ if marked_broken => Standing::Broken,
+        Some(d) if d < cutoff(as_of, grace) => Standing::Broken,
+        Some(d) if d < as_of => Standing::Late,
+        _ => Standing::Open,
+    }
+}
+
+fn iso(d: NaiveDate) -> String {
+    crate::catalog::iso_date(d)
+}
+
+/// The promises with an unpaid amount (open ones and broken ones), earliest due first;
+/// only the broken ones with `broken_only`; only one debtor's with `debtor`.
+pub fn list(
+    conn: &Connection,
+    as_of: NaiveDate,
+    broken_only: bool,
+    debtor: Option<i64>,
+) -> Result<Vec<PromiseRow>> {
+    let grace = PromiseConfig::load(conn)?.grace_days;
+    let mut stmt = conn.prepare(
+        "SELECT fi, id, du, COALESCE(am, 0), COALESCE(pa, 0), COALESCE(st, '') = ?1
+         FROM contact
+         WHERE lower(ty) = 'promise' AND (COALESCE(done, 0) = 0 OR st = ?1)
+           AND COALESCE(am, 0) > COALESCE(pa, 0) AND (?2 IS NULL OR fi = ?2)
+         ORDER BY du IS NULL, du, fi, id",
+    )?;
+    let mut rows = stmt.query(params![BROKEN, debtor])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let due: Option<String> = r.get(2)?;
+        let due_date = due
+            .as_deref()
+            .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok());
+        let (amount, paid): (i64, i64) = (r.get(3)?, r.get(4)?);
+        let status = standing(due_date, r.get(5)?, as_of, grace);
+        if broken_only && status != Standing::Broken {
+            continue;
+        }
+        out.push(PromiseRow {
+            file: r.get(0)?,
+            contact: r.get(1)?,
+            due,
+            amount: format!("{:.2}", from_cents(amount)),
+            paid: format!("{:.2}", from_cents(paid)),
+            unpaid: format!("{:.2}", from_cents(amount - paid)),
+            status,
+        });
+    }
+    Ok(out)
+}
+
+/// ODBC events the plans left for after the commit.
+pub type PendingOdbc = Vec<crate::sync::PendingOdbc>;
+
+/// What a sweep did.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct SweepSummary {
+    pub as_of: String,
+    pub grace_days: u32,
+    /// Promises marked broken by this sweep.
+    pub broken: u64,
+    /// Debtors they belong to.
+    pub debtors: u64,
+    pub late_fees: u64,
+    pub late_fee_total: String,
+    /// Plans run, by code: debtors each.
+    pub plans: BTreeMap<String, u64>,
+    pub promises: Vec<PromiseRow>,
+}
+
+/// Mark the promises broken on `as_of`, post a late fee for each when the setup names
+/// one, then run the setup's plan once per debtor — in the caller's transaction.
+/// Returns the summary and the ODBC events the plans left for after the commit.
+/// A second sweep on the same date finds nothing more.
+pub fn sweep(
+    conn: &Connection,
+    env: &Env,
+    as_of: NaiveDate,
+    keep_rows: bool,
+) -> Result<(SweepSummary, PendingOdbc)> {
+    let cfg = PromiseConfig::load(conn)?;
+    let mut summary = SweepSummary {
+        as_of: iso(as_of),
+        grace_days: cfg.grace_days,
+        ..Default::default()
+    };
+    let cutoff = iso(cutoff(as_of, cfg.grace_days));
+    // (debtor, contact, due, promised, paid), by debtor: the index on (done, du) finds
+    // the candidates among all contacts.
+    let due: Vec<(i64, i64, String, i64, i64)> = conn
+        .prepare(
+            "SELECT fi, id, du, COALESCE(am, 0), COALESCE(pa, 0) FROM contact
+             WHERE done = 0 AND du < ?1 AND lower(ty) = 'promise'
+               AND COALESCE(am, 0) > COALESCE(pa, 0) AND fi IS NOT NULL
+             ORDER BY fi, du, id",
+        )?
+        .query_map([&cutoff], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })?
+        .collect::<std::result::Result<_, _>>()?;
+    let mut ledger = Ledger::new(env.today);
+    let mut mark =
+        conn.prepare_cached("UPDATE contact SET done = 1, dd = ?2, st = ?3 WHERE id = ?1")?;
+    let mut fee_total = Decimal::ZERO;
+    let mut type_plans: Vec<(i64, String)> = Vec::new();
+    let mut last_debtor = None;
+    let mut debtors = Vec::new();
+    for (fi, id, du, amount, paid) in due {
+        mark.execute(params![id, as_of, BROKEN])?;
+        summary.broken += 1;
+        if let Some(fee) = cfg.late_fee {
+            let posted = ledger.post(
+                conn,
+                &NewTransaction {
+                    file_number: fi,
+                    type_code: LATE_FEE.to_string(),
+                    // A fee is posted negative: it raises owing (S2:2956-2958).
+                    to_us: Some(-fee),
+                    payment_date: Some(as_of),
+                    description: Some(format!("Late fee: promise due {du} broken")),
+                    ..Default::default()
+                },
+            )?;
+            summary.late_fees += 1;
+            fee_total = fee_total.checked_add(fee).ok_or_else(|| {
+                crate::Error::runtime("the late fees' total overflows".to_string())
+            })?;
+            type_plans.extend(posted.plan.map(|p| (fi, p)));
+        }
+        if keep_rows {
+            summary.promises.push(PromiseRow {
+                file: fi,
+                contact: id,
+                due: Some(du),
+                amount: format!("{:.2}", from_cents(amount)),
+                paid: format!("{:.2}", from_cents(paid)),
+                unpaid: format!("{:.2}", from_cents(amount - paid)),
+                status: Standing::Broken,
+            });
+        }
+        if last_debtor != Some(fi) {
+            last_debtor = Some(fi);
+            debtors.push(fi);
+        }
+    }
+    summary.late_fee_total = format!("{fee_total:.2}");
+    summary.debtors = debtors.len() as u64;
+    for &fi in &debtors {
+        promises::refresh(conn, fi)?;
+    }
+    let mut pending = Vec::new();
+    if cfg.broken_plan.is_some() || !type_plans.is_empty() {
+        let mut runner = crate::plans::PlanRunner::new(conn, env)?;
+        for (fi, plan) in &type_plans {
+            runner.run(conn, *fi, plan, env.today)?;
+        }
+        if let Some(plan) = &cfg.broken_plan {
+            for &fi in &debtors {
+                runner.run(conn, fi, plan, env.today)?;
+                *summary.plans.entry(plan.clone()).or_default() += 1;
+            }
+        }
+        pending = std::mem::take(&mut runner.pending_odbc);
+    }
+    Ok((summary, pending))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn broken_more_than_grace_days_after_the_due_date() {
+        let due = Some(d("2024-08-01"));
+        // due 2024-08-01 + 10 grace days = 2024-08-11: late through it, broken after
+        assert_eq!(standing(due, false, d("2024-08-01"), 10), Standing::Open);
+        assert_eq!(standing(due, false, d("2024-08-02"), 10), Standing::Late);
+        assert_eq!(standing(due, false, d("2024-08-11"), 10), Standing::Late);
+        assert_eq!(standing(due, false, d("2024-08-12"), 10), Standing::Broken);
+        assert_eq!(standing(due, true, d("2024-07-01"), 10), Standing::Broken);
+        assert_eq!(standing(None, false, d("2024-08-12"), 10), Standing::Open);
+        assert_eq!(cutoff(d("2024-08-12"), 10), d("2024-08-02"));
+    }
+}

@@ -1,0 +1,49 @@
+//! `recoup sol check`: printing for the statute-of-limitations commands.
+
+use chrono::NaiveDate;
+
+use crate::store::Store;
+use crate::{Env, Result};
+
+/// `recoup sol check [--as-of DATE] [--within DAYS]`: refresh every `de.tbd`, then list
+/// the accounts time-barred on the date (and those that will be within DAYS). Exit 0
+/// whatever it finds: the list is information, not a failure.
+pub fn check_cmd(env: &Env, as_of: Option<NaiveDate>, within: Option<u32>) -> Result<()> {
+    let as_of = as_of.unwrap_or(env.today);
+    let mut store = Store::open_existing(&env.db)?;
+    let tx = store.conn_mut().transaction()?;
+    let rows = super::check(&tx, as_of, within)?;
+    tx.commit()?;
+    let barred = rows.iter().filter(|r| r.barred).count();
+    if env.json {
+        crate::outln!(
+            "{}",
+            serde_json::json!({
+                "as_of": crate::catalog::iso_date(as_of),
+                "within": within,
+                "barred": barred,
+                "soon": rows.len() - barred,
+                "accounts": rows,
+            })
+        )?;
+        return Ok(());
+    }
+    crate::outln!("{:>8}  {:<10}  {:<5}  barred", "file", "tbd", "state")?;
+    for r in &rows {
+        crate::outln!(
+            "{:>8}  {:<10}  {:<5}  {}",
+            r.file,
+            r.tbd,
+            r.state,
+            if r.barred { "yes" } else { "no" }
+        )?;
+    }
+    match within {
+        Some(days) => crate::outln!(
+            "{barred} time-barred on {as_of}, {} more within {days} days",
+            rows.len() - barred
+        )?,
+        None => crate::outln!("{barred} time-barred on {as_of}")?,
+    }
+    Ok(())
+}
