@@ -141,6 +141,12 @@ pub static FIELDS: &[FieldDef] = &[
     f!(Debtor, "ecoa", "ECOA Code", A, 1, "ecoa"),
     f!(Debtor, "tx", "Tax Rate", P, 8, "tx"),
     f!(Debtor, "te", "Tax Exempt", F, 1, "te"),
+    // Interest and judgments (S2:925-937 Interest tab; S2:2182-2230 Judgment Principal; SPEC §11)
+    f!(Debtor, "ity", "Interest Type", A, 8, "ity"),
+    f!(Debtor, "irt", "Annual Interest Rate", P, 8, "irt"),
+    f!(Debtor, "ifd", "Calculate Interest From", D, 10, "ifd"),
+    f!(Debtor, "jd", "Judgment Date", D, 10, "jd"),
+    f!(Debtor, "jrt", "Judgment Interest Rate", P, 8, "jrt"),
 
     // Cosigner / related party (S2:5750-5760)
     f!(Cosigner, "cl", "Class", A, 31, "cl"),

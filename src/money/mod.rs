@@ -1,6 +1,7 @@
 //! Money: exact decimal amounts, transaction types, posting, recalculation,
 //! commission and tax (SPEC §7, seed-inventory.md §4).
 
+pub mod interest;
 pub mod post;
 pub mod rate_plan;
 pub mod recalc;
