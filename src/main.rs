@@ -54,6 +54,9 @@ enum Command {
     /// Print every catalogue field of one record
     #[command(subcommand)]
     Show(ShowCmd),
+    /// Interest: post the interest accrued on accounts with an interest type
+    #[command(subcommand)]
+    Interest(InterestCmd),
     /// Find debtors by the client's account number
     Find {
         #[arg(long)]
@@ -236,6 +239,18 @@ enum PlanCmd {
 }
 
 #[derive(Subcommand)]
+enum InterestCmd {
+    /// Post the interest accrued through DATE (one 400-series transaction per debtor)
+    Accrue {
+        #[arg(long, value_parser = parse_date)]
+        through: NaiveDate,
+        /// Only these debtors (default: every debtor with an interest type)
+        #[arg(long = "debtor")]
+        debtors: Vec<i64>,
+    },
+}
+
+#[derive(Subcommand)]
 enum BatchCmd {
     /// Process automatic contacts previously scheduled, due on or before --through
     Contacts {
@@ -374,6 +389,10 @@ struct PostArgs {
     description: Option<String>,
     #[arg(long)]
     id: Option<String>,
+    /// For the percent-of types (161, 162, 163, 499): To Us = PERCENT % of the debtor's
+    /// figure, signed as typed (-35 adds 35 %)
+    #[arg(long, allow_hyphen_values = true, conflicts_with = "to_us")]
+    percent: Option<String>,
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
@@ -417,8 +436,12 @@ fn run(cli: Cli) -> Result<(), Error> {
                 reverses: a.reverses,
                 description: a.description,
                 external_id: a.id,
+                percent: a.percent,
             },
         ),
+        Command::Interest(InterestCmd::Accrue { through, debtors }) => {
+            recoup::money::interest_cli::interest_accrue(&env, through, &debtors)
+        }
         Command::Show(ShowCmd::Debtor { file_number }) => c::show_debtor(&env, file_number),
         Command::Show(ShowCmd::Client { number }) => c::show_client(&env, number),
         Command::Find { acct, client } => c::find(&env, &acct, client),

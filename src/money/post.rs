@@ -290,7 +290,11 @@ impl Ledger {
             };
         }
         let mut t = super::recalc::stored_totals(conn, fi)?;
+        let jd = super::judgment::judgment_date(conn, fi)?;
         for r in &added {
+            if super::judgment::excluded(jd, Some(r.payment_date)) {
+                continue;
+            }
             t.add(&r.code, r.fin, r.amount, Some(r.payment_date));
         }
         super::recalc::store_totals(conn, fi, &t)?;

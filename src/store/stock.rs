@@ -103,6 +103,9 @@ pub static STOCK_TYPES: &[StockType] = &[
     pay("150", "Down Payment"),                      // S2:2608-2653
     pay("151", "Payment Plan Payment"),              // S2:2654-2699
     t("160", "Monthly Billing Amount", "principal"), // S2:2304-2341
+    t("161", "Add Current Accrued Interest", "principal"), // S2:2342-2378: percent of accrued interest
+    t("162", "Add Percent of Owing", "principal"), // S2:2268-2303: percent of owing
+    t("163", "Add Percent of Principal", "principal"), // S2:2231-2266: percent of principal
     t("193", "Payment Plan Initial Discount", "adjustment"), // S2:3161-3186
     reserved(t("194", "Judgment Principal", "principal")), // S2:2182-2230
     reserved(t("195", "Judgment Interest", "interest")), // S2:2422-2465
@@ -167,13 +170,34 @@ pub static STOCK_TYPES: &[StockType] = &[
     )),
 ];
 
+/// Stock types added to this list after a database was created (161-163) are added
+/// when it opens, like new catalogue columns; a type the database has is left as set up.
+pub fn install_missing_transaction_types(conn: &Connection) -> Result<()> {
+    let mut have = conn.prepare("SELECT code FROM trans_type")?;
+    let have: std::collections::HashSet<String> = have
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let missing: Vec<&StockType> = STOCK_TYPES
+        .iter()
+        .filter(|s| !have.contains(s.code))
+        .collect();
+    if !missing.is_empty() {
+        insert_types(conn, &missing)?;
+    }
+    Ok(())
+}
+
 pub fn install_transaction_types(conn: &Connection) -> Result<()> {
+    insert_types(conn, &STOCK_TYPES.iter().collect::<Vec<_>>())
+}
+
+fn insert_types(conn: &Connection, types: &[&StockType]) -> Result<()> {
     let mut stmt = conn.prepare(
         "INSERT INTO trans_type (code, description, fin_type, reserved, omit_statement, omit_cash,
             no_commission, no_tax, commission_rate, fixed_to_us, fixed_commission, fee_due_agency)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     )?;
-    for s in STOCK_TYPES {
+    for s in types {
         stmt.execute(params![
             s.code,
             s.description,
