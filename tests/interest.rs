@@ -324,3 +324,35 @@ fn the_table_names_each_accrual() {
             "interest through 2024-07-01: 1 posted, total 49.86",
         ));
 }
+
+#[test]
+fn an_import_that_sets_the_judgment_date_recalculates_the_account() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = database(dir.path());
+    let fi = debtor(
+        &db,
+        &[("de.ac", Value::Text("J-1".into()))],
+        100_000,
+        "2023-06-01",
+    );
+    assert_eq!(show(&db, fi)["de.ow"], "1000.00");
+    let map = dir.path().join("judgments.toml");
+    std::fs::write(
+        &map,
+        "format = \"csv\"\n[options]\nclient = 1001\n[[record]]\ntype = \"debtor\"\n\
+         [[record.field]]\nfield = \"de.ac\"\nkey = true\nexact = true\n\
+         [[record.field]]\nfield = \"de.jd\"\n",
+    )
+    .unwrap();
+    let input = dir.path().join("judgments.csv");
+    std::fs::write(&input, "J-1,2024-01-01\n").unwrap();
+    recoup_at(&db, "2024-01-02")
+        .args(["import", map.to_str().unwrap(), input.to_str().unwrap()])
+        .assert()
+        .success();
+    // The 1,000.00 original principal of 2023-06-01 predates the judgment: left out.
+    let d = show(&db, fi);
+    assert_eq!(d["de.jd"], "2024-01-01");
+    assert_eq!(d["de.pr"], "0.00");
+    assert_eq!(d["de.ow"], "0.00");
+}
