@@ -356,3 +356,38 @@ fn an_import_that_sets_the_judgment_date_recalculates_the_account() {
     assert_eq!(d["de.pr"], "0.00");
     assert_eq!(d["de.ow"], "0.00");
 }
+
+#[test]
+fn an_account_placed_with_a_judgment_counts_only_the_judgment() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = database(dir.path());
+    let map = dir.path().join("placed.toml");
+    std::fs::write(
+        &map,
+        "format = \"csv\"\n[options]\nclient = 1001\ninclude_transaction_posting = true\n\
+         [[record]]\ntype = \"debtor\"\n\
+         [[record.field]]\nfield = \"de.ac\"\n\
+         [[record.field]]\nfield = \"de.jd\"\n\
+         [[record.field]]\nfield = \"de.opr\"\n",
+    )
+    .unwrap();
+    let input = dir.path().join("placed.csv");
+    std::fs::write(&input, "J-2,2024-01-01,1000.00\n").unwrap();
+    recoup_at(&db, "2023-12-01")
+        .args(["import", map.to_str().unwrap(), input.to_str().unwrap()])
+        .assert()
+        .success();
+    // The original principal is posted as a 196 dated the import day, 2023-12-01, which
+    // is before the 2024-01-01 judgment: left out (S2:2194-2196), so nothing is owed
+    // until the judgment principal is posted.
+    let fi: i64 = Store::open(&db)
+        .unwrap()
+        .conn()
+        .query_row("SELECT fi FROM debtor WHERE ac = 'J-2'", [], |r| r.get(0))
+        .unwrap();
+    let d = show(&db, fi);
+    assert_eq!(d["de.opr"], "0.00");
+    assert_eq!(d["de.jd"], "2024-01-01");
+    assert_eq!(d["de.pr"], "0.00");
+    assert_eq!(d["de.ow"], "0.00");
+}

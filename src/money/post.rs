@@ -336,7 +336,16 @@ impl Ledger {
             );
         }
         create(Some(&totals))?;
-        Self::write_rows(conn, reqs, &prepared)
+        Self::write_rows(conn, reqs, &prepared)?;
+        // An account placed with a judgment date: what predates it is left out.
+        let jd = super::judgment::judgment_date(conn, fi)?;
+        if prepared
+            .iter()
+            .any(|p| super::judgment::excluded(jd, Some(p.payment_date)))
+        {
+            super::recalc::recalculate(conn, fi)?;
+        }
+        Ok(())
     }
 
     fn commission_possible(req: &NewTransaction, ty: &TransType) -> bool {
