@@ -31,8 +31,11 @@ fn main() {
     {
         let tx = store.conn_mut().transaction().expect("tx");
         {
-            tx.execute("INSERT INTO client (nu, na, rt) VALUES (1, 'Bench', '30')", [])
-                .expect("client");
+            tx.execute(
+                "INSERT INTO client (nu, na, rt) VALUES (1, 'Bench', '30')",
+                [],
+            )
+            .expect("client");
             let mut de = tx
                 .prepare(
                     "INSERT INTO debtor (fi, cn, na, mo, ity, irt, ifd, pr, ow, opr)
@@ -57,15 +60,33 @@ fn main() {
                     principal
                 ])
                 .expect("debtor");
-                tr.execute(rusqlite::params![fi, "196", "2023-12-01", -principal, "principal"])
-                    .expect("trans");
+                tr.execute(rusqlite::params![
+                    fi,
+                    "196",
+                    "2023-12-01",
+                    -principal,
+                    "principal"
+                ])
+                .expect("trans");
                 if fi % 5 == 0 {
-                    tr.execute(rusqlite::params![fi, "160", "2024-03-01", -5_320, "principal"])
-                        .expect("trans");
+                    tr.execute(rusqlite::params![
+                        fi,
+                        "160",
+                        "2024-03-01",
+                        -5_320,
+                        "principal"
+                    ])
+                    .expect("trans");
                 }
                 if fi % 3 == 0 {
-                    tr.execute(rusqlite::params![fi, "101", "2024-04-15", 10_000, "payment"])
-                        .expect("trans");
+                    tr.execute(rusqlite::params![
+                        fi,
+                        "101",
+                        "2024-04-15",
+                        10_000,
+                        "payment"
+                    ])
+                    .expect("trans");
                 }
             }
         }

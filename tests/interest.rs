@@ -213,7 +213,10 @@ fn a_judgment_leaves_out_earlier_transactions_and_accrues_at_its_rate() {
     // A full recalculation agrees with what posting stored.
     let store = Store::open(&db).unwrap();
     let stored = recoup::money::recalc::stored_totals(store.conn(), fi).unwrap();
-    assert_eq!(recoup::money::recalc::totals(store.conn(), fi).unwrap(), stored);
+    assert_eq!(
+        recoup::money::recalc::totals(store.conn(), fi).unwrap(),
+        stored
+    );
     drop(store);
     // Interest runs from the judgment date at the judgment rate, on the judgment
     // principal: 2024-01-02 … 2024-12-31 = 365 days; 1500 × 0.05 × 365/365 = 75.00,
@@ -302,7 +305,14 @@ fn bad_terms_are_warned_and_skipped_and_an_unknown_debtor_fails() {
     assert_eq!(run["warnings"], 1);
     assert_eq!(run["posted"][0]["file"], good);
     recoup_at(&db, "2024-12-31")
-        .args(["interest", "accrue", "--through", "2024-07-01", "--debtor", "999"])
+        .args([
+            "interest",
+            "accrue",
+            "--through",
+            "2024-07-01",
+            "--debtor",
+            "999",
+        ])
         .assert()
         .code(1)
         .stderr(predicates::str::contains("debtor 999 does not exist"));

@@ -29,7 +29,12 @@ pub const JUDGMENT_ACCRUAL: &str = "495";
 pub const CAPITALIZE: &str = "161";
 
 /// Transactions that end an accrual period: interest runs from the latest of them.
-const ACCRUAL_MARKERS: [&str; 4] = [SIMPLE_ACCRUAL, COMPOUND_ACCRUAL, JUDGMENT_ACCRUAL, CAPITALIZE];
+const ACCRUAL_MARKERS: [&str; 4] = [
+    SIMPLE_ACCRUAL,
+    COMPOUND_ACCRUAL,
+    JUDGMENT_ACCRUAL,
+    CAPITALIZE,
+];
 
 /// What one debtor's accrual posted.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,7 +111,11 @@ enum Plan {
     Skip(&'static str, Option<String>),
 }
 
-fn parse_date(field: &str, fi: i64, s: &Option<String>) -> std::result::Result<Option<NaiveDate>, String> {
+fn parse_date(
+    field: &str,
+    fi: i64,
+    s: &Option<String>,
+) -> std::result::Result<Option<NaiveDate>, String> {
     match s.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
         Some(t) => NaiveDate::parse_from_str(t, "%Y-%m-%d")
@@ -115,7 +124,11 @@ fn parse_date(field: &str, fi: i64, s: &Option<String>) -> std::result::Result<O
     }
 }
 
-fn parse_rate(field: &str, fi: i64, s: &Option<String>) -> std::result::Result<Option<Decimal>, String> {
+fn parse_rate(
+    field: &str,
+    fi: i64,
+    s: &Option<String>,
+) -> std::result::Result<Option<Decimal>, String> {
     match s.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
         Some(t) => match parse_amount(t.trim_end_matches('%')) {
@@ -161,7 +174,10 @@ fn plan(row: &DebtorRow) -> Plan {
     let Some(from) = from else {
         return Plan::Skip(
             skip::NO_FROM_DATE,
-            Some(format!("debtor {fi}: de.ity is {} but de.ifd is blank", kind.as_str())),
+            Some(format!(
+                "debtor {fi}: de.ity is {} but de.ifd is blank",
+                kind.as_str()
+            )),
         );
     };
     let rate = match (judgment, judgment_rate) {
@@ -171,7 +187,10 @@ fn plan(row: &DebtorRow) -> Plan {
     let Some(rate) = rate else {
         return Plan::Skip(
             skip::BAD_TERMS,
-            Some(format!("debtor {fi}: de.ity is {} but de.irt is blank", kind.as_str())),
+            Some(format!(
+                "debtor {fi}: de.ity is {} but de.irt is blank",
+                kind.as_str()
+            )),
         );
     };
     Plan::Accrue {
@@ -248,8 +267,9 @@ fn work_out(
     conn: &Connection,
     row: &DebtorRow,
     through: NaiveDate,
-) -> Result<std::result::Result<(&'static str, Terms, NaiveDate, Decimal), (&'static str, Option<String>)>>
-{
+) -> Result<
+    std::result::Result<(&'static str, Terms, NaiveDate, Decimal), (&'static str, Option<String>)>,
+> {
     let (terms, judgment) = match plan(row) {
         Plan::Accrue { terms, judgment } => (terms, judgment),
         Plan::Skip(reason, warning) => return Ok(Err((reason, warning))),
@@ -420,10 +440,7 @@ pub fn percent_amount(
         }
         _ => return Ok(None),
     };
-    match percent
-        .checked_mul(basis)
-        .map(|x| x / Decimal::ONE_HUNDRED)
-    {
+    match percent.checked_mul(basis).map(|x| x / Decimal::ONE_HUNDRED) {
         Some(a) => Ok(Some(round_cents(a))),
         None => bail!(runtime, "{percent}% of {basis} is too large"),
     }

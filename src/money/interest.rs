@@ -210,7 +210,11 @@ impl Simulation {
                 .and_then(|x| x.checked_mul(Decimal::from(days)))
                 .and_then(|x| x.checked_div(Decimal::from(100 * DAYS_PER_YEAR)));
             let Some(interest) = interest else {
-                bail!(runtime, "interest on {} is too large to compute", self.base())
+                bail!(
+                    runtime,
+                    "interest on {} is too large to compute",
+                    self.base()
+                )
             };
             let b = &mut self.balances;
             b.pending += interest;
@@ -411,7 +415,7 @@ mod tests {
         ];
         assert_eq!(through(&t, &m, "2024-06-30"), dec!(0));
         assert_eq!(through(&t, &m, "2024-07-01"), dec!(0)); // start is exclusive
-        // 1 day: 1000 × 0.1 / 365 = 0.27397… → 0.27
+                                                            // 1 day: 1000 × 0.1 / 365 = 0.27397… → 0.27
         assert_eq!(through(&t, &m, "2024-07-02"), dec!(0.27));
     }
 
@@ -424,8 +428,14 @@ mod tests {
 
     #[test]
     fn interest_types_parse() {
-        assert_eq!(InterestKind::parse(" Simple "), Ok(Some(InterestKind::Simple)));
-        assert_eq!(InterestKind::parse("COMPOUND"), Ok(Some(InterestKind::Compound)));
+        assert_eq!(
+            InterestKind::parse(" Simple "),
+            Ok(Some(InterestKind::Simple))
+        );
+        assert_eq!(
+            InterestKind::parse("COMPOUND"),
+            Ok(Some(InterestKind::Compound))
+        );
         assert_eq!(InterestKind::parse(""), Ok(None));
         assert_eq!(InterestKind::parse("none"), Ok(None));
         assert_eq!(InterestKind::parse("daily"), Err(()));

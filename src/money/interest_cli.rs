@@ -16,7 +16,9 @@ pub fn interest_accrue(env: &Env, through: NaiveDate, debtors: &[i64]) -> Result
     let tx = store.conn_mut().transaction()?;
     let mut ledger = Ledger::new(env.today);
     let mut lines: Vec<Accrued> = Vec::new();
-    let run = accrue(&tx, &mut ledger, through, debtors, |a| lines.push(a.clone()))?;
+    let run = accrue(&tx, &mut ledger, through, debtors, |a| {
+        lines.push(a.clone())
+    })?;
     tx.commit()?;
     for w in &run.warnings {
         eprintln!("warning: {w}");

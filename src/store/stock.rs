@@ -103,14 +103,16 @@ pub static STOCK_TYPES: &[StockType] = &[
     pay("150", "Down Payment"),                      // S2:2608-2653
     pay("151", "Payment Plan Payment"),              // S2:2654-2699
     t("160", "Monthly Billing Amount", "principal"), // S2:2304-2341
-    t("161", "Add Current Accrued Interest", "principal"), // S2:2342-2378: percent of accrued interest
-    t("162", "Add Percent of Owing", "principal"), // S2:2268-2303: percent of owing
-    t("163", "Add Percent of Principal", "principal"), // S2:2231-2266: percent of principal
     t("193", "Payment Plan Initial Discount", "adjustment"), // S2:3161-3186
     reserved(t("194", "Judgment Principal", "principal")), // S2:2182-2230
     reserved(t("195", "Judgment Interest", "interest")), // S2:2422-2465
     reserved(t("196", "Original Principal", "principal")), // S2:2136-2181
     reserved(t("197", "Original Interest", "interest")), // S2:2379-2421
+    // The percent-of principal types, S2:2231-2378: 161 of the accrued interest,
+    // 162 of owing, 163 of principal (money::accrual::percent_amount).
+    t("161", "Add Current Accrued Interest", "principal"),
+    t("162", "Add Percent of Owing", "principal"),
+    t("163", "Add Percent of Principal", "principal"),
     header("200", "LEGAL FEES"),
     t("201", "Court Cost Charge", "legal"),    // S2:2863-2898
     t("202", "Attorney Fees Charge", "legal"), // chosen: as 201
@@ -214,4 +216,47 @@ fn insert_types(conn: &Connection, types: &[&StockType]) -> Result<()> {
         ])?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_database_without_the_percent_types_gets_them_and_keeps_its_own_settings() {
+        let store = crate::store::Store::open_in_memory().unwrap();
+        let conn = store.conn();
+        // As a database created before 161-163 were stock, with 160 set up its own way.
+        conn.execute(
+            "DELETE FROM trans_type WHERE code IN ('161', '162', '163')",
+            [],
+        )
+        .unwrap();
+        conn.execute(
+            "UPDATE trans_type SET description = 'Ours' WHERE code = '160'",
+            [],
+        )
+        .unwrap();
+        install_missing_transaction_types(conn).unwrap();
+        let got: Vec<(String, String)> = conn
+            .prepare("SELECT code, fin_type FROM trans_type WHERE code IN ('161', '162', '163') ORDER BY code")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        let principal = |c: &str| (c.to_string(), "principal".to_string());
+        assert_eq!(
+            got,
+            vec![principal("161"), principal("162"), principal("163")]
+        );
+        let ours: String = conn
+            .query_row(
+                "SELECT description FROM trans_type WHERE code = '160'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(ours, "Ours");
+    }
 }
