@@ -147,15 +147,7 @@ fn plan(row: &DebtorRow) -> Plan {
     let kind = match InterestKind::parse(row.ity.as_deref().unwrap_or("")) {
         Ok(Some(k)) => k,
         Ok(None) => return Plan::Skip(skip::NO_INTEREST, None),
-        Err(()) => {
-            return Plan::Skip(
-                skip::BAD_TERMS,
-                Some(format!(
-                    "debtor {fi}: de.ity '{}' is not none, simple or compound",
-                    row.ity.as_deref().unwrap_or("").trim()
-                )),
-            )
-        }
+        Err(why) => return Plan::Skip(skip::BAD_TERMS, Some(format!("debtor {fi}: {why}"))),
     };
     if row.mode.as_deref().map(str::trim) == Some("C") {
         return Plan::Skip(skip::CLOSED, None);
@@ -261,18 +253,34 @@ fn movements(
     Ok((out, last_accrual))
 }
 
-/// What an accrual through `through` would post for one debtor: (type, from, amount),
-/// or why nothing.
+/// An accrual worked out for one debtor, not yet posted.
+struct Due {
+    code: &'static str,
+    terms: Terms,
+    /// Interest runs from the day after this date.
+    from: NaiveDate,
+    amount: Decimal,
+}
+
+/// Why a debtor posts nothing, with the warning to show when there is one.
+struct Skipped {
+    reason: &'static str,
+    warning: Option<String>,
+}
+
+fn skipped(reason: &'static str, warning: Option<String>) -> Skipped {
+    Skipped { reason, warning }
+}
+
+/// What an accrual through `through` would post for one debtor, or why nothing.
 fn work_out(
     conn: &Connection,
     row: &DebtorRow,
     through: NaiveDate,
-) -> Result<
-    std::result::Result<(&'static str, Terms, NaiveDate, Decimal), (&'static str, Option<String>)>,
-> {
+) -> Result<std::result::Result<Due, Skipped>> {
     let (terms, judgment) = match plan(row) {
         Plan::Accrue { terms, judgment } => (terms, judgment),
-        Plan::Skip(reason, warning) => return Ok(Err((reason, warning))),
+        Plan::Skip(reason, warning) => return Ok(Err(skipped(reason, warning))),
     };
     let (moves, last_accrual) = movements(conn, row.fi, judgment)?;
     let from = last_accrual.map_or(terms.start, |l| l.max(terms.start));
@@ -282,18 +290,23 @@ fn work_out(
         } else {
             skip::NOTHING_ACCRUED
         };
-        return Ok(Err((reason, None)));
+        return Ok(Err(skipped(reason, None)));
     }
     let amount = accrual_between(&terms, &moves, from, through)?;
     if amount.is_zero() {
-        return Ok(Err((skip::NOTHING_ACCRUED, None)));
+        return Ok(Err(skipped(skip::NOTHING_ACCRUED, None)));
     }
     let code = match (judgment, terms.kind) {
         (Some(_), _) => JUDGMENT_ACCRUAL,
         (None, InterestKind::Compound) => COMPOUND_ACCRUAL,
         (None, InterestKind::Simple) => SIMPLE_ACCRUAL,
     };
-    Ok(Ok((code, terms, from, amount)))
+    Ok(Ok(Due {
+        code,
+        terms,
+        from,
+        amount,
+    }))
 }
 
 fn read_debtor(conn: &Connection, fi: i64) -> Result<Option<DebtorRow>> {
@@ -330,11 +343,16 @@ pub fn accrue(
     let mut run = AccrualRun::default();
     let mut one = |row: &DebtorRow, run: &mut AccrualRun| -> Result<()> {
         match work_out(conn, row, through)? {
-            Err((reason, warning)) => {
+            Err(Skipped { reason, warning }) => {
                 *run.skipped.entry(reason).or_default() += 1;
                 run.warnings.extend(warning);
             }
-            Ok((code, terms, from, amount)) => {
+            Ok(Due {
+                code,
+                terms,
+                from,
+                amount,
+            }) => {
                 let posted = ledger.post(
                     conn,
                     &NewTransaction {
@@ -421,7 +439,7 @@ pub fn percent_amount(
                 bail!(runtime, "debtor {fi} does not exist")
             };
             match work_out(conn, &row, on)? {
-                Ok((_, _, _, amount)) => amount,
+                Ok(due) => due.amount,
                 Err(_) => Decimal::ZERO,
             }
         }

@@ -28,13 +28,17 @@ pub enum InterestKind {
 }
 
 impl InterestKind {
-    /// `de.ity` as the agency types it; `None` for `none`/blank, `Err` for anything else.
-    pub fn parse(text: &str) -> std::result::Result<Option<InterestKind>, ()> {
+    /// `de.ity` as the agency types it; `None` for `none`/blank, an error naming the
+    /// value for anything else.
+    pub fn parse(text: &str) -> std::result::Result<Option<InterestKind>, String> {
         match text.trim().to_ascii_lowercase().as_str() {
             "" | "none" => Ok(None),
             "simple" => Ok(Some(InterestKind::Simple)),
             "compound" => Ok(Some(InterestKind::Compound)),
-            _ => Err(()),
+            _ => Err(format!(
+                "de.ity '{}' is not none, simple or compound",
+                text.trim()
+            )),
         }
     }
 
@@ -438,7 +442,10 @@ mod tests {
         );
         assert_eq!(InterestKind::parse(""), Ok(None));
         assert_eq!(InterestKind::parse("none"), Ok(None));
-        assert_eq!(InterestKind::parse("daily"), Err(()));
+        assert_eq!(
+            InterestKind::parse("daily"),
+            Err("de.ity 'daily' is not none, simple or compound".into())
+        );
     }
 
     mod property {
