@@ -70,6 +70,8 @@ pub struct PostRequest {
     pub reverses: Option<i64>,
     pub description: Option<String>,
     pub external_id: Option<String>,
+    /// `--percent P` for the percent-of types (money::accrual::percent_amount).
+    pub percent: Option<String>,
 }
 
 /// `recoup setup apply FILE`
@@ -110,10 +112,22 @@ fn amount_arg(name: &str, s: &Option<String>) -> Result<Option<Decimal>> {
 
 /// `recoup post --debtor N --type CODE --to-us X [--direct Y] [--date D] [--posted D]`
 pub fn post(env: &Env, req: &PostRequest) -> Result<()> {
-    let to_us = amount_arg("to-us", &req.to_us)?;
+    let mut to_us = amount_arg("to-us", &req.to_us)?;
     let direct = amount_arg("direct", &req.direct)?;
+    let percent = amount_arg("percent", &req.percent)?;
     let mut store = Store::open_existing(&env.db)?;
     let tx = store.conn_mut().transaction()?;
+    if let Some(p) = percent {
+        let on = req.date.unwrap_or(env.today);
+        match crate::money::accrual::percent_amount(&tx, req.debtor, &req.type_code, p, on)? {
+            Some(amount) => to_us = Some(amount),
+            None => bail!(
+                config,
+                "--percent: transaction type '{}' is not a percent-of type (161, 162, 163, 499)",
+                req.type_code.trim()
+            ),
+        }
+    }
     let mut ledger = Ledger::new(env.today);
     let posted = ledger.post(
         &tx,

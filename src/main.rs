@@ -63,6 +63,9 @@ enum Command {
     /// Print every catalogue field of one record
     #[command(subcommand)]
     Show(ShowCmd),
+    /// Interest: post the interest accrued on accounts with an interest type
+    #[command(subcommand)]
+    Interest(InterestCmd),
     /// Find debtors by the client's account number
     #[command(after_help = "Example:\n  recoup find --acct AC-10001 --client 1001")]
     Find {
@@ -208,6 +211,9 @@ enum Command {
     #[command(subcommand)]
     Arrangement(ArrangementCmd),
     /// List promises (open, late, broken); --sweep marks the broken ones
+    #[command(
+        after_help = "Examples:\n  recoup promises --broken --as-of 2024-09-15\n  recoup promises --sweep --as-of 2024-09-15"
+    )]
     Promises {
         /// Only broken promises
         #[arg(long)]
@@ -230,12 +236,17 @@ enum Command {
 #[derive(Subcommand)]
 enum ArrangementCmd {
     /// Post the down payment, service charge and discount, and schedule the promises
+    #[command(
+        after_help = "Example:\n  recoup arrangement add --debtor 1000 --amount 100.00 --every month --first 2024-08-01 --down 250.00 --service-charge 25.00"
+    )]
     Add {
+        /// The debtor's file number
         #[arg(long)]
         debtor: i64,
         /// Amount per period
         #[arg(long)]
         amount: String,
+        /// How often a promise falls due
         #[arg(long, value_parser = ["week", "month"])]
         every: String,
         /// Due date of the first promise
@@ -247,10 +258,13 @@ enum ArrangementCmd {
         /// As many promises as the balance needs (the default)
         #[arg(long = "until-paid")]
         until_paid: bool,
+        /// Down payment posted now (type 150)
         #[arg(long)]
         down: Option<String>,
+        /// Service charge posted now, raising what is owed (type 350)
         #[arg(long = "service-charge")]
         service_charge: Option<String>,
+        /// Initial discount posted now (type 193, an adjustment)
         #[arg(long)]
         discount: Option<String>,
         /// Cancel the debtor's open promises instead of refusing
@@ -262,7 +276,9 @@ enum ArrangementCmd {
 #[derive(Subcommand)]
 enum SolCmd {
     /// List accounts time-barred on a date (and those soon to be, with --within)
+    #[command(after_help = "Example:\n  recoup sol check --as-of 2024-07-31 --within 90 --json")]
     Check {
+        /// The date accounts are judged on (default today)
         #[arg(long = "as-of", value_parser = parse_date)]
         as_of: Option<NaiveDate>,
         /// Also accounts that become time-barred within this many days
@@ -395,6 +411,22 @@ enum PlanCmd {
         /// Reference date the events count from (default today)
         #[arg(long = "start-date", value_parser = parse_date)]
         start_date: Option<NaiveDate>,
+    },
+}
+
+#[derive(Subcommand)]
+enum InterestCmd {
+    /// Post the interest accrued through DATE (one 400-series transaction per debtor)
+    #[command(
+        after_help = "Examples:\n  recoup interest accrue --through 2024-07-31\n  recoup interest accrue --through 2024-07-31 --debtor 1000 --json"
+    )]
+    Accrue {
+        /// Last day of interest to post (YYYY-MM-DD); running it again for it posts nothing
+        #[arg(long, value_parser = parse_date)]
+        through: NaiveDate,
+        /// Only these debtors (default: every debtor with an interest type)
+        #[arg(long = "debtor")]
+        debtors: Vec<i64>,
     },
 }
 
@@ -588,6 +620,10 @@ struct PostArgs {
     /// External transaction id, kept with the transaction (e.g. the payment file's reference)
     #[arg(long)]
     id: Option<String>,
+    /// For the percent-of types (161, 162, 163, 499): To Us = PERCENT % of the debtor's
+    /// figure, signed as typed (-35 adds 35 %)
+    #[arg(long, allow_hyphen_values = true, conflicts_with = "to_us")]
+    percent: Option<String>,
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
@@ -652,8 +688,12 @@ fn run(cli: Cli) -> Result<(), Error> {
                 reverses: a.reverses,
                 description: a.description,
                 external_id: a.id,
+                percent: a.percent,
             },
         ),
+        Command::Interest(InterestCmd::Accrue { through, debtors }) => {
+            recoup::money::interest_cli::interest_accrue(&env, through, &debtors)
+        }
         Command::Show(ShowCmd::Debtor { file_number }) => c::show_debtor(&env, file_number),
         Command::Show(ShowCmd::Client { number }) => c::show_client(&env, number),
         Command::Find { acct, client } => c::find(&env, &acct, client),

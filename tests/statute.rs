@@ -422,7 +422,11 @@ fn metro2_generate_warns_for_time_barred_accounts_or_leaves_them_out() {
     let (j, stderr, _) = generate(&fx, Some("[time_barred]\nmetro2 = \"exclude\"\n"));
     assert_eq!(j["reported"], 1);
     assert_eq!(j["excluded"]["time_barred"], 1);
-    assert!(stderr.contains(&format!(
-        "warning: file {barred}: time-barred since 2023-06-01"
-    )));
+    // Exclusions are one line per reason (docs/metro2.md).
+    assert!(
+        stderr.contains(&format!(
+            "warning: 1 account(s) not reported (time_barred): files {barred}; file {barred}: time-barred since 2023-06-01"
+        )),
+        "{stderr}"
+    );
 }

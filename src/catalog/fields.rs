@@ -149,6 +149,12 @@ pub static FIELDS: &[FieldDef] = &[
     // Payment arrangements (S2:2608-2699, 5583-5585; SPEC §11): kept by `arrangements`.
     f!(Debtor, "arr", "Arrangement Amount", C, 15, "arr", computed),
     f!(Debtor, "npd", "Next Promise Due", D, 10, "npd", computed),
+    // Interest and judgments (S2:925-937 Interest tab; S2:2182-2230 Judgment Principal; SPEC §11);
+    // the judgment date (above) also leaves earlier transactions out of the totals.
+    f!(Debtor, "ity", "Interest Type", A, 8, "ity"),
+    f!(Debtor, "irt", "Annual Interest Rate", P, 8, "irt"),
+    f!(Debtor, "ifd", "Calculate Interest From", D, 10, "ifd"),
+    f!(Debtor, "jrt", "Judgment Interest Rate", P, 8, "jrt"),
 
     // Cosigner / related party (S2:5750-5760)
     f!(Cosigner, "cl", "Class", A, 31, "cl"),

@@ -729,7 +729,7 @@ pub fn export_to(
 ) -> Result<u64> {
     let done = export_records(conn, map, filter, None, out)?;
     for w in &done.warnings {
-        eprintln!("warning: {w}");
+        crate::output::stderr_fmt(format_args!("warning: {w}\n"));
     }
     Ok(done.rows)
 }

@@ -149,7 +149,7 @@ pub fn ncoa_import(env: &Env, file: &Path, map: Option<&Path>) -> Result<()> {
     tx.commit()?;
     crate::output::committed(format_args!("NCOA returns from {}", file.display()));
     for (line, why) in &s.rejected {
-        eprintln!("warning: {}:{line}: {why}", file.display());
+        crate::output::stderr_fmt(format_args!("warning: {}:{line}: {why}\n", file.display()));
     }
     if env.json {
         let rejected: Vec<_> = s

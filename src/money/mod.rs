@@ -1,6 +1,10 @@
 //! Money: exact decimal amounts, transaction types, posting, recalculation,
 //! commission and tax (SPEC §7, seed-inventory.md §4).
 
+pub mod accrual;
+pub mod interest;
+pub mod interest_cli;
+pub mod judgment;
 pub mod limits;
 pub mod post;
 pub mod rate_plan;

@@ -232,12 +232,17 @@ impl Ledger {
         let Some(mut totals) = super::recalc::stored_totals_of(conn, req.file_number)? else {
             bail!(runtime, "debtor {} does not exist", req.file_number)
         };
-        totals.add(
-            &prepared.ty.code,
-            prepared.ty.fin_type,
-            to_cents(prepared.amount),
-            Some(prepared.payment_date),
-        )?;
+        // A transaction dated before the debtor's judgment date is kept but left
+        // out of the totals (S2:2194-2196; docs/money.md "Interest and judgments").
+        let judgment = super::judgment::judgment_date(conn, req.file_number)?;
+        if !super::judgment::excluded(judgment, Some(prepared.payment_date)) {
+            totals.add(
+                &prepared.ty.code,
+                prepared.ty.fin_type,
+                to_cents(prepared.amount),
+                Some(prepared.payment_date),
+            )?;
+        }
         let r = Self::write(conn, req, prepared)?;
         super::recalc::store_totals(conn, req.file_number, &totals)?;
         Ok(Posted {
@@ -276,7 +281,11 @@ impl Ledger {
             };
         }
         let mut t = super::recalc::stored_totals(conn, fi)?;
+        let jd = super::judgment::judgment_date(conn, fi)?;
         for r in &added {
+            if super::judgment::excluded(jd, Some(r.payment_date)) {
+                continue;
+            }
             t.add(&r.code, r.fin, r.amount, Some(r.payment_date))?;
         }
         super::recalc::store_totals(conn, fi, &t)?;
@@ -318,7 +327,16 @@ impl Ledger {
             )?;
         }
         create(Some(&totals))?;
-        Self::write_rows(conn, reqs, &prepared)
+        Self::write_rows(conn, reqs, &prepared)?;
+        // An account placed with a judgment date: what predates it is left out.
+        let jd = super::judgment::judgment_date(conn, fi)?;
+        if prepared
+            .iter()
+            .any(|p| super::judgment::excluded(jd, Some(p.payment_date)))
+        {
+            super::recalc::recalculate(conn, fi)?;
+        }
+        Ok(())
     }
 
     fn commission_possible(req: &NewTransaction, ty: &TransType) -> bool {

@@ -105,7 +105,10 @@ pub fn totals(conn: &Connection, file_number: i64) -> Result<Totals> {
     let mut stmt = conn.prepare_cached(
         "SELECT t.ty, COALESCE(y.fin_type, 'internal'), COALESCE(t.tu, 0) + COALESCE(t.di, 0), t.py
          FROM trans t LEFT JOIN trans_type y ON y.code = t.ty
-         WHERE t.fi = ?1 ORDER BY t.id",
+         WHERE t.fi = ?1
+           -- a judgment leaves out what was paid before it (money::judgment)
+           AND (t.py IS NULL OR t.py >= COALESCE((SELECT jd FROM debtor WHERE fi = ?1), ''))
+         ORDER BY t.id",
     )?;
     let mut rows = stmt.query([file_number])?;
     let mut totals = Totals::default();
@@ -177,6 +180,12 @@ pub fn add_posted(
     payment_date: Option<NaiveDate>,
 ) -> Result<Totals> {
     let mut t = stored_totals(conn, file_number)?;
+    if super::judgment::excluded(
+        super::judgment::judgment_date(conn, file_number)?,
+        payment_date,
+    ) {
+        return Ok(t);
+    }
     t.add(code, fin, amount, payment_date)?;
     store_totals(conn, file_number, &t)?;
     Ok(t)

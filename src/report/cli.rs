@@ -94,7 +94,7 @@ pub fn check(env: &Env, name: &str) -> Result<()> {
     } else {
         for d in &rep.diags {
             let tag = if d.warning { "warning" } else { "error" };
-            eprintln!("{tag}: {}", rep.describe(d));
+            crate::output::stderr_fmt(format_args!("{tag}: {}\n", rep.describe(d)));
         }
     }
     if errors > 0 {
@@ -114,7 +114,7 @@ pub fn run(env: &Env, args: &RunArgs) -> Result<()> {
     let rep = load(env, &args.report)?;
     rep.ensure_valid()?;
     for d in rep.diags.iter().filter(|d| d.warning) {
-        eprintln!("warning: {}", rep.describe(d));
+        crate::output::stderr_fmt(format_args!("warning: {}\n", rep.describe(d)));
     }
     let mut opts = RunOptions::new(env.today);
     opts.now = env.now;

@@ -286,6 +286,7 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
         tx.commit()?;
     }
     add_missing_catalogue_columns(conn)?;
+    super::stock::install_missing_transaction_types(conn)?;
     Ok(())
 }
 

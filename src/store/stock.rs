@@ -108,6 +108,11 @@ pub static STOCK_TYPES: &[StockType] = &[
     reserved(t("195", "Judgment Interest", "interest")), // S2:2422-2465
     reserved(t("196", "Original Principal", "principal")), // S2:2136-2181
     reserved(t("197", "Original Interest", "interest")), // S2:2379-2421
+    // The percent-of principal types, S2:2231-2378: 161 of the accrued interest,
+    // 162 of owing, 163 of principal (money::accrual::percent_amount).
+    t("161", "Add Current Accrued Interest", "principal"),
+    t("162", "Add Percent of Owing", "principal"),
+    t("163", "Add Percent of Principal", "principal"),
     header("200", "LEGAL FEES"),
     t("201", "Court Cost Charge", "legal"),    // S2:2863-2898
     t("202", "Attorney Fees Charge", "legal"), // chosen: as 201
@@ -167,13 +172,34 @@ pub static STOCK_TYPES: &[StockType] = &[
     )),
 ];
 
+/// Stock types added to this list after a database was created (161-163) are added
+/// when it opens, like new catalogue columns; a type the database has is left as set up.
+pub fn install_missing_transaction_types(conn: &Connection) -> Result<()> {
+    let mut have = conn.prepare("SELECT code FROM trans_type")?;
+    let have: std::collections::HashSet<String> = have
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let missing: Vec<&StockType> = STOCK_TYPES
+        .iter()
+        .filter(|s| !have.contains(s.code))
+        .collect();
+    if !missing.is_empty() {
+        insert_types(conn, &missing)?;
+    }
+    Ok(())
+}
+
 pub fn install_transaction_types(conn: &Connection) -> Result<()> {
+    insert_types(conn, &STOCK_TYPES.iter().collect::<Vec<_>>())
+}
+
+fn insert_types(conn: &Connection, types: &[&StockType]) -> Result<()> {
     let mut stmt = conn.prepare(
         "INSERT INTO trans_type (code, description, fin_type, reserved, omit_statement, omit_cash,
             no_commission, no_tax, commission_rate, fixed_to_us, fixed_commission, fee_due_agency)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     )?;
-    for s in STOCK_TYPES {
+    for s in types {
         stmt.execute(params![
             s.code,
             s.description,
@@ -190,4 +216,47 @@ pub fn install_transaction_types(conn: &Connection) -> Result<()> {
         ])?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_database_without_the_percent_types_gets_them_and_keeps_its_own_settings() {
+        let store = crate::store::Store::open_in_memory().unwrap();
+        let conn = store.conn();
+        // As a database created before 161-163 were stock, with 160 set up its own way.
+        conn.execute(
+            "DELETE FROM trans_type WHERE code IN ('161', '162', '163')",
+            [],
+        )
+        .unwrap();
+        conn.execute(
+            "UPDATE trans_type SET description = 'Ours' WHERE code = '160'",
+            [],
+        )
+        .unwrap();
+        install_missing_transaction_types(conn).unwrap();
+        let got: Vec<(String, String)> = conn
+            .prepare("SELECT code, fin_type FROM trans_type WHERE code IN ('161', '162', '163') ORDER BY code")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        let principal = |c: &str| (c.to_string(), "principal".to_string());
+        assert_eq!(
+            got,
+            vec![principal("161"), principal("162"), principal("163")]
+        );
+        let ours: String = conn
+            .query_row(
+                "SELECT description FROM trans_type WHERE code = '160'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(ours, "Ours");
+    }
 }

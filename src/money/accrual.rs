@@ -1,0 +1,465 @@
+//! `recoup interest accrue`: reads each debtor's interest terms and transactions, works
+//! out the interest accrued since the last accrual with [`super::interest`], and posts
+//! it as one 400-series transaction per debtor (SPEC §11). Also the percent-of bases of
+//! the "percent of" transaction types (161, 162, 163, 499; Collect! help, Transaction
+//! Types — "Add Percent Of Principal To Principal Sample" and the three that follow,
+//! S2:2231-2378, and "Total Accrued Interest Sample", S2:2492-2524).
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use rusqlite::{Connection, OptionalExtension};
+use rust_decimal::Decimal;
+
+use super::interest::{accrual_between, Effect, InterestKind, Movement, Terms};
+use super::judgment::excluded;
+use super::types::FinType;
+use super::{from_cents, parse_amount, round_cents, Ledger, NewTransaction};
+use crate::catalog::iso_date;
+use crate::{bail, Result};
+
+/// 499 Total Accrued Interest "captures the amount of outstanding accrued interest"
+/// (S2:2492-2499): the accrual of simple interest.
+pub const SIMPLE_ACCRUAL: &str = "499";
+/// 402 Accrued Compound Interest (stock list, S2:1959): the accrual of compound interest.
+pub const COMPOUND_ACCRUAL: &str = "402";
+/// 495 Additional Judgement Interest (S2:1960): interest accrued after a judgment.
+pub const JUDGMENT_ACCRUAL: &str = "495";
+/// 161 Add Current Accrued Interest (S2:2342-2378): capitalizes the accrued interest.
+pub const CAPITALIZE: &str = "161";
+
+/// Transactions that end an accrual period: interest runs from the latest of them.
+const ACCRUAL_MARKERS: [&str; 4] = [
+    SIMPLE_ACCRUAL,
+    COMPOUND_ACCRUAL,
+    JUDGMENT_ACCRUAL,
+    CAPITALIZE,
+];
+
+/// What one debtor's accrual posted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Accrued {
+    pub file: i64,
+    pub type_code: &'static str,
+    pub kind: InterestKind,
+    /// Annual percent applied.
+    pub rate: Decimal,
+    /// Interest ran from the day after `from` through `through`.
+    pub from: NaiveDate,
+    pub through: NaiveDate,
+    pub days: i64,
+    pub amount: Decimal,
+    pub transaction: i64,
+}
+
+/// A whole run: what was skipped and why (counts by reason), and the warnings.
+#[derive(Debug, Default)]
+pub struct AccrualRun {
+    pub posted: usize,
+    pub total: Decimal,
+    pub skipped: BTreeMap<&'static str, usize>,
+    pub warnings: Vec<String>,
+}
+
+/// Why a debtor posted nothing (the keys of the summary's `skipped`).
+pub mod skip {
+    /// `de.ity` is blank or `none` (only when the debtor was named).
+    pub const NO_INTEREST: &str = "no_interest";
+    /// Mode C: a closed account accrues no interest.
+    pub const CLOSED: &str = "closed";
+    /// `de.ifd` is blank.
+    pub const NO_FROM_DATE: &str = "no_from_date";
+    /// A type, rate or date that does not read (a warning names the debtor and field).
+    pub const BAD_TERMS: &str = "bad_terms";
+    /// An accrual dated on or after `--through` is already posted.
+    pub const ALREADY_ACCRUED: &str = "already_accrued";
+    /// No day to accrue yet, or the interest rounds to 0.00 (no principal, 0 % rate).
+    pub const NOTHING_ACCRUED: &str = "nothing_accrued";
+}
+
+/// The interest columns of one debtor, as stored.
+struct DebtorRow {
+    fi: i64,
+    ity: Option<String>,
+    irt: Option<String>,
+    ifd: Option<String>,
+    jd: Option<String>,
+    jrt: Option<String>,
+    mode: Option<String>,
+}
+
+const DEBTOR_COLUMNS: &str = "fi, ity, irt, ifd, jd, jrt, mo";
+
+fn debtor_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DebtorRow> {
+    Ok(DebtorRow {
+        fi: r.get(0)?,
+        ity: r.get(1)?,
+        irt: r.get(2)?,
+        ifd: r.get(3)?,
+        jd: r.get(4)?,
+        jrt: r.get(5)?,
+        mode: r.get(6)?,
+    })
+}
+
+/// A debtor's terms worked out, or why there are none.
+enum Plan {
+    Accrue {
+        terms: Terms,
+        judgment: Option<NaiveDate>,
+    },
+    Skip(&'static str, Option<String>),
+}
+
+fn parse_date(
+    field: &str,
+    fi: i64,
+    s: &Option<String>,
+) -> std::result::Result<Option<NaiveDate>, String> {
+    match s.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(t) => NaiveDate::parse_from_str(t, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| format!("debtor {fi}: {field} '{t}' is not a date (YYYY-MM-DD)")),
+    }
+}
+
+fn parse_rate(
+    field: &str,
+    fi: i64,
+    s: &Option<String>,
+) -> std::result::Result<Option<Decimal>, String> {
+    match s.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(t) => match parse_amount(t.trim_end_matches('%')) {
+            Some(r) if r >= Decimal::ZERO => Ok(Some(r)),
+            _ => Err(format!(
+                "debtor {fi}: {field} '{t}' is not a rate (a percent of zero or more)"
+            )),
+        },
+    }
+}
+
+/// The terms of one debtor. Under a judgment interest runs from the later of the
+/// judgment date and `de.ifd`, at the judgment rate `de.jrt` when set (docs/money.md).
+fn plan(row: &DebtorRow) -> Plan {
+    let fi = row.fi;
+    let kind = match InterestKind::parse(row.ity.as_deref().unwrap_or("")) {
+        Ok(Some(k)) => k,
+        Ok(None) => return Plan::Skip(skip::NO_INTEREST, None),
+        Err(why) => return Plan::Skip(skip::BAD_TERMS, Some(format!("debtor {fi}: {why}"))),
+    };
+    if row.mode.as_deref().map(str::trim) == Some("C") {
+        return Plan::Skip(skip::CLOSED, None);
+    }
+    let parsed = (|| {
+        let from = parse_date("de.ifd", fi, &row.ifd)?;
+        let judgment = parse_date("de.jd", fi, &row.jd)?;
+        let rate = parse_rate("de.irt", fi, &row.irt)?;
+        let judgment_rate = parse_rate("de.jrt", fi, &row.jrt)?;
+        Ok::<_, String>((from, judgment, rate, judgment_rate))
+    })();
+    let (from, judgment, rate, judgment_rate) = match parsed {
+        Ok(p) => p,
+        Err(w) => return Plan::Skip(skip::BAD_TERMS, Some(w)),
+    };
+    let Some(from) = from else {
+        return Plan::Skip(
+            skip::NO_FROM_DATE,
+            Some(format!(
+                "debtor {fi}: de.ity is {} but de.ifd is blank",
+                kind.as_str()
+            )),
+        );
+    };
+    let rate = match (judgment, judgment_rate) {
+        (Some(_), Some(r)) => Some(r),
+        _ => rate,
+    };
+    let Some(rate) = rate else {
+        return Plan::Skip(
+            skip::BAD_TERMS,
+            Some(format!(
+                "debtor {fi}: de.ity is {} but de.irt is blank",
+                kind.as_str()
+            )),
+        );
+    };
+    Plan::Accrue {
+        terms: Terms {
+            kind,
+            rate,
+            start: judgment.map_or(from, |j| j.max(from)),
+        },
+        judgment,
+    }
+}
+
+/// The debtor's movements in payment-date order (posting order within a day), without
+/// those a judgment leaves out, and the date of the last accrual.
+fn movements(
+    conn: &Connection,
+    fi: i64,
+    judgment: Option<NaiveDate>,
+) -> Result<(Vec<Movement>, Option<NaiveDate>)> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT t.ty, COALESCE(t.ft, y.fin_type, 'internal'),
+                COALESCE(t.tu, 0) + COALESCE(t.di, 0), t.py
+         FROM trans t LEFT JOIN trans_type y ON y.code = t.ty
+         WHERE t.fi = ?1 ORDER BY t.py, t.id",
+    )?;
+    let mut rows = stmt.query([fi])?;
+    let mut out = Vec::new();
+    let mut last_accrual: Option<NaiveDate> = None;
+    while let Some(r) = rows.next()? {
+        let py: Option<String> = r.get(3)?;
+        let Some(date) = py.and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok()) else {
+            continue;
+        };
+        if excluded(judgment, Some(date)) {
+            continue;
+        }
+        let code: String = r.get(0)?;
+        let fin = FinType::parse(&r.get::<_, String>(1)?).unwrap_or(FinType::Internal);
+        let posted = from_cents(r.get(2)?);
+        let marker = ACCRUAL_MARKERS.contains(&code.trim());
+        if marker {
+            last_accrual = last_accrual.max(Some(date));
+        }
+        // Charges are posted negative and payments positive (SPEC §2); movements
+        // carry the balance each raises.
+        let (effect, amount) = match fin {
+            FinType::Principal if code.trim() == CAPITALIZE => (Effect::Capitalize, -posted),
+            FinType::Principal => (Effect::Principal, -posted),
+            FinType::Interest if marker => (Effect::Accrual, -posted),
+            FinType::Interest => (Effect::Interest, -posted),
+            FinType::Fee | FinType::Legal => (Effect::Charge, -posted),
+            FinType::Payment => (Effect::Payment, posted),
+            _ => continue,
+        };
+        // A 161 capitalizes the interest accrued through its date, so the principal it
+        // adds bears interest from the next day (else that day would count twice).
+        let date = match effect {
+            Effect::Capitalize => date.succ_opt().unwrap_or(date),
+            _ => date,
+        };
+        out.push(Movement {
+            date,
+            effect,
+            amount,
+        });
+    }
+    out.sort_by_key(|m| m.date); // stable: posting order within a day is kept
+    Ok((out, last_accrual))
+}
+
+/// An accrual worked out for one debtor, not yet posted.
+struct Due {
+    code: &'static str,
+    terms: Terms,
+    /// Interest runs from the day after this date.
+    from: NaiveDate,
+    amount: Decimal,
+}
+
+/// Why a debtor posts nothing, with the warning to show when there is one.
+struct Skipped {
+    reason: &'static str,
+    warning: Option<String>,
+}
+
+fn skipped(reason: &'static str, warning: Option<String>) -> Skipped {
+    Skipped { reason, warning }
+}
+
+/// What an accrual through `through` would post for one debtor, or why nothing.
+fn work_out(
+    conn: &Connection,
+    row: &DebtorRow,
+    through: NaiveDate,
+) -> Result<std::result::Result<Due, Skipped>> {
+    let (terms, judgment) = match plan(row) {
+        Plan::Accrue { terms, judgment } => (terms, judgment),
+        Plan::Skip(reason, warning) => return Ok(Err(skipped(reason, warning))),
+    };
+    let (moves, last_accrual) = movements(conn, row.fi, judgment)?;
+    let from = last_accrual.map_or(terms.start, |l| l.max(terms.start));
+    if through <= from {
+        let reason = if last_accrual.is_some_and(|l| l >= through) {
+            skip::ALREADY_ACCRUED
+        } else {
+            skip::NOTHING_ACCRUED
+        };
+        return Ok(Err(skipped(reason, None)));
+    }
+    let amount = accrual_between(&terms, &moves, from, through)?;
+    if amount.is_zero() {
+        return Ok(Err(skipped(skip::NOTHING_ACCRUED, None)));
+    }
+    let code = match (judgment, terms.kind) {
+        (Some(_), _) => JUDGMENT_ACCRUAL,
+        (None, InterestKind::Compound) => COMPOUND_ACCRUAL,
+        (None, InterestKind::Simple) => SIMPLE_ACCRUAL,
+    };
+    Ok(Ok(Due {
+        code,
+        terms,
+        from,
+        amount,
+    }))
+}
+
+fn read_debtor(conn: &Connection, fi: i64) -> Result<Option<DebtorRow>> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT {DEBTOR_COLUMNS} FROM debtor WHERE fi = ?1"
+        ))?
+        .query_row([fi], debtor_row)
+        .optional()?)
+}
+
+/// Debtors with an interest type, in file-number order, a page at a time (a million
+/// accounts never sit in memory together).
+fn interest_debtors_after(conn: &Connection, after: i64, limit: i64) -> Result<Vec<DebtorRow>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {DEBTOR_COLUMNS} FROM debtor
+         WHERE fi > ?1 AND lower(trim(COALESCE(ity, ''))) NOT IN ('', 'none')
+         ORDER BY fi LIMIT ?2"
+    ))?;
+    let rows = stmt.query_map([after, limit], debtor_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Post the interest accrued through `through` for `debtors` (every debtor with an
+/// interest type when empty), calling `on_posted` for each accrual. Running it again
+/// for the same date posts nothing more. An unknown debtor named is an error.
+pub fn accrue(
+    conn: &Connection,
+    ledger: &mut Ledger,
+    through: NaiveDate,
+    debtors: &[i64],
+    mut on_posted: impl FnMut(&Accrued),
+) -> Result<AccrualRun> {
+    let mut run = AccrualRun::default();
+    let mut one = |row: &DebtorRow, run: &mut AccrualRun| -> Result<()> {
+        match work_out(conn, row, through)? {
+            Err(Skipped { reason, warning }) => {
+                *run.skipped.entry(reason).or_default() += 1;
+                run.warnings.extend(warning);
+            }
+            Ok(Due {
+                code,
+                terms,
+                from,
+                amount,
+            }) => {
+                let posted = ledger.post(
+                    conn,
+                    &NewTransaction {
+                        file_number: row.fi,
+                        type_code: code.into(),
+                        to_us: Some(-amount),
+                        payment_date: Some(through),
+                        description: Some(format!(
+                            "Interest {} to {} at {}% {}",
+                            iso_date(from.succ_opt().unwrap_or(from)),
+                            iso_date(through),
+                            terms.rate.normalize(),
+                            terms.kind.as_str()
+                        )),
+                        ..Default::default()
+                    },
+                )?;
+                run.posted += 1;
+                run.total = match run.total.checked_add(amount) {
+                    Some(t) => t,
+                    None => bail!(runtime, "the run's interest total is too large"),
+                };
+                on_posted(&Accrued {
+                    file: row.fi,
+                    type_code: code,
+                    kind: terms.kind,
+                    rate: terms.rate,
+                    from,
+                    through,
+                    days: (through - from).num_days(),
+                    amount,
+                    transaction: posted.id,
+                });
+            }
+        }
+        Ok(())
+    };
+    if debtors.is_empty() {
+        let mut after = 0;
+        loop {
+            let page = interest_debtors_after(conn, after, 10_000)?;
+            let Some(last) = page.last() else { break };
+            after = last.fi;
+            for row in &page {
+                one(row, &mut run)?;
+            }
+        }
+    } else {
+        for &fi in debtors {
+            let Some(row) = read_debtor(conn, fi)? else {
+                bail!(runtime, "debtor {fi} does not exist")
+            };
+            one(&row, &mut run)?;
+        }
+    }
+    Ok(run)
+}
+
+/// The transaction types whose amount can be a percent of the debtor's figures, and
+/// what the percent is of.
+pub fn percent_basis_name(code: &str) -> Option<&'static str> {
+    match code.trim() {
+        "161" | "499" => Some("accrued interest"),
+        "162" => Some("owing"),
+        "163" => Some("principal"),
+        _ => None,
+    }
+}
+
+/// The To Us amount of a "percent of" transaction posted on `on`: `percent` % of the
+/// debtor's current figure, signed as typed — as in the product, −35 % of a 1,000.00
+/// principal fills −350.00 into To Us and so adds 350.00 (S2:2240-2245). Rounded half-up
+/// to the cent like every stored amount (SPEC §1). `None` when the type has no basis.
+pub fn percent_amount(
+    conn: &Connection,
+    fi: i64,
+    code: &str,
+    percent: Decimal,
+    on: NaiveDate,
+) -> Result<Option<Decimal>> {
+    let basis = match code.trim() {
+        "161" | "499" => {
+            let Some(row) = read_debtor(conn, fi)? else {
+                bail!(runtime, "debtor {fi} does not exist")
+            };
+            match work_out(conn, &row, on)? {
+                Ok(due) => due.amount,
+                Err(_) => Decimal::ZERO,
+            }
+        }
+        "162" | "163" => {
+            let column = if code.trim() == "162" { "ow" } else { "pr" };
+            let cents: Option<i64> = conn
+                .prepare_cached(&format!(
+                    "SELECT COALESCE({column}, 0) FROM debtor WHERE fi = ?1"
+                ))?
+                .query_row([fi], |r| r.get(0))
+                .optional()?;
+            let Some(cents) = cents else {
+                bail!(runtime, "debtor {fi} does not exist")
+            };
+            from_cents(cents)
+        }
+        _ => return Ok(None),
+    };
+    match percent.checked_mul(basis).map(|x| x / Decimal::ONE_HUNDRED) {
+        Some(a) => Ok(Some(round_cents(a))),
+        None => bail!(runtime, "{percent}% of {basis} is too large"),
+    }
+}

@@ -1,0 +1,43 @@
+//! Judgments: once a judgment date is set, the judgment "will factor in all previous
+//! transactions", so transactions with a payment date before it are left out of the
+//! debtor's financial calculations (Collect! help, Transaction Types — "Judgment
+//! Principal Sample", S2:2194-2196; SPEC §11). Recalculation, posting and interest all
+//! use [`excluded`], so they agree.
+
+use chrono::NaiveDate;
+use rusqlite::{Connection, OptionalExtension};
+
+use crate::Result;
+
+/// The debtor's judgment date (`de.jd`), if set and readable.
+pub fn judgment_date(conn: &Connection, file_number: i64) -> Result<Option<NaiveDate>> {
+    let jd: Option<Option<String>> = conn
+        .prepare_cached("SELECT jd FROM debtor WHERE fi = ?1")?
+        .query_row([file_number], |r| r.get(0))
+        .optional()?;
+    Ok(jd
+        .flatten()
+        .and_then(|s| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()))
+}
+
+/// Whether a transaction paid on `payment_date` is left out under judgment date `jd`.
+pub fn excluded(jd: Option<NaiveDate>, payment_date: Option<NaiveDate>) -> bool {
+    matches!((jd, payment_date), (Some(j), Some(p)) if p < j)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Option<NaiveDate> {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+    }
+
+    #[test]
+    fn only_transactions_before_the_judgment_date_are_left_out() {
+        assert!(excluded(d("2024-03-01"), d("2024-02-29")));
+        assert!(!excluded(d("2024-03-01"), d("2024-03-01"))); // on the date: counted
+        assert!(!excluded(None, d("2020-01-01")));
+        assert!(!excluded(d("2024-03-01"), None));
+    }
+}
