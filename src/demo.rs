@@ -8,6 +8,8 @@ use std::path::Path;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+use crate::catalog::Value;
+use crate::money::accrual::{accrue, AccrualRun};
 use crate::money::{from_cents, Ledger, NewTransaction};
 use crate::store::{self, Store};
 use crate::{setup, Env, Error, Result};
@@ -154,6 +156,8 @@ pub fn run(env: &Env, out: &Path) -> Result<()> {
         posted += 1;
     }
     tx.commit()?;
+    let (arrangement, accrued) = collection_operations(env, &mut store)?;
+    posted += (arrangement.transactions.len() + accrued.posted) as u64;
     let (cm, tx_total): (i64, i64) = store.conn().query_row(
         "SELECT COALESCE(SUM(cm), 0), COALESCE(SUM(tx), 0) FROM trans WHERE pd >= '2024-07-01'",
         [],
@@ -180,6 +184,7 @@ pub fn run(env: &Env, out: &Path) -> Result<()> {
         from_cents(cm),
         from_cents(tx_total)
     )?;
+    print_collection_operations(&arrangement, &accrued)?;
 
     // Month-end: one statement per client for July, dated August 1.
     let (from, to) = (
@@ -259,6 +264,93 @@ pub fn run(env: &Env, out: &Path) -> Result<()> {
     metro2_file(&mut store, env, out)?;
     crate::outln!()?;
     crate::outln!("database: {}", db.display())?;
+    Ok(())
+}
+
+/// The debtor on an arrangement and the debtor bearing interest.
+const ARRANGEMENT_ACCT: &str = "AC-10004";
+const INTEREST_ACCT: &str = "AC-10001";
+
+/// The account-level money an agency works every day (docs/money.md): on July 1
+/// Smith Plumbing agrees to pay 500.00 a month from August with 250.00 down and a
+/// 25.00 service charge; John Doe's balance bears 18 % simple interest from
+/// placement, accrued through month end on the principal his payments leave. Both
+/// appear on Acme's July statement.
+fn collection_operations(
+    env: &Env,
+    store: &mut Store,
+) -> Result<(crate::arrangements::Arrangement, AccrualRun)> {
+    let tx = store.conn_mut().transaction()?;
+    let file_of = |acct: &str| -> Result<i64> {
+        store::find_debtors_by_acct(&tx, acct, None)?
+            .first()
+            .copied()
+            .ok_or_else(|| Error::runtime(format!("demo data: unknown acct {acct}")))
+    };
+    let mut on_july_1 = env.clone();
+    on_july_1.today = d("2024-07-01").unwrap_or(env.today);
+    let arrangement = crate::arrangements::add(
+        &tx,
+        &on_july_1,
+        &crate::arrangements::Request {
+            debtor: file_of(ARRANGEMENT_ACCT)?,
+            amount: Decimal::new(50000, 2),
+            every: crate::arrangements::Every::Month,
+            first: d("2024-08-01").unwrap_or(env.today),
+            count: None,
+            down: Some(Decimal::new(25000, 2)),
+            service_charge: Some(Decimal::new(2500, 2)),
+            discount: None,
+            replace: false,
+        },
+    )?;
+    let doe = file_of(INTEREST_ACCT)?;
+    let field = |code: &str| {
+        crate::catalog::by_code(code)
+            .ok_or_else(|| Error::runtime(format!("catalogue has no {code}")))
+    };
+    store::update_fields(
+        &tx,
+        crate::catalog::Form::Debtor,
+        doe,
+        &[
+            (field("de.ity")?, Value::Text("simple".into())),
+            (field("de.irt")?, Value::Percent(Decimal::new(18, 0))),
+            (
+                field("de.ifd")?,
+                Value::Date(d("2024-06-28").unwrap_or(env.today)),
+            ),
+        ],
+    )?;
+    let mut ledger = Ledger::new(env.today);
+    let accrued = accrue(&tx, &mut ledger, env.today, &[doe], |_| {})?;
+    tx.commit()?;
+    Ok((arrangement, accrued))
+}
+
+fn print_collection_operations(
+    arrangement: &crate::arrangements::Arrangement,
+    accrued: &AccrualRun,
+) -> Result<()> {
+    let promises = &arrangement.promises;
+    if let (Some(first), Some(last)) = (promises.first(), promises.last()) {
+        crate::outln!(
+            "arrangement: file {} ({ARRANGEMENT_ACCT}) {} a {} from {}: {} promise(s) to {}; down {}, service charge {}",
+            arrangement.debtor,
+            arrangement.amount,
+            arrangement.every,
+            first.due,
+            promises.len(),
+            last.due,
+            arrangement.down,
+            arrangement.service_charge
+        )?;
+    }
+    crate::outln!(
+        "interest: {INTEREST_ACCT} at 18 % simple from 2024-06-28: {} posting(s), {:.2}",
+        accrued.posted,
+        accrued.total
+    )?;
     Ok(())
 }
 

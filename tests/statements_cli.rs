@@ -60,9 +60,11 @@ fn generate_json_cash_report_and_refusals() {
     let acme = list.iter().find(|s| s["client"] == 1001).unwrap();
     assert_eq!(acme["date"], "2024-08-01");
     assert_eq!(acme["remit"], "N");
-    assert_eq!(acme["to_us"], "1370.00");
-    assert_eq!(acme["commission"], "1258.75");
-    assert_eq!(acme["check"], "111.25");
+    // July's payments (1,370.00) and Smith Plumbing's 250.00 arrangement down payment
+    // (type 150, commissioned at 30 %: 75.00, returning 175.00).
+    assert_eq!(acme["to_us"], "1620.00");
+    assert_eq!(acme["commission"], "1333.75");
+    assert_eq!(acme["check"], "286.25");
     assert_eq!(acme["due_from_client"], "0.00");
     let valley = list.iter().find(|s| s["client"] == 1002).unwrap();
     assert_eq!(valley["remit"], "G");
@@ -84,7 +86,8 @@ fn generate_json_cash_report_and_refusals() {
         .output()
         .unwrap();
     let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(j["deposit"], "10935.00");
+    // 10,935.00 of July's payments plus the 250.00 arrangement down payment.
+    assert_eq!(j["deposit"], "11185.00");
     assert_eq!(j["direct"], "2750.00");
     let t101 = j["by_type"]
         .as_array()
@@ -150,7 +153,19 @@ fn print_pdf_text_csv_and_cheques() {
     let net = std::fs::read_to_string(out.join("1001-1.txt")).unwrap();
     assert!(net.contains("Remittance: Net"));
     assert!(
-        net.contains("Cheque enclosed                        $111.25"),
+        net.contains("Cheque enclosed                        $286.25"),
+        "{net}"
+    );
+    // The account on an arrangement and the account bearing interest (docs/money.md):
+    // 500.00 a month from August 1; Doe's 75.00 placed interest plus 17.69 accrued.
+    assert!(
+        net.contains("  1003 Smith Plumbing LLC   AC-10004        $500.00 08/01/24    $1,200.00   $13,510.00"),
+        "{net}"
+    );
+    assert!(
+        net.contains(
+            "  1000 Doe, John A          AC-10001                       $92.69      $992.69"
+        ),
         "{net}"
     );
     // accounts in the client's debtor sort order: by name for 1001 (Brown before Doe)
@@ -164,7 +179,7 @@ fn print_pdf_text_csv_and_cheques() {
     // by acct for 1002: VM-7781 (Johnson) before VM-7782 (Cote)
     assert!(gross.find("Johnson, Mary K").unwrap() < gross.find("Cote, Rene").unwrap());
     let cheques = std::fs::read_to_string(out.join("cheques.csv")).unwrap();
-    assert_eq!(cheques, "statement,client,payee,date,amount\n1,1001,Acme Bank N.A.,2024-08-01,111.25\n2,1002,Valley Medical Group,2024-08-01,9540.00\n");
+    assert_eq!(cheques, "statement,client,payee,date,amount\n1,1001,Acme Bank N.A.,2024-08-01,286.25\n2,1002,Valley Medical Group,2024-08-01,9540.00\n");
     // CSV of lines, in invoice-line order
     recoup(&db)
         .args([
