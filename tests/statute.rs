@@ -430,3 +430,41 @@ fn metro2_generate_warns_for_time_barred_accounts_or_leaves_them_out() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_plan_tests_the_time_barred_date_against_today() {
+    let fx = fixture();
+    std::fs::create_dir_all(fx.dir.join("plans")).unwrap();
+    // A note on accounts already time-barred on the day the plan counts from.
+    std::fs::write(
+        fx.dir.join("plans/SOL.toml"),
+        "code = \"SOL\"\n\n[[event]]\ntype = \"note\"\ndescription = \"Time-barred: no legal action\"\nschedule = \"immediately\"\nschedule_if = { field = \"de.tbd\", op = \"<=\", value = \"today\" }\n",
+    )
+    .unwrap();
+    let noted = |start: &str| -> Vec<String> {
+        recoup_at(&fx.db, "2024-04-01")
+            .arg("--home")
+            .arg(&fx.dir)
+            .args(["plan", "run", "SOL", "--start-date", start])
+            .assert()
+            .success();
+        let conn = Connection::open(&fx.db).unwrap();
+        let mut stmt = conn
+            .prepare(
+                "SELECT d.ac FROM note n JOIN debtor d ON d.fi = n.fi
+                 WHERE n.te LIKE '%Time-barred%' ORDER BY d.ac",
+            )
+            .unwrap();
+        let rows = stmt
+            .query_map([], |r| r.get::<_, String>(0))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
+        conn.execute("DELETE FROM note WHERE te LIKE '%Time-barred%'", [])
+            .unwrap();
+        rows
+    };
+    // A-1 is time-barred from 2024-03-15, A-3 from 2024-07-01.
+    assert_eq!(noted("2024-04-01"), ["A-1"]);
+    assert_eq!(noted("2024-07-01"), ["A-1", "A-3"]);
+}

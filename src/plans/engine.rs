@@ -141,7 +141,7 @@ impl PlanRunner {
         let mut due = Vec::new();
         for e in &plan.events {
             if let Some(c) = &e.schedule_if {
-                if !condition_holds(conn, fi, c)? {
+                if !condition_holds(conn, fi, c, reference)? {
                     self.summary.skipped_by_condition += 1;
                     continue;
                 }
@@ -611,8 +611,15 @@ pub fn write_note(
 }
 
 /// `schedule_if`: compare a debtor (or its client's) field with a value. Pick-list
-/// fields compare on the key and also accept the text (SPEC §2).
-fn condition_holds(conn: &Connection, fi: i64, c: &Condition) -> Result<bool> {
+/// fields compare on the key and also accept the text (SPEC §2). A date field may be
+/// compared with `today` (or `@d`, as in reports): the date the plan's events count
+/// from, so `de.tbd <= today` picks accounts already time-barred (docs/money.md).
+fn condition_holds(
+    conn: &Connection,
+    fi: i64,
+    c: &Condition,
+    reference: NaiveDate,
+) -> Result<bool> {
     let key = match c.field.form {
         Form::Debtor => fi,
         Form::Client => store::debtor_client(conn, fi)?.unwrap_or_default(),
@@ -650,7 +657,11 @@ fn condition_holds(conn: &Connection, fi: i64, c: &Condition) -> Result<bool> {
         }
         FieldType::Date => match (
             value.as_date(),
-            NaiveDate::parse_from_str(&wanted, "%Y-%m-%d").ok(),
+            if wanted.eq_ignore_ascii_case("today") || wanted.eq_ignore_ascii_case("@d") {
+                Some(reference)
+            } else {
+                NaiveDate::parse_from_str(&wanted, "%Y-%m-%d").ok()
+            },
         ) {
             (Some(a), Some(b)) => Some(a.cmp(&b)),
             _ => None,
