@@ -401,3 +401,63 @@ fn an_account_placed_with_a_judgment_counts_only_the_judgment() {
     assert_eq!(d["de.pr"], "0.00");
     assert_eq!(d["de.ow"], "0.00");
 }
+
+#[test]
+fn the_setup_declares_what_a_payment_pays_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = database(dir.path());
+    let part = dir.path().join("interest.toml");
+    std::fs::write(
+        &part,
+        "[interest]\npayment_order = [\"principal\", \"interest\", \"fees\"]\n",
+    )
+    .unwrap();
+    recoup_at(&db, "2024-01-01")
+        .args(["setup", "apply"])
+        .arg(&part)
+        .assert()
+        .success();
+    let fi = debtor(
+        &db,
+        &[
+            ("de.ity", Value::Text("simple".into())),
+            ("de.irt", Value::Percent(dec!(36.5))),
+            ("de.ifd", Value::Date(day("2024-01-01"))),
+        ],
+        100_000,
+        "2024-01-01",
+    );
+    recoup_at(&db, "2024-01-11")
+        .args(["post", "--debtor", &fi.to_string(), "--type", "101"])
+        .args(["--to-us", "109.00", "--date", "2024-01-11"])
+        .assert()
+        .success();
+    // Principal first: the 109.00 of Jan 11 leaves 891.00 bearing interest.
+    // Jan 2–10: 9 × 1.00 = 9.00; Jan 11–20: 10 × 0.891 = 8.91. Total 17.91 (18.00 with
+    // the default order, interest first).
+    let run = accrue_json(&db, "2024-01-20", &[]);
+    assert_eq!(run["posted"][0]["amount"], "17.91");
+    // setup show prints the order back, and it applies again.
+    let shown = recoup_at(&db, "2024-01-20")
+        .args(["setup", "show"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&shown.stdout);
+    assert!(
+        text.contains("[interest]\npayment_order = [\"principal\", \"interest\", \"fees\"]\n"),
+        "{text}"
+    );
+    // An order that does not name each balance once is exit 2 at its line and column.
+    std::fs::write(
+        &part,
+        "[interest]\npayment_order = [\"interest\", \"interest\", \"fees\"]\n",
+    )
+    .unwrap();
+    recoup_at(&db, "2024-01-20")
+        .args(["setup", "apply"])
+        .arg(&part)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("interest.toml:2:17"))
+        .stderr(predicates::str::contains("once each"));
+}

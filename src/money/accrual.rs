@@ -188,6 +188,7 @@ fn plan(row: &DebtorRow) -> Plan {
     Plan::Accrue {
         terms: Terms {
             kind,
+            order: super::interest::DEFAULT_PAYMENT_ORDER,
             rate,
             start: judgment.map_or(from, |j| j.max(from)),
         },
@@ -277,9 +278,10 @@ fn work_out(
     conn: &Connection,
     row: &DebtorRow,
     through: NaiveDate,
+    order: super::interest::PaymentOrder,
 ) -> Result<std::result::Result<Due, Skipped>> {
     let (terms, judgment) = match plan(row) {
-        Plan::Accrue { terms, judgment } => (terms, judgment),
+        Plan::Accrue { terms, judgment } => (Terms { order, ..terms }, judgment),
         Plan::Skip(reason, warning) => return Ok(Err(skipped(reason, warning))),
     };
     let (moves, last_accrual) = movements(conn, row.fi, judgment)?;
@@ -341,8 +343,9 @@ pub fn accrue(
     mut on_posted: impl FnMut(&Accrued),
 ) -> Result<AccrualRun> {
     let mut run = AccrualRun::default();
+    let order = super::interest_settings::payment_order(conn)?;
     let mut one = |row: &DebtorRow, run: &mut AccrualRun| -> Result<()> {
-        match work_out(conn, row, through)? {
+        match work_out(conn, row, through, order)? {
             Err(Skipped { reason, warning }) => {
                 *run.skipped.entry(reason).or_default() += 1;
                 run.warnings.extend(warning);
@@ -438,7 +441,8 @@ pub fn percent_amount(
             let Some(row) = read_debtor(conn, fi)? else {
                 bail!(runtime, "debtor {fi} does not exist")
             };
-            match work_out(conn, &row, on)? {
+            let order = super::interest_settings::payment_order(conn)?;
+            match work_out(conn, &row, on, order)? {
                 Ok(due) => due.amount,
                 Err(_) => Decimal::ZERO,
             }

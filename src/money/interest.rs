@@ -79,11 +79,50 @@ pub struct Movement {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Terms {
     pub kind: InterestKind,
+    /// What a payment pays first (`[interest] payment_order`).
+    pub order: PaymentOrder,
     /// Annual rate in percent (`de.irt`, or `de.jrt` under a judgment).
     pub rate: Decimal,
     /// Interest runs from the day after this date.
     pub start: NaiveDate,
 }
+
+/// A balance a payment can pay (docs/money.md "Interest and judgments").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bucket {
+    /// Interest: posted interest first, then the engine's compounded and pending.
+    Interest,
+    /// Fees and legal charges.
+    Fees,
+    /// Principal, the interest-bearing base.
+    Principal,
+}
+
+impl Bucket {
+    pub fn parse(s: &str) -> Option<Bucket> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "interest" => Some(Bucket::Interest),
+            "fees" => Some(Bucket::Fees),
+            "principal" => Some(Bucket::Principal),
+            _ => None,
+        }
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            Bucket::Interest => "interest",
+            Bucket::Fees => "fees",
+            Bucket::Principal => "principal",
+        }
+    }
+}
+
+/// The order in which a payment pays the balances; a reversal puts back in the
+/// opposite order.
+pub type PaymentOrder = [Bucket; 3];
+
+/// Interest first, then fees, then principal, unless setup.toml's
+/// `[interest] payment_order` says otherwise.
+pub const DEFAULT_PAYMENT_ORDER: PaymentOrder = [Bucket::Interest, Bucket::Fees, Bucket::Principal];
 
 /// Round an accrued total to the cent, half-even (SPEC §11).
 pub fn round_interest(d: Decimal) -> Decimal {
@@ -132,9 +171,9 @@ pub fn cumulative(
     Ok(out)
 }
 
-/// The balances on the day being accrued. Payments pay interest first (the oldest
-/// first: posted interest, then the engine's compounded and pending interest), then
-/// fees and legal, then principal (docs/money.md: no setup declares an order).
+/// The balances on the day being accrued. Payments pay the balances in the terms'
+/// order (default interest, fees, principal); interest is paid oldest first: posted
+/// interest, then the engine's compounded and pending interest.
 #[derive(Debug, Default)]
 struct Balances {
     principal: Decimal,
@@ -154,6 +193,7 @@ struct Balances {
 
 struct Simulation {
     kind: InterestKind,
+    order: PaymentOrder,
     rate: Decimal,
     /// The last day accrued.
     cursor: NaiveDate,
@@ -183,6 +223,7 @@ impl Simulation {
     fn new(terms: &Terms) -> Simulation {
         Simulation {
             kind: terms.kind,
+            order: terms.order,
             rate: terms.rate,
             cursor: terms.start,
             balances: Balances::default(),
@@ -249,32 +290,56 @@ impl Simulation {
                 take(&mut b.posted_interest, rest);
             }
             Effect::Payment if m.amount >= Decimal::ZERO => {
-                let posted = take(&mut b.posted_interest, m.amount);
-                let rest = m.amount - posted;
-                let compounded = take(&mut b.compounded, rest);
-                let engine = compounded + take(&mut b.pending, rest - compounded);
-                let rest = rest - engine;
-                let charges = take(&mut b.charges, rest);
-                let principal = take(&mut b.principal, rest - charges);
-                b.paid_posted_interest += posted;
-                b.paid_engine_interest += engine;
-                b.paid_charges += charges;
-                b.paid_principal += principal;
+                let mut rest = m.amount;
+                for bucket in self.order {
+                    match bucket {
+                        Bucket::Interest => {
+                            let posted = take(&mut b.posted_interest, rest);
+                            rest -= posted;
+                            let compounded = take(&mut b.compounded, rest);
+                            let engine = compounded + take(&mut b.pending, rest - compounded);
+                            rest -= engine;
+                            b.paid_posted_interest += posted;
+                            b.paid_engine_interest += engine;
+                        }
+                        Bucket::Fees => {
+                            let charges = take(&mut b.charges, rest);
+                            rest -= charges;
+                            b.paid_charges += charges;
+                        }
+                        Bucket::Principal => {
+                            let principal = take(&mut b.principal, rest);
+                            rest -= principal;
+                            b.paid_principal += principal;
+                        }
+                    }
+                }
             }
             Effect::Payment => {
                 // A reversal puts back what payments took, the last-paid balance first.
                 let mut rest = -m.amount;
-                let p = take(&mut b.paid_principal, rest);
-                b.principal += p;
-                rest -= p;
-                let c = take(&mut b.paid_charges, rest);
-                b.charges += c;
-                rest -= c;
-                let e = take(&mut b.paid_engine_interest, rest);
-                b.compounded += e;
-                rest -= e;
-                let i = take(&mut b.paid_posted_interest, rest);
-                b.posted_interest += i;
+                for bucket in self.order.iter().rev() {
+                    match bucket {
+                        Bucket::Principal => {
+                            let p = take(&mut b.paid_principal, rest);
+                            b.principal += p;
+                            rest -= p;
+                        }
+                        Bucket::Fees => {
+                            let c = take(&mut b.paid_charges, rest);
+                            b.charges += c;
+                            rest -= c;
+                        }
+                        Bucket::Interest => {
+                            let e = take(&mut b.paid_engine_interest, rest);
+                            b.compounded += e;
+                            rest -= e;
+                            let i = take(&mut b.paid_posted_interest, rest);
+                            b.posted_interest += i;
+                            rest -= i;
+                        }
+                    }
+                }
             }
         }
     }
@@ -308,6 +373,7 @@ mod tests {
     fn terms(kind: InterestKind, rate: Decimal, start: &str) -> Terms {
         Terms {
             kind,
+            order: DEFAULT_PAYMENT_ORDER,
             rate,
             start: d(start),
         }
@@ -358,6 +424,42 @@ mod tests {
             payment("2024-01-11", dec!(134)),
         ];
         assert_eq!(through(&t, &m, "2024-01-20"), dec!(18.00));
+    }
+
+    #[test]
+    fn a_declared_order_pays_principal_first() {
+        // As above with payment_order principal, interest, fees: the 134.00 payment
+        // pays 134.00 principal → 866.00. Jan 2–10: 9.00; Jan 11–20: 10 × 0.866 = 8.66.
+        // Total 17.66.
+        let t = Terms {
+            order: [Bucket::Principal, Bucket::Interest, Bucket::Fees],
+            ..terms(InterestKind::Simple, dec!(36.5), "2024-01-01")
+        };
+        let m = [
+            principal("2024-01-01", dec!(1000)),
+            Movement {
+                date: d("2024-01-01"),
+                effect: Effect::Charge,
+                amount: dec!(25),
+            },
+            payment("2024-01-11", dec!(134)),
+        ];
+        assert_eq!(through(&t, &m, "2024-01-20"), dec!(17.66));
+        // Fees first: 25.00 fee, 9.00 interest, 100.00 principal → as the default (18.00).
+        let fees_first = Terms {
+            order: [Bucket::Fees, Bucket::Interest, Bucket::Principal],
+            ..t
+        };
+        assert_eq!(through(&fees_first, &m, "2024-01-20"), dec!(18.00));
+        // A reversal under principal-first puts the principal back last-paid first:
+        // Jan 16 reverses the 134.00 → 1,000.00 again. Jan 11–15: 5 × 0.866 = 4.33;
+        // Jan 16–20: 5 × 1.00 = 5.00. Total 9.00 + 4.33 + 5.00 = 18.33.
+        let reversed = [
+            principal("2024-01-01", dec!(1000)),
+            payment("2024-01-11", dec!(134)),
+            payment("2024-01-16", dec!(-134)),
+        ];
+        assert_eq!(through(&t, &reversed, "2024-01-20"), dec!(18.33));
     }
 
     #[test]
@@ -467,6 +569,7 @@ mod tests {
             ) {
                 let t = Terms {
                     kind: InterestKind::Simple,
+                    order: DEFAULT_PAYMENT_ORDER,
                     rate: Decimal::new(rate_bp as i64, 2),
                     start: date_from(0),
                 };

@@ -4,6 +4,7 @@
 pub mod accrual;
 pub mod interest;
 pub mod interest_cli;
+pub mod interest_settings;
 pub mod judgment;
 pub mod limits;
 pub mod post;

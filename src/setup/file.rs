@@ -58,6 +58,8 @@ pub struct SetupFile {
     pub time_barred: Option<crate::sol::TimeBarredSettings>,
     /// Promises: grace days, late fee, plan for broken promises (SPEC §11).
     pub promises: Option<crate::arrangements::PromiseSettings>,
+    /// The order a payment pays interest, fees and principal (SPEC §11).
+    pub interest: Option<crate::money::interest_settings::InterestSettings>,
 }
 
 /// Company Details (S2:21-259).
@@ -421,6 +423,9 @@ impl SetupFile {
         )?;
         if let Some(p) = &self.promises {
             p.check(path, src)?;
+        }
+        if let Some(i) = &self.interest {
+            i.check(path, src)?;
         }
         for s in self.status.iter().flatten() {
             if s.code.is_empty() || s.code.chars().count() > 4 {

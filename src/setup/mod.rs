@@ -229,6 +229,10 @@ fn apply_file(conn: &Connection, f: &SetupFile, path: &Path, src: &str) -> Resul
         p.apply(conn)?;
         applied.push("promises".to_string());
     }
+    if let Some(i) = &f.interest {
+        i.apply(conn)?;
+        applied.push("interest".to_string());
+    }
     if let Some(t) = &f.time_barred {
         crate::sol::apply_settings(conn, t)?;
         applied.push("time_barred".to_string());
