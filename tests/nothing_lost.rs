@@ -340,4 +340,54 @@ fn a_full_stdout_is_an_error_after_saying_what_was_committed() {
         err.starts_with("committed: 2 statement(s) for 2024-08-01 to 2024-08-31\n"),
         "{err}"
     );
+    // Metro 2 report history, an arrangement and an interest accrual say so too.
+    let out = dir.path().join("aug.txt");
+    let o = to_dev_full(
+        &db,
+        &[
+            "--json",
+            "metro2",
+            "generate",
+            "--as-of",
+            "2024-08-31",
+            "--mark-done",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("committed: Metro 2 report history of 4 account(s) as of 2024-08-31\n")
+            && err.ends_with("error: standard output: No space left on device (os error 28)\n"),
+        "{err}"
+    );
+    let o = to_dev_full(
+        &db,
+        &[
+            "arrangement",
+            "add",
+            "--debtor",
+            "1001",
+            "--amount",
+            "100.00",
+            "--every",
+            "month",
+            "--first",
+            "2024-09-01",
+        ],
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.starts_with("committed: arrangement for debtor 1001: "),
+        "{err}"
+    );
+    let o = to_dev_full(&db, &["interest", "accrue", "--through", "2024-08-31"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.starts_with("committed: interest through 2024-08-31: 1 posted\n"),
+        "{err}"
+    );
 }

@@ -1053,20 +1053,28 @@ pub fn generate_command(env: &Env, opts: &GenerateOptions) -> Result<()> {
     let summary = generate(store.conn_mut(), env, opts, &mut warn);
     warn.flush()?;
     let summary = summary?;
+    if opts.mark_done {
+        crate::output::committed(format_args!(
+            "Metro 2 report history of {} account(s) as of {}",
+            summary.marked_done, summary.as_of
+        ));
+    }
     // With --out - the file went to stdout: the summary goes to stderr.
     let mut out: Box<dyn Write> = if crate::output::is_stdout(&opts.out) {
         Box::new(std::io::stderr())
     } else {
         Box::new(BufWriter::new(std::io::stdout().lock()))
     };
-    if env.json {
-        serde_json::to_writer(&mut out, &summary).map_err(|e| Error::runtime(e.to_string()))?;
-        writeln!(out)?;
-    } else if !env.quiet {
-        print_summary(&mut out, &summary)?;
-    }
-    out.flush()?;
-    Ok(())
+    let printed = (|| -> std::io::Result<()> {
+        if env.json {
+            serde_json::to_writer(&mut out, &summary)?;
+            writeln!(out)?;
+        } else if !env.quiet {
+            print_summary(&mut out, &summary)?;
+        }
+        out.flush()
+    })();
+    printed.map_err(|e| Error::runtime(format!("standard output: {e}")))
 }
 
 /// The text summary (also printed by the demo).
