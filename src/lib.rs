@@ -16,6 +16,7 @@ pub mod letters;
 pub mod metro2;
 pub mod money;
 pub mod output;
+pub mod pii;
 pub mod plans;
 pub mod report;
 pub mod setup;
