@@ -69,7 +69,7 @@ const BY_HAND: &[(&str, &str, &str, &str, &str)] = &[
 ];
 
 fn d(s: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+    crate::dates::parse_iso(s)
 }
 
 fn money(s: &str) -> Option<Decimal> {

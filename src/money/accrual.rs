@@ -15,7 +15,7 @@ use super::interest::{accrual_between, Effect, InterestKind, Movement, Terms};
 use super::judgment::excluded;
 use super::types::FinType;
 use super::{from_cents, parse_amount, round_cents, Ledger, NewTransaction};
-use crate::catalog::iso_date;
+use crate::dates::iso_date;
 use crate::{bail, Result};
 
 /// 499 Total Accrued Interest "captures the amount of outstanding accrued interest"
@@ -118,9 +118,9 @@ fn parse_date(
 ) -> std::result::Result<Option<NaiveDate>, String> {
     match s.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
-        Some(t) => NaiveDate::parse_from_str(t, "%Y-%m-%d")
+        Some(t) => crate::dates::parse_iso(t)
             .map(Some)
-            .map_err(|_| format!("debtor {fi}: {field} '{t}' is not a date (YYYY-MM-DD)")),
+            .ok_or_else(|| format!("debtor {fi}: {field} '{t}' is not a date (YYYY-MM-DD)")),
     }
 }
 
@@ -213,7 +213,7 @@ fn movements(
     let mut last_accrual: Option<NaiveDate> = None;
     while let Some(r) = rows.next()? {
         let py: Option<String> = r.get(3)?;
-        let Some(date) = py.and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok()) else {
+        let Some(date) = py.and_then(|s| crate::dates::parse_iso(&s)) else {
             continue;
         };
         if excluded(judgment, Some(date)) {

@@ -5,7 +5,7 @@ use serde_json::json;
 
 use super::accrual::{accrue, Accrued};
 use super::Ledger;
-use crate::catalog::iso_date;
+use crate::dates::iso_date;
 use crate::store::Store;
 use crate::{Env, Result};
 

@@ -9,8 +9,9 @@ use chrono::{NaiveDate, NaiveTime};
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::model::{parse_plan, Condition, Event, EventType, Plan};
-use super::schedule::{contact_date, contact_time, Calendar};
+use super::schedule::{contact_date, contact_time};
 use crate::catalog::{FieldType, Form};
+use crate::dates::Calendar;
 use crate::money::{Ledger, NewTransaction};
 use crate::store::{self, settings};
 use crate::{bail, Env, Error, Result};
@@ -68,7 +69,7 @@ impl PlanRunner {
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
             let s: String = r.get(0)?;
-            if let Ok(d) = NaiveDate::parse_from_str(&s, "%Y-%m-%d") {
+            if let Some(d) = crate::dates::parse_iso(&s) {
                 holidays.insert(d);
             }
         }
@@ -648,10 +649,7 @@ fn condition_holds(conn: &Connection, fi: i64, c: &Condition) -> Result<bool> {
                 _ => None,
             }
         }
-        FieldType::Date => match (
-            value.as_date(),
-            NaiveDate::parse_from_str(&wanted, "%Y-%m-%d").ok(),
-        ) {
+        FieldType::Date => match (value.as_date(), crate::dates::parse_iso(&wanted)) {
             (Some(a), Some(b)) => Some(a.cmp(&b)),
             _ => None,
         },

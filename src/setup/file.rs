@@ -188,7 +188,7 @@ fn de_date<'de, D: serde::Deserializer<'de>>(
 ) -> std::result::Result<Spanned<NaiveDate>, D::Error> {
     let s: Spanned<String> = Spanned::deserialize(d)?;
     let span = s.span();
-    let date = NaiveDate::parse_from_str(s.get_ref(), "%Y-%m-%d").map_err(|_| {
+    let date = crate::dates::parse_iso(s.get_ref()).ok_or_else(|| {
         serde::de::Error::custom(format!("'{}' is not a date (YYYY-MM-DD)", s.get_ref()))
     })?;
     Ok(Spanned::new(span, date))
