@@ -87,7 +87,12 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
 /// The top-level module a file belongs to (`src/money/post.rs` → `money`).
 fn top_module(path: &Path) -> String {
     let rel = path.strip_prefix(src()).unwrap();
-    let first = rel.components().next().unwrap().as_os_str().to_string_lossy();
+    let first = rel
+        .components()
+        .next()
+        .unwrap()
+        .as_os_str()
+        .to_string_lossy();
     first.trim_end_matches(".rs").to_string()
 }
 
@@ -196,7 +201,10 @@ fn every_module_is_placed_in_the_layers() {
         unplaced.is_empty(),
         "place these modules in LAYERS (tests/layering.rs): {unplaced:?}"
     );
-    assert!(gone.is_empty(), "LAYERS lists modules that are gone: {gone:?}");
+    assert!(
+        gone.is_empty(),
+        "LAYERS lists modules that are gone: {gone:?}"
+    );
 }
 
 #[test]
@@ -209,9 +217,7 @@ fn modules_use_only_the_layers_below_them() {
             continue; // reported by every_module_is_placed_in_the_layers
         };
         for to in uses {
-            let allowed = ALLOWED_UPWARD
-                .iter()
-                .any(|(a, b, _)| a == from && b == to);
+            let allowed = ALLOWED_UPWARD.iter().any(|(a, b, _)| a == from && b == to);
             if rank(to).is_some_and(|r| r > from_rank) && !allowed {
                 upward.push(format!("{from} -> {to}"));
             }
@@ -225,10 +231,8 @@ fn modules_use_only_the_layers_below_them() {
 
 #[test]
 fn the_scanner_sees_paths_and_groups() {
-    let code = "use crate::{bail, store::{self, Store}, Env};\nlet x = crate::money::round_cents(y);";
-    assert_eq!(
-        crate_names(code),
-        vec!["bail", "store", "Env", "money"]
-    );
+    let code =
+        "use crate::{bail, store::{self, Store}, Env};\nlet x = crate::money::round_cents(y);";
+    assert_eq!(crate_names(code), vec!["bail", "store", "Env", "money"]);
     assert_eq!(code_only("a // crate::money"), "a ");
 }
