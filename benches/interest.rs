@@ -101,7 +101,8 @@ fn main() {
     let t = Instant::now();
     let tx = store.conn_mut().transaction().expect("tx");
     let mut ledger = Ledger::new(through);
-    let run = accrue(&tx, &mut ledger, through, &[], |_| {}).expect("accrue");
+    let order = recoup::money::interest::DEFAULT_PAYMENT_ORDER;
+    let run = accrue(&tx, &mut ledger, through, &[], order, |_| {}).expect("accrue");
     tx.commit().expect("commit");
     let secs = t.elapsed().as_secs_f64();
     println!(

@@ -119,7 +119,9 @@ pub fn post(env: &Env, req: &PostRequest) -> Result<()> {
     let tx = store.conn_mut().transaction()?;
     if let Some(p) = percent {
         let on = req.date.unwrap_or(env.today);
-        match crate::money::accrual::percent_amount(&tx, req.debtor, &req.type_code, p, on)? {
+        let order = crate::setup::interest::payment_order(&tx)?;
+        match crate::money::accrual::percent_amount(&tx, req.debtor, &req.type_code, p, on, order)?
+        {
             Some(amount) => to_us = Some(amount),
             None => bail!(
                 config,
@@ -180,15 +182,6 @@ pub fn post(env: &Env, req: &PostRequest) -> Result<()> {
     Ok(())
 }
 
-/// SSNs never leave unmasked in text (SPEC §1 PII).
-pub fn mask_ssn(ssn: &str) -> String {
-    let digits: String = ssn.chars().filter(|c| c.is_ascii_digit()).collect();
-    if digits.len() < 4 {
-        return "***".to_string();
-    }
-    format!("***-**-{}", &digits[digits.len() - 4..])
-}
-
 fn record_json(values: &FieldValues) -> serde_json::Value {
     let mut map = serde_json::Map::new();
     for (f, v) in values {
@@ -210,7 +203,7 @@ fn print_record(env: &Env, values: &FieldValues) -> Result<()> {
         let text = match v {
             _ if v.is_null() => String::new(),
             Value::Flag(b) => if *b { "Yes" } else { "No" }.to_string(),
-            _ if f.field == "ss" => mask_ssn(&v.plain()),
+            _ if f.field == "ss" => crate::pii::mask_ssn(&v.plain()),
             other => other.plain(),
         };
         crate::outln!("{:<8} {:<32} {}", f.code(), f.name, text)?;

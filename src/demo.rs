@@ -71,7 +71,7 @@ const BY_HAND: &[(&str, &str, &str, &str, &str)] = &[
 ];
 
 fn d(s: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+    crate::dates::parse_iso(s)
 }
 
 fn money(s: &str) -> Option<Decimal> {
@@ -323,7 +323,8 @@ fn collection_operations(
         ],
     )?;
     let mut ledger = Ledger::new(env.today);
-    let accrued = accrue(&tx, &mut ledger, env.today, &[doe], |_| {})?;
+    let order = crate::setup::interest::payment_order(&tx)?;
+    let accrued = accrue(&tx, &mut ledger, env.today, &[doe], order, |_| {})?;
     tx.commit()?;
     Ok((arrangement, accrued))
 }

@@ -4,9 +4,11 @@
 //! Data flows one way (DESIGN.md): sources → maps → store; store → reports,
 //! Metro 2, letters and statements.
 
+pub mod amount;
 pub mod arrangements;
 pub mod catalog;
 pub mod commands;
+pub mod dates;
 pub mod demo;
 pub mod env;
 pub mod error;
@@ -16,6 +18,7 @@ pub mod letters;
 pub mod metro2;
 pub mod money;
 pub mod output;
+pub mod pii;
 pub mod plans;
 pub mod report;
 pub mod setup;

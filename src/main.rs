@@ -627,8 +627,7 @@ struct PostArgs {
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map_err(|_| format!("'{s}' is not a date (YYYY-MM-DD)"))
+    recoup::dates::parse_iso(s).ok_or_else(|| format!("'{s}' is not a date (YYYY-MM-DD)"))
 }
 
 fn env_of(cli: &Cli) -> Result<Env, Error> {

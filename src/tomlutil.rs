@@ -50,7 +50,7 @@ impl<'de> Deserialize<'de> for Dec {
                 f.write_str("a decimal number or a string holding one")
             }
             fn visit_str<E: de::Error>(self, s: &str) -> Result<Dec, E> {
-                crate::money::parse_amount(s)
+                crate::amount::parse_amount(s)
                     .map(Dec)
                     .ok_or_else(|| E::custom(format!("'{s}' is not a decimal number")))
             }

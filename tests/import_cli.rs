@@ -884,3 +884,19 @@ fn a_source_error_ends_the_import_and_commits_nothing() {
     assert_eq!(count(&db, "SELECT COUNT(*) FROM debtor"), debtors);
     assert_eq!(count(&db, "SELECT COUNT(*) FROM import_batch"), batches);
 }
+
+/// SPEC §1 (PII): the rejects file is read by people; an SSN in a rejected record's
+/// raw text is masked like every other display, the line number still points at it.
+#[test]
+fn rejects_file_masks_ssns() {
+    let (dir, db) = seeded();
+    let file = copy_to(dir.path(), "placement.csv");
+    import_json(&db, "placement-csv", &file, &[]);
+    let rejects = std::fs::read_to_string(dir.path().join("placement.csv.rejects.csv")).unwrap();
+    let line6 = rejects.lines().find(|l| l.starts_with("6,")).unwrap();
+    assert!(!rejects.contains("345-67-8901"), "{rejects}");
+    assert!(
+        line6.contains(",916.555.0105,***-**-8901,13/45/1982,"),
+        "{line6}"
+    );
+}

@@ -489,3 +489,17 @@ fn a_short_header_line_does_not_make_the_file_look_wrapped() {
         .iter()
         .any(|f| f.rule == "S006" && f.record == 1));
 }
+
+/// One masking rule for every display (src/pii.rs): a malformed SSN with fewer than
+/// four digits hides everything rather than showing what digits it has.
+#[test]
+fn a_malformed_ssn_is_masked_whole_in_findings() {
+    let mut s = clean();
+    set(&mut s, &base::SSN, "12X");
+    let found = check_record(&s, CRRG, 2, None);
+    let on_ssn: Vec<_> = found.iter().filter(|f| f.position == 298).collect();
+    assert!(!on_ssn.is_empty(), "{found:?}");
+    for f in on_ssn {
+        assert_eq!(f.value, "***", "{f:?}");
+    }
+}

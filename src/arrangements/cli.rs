@@ -150,7 +150,7 @@ pub fn promises_cmd(
         crate::outln!(
             "{}",
             serde_json::json!({
-                "as_of": crate::catalog::iso_date(as_of),
+                "as_of": crate::dates::iso_date(as_of),
                 "count": rows.len(),
                 "promises": rows,
             })

@@ -254,7 +254,7 @@ pub fn add(conn: &Connection, env: &Env, req: &Request) -> Result<Arrangement> {
         ])?;
         promises_written.push(Promise {
             contact: conn.last_insert_rowid(),
-            due: crate::catalog::iso_date(date),
+            due: crate::dates::iso_date(date),
             amount: format!("{:.2}", from_cents(cents)),
         });
     }
@@ -294,9 +294,7 @@ pub fn after_posting(conn: &Connection, fi: i64, transaction: i64) -> Result<()>
     if ft.as_deref() != Some(crate::money::FinType::Payment.as_str()) {
         return Ok(());
     }
-    let date = py
-        .as_deref()
-        .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok());
+    let date = py.as_deref().and_then(crate::dates::parse_iso);
     if let Some(date) = date {
         promises::apply_payment(conn, fi, amount, date)?;
     }
@@ -308,7 +306,7 @@ mod tests {
     use super::*;
 
     fn d(s: &str) -> NaiveDate {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+        crate::dates::parse_iso(s).unwrap()
     }
 
     #[test]

@@ -11,6 +11,7 @@ use rusqlite::{params, Connection};
 use rust_decimal::Decimal;
 
 use super::PromiseConfig;
+use crate::dates::iso_date;
 use crate::money::{from_cents, Ledger, NewTransaction};
 use crate::plans::promises::{self, BROKEN};
 use crate::{Env, Result};
@@ -61,10 +62,6 @@ fn standing(due: Option<NaiveDate>, marked_broken: bool, as_of: NaiveDate, grace
     }
 }
 
-fn iso(d: NaiveDate) -> String {
-    crate::catalog::iso_date(d)
-}
-
 /// The promises with an unpaid amount (open ones and broken ones), earliest due first;
 /// only the broken ones with `broken_only`; only one debtor's with `debtor`.
 pub fn list(
@@ -85,9 +82,7 @@ pub fn list(
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
         let due: Option<String> = r.get(2)?;
-        let due_date = due
-            .as_deref()
-            .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok());
+        let due_date = due.as_deref().and_then(crate::dates::parse_iso);
         let (amount, paid): (i64, i64) = (r.get(3)?, r.get(4)?);
         let status = standing(due_date, r.get(5)?, as_of, grace);
         if broken_only && status != Standing::Broken {
@@ -137,11 +132,11 @@ pub fn sweep(
 ) -> Result<(SweepSummary, PendingOdbc)> {
     let cfg = PromiseConfig::load(conn)?;
     let mut summary = SweepSummary {
-        as_of: iso(as_of),
+        as_of: iso_date(as_of),
         grace_days: cfg.grace_days,
         ..Default::default()
     };
-    let cutoff = iso(cutoff(as_of, cfg.grace_days));
+    let cutoff = iso_date(cutoff(as_of, cfg.grace_days));
     // (debtor, contact, due, promised, paid), by debtor: the index on (done, du) finds
     // the candidates among all contacts.
     let due: Vec<(i64, i64, String, i64, i64)> = conn
@@ -227,7 +222,7 @@ mod tests {
     use super::*;
 
     fn d(s: &str) -> NaiveDate {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+        crate::dates::parse_iso(s).unwrap()
     }
 
     #[test]

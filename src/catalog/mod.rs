@@ -9,7 +9,7 @@ mod fields;
 mod value;
 
 pub use fields::FIELDS;
-pub use value::{iso_date, Value};
+pub use value::Value;
 
 use std::fmt;
 

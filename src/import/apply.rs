@@ -942,7 +942,7 @@ impl<'c> Applier<'c> {
                         &mut cols,
                         &mut args,
                         "de.li",
-                        SqlValue::Text(crate::catalog::iso_date(self.ctx.today)),
+                        SqlValue::Text(crate::dates::iso_date(self.ctx.today)),
                     );
                 }
                 if !mapped("de.ok") {

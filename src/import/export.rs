@@ -154,9 +154,8 @@ impl Filter {
 fn compare(f: &FieldDef, v: &Value, b: &str) -> std::cmp::Ordering {
     match f.ty {
         FieldType::Date => {
-            let other = chrono::NaiveDate::parse_from_str(b, "%Y-%m-%d")
-                .or_else(|_| chrono::NaiveDate::parse_from_str(b, "%m/%d/%Y"))
-                .ok();
+            let other = crate::dates::parse_iso(b)
+                .or_else(|| chrono::NaiveDate::parse_from_str(b, "%m/%d/%Y").ok());
             v.as_date().cmp(&other)
         }
         FieldType::Currency | FieldType::Percent => {

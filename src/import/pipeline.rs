@@ -761,7 +761,7 @@ pub fn typed_value(
             // Also take ISO dates, which is what our own exports and `@d` may write.
             let d = opts
                 .parse(t, today)
-                .or_else(|| NaiveDate::parse_from_str(t, "%Y-%m-%d").ok())
+                .or_else(|| crate::dates::parse_iso(t))
                 .ok_or_else(|| format!("{}: '{text}' is not a date", code()))?;
             Value::Date(d)
         }

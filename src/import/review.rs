@@ -75,51 +75,14 @@ pub(crate) fn masked_record(raw: &str, ssns: &[&str]) -> String {
         if digits.len() < 4 {
             continue;
         }
-        let mask = crate::commands::mask_ssn(&digits);
+        let mask = crate::pii::mask_ssn(&digits);
         shown = shown.replace(ssn.trim(), &mask);
         // The source may write a full SSN as bare digits whatever the stored form.
         if digits.len() == 9 {
             shown = shown.replace(&digits, &mask);
         }
     }
-    mask_ssn_shapes(&shown)
-}
-
-/// Replace each `ddd-dd-dddd` / `ddd dd dddd` not touching other digits.
-fn mask_ssn_shapes(text: &str) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    let mut out = String::with_capacity(text.len());
-    let mut i = 0;
-    while i < chars.len() {
-        let starts_clean = i == 0 || !chars[i - 1].is_ascii_digit();
-        match ssn_shape_len(&chars[i..]) {
-            Some(n) if starts_clean && !chars.get(i + n).is_some_and(char::is_ascii_digit) => {
-                let digits: String = chars[i..i + n].iter().collect();
-                out.push_str(&crate::commands::mask_ssn(&digits));
-                i += n;
-            }
-            _ => {
-                out.push(chars[i]);
-                i += 1;
-            }
-        }
-    }
-    out
-}
-
-/// The length of an SSN shape at the start of `c`: 3, 2 and 4 digits, the groups
-/// separated by the same `-` or space.
-fn ssn_shape_len(c: &[char]) -> Option<usize> {
-    let digits = |from: usize, n: usize| {
-        c.len() >= from + n && c[from..from + n].iter().all(char::is_ascii_digit)
-    };
-    let sep = *c.get(3)?;
-    let shaped = (sep == '-' || sep == ' ')
-        && digits(0, 3)
-        && digits(4, 2)
-        && c.get(6) == Some(&sep)
-        && digits(7, 4);
-    shaped.then_some(11)
+    crate::pii::mask_ssn_shapes(&shown)
 }
 
 #[cfg(test)]

@@ -150,8 +150,13 @@ impl Rejects {
                 .map_err(|e| Error::io(&self.path, e))?;
             self.writer = Some(w);
         }
+        // SPEC §1 (PII): the rejects file is read by people, so SSN-shaped text is
+        // masked like every other display; `line` still points at the full record
+        // in the input file.
+        let reason = crate::pii::mask_ssn_shapes(reason);
+        let raw = crate::pii::mask_ssn_shapes(raw);
         if let Some(w) = self.writer.as_mut() {
-            w.write_record([line.to_string().as_str(), reason, raw])
+            w.write_record([line.to_string().as_str(), &reason, &raw])
                 .map_err(|e| Error::io(&self.path, e))?;
         }
         Ok(())

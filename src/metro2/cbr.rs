@@ -11,6 +11,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use rust_decimal::Decimal;
 
 use crate::catalog;
+use crate::dates::{iso_date, parse_iso_exact};
 use crate::store::settings;
 use crate::{Error, Result};
 
@@ -56,24 +57,6 @@ pub(crate) fn col(code: &str) -> Result<&'static str> {
     catalog::by_code(code)
         .map(|f| f.column)
         .ok_or_else(|| Error::runtime(format!("the catalogue lacks {code}")))
-}
-
-/// `YYYY-MM-DD` as stored; anything else is no date.
-pub(crate) fn ymd(s: &str) -> Option<NaiveDate> {
-    let b = s.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return None;
-    }
-    let n = |r: std::ops::Range<usize>| -> Option<u32> {
-        b[r].iter().try_fold(0u32, |acc, &c| {
-            c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
-        })
-    };
-    NaiveDate::from_ymd_opt(n(0..4)? as i32, n(5..7)?, n(8..10)?)
-}
-
-pub(crate) fn iso(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
 }
 
 /// What activating one account decides.
@@ -128,14 +111,22 @@ pub fn record_activation(
         col("de.cbd")?,
         col("de.fi")?
     );
-    conn.prepare_cached(&sql)?
-        .execute(params![fi, a.under_minimum.is_none(), iso(a.start)])?;
+    conn.prepare_cached(&sql)?.execute(params![
+        fi,
+        a.under_minimum.is_none(),
+        iso_date(a.start)
+    ])?;
     conn.prepare_cached(
         "INSERT INTO metro2_activation (fi, date, start, excluded) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (fi) DO UPDATE SET date = excluded.date, start = excluded.start,
                                         excluded = excluded.excluded",
     )?
-    .execute(params![fi, iso(today), iso(a.start), a.under_minimum])?;
+    .execute(params![
+        fi,
+        iso_date(today),
+        iso_date(a.start),
+        a.under_minimum
+    ])?;
     if a.under_minimum.is_none() {
         schedule_metro_contact(conn, fi, a.start)?;
     }
@@ -157,7 +148,7 @@ pub fn schedule_metro_contact(conn: &Connection, fi: i64, due: NaiveDate) -> Res
         st = col("co.st")?,
     );
     conn.prepare_cached(&sql)?
-        .execute(params![fi, iso(due), METRO_DESCRIPTION])?;
+        .execute(params![fi, iso_date(due), METRO_DESCRIPTION])?;
     Ok(())
 }
 
@@ -195,7 +186,7 @@ fn activate_with(
         return Ok(None);
     };
     let a = plan_activation(
-        listed.as_deref().and_then(ymd),
+        listed.as_deref().and_then(parse_iso_exact),
         today,
         crate::money::from_cents(owing),
         ClientDelay {
@@ -245,7 +236,7 @@ mod tests {
     use super::*;
 
     fn d(s: &str) -> NaiveDate {
-        ymd(s).unwrap()
+        parse_iso_exact(s).unwrap()
     }
 
     #[test]
@@ -308,14 +299,5 @@ mod tests {
         assert!(plan_activation(None, today, Decimal::ONE, client, &setup)
             .under_minimum
             .is_none());
-    }
-
-    #[test]
-    fn ymd_parses_only_iso_dates() {
-        assert_eq!(ymd("2024-02-29"), NaiveDate::from_ymd_opt(2024, 2, 29));
-        assert_eq!(ymd("2023-02-29"), None);
-        assert_eq!(ymd("2024/02/01"), None);
-        assert_eq!(ymd("24-02-01"), None);
-        assert_eq!(ymd("2024-0a-01"), None);
     }
 }

@@ -21,13 +21,12 @@ use super::build::{
     build_header, build_records, AccountInput, BuildOptions, Bureau, ClientInput, CosignerInput,
     HeaderInput, Status,
 };
-use super::cbr::{
-    col, iso, plan_activation, record_activation, ymd, Activation, CbrSetup, ClientDelay,
-};
+use super::cbr::{col, plan_activation, record_activation, Activation, CbrSetup, ClientDelay};
 use super::segment::Segment;
 use super::validate::{check_record, validate, Finding};
 use super::{LineEnding, Profile, Severity, Writer};
 use crate::catalog::Form;
+use crate::dates::{iso_date, parse_iso_exact};
 use crate::money::from_cents;
 use crate::store::{self, Store};
 use crate::{Env, Error, Result};
@@ -161,7 +160,7 @@ fn text_of(v: ValueRef<'_>, out: &mut String) {
 
 fn date_of(v: ValueRef<'_>) -> Option<NaiveDate> {
     match v {
-        ValueRef::Text(t) => std::str::from_utf8(t).ok().and_then(ymd),
+        ValueRef::Text(t) => std::str::from_utf8(t).ok().and_then(parse_iso_exact),
         _ => None,
     }
 }
@@ -273,7 +272,7 @@ fn load_as_of_money(conn: &Connection, as_of: NaiveDate) -> Result<Vec<(i64, AsO
     );
     let mut out = Vec::new();
     let mut stmt = conn.prepare(&sql)?;
-    let mut rows = stmt.query(params![iso(first), iso(as_of)])?;
+    let mut rows = stmt.query(params![iso_date(first), iso_date(as_of)])?;
     while let Some(r) = rows.next()? {
         out.push((
             r.get::<_, i64>(0)?,
@@ -308,7 +307,7 @@ fn load_history(conn: &Connection, as_of: NaiveDate) -> Result<Vec<(i64, Past)>>
     let mut stmt = conn.prepare(
         "SELECT fi, as_of, status FROM metro2_report WHERE as_of < ?1 ORDER BY fi, as_of",
     )?;
-    let mut rows = stmt.query([iso(as_of)])?;
+    let mut rows = stmt.query([iso_date(as_of)])?;
     while let Some(r) = rows.next()? {
         let fi: i64 = r.get(0)?;
         let date = date_of(r.get_ref(1)?);
@@ -520,7 +519,7 @@ fn mark_done(conn: &Connection, as_of: NaiveDate, today: NaiveDate, done: &Done)
         col("co.dd")?,
         col("co.st")?,
     );
-    let (today_s, as_of_s) = (iso(today), iso(as_of));
+    let (today_s, as_of_s) = (iso_date(today), iso_date(as_of));
     // A re-run of the same as-of date replaces its rows.
     conn.execute(
         "INSERT INTO metro2_report (fi, as_of, status, run_date)
@@ -549,7 +548,7 @@ fn mark_done(conn: &Connection, as_of: NaiveDate, today: NaiveDate, done: &Done)
              ORDER BY m.fi"
         ),
         params![
-            iso(next_period(as_of)),
+            iso_date(next_period(as_of)),
             as_of_s,
             super::cbr::METRO_DESCRIPTION
         ],
@@ -684,7 +683,7 @@ pub fn generate(
     }
     file.commit()?;
     summary.out = opts.out.display().to_string();
-    summary.as_of = iso(as_of);
+    summary.as_of = iso_date(as_of);
     summary.activated = done
         .activations
         .iter()
@@ -1146,7 +1145,7 @@ mod tests {
 
     #[test]
     fn next_period_keeps_month_ends() {
-        let d = |s| ymd(s).unwrap();
+        let d = |s| parse_iso_exact(s).unwrap();
         assert_eq!(next_period(d("2024-07-31")), d("2024-08-31"));
         assert_eq!(next_period(d("2024-06-30")), d("2024-07-31"));
         assert_eq!(next_period(d("2024-01-31")), d("2024-02-29"));

@@ -7,7 +7,6 @@ use serde_json::{json, Map, Value};
 use super::layout::{Field, Kind, SegKind};
 use super::read::{Item, Reader, RecordView};
 use super::segment::field_text;
-use super::validate::mask_ssn;
 
 /// The fields of a segment as printed: reserved fields left out, SSNs masked.
 fn shown_fields(
@@ -20,7 +19,7 @@ fn shown_fields(
         .map(move |f| {
             let text = bytes.get(f.range()).map(field_text).unwrap_or_default();
             let shown = if f.name == "social_security_number" {
-                mask_ssn(&text)
+                crate::pii::mask_ssn(&text)
             } else {
                 text
             };

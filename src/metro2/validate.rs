@@ -96,17 +96,6 @@ impl Report {
     }
 }
 
-/// `***-**-1234`: the only form an SSN takes in a finding.
-pub fn mask_ssn(raw: &str) -> String {
-    // Blank, zero- or nine-filled: no SSN, nothing to hide.
-    if raw.chars().all(|c| c == ' ' || c == '0') || raw.chars().all(|c| c == '9') {
-        return raw.to_string();
-    }
-    let digits: Vec<char> = raw.chars().filter(char::is_ascii_digit).collect();
-    let last: String = digits[digits.len().saturating_sub(4)..].iter().collect();
-    format!("***-**-{last}")
-}
-
 fn is_state_field(seg: SegKind, f: &Field) -> bool {
     use super::layout::n1;
     match seg {
@@ -206,7 +195,7 @@ impl Validator {
     ) {
         let text = field_text(raw);
         let value = if is_ssn_field(f) {
-            mask_ssn(&text)
+            crate::pii::mask_ssn(&text)
         } else {
             text
         };

@@ -11,11 +11,11 @@ use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension};
 use rust_decimal::Decimal;
 
-use super::interest::{accrual_between, Effect, InterestKind, Movement, Terms};
+use super::interest::{accrual_between, Effect, InterestKind, Movement, PaymentOrder, Terms};
 use super::judgment::excluded;
 use super::types::FinType;
 use super::{from_cents, parse_amount, round_cents, Ledger, NewTransaction};
-use crate::catalog::iso_date;
+use crate::dates::iso_date;
 use crate::{bail, Result};
 
 /// 499 Total Accrued Interest "captures the amount of outstanding accrued interest"
@@ -118,9 +118,9 @@ fn parse_date(
 ) -> std::result::Result<Option<NaiveDate>, String> {
     match s.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
-        Some(t) => NaiveDate::parse_from_str(t, "%Y-%m-%d")
+        Some(t) => crate::dates::parse_iso(t)
             .map(Some)
-            .map_err(|_| format!("debtor {fi}: {field} '{t}' is not a date (YYYY-MM-DD)")),
+            .ok_or_else(|| format!("debtor {fi}: {field} '{t}' is not a date (YYYY-MM-DD)")),
     }
 }
 
@@ -214,7 +214,7 @@ fn movements(
     let mut last_accrual: Option<NaiveDate> = None;
     while let Some(r) = rows.next()? {
         let py: Option<String> = r.get(3)?;
-        let Some(date) = py.and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok()) else {
+        let Some(date) = py.and_then(|s| crate::dates::parse_iso(&s)) else {
             continue;
         };
         if excluded(judgment, Some(date)) {
@@ -278,7 +278,7 @@ fn work_out(
     conn: &Connection,
     row: &DebtorRow,
     through: NaiveDate,
-    order: super::interest::PaymentOrder,
+    order: PaymentOrder,
 ) -> Result<std::result::Result<Due, Skipped>> {
     let (terms, judgment) = match plan(row) {
         Plan::Accrue { terms, judgment } => (Terms { order, ..terms }, judgment),
@@ -340,10 +340,10 @@ pub fn accrue(
     ledger: &mut Ledger,
     through: NaiveDate,
     debtors: &[i64],
+    order: PaymentOrder,
     mut on_posted: impl FnMut(&Accrued),
 ) -> Result<AccrualRun> {
     let mut run = AccrualRun::default();
-    let order = super::interest_settings::payment_order(conn)?;
     let mut one = |row: &DebtorRow, run: &mut AccrualRun| -> Result<()> {
         match work_out(conn, row, through, order)? {
             Err(Skipped { reason, warning }) => {
@@ -435,13 +435,13 @@ pub fn percent_amount(
     code: &str,
     percent: Decimal,
     on: NaiveDate,
+    order: PaymentOrder,
 ) -> Result<Option<Decimal>> {
     let basis = match code.trim() {
         "161" | "499" => {
             let Some(row) = read_debtor(conn, fi)? else {
                 bail!(runtime, "debtor {fi} does not exist")
             };
-            let order = super::interest_settings::payment_order(conn)?;
             match work_out(conn, &row, on, order)? {
                 Ok(due) => due.amount,
                 Err(_) => Decimal::ZERO,

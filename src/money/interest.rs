@@ -9,9 +9,10 @@
 //! and posts the difference of rounded totals, so accruing a period in one run or in
 //! several gives the same cents (docs/money.md, "Interest and judgments").
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use rust_decimal::{Decimal, RoundingStrategy};
 
+use crate::dates::month_end;
 use crate::{bail, Result};
 
 /// Day count: actual/365 (SPEC §11) — every calendar day counts, a year is 365 days,
@@ -208,17 +209,6 @@ fn take(from: &mut Decimal, want: Decimal) -> Decimal {
     taken
 }
 
-fn month_end(d: NaiveDate) -> NaiveDate {
-    let (y, m) = if d.month() == 12 {
-        (d.year() + 1, 1)
-    } else {
-        (d.year(), d.month() + 1)
-    };
-    NaiveDate::from_ymd_opt(y, m, 1)
-        .and_then(|first| first.pred_opt())
-        .unwrap_or(d)
-}
-
 impl Simulation {
     fn new(terms: &Terms) -> Simulation {
         Simulation {
@@ -351,7 +341,7 @@ mod tests {
     use rust_decimal_macros::dec;
 
     fn d(s: &str) -> NaiveDate {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+        crate::dates::parse_iso(s).unwrap()
     }
 
     fn principal(date: &str, amount: Decimal) -> Movement {

@@ -5,7 +5,7 @@ use serde_json::json;
 
 use super::accrual::{accrue, Accrued};
 use super::Ledger;
-use crate::catalog::iso_date;
+use crate::dates::iso_date;
 use crate::store::Store;
 use crate::{Env, Result};
 
@@ -16,7 +16,8 @@ pub fn interest_accrue(env: &Env, through: NaiveDate, debtors: &[i64]) -> Result
     let tx = store.conn_mut().transaction()?;
     let mut ledger = Ledger::new(env.today);
     let mut lines: Vec<Accrued> = Vec::new();
-    let run = accrue(&tx, &mut ledger, through, debtors, |a| {
+    let order = crate::setup::interest::payment_order(&tx)?;
+    let run = accrue(&tx, &mut ledger, through, debtors, order, |a| {
         lines.push(a.clone())
     })?;
     tx.commit()?;

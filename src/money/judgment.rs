@@ -15,9 +15,7 @@ pub fn judgment_date(conn: &Connection, file_number: i64) -> Result<Option<Naive
         .prepare_cached("SELECT jd FROM debtor WHERE fi = ?1")?
         .query_row([file_number], |r| r.get(0))
         .optional()?;
-    Ok(jd
-        .flatten()
-        .and_then(|s| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()))
+    Ok(jd.flatten().and_then(|s| crate::dates::parse_iso(s.trim())))
 }
 
 /// Whether a transaction paid on `payment_date` is left out under judgment date `jd`.
@@ -30,7 +28,7 @@ mod tests {
     use super::*;
 
     fn d(s: &str) -> Option<NaiveDate> {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+        crate::dates::parse_iso(s)
     }
 
     #[test]

@@ -16,7 +16,7 @@ use super::recalc::Totals;
 use super::reversal;
 use super::types::{load_type, FinType, TransType};
 use super::{from_cents, round_cents, to_cents};
-use crate::catalog::iso_date;
+use crate::dates::iso_date;
 use crate::{bail, Error, Result};
 
 /// A transaction to post. Amounts are decimals; blanks take the type's defaults.
@@ -118,7 +118,7 @@ struct DebtorTerms {
 }
 
 fn date(s: Option<String>) -> Option<NaiveDate> {
-    s.and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok())
+    s.and_then(|s| crate::dates::parse_iso(&s))
 }
 
 fn dec(s: Option<String>) -> Option<Decimal> {

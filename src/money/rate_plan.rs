@@ -344,7 +344,7 @@ mod tests {
 
     #[test]
     fn age_plans_ignore_min_max_and_use_dates() {
-        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+        let d = |s: &str| crate::dates::parse_iso(s);
         // S2:4201-4233
         let mut p = plan(
             PlanKind::AgeCharged,
@@ -375,7 +375,7 @@ mod tests {
 
     #[test]
     fn list_remaining_and_days_plans() {
-        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+        let d = |s: &str| crate::dates::parse_iso(s);
         // S2:4267-4294 list amount
         let p = plan(
             PlanKind::ListAmount,

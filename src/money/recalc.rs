@@ -115,7 +115,7 @@ pub fn totals(conn: &Connection, file_number: i64) -> Result<Totals> {
     while let Some(r) = rows.next()? {
         let fin = FinType::parse(&r.get::<_, String>(1)?).unwrap_or(FinType::Internal);
         let py: Option<String> = r.get(3)?;
-        let py = py.and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok());
+        let py = py.and_then(|s| crate::dates::parse_iso(&s));
         totals
             .add(&r.get::<_, String>(0)?, fin, r.get(2)?, py)
             .map_err(|e| e.context(format!("debtor {file_number}")))?;
@@ -161,7 +161,7 @@ pub fn stored_totals_of(conn: &Connection, file_number: i64) -> Result<Option<To
                 original_interest: r.get(7)?,
                 last_payment_date: r
                     .get::<_, Option<String>>(8)?
-                    .and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok()),
+                    .and_then(|s| crate::dates::parse_iso(&s)),
                 last_payment_amount: r.get(9)?,
             })
         })
@@ -222,7 +222,7 @@ impl Totals {
             SqlValue::Integer(self.original_principal),
             SqlValue::Integer(self.original_interest),
             self.last_payment_date.map_or(SqlValue::Null, |d| {
-                SqlValue::Text(crate::catalog::iso_date(d))
+                SqlValue::Text(crate::dates::iso_date(d))
             }),
             self.last_payment_amount
                 .map_or(SqlValue::Null, SqlValue::Integer),
@@ -235,7 +235,7 @@ mod tests {
     use super::*;
 
     fn d(s: &str) -> Option<NaiveDate> {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+        crate::dates::parse_iso(s)
     }
 
     #[test]

@@ -9,8 +9,9 @@ use chrono::{NaiveDate, NaiveTime};
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::model::{parse_plan, Condition, Event, EventType, Plan};
-use super::schedule::{contact_date, contact_time, Calendar};
+use super::schedule::{contact_date, contact_time};
 use crate::catalog::{FieldType, Form};
+use crate::dates::Calendar;
 use crate::money::{Ledger, NewTransaction};
 use crate::store::{self, settings};
 use crate::{bail, Env, Error, Result};
@@ -68,7 +69,7 @@ impl PlanRunner {
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
             let s: String = r.get(0)?;
-            if let Ok(d) = NaiveDate::parse_from_str(&s, "%Y-%m-%d") {
+            if let Some(d) = crate::dates::parse_iso(&s) {
                 holidays.insert(d);
             }
         }
@@ -660,7 +661,7 @@ fn condition_holds(
             if wanted.eq_ignore_ascii_case("today") || wanted.eq_ignore_ascii_case("@d") {
                 Some(reference)
             } else {
-                NaiveDate::parse_from_str(&wanted, "%Y-%m-%d").ok()
+                crate::dates::parse_iso(&wanted)
             },
         ) {
             (Some(a), Some(b)) => Some(a.cmp(&b)),

@@ -125,7 +125,7 @@ mod tests {
     use crate::store::Store;
 
     fn day(s: &str) -> NaiveDate {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+        crate::dates::parse_iso(s).unwrap()
     }
 
     fn promises(c: &Connection) -> Vec<(i64, i64, bool)> {

@@ -1,9 +1,9 @@
 //! Contact dates and times (S2:1266-1285; SPEC §8): delay days, day of month, next
 //! month same day, weekends and holidays, timeless time and delay minutes.
 
-use std::collections::HashSet;
+use chrono::{Datelike, Duration, NaiveDate, NaiveTime};
 
-use chrono::{Datelike, Duration, NaiveDate, NaiveTime, Weekday};
+use crate::dates::{clamp_day, days_in_month, next_month, Calendar};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Schedule {
@@ -12,62 +12,6 @@ pub enum Schedule {
     /// Day of month (1-31); 0 means the 1st (S2:1272-1273).
     DayOfMonth(u32),
     NextMonthSameDay,
-}
-
-/// The business calendar: which days a computed contact date may fall on.
-#[derive(Debug, Clone, Default)]
-pub struct Calendar {
-    pub holidays: HashSet<NaiveDate>,
-    pub schedule_on_weekends: bool,
-}
-
-impl Calendar {
-    /// Saturdays, Sundays and holidays are not business days unless setup schedules on
-    /// weekends (S2:1274-1279, 1810-1834). With weekends allowed every day is allowed.
-    pub fn is_open(&self, d: NaiveDate) -> bool {
-        if self.schedule_on_weekends {
-            return true;
-        }
-        !matches!(d.weekday(), Weekday::Sat | Weekday::Sun) && !self.holidays.contains(&d)
-    }
-
-    /// The first open day on or after `d`.
-    pub fn next_open(&self, mut d: NaiveDate) -> NaiveDate {
-        // A year of consecutive closed days is a setup error; stop rather than loop.
-        for _ in 0..366 {
-            if self.is_open(d) {
-                return d;
-            }
-            d += Duration::days(1);
-        }
-        d
-    }
-}
-
-fn days_in_month(year: i32, month: u32) -> u32 {
-    let (ny, nm) = if month == 12 {
-        (year + 1, 1)
-    } else {
-        (year, month + 1)
-    };
-    NaiveDate::from_ymd_opt(ny, nm, 1)
-        .and_then(|d| d.pred_opt())
-        .map_or(28, |d| d.day())
-}
-
-/// `day` of the given month, clamped to its last day (the 31st of February is the 28th
-/// or 29th).
-fn clamp_day(year: i32, month: u32, day: u32) -> NaiveDate {
-    let d = day.clamp(1, days_in_month(year, month));
-    NaiveDate::from_ymd_opt(year, month, d).unwrap_or(NaiveDate::MIN)
-}
-
-fn next_month(d: NaiveDate) -> (i32, u32) {
-    if d.month() == 12 {
-        (d.year() + 1, 1)
-    } else {
-        (d.year(), d.month() + 1)
-    }
 }
 
 /// The contact date of an event counted from `reference` (today or `--start-date`).
@@ -121,7 +65,7 @@ mod tests {
     use super::*;
 
     fn d(s: &str) -> NaiveDate {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+        crate::dates::parse_iso(s).unwrap()
     }
 
     fn cal() -> Calendar {

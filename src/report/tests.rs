@@ -12,7 +12,7 @@ fn money(s: &str) -> Value {
     Value::Money(Decimal::from_str(s).unwrap())
 }
 fn date(s: &str) -> Value {
-    Value::Date(NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap())
+    Value::Date(crate::dates::parse_iso(s).unwrap())
 }
 fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2024, 3, 15).unwrap() // a Friday

@@ -59,7 +59,7 @@ pub struct SetupFile {
     /// Promises: grace days, late fee, plan for broken promises (SPEC §11).
     pub promises: Option<crate::arrangements::PromiseSettings>,
     /// The order a payment pays interest, fees and principal (SPEC §11).
-    pub interest: Option<crate::money::interest_settings::InterestSettings>,
+    pub interest: Option<crate::setup::interest::InterestSettings>,
 }
 
 /// Company Details (S2:21-259).
@@ -190,7 +190,7 @@ fn de_date<'de, D: serde::Deserializer<'de>>(
 ) -> std::result::Result<Spanned<NaiveDate>, D::Error> {
     let s: Spanned<String> = Spanned::deserialize(d)?;
     let span = s.span();
-    let date = NaiveDate::parse_from_str(s.get_ref(), "%Y-%m-%d").map_err(|_| {
+    let date = crate::dates::parse_iso(s.get_ref()).ok_or_else(|| {
         serde::de::Error::custom(format!("'{}' is not a date (YYYY-MM-DD)", s.get_ref()))
     })?;
     Ok(Spanned::new(span, date))

@@ -5,6 +5,7 @@
 //! key or a wrong type is exit 2 naming `file:line:col`.
 
 mod file;
+pub mod interest;
 pub mod owners;
 pub mod show;
 
@@ -322,8 +323,8 @@ pub fn toml_to_value(ty: FieldType, v: &toml::Value) -> std::result::Result<Valu
             }
         }
         (FieldType::Date, T::String(s)) => Value::Date(
-            chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                .map_err(|_| format!("'{s}' is not a date (YYYY-MM-DD)"))?,
+            crate::dates::parse_iso(s)
+                .ok_or_else(|| format!("'{s}' is not a date (YYYY-MM-DD)"))?,
         ),
         (FieldType::TextN, T::Integer(i)) => Value::Text(i.to_string()),
         (FieldType::TextN, T::String(s)) if s.chars().all(|c| c.is_ascii_digit()) => {

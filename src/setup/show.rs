@@ -99,10 +99,7 @@ pub fn to_json(conn: &Connection) -> Result<Json> {
     );
     out.insert("statute".into(), crate::sol::setup_json(conn)?);
     out.insert("promises".into(), crate::arrangements::setup_json(conn)?);
-    out.insert(
-        "interest".into(),
-        crate::money::interest_settings::to_json(conn)?,
-    );
+    out.insert("interest".into(), crate::setup::interest::to_json(conn)?);
     out.insert("transaction_types".into(), json!(rows("SELECT code, description, fin_type, omit_statement, omit_cash, no_commission, no_tax, commission_rate FROM trans_type ORDER BY CAST(code AS INTEGER), code")?));
     Ok(Json::Object(out))
 }
@@ -249,7 +246,7 @@ pub fn render(conn: &Connection) -> Result<String> {
         ));
     }
     s.push_str(&crate::arrangements::render_setup(conn)?);
-    s.push_str(&crate::money::interest_settings::render(conn)?);
+    s.push_str(&crate::setup::interest::render(conn)?);
     s.push_str(&crate::sol::render_setup(conn)?);
     let mut stmt = conn.prepare("SELECT nu FROM client ORDER BY nu")?;
     let clients: Vec<i64> = stmt

@@ -19,7 +19,7 @@ pub fn check_cmd(env: &Env, as_of: Option<NaiveDate>, within: Option<u32>) -> Re
         crate::outln!(
             "{}",
             serde_json::json!({
-                "as_of": crate::catalog::iso_date(as_of),
+                "as_of": crate::dates::iso_date(as_of),
                 "within": within,
                 "barred": barred,
                 "soon": rows.len() - barred,

@@ -38,7 +38,7 @@ fn col(code: &str) -> Result<&'static str> {
 }
 
 fn parse_date(s: Option<String>) -> Option<NaiveDate> {
-    s.and_then(|s| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok())
+    s.and_then(|s| crate::dates::parse_iso(s.trim()))
 }
 
 /// What the rule needs of one debtor.
@@ -187,7 +187,7 @@ fn store(conn: &Connection, computed: &[Computed]) -> Result<u64> {
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut changed = 0;
     for c in computed.iter().filter(|c| c.stored != c.tbd) {
-        stmt.execute(params![c.fi, c.tbd.map(catalog::iso_date)])?;
+        stmt.execute(params![c.fi, c.tbd.map(crate::dates::iso_date)])?;
         changed += 1;
     }
     Ok(changed)
@@ -245,7 +245,7 @@ pub fn check(conn: &Connection, as_of: NaiveDate, within: Option<u32>) -> Result
             let tbd = c.tbd.filter(|d| *d <= limit)?;
             Some(SolRow {
                 file: c.fi,
-                tbd: catalog::iso_date(tbd),
+                tbd: crate::dates::iso_date(tbd),
                 state: c.state,
                 barred: tbd <= as_of,
             })

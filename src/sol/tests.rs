@@ -4,7 +4,7 @@ use super::*;
 use crate::store::Store;
 
 fn d(s: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    crate::dates::parse_iso(s).unwrap()
 }
 
 fn rules() -> Statute {

@@ -31,10 +31,6 @@ pub struct StatementSummary {
     pub aged_90: i64,
 }
 
-fn parse_ymd(s: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
-}
-
 /// Each client's top owner: sub-clients roll up to the client that owns them
 /// (S2:376-382), through any number of levels.
 pub fn top_owners(conn: &Connection) -> Result<BTreeMap<i64, i64>> {
@@ -83,7 +79,11 @@ fn open_statements(conn: &Connection, owner: i64) -> Result<Vec<(i64, NaiveDate,
         let open: i64 = r.get(2)?;
         if open > 0 {
             let dt: String = r.get(1)?;
-            out.push((r.get(0)?, parse_ymd(&dt).unwrap_or(NaiveDate::MIN), open));
+            out.push((
+                r.get(0)?,
+                crate::dates::parse_iso(&dt).unwrap_or(NaiveDate::MIN),
+                open,
+            ));
         }
     }
     out.sort_by_key(|(nu, dt, _)| (*dt, *nu));

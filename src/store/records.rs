@@ -5,8 +5,8 @@ use chrono::NaiveDate;
 use rusqlite::types::{Value as SqlValue, ValueRef};
 use rusqlite::{params, Connection, OptionalExtension};
 
+use crate::amount::{from_cents, to_cents};
 use crate::catalog::{FieldDef, FieldType, Form, Value};
-use crate::money::{from_cents, to_cents};
 use crate::{bail, Result};
 
 /// A record's fields in catalogue order.
@@ -43,7 +43,7 @@ pub fn value_from_sql(f: &FieldDef, v: ValueRef<'_>) -> Value {
         ValueRef::Text(t) => {
             let s = String::from_utf8_lossy(t);
             match f.ty {
-                FieldType::Date => NaiveDate::parse_from_str(&s, "%Y-%m-%d")
+                FieldType::Date => crate::dates::parse_iso(&s)
                     .map(Value::Date)
                     .unwrap_or(Value::Text(s.into_owned())),
                 FieldType::Percent => s

@@ -93,7 +93,7 @@ pub fn log_line(a: &SyncAction) -> String {
         .iter()
         .map(|(_, v, ssn)| match v {
             None => "NULL".to_string(),
-            Some(s) if *ssn => format!("'{}'", crate::commands::mask_ssn(s)),
+            Some(s) if *ssn => format!("'{}'", crate::pii::mask_ssn(s)),
             Some(s) => format!("'{}'", s.replace('\'', "''")),
         })
         .collect();

@@ -133,7 +133,7 @@ fn client_payments(conn: &Connection, client: i64) -> Result<Vec<PaymentRow>> {
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
         let date: String = r.get(0)?;
-        let date = chrono::NaiveDate::parse_from_str(&date, "%Y-%m-%d").map_err(|_| {
+        let date = crate::dates::parse_iso(&date).ok_or_else(|| {
             Error::runtime(format!(
                 "client {client} has a payment dated '{date}', not a date"
             ))

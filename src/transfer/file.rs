@@ -234,8 +234,8 @@ pub fn parse_value(f: &FieldDef, text: &str) -> std::result::Result<Value, Strin
         FieldType::Currency => Value::Money(decimal(2)?),
         FieldType::Percent => Value::Percent(decimal(3)?),
         FieldType::Date => Value::Date(
-            NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-                .map_err(|_| format!("'{text}' is not a date (YYYY-MM-DD)"))?,
+            crate::dates::parse_iso(text.trim())
+                .ok_or_else(|| format!("'{text}' is not a date (YYYY-MM-DD)"))?,
         ),
         FieldType::Flag => Value::Flag(parse_flag(text)?),
     };
@@ -328,7 +328,7 @@ fn payment_record(label: &str, line: u64, cells: &Cells<'_>) -> Result<PaymentRo
     let client = row_client(label, line, Kind::Payment, cells)?;
     let cell = |c: Column| cells.iter().find(|(col, _)| *col == c).map(|(_, t)| *t);
     let date_text = cell(Column::PaymentDate).unwrap_or("");
-    let date = NaiveDate::parse_from_str(date_text.trim(), "%Y-%m-%d").map_err(|_| {
+    let date = crate::dates::parse_iso(date_text.trim()).ok_or_else(|| {
         bad(
             label,
             line,
@@ -467,7 +467,7 @@ pub fn write_transfers(t: &Transfers) -> Result<Vec<u8>> {
         let row = cols.iter().map(|col| match *col {
             Column::Record => Kind::Payment.name().to_string(),
             Column::Field(f) if is_client_number(f) => number(p.client),
-            Column::PaymentDate => crate::catalog::iso_date(p.date),
+            Column::PaymentDate => crate::dates::iso_date(p.date),
             Column::PaymentAmount => format!("{:.2}", crate::money::from_cents(p.cents)),
             Column::PaymentNote => p.note.clone(),
             _ => String::new(),

@@ -262,7 +262,7 @@ fn insert_payment(conn: &Connection, p: &PaymentRow) -> Result<()> {
     let note = (!p.note.is_empty()).then_some(p.note.as_str());
     conn.execute(
         "INSERT INTO client_payment (cn, date, amount, note) VALUES (?1, ?2, ?3, ?4)",
-        rusqlite::params![p.client, crate::catalog::iso_date(p.date), p.cents, note],
+        rusqlite::params![p.client, crate::dates::iso_date(p.date), p.cents, note],
     )?;
     Ok(())
 }

@@ -8,7 +8,7 @@ use rusqlite::Connection;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::interest::{Bucket, PaymentOrder, DEFAULT_PAYMENT_ORDER};
+use crate::money::interest::{Bucket, PaymentOrder, DEFAULT_PAYMENT_ORDER};
 use crate::store::settings;
 use crate::tomlutil::config_error_at;
 use crate::Result;
