@@ -60,7 +60,7 @@ pub fn validate_command(env: &Env, path: &Path, profile: Option<&str>) -> Result
     let report = validate::validate(src, profile);
     bar.finish_and_clear();
     if let Some(e) = &report.io_error {
-        return Err(Error::io(Path::new(&crate::input::label(path)), e));
+        return Err(Error::io(Path::new(&crate::input::label(path)), e.clone()));
     }
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
