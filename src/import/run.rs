@@ -14,6 +14,7 @@ use super::review::Review;
 use super::source::{RawRecord, Source};
 use super::summary::{ImportOptions, Rejects, Summary};
 use crate::store;
+use crate::error::Place;
 use crate::{Error, Result};
 
 /// Import one input into an open database: one transaction, committed unless this
@@ -149,7 +150,7 @@ pub fn import_in(
                                 applier.summary.read -= 1;
                                 break 'batches;
                             }
-                            Err(e) => return Err(e.context(format!("{label}:{}", rec.line))),
+                            Err(e) => return Err(e.within(Place::line(label, rec.line))),
                         }
                     }
                     Outcome::Rejected(reason) => {
