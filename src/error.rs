@@ -91,9 +91,16 @@ impl fmt::Display for Place {
 /// The error underneath (database, file system, CSV), kept for the chain.
 pub type Source = Box<dyn std::error::Error + Send + Sync + 'static>;
 
+/// An error: its parts ([`ErrorDetails`], read through `Deref`: `e.kind`,
+/// `e.place`) sit behind one box, so a `Result` stays a word wide on the paths
+/// that never fail.
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub struct Error(Box<ErrorDetails>);
+
 #[derive(Debug, thiserror::Error)]
 #[error("{}", Text(self))]
-pub struct Error {
+pub struct ErrorDetails {
     /// Decides the exit status.
     pub kind: ErrorKind,
     /// What the program was doing, outermost first (`debtor 12`, `letter 'x'`):
@@ -115,8 +122,21 @@ pub struct Error {
     pub more: Vec<Error>,
 }
 
+impl std::ops::Deref for Error {
+    type Target = ErrorDetails;
+    fn deref(&self) -> &ErrorDetails {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Error {
+    fn deref_mut(&mut self) -> &mut ErrorDetails {
+        &mut self.0
+    }
+}
+
 /// The one place an error's text is built: `context: place: message`.
-struct Text<'a>(&'a Error);
+struct Text<'a>(&'a ErrorDetails);
 
 impl fmt::Display for Text<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -139,7 +159,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     fn new(kind: ErrorKind, message: String) -> Self {
-        Error {
+        Error(Box::new(ErrorDetails {
             kind,
             context: Vec::new(),
             place: None,
@@ -147,7 +167,7 @@ impl Error {
             message,
             source: None,
             more: Vec::new(),
-        }
+        }))
     }
     pub fn runtime(message: impl Into<String>) -> Self {
         Error::new(ErrorKind::Runtime, message.into())
@@ -250,14 +270,17 @@ mod tests {
         let e = Error::config("unknown key 'x'")
             .at(Place::at("m.toml", 3, 5))
             .context("import")
-            .with_more(vec![
-                Error::config("second").at(Place::at("m.toml", 4, 1))
-            ]);
+            .with_more(vec![Error::config("second").at(Place::at("m.toml", 4, 1))]);
         assert_eq!(
             e.to_string(),
             "import: m.toml:3:5: unknown key 'x'\nerror: m.toml:4:1: second"
         );
         assert_eq!(e.exit_code(), 2);
+    }
+
+    #[test]
+    fn an_error_is_one_pointer_wide() {
+        assert_eq!(std::mem::size_of::<Error>(), std::mem::size_of::<usize>());
     }
 
     #[test]

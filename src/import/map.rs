@@ -1092,13 +1092,13 @@ mod tests {
             e,
             "maps/t.toml:5:11: unknown field code 'de.zz': did you mean de.zi?"
         );
-        let e = Map::parse("maps/t.toml", &format!("{HEAD}  [[record.field]]\n  field = \"de.zz\"\n"))
-            .unwrap_err();
+        let e = Map::parse(
+            "maps/t.toml",
+            &format!("{HEAD}  [[record.field]]\n  field = \"de.zz\"\n"),
+        )
+        .unwrap_err();
         assert_eq!(e.kind, crate::error::ErrorKind::Config);
-        assert_eq!(
-            e.place,
-            Some(crate::error::Place::at("maps/t.toml", 5, 11))
-        );
+        assert_eq!(e.place, Some(crate::error::Place::at("maps/t.toml", 5, 11)));
         assert_eq!(e.input.as_deref(), Some("de.zz"));
         assert_eq!(e.message, "unknown field code 'de.zz': did you mean de.zi?");
     }

@@ -13,8 +13,8 @@ use super::pipeline::{Ctx, Outcome, Pipeline};
 use super::review::Review;
 use super::source::{RawRecord, Source};
 use super::summary::{ImportOptions, Rejects, Summary};
-use crate::store;
 use crate::error::Place;
+use crate::store;
 use crate::{Error, Result};
 
 /// Import one input into an open database: one transaction, committed unless this

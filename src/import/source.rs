@@ -291,9 +291,7 @@ impl<R: Read> Source<R> {
         if !self.encoding.is_ascii_compatible() {
             // UTF-16 and friends: transcode the rest to UTF-8 once, then read that.
             let mut all = self.buf[self.start..self.end].to_vec();
-            self.rdr
-                .read_to_end(&mut all)
-                .map_err(reading_input)?;
+            self.rdr.read_to_end(&mut all).map_err(reading_input)?;
             self.buf = transcode_marking_malformed(self.encoding, &all);
             self.start = 0;
             self.end = self.buf.len();
@@ -863,7 +861,10 @@ mod tests {
         assert_eq!(e.kind, crate::error::ErrorKind::Validation);
         assert_eq!(e.place, Some(Place::line_only(2)));
         assert_eq!(e.input.as_deref(), Some("SMITH ***-**-6789"));
-        assert!(e.to_string().starts_with("line 2: last_line_footer is set"), "{e}");
+        assert!(
+            e.to_string().starts_with("line 2: last_line_footer is set"),
+            "{e}"
+        );
     }
 
     #[test]

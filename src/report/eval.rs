@@ -1185,9 +1185,11 @@ impl<'a> Eval<'a> {
             .src
             .sql(q)
             // The place is added; the kind stays (a query over its budget is exit 3).
-            .map_err(|e| Error {
-                kind: e.kind,
-                ..self.err(var.span, format!("@SQL: {e}")).with_source(e)
+            .map_err(|e| {
+                let kind = e.kind;
+                let mut err = self.err(var.span, format!("@SQL: {e}")).with_source(e);
+                err.kind = kind;
+                err
             })?;
         let cols = rows.iter().map(|r| r.len()).max().unwrap_or(0);
         let mut cells = Vec::with_capacity(rows.len() * cols);

@@ -282,7 +282,8 @@ fn missing_related_record_is_a_clear_error() {
     );
     let e = run_opts("@cl.na\n", &data(), &RunOptions::new(today())).unwrap_err();
     assert!(
-        e.to_string().contains("t.rpt:1:1: no current Client record"),
+        e.to_string()
+            .contains("t.rpt:1:1: no current Client record"),
         "{e}"
     );
 }

@@ -9,8 +9,8 @@ use rusqlite::{params, Connection};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::money::{limits, to_cents};
 use crate::error::Place;
+use crate::money::{limits, to_cents};
 use crate::tomlutil::{config_error_at, Dec};
 use crate::Result;
 
@@ -400,11 +400,11 @@ impl SetupFile {
         }
         if let Some(cb) = &self.credit_bureau {
             if !matches!(cb.line_ending.as_str(), "crlf" | "lf" | "none") {
-                return Err(
-                    crate::Error::config("credit_bureau line_ending must be crlf, lf or none")
-                        .at(Place::file(path.display()))
-                        .with_input(&cb.line_ending),
-                );
+                return Err(crate::Error::config(
+                    "credit_bureau line_ending must be crlf, lf or none",
+                )
+                .at(Place::file(path.display()))
+                .with_input(&cb.line_ending));
             }
         }
         if let Some(ls) = &self.letter_service {

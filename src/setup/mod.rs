@@ -476,8 +476,15 @@ mod tests {
         assert_eq!(e.kind, ErrorKind::Config);
         assert_eq!(e.exit_code(), 2);
         assert_eq!(e.place, Some(Place::at("setup.toml", 3, 3)));
-        assert!(e.message.starts_with("unknown key 'colour' in [[client]]"), "{e}");
-        assert!(e.to_string().starts_with("setup.toml:3:3: unknown key 'colour'"), "{e}");
+        assert!(
+            e.message.starts_with("unknown key 'colour' in [[client]]"),
+            "{e}"
+        );
+        assert!(
+            e.to_string()
+                .starts_with("setup.toml:3:3: unknown key 'colour'"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -22,8 +22,8 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::catalog::{FieldDef, FieldType, Form, Value};
-use crate::store::FieldValues;
 use crate::error::Place;
+use crate::store::FieldValues;
 use crate::{Error, Result};
 
 const RECORD: &str = "record";

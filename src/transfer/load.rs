@@ -11,8 +11,8 @@ use rusqlite::Connection;
 use super::file::{self, ClientRow, ContactRow, NoteRow, PaymentRow, Transfers};
 use super::{NOTES_FILE, TRANSFERS_FILE};
 use crate::catalog::{Form, Value};
-use crate::store::{self, FieldValues, Store};
 use crate::error::Place;
+use crate::store::{self, FieldValues, Store};
 use crate::{bail, Error, Result};
 
 /// What an import did.
