@@ -5,6 +5,13 @@
 //! (the offending input, SSNs masked), what is wrong (the message) and the error
 //! underneath (the source) — so code and tests look at fields, and the familiar
 //! `file:line:col: message` text is built in one place: the `Display` below.
+//!
+//! Build one with a kind and the message proper, then add what is known:
+//! `Error::config(format!("unknown key '{k}'")).at(Place::at(file, line, col))`,
+//! `.with_input(raw)`, `.with_source(e)`; `Error::io(path, e)` for a file that
+//! cannot be read or written; `bail!(validation, "…")` when there is no place.
+//! A caller that knows more wraps with `.context("debtor 12")` or
+//! `.within(Place::line(file, n))`. Never write the place into the message.
 
 use std::fmt;
 
