@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
 
+use crate::error::Place;
 use crate::Error;
 
 /// 1-based line and column of a byte offset.
@@ -25,7 +26,7 @@ pub fn line_col(src: &str, offset: usize) -> (usize, usize) {
 /// `file:line:col: message` (exit 2) for an error at a byte offset.
 pub fn config_error_at(path: &Path, src: &str, offset: usize, message: impl fmt::Display) -> Error {
     let (line, col) = line_col(src, offset);
-    Error::config(format!("{}:{line}:{col}: {message}", path.display()))
+    Error::config(message.to_string()).at(Place::at(path.display(), line as u64, col as u64))
 }
 
 /// A TOML deserialisation error as `file:line:col: message`.
@@ -33,7 +34,7 @@ pub fn toml_error(path: &Path, src: &str, e: &toml::de::Error) -> Error {
     let msg = e.message().trim().to_string();
     match e.span() {
         Some(span) => config_error_at(path, src, span.start, msg),
-        None => Error::config(format!("{}: {msg}", path.display())),
+        None => Error::config(msg).at(Place::file(path.display())),
     }
 }
 

@@ -301,7 +301,7 @@ fn plan_files_are_checked() {
         std::fs::write(&p, text).unwrap();
         let err = recoup::plans::parse_plan(&p, text).unwrap_err();
         assert_eq!(err.exit_code(), 2);
-        assert!(err.message.contains(needle), "{needle}: {}", err.message);
+        assert!(err.to_string().contains(needle), "{needle}: {err}");
     }
 }
 

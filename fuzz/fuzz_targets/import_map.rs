@@ -7,7 +7,7 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     if let Ok(text) = std::str::from_utf8(data) {
         if let Err(e) = recoup::import::Map::parse("fuzz.toml", text) {
-            assert!(e.message.starts_with("fuzz.toml"));
+            assert!(e.to_string().starts_with("fuzz.toml"));
         }
     }
 });

@@ -826,7 +826,7 @@ impl<'c> Applier<'c> {
             .unwrap_or(self.ctx.today);
         match reversal::check(self.conn, fi, &ty, amount, reverses, date) {
             Ok(_) => Ok(Ok(())),
-            Err(e) if e.kind == ErrorKind::Validation => Ok(Err(e.message)),
+            Err(e) if e.kind == ErrorKind::Validation => Ok(Err(e.to_string())),
             Err(e) => Err(e),
         }
     }

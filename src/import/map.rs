@@ -772,11 +772,13 @@ fn read_field(t: &Tbl, map: &mut Map, kind: RecordKind, direction: Direction) ->
                     "field",
                     format!("unknown field code '{s}'{}", catalog::did_you_mean(s)),
                 )
+                .with_input(s)
             } else {
                 t.err(
                     "field",
                     format!("unknown field '{s}' (not a code or catalogue name)"),
                 )
+                .with_input(s)
             }
         })?),
     };
@@ -1062,7 +1064,7 @@ mod tests {
     use super::*;
 
     fn err(src: &str) -> String {
-        Map::parse("maps/t.toml", src).unwrap_err().message
+        Map::parse("maps/t.toml", src).unwrap_err().to_string()
     }
 
     const HEAD: &str = "format = \"csv\"\n[[record]]\ntype = \"debtor\"\n";
@@ -1090,6 +1092,15 @@ mod tests {
             e,
             "maps/t.toml:5:11: unknown field code 'de.zz': did you mean de.zi?"
         );
+        let e = Map::parse(
+            "maps/t.toml",
+            &format!("{HEAD}  [[record.field]]\n  field = \"de.zz\"\n"),
+        )
+        .unwrap_err();
+        assert_eq!(e.kind, crate::error::ErrorKind::Config);
+        assert_eq!(e.place, Some(crate::error::Place::at("maps/t.toml", 5, 11)));
+        assert_eq!(e.input.as_deref(), Some("de.zz"));
+        assert_eq!(e.message, "unknown field code 'de.zz': did you mean de.zi?");
     }
 
     #[test]
@@ -1164,10 +1175,10 @@ mod tests {
         assert!(err(&de).contains("maps/t.toml:5:"));
         let e = exp(&format!("{HEAD}[[record.field]]\nfield = \"tr.tu\"\n")).unwrap_err();
         assert_eq!(e.exit_code(), 2);
+        assert_eq!(e.place.as_ref().and_then(|p| p.line), Some(5));
         assert!(
-            e.message.starts_with("maps/t.toml:5:") && e.message.contains("cannot read tr.tu"),
-            "{}",
-            e.message
+            e.to_string().starts_with("maps/t.toml:5:") && e.message.contains("cannot read tr.tu"),
+            "{e}"
         );
     }
 
@@ -1248,7 +1259,7 @@ mod tests {
             bytes.splice(c..c, junk.bytes());
             if let Ok(text) = std::str::from_utf8(&bytes) {
                 if let Err(e) = Map::parse("maps/x.toml", text) {
-                    proptest::prop_assert!(e.message.starts_with("maps/x.toml"), "{}", e.message);
+                    proptest::prop_assert!(e.to_string().starts_with("maps/x.toml"), "{e}");
                     proptest::prop_assert_eq!(e.exit_code(), 2);
                 }
             }

@@ -13,6 +13,7 @@ use super::pipeline::{Ctx, Outcome, Pipeline};
 use super::review::Review;
 use super::source::{RawRecord, Source};
 use super::summary::{ImportOptions, Rejects, Summary};
+use crate::error::Place;
 use crate::store;
 use crate::{Error, Result};
 
@@ -149,7 +150,7 @@ pub fn import_in(
                                 applier.summary.read -= 1;
                                 break 'batches;
                             }
-                            Err(e) => return Err(e.context(format!("{label}:{}", rec.line))),
+                            Err(e) => return Err(e.within(Place::line(label, rec.line))),
                         }
                     }
                     Outcome::Rejected(reason) => {

@@ -18,6 +18,7 @@ use std::ops::Range;
 use encoding_rs::Encoding;
 
 use super::map::{Delim, Format, Map};
+use crate::error::Place;
 use crate::{Error, Result};
 
 /// One input record.
@@ -273,7 +274,7 @@ impl<R: Read> Source<R> {
                     return Ok(true);
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(Error::runtime(format!("reading input: {e}"))),
+                Err(e) => return Err(reading_input(e)),
             }
         }
     }
@@ -290,9 +291,7 @@ impl<R: Read> Source<R> {
         if !self.encoding.is_ascii_compatible() {
             // UTF-16 and friends: transcode the rest to UTF-8 once, then read that.
             let mut all = self.buf[self.start..self.end].to_vec();
-            self.rdr
-                .read_to_end(&mut all)
-                .map_err(|e| Error::runtime(format!("reading input: {e}")))?;
+            self.rdr.read_to_end(&mut all).map_err(reading_input)?;
             self.buf = transcode_marking_malformed(self.encoding, &all);
             self.start = 0;
             self.end = self.buf.len();
@@ -350,11 +349,13 @@ impl<R: Read> Source<R> {
             return Ok(());
         }
         let shown: String = text.chars().take(40).collect();
+        // The file's name is the caller's: it adds it as context.
         Err(Error::validation(format!(
-            "line {}: last_line_footer is set but the last line is not a footer (it does not start with '{}'): '{shown}'",
-            last.line,
+            "last_line_footer is set but the last line is not a footer (it does not start with '{}'): '{shown}'",
             def.prefix().trim_end()
-        )))
+        ))
+        .at(Place::line_only(last.line))
+        .with_input(&shown))
     }
 
     fn next_data(&mut self, out: &mut RawRecord) -> Result<bool> {
@@ -816,6 +817,11 @@ fn transcode_marking_malformed(enc: &'static Encoding, bytes: &[u8]) -> Vec<u8> 
     out
 }
 
+/// The input stopped being readable (exit 1); the I/O error stays as the source.
+fn reading_input(e: std::io::Error) -> Error {
+    Error::runtime(format!("reading input: {e}")).with_source(e)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -838,6 +844,27 @@ mod tests {
             out.push((rec.line, cols, rec.problem.clone()));
         }
         out
+    }
+
+    #[test]
+    fn a_missing_footer_names_the_line_and_keeps_the_input_masked() {
+        let m = map("last_line_footer = true");
+        let mut src = Source::new(&m, &b"a\nSMITH 123-45-6789\n"[..]);
+        let mut rec = RawRecord::default();
+        let e = loop {
+            match src.next_record(&mut rec) {
+                Ok(true) => continue,
+                Ok(false) => panic!("the missing footer is not reported"),
+                Err(e) => break e,
+            }
+        };
+        assert_eq!(e.kind, crate::error::ErrorKind::Validation);
+        assert_eq!(e.place, Some(Place::line_only(2)));
+        assert_eq!(e.input.as_deref(), Some("SMITH ***-**-6789"));
+        assert!(
+            e.to_string().starts_with("line 2: last_line_footer is set"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -1055,12 +1082,8 @@ mod tests {
         assert!(s.next_record(&mut rec).unwrap());
         let e = s.next_record(&mut rec).unwrap_err();
         assert_eq!(e.exit_code(), 3);
-        assert!(e.message.contains("line 2:"), "{}", e.message);
-        assert!(
-            e.message.contains("does not start with 'TRL'"),
-            "{}",
-            e.message
-        );
+        assert!(e.to_string().contains("line 2:"), "{e}");
+        assert!(e.message.contains("does not start with 'TRL'"), "{e}");
         let r = rows(
             "last_line_footer = true\n[footer]\ntext = \"TRL{count:04}\"",
             b"a,1\nb,2\nTRL0002\n",

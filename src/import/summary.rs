@@ -165,7 +165,7 @@ impl Rejects {
         match self.writer.take() {
             Some(w) => {
                 w.into_inner()
-                    .map_err(|e| Error::io(&self.path, e.error()))?
+                    .map_err(|e| Error::io(&self.path, e.into_error()))?
                     .commit()?;
                 Ok(Some(self.path.display().to_string()))
             }

@@ -8,6 +8,7 @@ use std::ops::Range;
 use rust_decimal::Decimal;
 use toml_edit::{Item, TableLike, Value};
 
+use crate::error::Place;
 use crate::Error;
 
 /// The text being read, for turning byte offsets into `line:column`.
@@ -33,18 +34,18 @@ impl Doc<'_> {
         (line, col)
     }
 
-    pub fn place(&self, span: Option<Range<usize>>) -> String {
+    pub fn place(&self, span: Option<Range<usize>>) -> Place {
         match span {
             Some(r) => {
                 let (l, c) = self.line_col(r.start);
-                format!("{}:{l}:{c}", self.path)
+                Place::at(self.path, l as u64, c as u64)
             }
-            None => self.path.to_string(),
+            None => Place::file(self.path),
         }
     }
 
     pub fn err(&self, span: Option<Range<usize>>, msg: impl std::fmt::Display) -> Error {
-        Error::config(format!("{}: {msg}", self.place(span)))
+        Error::config(msg.to_string()).at(self.place(span))
     }
 
     /// The line number of a span (for records and specs that remember where they were written).

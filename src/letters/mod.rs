@@ -16,7 +16,7 @@ use rusqlite::{params, Connection};
 use crate::report::sink::LineBuf;
 use crate::report::sqlite::SqliteSource;
 use crate::report::{Report, RunOptions, Sink};
-use crate::{Env, Error, Result};
+use crate::{Env, Result};
 
 /// Shipped letters, used when `reports/` has no file of that name.
 const EMBEDDED: &[(&str, &str)] = &[
@@ -148,12 +148,11 @@ pub fn letter_body(
     let mut opts = RunOptions::new(env.today);
     opts.now = env.now;
     opts.ids = vec![fi];
-    crate::report::run(report, &src, &mut sink, &opts).map_err(|e| Error {
-        kind: e.kind,
-        message: format!(
-            "letter '{}' for debtor {fi}: {}",
-            report.front.name, e.message
-        ),
+    crate::report::run(report, &src, &mut sink, &opts).map_err(|e| {
+        e.context(format_args!(
+            "letter '{}' for debtor {fi}",
+            report.front.name
+        ))
     })?;
     Ok(sink.items)
 }

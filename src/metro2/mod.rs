@@ -28,6 +28,7 @@ pub mod write;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
+use crate::error::Place;
 use crate::{Env, Error, Result};
 
 pub use layout::SegKind;
@@ -60,7 +61,7 @@ pub fn validate_command(env: &Env, path: &Path, profile: Option<&str>) -> Result
     let report = validate::validate(src, profile);
     bar.finish_and_clear();
     if let Some(e) = &report.io_error {
-        return Err(Error::io(Path::new(&crate::input::label(path)), e));
+        return Err(Error::io(Path::new(&crate::input::label(path)), e.clone()));
     }
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
@@ -73,11 +74,10 @@ pub fn validate_command(env: &Env, path: &Path, profile: Option<&str>) -> Result
     out.flush()?;
     if report.has_errors() {
         return Err(Error::validation(format!(
-            "{}: {} error(s), {} warning(s)",
-            crate::input::label(path),
-            report.counts.errors,
-            report.counts.warnings
-        )));
+            "{} error(s), {} warning(s)",
+            report.counts.errors, report.counts.warnings
+        ))
+        .at(Place::file(crate::input::label(path))));
     }
     Ok(())
 }

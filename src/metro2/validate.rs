@@ -85,9 +85,10 @@ pub struct Report {
     /// every finding is listed). `counts.errors`/`warnings` include them.
     #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub omitted: std::collections::BTreeMap<&'static str, u64>,
-    /// The input could not be read to the end (a runtime failure, exit 1).
+    /// The input could not be read to the end (a runtime failure, exit 1). Shared
+    /// so the report stays `Clone`; kept as an error for the chain.
     #[serde(skip)]
-    pub io_error: Option<String>,
+    pub io_error: Option<std::sync::Arc<std::io::Error>>,
 }
 
 impl Report {
@@ -241,7 +242,11 @@ impl Validator {
                 String::new(),
                 format!("byte offset {offset}: {reason}"),
             ),
-            Item::Io(e) => self.report.io_error = Some(e.to_string()),
+            Item::Io(e) => {
+                // The reader keeps its error; a copy with the same kind and text goes on.
+                let copy = std::io::Error::new(e.kind(), e.to_string());
+                self.report.io_error = Some(std::sync::Arc::new(copy));
+            }
         }
     }
 

@@ -13,6 +13,13 @@ pub struct Span {
     pub col: u32,
 }
 
+impl Span {
+    /// This position in the report file `origin`.
+    pub fn place(self, origin: &str) -> crate::error::Place {
+        crate::error::Place::at(origin, u64::from(self.line), u64::from(self.col))
+    }
+}
+
 impl std::fmt::Display for Span {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}:{}", self.line, self.col)

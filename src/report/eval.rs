@@ -107,7 +107,7 @@ pub struct Eval<'a> {
 }
 
 fn rt(span: Span, origin: &str, msg: impl std::fmt::Display) -> Error {
-    Error::runtime(format!("{origin}:{span}: {msg}"))
+    Error::runtime(msg.to_string()).at(span.place(origin))
 }
 
 /// Every field a set of nodes reads.
@@ -1185,9 +1185,11 @@ impl<'a> Eval<'a> {
             .src
             .sql(q)
             // The place is added; the kind stays (a query over its budget is exit 3).
-            .map_err(|e| Error {
-                kind: e.kind,
-                ..self.err(var.span, format!("@SQL: {}", e.message))
+            .map_err(|e| {
+                let kind = e.kind;
+                let mut err = self.err(var.span, format!("@SQL: {e}")).with_source(e);
+                err.kind = kind;
+                err
             })?;
         let cols = rows.iter().map(|r| r.len()).max().unwrap_or(0);
         let mut cells = Vec::with_capacity(rows.len() * cols);

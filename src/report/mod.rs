@@ -124,21 +124,23 @@ impl Report {
         self.diags.iter().filter(|d| !d.warning)
     }
 
-    /// `file:line:col: message` for one diagnostic.
-    pub fn describe(&self, d: &Diag) -> String {
-        format!(
-            "{}:{}:{}: {}",
-            self.origin, d.span.line, d.span.col, d.message
-        )
+    /// One diagnostic as an error (exit 2) at its place in the report.
+    pub fn error_of(&self, d: &Diag) -> Error {
+        Error::config(d.message.clone()).at(d.span.place(&self.origin))
     }
 
-    /// Fail with every error (exit 2) when the report does not parse.
+    /// `file:line:col: message` for one diagnostic.
+    pub fn describe(&self, d: &Diag) -> String {
+        self.error_of(d).to_string()
+    }
+
+    /// Fail with every error (exit 2) when the report does not parse: the first
+    /// error, the others as its `more`.
     pub fn ensure_valid(&self) -> Result<()> {
-        let errs: Vec<String> = self.errors().map(|d| self.describe(d)).collect();
-        if errs.is_empty() {
-            Ok(())
-        } else {
-            Err(Error::config(errs.join("\nerror: ")))
+        let mut errs = self.errors().map(|d| self.error_of(d));
+        match errs.next() {
+            None => Ok(()),
+            Some(first) => Err(first.with_more(errs.collect())),
         }
     }
 }

@@ -276,13 +276,14 @@ fn missing_related_record_is_a_clear_error() {
     );
     let e = run_opts("@de\n@cl.na\n@de\n", &m, &RunOptions::new(today())).unwrap_err();
     assert!(
-        e.message
+        e.to_string()
             .contains("t.rpt:2:1: debtor 9: its client 4242 does not exist"),
         "{e}"
     );
     let e = run_opts("@cl.na\n", &data(), &RunOptions::new(today())).unwrap_err();
     assert!(
-        e.message.contains("t.rpt:1:1: no current Client record"),
+        e.to_string()
+            .contains("t.rpt:1:1: no current Client record"),
         "{e}"
     );
 }
@@ -332,14 +333,17 @@ fn runtime_errors_name_the_place() {
         &RunOptions::new(today()),
     );
     // no current debtor is reported before the division
-    assert!(e.unwrap_err().message.contains("t.rpt:3:1"));
+    assert!(e.unwrap_err().to_string().contains("t.rpt:3:1"));
     let e = run_opts(
         "@varZ# = 0\n@varQ = @(10/varZ)\n",
         &data(),
         &RunOptions::new(today()),
     )
     .unwrap_err();
-    assert_eq!(e.message, "t.rpt:2:1: division by zero");
+    assert_eq!(e.to_string(), "t.rpt:2:1: division by zero");
+    assert_eq!(e.message, "division by zero");
+    assert_eq!(e.place, Some(crate::error::Place::at("t.rpt", 2, 1)));
+    assert_eq!(e.kind, crate::error::ErrorKind::Runtime);
     assert_eq!(e.exit_code(), 1);
     let e = run_opts(
         "@varA[2] = 0\n@varA[3] = 1\n",
@@ -779,4 +783,20 @@ fn crlf_line_endings_on_request() {
     }
     assert_eq!(buf, b"A\r\nB\r\n");
     assert_eq!(errors("+++\nline_ending = \"cr\"\n+++\nA\n")[0].0, 2);
+}
+
+#[test]
+fn a_report_that_does_not_parse_fails_with_every_error_in_fields() {
+    let rep = Report::parse("@endif\n  @de.na<1x2>\n", "t.rpt");
+    let e = rep.ensure_valid().unwrap_err();
+    assert_eq!(e.kind, crate::error::ErrorKind::Config);
+    assert_eq!(e.place, Some(crate::error::Place::at("t.rpt", 1, 1)));
+    assert_eq!(e.message, "'@endif' without '@if'");
+    assert_eq!(e.more.len(), 1);
+    let second = e.more[0].place.as_ref().expect("a place");
+    assert_eq!((second.line, second.column), (Some(2), Some(9)));
+    assert_eq!(
+        e.to_string(),
+        "t.rpt:1:1: '@endif' without '@if'\nerror: t.rpt:2:9: bad modifier '<1x2>'"
+    );
 }

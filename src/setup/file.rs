@@ -9,6 +9,7 @@ use rusqlite::{params, Connection};
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::error::Place;
 use crate::money::{limits, to_cents};
 use crate::tomlutil::{config_error_at, Dec};
 use crate::Result;
@@ -401,18 +402,20 @@ impl SetupFile {
         }
         if let Some(cb) = &self.credit_bureau {
             if !matches!(cb.line_ending.as_str(), "crlf" | "lf" | "none") {
-                return Err(crate::Error::config(format!(
-                    "{}: credit_bureau line_ending must be crlf, lf or none",
-                    path.display()
-                )));
+                return Err(crate::Error::config(
+                    "credit_bureau line_ending must be crlf, lf or none",
+                )
+                .at(Place::file(path.display()))
+                .with_input(&cb.line_ending));
             }
         }
         if let Some(ls) = &self.letter_service {
             if !matches!(ls.format.as_str(), "ontario" | "csv") {
-                return Err(crate::Error::config(format!(
-                    "{}: letter_service format must be ontario or csv",
-                    path.display()
-                )));
+                return Err(
+                    crate::Error::config("letter_service format must be ontario or csv")
+                        .at(Place::file(path.display()))
+                        .with_input(&ls.format),
+                );
             }
         }
         crate::sol::check_rules(
@@ -430,10 +433,11 @@ impl SetupFile {
         for s in self.status.iter().flatten() {
             if s.code.is_empty() || s.code.chars().count() > 4 {
                 return Err(crate::Error::config(format!(
-                    "{}: status code '{}' must have 1 to 4 characters (S2:987)",
-                    path.display(),
+                    "status code '{}' must have 1 to 4 characters (S2:987)",
                     s.code
-                )));
+                ))
+                .at(Place::file(path.display()))
+                .with_input(&s.code));
             }
         }
         Ok(())

@@ -467,3 +467,41 @@ fn check_client_value(key: &str, v: &Value) -> std::result::Result<(), String> {
 pub fn rate_plan_kind_ok(kind: &str) -> bool {
     PlanKind::parse(kind).is_some()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::{ErrorKind, Place};
+
+    #[test]
+    fn an_unknown_client_key_is_an_error_at_its_line_and_column() {
+        let mut store = crate::store::Store::open_in_memory().unwrap();
+        let src = "[[client]]\nnumber = 7\n  colour = \"red\"\n";
+        let e = apply_str(store.conn_mut(), Path::new("setup.toml"), src).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Config);
+        assert_eq!(e.exit_code(), 2);
+        assert_eq!(e.place, Some(Place::at("setup.toml", 3, 3)));
+        assert!(
+            e.message.starts_with("unknown key 'colour' in [[client]]"),
+            "{e}"
+        );
+        assert!(
+            e.to_string()
+                .starts_with("setup.toml:3:3: unknown key 'colour'"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_bad_status_code_names_the_file_and_keeps_the_code() {
+        let src = "[[status]]\ncode = \"TOOLONG\"\ndescription = \"x\"\n";
+        let e = parse_str(Path::new("setup.toml"), src).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Config);
+        assert_eq!(e.place, Some(Place::file("setup.toml")));
+        assert_eq!(e.input.as_deref(), Some("TOOLONG"));
+        assert_eq!(
+            e.to_string(),
+            "setup.toml: status code 'TOOLONG' must have 1 to 4 characters (S2:987)"
+        );
+    }
+}

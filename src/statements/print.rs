@@ -94,7 +94,7 @@ fn select(conn: &Connection, sel: &Selection) -> Result<Vec<Row>> {
 /// Finish a CSV file: flush the csv writer and put the file in place.
 fn commit_csv(w: csv::Writer<OutputFile>, path: &Path) -> Result<()> {
     w.into_inner()
-        .map_err(|e| Error::io(path, e.error()))?
+        .map_err(|e| Error::io(path, e.into_error()))?
         .commit()
 }
 

@@ -22,6 +22,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::catalog::{FieldDef, FieldType, Form, Value};
+use crate::error::Place;
 use crate::store::FieldValues;
 use crate::{Error, Result};
 
@@ -200,18 +201,21 @@ pub fn header() -> Vec<String> {
 }
 
 fn bad(label: &str, line: u64, what: impl std::fmt::Display) -> Error {
-    Error::validation(format!("{label}:{line}: {what}"))
+    Error::validation(what.to_string()).at(Place::line(label, line))
 }
 
-fn csv_error(label: &str, e: &csv::Error) -> Error {
-    match e.position() {
-        Some(p) => bad(label, p.line(), e),
-        None => Error::validation(format!("{label}: {e}")),
-    }
+/// A CSV row the reader could not split (exit 3), at its line when it has one.
+fn csv_error(label: &str, e: csv::Error) -> Error {
+    let place = match e.position() {
+        Some(p) => Place::line(label, p.line()),
+        None => Place::file(label),
+    };
+    Error::validation(e.to_string()).at(place).with_source(e)
 }
 
-fn writer_error(e: impl std::fmt::Display) -> Error {
-    Error::runtime(format!("writing a transfer file: {e}"))
+fn writer_error(e: impl Into<crate::error::Source>) -> Error {
+    let e = e.into();
+    Error::runtime(format!("writing a transfer file: {e}")).with_source(e)
 }
 
 /// A cell as a catalogue value of the field's type. Blank is `Null`. Nothing is
@@ -334,6 +338,7 @@ fn payment_record(label: &str, line: u64, cells: &Cells<'_>) -> Result<PaymentRo
             line,
             format!("{PAYMENT_DATE}: '{date_text}' is not a date (YYYY-MM-DD)"),
         )
+        .with_input(date_text)
     })?;
     let amount_text = cell(Column::PaymentAmount).unwrap_or("");
     let amount = crate::money::parse_amount(amount_text)
@@ -344,6 +349,7 @@ fn payment_record(label: &str, line: u64, cells: &Cells<'_>) -> Result<PaymentRo
                 line,
                 format!("{PAYMENT_AMOUNT}: '{amount_text}' is not an amount in cents"),
             )
+            .with_input(amount_text)
         })?;
     let cents = crate::money::limits::amount_cents(amount)
         .map_err(|m| bad(label, line, format!("{PAYMENT_AMOUNT}: {m}")))?;
@@ -388,11 +394,11 @@ pub fn read_transfers(label: &str, bytes: &[u8]) -> Result<Transfers> {
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(true)
         .from_reader(bytes);
-    let header = rdr.headers().map_err(|e| csv_error(label, &e))?.clone();
+    let header = rdr.headers().map_err(|e| csv_error(label, e))?.clone();
     let cols = read_header(label, &header)?;
     let mut out = Transfers::default();
     for rec in rdr.records() {
-        let rec = rec.map_err(|e| csv_error(label, &e))?;
+        let rec = rec.map_err(|e| csv_error(label, e))?;
         let line = rec.position().map_or(0, |p| p.line());
         if rec.iter().all(|c| c.trim().is_empty()) {
             continue; // a spreadsheet's trailing empty row
@@ -498,7 +504,7 @@ pub fn read_notes(label: &str, bytes: &[u8]) -> Result<Vec<NoteRow>> {
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(true)
         .from_reader(bytes);
-    let header = rdr.headers().map_err(|e| csv_error(label, &e))?.clone();
+    let header = rdr.headers().map_err(|e| csv_error(label, e))?.clone();
     let names: Vec<String> = header.iter().map(|h| h.trim().to_lowercase()).collect();
     if names != NOTES_HEADER {
         return Err(bad(
@@ -515,7 +521,7 @@ pub fn read_notes(label: &str, bytes: &[u8]) -> Result<Vec<NoteRow>> {
     let time_field = crate::catalog::by_code("no.tm").expect("catalogue has no.tm");
     let mut out = Vec::new();
     for rec in rdr.records() {
-        let rec = rec.map_err(|e| csv_error(label, &e))?;
+        let rec = rec.map_err(|e| csv_error(label, e))?;
         let line = rec.position().map_or(0, |p| p.line());
         if rec.iter().all(|c| c.trim().is_empty()) {
             continue;
@@ -707,8 +713,8 @@ mod tests {
 
     fn message(r: Result<Transfers>) -> String {
         let e = r.unwrap_err();
-        assert_eq!(e.exit_code(), 3, "{}", e.message);
-        e.message
+        assert_eq!(e.exit_code(), 3, "{e}");
+        e.to_string()
     }
 
     #[test]
@@ -718,6 +724,9 @@ mod tests {
             b"record,cl.nu,cl.tx\nCLIENT,5,abc\n",
         ));
         assert_eq!(m, "t.csv:2: cl.tx (Tax Rate): 'abc' is not a number");
+        let e = read_transfers("t.csv", b"record,cl.nu,cl.tx\nCLIENT,5,abc\n").unwrap_err();
+        assert_eq!(e.place, Some(Place::line("t.csv", 2)));
+        assert_eq!(e.message, "cl.tx (Tax Rate): 'abc' is not a number");
         let m = message(read_transfers("t.csv", b"record,cl.nu,cl.zz\n"));
         assert!(m.starts_with("t.csv:1: column 'cl.zz'"), "{m}");
         let m = message(read_transfers("t.csv", b"record,cl.nu,co.de\nCLIENT,5,x\n"));

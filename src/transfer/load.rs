@@ -11,6 +11,7 @@ use rusqlite::Connection;
 use super::file::{self, ClientRow, ContactRow, NoteRow, PaymentRow, Transfers};
 use super::{NOTES_FILE, TRANSFERS_FILE};
 use crate::catalog::{Form, Value};
+use crate::error::Place;
 use crate::store::{self, FieldValues, Store};
 use crate::{bail, Error, Result};
 
@@ -212,7 +213,7 @@ fn check_owners(
         );
     for (file, line, client, what) in rows {
         if !known.contains(&client) {
-            bail!(validation, "{file}:{line}: a {what} row names client {client}, which is neither in the transfer nor in this database; nothing imported");
+            return Err(Error::validation(format!("a {what} row names client {client}, which is neither in the transfer nor in this database; nothing imported")).at(Place::line(file, line)));
         }
     }
     Ok(())
