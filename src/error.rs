@@ -201,7 +201,7 @@ impl Error {
 
     /// Keep the offending input (SSN-shaped text masked).
     pub fn with_input(mut self, raw: &str) -> Self {
-        self.input = Some(crate::import::review::masked_record(raw, &[]));
+        self.input = Some(crate::pii::mask_ssn_shapes(raw));
         self
     }
 

@@ -13,11 +13,12 @@ use std::path::{Path, PathBuf};
 
 /// Lowest first: each module may use only the modules listed before it.
 const LAYERS: &[&str] = &[
-    // foundations: no knowledge of debtors, fields or the database
+    // foundations: no knowledge of debtors, fields or the database (errors mask the
+    // offending input they keep, so PII masking sits below them)
+    "pii",
     "error",
     "env",
     "suggest",
-    "pii",
     "dates",
     "amount",
     "input",
