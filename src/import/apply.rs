@@ -211,13 +211,45 @@ impl<'c> Applier<'c> {
         rejects: &mut Rejects,
         review: &mut Review,
     ) -> Result<bool> {
-        let mut actions: Vec<Action> = Vec::new();
-        let mut skips: Vec<(String, bool)> = Vec::new();
-        let mut debtor_target = DebtorTarget::None;
-        let mut debtor_part_seen = false;
-        let mut debtor_skipped_not_found = false;
-        let mut debtor_skip_subs = false;
+        // Amounts within the ceiling and rates within 0-100 % (money::limits), before
+        // anything else looks at them.
+        if let Some(reason) = parts.iter().find_map(out_of_bounds) {
+            self.reject(line, raw, &reason, rejects)?;
+            return Ok(true);
+        }
+        let plan = match self.resolve_record(parts)? {
+            Ok(plan) => plan,
+            Err(reason) => {
+                self.reject(line, raw, &reason, rejects)?;
+                return Ok(true);
+            }
+        };
+        match review_update(parts, &plan.actions, line, raw, review)? {
+            ReviewAnswer::Yes => {}
+            ReviewAnswer::No => {
+                self.skip("declined in review");
+                return Ok(true);
+            }
+            ReviewAnswer::Cancel => return Ok(false),
+        }
+        self.record_skips(&plan.skips, line, raw, rejects)?;
+        self.write_actions(&plan.actions, line)?;
+        self.count_accumulators(&plan.actions);
+        Ok(true)
+    }
 
+    /// Count a rejected record and write it to the rejects file.
+    fn reject(&mut self, line: u64, raw: &[u8], reason: &str, rejects: &mut Rejects) -> Result<()> {
+        self.summary.rejected += 1;
+        rejects.write(line, reason, &String::from_utf8_lossy(raw))
+    }
+
+    /// Resolve every part of a record without writing: the actions and skips, or
+    /// the reason the whole record is rejected.
+    fn resolve_record<'p>(
+        &mut self,
+        parts: &'p [Part],
+    ) -> Result<std::result::Result<Plan<'p>, String>> {
         // Clients first, then debtors, then sub-records (they need the debtor).
         let order = |p: &Part| match p.kind {
             RecordKind::Client => 0,
@@ -227,100 +259,83 @@ impl<'c> Applier<'c> {
         let mut sorted: Vec<&Part> = parts.iter().collect();
         sorted.sort_by_key(|p| order(p));
 
-        // Amounts within the ceiling and rates within 0-100 % (money::limits), before
-        // anything else looks at them.
-        if let Some(reason) = parts.iter().find_map(out_of_bounds) {
-            self.summary.rejected += 1;
-            rejects.write(line, &reason, &String::from_utf8_lossy(raw))?;
-            return Ok(true);
-        }
-
+        let mut plan = Plan {
+            actions: Vec::new(),
+            skips: Vec::new(),
+        };
+        let mut debtor = DebtorOutcome::default();
         for part in sorted {
             let res = match part.kind {
                 RecordKind::Client => self.resolve_client(part).map(|r| r.map(|a| vec![a])),
-                RecordKind::Debtor => {
-                    debtor_part_seen = true;
-                    match self.resolve_debtor(part)? {
-                        Ok(a) => {
-                            if let Action::Debtor { existing, .. } = &a {
-                                debtor_target = match existing {
-                                    Some(fi) => DebtorTarget::Existing(*fi),
-                                    None => DebtorTarget::New,
-                                };
-                            }
-                            Ok(Ok(vec![a]))
-                        }
-                        Err(Resolved::Skip(reason, log)) => {
-                            // skip_if_found still lets sub-records attach to the found debtor,
-                            // unless skip_subrecords_if_not_found is also set (S2:5380-5383).
-                            if let Some(fi) = reason
-                                .strip_prefix("found:")
-                                .and_then(|s| s.parse::<i64>().ok())
-                            {
-                                if !part.skip_subrecords_if_not_found() {
-                                    debtor_target = DebtorTarget::Existing(fi);
-                                } else {
-                                    debtor_skip_subs = true;
-                                }
-                                skips.push(("debtor found (skip_if_found)".into(), log));
-                            } else {
-                                debtor_skipped_not_found = true;
-                                debtor_skip_subs = part.skip_subrecords_if_not_found();
-                                skips.push((reason, log));
-                            }
-                            Ok(Ok(Vec::new()))
-                        }
-                        Err(r) => Ok(Err(r)),
-                    }
-                }
+                RecordKind::Debtor => self.resolve_debtor_part(part, &mut debtor, &mut plan.skips),
                 _ => self.resolve_sub(
                     part,
-                    debtor_target,
-                    debtor_part_seen,
-                    debtor_skipped_not_found || debtor_skip_subs,
+                    debtor.target,
+                    debtor.part_seen,
+                    debtor.skipped_not_found || debtor.skip_subs,
                 ),
             }?;
             match res {
-                Ok(mut a) => actions.append(&mut a),
-                Err(Resolved::Skip(reason, log)) => skips.push((reason, log)),
-                Err(Resolved::Reject(reason)) => {
-                    self.summary.rejected += 1;
-                    rejects.write(line, &reason, &String::from_utf8_lossy(raw))?;
-                    return Ok(true);
-                }
+                Ok(mut a) => plan.actions.append(&mut a),
+                Err(Resolved::Skip(reason, log)) => plan.skips.push((reason, log)),
+                Err(Resolved::Reject(reason)) => return Ok(Err(reason)),
             }
         }
+        Ok(Ok(plan))
+    }
 
-        // Review: ask before updating an existing debtor (S2:5487-5497).
-        if review.active()
-            && actions.iter().any(|a| {
-                matches!(
-                    a,
-                    Action::Debtor {
-                        existing: Some(_),
-                        ..
+    /// A debtor part: its action, or a skip — which also decides where the
+    /// record's sub-records go.
+    fn resolve_debtor_part<'p>(
+        &mut self,
+        part: &'p Part,
+        debtor: &mut DebtorOutcome,
+        skips: &mut Vec<(String, bool)>,
+    ) -> Result<std::result::Result<Vec<Action<'p>>, Resolved>> {
+        debtor.part_seen = true;
+        match self.resolve_debtor(part)? {
+            Ok(a) => {
+                if let Action::Debtor { existing, .. } = &a {
+                    debtor.target = match existing {
+                        Some(fi) => DebtorTarget::Existing(*fi),
+                        None => DebtorTarget::New,
+                    };
+                }
+                Ok(Ok(vec![a]))
+            }
+            Err(Resolved::Skip(reason, log)) => {
+                // skip_if_found still lets sub-records attach to the found debtor,
+                // unless skip_subrecords_if_not_found is also set (S2:5380-5383).
+                if let Some(fi) = reason
+                    .strip_prefix("found:")
+                    .and_then(|s| s.parse::<i64>().ok())
+                {
+                    if !part.skip_subrecords_if_not_found() {
+                        debtor.target = DebtorTarget::Existing(fi);
+                    } else {
+                        debtor.skip_subs = true;
                     }
-                )
-            })
-        {
-            let ssns: Vec<String> = parts
-                .iter()
-                .flat_map(|p| &p.values)
-                .filter(|a| a.field.field == "ss" && !a.value.is_null())
-                .map(|a| a.value.plain())
-                .collect();
-            let ssns: Vec<&str> = ssns.iter().map(String::as_str).collect();
-            match review.ask(line, &String::from_utf8_lossy(raw), &ssns)? {
-                ReviewAnswer::Yes => {}
-                ReviewAnswer::No => {
-                    self.skip("declined in review");
-                    return Ok(true);
+                    skips.push(("debtor found (skip_if_found)".into(), log));
+                } else {
+                    debtor.skipped_not_found = true;
+                    debtor.skip_subs = part.skip_subrecords_if_not_found();
+                    skips.push((reason, log));
                 }
-                ReviewAnswer::Cancel => return Ok(false),
+                Ok(Ok(Vec::new()))
             }
+            Err(r) => Ok(Err(r)),
         }
+    }
 
-        for (reason, log) in &skips {
+    /// Count each skip; those the map asks to log go to the rejects file too.
+    fn record_skips(
+        &mut self,
+        skips: &[(String, bool)],
+        line: u64,
+        raw: &[u8],
+        rejects: &mut Rejects,
+    ) -> Result<()> {
+        for (reason, log) in skips {
             self.skip(reason);
             if *log {
                 rejects.write(
@@ -330,8 +345,14 @@ impl<'c> Applier<'c> {
                 )?;
             }
         }
+        Ok(())
+    }
+
+    /// Write a resolved record: clients, then debtors, then sub-records, which a
+    /// new debtor of the same record gives its file number.
+    fn write_actions(&mut self, actions: &[Action<'_>], line: u64) -> Result<()> {
         let mut new_fi = None;
-        for a in &actions {
+        for a in actions {
             match a {
                 Action::Client {
                     part,
@@ -361,41 +382,29 @@ impl<'c> Applier<'c> {
                     existing,
                     trans_type,
                 } => {
-                    let owner = match owner {
-                        Owner::Debtor(DebtorTarget::Existing(fi)) => {
-                            Owner::Debtor(DebtorTarget::Existing(*fi))
-                        }
-                        Owner::Debtor(DebtorTarget::New) => match new_fi {
-                            Some(fi) => Owner::Debtor(DebtorTarget::Existing(fi)),
-                            None => {
-                                return Err(Error::runtime(
-                                    "internal: sub-record without its new debtor",
-                                ))
-                            }
-                        },
-                        other => *other,
-                    };
+                    let owner = sub_owner(*owner, new_fi)?;
                     self.write_sub(part, owner, *existing, trans_type.as_deref())?;
                 }
             }
         }
-        // Accumulators count what was imported (S2:5176; help §4.7).
-        if !actions.is_empty() {
-            for a in &actions {
-                let part = match a {
-                    Action::Client { part, .. }
-                    | Action::Debtor { part, .. }
-                    | Action::Sub { part, .. } => part,
-                };
-                for (i, amount) in &part.accumulators {
-                    if let Some(acc) = self.summary.accumulators.get_mut(*i) {
-                        acc.count += 1;
-                        acc.total += amount.unwrap_or_default();
-                    }
+        Ok(())
+    }
+
+    /// Accumulators count what was imported (S2:5176; help §4.7).
+    fn count_accumulators(&mut self, actions: &[Action<'_>]) {
+        for a in actions {
+            let part = match a {
+                Action::Client { part, .. }
+                | Action::Debtor { part, .. }
+                | Action::Sub { part, .. } => part,
+            };
+            for (i, amount) in &part.accumulators {
+                if let Some(acc) = self.summary.accumulators.get_mut(*i) {
+                    acc.count += 1;
+                    acc.total += amount.unwrap_or_default();
                 }
             }
         }
-        Ok(true)
     }
 
     // ---- resolving (no writes) ----
@@ -1290,6 +1299,79 @@ impl<'c> Applier<'c> {
         }
         Ok(())
     }
+}
+
+/// What resolving a record decided: the writes to make, and the skips to count
+/// (`true`: also logged to the rejects file).
+struct Plan<'p> {
+    actions: Vec<Action<'p>>,
+    skips: Vec<(String, bool)>,
+}
+
+/// What became of a record's debtor part; its sub-records follow it.
+struct DebtorOutcome {
+    target: DebtorTarget,
+    part_seen: bool,
+    skipped_not_found: bool,
+    skip_subs: bool,
+}
+
+impl Default for DebtorOutcome {
+    fn default() -> Self {
+        DebtorOutcome {
+            target: DebtorTarget::None,
+            part_seen: false,
+            skipped_not_found: false,
+            skip_subs: false,
+        }
+    }
+}
+
+/// Review: ask before updating an existing debtor (S2:5487-5497). `Yes` when
+/// review is off or the record updates no debtor on file.
+fn review_update(
+    parts: &[Part],
+    actions: &[Action<'_>],
+    line: u64,
+    raw: &[u8],
+    review: &mut Review,
+) -> Result<ReviewAnswer> {
+    let updates_debtor = actions.iter().any(|a| {
+        matches!(
+            a,
+            Action::Debtor {
+                existing: Some(_),
+                ..
+            }
+        )
+    });
+    if !review.active() || !updates_debtor {
+        return Ok(ReviewAnswer::Yes);
+    }
+    let ssns: Vec<String> = parts
+        .iter()
+        .flat_map(|p| &p.values)
+        .filter(|a| a.field.field == "ss" && !a.value.is_null())
+        .map(|a| a.value.plain())
+        .collect();
+    let ssns: Vec<&str> = ssns.iter().map(String::as_str).collect();
+    review.ask(line, &String::from_utf8_lossy(raw), &ssns)
+}
+
+/// A sub-record's owner once its record's debtor is written: a new debtor's
+/// file number is known only then.
+fn sub_owner(owner: Owner, new_fi: Option<i64>) -> Result<Owner> {
+    Ok(match owner {
+        Owner::Debtor(DebtorTarget::New) => match new_fi {
+            Some(fi) => Owner::Debtor(DebtorTarget::Existing(fi)),
+            None => {
+                return Err(Error::runtime(
+                    "internal: sub-record without its new debtor",
+                ))
+            }
+        },
+        other => other,
+    })
 }
 
 /// `no.te` holding a proper stamp `MM/DD/YYYY HH:MM …` fills `no.dt` / `no.tm` when the
