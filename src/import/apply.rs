@@ -905,139 +905,174 @@ impl<'c> Applier<'c> {
     }
 
     fn write_debtor(&mut self, part: &Part, existing: Option<i64>, client: i64) -> Result<i64> {
-        let is_original = |f: &FieldDef| f.computed;
         let own: Vec<&super::pipeline::Assign> = part
             .values
             .iter()
-            .filter(|a| !is_original(a.field) && !matches!(a.field.field, "fi" | "cn"))
+            .filter(|a| !a.field.computed && !matches!(a.field.field, "fi" | "cn"))
             .collect();
         let fi = match existing {
             Some(fi) => {
-                self.update(Form::Debtor, fi, &without_search_terms(part, &own))?;
-                for a in part.values.iter().filter(|a| is_original(a.field)) {
-                    // Write-once: a re-import never posts twice (SPEC §3).
-                    if !a.value.is_null() {
-                        self.skip(&format!("{} on an existing debtor", a.field.code()));
-                    }
-                }
-                Self::bump(&mut self.summary.updated, "debtor");
+                self.update_debtor(part, &own, fi)?;
                 fi
             }
-            None => {
-                let fi = self.next_fi;
-                self.next_fi += 1;
-                let mut cols: Vec<&str> = Vec::with_capacity(own.len() + 32);
-                let mut args: Vec<SqlValue> = Vec::with_capacity(own.len() + 32);
-                let mapped = |code: &str| own.iter().any(|a| super::is_code(a.field, code));
-                let push =
-                    |cols: &mut Vec<&str>, args: &mut Vec<SqlValue>, code: &str, v: SqlValue| {
-                        cols.push(code_col(code));
-                        args.push(v);
-                    };
-                push(&mut cols, &mut args, "de.fi", SqlValue::Integer(fi));
-                push(&mut cols, &mut args, "de.cn", SqlValue::Integer(client));
-                push(
-                    &mut cols,
-                    &mut args,
-                    "de.ib",
-                    SqlValue::Text(self.batch.to_string()),
-                );
-                // New debtors: mode A, listed today (SPEC §3).
-                if !mapped("de.mo") {
-                    push(&mut cols, &mut args, "de.mo", SqlValue::Text("A".into()));
-                }
-                if !mapped("de.li") {
-                    push(
-                        &mut cols,
-                        &mut args,
-                        "de.li",
-                        SqlValue::Text(crate::catalog::iso_date(self.ctx.today)),
-                    );
-                }
-                if !mapped("de.ok") {
-                    push(&mut cols, &mut args, "de.ok", SqlValue::Integer(0));
-                }
-                let info = self.client_info(client)?;
-                if self.map.options.apply_client_settings {
-                    if let Some(info) = &info {
-                        for (f, v) in &info.settings {
-                            if !own.iter().any(|a| a.field == *f) && !matches!(v, SqlValue::Null) {
-                                cols.push(f.column);
-                                args.push(v.clone());
-                            }
-                        }
-                    }
-                }
-                // The new-account plan: the map's, else the client's (S2:716-728).
-                if !mapped("de.rp") {
-                    let plan = self
-                        .map
-                        .options
-                        .new_account_plan
-                        .clone()
-                        .or_else(|| info.as_ref().and_then(|i| i.plan.clone()));
-                    if let Some(p) = plan {
-                        push(&mut cols, &mut args, "de.rp", SqlValue::Text(p));
-                    }
-                }
-                for a in &own {
-                    cols.push(a.field.column);
-                    args.push(value_to_sql(a.field, &a.value));
-                }
-                // Original principal / interest post 196 / 197 (S2:5068-5075).
-                let mut opening = Vec::new();
-                if self.map.options.include_transaction_posting {
-                    let li = part.get("de.li").and_then(Value::as_date);
-                    for (code, ty) in [("de.opr", "196"), ("de.oi", "197")] {
-                        let amount = part.get(code).and_then(Value::as_decimal);
-                        if let Some(d) = amount.filter(|d| !d.is_zero()) {
-                            opening.push(NewTransaction {
-                                file_number: fi,
-                                type_code: ty.into(),
-                                to_us: Some(-d),
-                                payment_date: Some(li.unwrap_or(self.ctx.today)),
-                                posted_date: Some(self.ctx.today),
-                                ..Default::default()
-                            });
-                        }
-                    }
-                }
-                if let Known::On(k) = &mut self.known {
-                    let key = cols.iter().zip(&args).find(|(c, _)| k.covers(client, c));
-                    if let Some((_, SqlValue::Text(v))) = key {
-                        if !k.add(v) {
-                            self.known = Known::Off;
-                        }
-                    }
-                }
-                if opening.is_empty() {
-                    self.sql.insert(Form::Debtor, &cols, args)?;
-                } else {
-                    // The account is written once, with the totals of its opening
-                    // transactions (import speed).
-                    let sql = &self.sql;
-                    self.ledger
-                        .post_opening(self.conn, fi, &opening, |totals| {
-                            if let Some(t) = totals {
-                                cols.extend(Totals::COLUMNS);
-                                args.extend(t.column_values());
-                            }
-                            sql.insert(Form::Debtor, &cols, args).map(|_| ())
-                        })?;
-                    self.summary.posted += opening.len() as u64;
-                    for _ in &opening {
-                        Self::bump(&mut self.summary.created, "transaction");
-                    }
-                }
-                Self::bump(&mut self.summary.created, "debtor");
-                fi
-            }
+            None => self.insert_debtor(part, &own, client)?,
         };
         if self.map.options.auto_create_contact_records {
             self.auto_contact_records(fi, part)?;
         }
         self.touch(fi);
         Ok(fi)
+    }
+
+    /// A debtor on file: its mapped fields are updated; the computed ones (the
+    /// opening amounts) are write-once, so a re-import never posts twice (SPEC §3).
+    fn update_debtor(
+        &mut self,
+        part: &Part,
+        own: &[&super::pipeline::Assign],
+        fi: i64,
+    ) -> Result<()> {
+        self.update(Form::Debtor, fi, &without_search_terms(part, own))?;
+        for a in part.values.iter().filter(|a| a.field.computed) {
+            if !a.value.is_null() {
+                self.skip(&format!("{} on an existing debtor", a.field.code()));
+            }
+        }
+        Self::bump(&mut self.summary.updated, "debtor");
+        Ok(())
+    }
+
+    /// A new debtor: the next file number, its columns, and its opening
+    /// transactions posted with it.
+    fn insert_debtor(
+        &mut self,
+        part: &Part,
+        own: &[&super::pipeline::Assign],
+        client: i64,
+    ) -> Result<i64> {
+        let fi = self.next_fi;
+        self.next_fi += 1;
+        let (mut cols, mut args) = self.new_debtor_columns(own, fi, client)?;
+        let opening = self.opening_transactions(part, fi);
+        self.note_known_key(client, &cols, &args);
+        if opening.is_empty() {
+            self.sql.insert(Form::Debtor, &cols, args)?;
+        } else {
+            // The account is written once, with the totals of its opening
+            // transactions (import speed).
+            let sql = &self.sql;
+            self.ledger
+                .post_opening(self.conn, fi, &opening, |totals| {
+                    if let Some(t) = totals {
+                        cols.extend(Totals::COLUMNS);
+                        args.extend(t.column_values());
+                    }
+                    sql.insert(Form::Debtor, &cols, args).map(|_| ())
+                })?;
+            self.summary.posted += opening.len() as u64;
+            for _ in &opening {
+                Self::bump(&mut self.summary.created, "transaction");
+            }
+        }
+        Self::bump(&mut self.summary.created, "debtor");
+        Ok(fi)
+    }
+
+    /// The columns and values of a new debtor: file number, client, batch, the
+    /// defaults the map does not set, the client's settings, the new-account
+    /// plan, then the mapped values.
+    fn new_debtor_columns(
+        &mut self,
+        own: &[&super::pipeline::Assign],
+        fi: i64,
+        client: i64,
+    ) -> Result<(Vec<&'static str>, Vec<SqlValue>)> {
+        let mut cols: Vec<&'static str> = Vec::with_capacity(own.len() + 32);
+        let mut args: Vec<SqlValue> = Vec::with_capacity(own.len() + 32);
+        let mapped = |code: &str| own.iter().any(|a| super::is_code(a.field, code));
+        let push = |cols: &mut Vec<&str>, args: &mut Vec<SqlValue>, code: &str, v: SqlValue| {
+            cols.push(code_col(code));
+            args.push(v);
+        };
+        push(&mut cols, &mut args, "de.fi", SqlValue::Integer(fi));
+        push(&mut cols, &mut args, "de.cn", SqlValue::Integer(client));
+        let batch = SqlValue::Text(self.batch.to_string());
+        push(&mut cols, &mut args, "de.ib", batch);
+        // New debtors: mode A, listed today (SPEC §3).
+        if !mapped("de.mo") {
+            push(&mut cols, &mut args, "de.mo", SqlValue::Text("A".into()));
+        }
+        if !mapped("de.li") {
+            let today = SqlValue::Text(crate::catalog::iso_date(self.ctx.today));
+            push(&mut cols, &mut args, "de.li", today);
+        }
+        if !mapped("de.ok") {
+            push(&mut cols, &mut args, "de.ok", SqlValue::Integer(0));
+        }
+        let info = self.client_info(client)?;
+        if self.map.options.apply_client_settings {
+            if let Some(info) = &info {
+                for (f, v) in &info.settings {
+                    if !own.iter().any(|a| a.field == *f) && !matches!(v, SqlValue::Null) {
+                        cols.push(f.column);
+                        args.push(v.clone());
+                    }
+                }
+            }
+        }
+        // The new-account plan: the map's, else the client's (S2:716-728).
+        if !mapped("de.rp") {
+            let plan = self
+                .map
+                .options
+                .new_account_plan
+                .clone()
+                .or_else(|| info.as_ref().and_then(|i| i.plan.clone()));
+            if let Some(p) = plan {
+                push(&mut cols, &mut args, "de.rp", SqlValue::Text(p));
+            }
+        }
+        for a in own {
+            cols.push(a.field.column);
+            args.push(value_to_sql(a.field, &a.value));
+        }
+        Ok((cols, args))
+    }
+
+    /// Original principal / interest post 196 / 197 (S2:5068-5075).
+    fn opening_transactions(&self, part: &Part, fi: i64) -> Vec<NewTransaction> {
+        let mut opening = Vec::new();
+        if !self.map.options.include_transaction_posting {
+            return opening;
+        }
+        let li = part.get("de.li").and_then(Value::as_date);
+        for (code, ty) in [("de.opr", "196"), ("de.oi", "197")] {
+            let amount = part.get(code).and_then(Value::as_decimal);
+            if let Some(d) = amount.filter(|d| !d.is_zero()) {
+                opening.push(NewTransaction {
+                    file_number: fi,
+                    type_code: ty.into(),
+                    to_us: Some(-d),
+                    payment_date: Some(li.unwrap_or(self.ctx.today)),
+                    posted_date: Some(self.ctx.today),
+                    ..Default::default()
+                });
+            }
+        }
+        opening
+    }
+
+    /// Add the new debtor's account key to the known-keys set; once the set is
+    /// full it can no longer answer, so the import stops using it.
+    fn note_known_key(&mut self, client: i64, cols: &[&str], args: &[SqlValue]) {
+        if let Known::On(k) = &mut self.known {
+            let key = cols.iter().zip(args).find(|(c, _)| k.covers(client, c));
+            if let Some((_, SqlValue::Text(v))) = key {
+                if !k.add(v) {
+                    self.known = Known::Off;
+                }
+            }
+        }
     }
 
     /// Phone, email and address sub-records from the debtor's fields ("Auto-Create
