@@ -20,7 +20,7 @@ use std::time::Instant;
 use chrono::{NaiveDate, NaiveTime};
 use recoup::env::measure::peak_rss_mb;
 use recoup::import::pipeline::{Ctx, Outcome, Pipeline};
-use recoup::import::{import_into, ImportOptions, Review};
+use recoup::import::{import_into, ImportJob, ImportOptions, Review};
 use recoup::import::{Map, RawRecord, Source};
 use recoup::store::Store;
 
@@ -339,17 +339,20 @@ fn main() {
     };
     let t = Instant::now();
     let file = std::fs::File::open(&apply_csv).expect("open");
+    let job = ImportJob {
+        map: &map,
+        map_label: "bench.toml",
+        label: "placement.csv",
+        ctx: ctx(),
+        opts: &ImportOptions::default(),
+        rejects_path: dir.path().join("rejects.csv"),
+        review: &mut Review::off(),
+        progress: None,
+    };
     let summary = import_into(
         store.conn_mut(),
-        &map,
-        "bench.toml",
         std::io::BufReader::with_capacity(1 << 16, file),
-        "placement.csv",
-        ctx(),
-        &ImportOptions::default(),
-        dir.path().join("rejects.csv"),
-        &mut Review::off(),
-        None,
+        job,
     )
     .expect("import");
     let secs = t.elapsed().as_secs_f64();

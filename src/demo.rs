@@ -438,18 +438,17 @@ fn import(
     let mut review = crate::import::Review::off();
     let label = format!("fixtures/demo/{name}");
     let rejects = std::env::temp_dir().join(format!("recoup-demo-{name}.rejects.csv"));
-    let mut summary = crate::import::import_into(
-        store.conn_mut(),
-        &map,
+    let job = crate::import::ImportJob {
+        map: &map,
         map_label,
-        text.as_bytes(),
-        &label,
+        label: &label,
         ctx,
-        &opts,
-        rejects,
-        &mut review,
-        None,
-    )?;
+        opts: &opts,
+        rejects_path: rejects,
+        review: &mut review,
+        progress: None,
+    };
+    let mut summary = crate::import::import_into(store.conn_mut(), text.as_bytes(), job)?;
     if summary.rejected > 0 {
         return Err(Error::runtime(format!(
             "demo data: {label}: {} record(s) rejected",

@@ -211,13 +211,45 @@ impl<'c> Applier<'c> {
         rejects: &mut Rejects,
         review: &mut Review,
     ) -> Result<bool> {
-        let mut actions: Vec<Action> = Vec::new();
-        let mut skips: Vec<(String, bool)> = Vec::new();
-        let mut debtor_target = DebtorTarget::None;
-        let mut debtor_part_seen = false;
-        let mut debtor_skipped_not_found = false;
-        let mut debtor_skip_subs = false;
+        // Amounts within the ceiling and rates within 0-100 % (money::limits), before
+        // anything else looks at them.
+        if let Some(reason) = parts.iter().find_map(out_of_bounds) {
+            self.reject(line, raw, &reason, rejects)?;
+            return Ok(true);
+        }
+        let plan = match self.resolve_record(parts)? {
+            Ok(plan) => plan,
+            Err(reason) => {
+                self.reject(line, raw, &reason, rejects)?;
+                return Ok(true);
+            }
+        };
+        match review_update(parts, &plan.actions, line, raw, review)? {
+            ReviewAnswer::Yes => {}
+            ReviewAnswer::No => {
+                self.skip("declined in review");
+                return Ok(true);
+            }
+            ReviewAnswer::Cancel => return Ok(false),
+        }
+        self.record_skips(&plan.skips, line, raw, rejects)?;
+        self.write_actions(&plan.actions, line)?;
+        self.count_accumulators(&plan.actions);
+        Ok(true)
+    }
 
+    /// Count a rejected record and write it to the rejects file.
+    fn reject(&mut self, line: u64, raw: &[u8], reason: &str, rejects: &mut Rejects) -> Result<()> {
+        self.summary.rejected += 1;
+        rejects.write(line, reason, &String::from_utf8_lossy(raw))
+    }
+
+    /// Resolve every part of a record without writing: the actions and skips, or
+    /// the reason the whole record is rejected.
+    fn resolve_record<'p>(
+        &mut self,
+        parts: &'p [Part],
+    ) -> Result<std::result::Result<Plan<'p>, String>> {
         // Clients first, then debtors, then sub-records (they need the debtor).
         let order = |p: &Part| match p.kind {
             RecordKind::Client => 0,
@@ -227,100 +259,83 @@ impl<'c> Applier<'c> {
         let mut sorted: Vec<&Part> = parts.iter().collect();
         sorted.sort_by_key(|p| order(p));
 
-        // Amounts within the ceiling and rates within 0-100 % (money::limits), before
-        // anything else looks at them.
-        if let Some(reason) = parts.iter().find_map(out_of_bounds) {
-            self.summary.rejected += 1;
-            rejects.write(line, &reason, &String::from_utf8_lossy(raw))?;
-            return Ok(true);
-        }
-
+        let mut plan = Plan {
+            actions: Vec::new(),
+            skips: Vec::new(),
+        };
+        let mut debtor = DebtorOutcome::default();
         for part in sorted {
             let res = match part.kind {
                 RecordKind::Client => self.resolve_client(part).map(|r| r.map(|a| vec![a])),
-                RecordKind::Debtor => {
-                    debtor_part_seen = true;
-                    match self.resolve_debtor(part)? {
-                        Ok(a) => {
-                            if let Action::Debtor { existing, .. } = &a {
-                                debtor_target = match existing {
-                                    Some(fi) => DebtorTarget::Existing(*fi),
-                                    None => DebtorTarget::New,
-                                };
-                            }
-                            Ok(Ok(vec![a]))
-                        }
-                        Err(Resolved::Skip(reason, log)) => {
-                            // skip_if_found still lets sub-records attach to the found debtor,
-                            // unless skip_subrecords_if_not_found is also set (S2:5380-5383).
-                            if let Some(fi) = reason
-                                .strip_prefix("found:")
-                                .and_then(|s| s.parse::<i64>().ok())
-                            {
-                                if !part.skip_subrecords_if_not_found() {
-                                    debtor_target = DebtorTarget::Existing(fi);
-                                } else {
-                                    debtor_skip_subs = true;
-                                }
-                                skips.push(("debtor found (skip_if_found)".into(), log));
-                            } else {
-                                debtor_skipped_not_found = true;
-                                debtor_skip_subs = part.skip_subrecords_if_not_found();
-                                skips.push((reason, log));
-                            }
-                            Ok(Ok(Vec::new()))
-                        }
-                        Err(r) => Ok(Err(r)),
-                    }
-                }
+                RecordKind::Debtor => self.resolve_debtor_part(part, &mut debtor, &mut plan.skips),
                 _ => self.resolve_sub(
                     part,
-                    debtor_target,
-                    debtor_part_seen,
-                    debtor_skipped_not_found || debtor_skip_subs,
+                    debtor.target,
+                    debtor.part_seen,
+                    debtor.skipped_not_found || debtor.skip_subs,
                 ),
             }?;
             match res {
-                Ok(mut a) => actions.append(&mut a),
-                Err(Resolved::Skip(reason, log)) => skips.push((reason, log)),
-                Err(Resolved::Reject(reason)) => {
-                    self.summary.rejected += 1;
-                    rejects.write(line, &reason, &String::from_utf8_lossy(raw))?;
-                    return Ok(true);
-                }
+                Ok(mut a) => plan.actions.append(&mut a),
+                Err(Resolved::Skip(reason, log)) => plan.skips.push((reason, log)),
+                Err(Resolved::Reject(reason)) => return Ok(Err(reason)),
             }
         }
+        Ok(Ok(plan))
+    }
 
-        // Review: ask before updating an existing debtor (S2:5487-5497).
-        if review.active()
-            && actions.iter().any(|a| {
-                matches!(
-                    a,
-                    Action::Debtor {
-                        existing: Some(_),
-                        ..
+    /// A debtor part: its action, or a skip — which also decides where the
+    /// record's sub-records go.
+    fn resolve_debtor_part<'p>(
+        &mut self,
+        part: &'p Part,
+        debtor: &mut DebtorOutcome,
+        skips: &mut Vec<(String, bool)>,
+    ) -> Result<std::result::Result<Vec<Action<'p>>, Resolved>> {
+        debtor.part_seen = true;
+        match self.resolve_debtor(part)? {
+            Ok(a) => {
+                if let Action::Debtor { existing, .. } = &a {
+                    debtor.target = match existing {
+                        Some(fi) => DebtorTarget::Existing(*fi),
+                        None => DebtorTarget::New,
+                    };
+                }
+                Ok(Ok(vec![a]))
+            }
+            Err(Resolved::Skip(reason, log)) => {
+                // skip_if_found still lets sub-records attach to the found debtor,
+                // unless skip_subrecords_if_not_found is also set (S2:5380-5383).
+                if let Some(fi) = reason
+                    .strip_prefix("found:")
+                    .and_then(|s| s.parse::<i64>().ok())
+                {
+                    if !part.skip_subrecords_if_not_found() {
+                        debtor.target = DebtorTarget::Existing(fi);
+                    } else {
+                        debtor.skip_subs = true;
                     }
-                )
-            })
-        {
-            let ssns: Vec<String> = parts
-                .iter()
-                .flat_map(|p| &p.values)
-                .filter(|a| a.field.field == "ss" && !a.value.is_null())
-                .map(|a| a.value.plain())
-                .collect();
-            let ssns: Vec<&str> = ssns.iter().map(String::as_str).collect();
-            match review.ask(line, &String::from_utf8_lossy(raw), &ssns)? {
-                ReviewAnswer::Yes => {}
-                ReviewAnswer::No => {
-                    self.skip("declined in review");
-                    return Ok(true);
+                    skips.push(("debtor found (skip_if_found)".into(), log));
+                } else {
+                    debtor.skipped_not_found = true;
+                    debtor.skip_subs = part.skip_subrecords_if_not_found();
+                    skips.push((reason, log));
                 }
-                ReviewAnswer::Cancel => return Ok(false),
+                Ok(Ok(Vec::new()))
             }
+            Err(r) => Ok(Err(r)),
         }
+    }
 
-        for (reason, log) in &skips {
+    /// Count each skip; those the map asks to log go to the rejects file too.
+    fn record_skips(
+        &mut self,
+        skips: &[(String, bool)],
+        line: u64,
+        raw: &[u8],
+        rejects: &mut Rejects,
+    ) -> Result<()> {
+        for (reason, log) in skips {
             self.skip(reason);
             if *log {
                 rejects.write(
@@ -330,8 +345,14 @@ impl<'c> Applier<'c> {
                 )?;
             }
         }
+        Ok(())
+    }
+
+    /// Write a resolved record: clients, then debtors, then sub-records, which a
+    /// new debtor of the same record gives its file number.
+    fn write_actions(&mut self, actions: &[Action<'_>], line: u64) -> Result<()> {
         let mut new_fi = None;
-        for a in &actions {
+        for a in actions {
             match a {
                 Action::Client {
                     part,
@@ -361,41 +382,29 @@ impl<'c> Applier<'c> {
                     existing,
                     trans_type,
                 } => {
-                    let owner = match owner {
-                        Owner::Debtor(DebtorTarget::Existing(fi)) => {
-                            Owner::Debtor(DebtorTarget::Existing(*fi))
-                        }
-                        Owner::Debtor(DebtorTarget::New) => match new_fi {
-                            Some(fi) => Owner::Debtor(DebtorTarget::Existing(fi)),
-                            None => {
-                                return Err(Error::runtime(
-                                    "internal: sub-record without its new debtor",
-                                ))
-                            }
-                        },
-                        other => *other,
-                    };
+                    let owner = sub_owner(*owner, new_fi)?;
                     self.write_sub(part, owner, *existing, trans_type.as_deref())?;
                 }
             }
         }
-        // Accumulators count what was imported (S2:5176; help §4.7).
-        if !actions.is_empty() {
-            for a in &actions {
-                let part = match a {
-                    Action::Client { part, .. }
-                    | Action::Debtor { part, .. }
-                    | Action::Sub { part, .. } => part,
-                };
-                for (i, amount) in &part.accumulators {
-                    if let Some(acc) = self.summary.accumulators.get_mut(*i) {
-                        acc.count += 1;
-                        acc.total += amount.unwrap_or_default();
-                    }
+        Ok(())
+    }
+
+    /// Accumulators count what was imported (S2:5176; help §4.7).
+    fn count_accumulators(&mut self, actions: &[Action<'_>]) {
+        for a in actions {
+            let part = match a {
+                Action::Client { part, .. }
+                | Action::Debtor { part, .. }
+                | Action::Sub { part, .. } => part,
+            };
+            for (i, amount) in &part.accumulators {
+                if let Some(acc) = self.summary.accumulators.get_mut(*i) {
+                    acc.count += 1;
+                    acc.total += amount.unwrap_or_default();
                 }
             }
         }
-        Ok(true)
     }
 
     // ---- resolving (no writes) ----
@@ -896,139 +905,174 @@ impl<'c> Applier<'c> {
     }
 
     fn write_debtor(&mut self, part: &Part, existing: Option<i64>, client: i64) -> Result<i64> {
-        let is_original = |f: &FieldDef| f.computed;
         let own: Vec<&super::pipeline::Assign> = part
             .values
             .iter()
-            .filter(|a| !is_original(a.field) && !matches!(a.field.field, "fi" | "cn"))
+            .filter(|a| !a.field.computed && !matches!(a.field.field, "fi" | "cn"))
             .collect();
         let fi = match existing {
             Some(fi) => {
-                self.update(Form::Debtor, fi, &without_search_terms(part, &own))?;
-                for a in part.values.iter().filter(|a| is_original(a.field)) {
-                    // Write-once: a re-import never posts twice (SPEC §3).
-                    if !a.value.is_null() {
-                        self.skip(&format!("{} on an existing debtor", a.field.code()));
-                    }
-                }
-                Self::bump(&mut self.summary.updated, "debtor");
+                self.update_debtor(part, &own, fi)?;
                 fi
             }
-            None => {
-                let fi = self.next_fi;
-                self.next_fi += 1;
-                let mut cols: Vec<&str> = Vec::with_capacity(own.len() + 32);
-                let mut args: Vec<SqlValue> = Vec::with_capacity(own.len() + 32);
-                let mapped = |code: &str| own.iter().any(|a| super::is_code(a.field, code));
-                let push =
-                    |cols: &mut Vec<&str>, args: &mut Vec<SqlValue>, code: &str, v: SqlValue| {
-                        cols.push(code_col(code));
-                        args.push(v);
-                    };
-                push(&mut cols, &mut args, "de.fi", SqlValue::Integer(fi));
-                push(&mut cols, &mut args, "de.cn", SqlValue::Integer(client));
-                push(
-                    &mut cols,
-                    &mut args,
-                    "de.ib",
-                    SqlValue::Text(self.batch.to_string()),
-                );
-                // New debtors: mode A, listed today (SPEC §3).
-                if !mapped("de.mo") {
-                    push(&mut cols, &mut args, "de.mo", SqlValue::Text("A".into()));
-                }
-                if !mapped("de.li") {
-                    push(
-                        &mut cols,
-                        &mut args,
-                        "de.li",
-                        SqlValue::Text(crate::dates::iso_date(self.ctx.today)),
-                    );
-                }
-                if !mapped("de.ok") {
-                    push(&mut cols, &mut args, "de.ok", SqlValue::Integer(0));
-                }
-                let info = self.client_info(client)?;
-                if self.map.options.apply_client_settings {
-                    if let Some(info) = &info {
-                        for (f, v) in &info.settings {
-                            if !own.iter().any(|a| a.field == *f) && !matches!(v, SqlValue::Null) {
-                                cols.push(f.column);
-                                args.push(v.clone());
-                            }
-                        }
-                    }
-                }
-                // The new-account plan: the map's, else the client's (S2:716-728).
-                if !mapped("de.rp") {
-                    let plan = self
-                        .map
-                        .options
-                        .new_account_plan
-                        .clone()
-                        .or_else(|| info.as_ref().and_then(|i| i.plan.clone()));
-                    if let Some(p) = plan {
-                        push(&mut cols, &mut args, "de.rp", SqlValue::Text(p));
-                    }
-                }
-                for a in &own {
-                    cols.push(a.field.column);
-                    args.push(value_to_sql(a.field, &a.value));
-                }
-                // Original principal / interest post 196 / 197 (S2:5068-5075).
-                let mut opening = Vec::new();
-                if self.map.options.include_transaction_posting {
-                    let li = part.get("de.li").and_then(Value::as_date);
-                    for (code, ty) in [("de.opr", "196"), ("de.oi", "197")] {
-                        let amount = part.get(code).and_then(Value::as_decimal);
-                        if let Some(d) = amount.filter(|d| !d.is_zero()) {
-                            opening.push(NewTransaction {
-                                file_number: fi,
-                                type_code: ty.into(),
-                                to_us: Some(-d),
-                                payment_date: Some(li.unwrap_or(self.ctx.today)),
-                                posted_date: Some(self.ctx.today),
-                                ..Default::default()
-                            });
-                        }
-                    }
-                }
-                if let Known::On(k) = &mut self.known {
-                    let key = cols.iter().zip(&args).find(|(c, _)| k.covers(client, c));
-                    if let Some((_, SqlValue::Text(v))) = key {
-                        if !k.add(v) {
-                            self.known = Known::Off;
-                        }
-                    }
-                }
-                if opening.is_empty() {
-                    self.sql.insert(Form::Debtor, &cols, args)?;
-                } else {
-                    // The account is written once, with the totals of its opening
-                    // transactions (import speed).
-                    let sql = &self.sql;
-                    self.ledger
-                        .post_opening(self.conn, fi, &opening, |totals| {
-                            if let Some(t) = totals {
-                                cols.extend(Totals::COLUMNS);
-                                args.extend(t.column_values());
-                            }
-                            sql.insert(Form::Debtor, &cols, args).map(|_| ())
-                        })?;
-                    self.summary.posted += opening.len() as u64;
-                    for _ in &opening {
-                        Self::bump(&mut self.summary.created, "transaction");
-                    }
-                }
-                Self::bump(&mut self.summary.created, "debtor");
-                fi
-            }
+            None => self.insert_debtor(part, &own, client)?,
         };
         if self.map.options.auto_create_contact_records {
             self.auto_contact_records(fi, part)?;
         }
         self.touch(fi);
         Ok(fi)
+    }
+
+    /// A debtor on file: its mapped fields are updated; the computed ones (the
+    /// opening amounts) are write-once, so a re-import never posts twice (SPEC §3).
+    fn update_debtor(
+        &mut self,
+        part: &Part,
+        own: &[&super::pipeline::Assign],
+        fi: i64,
+    ) -> Result<()> {
+        self.update(Form::Debtor, fi, &without_search_terms(part, own))?;
+        for a in part.values.iter().filter(|a| a.field.computed) {
+            if !a.value.is_null() {
+                self.skip(&format!("{} on an existing debtor", a.field.code()));
+            }
+        }
+        Self::bump(&mut self.summary.updated, "debtor");
+        Ok(())
+    }
+
+    /// A new debtor: the next file number, its columns, and its opening
+    /// transactions posted with it.
+    fn insert_debtor(
+        &mut self,
+        part: &Part,
+        own: &[&super::pipeline::Assign],
+        client: i64,
+    ) -> Result<i64> {
+        let fi = self.next_fi;
+        self.next_fi += 1;
+        let (mut cols, mut args) = self.new_debtor_columns(own, fi, client)?;
+        let opening = self.opening_transactions(part, fi);
+        self.note_known_key(client, &cols, &args);
+        if opening.is_empty() {
+            self.sql.insert(Form::Debtor, &cols, args)?;
+        } else {
+            // The account is written once, with the totals of its opening
+            // transactions (import speed).
+            let sql = &self.sql;
+            self.ledger
+                .post_opening(self.conn, fi, &opening, |totals| {
+                    if let Some(t) = totals {
+                        cols.extend(Totals::COLUMNS);
+                        args.extend(t.column_values());
+                    }
+                    sql.insert(Form::Debtor, &cols, args).map(|_| ())
+                })?;
+            self.summary.posted += opening.len() as u64;
+            for _ in &opening {
+                Self::bump(&mut self.summary.created, "transaction");
+            }
+        }
+        Self::bump(&mut self.summary.created, "debtor");
+        Ok(fi)
+    }
+
+    /// The columns and values of a new debtor: file number, client, batch, the
+    /// defaults the map does not set, the client's settings, the new-account
+    /// plan, then the mapped values.
+    fn new_debtor_columns(
+        &mut self,
+        own: &[&super::pipeline::Assign],
+        fi: i64,
+        client: i64,
+    ) -> Result<(Vec<&'static str>, Vec<SqlValue>)> {
+        let mut cols: Vec<&'static str> = Vec::with_capacity(own.len() + 32);
+        let mut args: Vec<SqlValue> = Vec::with_capacity(own.len() + 32);
+        let mapped = |code: &str| own.iter().any(|a| super::is_code(a.field, code));
+        let push = |cols: &mut Vec<&str>, args: &mut Vec<SqlValue>, code: &str, v: SqlValue| {
+            cols.push(code_col(code));
+            args.push(v);
+        };
+        push(&mut cols, &mut args, "de.fi", SqlValue::Integer(fi));
+        push(&mut cols, &mut args, "de.cn", SqlValue::Integer(client));
+        let batch = SqlValue::Text(self.batch.to_string());
+        push(&mut cols, &mut args, "de.ib", batch);
+        // New debtors: mode A, listed today (SPEC §3).
+        if !mapped("de.mo") {
+            push(&mut cols, &mut args, "de.mo", SqlValue::Text("A".into()));
+        }
+        if !mapped("de.li") {
+            let today = SqlValue::Text(crate::dates::iso_date(self.ctx.today));
+            push(&mut cols, &mut args, "de.li", today);
+        }
+        if !mapped("de.ok") {
+            push(&mut cols, &mut args, "de.ok", SqlValue::Integer(0));
+        }
+        let info = self.client_info(client)?;
+        if self.map.options.apply_client_settings {
+            if let Some(info) = &info {
+                for (f, v) in &info.settings {
+                    if !own.iter().any(|a| a.field == *f) && !matches!(v, SqlValue::Null) {
+                        cols.push(f.column);
+                        args.push(v.clone());
+                    }
+                }
+            }
+        }
+        // The new-account plan: the map's, else the client's (S2:716-728).
+        if !mapped("de.rp") {
+            let plan = self
+                .map
+                .options
+                .new_account_plan
+                .clone()
+                .or_else(|| info.as_ref().and_then(|i| i.plan.clone()));
+            if let Some(p) = plan {
+                push(&mut cols, &mut args, "de.rp", SqlValue::Text(p));
+            }
+        }
+        for a in own {
+            cols.push(a.field.column);
+            args.push(value_to_sql(a.field, &a.value));
+        }
+        Ok((cols, args))
+    }
+
+    /// Original principal / interest post 196 / 197 (S2:5068-5075).
+    fn opening_transactions(&self, part: &Part, fi: i64) -> Vec<NewTransaction> {
+        let mut opening = Vec::new();
+        if !self.map.options.include_transaction_posting {
+            return opening;
+        }
+        let li = part.get("de.li").and_then(Value::as_date);
+        for (code, ty) in [("de.opr", "196"), ("de.oi", "197")] {
+            let amount = part.get(code).and_then(Value::as_decimal);
+            if let Some(d) = amount.filter(|d| !d.is_zero()) {
+                opening.push(NewTransaction {
+                    file_number: fi,
+                    type_code: ty.into(),
+                    to_us: Some(-d),
+                    payment_date: Some(li.unwrap_or(self.ctx.today)),
+                    posted_date: Some(self.ctx.today),
+                    ..Default::default()
+                });
+            }
+        }
+        opening
+    }
+
+    /// Add the new debtor's account key to the known-keys set; once the set is
+    /// full it can no longer answer, so the import stops using it.
+    fn note_known_key(&mut self, client: i64, cols: &[&str], args: &[SqlValue]) {
+        if let Known::On(k) = &mut self.known {
+            let key = cols.iter().zip(args).find(|(c, _)| k.covers(client, c));
+            if let Some((_, SqlValue::Text(v))) = key {
+                if !k.add(v) {
+                    self.known = Known::Off;
+                }
+            }
+        }
     }
 
     /// Phone, email and address sub-records from the debtor's fields ("Auto-Create
@@ -1290,6 +1334,79 @@ impl<'c> Applier<'c> {
         }
         Ok(())
     }
+}
+
+/// What resolving a record decided: the writes to make, and the skips to count
+/// (`true`: also logged to the rejects file).
+struct Plan<'p> {
+    actions: Vec<Action<'p>>,
+    skips: Vec<(String, bool)>,
+}
+
+/// What became of a record's debtor part; its sub-records follow it.
+struct DebtorOutcome {
+    target: DebtorTarget,
+    part_seen: bool,
+    skipped_not_found: bool,
+    skip_subs: bool,
+}
+
+impl Default for DebtorOutcome {
+    fn default() -> Self {
+        DebtorOutcome {
+            target: DebtorTarget::None,
+            part_seen: false,
+            skipped_not_found: false,
+            skip_subs: false,
+        }
+    }
+}
+
+/// Review: ask before updating an existing debtor (S2:5487-5497). `Yes` when
+/// review is off or the record updates no debtor on file.
+fn review_update(
+    parts: &[Part],
+    actions: &[Action<'_>],
+    line: u64,
+    raw: &[u8],
+    review: &mut Review,
+) -> Result<ReviewAnswer> {
+    let updates_debtor = actions.iter().any(|a| {
+        matches!(
+            a,
+            Action::Debtor {
+                existing: Some(_),
+                ..
+            }
+        )
+    });
+    if !review.active() || !updates_debtor {
+        return Ok(ReviewAnswer::Yes);
+    }
+    let ssns: Vec<String> = parts
+        .iter()
+        .flat_map(|p| &p.values)
+        .filter(|a| a.field.field == "ss" && !a.value.is_null())
+        .map(|a| a.value.plain())
+        .collect();
+    let ssns: Vec<&str> = ssns.iter().map(String::as_str).collect();
+    review.ask(line, &String::from_utf8_lossy(raw), &ssns)
+}
+
+/// A sub-record's owner once its record's debtor is written: a new debtor's
+/// file number is known only then.
+fn sub_owner(owner: Owner, new_fi: Option<i64>) -> Result<Owner> {
+    Ok(match owner {
+        Owner::Debtor(DebtorTarget::New) => match new_fi {
+            Some(fi) => Owner::Debtor(DebtorTarget::Existing(fi)),
+            None => {
+                return Err(Error::runtime(
+                    "internal: sub-record without its new debtor",
+                ))
+            }
+        },
+        other => other,
+    })
 }
 
 /// `no.te` holding a proper stamp `MM/DD/YYYY HH:MM …` fills `no.dt` / `no.tm` when the

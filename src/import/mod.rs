@@ -25,7 +25,7 @@ pub mod footer;
 mod known_keys;
 
 pub use review::Review;
-pub use run::{import_into, load_map, resolve_map, EMBEDDED_MAPS};
+pub use run::{import_into, load_map, resolve_map, ImportJob, EMBEDDED_MAPS};
 pub use summary::{ImportOptions, Summary};
 
 use std::path::Path;

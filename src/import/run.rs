@@ -17,23 +17,31 @@ use crate::error::Place;
 use crate::store;
 use crate::{Error, Result};
 
+/// What one import works with besides the database and the input itself: the
+/// twin entry points [`import_into`] and [`import_in`] take it whole, so a caller
+/// names each part instead of passing ten arguments in order.
+pub struct ImportJob<'a> {
+    pub map: &'a Map,
+    /// How the summary and the batch record name the map.
+    pub map_label: &'a str,
+    /// How the summary, the batch record and error messages name the input.
+    pub label: &'a str,
+    pub ctx: Ctx,
+    pub opts: &'a ImportOptions,
+    pub rejects_path: PathBuf,
+    pub review: &'a mut Review,
+    pub progress: Option<&'a indicatif::ProgressBar>,
+}
+
 /// Import one input into an open database: one transaction, committed unless this
-/// is a dry run or `--strict` met a reject. `label` names the input in the summary.
-#[allow(clippy::too_many_arguments)]
+/// is a dry run or `--strict` met a reject.
 pub fn import_into(
     conn: &mut Connection,
-    map: &Map,
-    map_label: &str,
     input: impl Read + Send,
-    label: &str,
-    ctx: Ctx,
-    opts: &ImportOptions,
-    rejects_path: PathBuf,
-    review: &mut Review,
-    progress: Option<&indicatif::ProgressBar>,
+    job: ImportJob<'_>,
 ) -> Result<Summary> {
     let started = Instant::now();
-    check_client(conn, map, map_label, opts)?;
+    check_client(conn, job.map, job.map_label, job.opts)?;
     // Query-planner stability: with STAT4 (bundled SQLite) and the partial indexes,
     // SQLite would otherwise re-prepare the lookup and posting statements on every
     // new bound value — measured as 40% of an import's time.
@@ -51,19 +59,8 @@ pub fn import_into(
         .unwrap_or(65_536);
     conn.execute_batch(&format!("PRAGMA cache_size = -{cache_kb}"))?;
     let tx = conn.transaction()?;
-    let mut summary = import_in(
-        &tx,
-        map,
-        map_label,
-        input,
-        label,
-        ctx,
-        opts,
-        rejects_path,
-        review,
-        progress,
-        started,
-    )?;
+    let opts = job.opts;
+    let mut summary = import_in(&tx, input, job, started)?;
     let batch = summary.batch;
     let refuse = opts.dry_run || (opts.strict && summary.rejected > 0);
     if refuse {
@@ -99,20 +96,22 @@ fn check_client(conn: &Connection, map: &Map, map_label: &str, opts: &ImportOpti
 /// The work of one import inside a transaction the caller owns (and commits): the
 /// batch record, read → pipeline → apply, the rejects file. `recoup transfer import`
 /// runs two of these in one transaction so nothing is half-imported.
-#[allow(clippy::too_many_arguments)]
 pub fn import_in(
     tx: &Connection,
-    map: &Map,
-    map_label: &str,
     input: impl Read + Send,
-    label: &str,
-    ctx: Ctx,
-    opts: &ImportOptions,
-    rejects_path: PathBuf,
-    review: &mut Review,
-    progress: Option<&indicatif::ProgressBar>,
+    job: ImportJob<'_>,
     started: Instant,
 ) -> Result<Summary> {
+    let ImportJob {
+        map,
+        map_label,
+        label,
+        ctx,
+        opts,
+        rejects_path,
+        review,
+        progress,
+    } = job;
     let batch = store::next_number(tx, "import_batch", "nu", 1)?;
     tx.execute(
         "INSERT INTO import_batch (nu, map, file, run_date) VALUES (?1, ?2, ?3, ?4)",
@@ -282,18 +281,19 @@ pub fn run(env: &crate::Env, map_arg: &str, file: &Path, opts: &ImportOptions) -
         );
         pb
     });
-    let summary = import_into(
-        store.conn_mut(),
-        &map,
-        &map_label,
-        std::io::BufReader::with_capacity(1 << 16, input.reader),
-        &crate::input::label(file),
+    let label = crate::input::label(file);
+    let job = ImportJob {
+        map: &map,
+        map_label: &map_label,
+        label: &label,
         ctx,
         opts,
-        rejects,
-        &mut review,
-        pb.as_ref(),
-    )?;
+        rejects_path: rejects,
+        review: &mut review,
+        progress: pb.as_ref(),
+    };
+    let reader = std::io::BufReader::with_capacity(1 << 16, input.reader);
+    let summary = import_into(store.conn_mut(), reader, job)?;
     if let Some(pb) = pb {
         pb.finish_and_clear();
     }

@@ -327,14 +327,7 @@ fn non_liable_class(class: &str) -> bool {
 /// Map one account to its Metro 2 record (base, J1/J2…, K1).
 pub fn build_records(a: &AccountInput, o: &BuildOptions) -> Result<Built, Exclusion> {
     let mut w = Vec::new();
-    if !a.client.reports_to_bureaus {
-        return Err(Exclusion::ClientNotReporting);
-    }
-    if let Some(start) = a.start_reporting {
-        if start > o.as_of {
-            return Err(Exclusion::NotStarted(start));
-        }
-    }
+    reporting_allowed(a, o)?;
     let ssn = ssn_digits(&a.ssn);
     if ssn.is_none() && !a.ssn.trim().is_empty() {
         w.push("SSN is not 9 digits (or is 0/9-filled); not reported".to_string());
@@ -342,73 +335,160 @@ pub fn build_records(a: &AccountInput, o: &BuildOptions) -> Result<Built, Exclus
     if ssn.is_none() && a.dob.is_none() {
         return Err(Exclusion::NoSsnOrDob); // S2:5710-5711
     }
-    let original = whole_dollars(a.original_principal, "original principal")?;
-    let owing = if a.owing.is_sign_negative() {
-        Decimal::ZERO
-    } else {
-        a.owing
-    };
-    let balance = whole_dollars(owing, "owing")?;
-    let paid_in_month = whole_dollars(a.paid_in_month, "payments this month")?;
+    let amounts = Amounts::of(a)?;
     let dofd = a.delinquency.or(a.charged);
-    let medical = o.medical_rules && a.client.classification.trim().trim_start_matches('0') == "2";
-    // The record reports the account as of the as-of date (SPEC §5): a closure or
-    // a payment dated after it is not part of it.
-    let closed_mode =
-        a.mode.trim().eq_ignore_ascii_case("C") && a.closed.is_none_or(|d| d <= o.as_of);
-    let last_payment = a.last_payment.filter(|d| *d <= o.as_of);
+    let status = account_status(a, o, &amounts, dofd)?;
 
-    // Status: override, else 93 while owing, 62 once paid, DA when closed unpaid.
-    let mut status = match a.status_override.trim().to_ascii_uppercase().as_str() {
-        "" => {
-            if owing > Decimal::ZERO {
-                if closed_mode {
-                    Status::DeleteDA
-                } else {
-                    Status::Open93
-                }
-            } else {
-                Status::Paid62
-            }
-        }
-        "93" => Status::Open93,
-        "62" => Status::Paid62,
-        "DA" => Status::DeleteDA,
-        "DF" => Status::FraudDF,
-        other => {
-            return Err(Exclusion::Invalid(format!(
-                "status override '{other}' is not 93, 62, DA or DF"
-            )))
-        }
-    };
+    let mut b = Segment::blank(SegKind::Base);
+    put_account_fields(&mut b, a, o, &amounts, status, dofd)?;
+    put_consumer_fields(&mut b, a, ssn.as_deref(), &mut w)?;
+
+    let mut segments = vec![b];
+    segments.extend(associated_segments(&a.cosigners, &mut w)?);
+    if a.client.send_client_detail {
+        segments.push(original_creditor_segment(&a.client, &mut w)?);
+    }
+    Ok(Built {
+        segments,
+        status,
+        warnings: w,
+    })
+}
+
+/// The client permits reporting and the account's start-reporting date has come.
+fn reporting_allowed(a: &AccountInput, o: &BuildOptions) -> Result<(), Exclusion> {
+    if !a.client.reports_to_bureaus {
+        return Err(Exclusion::ClientNotReporting);
+    }
+    match a.start_reporting {
+        Some(start) if start > o.as_of => Err(Exclusion::NotStarted(start)),
+        _ => Ok(()),
+    }
+}
+
+/// The account's amounts in whole dollars.
+struct Amounts {
+    /// `de.opr`: Highest Credit.
+    original: u64,
+    /// What is owed, as a decimal (a credit balance counts as nothing owed).
+    owing: Decimal,
+    /// `owing` in whole dollars: Current Balance and Amount Past Due while open.
+    balance: u64,
+    /// Actual Payment Amount.
+    paid_in_month: u64,
+}
+
+impl Amounts {
+    fn of(a: &AccountInput) -> Result<Amounts, Exclusion> {
+        let original = whole_dollars(a.original_principal, "original principal")?;
+        let owing = if a.owing.is_sign_negative() {
+            Decimal::ZERO
+        } else {
+            a.owing
+        };
+        Ok(Amounts {
+            original,
+            owing,
+            balance: whole_dollars(owing, "owing")?,
+            paid_in_month: whole_dollars(a.paid_in_month, "payments this month")?,
+        })
+    }
+}
+
+/// The record reports the account as of the as-of date (SPEC §5): a closure
+/// after it is not part of it.
+fn closed_as_of(a: &AccountInput, o: &BuildOptions) -> bool {
+    a.mode.trim().eq_ignore_ascii_case("C") && a.closed.is_none_or(|d| d <= o.as_of)
+}
+
+/// The status reported, or why the account is left out: the computed or
+/// overridden status, then the medical-debt rules, then a deletion of an
+/// account never reported (nothing to delete).
+fn account_status(
+    a: &AccountInput,
+    o: &BuildOptions,
+    amounts: &Amounts,
+    dofd: Option<NaiveDate>,
+) -> Result<Status, Exclusion> {
+    let mut status = computed_or_override_status(a, o, amounts.owing)?;
+    let medical = o.medical_rules && a.client.classification.trim().trim_start_matches('0') == "2";
     if medical {
-        if original < 500 {
-            return Err(Exclusion::Medical(format!(
-                "original amount ${original} is under $500"
-            )));
-        }
-        match dofd {
-            Some(d) if (o.as_of - d).num_days() >= 365 => {}
-            Some(d) => {
-                return Err(Exclusion::Medical(format!(
-                    "DOFD {d} is less than a year before {}",
-                    o.as_of
-                )))
-            }
-            None => return Err(Exclusion::Medical("no DOFD".into())),
-        }
-        if status == Status::Paid62 {
-            if !a.history.reported_before {
-                return Err(Exclusion::Medical("paid and never reported".into()));
-            }
-            status = Status::DeleteDA;
-        }
+        status = medical_status(a, o, amounts.original, dofd, status)?;
     }
     if matches!(status, Status::DeleteDA | Status::FraudDF) && !a.history.reported_before {
         return Err(Exclusion::NeverReported);
     }
+    Ok(status)
+}
 
-    let mut b = Segment::blank(SegKind::Base);
+/// Status: override, else 93 while owing, 62 once paid, DA when closed unpaid.
+fn computed_or_override_status(
+    a: &AccountInput,
+    o: &BuildOptions,
+    owing: Decimal,
+) -> Result<Status, Exclusion> {
+    Ok(
+        match a.status_override.trim().to_ascii_uppercase().as_str() {
+            "" if owing <= Decimal::ZERO => Status::Paid62,
+            "" if closed_as_of(a, o) => Status::DeleteDA,
+            "" => Status::Open93,
+            "93" => Status::Open93,
+            "62" => Status::Paid62,
+            "DA" => Status::DeleteDA,
+            "DF" => Status::FraudDF,
+            other => {
+                return Err(Exclusion::Invalid(format!(
+                    "status override '{other}' is not 93, 62, DA or DF"
+                )))
+            }
+        },
+    )
+}
+
+/// Medical debt (creditor classification 02, `[credit_bureau] medical_rules`):
+/// not under $500, not within a year of the DOFD, and a paid one is deleted
+/// (DA) rather than reported paid.
+fn medical_status(
+    a: &AccountInput,
+    o: &BuildOptions,
+    original: u64,
+    dofd: Option<NaiveDate>,
+    status: Status,
+) -> Result<Status, Exclusion> {
+    if original < 500 {
+        return Err(Exclusion::Medical(format!(
+            "original amount ${original} is under $500"
+        )));
+    }
+    match dofd {
+        Some(d) if (o.as_of - d).num_days() >= 365 => {}
+        Some(d) => {
+            return Err(Exclusion::Medical(format!(
+                "DOFD {d} is less than a year before {}",
+                o.as_of
+            )))
+        }
+        None => return Err(Exclusion::Medical("no DOFD".into())),
+    }
+    if status != Status::Paid62 {
+        return Ok(status);
+    }
+    if !a.history.reported_before {
+        return Err(Exclusion::Medical("paid and never reported".into()));
+    }
+    Ok(Status::DeleteDA)
+}
+
+/// The base segment's account fields: who reports it, its type, amounts,
+/// status, history and dates.
+fn put_account_fields(
+    b: &mut Segment,
+    a: &AccountInput,
+    o: &BuildOptions,
+    amounts: &Amounts,
+    status: Status,
+    dofd: Option<NaiveDate>,
+) -> Result<(), Exclusion> {
     b.put_digits(&base::PROCESSING_INDICATOR, "1")?;
     b.put_stamp(&base::TIME_STAMP, o.now)?;
     b.put_alpha(&base::CORRECTION_INDICATOR, "0")?;
@@ -422,24 +502,27 @@ pub fn build_records(a: &AccountInput, o: &BuildOptions) -> Result<Built, Exclus
     b.put_alpha(&base::ACCOUNT_TYPE, if purchased { "0C" } else { "48" })?;
     b.put_date(&base::DATE_OPENED, a.listed)?;
     b.put_num(&base::CREDIT_LIMIT, 0)?;
-    b.put_num(&base::HIGHEST_CREDIT, original)?;
+    b.put_num(&base::HIGHEST_CREDIT, amounts.original)?;
     b.put_alpha(&base::TERMS_DURATION, "001")?;
     b.put_num(&base::SCHEDULED_MONTHLY_PAYMENT, 0)?;
-    b.put_num(&base::ACTUAL_PAYMENT, paid_in_month)?;
+    b.put_num(&base::ACTUAL_PAYMENT, amounts.paid_in_month)?;
     b.put_alpha(&base::ACCOUNT_STATUS, status.code())?;
     b.put_alpha(
         &base::PAYMENT_HISTORY_PROFILE,
         &history_profile(&a.history, o.as_of),
     )?;
+    // A payment dated after the as-of date is not part of the record (SPEC §5).
+    let last_payment = a.last_payment.filter(|d| *d <= o.as_of);
     let (cur, past_due, doai, date_closed) = match status {
-        Status::Open93 => (balance, balance, o.as_of, None),
+        Status::Open93 => (amounts.balance, amounts.balance, o.as_of, None),
         // A paid account: the date paid is its last payment date (SPEC §5).
         Status::Paid62 => {
             let paid = last_payment.unwrap_or(o.as_of);
             (0, 0, paid, Some(paid))
         }
         Status::DeleteDA | Status::FraudDF => {
-            (balance, balance, o.as_of, Some(a.closed.unwrap_or(o.as_of)))
+            let closed = Some(a.closed.unwrap_or(o.as_of));
+            (amounts.balance, amounts.balance, o.as_of, closed)
         }
     };
     b.put_num(&base::CURRENT_BALANCE, cur)?;
@@ -454,208 +537,219 @@ pub fn build_records(a: &AccountInput, o: &BuildOptions) -> Result<Built, Exclus
     b.put_date(&base::DATE_FIRST_DELINQUENCY, occurrence)?;
     b.put_date(&base::DATE_CLOSED, date_closed)?;
     b.put_date(&base::DATE_LAST_PAYMENT, last_payment)?;
+    Ok(())
+}
 
+/// The base segment's consumer fields: name, generation, SSN, birth date,
+/// phone, ECOA code and address.
+fn put_consumer_fields(
+    b: &mut Segment,
+    a: &AccountInput,
+    ssn: Option<&str>,
+    w: &mut Vec<String>,
+) -> Result<(), Exclusion> {
     let name = split_name(&a.name);
     if name.surname.is_empty() {
         return Err(Exclusion::Invalid("the debtor has no name".into()));
     }
-    put_cut(&mut b, &base::SURNAME, &name.surname, "surname", &mut w)?;
-    put_cut(&mut b, &base::FIRST_NAME, &name.first, "first name", &mut w)?;
-    put_cut(
-        &mut b,
-        &base::MIDDLE_NAME,
-        &name.middle,
-        "middle name",
-        &mut w,
-    )?;
+    put_cut(b, &base::SURNAME, &name.surname, "surname", w)?;
+    put_cut(b, &base::FIRST_NAME, &name.first, "first name", w)?;
+    put_cut(b, &base::MIDDLE_NAME, &name.middle, "middle name", w)?;
     match generation_code(&a.generation) {
         Ok(g) => b.put_alpha(&base::GENERATION_CODE, g)?,
         Err(m) => w.push(format!("{m}; not reported")),
     }
-    if let Some(s) = &ssn {
+    if let Some(s) = ssn {
         b.put_digits(&base::SSN, s)?;
     }
     b.put_date(&base::DATE_OF_BIRTH, a.dob)?;
     b.put_digits(&base::TELEPHONE, &phone_digits(&a.phone))?;
-    let ecoa = match a.ecoa.trim().to_ascii_uppercase().as_str() {
-        "" if name.business => "W".to_string(),
-        "" => "1".to_string(),
-        e => e.to_string(),
-    };
-    b.put_alpha(&base::ECOA_CODE, &ecoa)?;
+    b.put_alpha(&base::ECOA_CODE, &ecoa_code(&a.ecoa, name.business, "1"))?;
     b.put_alpha(
         &base::COUNTRY_CODE,
         &country_code(&a.country).map_err(Exclusion::Invalid)?,
     )?;
-    put_cut(
-        &mut b,
-        &base::ADDRESS1,
-        &clean_address(&a.address1),
-        "address",
-        &mut w,
-    )?;
-    put_cut(
-        &mut b,
-        &base::ADDRESS2,
-        &clean_address(&a.address2),
-        "address line 2",
-        &mut w,
-    )?;
-    put_cut(&mut b, &base::CITY, &clean_address(&a.city), "city", &mut w)?;
+    let address1 = clean_address(&a.address1);
+    put_cut(b, &base::ADDRESS1, &address1, "address", w)?;
+    let address2 = clean_address(&a.address2);
+    put_cut(b, &base::ADDRESS2, &address2, "address line 2", w)?;
+    put_cut(b, &base::CITY, &clean_address(&a.city), "city", w)?;
     b.put_alpha(&base::STATE, &to_ascii_upper(a.state.trim()))?;
     let zip = zip_code(&a.zip);
     if zip.is_empty() {
         w.push("no ZIP code; reported anyway".into()); // S2:5687-5689
     }
     b.put_alpha(&base::ZIP, &zip)?;
+    Ok(())
+}
 
-    let mut segments = vec![b];
+/// The ECOA code as given, else W for a business name, else `default`
+/// (1 for the debtor, 2 for a cosigner).
+fn ecoa_code(given: &str, business: bool, default: &str) -> String {
+    match given.trim().to_ascii_uppercase().as_str() {
+        "" if business => "W".to_string(),
+        "" => default.to_string(),
+        e => e.to_string(),
+    }
+}
+
+/// The J1 (same address as the debtor) and J2 (own address) segments of the
+/// reportable cosigners: every J1 first, then every J2, each in stored order.
+fn associated_segments(
+    cosigners: &[CosignerInput],
+    w: &mut Vec<String>,
+) -> Result<Vec<Segment>, Exclusion> {
     let mut j1s = Vec::new();
     let mut j2s = Vec::new();
-    for (i, c) in a.cosigners.iter().enumerate() {
-        if !c.report {
-            continue;
-        }
-        if non_liable_class(&c.class) {
-            w.push(format!(
-                "cosigner {} ({}) is not a liable party; not reported",
-                i + 1,
-                c.class.trim()
-            ));
-            continue;
-        }
-        let c_ssn = ssn_digits(&c.ssn);
-        if c_ssn.is_none() && c.dob.is_none() {
-            w.push(format!(
-                "cosigner {} has neither SSN nor DOB; not reported",
-                i + 1
-            ));
-            continue;
-        }
-        let kind = if c.same_address {
-            SegKind::J1
-        } else {
-            SegKind::J2
-        };
-        let (sur, first, mid, gen, ssn_f, dob_f, phone_f, ecoa_f) = if kind == SegKind::J1 {
-            (
-                j1::SURNAME,
-                j1::FIRST_NAME,
-                j1::MIDDLE_NAME,
-                j1::GENERATION_CODE,
-                j1::SSN,
-                j1::DATE_OF_BIRTH,
-                j1::TELEPHONE,
-                j1::ECOA_CODE,
-            )
-        } else {
-            (
-                j2::SURNAME,
-                j2::FIRST_NAME,
-                j2::MIDDLE_NAME,
-                j2::GENERATION_CODE,
-                j2::SSN,
-                j2::DATE_OF_BIRTH,
-                j2::TELEPHONE,
-                j2::ECOA_CODE,
-            )
-        };
-        let mut s = Segment::blank(kind);
-        let n = split_name(&c.name);
-        if n.surname.is_empty() {
-            w.push(format!("cosigner {} has no name; not reported", i + 1));
-            continue;
-        }
-        put_cut(&mut s, &sur, &n.surname, "cosigner surname", &mut w)?;
-        put_cut(&mut s, &first, &n.first, "cosigner first name", &mut w)?;
-        put_cut(&mut s, &mid, &n.middle, "cosigner middle name", &mut w)?;
-        match generation_code(&c.generation) {
-            Ok(g) => s.put_alpha(&gen, g)?,
-            Err(m) => w.push(format!("cosigner {}: {m}; not reported", i + 1)),
-        }
-        if let Some(d) = &c_ssn {
-            s.put_digits(&ssn_f, d)?;
-        }
-        s.put_date(&dob_f, c.dob)?;
-        s.put_digits(&phone_f, &phone_digits(&c.phone))?;
-        let e = match c.ecoa.trim().to_ascii_uppercase().as_str() {
-            "" if n.business => "W".to_string(),
-            "" => "2".to_string(),
-            e => e.to_string(),
-        };
-        s.put_alpha(&ecoa_f, &e)?;
-        if kind == SegKind::J2 {
-            s.put_alpha(
-                &j2::COUNTRY_CODE,
-                &country_code(&c.country).map_err(Exclusion::Invalid)?,
-            )?;
-            put_cut(
-                &mut s,
-                &j2::ADDRESS1,
-                &clean_address(&c.address1),
-                "cosigner address",
-                &mut w,
-            )?;
-            put_cut(
-                &mut s,
-                &j2::ADDRESS2,
-                &clean_address(&c.address2),
-                "cosigner address line 2",
-                &mut w,
-            )?;
-            put_cut(
-                &mut s,
-                &j2::CITY,
-                &clean_address(&c.city),
-                "cosigner city",
-                &mut w,
-            )?;
-            s.put_alpha(&j2::STATE, &to_ascii_upper(c.state.trim()))?;
-            s.put_alpha(&j2::ZIP, &zip_code(&c.zip))?;
-            j2s.push(s);
-        } else {
-            j1s.push(s);
+    for (i, c) in cosigners.iter().enumerate() {
+        match cosigner_segment(i + 1, c, w)? {
+            Some(s) if s.kind == SegKind::J1 => j1s.push(s),
+            Some(s) => j2s.push(s),
+            None => {}
         }
     }
-    segments.extend(j1s);
-    segments.extend(j2s);
+    j1s.extend(j2s);
+    Ok(j1s)
+}
 
-    if a.client.send_client_detail {
-        let creditor = match a.client.original_creditor_in_user {
-            1 => &a.client.debtor_user1,
-            2 => &a.client.debtor_user2,
-            _ => &a.client.name,
-        };
-        let creditor = clean_address(creditor);
-        if creditor.is_empty() {
-            return Err(Exclusion::Invalid(
-                "no original creditor name for the K1 segment".into(),
-            ));
-        }
-        let class = digits(&a.client.classification);
-        let class_n: u64 = class.parse().unwrap_or(0);
-        if !(1..=15).contains(&class_n) {
-            return Err(Exclusion::Invalid(format!(
-                "client type '{}' is not a creditor classification 01-15",
-                a.client.classification.trim()
-            )));
-        }
-        let mut k = Segment::blank(SegKind::K1);
-        put_cut(
-            &mut k,
-            &k1::ORIGINAL_CREDITOR_NAME,
-            &creditor,
-            "original creditor",
-            &mut w,
-        )?;
-        k.put_num(&k1::CREDITOR_CLASSIFICATION, class_n)?;
-        segments.push(k);
+/// The fields J1 and J2 share, at each segment's own positions.
+struct AssociateFields {
+    surname: Field,
+    first_name: Field,
+    middle_name: Field,
+    generation: Field,
+    ssn: Field,
+    dob: Field,
+    phone: Field,
+    ecoa: Field,
+}
+
+const J1_FIELDS: AssociateFields = AssociateFields {
+    surname: j1::SURNAME,
+    first_name: j1::FIRST_NAME,
+    middle_name: j1::MIDDLE_NAME,
+    generation: j1::GENERATION_CODE,
+    ssn: j1::SSN,
+    dob: j1::DATE_OF_BIRTH,
+    phone: j1::TELEPHONE,
+    ecoa: j1::ECOA_CODE,
+};
+
+const J2_FIELDS: AssociateFields = AssociateFields {
+    surname: j2::SURNAME,
+    first_name: j2::FIRST_NAME,
+    middle_name: j2::MIDDLE_NAME,
+    generation: j2::GENERATION_CODE,
+    ssn: j2::SSN,
+    dob: j2::DATE_OF_BIRTH,
+    phone: j2::TELEPHONE,
+    ecoa: j2::ECOA_CODE,
+};
+
+/// Cosigner number `number` (1-based) as a J1 or J2 segment, or `None` with a
+/// warning when it is not reported (not liable, no SSN or DOB, no name).
+fn cosigner_segment(
+    number: usize,
+    c: &CosignerInput,
+    w: &mut Vec<String>,
+) -> Result<Option<Segment>, Exclusion> {
+    if !c.report {
+        return Ok(None);
     }
-    Ok(Built {
-        segments,
-        status,
-        warnings: w,
-    })
+    if non_liable_class(&c.class) {
+        w.push(format!(
+            "cosigner {number} ({}) is not a liable party; not reported",
+            c.class.trim()
+        ));
+        return Ok(None);
+    }
+    let ssn = ssn_digits(&c.ssn);
+    if ssn.is_none() && c.dob.is_none() {
+        w.push(format!(
+            "cosigner {number} has neither SSN nor DOB; not reported"
+        ));
+        return Ok(None);
+    }
+    let (kind, f) = if c.same_address {
+        (SegKind::J1, &J1_FIELDS)
+    } else {
+        (SegKind::J2, &J2_FIELDS)
+    };
+    let mut s = Segment::blank(kind);
+    let n = split_name(&c.name);
+    if n.surname.is_empty() {
+        w.push(format!("cosigner {number} has no name; not reported"));
+        return Ok(None);
+    }
+    put_cut(&mut s, &f.surname, &n.surname, "cosigner surname", w)?;
+    put_cut(&mut s, &f.first_name, &n.first, "cosigner first name", w)?;
+    put_cut(&mut s, &f.middle_name, &n.middle, "cosigner middle name", w)?;
+    match generation_code(&c.generation) {
+        Ok(g) => s.put_alpha(&f.generation, g)?,
+        Err(m) => w.push(format!("cosigner {number}: {m}; not reported")),
+    }
+    if let Some(d) = &ssn {
+        s.put_digits(&f.ssn, d)?;
+    }
+    s.put_date(&f.dob, c.dob)?;
+    s.put_digits(&f.phone, &phone_digits(&c.phone))?;
+    s.put_alpha(&f.ecoa, &ecoa_code(&c.ecoa, n.business, "2"))?;
+    if kind == SegKind::J2 {
+        put_cosigner_address(&mut s, c, w)?;
+    }
+    Ok(Some(s))
+}
+
+/// A J2 cosigner's own address.
+fn put_cosigner_address(
+    s: &mut Segment,
+    c: &CosignerInput,
+    w: &mut Vec<String>,
+) -> Result<(), Exclusion> {
+    s.put_alpha(
+        &j2::COUNTRY_CODE,
+        &country_code(&c.country).map_err(Exclusion::Invalid)?,
+    )?;
+    let address1 = clean_address(&c.address1);
+    put_cut(s, &j2::ADDRESS1, &address1, "cosigner address", w)?;
+    let address2 = clean_address(&c.address2);
+    put_cut(s, &j2::ADDRESS2, &address2, "cosigner address line 2", w)?;
+    put_cut(s, &j2::CITY, &clean_address(&c.city), "cosigner city", w)?;
+    s.put_alpha(&j2::STATE, &to_ascii_upper(c.state.trim()))?;
+    s.put_alpha(&j2::ZIP, &zip_code(&c.zip))?;
+    Ok(())
+}
+
+/// The K1 segment: the original creditor — the client, or for purchased debt
+/// the name kept in the debtor's user field — and its classification 01–15.
+fn original_creditor_segment(
+    client: &ClientInput,
+    w: &mut Vec<String>,
+) -> Result<Segment, Exclusion> {
+    let creditor = match client.original_creditor_in_user {
+        1 => &client.debtor_user1,
+        2 => &client.debtor_user2,
+        _ => &client.name,
+    };
+    let creditor = clean_address(creditor);
+    if creditor.is_empty() {
+        return Err(Exclusion::Invalid(
+            "no original creditor name for the K1 segment".into(),
+        ));
+    }
+    let class = digits(&client.classification);
+    let class_n: u64 = class.parse().unwrap_or(0);
+    if !(1..=15).contains(&class_n) {
+        return Err(Exclusion::Invalid(format!(
+            "client type '{}' is not a creditor classification 01-15",
+            client.classification.trim()
+        )));
+    }
+    let mut k = Segment::blank(SegKind::K1);
+    let name_field = &k1::ORIGINAL_CREDITOR_NAME;
+    put_cut(&mut k, name_field, &creditor, "original creditor", w)?;
+    k.put_num(&k1::CREDITOR_CLASSIFICATION, class_n)?;
+    Ok(k)
 }
 
 /// The header's inputs: company details and credit-bureau setup.

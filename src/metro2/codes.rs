@@ -127,3 +127,51 @@ pub fn php_bad_char(php: &[u8]) -> Option<u8> {
 pub fn terms_ok(raw: &[u8]) -> bool {
     raw == b"LOC" || raw == b"REV" || (!raw.is_empty() && raw.iter().all(u8::is_ascii_digit))
 }
+
+// Code groups of the cross-field and collection rules (`validate`): which
+// Account Status, Account Type and Special Comment codes a rule applies to.
+// Status meanings are those of the CRRG Account Status list (Base Segment
+// field 17A), as moov-io/metro2 applies them; see metro2.md for each rule.
+
+/// Paid, closed or transferred: nothing owed and a Date Closed expected
+/// (05 transferred, 13 paid/closed, 61–65 paid in full).
+pub const PAID_STATUSES: List = &[b"05", b"13", b"61", b"62", b"63", b"64", b"65"];
+/// Past due (71–84), assigned to collections (93) or charged off unpaid (97):
+/// an amount past due and a balance expected.
+pub const DELINQUENT_STATUSES: List = &[b"71", b"78", b"80", b"82", b"83", b"84", b"93", b"97"];
+/// The statuses that take a Payment Rating (rule X001).
+pub const RATED_STATUSES: List = &[b"05", b"13", b"65", b"88", b"89", b"94", b"95"];
+/// Current or paid: no amount past due (rule X003).
+pub const NO_PAST_DUE_STATUSES: List = &[b"05", b"11", b"13", b"61", b"62", b"63", b"64", b"65"];
+/// The statuses that carry no Original Charge-off Amount (rule X008).
+pub const NO_CHARGE_OFF_STATUSES: List = &[
+    b"05", b"11", b"13", b"61", b"62", b"63", b"65", b"71", b"78", b"80", b"82", b"83", b"84",
+    b"89", b"93",
+];
+/// Charged off, paid (64) or not (97): an Original Charge-off Amount is required (rule X008).
+pub const CHARGED_OFF_STATUSES: List = &[b"64", b"97"];
+/// The statuses that need a Date of First Delinquency (rule X011).
+pub const DOFD_STATUSES: List = &[
+    b"61", b"62", b"63", b"64", b"65", b"71", b"78", b"80", b"82", b"83", b"84", b"88", b"89",
+    b"93", b"94", b"95", b"96", b"97",
+];
+/// The statuses that carry no Scheduled Monthly Payment (rule X014).
+pub const NO_SCHEDULED_PAYMENT_STATUSES: List =
+    &[b"05", b"13", b"61", b"62", b"63", b"64", b"65", b"97"];
+/// The statuses a settled-for-less comment may accompany (rule X019).
+pub const SETTLED_STATUSES: List = &[b"13", b"61", b"62", b"63", b"64", b"65"];
+/// The statuses a collector reports (rule C003): 93 open, 62 paid, DA/DF delete.
+pub const COLLECTION_STATUSES: List = &[b"93", b"62", b"DA", b"DF"];
+/// Delete the account (DA) or delete it as fraud (DF): the record carries no
+/// amounts or dates that the deletion makes moot (rules C006, C009).
+pub const DELETION_STATUSES: List = &[b"DA", b"DF"];
+/// Collection account types: 0C debt buyer, 48 collection agency/attorney,
+/// 77 returned check. No credit limit, an original amount (rules X015, C002).
+pub const COLLECTION_ACCOUNT_TYPES: List = &[b"0C", b"48", b"77"];
+/// The account types a portfolio C (line of credit) account may have (rule X017).
+pub const LINE_OF_CREDIT_ACCOUNT_TYPES: List = &[b"15", b"43", b"47", b"89", b"7A", b"9B"];
+/// Special Comments that say the account was settled for less (rule X019).
+pub const SETTLED_COMMENTS: List = &[b"AU", b"AX", b"BP", b"C"];
+/// Payment History Profile characters of a collection account (rule C015):
+/// B no history, G collection, D no data this month, and blank.
+pub const COLLECTION_HISTORY_CHARS: &[u8] = b"BGD ";

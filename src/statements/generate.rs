@@ -222,7 +222,31 @@ pub fn generate(
         bail!(config, "--to {to} is before --from {from}");
     }
     let tops = top_owners(conn)?;
-    let owners: Vec<i64> = match client {
+    let period = Period {
+        from,
+        to,
+        date: to + Duration::days(1),
+    };
+    let mut out = Vec::new();
+    for owner in statement_owners(&tops, client)? {
+        if let Some(summary) = generate_for_owner(conn, &tops, owner, &period, replace)? {
+            out.push(summary);
+        }
+    }
+    Ok(out)
+}
+
+/// The period a run covers and the date its statements carry.
+struct Period {
+    from: NaiveDate,
+    to: NaiveDate,
+    date: NaiveDate,
+}
+
+/// The clients that get a statement: the one asked for (which must be a top
+/// owner), else every top owner, in number order.
+fn statement_owners(tops: &BTreeMap<i64, i64>, client: Option<i64>) -> Result<Vec<i64>> {
+    Ok(match client {
         Some(c) => match tops.get(&c) {
             None => bail!(runtime, "no client with number {c}"),
             Some(&top) if top != c => {
@@ -236,182 +260,237 @@ pub fn generate(
             v.dedup();
             v
         }
+    })
+}
+
+/// One client's statement for the period, or `None` when it has neither lines
+/// nor a balance forward.
+fn generate_for_owner(
+    conn: &Connection,
+    tops: &BTreeMap<i64, i64>,
+    owner: i64,
+    period: &Period,
+    replace: bool,
+) -> Result<Option<StatementSummary>> {
+    let replaced = clear_overlapping_statement(conn, owner, period, replace)?;
+    let family: Vec<i64> = tops
+        .iter()
+        .filter(|(_, t)| **t == owner)
+        .map(|(c, _)| *c)
+        .collect();
+    let settings = StatementSettings::read(conn, owner)?;
+    let mut lines = period_lines(conn, &family, period)?;
+    sort_lines(&mut lines, settings.sort_by_account_number);
+    let opens = open_statements(conn, owner)?;
+    let balance_forward = sum_open(&opens)?;
+    if lines.is_empty() && balance_forward == 0 {
+        return Ok(None); // "issued for a client with lines or a balance forward"
+    }
+    let sums = sums_of(&lines).map_err(|e| e.context(format!("client {owner}")))?;
+    let remit = settings.remit;
+    let outcome = settle(remit, &sums, balance_forward, settings.bill_negative);
+    let nu = match replaced {
+        Some(nu) => nu,
+        None => next_number(conn, "statement", "nu", 1)?,
     };
-    let date = to + Duration::days(1);
-    let mut out = Vec::new();
-    for owner in owners {
-        let existing: Option<i64> = conn
-            .prepare_cached(
-                "SELECT nu FROM statement WHERE cl = ?1 AND fr <= ?3 AND pto >= ?2 LIMIT 1",
-            )?
-            .query_row(params![owner, from, to], |r| r.get(0))
-            .optional()?;
-        if let Some(nu) = existing {
-            if !replace {
-                bail!(runtime, "client {owner}: statement {nu} already covers part of {from} to {to}; use --replace to generate it again");
-            }
-            remove_statement(conn, owner, nu, to)?;
+    conn.prepare_cached(
+        "INSERT INTO statement (nu, cl, dt, fr, pto, rm, tu, di, cm, tx, fe, bf, ck, du, charge)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+    )?
+    .execute(params![
+        nu,
+        owner,
+        period.date,
+        period.from,
+        period.to,
+        remit.code(),
+        sums.to_us,
+        sums.direct,
+        sums.commission(),
+        sums.tax(),
+        sums.fees,
+        balance_forward,
+        outcome.cheque,
+        outcome.due_from_client,
+        outcome.new_charge
+    ])?;
+    insert_statement_lines(conn, nu, &lines)?;
+    allocate(conn, &opens, outcome.recovered_from_balance, Some(nu), None)?;
+    let aging = age_open_statements(conn, owner, period.date)?;
+    conn.execute(
+        "UPDATE statement SET a30 = ?2, a60 = ?3, a90 = ?4 WHERE nu = ?1",
+        params![nu, aging.days_30, aging.days_60, aging.days_90],
+    )?;
+    Ok(Some(StatementSummary {
+        client: owner,
+        statement: nu,
+        date: period.date,
+        remit,
+        lines: lines.len(),
+        to_us: sums.to_us,
+        direct: sums.direct,
+        commission: sums.commission(),
+        tax: sums.tax(),
+        fees: sums.fees,
+        balance_forward,
+        check: outcome.cheque,
+        due_from_client: outcome.due_from_client,
+        aged_30: aging.days_30,
+        aged_60: aging.days_60,
+        aged_90: aging.days_90,
+    }))
+}
+
+/// A statement of the client that already covers part of the period is an error,
+/// or with `--replace` is removed. A replaced statement gets its number back
+/// (docs/month-end.md, "Numbering and replacing"): the client's papers and the
+/// cheque register keep pointing at it.
+fn clear_overlapping_statement(
+    conn: &Connection,
+    owner: i64,
+    period: &Period,
+    replace: bool,
+) -> Result<Option<i64>> {
+    let (from, to) = (period.from, period.to);
+    let existing: Option<i64> = conn
+        .prepare_cached(
+            "SELECT nu FROM statement WHERE cl = ?1 AND fr <= ?3 AND pto >= ?2 LIMIT 1",
+        )?
+        .query_row(params![owner, from, to], |r| r.get(0))
+        .optional()?;
+    if let Some(nu) = existing {
+        if !replace {
+            bail!(runtime, "client {owner}: statement {nu} already covers part of {from} to {to}; use --replace to generate it again");
         }
-        // A replaced statement gets its number back (docs/month-end.md, "Numbering and
-        // replacing"): the client's papers and the cheque register keep pointing at it.
-        let replaced = existing;
-        let family: Vec<i64> = tops
-            .iter()
-            .filter(|(_, t)| **t == owner)
-            .map(|(c, _)| *c)
-            .collect();
-        let (remit, bill_negative, sort_by_acct): (String, bool, bool) = conn.query_row(
+        remove_statement(conn, owner, nu, to)?;
+    }
+    Ok(existing)
+}
+
+/// The client's statement settings (`cl.rm`, `cl.bn`, `cl.so`).
+struct StatementSettings {
+    remit: Remit,
+    bill_negative: bool,
+    /// Accounts in account-number order rather than by name (S2:734-739).
+    sort_by_account_number: bool,
+}
+
+impl StatementSettings {
+    fn read(conn: &Connection, owner: i64) -> Result<StatementSettings> {
+        let (remit, bill_negative, sort_by_account_number): (String, bool, bool) = conn.query_row(
             "SELECT COALESCE(rm, 'N'), COALESCE(bn, 0), COALESCE(so, 'N') = 'A' FROM client WHERE nu = ?1",
             [owner],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )?;
-        let remit = Remit::parse(&remit);
-        let mut lines = Vec::new();
-        {
-            let mut stmt = conn.prepare_cached(
-                "SELECT t.id, t.fi, COALESCE(d.na, ''), COALESCE(d.ac, ''), t.ty, t.de, t.py, t.pd,
-                        COALESCE(t.tu, 0), COALESCE(t.di, 0), COALESCE(t.cm, 0), COALESCE(t.tx, 0),
-                        COALESCE(t.ft, '') = 'client_fee'
-                 FROM trans t JOIN debtor d ON d.fi = t.fi
-                 WHERE d.cn = ?1 AND t.pd >= ?2 AND t.pd <= ?3 AND COALESCE(t.os, 0) = 0 AND t.iv IS NULL",
-            )?;
-            for member in &family {
-                let mut rows = stmt.query(params![member, from, to])?;
-                while let Some(r) = rows.next()? {
-                    lines.push(Line {
-                        trans: r.get(0)?,
-                        fi: r.get(1)?,
-                        name: r.get(2)?,
-                        acct: r.get(3)?,
-                        ty: r.get(4)?,
-                        description: r.get(5)?,
-                        py: r.get(6)?,
-                        pd: r.get(7)?,
-                        tu: r.get(8)?,
-                        di: r.get(9)?,
-                        cm: r.get(10)?,
-                        tx: r.get(11)?,
-                        client_fee: r.get(12)?,
-                    });
-                }
-            }
-        }
-        // The client's debtor sort order decides the order of accounts (S2:734-739).
-        if sort_by_acct {
-            lines.sort_by(|a, b| {
-                (a.acct.to_lowercase(), a.fi, &a.pd, a.trans).cmp(&(
-                    b.acct.to_lowercase(),
-                    b.fi,
-                    &b.pd,
-                    b.trans,
-                ))
-            });
-        } else {
-            lines.sort_by(|a, b| {
-                (a.name.to_lowercase(), a.fi, &a.pd, a.trans).cmp(&(
-                    b.name.to_lowercase(),
-                    b.fi,
-                    &b.pd,
-                    b.trans,
-                ))
-            });
-        }
-        let opens = open_statements(conn, owner)?;
-        let balance_forward = sum_open(&opens)?;
-        if lines.is_empty() && balance_forward == 0 {
-            continue; // "issued for a client with lines or a balance forward"
-        }
-        let sums = sums_of(&lines).map_err(|e| e.context(format!("client {owner}")))?;
-        let outcome = settle(remit, &sums, balance_forward, bill_negative);
-        let nu = match replaced {
-            Some(nu) => nu,
-            None => next_number(conn, "statement", "nu", 1)?,
-        };
-        conn.prepare_cached(
-            "INSERT INTO statement (nu, cl, dt, fr, pto, rm, tu, di, cm, tx, fe, bf, ck, du, charge)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-        )?
-        .execute(params![
-            nu,
-            owner,
-            date,
-            from,
-            to,
-            remit.code(),
-            sums.to_us,
-            sums.direct,
-            sums.commission(),
-            sums.tax(),
-            sums.fees,
-            balance_forward,
-            outcome.cheque,
-            outcome.due_from_client,
-            outcome.new_charge
-        ])?;
-        {
-            let mut ins = conn.prepare_cached(
-                "INSERT INTO invoice_line (st, trans, fi, na, ac, dt, su, ty, py, pd, tu, di, cm, tx, rt)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-            )?;
-            let mut mark = conn.prepare_cached("UPDATE trans SET iv = ?2 WHERE id = ?1")?;
-            for l in &lines {
-                let ret = sub_from_total(add_to_total(l.tu, l.di)?, l.cm)?;
-                ins.execute(params![
-                    nu,
-                    l.trans,
-                    l.fi.to_string(),
-                    l.name,
-                    l.acct,
-                    l.pd,
-                    l.description,
-                    l.ty,
-                    l.py,
-                    l.pd,
-                    l.tu,
-                    l.di,
-                    l.cm,
-                    l.tx,
-                    ret
-                ])?;
-                mark.execute(params![l.trans, nu.to_string()])?;
-            }
-        }
-        allocate(conn, &opens, outcome.recovered_from_balance, Some(nu), None)?;
-        // 30/60/90 aging of what is still open from earlier statements (S2:760-772).
-        let (mut a30, mut a60, mut a90) = (0, 0, 0);
-        for (_, dt, open) in open_statements(conn, owner)? {
-            let age = (date - dt).num_days();
-            match age {
-                i64::MIN..=29 => {}
-                30..=59 => a30 = add_to_total(a30, open)?,
-                60..=89 => a60 = add_to_total(a60, open)?,
-                _ => a90 = add_to_total(a90, open)?,
-            }
-        }
-        conn.execute(
-            "UPDATE statement SET a30 = ?2, a60 = ?3, a90 = ?4 WHERE nu = ?1",
-            params![nu, a30, a60, a90],
-        )?;
-        out.push(StatementSummary {
-            client: owner,
-            statement: nu,
-            date,
-            remit,
-            lines: lines.len(),
-            to_us: sums.to_us,
-            direct: sums.direct,
-            commission: sums.commission(),
-            tax: sums.tax(),
-            fees: sums.fees,
-            balance_forward,
-            check: outcome.cheque,
-            due_from_client: outcome.due_from_client,
-            aged_30: a30,
-            aged_60: a60,
-            aged_90: a90,
-        });
+        Ok(StatementSettings {
+            remit: Remit::parse(&remit),
+            bill_negative,
+            sort_by_account_number,
+        })
     }
-    Ok(out)
+}
+
+/// The period's transactions of the client's family not yet on a statement.
+fn period_lines(conn: &Connection, family: &[i64], period: &Period) -> Result<Vec<Line>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT t.id, t.fi, COALESCE(d.na, ''), COALESCE(d.ac, ''), t.ty, t.de, t.py, t.pd,
+                COALESCE(t.tu, 0), COALESCE(t.di, 0), COALESCE(t.cm, 0), COALESCE(t.tx, 0),
+                COALESCE(t.ft, '') = 'client_fee'
+         FROM trans t JOIN debtor d ON d.fi = t.fi
+         WHERE d.cn = ?1 AND t.pd >= ?2 AND t.pd <= ?3 AND COALESCE(t.os, 0) = 0 AND t.iv IS NULL",
+    )?;
+    let mut lines = Vec::new();
+    for member in family {
+        let mut rows = stmt.query(params![member, period.from, period.to])?;
+        while let Some(r) = rows.next()? {
+            lines.push(Line {
+                trans: r.get(0)?,
+                fi: r.get(1)?,
+                name: r.get(2)?,
+                acct: r.get(3)?,
+                ty: r.get(4)?,
+                description: r.get(5)?,
+                py: r.get(6)?,
+                pd: r.get(7)?,
+                tu: r.get(8)?,
+                di: r.get(9)?,
+                cm: r.get(10)?,
+                tx: r.get(11)?,
+                client_fee: r.get(12)?,
+            });
+        }
+    }
+    Ok(lines)
+}
+
+/// The client's debtor sort order decides the order of accounts (S2:734-739):
+/// by name or account number (case-insensitive), then file, date, transaction.
+fn sort_lines(lines: &mut [Line], by_account_number: bool) {
+    let key = |l: &Line| {
+        if by_account_number {
+            l.acct.to_lowercase()
+        } else {
+            l.name.to_lowercase()
+        }
+    };
+    lines.sort_by(|a, b| (key(a), a.fi, &a.pd, a.trans).cmp(&(key(b), b.fi, &b.pd, b.trans)));
+}
+
+/// The statement's lines, each transaction marked as invoiced on statement `nu`.
+fn insert_statement_lines(conn: &Connection, nu: i64, lines: &[Line]) -> Result<()> {
+    let mut ins = conn.prepare_cached(
+        "INSERT INTO invoice_line (st, trans, fi, na, ac, dt, su, ty, py, pd, tu, di, cm, tx, rt)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+    )?;
+    let mut mark = conn.prepare_cached("UPDATE trans SET iv = ?2 WHERE id = ?1")?;
+    for l in lines {
+        let ret = sub_from_total(add_to_total(l.tu, l.di)?, l.cm)?;
+        ins.execute(params![
+            nu,
+            l.trans,
+            l.fi.to_string(),
+            l.name,
+            l.acct,
+            l.pd,
+            l.description,
+            l.ty,
+            l.py,
+            l.pd,
+            l.tu,
+            l.di,
+            l.cm,
+            l.tx,
+            ret
+        ])?;
+        mark.execute(params![l.trans, nu.to_string()])?;
+    }
+    Ok(())
+}
+
+/// What is still open from earlier statements, by age on the statement date.
+struct Aging {
+    days_30: i64,
+    days_60: i64,
+    days_90: i64,
+}
+
+/// 30/60/90 aging of what is still open from earlier statements (S2:760-772).
+fn age_open_statements(conn: &Connection, owner: i64, date: NaiveDate) -> Result<Aging> {
+    let mut aging = Aging {
+        days_30: 0,
+        days_60: 0,
+        days_90: 0,
+    };
+    for (_, dt, open) in open_statements(conn, owner)? {
+        let bucket = match (date - dt).num_days() {
+            i64::MIN..=29 => continue,
+            30..=59 => &mut aging.days_30,
+            60..=89 => &mut aging.days_60,
+            _ => &mut aging.days_90,
+        };
+        *bucket = add_to_total(*bucket, open)?;
+    }
+    Ok(aging)
 }
 
 /// `recoup client-payment`: a client's payment against what it owes, oldest first.
