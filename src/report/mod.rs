@@ -7,6 +7,7 @@
 pub mod ast;
 pub mod cli;
 pub mod cond;
+pub mod filter;
 pub mod eval;
 pub mod format;
 pub mod front;
