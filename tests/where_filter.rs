@@ -77,18 +77,30 @@ fn export_where_takes_or_and_nesting() {
         &map,
         "(@de.ac = AC-10002) or ((@de.st = nv) and (@de.ow > 100))",
     );
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     assert_eq!(
         String::from_utf8_lossy(&run.stdout),
         "AC-10002,4310.55\r\nAC-10003,620.00\r\n"
     );
     // The report form without parentheses, a range, and `<>` on a range.
     let run = export_where(&db, &map, "@de.ow = 600 .. 5000 and @de.ac <> AC-10003");
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     assert_eq!(String::from_utf8_lossy(&run.stdout), "AC-10002,4310.55\r\n");
     // A date code counts from --today (2024-07-31): delinquent before June 2024.
     let run = export_where(&db, &map, "@de.dq < @m-1 and @de.dq >= 2023-11-01");
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     assert_eq!(
         String::from_utf8_lossy(&run.stdout),
         "AC-10001,15075.00\r\nAC-10003,620.00\r\n"
@@ -101,9 +113,18 @@ fn export_where_refusals_are_bad_arguments() {
     let db = placed(dir.path());
     let map = owing_map(dir.path());
     for (cond, says) in [
-        ("(de.ac = AC-10002)", "column 2: 'de.ac' is a field code; write @de.ac"),
-        ("(@de.ac = x) or (@varX = 1)", "variables, @N, @P, @PT, @t and contact controls need a report"),
-        ("(@de.ac = x) or (@tr.ty = 101)", "a debtor record cannot read tr.ty"),
+        (
+            "(de.ac = AC-10002)",
+            "column 2: 'de.ac' is a field code; write @de.ac",
+        ),
+        (
+            "(@de.ac = x) or (@varX = 1)",
+            "variables, @N, @P, @PT, @t and contact controls need a report",
+        ),
+        (
+            "(@de.ac = x) or (@tr.ty = 101)",
+            "a debtor record cannot read tr.ty",
+        ),
         ("(@de.ow > lots)", "'lots' cannot be compared with de.ow"),
         ("(@de.ac = x", "expected ')'"),
     ] {
@@ -117,10 +138,17 @@ fn export_where_refusals_are_bad_arguments() {
     let run = export_where(&db, &map, &deep);
     assert_eq!(run.status.code(), Some(2));
     let err = String::from_utf8_lossy(&run.stderr);
-    assert!(err.contains("column 257: nested more than 256 levels deep"), "{err}");
+    assert!(
+        err.contains("column 257: nested more than 256 levels deep"),
+        "{err}"
+    );
     let ok = "(".repeat(200) + "@de.ac = AC-10003" + &")".repeat(200);
     let run = export_where(&db, &map, &ok);
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     assert_eq!(String::from_utf8_lossy(&run.stdout), "AC-10003,620.00\r\n");
 }
 
@@ -137,7 +165,11 @@ fn plan_run_where_takes_or_and_nesting() {
         .arg("(@de.ac = AC-10001) or ((@de.st = NV) and (@cl.nu = 1001 .. 1003))")
         .output()
         .unwrap();
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     let j: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
     assert_eq!(j["debtors"], 2, "{j}");
     // The plan ran on exactly those two: only they have new contacts.

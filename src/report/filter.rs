@@ -77,7 +77,9 @@ impl Filter {
     /// The first field the condition reads that is outside `readable` (the forms of
     /// the records each tested row holds), to be refused naming it.
     pub fn unreadable(&self, readable: &[Form]) -> Option<&'static FieldDef> {
-        self.fields().into_iter().find(|f| !readable.contains(&f.form))
+        self.fields()
+            .into_iter()
+            .find(|f| !readable.contains(&f.form))
     }
 
     /// Ready to test stored records: refuses what only a report run has (variables,
@@ -250,5 +252,42 @@ impl Scope for RowScope<'_, '_> {
     }
     fn error(&self, span: Span, msg: &str) -> Error {
         Error::runtime(format!("--where: column {}: {msg}", span.col))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_report_condition_and_lists_its_fields() {
+        let f = Filter::parse("(@de.sta = NEW) or ((@de.ow > 100) and (@cl.nu = 1 .. 3))").unwrap();
+        let codes: Vec<String> = f.fields().iter().map(|f| f.code()).collect();
+        assert_eq!(codes, ["de.sta", "de.ow", "cl.nu"]);
+        assert!(matches!(f.cond(), Cond::Or(v) if v.len() == 2));
+        assert_eq!(f.unreadable(&[Form::Debtor, Form::Client]), None);
+        let f = Filter::parse("@de.sta = NEW and @tr.ty = 101").unwrap();
+        assert_eq!(
+            f.unreadable(&[Form::Debtor, Form::Client])
+                .map(|f| f.code()),
+            Some("tr.ty".to_string())
+        );
+    }
+
+    #[test]
+    fn refuses_a_field_code_without_its_at_sign() {
+        let e = Filter::parse("(@de.ac = 1) and (de.sta = NEW)").unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        assert_eq!(
+            e.message,
+            "--where '(@de.ac = 1) and (de.sta = NEW)': column 19: 'de.sta' is a field code; write @de.sta"
+        );
+        let e = Filter::parse("(@de.zz = 1)").unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        assert!(
+            e.message.contains("unknown field code 'de.zz'"),
+            "{}",
+            e.message
+        );
     }
 }
