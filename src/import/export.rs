@@ -18,158 +18,35 @@ use rust_decimal::Decimal;
 
 use super::backwards::{self, record_texts, Row, Warnings};
 use super::map::{Delim, Direction, Format, Map, RecordDef, RecordKind, Source};
-use crate::catalog::{self, FieldDef, FieldType, Form, Value};
+use crate::catalog::{FieldType, Form, Value};
 use crate::store::{self, read_record, FieldValues};
 use crate::{Env, Error, Result};
 
-/// A `--where` selection: `(@de.sta = NEW)`, several joined by `and`; ops
-/// `= <> < > <= >=` and ranges `a .. b` (the report writer's syntax, SPEC §4).
-#[derive(Debug, Clone)]
-pub struct Filter {
-    conds: Vec<(&'static FieldDef, String, String, Option<String>)>,
-}
+/// `--where` is the report language's condition (docs/report-language.md,
+/// Conditions), the one filter language of every command.
+pub use crate::report::filter::Filter;
+use crate::report::filter::Matcher;
 
-impl Filter {
-    pub fn parse(text: &str) -> Result<Filter> {
-        let mut conds = Vec::new();
-        let mut rest = text.trim();
-        while !rest.is_empty() {
-            let Some(open) = rest.strip_prefix('(') else {
-                return Err(Error::config(format!("--where: expected '(' at '{rest}'")));
-            };
-            // This filter reads one level of parentheses; deeper input is refused at
-            // its column, not echoed back whole (docs/limits.md).
-            if open.trim_start().starts_with('(') {
-                let inner = open.trim_start();
-                // `inner` is a slice of `text`: its byte offset, counted in characters.
-                let at = inner.as_ptr() as usize - text.as_ptr() as usize;
-                let col = text[..at].chars().count() + 1;
-                return Err(Error::config(format!(
-                    "--where: column {col}: nested parentheses; write (@code op value) and (…)"
-                )));
-            }
-            let Some(close) = open.find(')') else {
-                return Err(Error::config("--where: missing ')'"));
-            };
-            let inner = open[..close].trim();
-            rest = open[close + 1..].trim_start();
-            if let Some(r) = rest
-                .strip_prefix("and")
-                .or_else(|| rest.strip_prefix("AND"))
-            {
-                rest = r.trim_start();
-            }
-            let inner = inner.trim_start_matches('@');
-            let op_pos = inner
-                .find(['=', '<', '>'])
-                .ok_or_else(|| Error::config(format!("--where: no operator in '({inner})'")))?;
-            let code = inner[..op_pos].trim();
-            let f = catalog::by_code(code).ok_or_else(|| {
-                Error::config(format!(
-                    "--where: unknown field code '{code}'{}",
-                    catalog::did_you_mean(code)
-                ))
-            })?;
-            let after = &inner[op_pos..];
-            let op_len = after
-                .chars()
-                .take_while(|c| matches!(c, '=' | '<' | '>'))
-                .count();
-            let op = after[..op_len].to_string();
-            if !matches!(op.as_str(), "=" | "<>" | "<" | ">" | "<=" | ">=") {
-                return Err(Error::config(format!("--where: unknown operator '{op}'")));
-            }
-            let value = after[op_len..].trim();
-            let (lo, hi) = match value.split_once("..") {
-                Some((a, b)) => (a.trim().to_string(), Some(b.trim().to_string())),
-                None => (value.to_string(), None),
-            };
-            conds.push((f, op, lo, hi));
-        }
-        Ok(Filter { conds })
-    }
-
-    /// Does a record (and the record that owns it: a debtor's client) meet the condition?
-    pub fn accepts_record(&self, own: &FieldValues, owner: Option<&FieldValues>) -> bool {
-        let mut recs = vec![own];
-        recs.extend(owner);
-        self.accepts(&Row { recs })
-    }
-
-    /// Every condition applies to each row the map writes, so each of the map's record
-    /// types must be able to read its field (`(@tr.ty = 101)` on a debtor map is exit 2).
-    pub fn check_readable(&self, map: &Map) -> Result<()> {
-        for (f, ..) in &self.conds {
-            if let Some(def) = map
-                .records
-                .iter()
-                .find(|d| !d.kind.readable_forms().contains(&f.form))
-            {
-                return Err(Error::config(format!(
-                    "--where: a {} record cannot read {} ({} form); the map's records read {}",
-                    def.kind.name(),
-                    f.code(),
-                    f.form.name(),
-                    def.kind
-                        .readable_forms()
-                        .iter()
-                        .map(|f| format!("{}.*", f.code()))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )));
-            }
-        }
-        Ok(())
-    }
-
-    fn accepts(&self, row: &Row) -> bool {
-        self.conds.iter().all(|(f, op, lo, hi)| {
-            let v = row.get(f).cloned().unwrap_or(Value::Null);
-            let c = |b: &str| compare(f, &v, b);
-            match hi {
-                Some(h) => {
-                    let inside = c(lo).is_ge() && c(h).is_le();
-                    if op == "<>" {
-                        !inside
-                    } else {
-                        inside
-                    }
-                }
-                None => {
-                    let o = c(lo);
-                    match op.as_str() {
-                        "=" => o.is_eq(),
-                        "<>" => o.is_ne(),
-                        "<" => o.is_lt(),
-                        ">" => o.is_gt(),
-                        "<=" => o.is_le(),
-                        _ => o.is_ge(),
-                    }
-                }
-            }
-        })
-    }
-}
-
-fn compare(f: &FieldDef, v: &Value, b: &str) -> std::cmp::Ordering {
-    match f.ty {
-        FieldType::Date => {
-            let other = crate::dates::parse_iso(b)
-                .or_else(|| chrono::NaiveDate::parse_from_str(b, "%m/%d/%Y").ok());
-            v.as_date().cmp(&other)
-        }
-        FieldType::Currency | FieldType::Percent => {
-            let a = v.as_decimal().unwrap_or_default();
-            a.cmp(&crate::money::parse_amount(b).unwrap_or_default())
-        }
-        _ => {
-            let a = v.plain();
-            match (a.trim().parse::<Decimal>(), b.parse::<Decimal>()) {
-                (Ok(x), Ok(y)) if f.ty == FieldType::TextN => x.cmp(&y),
-                _ => a.trim().to_lowercase().cmp(&b.trim().to_lowercase()),
-            }
+/// Every condition applies to each row the map writes, so each of the map's record
+/// types must be able to read its fields (`(@tr.ty = 101)` on a debtor map is exit 2).
+pub fn check_readable(filter: &Filter, map: &Map) -> Result<()> {
+    for def in &map.records {
+        let readable = def.kind.readable_forms();
+        if let Some(f) = filter.unreadable(&readable) {
+            return Err(Error::config(format!(
+                "--where: a {} record cannot read {} ({} form); the map's records read {}",
+                def.kind.name(),
+                f.code(),
+                f.form.name(),
+                readable
+                    .iter()
+                    .map(|f| format!("{}.*", f.code()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
         }
     }
+    Ok(())
 }
 
 /// What an export wrote.
@@ -479,7 +356,7 @@ fn writes_columns(def: &RecordDef) -> bool {
 struct Exporter<'a> {
     conn: &'a Connection,
     map: &'a Map,
-    filter: Option<&'a Filter>,
+    filter: Option<&'a Matcher<'a>>,
     today: Option<NaiveDate>,
     clients: HashMap<i64, Option<FieldValues>>,
     warn: Warnings,
@@ -510,7 +387,7 @@ impl<'a> Exporter<'a> {
         if kind.form() == root_form && (kind == RecordKind::Debtor || kind == RecordKind::Client) {
             let mut recs = vec![root];
             recs.extend(root_client);
-            self.one(def, &Row { recs }, root_id, &mut out);
+            self.one(def, &Row { recs }, root_id, &mut out)?;
             return Ok(out);
         }
         let owner_col = match root_form {
@@ -523,7 +400,7 @@ impl<'a> Exporter<'a> {
             if let Some(rec) = read_record(self.conn, form, id)? {
                 let mut recs = vec![&rec, root];
                 recs.extend(root_client);
-                self.one(def, &Row { recs }, root_id, &mut out);
+                self.one(def, &Row { recs }, root_id, &mut out)?;
             }
         }
         Ok(out)
@@ -535,9 +412,11 @@ impl<'a> Exporter<'a> {
         row: &Row,
         root_id: i64,
         out: &mut Vec<Vec<Option<String>>>,
-    ) {
-        if self.filter.is_some_and(|f| !f.accepts(row)) {
-            return;
+    ) -> Result<()> {
+        if let Some(f) = self.filter {
+            if !f.accepts(&row.recs)? {
+                return Ok(());
+            }
         }
         match record_texts(self.map, def, row, &mut self.warn) {
             Ok(texts) => {
@@ -558,6 +437,7 @@ impl<'a> Exporter<'a> {
                 )),
             ),
         }
+        Ok(())
     }
 
     /// Dates the import would read back differently (2-digit years outside its window,
@@ -606,8 +486,9 @@ pub fn export_records(
     out: impl Write,
 ) -> Result<Exported> {
     if let Some(f) = filter {
-        f.check_readable(map)?;
+        check_readable(f, map)?;
     }
+    let matcher = filter.map(|f| f.for_records(conn, today)).transpose()?;
     let mut w = Writer::new(map, out);
     let combined = map.records.len() > 1 && map.records.iter().all(|r| r.identifier.is_none());
     if map.first_line_labels {
@@ -621,7 +502,7 @@ pub fn export_records(
     let mut ex = Exporter {
         conn,
         map,
-        filter,
+        filter: matcher.as_ref(),
         today,
         clients: HashMap::new(),
         warn: Warnings::default(),
@@ -738,7 +619,7 @@ pub fn run(env: &Env, map_arg: &str, out: &Path, filter: Option<&str>) -> Result
     let (map, _) = super::run::load_map_for(env, map_arg, Direction::Export)?;
     let filter = filter.map(Filter::parse).transpose()?;
     if let Some(f) = &filter {
-        f.check_readable(&map)?;
+        check_readable(f, &map)?;
     }
     let store = store::Store::open_existing(&env.db)?;
     write_file(out, |w| {
@@ -767,24 +648,5 @@ mod tests {
         assert_eq!(backwards::overpunch("12340").as_deref(), Some("1234{"));
         assert_eq!(backwards::overpunch("-12349").as_deref(), Some("1234R"));
         assert_eq!(backwards::overpunch("431055").as_deref(), Some("43105E"));
-    }
-
-    #[test]
-    fn where_parses() {
-        let f = Filter::parse("(@de.sta = NEW) and (@de.fi = 1000 .. 1500)").unwrap();
-        assert_eq!(f.conds.len(), 2);
-        assert!(Filter::parse("(@de.zz = 1)").is_err());
-        assert!(Filter::parse("de.sta = NEW").is_err());
-    }
-
-    #[test]
-    fn where_refuses_nesting_at_its_column() {
-        let deep = "(".repeat(5000) + "@de.ow > 1" + &")".repeat(5000);
-        let e = Filter::parse(&format!("  {deep}")).err().unwrap();
-        assert_eq!(e.exit_code(), 2);
-        assert_eq!(
-            e.message,
-            "--where: column 4: nested parentheses; write (@code op value) and (…)"
-        );
     }
 }

@@ -5,6 +5,7 @@ use serde_json::json;
 
 use super::engine::{PlanRunner, PlanSummary};
 use crate::catalog::Form;
+use crate::report::filter::Filter;
 use crate::store::Store;
 use crate::{bail, Env, Result};
 
@@ -58,6 +59,7 @@ pub fn select_debtors(
     debtors: &[i64],
     client: Option<i64>,
     filter: Option<&str>,
+    today: NaiveDate,
 ) -> Result<Vec<i64>> {
     let mut targets: Vec<i64> = debtors.to_vec();
     if let Some(c) = client {
@@ -77,7 +79,18 @@ pub fn select_debtors(
     targets.sort_unstable();
     targets.dedup();
     if let Some(text) = filter {
-        let f = crate::import::export::Filter::parse(text)?;
+        let f = Filter::parse(text)?;
+        // The condition is tested on the debtor and its client (docs/plans.md).
+        let readable = [Form::Debtor, Form::Client];
+        if let Some(field) = f.unreadable(&readable) {
+            bail!(
+                config,
+                "--where: a debtor record cannot read {} ({} form); it reads de.*, cl.*",
+                field.code(),
+                field.form.name()
+            );
+        }
+        let m = f.for_records(conn, Some(today))?;
         let mut kept = Vec::new();
         for fi in targets {
             let Some(d) = crate::store::read_record(conn, Form::Debtor, fi)? else {
@@ -85,7 +98,9 @@ pub fn select_debtors(
             };
             let cn = crate::store::debtor_client(conn, fi)?.unwrap_or_default();
             let c = crate::store::read_record(conn, Form::Client, cn)?;
-            if f.accepts_record(&d, c.as_ref()) {
+            let mut recs = vec![&d];
+            recs.extend(c.as_ref());
+            if m.accepts(&recs)? {
                 kept.push(fi);
             }
         }
@@ -107,7 +122,7 @@ pub fn plan_run(
     let tx = store.conn_mut().transaction()?;
     let mut runner = PlanRunner::new(&tx, env)?;
     runner.plan(code)?; // a bad plan is exit 2 before anything runs
-    let targets = select_debtors(&tx, debtors, client, filter)?;
+    let targets = select_debtors(&tx, debtors, client, filter, env.today)?;
     if targets.is_empty() {
         bail!(runtime, "no debtors selected");
     }
@@ -162,7 +177,7 @@ pub fn sync_cmd(
         bail!(config, "select debtors with --debtor, --client or --where");
     }
     let store = Store::open_existing(&env.db)?;
-    let targets = select_debtors(store.conn(), debtors, client, filter)?;
+    let targets = select_debtors(store.conn(), debtors, client, filter, env.today)?;
     let pending: Vec<crate::sync::PendingOdbc> = targets
         .iter()
         .map(|fi| crate::sync::PendingOdbc {

@@ -7,7 +7,7 @@ use super::front::StartOn;
 use super::pdf::PdfSink;
 use super::sink::{Sink, TextSink};
 use super::sqlite::SqliteSource;
-use super::{parse_condition, Report, RunOptions};
+use super::{Report, RunOptions};
 use crate::output::OutputFile;
 use crate::store::Store;
 use crate::{bail, Env, Error, Result};
@@ -141,7 +141,7 @@ pub fn run(env: &Env, args: &RunArgs) -> Result<()> {
                 rep.origin
             );
         }
-        opts.filter = Some(parse_condition(w)?);
+        opts.filter = Some(super::filter::Filter::parse(w)?.into_cond());
     }
     for v in &args.vars {
         let Some((k, val)) = v.split_once('=') else {

@@ -273,10 +273,39 @@ fn text_of(v: &Val) -> &str {
     }
 }
 
-fn cmp_ci(a: &str, b: &str) -> Ordering {
+pub(crate) fn cmp_ci(a: &str, b: &str) -> Ordering {
     a.chars()
         .flat_map(char::to_lowercase)
         .cmp(b.chars().flat_map(char::to_lowercase))
+}
+
+/// A report run's conditions read its current records (`record`), the pick lists it
+/// loaded, its variables and what only a run has.
+impl super::cond::Scope for Eval<'_> {
+    fn today(&self) -> NaiveDate {
+        self.today
+    }
+    fn stored(&mut self, f: &FieldRef, span: Span) -> Result<Val> {
+        let rec = self.record(f.def.form, span)?;
+        Ok(Val::from_value(rec.get(f.idx), f.def.ty))
+    }
+    fn pick_key(&self, f: &FieldRef, text: &str) -> Option<String> {
+        let p = self.picks[fx(f.def.form)][f.idx].as_ref()?;
+        p.key_of.get(&text.to_lowercase()).cloned()
+    }
+    fn pick_text(&self, f: &FieldRef, key: &str) -> Option<String> {
+        let p = self.picks[fx(f.def.form)][f.idx].as_ref()?;
+        p.text_of.get(key).cloned()
+    }
+    fn var(&mut self, v: &VarRef) -> Result<Val> {
+        self.var_value(v)
+    }
+    fn special(&mut self, op: &Operand, span: Span) -> Result<Val> {
+        self.run_only(op, span)
+    }
+    fn error(&self, span: Span, msg: &str) -> Error {
+        self.err(span, msg)
+    }
 }
 
 /// Order of catalogue values for `orderby` (blanks first).
@@ -881,111 +910,20 @@ impl<'a> Eval<'a> {
         Ok(true)
     }
 
+    /// Does a condition hold over the current records (`cond.rs`: the one evaluator)?
     pub fn cond(&mut self, c: &Cond) -> Result<bool> {
-        match c {
-            Cond::And(v) => {
-                for c in v {
-                    if !self.cond(c)? {
-                        return Ok(false);
-                    }
-                }
-                Ok(true)
-            }
-            Cond::Or(v) => {
-                for c in v {
-                    if self.cond(c)? {
-                        return Ok(true);
-                    }
-                }
-                Ok(v.is_empty())
-            }
-            Cond::Truthy(o, span) => Ok(!self.value(o, *span)?.is_blank()),
-            Cond::Cmp {
-                lhs,
-                op,
-                rhs,
-                upper,
-                span,
-            } => {
-                // Pick-list fields compare by stored key; the text is accepted too.
-                let (a, pick) = match lhs {
-                    Operand::Field(f) => {
-                        let rec = self.record(f.def.form, *span)?;
-                        (
-                            Val::from_value(rec.get(f.idx), f.def.ty),
-                            self.picks[fx(f.def.form)][f.idx].clone(),
-                        )
-                    }
-                    _ => (self.value(lhs, *span)?, None),
-                };
-                let to_key = |v: Val| match (&pick, v) {
-                    (Some(p), Val::Text(t)) => match p.key_of.get(&t.to_lowercase()) {
-                        Some(k) => Val::Text(k.clone()),
-                        None => Val::Text(t),
-                    },
-                    (_, v) => v,
-                };
-                let b = to_key(self.value(rhs, *span)?);
-                match upper {
-                    None => {
-                        let o = compare(&a, &b);
-                        Ok(match (op, o) {
-                            (CmpOp::Ne, None) => true,
-                            (_, None) => false,
-                            (CmpOp::Eq, Some(o)) => o == Ordering::Equal,
-                            (CmpOp::Ne, Some(o)) => o != Ordering::Equal,
-                            (CmpOp::Lt, Some(o)) => o == Ordering::Less,
-                            (CmpOp::Gt, Some(o)) => o == Ordering::Greater,
-                            (CmpOp::Le, Some(o)) => o != Ordering::Greater,
-                            (CmpOp::Ge, Some(o)) => o != Ordering::Less,
-                        })
-                    }
-                    Some(u) => {
-                        let u = to_key(self.value(u, *span)?);
-                        let lo_ok = compare(&a, &b).is_some_and(|o| o != Ordering::Less);
-                        // Text ranges include every value starting with the upper bound
-                        // (`A .. M` includes "Miller").
-                        let hi = match (&a, &u) {
-                            (Val::Text(s), Val::Text(t))
-                                if compare(&a, &u).is_some_and(|o| o == Ordering::Greater)
-                                    && s.trim().parse::<Decimal>().is_err() =>
-                            {
-                                let n = t.trim().chars().count();
-                                let prefix: String = s.trim().chars().take(n).collect();
-                                Some(cmp_ci(&prefix, t.trim()))
-                            }
-                            _ => compare(&a, &u),
-                        };
-                        let inside = lo_ok && hi.is_some_and(|o| o != Ordering::Greater);
-                        Ok(if *op == CmpOp::Ne { !inside } else { inside })
-                    }
-                }
-            }
-        }
+        super::cond::holds(self, c)
     }
 
     /// The value of an operand.
     pub fn value(&mut self, op: &Operand, span: Span) -> Result<Val> {
+        super::cond::value(self, op, span)
+    }
+
+    /// What only a report run has: `@t`, `@N`, `@P`, `@PT(…)`, `@CC…OK`.
+    fn run_only(&mut self, op: &Operand, span: Span) -> Result<Val> {
         Ok(match op {
-            Operand::Field(f) => {
-                let rec = self.record(f.def.form, span)?;
-                let v = rec.get(f.idx);
-                if let (Some(p), Value::Text(k)) = (&self.picks[fx(f.def.form)][f.idx], v) {
-                    if let Some(t) = p.text_of.get(k) {
-                        return Ok(Val::Text(t.clone()));
-                    }
-                }
-                Val::from_value(v, f.def.ty)
-            }
-            Operand::Var(v) => self.var_value(v)?,
-            Operand::Expr(e) => self.expr(e, span)?,
-            Operand::Date(dc) => match dc.unit {
-                DateUnit::Time => Val::Text(self.now.format("%H:%M:%S").to_string()),
-                _ => match date_code(*dc, self.today) {
-                    Some(d) => Val::Date(d),
-                    None => return Err(self.err(span, "date arithmetic out of range")),
-                },
-            },
+            Operand::Date(_) => Val::Text(self.now.format("%H:%M:%S").to_string()),
             Operand::Counter => Val::Num(Decimal::from(
                 self.frames
                     .last()
@@ -996,10 +934,6 @@ impl<'a> Eval<'a> {
                 Some(p) => Val::Num(Decimal::from(p.page)),
                 None => Val::Null,
             },
-            Operand::Pv(f) => {
-                let rec = self.record(f.def.form, span)?;
-                Val::from_value(rec.get(f.idx), f.def.ty)
-            }
             Operand::Pt(f, arg) => {
                 let key = self.value(arg, span)?.natural();
                 let text = self.pick_text(f, &key)?;
@@ -1010,7 +944,7 @@ impl<'a> Eval<'a> {
                 let ok = self.src.contact_ok(*kind, &rec, self.today)?;
                 Val::Num(Decimal::from(ok as i32))
             }
-            Operand::Lit(s) => Val::Text(s.clone()),
+            _ => return Err(self.err(span, "not a run-time code")),
         })
     }
 
@@ -1025,36 +959,6 @@ impl<'a> Eval<'a> {
             .into_iter()
             .find(|(k, _)| k == key)
             .map(|(_, t)| t))
-    }
-
-    fn expr(&mut self, e: &Expr, span: Span) -> Result<Val> {
-        Ok(match e {
-            Expr::Num(d) => Val::Num(*d),
-            Expr::Field(f) => {
-                let rec = self.record(f.def.form, span)?;
-                let v = Val::from_value(rec.get(f.idx), f.def.ty);
-                match v {
-                    Val::Text(s) if f.def.ty == FieldType::TextN => {
-                        Val::Num(s.trim().parse().unwrap_or_default())
-                    }
-                    v => v,
-                }
-            }
-            Expr::Var(v) => self.var_value(v)?,
-            Expr::Date(dc) => match date_code(*dc, self.today) {
-                Some(d) => Val::Date(d),
-                None => return Err(self.err(span, "date arithmetic out of range")),
-            },
-            Expr::Neg(a) => {
-                let v = self.expr(a, span)?;
-                arith(Val::Num(Decimal::ZERO), BinOp::Sub, v).map_err(|m| self.err(span, m))?
-            }
-            Expr::Bin(a, op, b) => {
-                let x = self.expr(a, span)?;
-                let y = self.expr(b, span)?;
-                arith(x, *op, y).map_err(|m| self.err(span, m))?
-            }
-        })
     }
 
     fn var_index(&mut self, v: &VarRef, var_dims: &[usize]) -> Result<usize> {

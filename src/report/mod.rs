@@ -6,7 +6,9 @@
 
 pub mod ast;
 pub mod cli;
+pub mod cond;
 pub mod eval;
+pub mod filter;
 pub mod format;
 pub mod front;
 pub mod lexer;
@@ -145,7 +147,8 @@ impl Report {
     }
 }
 
-/// Parse a `--where` condition (`@de.sta = ACT and @de.ow > 100`).
+/// Parse a `--where` condition (`@de.sta = ACT and @de.ow > 100`); every command's
+/// `--where` goes through here via [`filter::Filter::parse`].
 pub fn parse_condition(text: &str) -> Result<ast::Cond> {
     let mut diags = Vec::new();
     let mut slots = 0;
