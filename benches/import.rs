@@ -1,4 +1,4 @@
-//! Import throughput on generated data (DESIGN.md: benchmarks print figures, they
+//! Import throughput on generated data (docs/architecture.md: benchmarks print figures, they
 //! are never timed assertions).
 //!
 //! Generates a 1,000,000-row, 15-column placement CSV (and the same data as a

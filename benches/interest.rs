@@ -1,4 +1,4 @@
-//! Interest accrual over 1,000,000 debtors (SPEC §11): `interest accrue` over every
+//! Interest accrual over 1,000,000 debtors (docs/money.md): `interest accrue` over every
 //! account with an interest type, on generated data.
 //! Run: `cargo bench --bench interest` (DEBTORS=… to change the size).
 

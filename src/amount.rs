@@ -5,7 +5,7 @@
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
-/// Round to cents, half away from zero (SPEC §1: "amounts round half-up to cents";
+/// Round to cents, half away from zero (README "Using it": "amounts round half-up to cents";
 /// rust_decimal's default `round_dp` is banker's rounding, which we never want here).
 pub fn round_cents(d: Decimal) -> Decimal {
     d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)

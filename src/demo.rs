@@ -1,4 +1,4 @@
-//! `recoup demo`: the main job in one command (SPEC §10). It grows with every
+//! `recoup demo`: the main job in one command (README). It grows with every
 //! capability; today it builds a fresh database, applies the shipped setup, places
 //! accounts for the setup's clients, posts a month of transactions and prints the
 //! balances.
@@ -14,7 +14,7 @@ use crate::money::{from_cents, Ledger, NewTransaction};
 use crate::store::{self, Store};
 use crate::{setup, Env, Error, Result};
 
-/// The demo's pinned date, so its outputs are reproducible (SPEC §10).
+/// The demo's pinned date, so its outputs are reproducible (README).
 pub const DEMO_TODAY: NaiveDate = match NaiveDate::from_ymd_opt(2024, 7, 31) {
     Some(d) => d,
     None => panic!("bad demo date"),
@@ -116,7 +116,7 @@ pub fn run(env: &Env, out: &Path) -> Result<()> {
         .0;
     }
     // Accounts of reporting clients are activated for the bureaus at placement
-    // (setup auto_activate; SPEC §5): start date, one-time minimum test, Metro contact.
+    // (setup auto_activate; docs/metro2.md): start date, one-time minimum test, Metro contact.
     {
         let tx = store.conn_mut().transaction()?;
         crate::metro2::cbr::auto_activate(&tx, placed.today)?;

@@ -1,5 +1,5 @@
 //! What every command shares: the database path, the home directory for maps,
-//! reports and plans, the reproducible clock, and output switches (SPEC §1).
+//! reports and plans, the reproducible clock, and output switches (README "Using it").
 
 use chrono::{NaiveDate, NaiveTime};
 use std::path::PathBuf;
@@ -48,7 +48,7 @@ impl Env {
     }
 }
 
-/// Measurements the benchmarks print (DESIGN.md: figures, never timed assertions).
+/// Measurements the benchmarks print (docs/architecture.md: figures, never timed assertions).
 pub mod measure {
     fn status_kb(key: &str) -> Option<f64> {
         let s = std::fs::read_to_string("/proc/self/status").ok()?;

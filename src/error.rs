@@ -1,4 +1,4 @@
-//! Errors and exit statuses (SPEC §1): 0 success; 1 runtime failure; 2 usage or
+//! Errors and exit statuses (README "Using it"): 0 success; 1 runtime failure; 2 usage or
 //! configuration error; 3 the data failed validation.
 //!
 //! An [`Error`] keeps its parts apart — where (a [`Place`]), what was read there
@@ -116,7 +116,7 @@ pub struct ErrorDetails {
     /// Where the error is.
     pub place: Option<Place>,
     /// The offending input, when there is one; anything written like an SSN is
-    /// masked (SPEC §1 PII). Already part of the message text where it is shown.
+    /// masked (README "Using it" PII). Already part of the message text where it is shown.
     pub input: Option<String>,
     /// What is wrong, without the place.
     pub message: String,

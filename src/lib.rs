@@ -1,7 +1,7 @@
 //! recoup: a command-line toolchain for collection agencies.
 //!
 //! The binary (`src/main.rs`) only parses arguments; everything happens here.
-//! Data flows one way (DESIGN.md): sources → maps → store; store → reports,
+//! Data flows one way (docs/architecture.md): sources → maps → store; store → reports,
 //! Metro 2, letters and statements.
 
 pub mod amount;

@@ -287,7 +287,7 @@ enum SolCmd {
     },
 }
 
-/// The exit statuses every command shares (SPEC: conventions for every command).
+/// The exit statuses every command shares (README "Using it").
 const EXIT_CODES_HELP: &str = "\
 Exit status:
   0  success

@@ -1,6 +1,6 @@
 //! Personal data shown to people: the one rule for masking a Social Security number.
 //!
-//! SPEC §1 (PII): an SSN never appears unmasked in text a person or a log sees —
+//! README "Using it" (PII): an SSN never appears unmasked in text a person or a log sees —
 //! `show debtor`, Metro 2 findings and `metro2 print`, the import review prompt, the
 //! rejects file, the ODBC log. Every one of them masks through this module, so the
 //! rule is the same everywhere:

@@ -1,5 +1,5 @@
 //! Helpers shared by every TOML file recoup reads (setup, maps, reports, plans):
-//! positions for errors, and decimals written as strings or numbers (SPEC §1).
+//! positions for errors, and decimals written as strings or numbers (README "Using it").
 
 use std::fmt;
 use std::path::Path;

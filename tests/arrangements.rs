@@ -1,4 +1,4 @@
-//! Payment arrangements and promises end to end (SPEC §11): `arrangement add`, payments
+//! Payment arrangements and promises end to end (docs/money.md): `arrangement add`, payments
 //! by `post` keeping promises, `promises` listing and `--sweep`, report codes.
 
 mod common;

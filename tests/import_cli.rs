@@ -885,7 +885,7 @@ fn a_source_error_ends_the_import_and_commits_nothing() {
     assert_eq!(count(&db, "SELECT COUNT(*) FROM import_batch"), batches);
 }
 
-/// SPEC §1 (PII): the rejects file is read by people; an SSN in a rejected record's
+/// README "Using it" (PII): the rejects file is read by people; an SSN in a rejected record's
 /// raw text is masked like every other display, the line number still points at it.
 #[test]
 fn rejects_file_masks_ssns() {

@@ -1,4 +1,4 @@
-//! Interest accrual, judgments and the percent-of types through the binary (SPEC §11,
+//! Interest accrual, judgments and the percent-of types through the binary (docs/money.md,
 //! docs/money.md "Interest and judgments"). Each expected figure is worked by hand in
 //! the comment above it.
 
@@ -74,7 +74,7 @@ fn spec_example_posts_49_86_once() {
     let dir = tempfile::tempdir().unwrap();
     let db = database(dir.path());
     let fi = debtor(&db, &simple_10_percent_from_jan_1(), 100_000, "2023-12-01");
-    // SPEC §11: 1,000.00 simple at 10 % from 2024-01-01 through 2024-07-01 = 182 days;
+    // docs/money.md: 1,000.00 simple at 10 % from 2024-01-01 through 2024-07-01 = 182 days;
     // 1000 × 0.10 × 182 / 365 = 49.8630… → 49.86, posted as 499 Total Accrued Interest.
     let run = accrue_json(&db, "2024-07-01", &[]);
     assert_eq!(run["count"], 1);

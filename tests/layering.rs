@@ -5,7 +5,7 @@
 //! macros) per top-level module, and checks each against [`LAYERS`].
 //!
 //! Command-line files (`cli.rs`, `*_cli.rs`) are left out: they are the command line,
-//! which sits above every library module wherever the file lives today (DESIGN.md,
+//! which sits above every library module wherever the file lives today (docs/architecture.md,
 //! "Command line | library"; they are to move to `src/cli/`).
 
 use std::collections::{BTreeMap, BTreeSet};

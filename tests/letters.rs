@@ -1,5 +1,5 @@
 //! Letters: the letter-service file (Ontario and CSV, line by line), NCOA segments,
-//! skips and retries, cosigners, in-house printing and NCOA import (SPEC §6).
+//! skips and retries, cosigners, in-house printing and NCOA import (docs/plans-and-letters.md).
 
 mod common;
 

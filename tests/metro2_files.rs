@@ -94,7 +94,7 @@ fn unpacked_fixed_file_round_trips_byte_for_byte() {
     let (recs, bad) = read_all(&golden);
     assert_eq!(bad, 0);
     assert_eq!(recs.len(), 3);
-    // Decoded values (metro2.md §2.7).
+    // Decoded values (moov-io/metro2's test data).
     let b = &recs[1].segments[0];
     assert_eq!(b.text(&base::IDENTIFICATION_NUMBER), "6666666");
     assert_eq!(b.text(&base::CONSUMER_ACCOUNT_NUMBER), "553723456");
@@ -126,7 +126,7 @@ fn unpacked_fixed_request_round_trips_with_lf() {
     let (recs, bad) = read_all(&golden);
     assert_eq!((recs.len(), bad), (3, 0));
     // moov puts LF between records; recoup's line ending follows every
-    // record, the trailer included (SPEC §5): one more LF at the end.
+    // record, the trailer included (docs/metro2.md): one more LF at the end.
     let mut want = golden.clone();
     want.push(b'\n');
     assert_eq!(rewrite(&recs, LineEnding::Lf), want);

@@ -1,5 +1,5 @@
 //! The money engine against a real database: commission sources, reversals, tax
-//! levels and recalculation (SPEC §7).
+//! levels and recalculation (docs/money.md).
 
 mod common;
 

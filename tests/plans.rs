@@ -1,4 +1,4 @@
-//! The contact plan engine on a real database (SPEC §8; S2:1237-1329, S3:59).
+//! The contact plan engine on a real database (docs/plans-and-letters.md; S2:1237-1329, S3:59).
 
 mod common;
 

@@ -1,4 +1,4 @@
-//! Month-end statements on hand-computed cases (SPEC §7; S2:476-520).
+//! Month-end statements on hand-computed cases (docs/money.md; S2:476-520).
 
 mod common;
 

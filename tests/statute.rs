@@ -1,4 +1,4 @@
-//! Statute of limitations end to end (SPEC §11): `[[statute]]` rules in setup, the
+//! Statute of limitations end to end (docs/money.md): `[[statute]]` rules in setup, the
 //! computed `de.tbd` through imports, postings, `show`, `--where`, `sol check` and
 //! `metro2 generate`.
 

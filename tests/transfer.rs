@@ -1,4 +1,4 @@
-//! Client transfer between two offices' databases (S1; SPEC §9).
+//! Client transfer between two offices' databases (S1; docs/sync-and-transfer.md).
 
 use std::path::{Path, PathBuf};
 
@@ -342,7 +342,7 @@ fn every_client_field_note_contact_and_payment_of_the_demo_office_arrives() {
     .output()
     .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    // A map reads a blank flag as No (SPEC §3), where the transfer keeps it blank.
+    // A map reads a blank flag as No (docs/import-maps.md), where the transfer keeps it blank.
     let blank_flags_as_no = |mut j: serde_json::Value| {
         for f in recoup::catalog::Form::Client.fields() {
             if f.ty == recoup::catalog::FieldType::Flag && j[f.code()].is_null() {

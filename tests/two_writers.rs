@@ -1,4 +1,4 @@
-//! Two recoup commands at once (SPEC §2): a second writer waits for the first and
+//! Two recoup commands at once (docs/store.md): a second writer waits for the first and
 //! then succeeds; past the busy timeout it says another command holds the database.
 
 mod common;

@@ -1,6 +1,6 @@
 //! Payment arrangements (Collect! help, transaction type samples "Down Payment",
 //! "Payment Plan Payment", "Payment Plan Service Charge", "Payment Plan Initial
-//! Discount", S2:2608-2699, 3113-3186; SPEC §11).
+//! Discount", S2:2608-2699, 3113-3186; docs/money.md).
 //!
 //! `recoup arrangement add` posts the down payment (150), the service charge (350, a
 //! fee that raises owing) and the initial discount (193, an adjustment that lowers it)

@@ -1,5 +1,5 @@
 //! The `[promises]` section of `setup.toml`: when a promise is broken and what
-//! breaking it does (SPEC §11). Kept in the `setting` table, section `promises`.
+//! breaking it does (docs/money.md). Kept in the `setting` table, section `promises`.
 
 use std::path::Path;
 
@@ -13,7 +13,7 @@ use crate::tomlutil::{config_error_at, Dec};
 use crate::Result;
 
 const SECTION: &str = "promises";
-/// Days after its due date an unpaid promise is still only late (SPEC §11).
+/// Days after its due date an unpaid promise is still only late (docs/money.md).
 pub const DEFAULT_GRACE_DAYS: u32 = 10;
 
 /// `[promises]` as written.

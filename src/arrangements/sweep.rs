@@ -1,4 +1,4 @@
-//! Kept, late and broken promises (SPEC §11): a promise with an unpaid amount more
+//! Kept, late and broken promises (docs/money.md): a promise with an unpaid amount more
 //! than `grace_days` after its due date is broken. `recoup promises` lists them;
 //! `--sweep` marks them broken, posts the 320 Payment Plan Late Fee when the setup
 //! names an amount (the late fee "for a payment plan according to the settings",

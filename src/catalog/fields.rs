@@ -1,5 +1,5 @@
 //! The catalogue table. Widths follow the product's data dictionary
-//! (collect-help-notes.md §4.10); codes follow SPEC §2.
+//! (Collect! help, record layouts (data dictionary)); codes follow docs/store.md.
 
 use super::{FieldDef, FieldType, Form};
 
@@ -141,15 +141,15 @@ pub static FIELDS: &[FieldDef] = &[
     f!(Debtor, "ecoa", "ECOA Code", A, 1, "ecoa"),
     f!(Debtor, "tx", "Tax Rate", P, 8, "tx"),
     f!(Debtor, "te", "Tax Exempt", F, 1, "te"),
-    // Statute of limitations (S2:1835-1866; SPEC §11): the itemization date starts the
+    // Statute of limitations (S2:1835-1866; docs/money.md): the itemization date starts the
     // period, a judgment restarts it with the judgment pair; `tbd` is kept by `sol`.
     f!(Debtor, "itd", "Itemization Date", D, 10, "itd"),
     f!(Debtor, "jd", "Judgment Date", D, 10, "jd"),
     f!(Debtor, "tbd", "Time-Barred Date", D, 10, "tbd", computed),
-    // Payment arrangements (S2:2608-2699, 5583-5585; SPEC §11): kept by `arrangements`.
+    // Payment arrangements (S2:2608-2699, 5583-5585; docs/money.md): kept by `arrangements`.
     f!(Debtor, "arr", "Arrangement Amount", C, 15, "arr", computed),
     f!(Debtor, "npd", "Next Promise Due", D, 10, "npd", computed),
-    // Interest and judgments (S2:925-937 Interest tab; S2:2182-2230 Judgment Principal; SPEC §11);
+    // Interest and judgments (S2:925-937 Interest tab; S2:2182-2230 Judgment Principal; docs/money.md);
     // the judgment date (above) also leaves earlier transactions out of the totals.
     f!(Debtor, "ity", "Interest Type", A, 8, "ity"),
     f!(Debtor, "irt", "Annual Interest Rate", P, 8, "irt"),
@@ -235,7 +235,7 @@ pub static FIELDS: &[FieldDef] = &[
     f!(Statement, "a60", "Aged 60", C, 15, "a60", computed),
     f!(Statement, "a90", "Aged 90", C, 15, "a90", computed),
 
-    // Invoice line (collect-help-notes.md §5.2)
+    // Invoice line (Collect! help, Statements)
     f!(InvoiceLine, "fi", "File", N, 8, "fi", computed),
     f!(InvoiceLine, "na", "Name", A, 62, "na", computed),
     f!(InvoiceLine, "ac", "Acct", A, 31, "ac", computed),

@@ -1,7 +1,7 @@
 //! The field catalogue: one dictionary of every printable code (`form.field`).
 //!
 //! Import and export maps, the report writer, plan conditions, ODBC sync and the
-//! Metro 2 mapping all resolve names through this table (SPEC §2). A new field is
+//! Metro 2 mapping all resolve names through this table (docs/store.md). A new field is
 //! one line in `fields.rs`; nothing else in the code spells a column name as a string
 //! except the schema that creates it (checked against this table by a test).
 
@@ -153,7 +153,7 @@ pub struct FieldDef {
     /// Catalogue name, also accepted by import maps (`"Acct"`).
     pub name: &'static str,
     pub ty: FieldType,
-    /// Maximum width in characters (data dictionary, collect-help-notes.md §4.10).
+    /// Maximum width in characters (data dictionary, Collect! help, record layouts (data dictionary)).
     pub width: u16,
     /// SQL column in `form.table()`.
     pub column: &'static str,
@@ -237,7 +237,7 @@ mod tests {
 
     #[test]
     fn spec_codes_exist() {
-        // SPEC §2: these codes must exist and may not be renamed.
+        // docs/store.md: these codes must exist and may not be renamed.
         let spec = [
             ("cd", "na ad a1 a2 ci st zi ph re tr em"),
             ("cl", "nu na dba co ad a1 ci st zi cy ph em u1 u2 u3 u4 ty ob bp rm rt tx te rb sd ou so np rpl mb dd"),

@@ -1,4 +1,4 @@
-//! Applying parsed records to the database (SPEC §3): keys, create/update, sub-records,
+//! Applying parsed records to the database (docs/import-maps.md): keys, create/update, sub-records,
 //! transaction posting through the money engine.
 //!
 //! One import is one database transaction. Each input record is first *resolved*
@@ -25,7 +25,7 @@ use crate::store::{self, value_to_sql};
 use crate::{Error, ErrorKind, Result};
 
 fn code_col(code: &str) -> &'static str {
-    // Every column name comes from the catalogue (DESIGN.md).
+    // Every column name comes from the catalogue (docs/architecture.md).
     super::field_by_code(code).map_or("rowid", |f| f.column)
 }
 
@@ -925,7 +925,7 @@ impl<'c> Applier<'c> {
     }
 
     /// A debtor on file: its mapped fields are updated; the computed ones (the
-    /// opening amounts) are write-once, so a re-import never posts twice (SPEC §3).
+    /// opening amounts) are write-once, so a re-import never posts twice (docs/import-maps.md).
     fn update_debtor(
         &mut self,
         part: &Part,
@@ -998,7 +998,7 @@ impl<'c> Applier<'c> {
         push(&mut cols, &mut args, "de.cn", SqlValue::Integer(client));
         let batch = SqlValue::Text(self.batch.to_string());
         push(&mut cols, &mut args, "de.ib", batch);
-        // New debtors: mode A, listed today (SPEC §3).
+        // New debtors: mode A, listed today (docs/import-maps.md).
         if !mapped("de.mo") {
             push(&mut cols, &mut args, "de.mo", SqlValue::Text("A".into()));
         }

@@ -1,5 +1,5 @@
 //! A record definition run backwards: the text each field spec writes for one stored
-//! record, so that importing it again stores the same values (SPEC §3, export).
+//! record, so that importing it again stores the same values (docs/import-maps.md, export).
 //!
 //! - Specs that built one text field with `append` (S2:5384-5398, "Doe" + ", " +
 //!   "John") split the stored value back into their columns; static pieces (`fill`

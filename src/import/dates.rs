@@ -1,4 +1,4 @@
-//! Import date options (S2:5015-5029, collect-help-notes.md §4.6): the order of day,
+//! Import date options (S2:5015-5029, Collect! help, Import: date options): the order of day,
 //! month and year, the separator, 2- or 4-digit years and leading zeros, globally
 //! and per field.
 
@@ -41,7 +41,7 @@ pub struct DateOptions {
 }
 
 impl Default for DateOptions {
-    /// SPEC §3 defaults: MDY, "/", 4, leading zeros.
+    /// docs/import-maps.md defaults: MDY, "/", 4, leading zeros.
     fn default() -> Self {
         DateOptions {
             order: DateOrder::Mdy,
@@ -56,7 +56,7 @@ const MONTHS: [&str; 12] = [
     "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
 ];
 
-/// A two-digit year lands within [today − 90 years, today + 10 years] (SPEC §3; chrono's
+/// A two-digit year lands within [today − 90 years, today + 10 years] (docs/import-maps.md; chrono's
 /// `%y` would put "45" in 2045, wrong for a date of birth).
 fn full_year(yy: i32, today: NaiveDate) -> i32 {
     let ty = today.year();

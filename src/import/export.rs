@@ -1,4 +1,4 @@
-//! Maps run backwards (SPEC §3 last bullets): one row per record of the map's record
+//! Maps run backwards (docs/import-maps.md last bullets): one row per record of the map's record
 //! types, in file-number order and, within a debtor, in posting order, written so that
 //! importing the file with the same map stores the same values ("Nothing lost on the
 //! way out"). What each spec writes is `backwards.rs`; this module picks the records,
@@ -65,7 +65,7 @@ struct Writer<'m, W: Write> {
     unmappable: u64,
     eol: &'static [u8],
     delim: u8,
-    /// Columns of the label line: every row has as many (SPEC §3: one layout per file).
+    /// Columns of the label line: every row has as many (docs/import-maps.md: one layout per file).
     width: usize,
 }
 
@@ -96,7 +96,7 @@ impl<'m, W: Write> Writer<'m, W> {
             return text.as_bytes().to_vec();
         }
         // Unmappable characters become '?' (encoding_rs would write `&#NNNN;`,
-        // which breaks fixed widths: crates-and-speed.md §1).
+        // which breaks fixed widths).
         let mut out = Vec::with_capacity(text.len());
         for c in text.chars() {
             let mut buf = [0u8; 4];

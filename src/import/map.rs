@@ -1,4 +1,4 @@
-//! The import map model (SPEC §3, S2:5178-5188): the map (file format), its record
+//! The import map model (docs/import-maps.md, S2:5178-5188): the map (file format), its record
 //! definitions and their field specs, read from TOML and checked on load. Every
 //! problem is a configuration error naming `file:line:column`.
 
@@ -927,7 +927,7 @@ fn read_field(t: &Tbl, map: &mut Map, kind: RecordKind, direction: Direction) ->
     Ok(spec)
 }
 
-/// What an import may not write (SPEC §3): computed fields (except the write-once
+/// What an import may not write (docs/import-maps.md): computed fields (except the write-once
 /// `de.opr` / `de.oi` on a posting debtor map) and another form's fields other than the
 /// owner keys that find the record's owner.
 fn check_import_field(t: &Tbl, map: &Map, kind: RecordKind, spec: &FieldSpec) -> Result<()> {
@@ -997,7 +997,7 @@ fn check_import_field(t: &Tbl, map: &Map, kind: RecordKind, spec: &FieldSpec) ->
     Ok(())
 }
 
-/// An export row reads its own record and its owners' (SPEC §3 export): a field of
+/// An export row reads its own record and its owners' (docs/import-maps.md export): a field of
 /// any other form is a configuration error.
 fn check_export_field(t: &Tbl, kind: RecordKind, spec: &FieldSpec) -> Result<()> {
     let Some(f) = spec.field else {
@@ -1023,7 +1023,7 @@ fn check_export_field(t: &Tbl, kind: RecordKind, spec: &FieldSpec) -> Result<()>
     Ok(())
 }
 
-/// Combinations the map may not ask for in either direction (SPEC §3).
+/// Combinations the map may not ask for in either direction (docs/import-maps.md).
 fn check_field_shape(t: &Tbl, spec: &FieldSpec) -> Result<()> {
     let Some(f) = spec.field else {
         if spec.key {

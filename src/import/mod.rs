@@ -1,4 +1,4 @@
-//! Import maps (SPEC §3): map model and checks, sources (delimited, fixed,
+//! Import maps (docs/import-maps.md): map model and checks, sources (delimited, fixed,
 //! multi-line), the field pipeline, applying records to the database, and the
 //! export direction.
 //!

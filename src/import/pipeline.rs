@@ -1,4 +1,4 @@
-//! The field pipeline (SPEC §3): one input record → typed field assignments per
+//! The field pipeline (docs/import-maps.md): one input record → typed field assignments per
 //! record definition, or a reject with its reason. Independent of the database.
 //!
 //! Per spec: source text → `@x0A` → scan → strip → trailing overpunch → case →
@@ -536,7 +536,7 @@ impl<'m> Pipeline<'m> {
         Ok(())
     }
 
-    /// The final value of a target, width-checked (SPEC §3: never truncated silently).
+    /// The final value of a target, width-checked (docs/import-maps.md: never truncated silently).
     fn final_value(&self, t: usize, field: &'static FieldDef) -> Result<Value, Reject> {
         if let Some(v) = &self.typed[t] {
             return Ok(v.clone());
@@ -732,7 +732,7 @@ fn amount(t: &str) -> Option<Decimal> {
     parse_amount(t)
 }
 
-/// A value of a non-text type from its text (SPEC §3 "Values by type").
+/// A value of a non-text type from its text (docs/import-maps.md "Values by type").
 pub fn typed_value(
     field: &FieldDef,
     spec: &FieldSpec,

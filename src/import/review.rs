@@ -63,7 +63,7 @@ impl Review {
 }
 
 /// The record as the reviewer sees it, every SSN masked like every other display
-/// (`***-**-1234`, SPEC §1 PII): the record's own SSN values wherever they appear in
+/// (`***-**-1234`, README "Using it" PII): the record's own SSN values wherever they appear in
 /// it, then anything written like an SSN (`123-45-6789`, `123 45 6789`) in case the
 /// source wrote it differently from the stored value. A bare run of nine digits is
 /// masked only when it is the record's SSN: it may be the account number the

@@ -355,7 +355,7 @@ pub fn resolve_map(env: &crate::Env, arg: &str) -> PathBuf {
     env.home_path("maps", &format!("{arg}.toml"))
 }
 
-/// Maps built into the binary, used when `maps/` has no file of that name (SPEC §1:
+/// Maps built into the binary, used when `maps/` has no file of that name (README "Using it":
 /// the client-transfer maps work from any directory; the NCOA map backs `ncoa import`).
 pub const EMBEDDED_MAPS: &[(&str, &str)] = &[
     (

@@ -1,5 +1,5 @@
 //! "Scan For": C `scanf` over one field with a single stored conversion
-//! (collect-help-notes.md §3, S2:5320-5321).
+//! (Collect! help, How To Use Scanf, S2:5320-5321).
 //!
 //! Grammar `% [*] [width] [h|l|L] type`; whitespace in the pattern matches any run of
 //! input whitespace (including none); other characters must match exactly; `*`

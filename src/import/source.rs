@@ -1,6 +1,6 @@
 //! Sources: bytes → records, each with the physical line it starts on (counted
 //! here, not by the csv crate, whose line numbers are off by one on CR LF input:
-//! crates-and-speed.md §1).
+//! seen with the csv crate 1.4).
 //!
 //! One reader handles CSV and other delimited files (quoted fields, embedded
 //! newlines, `xHH` delimiters) and fixed-length files (one line per record, or

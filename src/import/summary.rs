@@ -1,4 +1,4 @@
-//! What one import did: the summary (table or JSON, SPEC §3) and the rejects file.
+//! What one import did: the summary (table or JSON, docs/import-maps.md) and the rejects file.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -26,7 +26,7 @@ pub struct Accumulator {
     pub total: Decimal,
 }
 
-/// What one import did (SPEC §3 summary).
+/// What one import did (docs/import-maps.md summary).
 #[derive(Debug, Clone, Default)]
 pub struct Summary {
     pub map: String,
@@ -132,7 +132,7 @@ impl Summary {
     }
 }
 
-/// The rejects file, created only when there is something to write (SPEC §3),
+/// The rejects file, created only when there is something to write (docs/import-maps.md),
 /// through [`OutputFile`](crate::output::OutputFile): it appears complete or not at all.
 pub struct Rejects {
     path: PathBuf,
@@ -150,7 +150,7 @@ impl Rejects {
                 .map_err(|e| Error::io(&self.path, e))?;
             self.writer = Some(w);
         }
-        // SPEC §1 (PII): the rejects file is read by people, so SSN-shaped text is
+        // README "Using it" (PII): the rejects file is read by people, so SSN-shaped text is
         // masked like every other display; `line` still points at the full record
         // in the input file.
         let reason = crate::pii::mask_ssn_shapes(reason);

@@ -163,7 +163,7 @@ impl<'a, 'd> Tbl<'a, 'd> {
     }
 
     /// A decimal written as a string (`"0.01"`, exact) or a number (`0.01`, read from its
-    /// source text so no binary float rounding creeps in). SPEC §1.
+    /// source text so no binary float rounding creeps in). README "Using it".
     pub fn decimal(&self, key: &str) -> crate::Result<Option<Decimal>> {
         let text = match self.value(key)? {
             None => return Ok(None),

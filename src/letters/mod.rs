@@ -1,4 +1,4 @@
-//! Letters (SPEC §6; S2:5777-6002): the Letter contacts due in a date range, printed
+//! Letters (docs/plans-and-letters.md; S2:5777-6002): the Letter contacts due in a date range, printed
 //! in-house through their reports or written to a letter-service file for a mail
 //! house (Ontario or CSV format, NCOA segments), and NCOA returns applied.
 

@@ -1,4 +1,4 @@
-//! In-house batch letters (SPEC §6/§7 issue): every due Letter contact printed
+//! In-house batch letters (docs/plans-and-letters.md): every due Letter contact printed
 //! through its report into one PDF (or text), a new page per letter, skipping closed
 //! accounts and what contact controls forbid; `--mark-done` completes the contacts.
 

@@ -1,4 +1,4 @@
-//! The letter-service file (SPEC §6; S2:5777-6002): every due letter that has a
+//! The letter-service file (docs/plans-and-letters.md; S2:5777-6002): every due letter that has a
 //! letter number, to the debtor and (with `--cosigners`) its reportable cosigners, in
 //! Ontario or CSV format, with `#K#02`/`#K#03` NCOA segments.
 
@@ -161,7 +161,7 @@ pub fn run(
             .warnings
             .push("--k03 does not apply to the CSV format; ignored".into());
     }
-    // Select and order: by letter number, then file number (S2; SPEC §6).
+    // Select and order: by letter number, then file number (S2; docs/plans-and-letters.md).
     let mut due = Vec::new();
     for d in due_letters(conn, opts.from, opts.to)? {
         let Some(report) = letters.get(&d.description) else {
@@ -298,7 +298,7 @@ pub fn run(
     Ok((bytes, summary))
 }
 
-/// Ontario format, CRLF line ends (SPEC §6).
+/// Ontario format, CRLF line ends (docs/plans-and-letters.md).
 fn ontario(conn: &Connection, letters: &[Written]) -> Result<Vec<u8>> {
     let company = store::read_record(conn, crate::catalog::Form::Company, 1)?.unwrap_or_default();
     let get = |f: &str| {
@@ -362,7 +362,7 @@ fn ontario(conn: &Connection, letters: &[Written]) -> Result<Vec<u8>> {
     Ok(out.into_bytes())
 }
 
-/// CSV format (SPEC §6): per letter one row of the id, `OK` or `COA`, the letter
+/// CSV format (docs/plans-and-letters.md): per letter one row of the id, `OK` or `COA`, the letter
 /// number, then one column per line of the letter's body and one per loop (its lines
 /// joined by CR LF inside the column), so every letter of a number has the same
 /// columns however many transactions it lists. Written by the csv crate: a value

@@ -1,4 +1,4 @@
-//! The collection-agency mapping (SPEC §5; S2:5536-5776; metro2.md §4):
+//! The collection-agency mapping (docs/metro2.md; S2:5536-5776; CRRG, collection-agency reporting; docs/metro2.md):
 //! a plain [`AccountInput`] becomes a base segment, J1/J2 for reportable
 //! cosigners and K1 for the original creditor. The database query that fills
 //! the struct lives with the `generate` command; nothing here touches SQL.
@@ -170,7 +170,7 @@ impl Status {
     }
 }
 
-/// Why an account is not reported (SPEC §5). `key()` is its summary key.
+/// Why an account is not reported (docs/metro2.md). `key()` is its summary key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Exclusion {
     /// Neither SSN nor DOB (S2:5710-5711).
@@ -395,7 +395,7 @@ impl Amounts {
     }
 }
 
-/// The record reports the account as of the as-of date (SPEC §5): a closure
+/// The record reports the account as of the as-of date (docs/metro2.md): a closure
 /// after it is not part of it.
 fn closed_as_of(a: &AccountInput, o: &BuildOptions) -> bool {
     a.mode.trim().eq_ignore_ascii_case("C") && a.closed.is_none_or(|d| d <= o.as_of)
@@ -511,11 +511,11 @@ fn put_account_fields(
         &base::PAYMENT_HISTORY_PROFILE,
         &history_profile(&a.history, o.as_of),
     )?;
-    // A payment dated after the as-of date is not part of the record (SPEC §5).
+    // A payment dated after the as-of date is not part of the record (docs/metro2.md).
     let last_payment = a.last_payment.filter(|d| *d <= o.as_of);
     let (cur, past_due, doai, date_closed) = match status {
         Status::Open93 => (amounts.balance, amounts.balance, o.as_of, None),
-        // A paid account: the date paid is its last payment date (SPEC §5).
+        // A paid account: the date paid is its last payment date (docs/metro2.md).
         Status::Paid62 => {
             let paid = last_payment.unwrap_or(o.as_of);
             (0, 0, paid, Some(paid))

@@ -1,4 +1,4 @@
-//! Credit-bureau settings and activation for reporting (SPEC §5 "Which debtors";
+//! Credit-bureau settings and activation for reporting (docs/metro2.md "Which debtors";
 //! S2:567-590, 5548-5555). An account is activated by hand, by import, or — when
 //! setup's `auto_activate` is on — automatically for clients that report (`cl.rb`).
 //! Activation sets `de.cbr`, the start-reporting date `de.cbd` (listed + the client's

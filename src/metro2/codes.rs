@@ -131,7 +131,7 @@ pub fn terms_ok(raw: &[u8]) -> bool {
 // Code groups of the cross-field and collection rules (`validate`): which
 // Account Status, Account Type and Special Comment codes a rule applies to.
 // Status meanings are those of the CRRG Account Status list (Base Segment
-// field 17A), as moov-io/metro2 applies them; see metro2.md for each rule.
+// field 17A), as moov-io/metro2 applies them; see docs/metro2.md for each rule.
 
 /// Paid, closed or transferred: nothing owed and a Date Closed expected
 /// (05 transferred, 13 paid/closed, 61–65 paid in full).

@@ -1,4 +1,4 @@
-//! `recoup metro2 generate`: the Metro 2 file from the database (SPEC §5).
+//! `recoup metro2 generate`: the Metro 2 file from the database (docs/metro2.md).
 //!
 //! One pass over the debtors in file-number order (a merge with their reported
 //! cosigners), each mapped by `build::build_records`, checked with the collection
@@ -85,7 +85,7 @@ pub struct Summary {
     pub activated: u64,
     /// Accounts recorded in the report history (--mark-done).
     pub marked_done: u64,
-    /// Time-barred accounts reported, each with a warning (SPEC §11).
+    /// Time-barred accounts reported, each with a warning (docs/money.md).
     pub time_barred: u64,
 }
 
@@ -225,7 +225,7 @@ fn load_clients(conn: &Connection) -> Result<ByFile<ClientRow>> {
     Ok(out)
 }
 
-/// An account's money as of the as-of date, from its transactions (SPEC §5: the
+/// An account's money as of the as-of date, from its transactions (docs/metro2.md: the
 /// file reports the month, not the day it is made).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct AsOfMoney {
@@ -536,7 +536,7 @@ fn mark_done(conn: &Connection, as_of: NaiveDate, today: NaiveDate, done: &Done)
         ),
         params![today_s, as_of_s],
     )?;
-    // The next period's contact, unless the status was final (62/DA/DF: SPEC §5) or
+    // The next period's contact, unless the status was final (62/DA/DF: docs/metro2.md) or
     // one is already pending after the as-of date (S2:5549-5555).
     conn.execute(
         &format!(
@@ -799,7 +799,7 @@ fn produce(
             .is_ok()
     };
 
-    // Switched off after a failed minimum test: logged every run (SPEC §5).
+    // Switched off after a failed minimum test: logged every run (docs/metro2.md).
     for (fi, reason) in l.under_minimum {
         batch.push(Job::Excluded {
             fi: *fi,
@@ -875,7 +875,7 @@ fn produce(
         a.client.send_client_detail = cl.send_client_detail;
         a.client.reports_to_bureaus = cl.reports_to_bureaus;
         fill_debtor(r, &mut a)?;
-        // Activation (SPEC §5): auto-activation of a blank `de.cbr` for reporting
+        // Activation (docs/metro2.md): auto-activation of a blank `de.cbr` for reporting
         // clients, and the missing start date of an account switched on by hand or by
         // import. In memory here; written by --mark-done.
         let activate = match flag_of(r.get_ref(24)?) {

@@ -1,5 +1,5 @@
 //! Record and segment layouts: ONE `const` table per record type drives
-//! reading, writing, printing and validation (metro2.md §2.3, moov's
+//! reading, writing, printing and validation (moov-io/metro2's field layouts, moov's
 //! `specifications.go`, cross-checked against CFPB's `fields.py`).
 //!
 //! Positions are 1-based and inclusive of the 4-byte RDW (header, base,
@@ -373,7 +373,7 @@ impl SegKind {
         }
     }
 
-    /// The name used in findings, counts and `print` (SPEC §5 JSON keys).
+    /// The name used in findings, counts and `print` (docs/metro2.md JSON keys).
     pub const fn name(self) -> &'static str {
         match self {
             SegKind::Header => "header",

@@ -1,5 +1,5 @@
 //! Metro 2 (CDIA 426-character format): layout tables, reader, writer,
-//! validator, printer and the collection-agency mapping (SPEC §5).
+//! validator, printer and the collection-agency mapping (docs/metro2.md).
 //!
 //! ```text
 //! layout  — one const table per record type; drives everything below

@@ -1,5 +1,5 @@
 //! The packed (366-byte) layout as moov-io/metro2 reads and writes it
-//! (metro2.md §2.3 "Packed pos/len/type", §2.4): binary descriptor words (a
+//! (moov-io/metro2's packed layout and descriptor words): binary descriptor words (a
 //! 2-byte big-endian length and two zero bytes), and in the header, base and
 //! trailer the wide numbers and dates in binary — a number is 5 bytes big-endian
 //! (the telephone 6), a date `0x00`, the MMDDYYYY value in 3 bytes big-endian and

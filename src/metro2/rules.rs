@@ -22,7 +22,7 @@ impl Severity {
 }
 
 /// Which rule set runs: the CRRG checks alone, or those plus the
-/// collection-agency rules (metro2.md §4).
+/// collection-agency rules (CRRG, collection-agency reporting; docs/metro2.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Profile {
     #[default]
@@ -62,7 +62,7 @@ macro_rules! rules {
 }
 
 rules! {
-    // Structure (metro2.md §2.4, §5 point 5).
+    // Structure (moov-io/metro2's descriptor words and encodings).
     S001_PACKED = "S001", all, Error, "binary input that no packed (366) descriptor word frames, or binary descriptor words in a character-format file; the rest is not read";
     S002_UNREADABLE = "S002", all, Error, "a line or stretch of bytes that is not a record (too short, unknown segment identifier, truncated segment, binary bytes)";
     S003_NO_HEADER = "S003", all, Error, "the file does not start with a header record";
@@ -74,7 +74,7 @@ rules! {
     S009_REPEATED_SEGMENT = "S009", all, Error, "more than one K1, K2, K3, K4 or L1 segment in a record";
     S010_BDW = "S010", all, Warning, "Block Descriptor Word is not the record length + 4";
     S011_PLACEHOLDER = "S011", all, Info, "blank or zero-filled placeholder segment, ignored";
-    // Fields (layout tables; metro2.md §2.5).
+    // Fields (layout tables; moov-io/metro2's validation rules).
     F001_REQUIRED = "F001", all, Error, "required field is blank or zero";
     F002_NUMERIC = "F002", all, Error, "numeric field holds something other than digits";
     F003_DATE = "F003", all, Error, "date or time stamp is not a valid MMDDYYYY[HHMMSS]";
@@ -88,7 +88,7 @@ rules! {
     F011_STATE = "F011", all, Warning, "state is not a US or Canadian postal code";
     F012_PROGRAM_ID = "F012", all, Warning, "header carries no bureau program identifier";
     F013_NAME_CHARS = "F013", all, Warning, "name holds characters other than letters, digits, blank, hyphen and apostrophe";
-    // Cross-field (moov's rules and the CFPB catalogue, metro2.md §2.5 and §3).
+    // Cross-field (moov-io/metro2's validation rules and cfpb/Metro2's cross-field catalogue).
     X001_PAYMENT_RATING = "X001", all, Error, "Payment Rating must be 0-6, G or L for statuses 05, 13, 65, 88, 89, 94, 95 and blank otherwise";
     X002_SSN_OR_DOB = "X002", all, Error, "consumer has neither SSN nor date of birth (ECOA W and Z exempt)";
     X003_PAID_WITH_PAST_DUE = "X003", all, Warning, "status 05, 11, 13 or 61-65 with Amount Past Due > 0";
@@ -113,7 +113,7 @@ rules! {
     X022_K3 = "X022", all, Error, "K3 agency identifier 00 with an account number";
     X023_DOFD_AFTER_DOAI = "X023", all, Warning, "Date of First Delinquency later than the Date of Account Information";
     X024_AFTER_DOAI = "X024", all, Error, "Date Closed or Date of Last Payment later than the Date of Account Information (the record reports the account as of that date)";
-    // Collection-agency profile (metro2.md §4; SPEC §5).
+    // Collection-agency profile (CRRG, collection-agency reporting; docs/metro2.md; docs/metro2.md).
     C001_PORTFOLIO = "C001", collection, Error, "portfolio type must be O";
     C002_ACCOUNT_TYPE = "C002", collection, Error, "account type must be 48, 0C or 77";
     C003_STATUS = "C003", collection, Error, "account status must be 93, 62, DA or DF";

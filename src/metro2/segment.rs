@@ -1,6 +1,6 @@
 //! One record or segment as bytes, with typed accessors driven by the layout
 //! tables. Writing refuses a value that does not fit instead of truncating it
-//! (moov silently keeps the leftmost digits, metro2.md §2.4).
+//! (moov silently keeps the leftmost digits, moov-io/metro2's descriptor words and encodings).
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
 

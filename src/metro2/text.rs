@@ -124,7 +124,7 @@ fn clean_with(s: &str, keep: impl Fn(u8) -> bool) -> String {
 
 /// A name part: upper-case ASCII, punctuation other than hyphen and
 /// apostrophe removed (CRRG via moov: no titles, hyphen the only special
-/// character; SPEC §5 keeps the apostrophe).
+/// character; docs/metro2.md keeps the apostrophe).
 pub fn clean_name(s: &str) -> String {
     clean_with(s, |b| b.is_ascii_alphanumeric() || b == b'-' || b == b'\'')
 }

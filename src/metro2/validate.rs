@@ -1,7 +1,7 @@
 //! The validator: every finding, with the physical record number, segment,
 //! field, position within the segment, value (SSNs masked), rule and
 //! severity. It never stops at the first problem (moov's users' top
-//! complaint, metro2.md §1.1).
+//! complaint, moov-io/metro2's users' requests).
 
 use std::io::Read;
 

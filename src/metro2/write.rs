@@ -67,7 +67,7 @@ impl From<FieldError> for WriteError {
     }
 }
 
-/// Trailer totals, accumulated record by record (moov's list, metro2.md §2.5,
+/// Trailer totals, accumulated record by record (moov's list, moov-io/metro2's validation rules,
 /// with its K3 and K2-indicator bugs fixed). Placeholder segments are not
 /// counted.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

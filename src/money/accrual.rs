@@ -1,6 +1,6 @@
 //! `recoup interest accrue`: reads each debtor's interest terms and transactions, works
 //! out the interest accrued since the last accrual with [`super::interest`], and posts
-//! it as one 400-series transaction per debtor (SPEC §11). Also the percent-of bases of
+//! it as one 400-series transaction per debtor (docs/money.md). Also the percent-of bases of
 //! the "percent of" transaction types (161, 162, 163, 499; Collect! help, Transaction
 //! Types — "Add Percent Of Principal To Principal Sample" and the three that follow,
 //! S2:2231-2378, and "Total Accrued Interest Sample", S2:2492-2524).
@@ -227,7 +227,7 @@ fn movements(
         if marker {
             last_accrual = last_accrual.max(Some(date));
         }
-        // Charges are posted negative and payments positive (SPEC §2); movements
+        // Charges are posted negative and payments positive (docs/store.md); movements
         // carry the balance each raises.
         let (effect, amount) = match fin {
             FinType::Principal if code.trim() == CAPITALIZE => (Effect::Capitalize, -posted),
@@ -428,7 +428,7 @@ pub fn percent_basis_name(code: &str) -> Option<&'static str> {
 /// The To Us amount of a "percent of" transaction posted on `on`: `percent` % of the
 /// debtor's current figure, signed as typed — as in the product, −35 % of a 1,000.00
 /// principal fills −350.00 into To Us and so adds 350.00 (S2:2240-2245). Rounded half-up
-/// to the cent like every stored amount (SPEC §1). `None` when the type has no basis.
+/// to the cent like every stored amount (README "Using it"). `None` when the type has no basis.
 pub fn percent_amount(
     conn: &Connection,
     fi: i64,

@@ -1,5 +1,5 @@
 //! Interest accrual over a debtor's history: exact decimal interest, day by day,
-//! on the principal in force each day (SPEC §11; Collect! help, Transaction Types —
+//! on the principal in force each day (docs/money.md; Collect! help, Transaction Types —
 //! "Original Principal Sample": "interest is calculated on the resulting principal total
 //! after each transaction's payment date", S2:2165-2168).
 //!
@@ -15,7 +15,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use crate::dates::month_end;
 use crate::{bail, Result};
 
-/// Day count: actual/365 (SPEC §11) — every calendar day counts, a year is 365 days,
+/// Day count: actual/365 (docs/money.md) — every calendar day counts, a year is 365 days,
 /// leap years included.
 const DAYS_PER_YEAR: i64 = 365;
 
@@ -125,7 +125,7 @@ pub type PaymentOrder = [Bucket; 3];
 /// `[interest] payment_order` says otherwise.
 pub const DEFAULT_PAYMENT_ORDER: PaymentOrder = [Bucket::Interest, Bucket::Fees, Bucket::Principal];
 
-/// Round an accrued total to the cent, half-even (SPEC §11).
+/// Round an accrued total to the cent, half-even (docs/money.md).
 pub fn round_interest(d: Decimal) -> Decimal {
     d.round_dp_with_strategy(2, RoundingStrategy::MidpointNearestEven)
 }
@@ -375,7 +375,7 @@ mod tests {
 
     #[test]
     fn spec_example_simple_182_days() {
-        // SPEC §11: 1,000.00 at 10 % from 2024-01-01 through 2024-07-01: Jan 2–31 = 30,
+        // docs/money.md: 1,000.00 at 10 % from 2024-01-01 through 2024-07-01: Jan 2–31 = 30,
         // Feb 29, Mar 31, Apr 30, May 31, Jun 30, Jul 1 = 182 days;
         // 1000 × 0.10 × 182 / 365 = 49.8630… → 49.86.
         let t = terms(InterestKind::Simple, dec!(10), "2024-01-01");

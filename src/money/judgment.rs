@@ -1,7 +1,7 @@
 //! Judgments: once a judgment date is set, the judgment "will factor in all previous
 //! transactions", so transactions with a payment date before it are left out of the
 //! debtor's financial calculations (Collect! help, Transaction Types — "Judgment
-//! Principal Sample", S2:2194-2196; SPEC §11). Recalculation, posting and interest all
+//! Principal Sample", S2:2194-2196; docs/money.md). Recalculation, posting and interest all
 //! use [`excluded`], so they agree.
 
 use chrono::NaiveDate;

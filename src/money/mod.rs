@@ -1,5 +1,5 @@
 //! Money: exact decimal amounts, transaction types, posting, recalculation,
-//! commission and tax (SPEC §7, seed-inventory.md §4).
+//! commission and tax (docs/money.md, How To Setup Collect!, Transaction Types).
 
 pub mod accrual;
 pub mod interest;

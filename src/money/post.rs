@@ -388,7 +388,7 @@ impl Ledger {
             payment_date,
         )?;
 
-        // Commission (S2:2097-2100, 4146-4527; SPEC §7).
+        // Commission (S2:2097-2100, 4146-4527; docs/money.md).
         let commission: Option<Commission> = if let Some(cm) = req.commission {
             let cm = round_cents(cm);
             Some(Commission {
@@ -412,7 +412,7 @@ impl Ledger {
             Some(code) => self.rate_plan(conn, code)?,
             None => None,
         } {
-            // A plan overrides flat rates, even a flat rate of 0 (SPEC §7).
+            // A plan overrides flat rates, even a flat rate of 0 (docs/money.md).
             Some(plan.commission(&PlanInputs {
                 payment: amount,
                 payment_date: Some(payment_date),

@@ -1,5 +1,5 @@
 //! Debtor recalculation: the computed financial fields from the transactions
-//! (SPEC §2 "Computed debtor fields"; seed-inventory.md §4.1).
+//! (docs/store.md "Computed debtor fields"; How To Setup Collect!, Transaction Types).
 
 use chrono::NaiveDate;
 use rusqlite::types::Value as SqlValue;

@@ -18,7 +18,7 @@ use super::{from_cents, to_cents};
 use crate::{bail, Result};
 
 /// Payment types that are only ever reversals, so a positive amount is refused:
-/// 105 Returned NSF Check (S2:1920; SPEC §7 "posted negative").
+/// 105 Returned NSF Check (S2:1920; docs/money.md "posted negative").
 pub const REVERSAL_ONLY_TYPES: &[&str] = &["105"];
 
 /// The payment a reversal reverses, with the rates the reversal takes back at.
@@ -170,7 +170,7 @@ fn reversed_so_far(conn: &Connection, debtor: i64, id: i64) -> Result<i64> {
 }
 
 /// The debtor's most recent positive payment dated on or before `on` with at least
-/// `wanted` left un-reversed (SPEC §7). A reversal whose type calculates commission
+/// `wanted` left un-reversed (docs/money.md). A reversal whose type calculates commission
 /// looks first among payments whose types calculate it too: an NSF cheque does not
 /// reverse a fixed-commission payment such as 106.
 fn latest_payment(

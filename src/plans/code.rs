@@ -1,5 +1,5 @@
 //! A contact plan is named by a code that is also its file name (`plans/CODE.toml`,
-//! SPEC §8). A code from data or a map is a name, never a path: `../x` or `/etc/x`
+//! docs/plans-and-letters.md). A code from data or a map is a name, never a path: `../x` or `/etc/x`
 //! would read a file outside `plans/`.
 
 use crate::catalog::{FieldDef, Form};

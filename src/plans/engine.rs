@@ -1,4 +1,4 @@
-//! The contact plan engine (S2:1237-1329; SPEC §8): deletes pending contacts, works
+//! The contact plan engine (S2:1237-1329; docs/plans-and-letters.md): deletes pending contacts, works
 //! out each event's date and time, then processes the events in the ten groups of
 //! S2:1291-1329, each group in plan order.
 
@@ -52,7 +52,7 @@ pub struct PlanRunner {
     batch_mode: bool,
     pub summary: PlanSummary,
     /// ODBC events due now: (debtor, pair, operation). They run after the local
-    /// database commit (SPEC §8), through `crate::sync::run_pending`.
+    /// database commit (docs/plans-and-letters.md), through `crate::sync::run_pending`.
     pub pending_odbc: Vec<crate::sync::PendingOdbc>,
 }
 
@@ -612,7 +612,7 @@ pub fn write_note(
 }
 
 /// `schedule_if`: compare a debtor (or its client's) field with a value. Pick-list
-/// fields compare on the key and also accept the text (SPEC §2). A date field may be
+/// fields compare on the key and also accept the text (docs/store.md). A date field may be
 /// compared with `today` (or `@d`, as in reports): the date the plan's events count
 /// from, so `de.tbd <= today` picks accounts already time-barred (docs/money.md).
 fn condition_holds(

@@ -1,4 +1,4 @@
-//! Contact plans (SPEC §8; S2:1130-1670, S3): plan files, the scheduling rules and
+//! Contact plans (docs/plans-and-letters.md; S2:1130-1670, S3): plan files, the scheduling rules and
 //! the engine that runs them, and the batch that processes automatic contacts.
 
 pub mod cli;

@@ -1,4 +1,4 @@
-//! Plan files (`plans/CODE.toml`, SPEC §8), checked on load.
+//! Plan files (`plans/CODE.toml`, docs/plans-and-letters.md), checked on load.
 
 use std::path::Path;
 
@@ -11,7 +11,7 @@ use crate::catalog;
 use crate::tomlutil::{config_error_at, toml_error, Dec};
 use crate::{Error, Result};
 
-/// The event types of SPEC §8.
+/// The event types of docs/plans-and-letters.md.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum EventType {
     Letter,

@@ -16,7 +16,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::Result;
 
-/// Contact status of a promise the sweep found broken (SPEC §11).
+/// Contact status of a promise the sweep found broken (docs/money.md).
 pub const BROKEN: &str = "Broken";
 /// Contact status of a promise an arrangement replaced.
 pub const CANCELLED: &str = "Cancelled";

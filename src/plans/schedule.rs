@@ -1,4 +1,4 @@
-//! Contact dates and times (S2:1266-1285; SPEC §8): delay days, day of month, next
+//! Contact dates and times (S2:1266-1285; docs/plans-and-letters.md): delay days, day of month, next
 //! month same day, weekends and holidays, timeless time and delay minutes.
 
 use chrono::{Datelike, Duration, NaiveDate, NaiveTime};

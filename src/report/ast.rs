@@ -1,5 +1,5 @@
 //! The report body as a tree. Every node keeps the file position it came from so
-//! `report check` and runtime errors can name `line:column` (DESIGN.md, minijinja anatomy).
+//! `report check` and runtime errors can name `line:column` (docs/architecture.md, minijinja anatomy).
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -34,7 +34,7 @@ pub struct FieldRef {
     pub idx: usize,
 }
 
-/// The suffix in angle brackets after a code (SPEC §4, collect-help-notes.md §1.6).
+/// The suffix in angle brackets after a code (docs/report-language.md, Collect! help, Report Writer: formatting modifiers).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Modifier {
     /// No modifier: natural width (currency with two decimals).
@@ -116,7 +116,7 @@ pub enum CcKind {
 }
 
 impl CcKind {
-    /// The contact type counted by this control (SPEC §1.1 `[[contact_control]] type`).
+    /// The contact type counted by this control (README "Using it" `[[contact_control]] type`).
     pub fn type_name(self) -> &'static str {
         match self {
             CcKind::Letter => "letter",
@@ -127,7 +127,7 @@ impl CcKind {
     }
 }
 
-/// The type symbol of a variable declaration (collect-help-notes.md §1.7).
+/// The type symbol of a variable declaration (Collect! help, Report Writer: variables).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum VarType {
     /// `#`
@@ -278,7 +278,7 @@ pub struct LoopNode {
     pub max: Option<usize>,
     pub order: Vec<OrderKey>,
     pub body: Vec<Node>,
-    /// The line repeated as the total line (SPEC §4), chosen after parsing.
+    /// The line repeated as the total line (docs/report-language.md), chosen after parsing.
     pub total: Option<Vec<Item>>,
     /// Number of currency slots in the report (sizes the accumulators).
     pub span: Span,

@@ -1,4 +1,4 @@
-//! `recoup report run` and `recoup report check` (SPEC §4).
+//! `recoup report run` and `recoup report check` (docs/report-language.md).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -41,7 +41,7 @@ pub fn locate(env: &Env, name: &str) -> PathBuf {
 }
 
 /// Shipped reports other commands rely on, embedded so they work from any directory
-/// (SPEC §1); a file in `reports/` takes precedence.
+/// (README "Using it"); a file in `reports/` takes precedence.
 pub const EMBEDDED: &[(&str, &str)] = &[
     (
         "export-client-notes",
@@ -220,7 +220,7 @@ fn summary(env: &Env, out: &Path, s: &super::RunStats, pdf: bool, warnings: usiz
     Ok(())
 }
 
-/// A spinner on stderr counting output lines (SPEC §1: long work shows progress).
+/// A spinner on stderr counting output lines (README "Using it": long work shows progress).
 struct Progress<'s> {
     inner: &'s mut dyn Sink,
     bar: indicatif::ProgressBar,

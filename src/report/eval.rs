@@ -190,7 +190,7 @@ pub fn walk_fields(nodes: &[Node], f: &mut dyn FnMut(FieldRef)) {
     }
 }
 
-/// `@d @w @m @y` with arithmetic (collect-help-notes.md §1.9).
+/// `@d @w @m @y` with arithmetic (Collect! help, Report Writer: dates and times).
 pub fn date_code(dc: DateCode, today: NaiveDate) -> Option<NaiveDate> {
     let base = match dc.unit {
         DateUnit::Day => today.checked_add_signed(chrono::Duration::days(dc.units as i64))?,
@@ -399,7 +399,7 @@ impl<'a> Eval<'a> {
         rt(span, &self.rep.origin, msg)
     }
 
-    /// Run the report: once, or once per start record (SPEC §4 `start_on`).
+    /// Run the report: once, or once per start record (docs/report-language.md `start_on`).
     pub fn run(mut self, opts: &RunOptions) -> Result<RunStats> {
         let form = match self.rep.front.start_on {
             StartOn::Anywhere => None,

@@ -1,4 +1,4 @@
-//! Printing values under modifiers (SPEC §4, collect-help-notes.md §1.6).
+//! Printing values under modifiers (docs/report-language.md, Collect! help, Report Writer: formatting modifiers).
 //!
 //! Currency prints `$14,620.50` / `-$1,234.56`; a zero amount under a width modifier is
 //! blank unless the modifier is `<n.0>`; `<0nn>` always prints digits. Widths count
@@ -462,7 +462,7 @@ pub fn cheque_words(d: Decimal) -> String {
 }
 
 /// The whole part of an amount in words: 1056.13 → `One Thousand Fifty Six`
-/// (collect-help-notes.md §1.6); [`cheque_words`] adds the cents.
+/// (Collect! help, Report Writer: formatting modifiers); [`cheque_words`] adds the cents.
 pub fn words(d: Decimal) -> String {
     use rust_decimal::prelude::ToPrimitive;
     let whole = d.trunc().abs().to_u64().unwrap_or(u64::MAX);

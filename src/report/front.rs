@@ -1,4 +1,4 @@
-//! The TOML front matter between `+++` lines (SPEC §4).
+//! The TOML front matter between `+++` lines (docs/report-language.md).
 
 use serde::Deserialize;
 

@@ -2,7 +2,7 @@
 //!
 //! After `@` the longest known code wins (`@de.na` before `@d`); a known form with an
 //! unknown field is an error; any other unknown `@word` stays text and is warned about
-//! (SPEC §4). Every item carries the line:column it starts at.
+//! (docs/report-language.md). Every item carries the line:column it starts at.
 
 use rust_decimal::Decimal;
 
@@ -17,7 +17,7 @@ pub struct Diag {
     pub warning: bool,
 }
 
-/// Relation loops (SPEC §2): code → (form iterated, parent form).
+/// Relation loops (docs/store.md): code → (form iterated, parent form).
 pub const RELATIONS: &[(&str, Form, Form)] = &[
     ("cl.de", Form::Debtor, Form::Client),
     ("de.tr", Form::Transaction, Form::Debtor),

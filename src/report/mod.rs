@@ -1,4 +1,4 @@
-//! The report writer: the product's `@de.na` printable-code language (SPEC §4).
+//! The report writer: the product's `@de.na` printable-code language (docs/report-language.md).
 //!
 //! `front` (TOML front matter) → `lexer` + `parser` (a tree with a span on every node,
 //! `ast`) → `eval` over a [`source::DataSource`] → a [`sink::Sink`] (text or PDF).

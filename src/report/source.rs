@@ -1,4 +1,4 @@
-//! Where a report's records come from (DESIGN.md: "the report interpreter reads through
+//! Where a report's records come from (docs/architecture.md: "the report interpreter reads through
 //! one Record/Context trait so statements, letters and ad-hoc reports share it").
 //!
 //! [`MemorySource`] serves tests and callers that already hold records;

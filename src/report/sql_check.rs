@@ -1,4 +1,4 @@
-//! `@SQL( … )` reads, never writes (SPEC §4): a write statement is refused when the
+//! `@SQL( … )` reads, never writes (docs/report-language.md): a write statement is refused when the
 //! report is checked, before anything runs. The run also opens the query read-only
 //! (`sqlite.rs`); this check names the place earlier.
 

@@ -99,7 +99,7 @@ impl<'c> SqliteSource<'c> {
         Ok(rec)
     }
 
-    /// Read-only views named by form code with columns named by field code (SPEC §4
+    /// Read-only views named by form code with columns named by field code (docs/report-language.md
     /// `@SQL`): currency in dollars, percent as a number, dates `YYYY-MM-DD`.
     fn create_views(&self) -> Result<()> {
         let mut sql = String::new();
@@ -196,7 +196,7 @@ impl DataSource for SqliteSource<'_> {
         Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
 
-    /// SPEC §6: a control applies when its type matches and its state is blank or the
+    /// docs/plans-and-letters.md: a control applies when its type matches and its state is blank or the
     /// debtor's; it allows a contact when fewer than `max_times` completed contacts of that
     /// type fall in the `period_days` days up to today (S2:1671-1809).
     fn contact_ok(&self, kind: CcKind, debtor: &Record, today: NaiveDate) -> Result<bool> {

@@ -54,12 +54,12 @@ pub struct SetupFile {
     pub contact_control: Option<Vec<ContactControl>>,
     pub rate_plan: Option<Vec<RatePlan>>,
     pub transaction_type: Option<Vec<TransactionType>>,
-    /// Statute of limitations rules (SPEC §11, S2:1835-1866).
+    /// Statute of limitations rules (docs/money.md, S2:1835-1866).
     pub statute: Option<Vec<crate::sol::StatuteRule>>,
     pub time_barred: Option<crate::sol::TimeBarredSettings>,
-    /// Promises: grace days, late fee, plan for broken promises (SPEC §11).
+    /// Promises: grace days, late fee, plan for broken promises (docs/money.md).
     pub promises: Option<crate::arrangements::PromiseSettings>,
-    /// The order a payment pays interest, fees and principal (SPEC §11).
+    /// The order a payment pays interest, fees and principal (docs/money.md).
     pub interest: Option<crate::setup::interest::InterestSettings>,
 }
 

@@ -1,4 +1,4 @@
-//! `setup.toml` (SPEC §1.1): the agency's settings as text under version control.
+//! `setup.toml` (README "Using it"): the agency's settings as text under version control.
 //! `apply` is declarative — each section present replaces that section; absent
 //! sections are kept — except clients and transaction types, which are upserted
 //! (a client may own debtors; stock types are never deleted). Strict: an unknown

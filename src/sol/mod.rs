@@ -1,5 +1,5 @@
 //! Statute of limitations (Collect! help, "Statute Of Limitations", S2:1835-1866;
-//! SPEC §11): per-state rules in `setup.toml` decide when a debt becomes time-barred.
+//! docs/money.md): per-state rules in `setup.toml` decide when a debt becomes time-barred.
 //!
 //! The time-barred date `de.tbd` = start + periods·unit, where the start is the
 //! judgment date with the judgment pair when `de.jd` is set (and the rule has a
@@ -67,7 +67,7 @@ pub fn time_barred_date(statute: &Statute, d: &DebtorDates) -> Option<NaiveDate>
 
 /// Payments and reversals of debtors, folded into each debtor's last payment that was
 /// not reversed in full. A payment is "a transaction of a payment type that is not
-/// reversed" (SPEC §11); a partial reversal leaves money received, so the payment
+/// reversed" (docs/money.md); a partial reversal leaves money received, so the payment
 /// still restarts the period.
 #[derive(Default)]
 struct LastPayments {

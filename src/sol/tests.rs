@@ -1,4 +1,4 @@
-//! Worked examples of the statute-of-limitations rule (SPEC §11), checkable by hand.
+//! Worked examples of the statute-of-limitations rule (docs/money.md), checkable by hand.
 
 use super::*;
 use crate::store::Store;

@@ -1,4 +1,4 @@
-//! `recoup statements generate`: one statement per client per period (SPEC §7).
+//! `recoup statements generate`: one statement per client per period (docs/money.md).
 
 use std::collections::BTreeMap;
 

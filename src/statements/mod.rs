@@ -1,5 +1,5 @@
 //! Month-end: client statements (Net, Gross, Combined), client payments against
-//! what clients owe, and the daily cash report (SPEC §7; S2:426-739).
+//! what clients owe, and the daily cash report (docs/money.md; S2:426-739).
 
 pub mod cash;
 pub mod cli;

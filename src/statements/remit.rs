@@ -1,4 +1,4 @@
-//! The remittance arithmetic of one statement (S2:476-520, SPEC §7), on cents.
+//! The remittance arithmetic of one statement (S2:476-520, docs/money.md), on cents.
 //! Pure: the database side is in `generate.rs`.
 
 /// What one period's invoice lines add up to, split the way the remit types need.
@@ -151,7 +151,7 @@ mod tests {
 
     #[test]
     fn net_remit() {
-        // $1,200 collected at 30%: cheque $840 (the SPEC §7 JSON example)
+        // $1,200 collected at 30%: cheque $840 (the docs/money.md JSON example)
         let o = settle(Remit::Net, &sums(120_000, 36_000, 0), 0, false);
         assert_eq!((o.cheque, o.due_from_client, o.new_charge), (84_000, 0, 0));
         // a balance forward of $100 comes out of the cheque

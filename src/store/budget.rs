@@ -1,4 +1,4 @@
-//! A time budget for one query (SPEC §4 `@SQL`): SQLite's progress handler, installed
+//! A time budget for one query (docs/report-language.md `@SQL`): SQLite's progress handler, installed
 //! on every store connection, interrupts the statement running on this thread once
 //! the deadline set by [`within`] has passed. Without a deadline it does nothing.
 

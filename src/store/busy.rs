@@ -1,4 +1,4 @@
-//! Two recoup commands at once (SPEC §2): the second writer waits for the first
+//! Two recoup commands at once (docs/store.md): the second writer waits for the first
 //! instead of failing, up to the busy timeout (docs/limits.md).
 
 use std::time::Duration;

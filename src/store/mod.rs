@@ -1,6 +1,6 @@
 //! The SQLite store: opening and migrating the database, typed reads and writes of
 //! catalogue records, settings, numbering. Readers of files never touch the store;
-//! the store never parses files (DESIGN.md).
+//! the store never parses files (docs/architecture.md).
 
 pub mod budget;
 pub(crate) mod busy;
@@ -54,7 +54,7 @@ impl Store {
 
     fn init(mut conn: Connection) -> Result<Store> {
         // First, so every later statement (the pragmas and migrations too) waits for
-        // another recoup command's write instead of failing at once (SPEC §2).
+        // another recoup command's write instead of failing at once (docs/store.md).
         conn.busy_timeout(busy_timeout()?)?;
         // A deferred transaction that reads first and writes later cannot wait: in WAL
         // mode its upgrade fails with "database is locked" at once, busy timeout or not.
@@ -93,7 +93,7 @@ impl Store {
     }
 }
 
-/// The next number of a global sequence: the highest so far + 1 (SPEC §1).
+/// The next number of a global sequence: the highest so far + 1 (README "Using it").
 pub fn next_number(conn: &Connection, table: &str, column: &str, first: i64) -> Result<i64> {
     let max: Option<i64> =
         conn.query_row(&format!("SELECT MAX({column}) FROM {table}"), [], |r| {

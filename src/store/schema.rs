@@ -219,7 +219,7 @@ fn migration_3(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
-/// Migration 4: Metro 2 report history and activation (SPEC §5). `metro2_report` holds
+/// Migration 4: Metro 2 report history and activation (docs/metro2.md). `metro2_report` holds
 /// one row per account reported with `--mark-done` (the as-of date and the status sent);
 /// it feeds the Payment History Profile and stops an account after its final 62/DA/DF.
 /// `metro2_activation` records when an account was activated for reporting and, when the

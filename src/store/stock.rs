@@ -1,5 +1,5 @@
 //! The stock transaction types (S2:1915-1968), the reserved codes (S2:1979-2001),
-//! and the per-type flags of seed-inventory.md §4.3. Where the seeds leave a flag
+//! and the per-type flags of How To Setup Collect!, Transaction Types. Where the seeds leave a flag
 //! open ("?" there) the choice is the one an agency expects, noted as `// chosen`.
 //! `docs/money.md` explains the choices for operations staff.
 
@@ -67,7 +67,7 @@ pub static STOCK_TYPES: &[StockType] = &[
     pay("102", "Cash Payment"),         // chosen: as 101
     pay("103", "Payment Out of Court"), // chosen: as 101
     pay("104", "Money Order Payment"),  // chosen: as 101
-    pay("105", "Returned NSF Check"),   // SPEC §7: a Payment type; posted negative
+    pay("105", "Returned NSF Check"),   // docs/money.md: a Payment type; posted negative
     StockType {
         // S2:2803-2862: fixed $25 To Agency and Commission, used as-is
         omit_statement: true,
@@ -142,7 +142,7 @@ pub static STOCK_TYPES: &[StockType] = &[
     reserved(t("394", "Judgement Court Costs", "fee")),
     StockType {
         // S2:627-633: a 'due Agency' charge billed to the client; never in the
-        // debtor's balance (SPEC §2). Not cash received, so omitted from daily cash.
+        // debtor's balance (docs/store.md). Not cash received, so omitted from daily cash.
         omit_statement: false,
         fee_due_agency: true,
         ..reserved(t("397", "Client Fee", "client_fee"))

@@ -1,4 +1,4 @@
-//! ODBC Sync (SPEC §9; S0): INSERT, UPDATE and DELETE a debtor's row in an external
+//! ODBC Sync (docs/sync-and-transfer.md; S0): INSERT, UPDATE and DELETE a debtor's row in an external
 //! database through ODBC, with every value bound as a parameter. The pair files and
 //! statement building are always compiled; talking to ODBC needs the cargo feature
 //! `odbc` (unixODBC), so the default build needs no ODBC library.
@@ -173,7 +173,7 @@ impl SyncOutcome {
     }
 }
 
-/// Run the ODBC statements plans left for after the commit (SPEC §8; S0). Each
+/// Run the ODBC statements plans left for after the commit (docs/plans-and-letters.md; S0). Each
 /// plan contact is completed only when its statement has run: a failed statement,
 /// and those after it, keep their contacts pending for `batch contacts` to retry.
 pub fn run_pending(conn: &Connection, env: &crate::Env, pending: &[PendingOdbc]) -> SyncOutcome {

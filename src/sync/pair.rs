@@ -1,4 +1,4 @@
-//! ODBC Sync pair files (S0; SPEC §9): `odbcsync/NAME.csv` maps external columns to
+//! ODBC Sync pair files (S0; docs/sync-and-transfer.md): `odbcsync/NAME.csv` maps external columns to
 //! printable codes with an ODBC type (first data row = the key), `odbcsync/NAME.ini`
 //! holds the data source and table. Both are re-read on every use (S0:43).
 

@@ -1,4 +1,4 @@
-//! Client transfer between offices (S1; SPEC §9). `transfer export` writes
+//! Client transfer between offices (S1; docs/sync-and-transfer.md). `transfer export` writes
 //! `clienttransfers.csv` (every client field of the catalogue, the clients' contacts
 //! and payments) and `clientnotes.csv` (their notes); `transfer import` loads both
 //! into another database in one transaction. Duplicate client numbers — the gap

@@ -1,4 +1,4 @@
-//! Builder tests: the collection-agency mapping of SPEC §5.
+//! Builder tests: the collection-agency mapping of docs/metro2.md.
 
 use super::*;
 use crate::metro2::layout::{header, j2, k1};
