@@ -110,25 +110,12 @@ fn man_pages_generate_one_per_command() {
 }
 
 fn home_recoup(db: &std::path::Path) -> Command {
-    let mut c = common::recoup_at(db, "2024-07-31");
-    c.arg("--home").arg(env!("CARGO_MANIFEST_DIR"));
-    c
-}
-
-fn seeded_db() -> (tempfile::TempDir, std::path::PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("t.db");
-    home_recoup(&db)
-        .args(["setup", "apply"])
-        .arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("setup.toml"))
-        .assert()
-        .success();
-    (dir, db)
+    common::recoup_home(db, "2024-07-31")
 }
 
 #[test]
 fn an_unknown_name_suggests_the_closest_known_one() {
-    let (dir, db) = seeded_db();
+    let (dir, db) = common::seeded_office();
     let file = dir.path().join("x.csv");
     std::fs::write(&file, "a\n").unwrap();
     // A mistyped map, report and plan name.

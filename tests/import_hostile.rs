@@ -6,27 +6,13 @@ mod common;
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use common::root;
 
 fn recoup(db: &Path) -> Command {
-    let mut c = common::recoup_at(db, "2024-07-31");
-    c.arg("--home").arg(root()).env("RECOUP_TIME", "15:30:00");
-    c
+    common::recoup_home(db, "2024-07-31")
 }
 
-/// A fresh database with the shipped setup (clients 1001-1003).
-fn seeded() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("t.db");
-    recoup(&db)
-        .args(["setup", "apply"])
-        .arg(root().join("setup.toml"))
-        .assert()
-        .success();
-    (dir, db)
-}
+use common::seeded_office as seeded;
 
 fn count(db: &Path, sql: &str) -> i64 {
     rusqlite::Connection::open(db)

@@ -9,14 +9,10 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use common::root;
 
 fn recoup(db: &Path) -> Command {
-    let mut c = common::recoup_at(db, "2024-07-31");
-    c.arg("--home").arg(root()).env("RECOUP_TIME", "15:30:00");
-    c
+    common::recoup_home(db, "2024-07-31")
 }
 
 /// The shipped setup and the placement fixture: AC-10001 (CA, 15,075.00),

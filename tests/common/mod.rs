@@ -36,3 +36,28 @@ pub fn place_principal(conn: &Connection, fi: i64, cents: i64, on: NaiveDate) {
         )
         .unwrap();
 }
+
+/// The repository: `--home` for the shipped maps, reports and plans.
+pub fn root() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `recoup_at` with `--home` the repository and the time of day pinned (note
+/// stamps and Metro 2 time stamps then repeat run to run).
+pub fn recoup_home(db: &Path, today: &str) -> Command {
+    let mut c = recoup_at(db, today);
+    c.arg("--home").arg(root()).env("RECOUP_TIME", "15:30:00");
+    c
+}
+
+/// A fresh database with the shipped setup (clients 1001-1003), as of 2024-07-31.
+pub fn seeded_office() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    recoup_home(&db, "2024-07-31")
+        .args(["setup", "apply"])
+        .arg(root().join("setup.toml"))
+        .assert()
+        .success();
+    (dir, db)
+}
