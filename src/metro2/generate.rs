@@ -28,7 +28,7 @@ use super::{LineEnding, Profile, Severity, Writer};
 use crate::catalog::Form;
 use crate::dates::{iso_date, parse_iso_exact};
 use crate::money::from_cents;
-use crate::store::{self, Store};
+use crate::store;
 use crate::{Env, Error, Result};
 
 /// The command's switches.
@@ -1043,37 +1043,6 @@ fn consume(
     })?;
     summary.counts.trailer = 1;
     Ok((summary, reported))
-}
-
-/// `recoup metro2 generate`: open the database, generate, print the summary.
-pub fn generate_command(env: &Env, opts: &GenerateOptions) -> Result<()> {
-    let mut store = Store::open_existing(&env.db)?;
-    let mut warn = std::io::BufWriter::new(std::io::stderr());
-    let summary = generate(store.conn_mut(), env, opts, &mut warn);
-    warn.flush()?;
-    let summary = summary?;
-    if opts.mark_done {
-        crate::output::committed(format_args!(
-            "Metro 2 report history of {} account(s) as of {}",
-            summary.marked_done, summary.as_of
-        ));
-    }
-    // With --out - the file went to stdout: the summary goes to stderr.
-    let mut out: Box<dyn Write> = if crate::output::is_stdout(&opts.out) {
-        Box::new(std::io::stderr())
-    } else {
-        Box::new(BufWriter::new(std::io::stdout().lock()))
-    };
-    let printed = (|| -> std::io::Result<()> {
-        if env.json {
-            serde_json::to_writer(&mut out, &summary)?;
-            writeln!(out)?;
-        } else if !env.quiet {
-            print_summary(&mut out, &summary)?;
-        }
-        out.flush()
-    })();
-    printed.map_err(|e| Error::runtime(format!("standard output: {e}")))
 }
 
 /// The text summary (also printed by the demo).

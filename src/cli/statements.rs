@@ -3,9 +3,9 @@
 use chrono::NaiveDate;
 use serde_json::json;
 
-use super::cash::cash_report;
-use super::generate::{client_payment, generate, StatementSummary};
 use crate::money::{from_cents, parse_amount, to_cents};
+use crate::statements::cash::cash_report;
+use crate::statements::generate::{client_payment, generate, StatementSummary};
 use crate::store::Store;
 use crate::{bail, Env, Result};
 
@@ -222,7 +222,7 @@ pub fn statements_print(
     out: &std::path::Path,
     format: &str,
 ) -> Result<()> {
-    use super::print::{print, PrintFormat, Selection};
+    use crate::statements::print::{print, PrintFormat, Selection};
     let Some(format) = PrintFormat::parse(format) else {
         bail!(config, "--format must be pdf, text or csv")
     };

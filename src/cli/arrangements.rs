@@ -3,8 +3,8 @@
 
 use chrono::NaiveDate;
 
-use super::sweep::{self, PromiseRow};
-use super::{Every, Request};
+use crate::arrangements::sweep::{self, PromiseRow};
+use crate::arrangements::{Every, Request};
 use crate::money::parse_amount;
 use crate::store::Store;
 use crate::{bail, Env, Result};
@@ -52,7 +52,7 @@ pub fn add_cmd(env: &Env, a: &AddArgs) -> Result<()> {
     };
     let mut store = Store::open_existing(&env.db)?;
     let tx = store.conn_mut().transaction()?;
-    let arr = super::add(&tx, env, &req)?;
+    let arr = crate::arrangements::add(&tx, env, &req)?;
     tx.commit()?;
     crate::output::committed(format_args!(
         "arrangement for debtor {}: {} promise(s)",

@@ -3,8 +3,8 @@
 use chrono::NaiveDate;
 use serde_json::json;
 
-use super::engine::{PlanRunner, PlanSummary};
 use crate::catalog::Form;
+use crate::plans::engine::{PlanRunner, PlanSummary};
 use crate::report::filter::Filter;
 use crate::store::Store;
 use crate::{bail, Env, Result};
@@ -47,7 +47,7 @@ fn count_odbc_done(summary: &mut PlanSummary, done: usize) {
     if done > 0 {
         *summary
             .executed
-            .entry(super::model::EventType::Odbc.name().to_string())
+            .entry(crate::plans::model::EventType::Odbc.name().to_string())
             .or_default() += done;
     }
 }

@@ -3,14 +3,14 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::{NOTES_FILE, TRANSFERS_FILE};
 use crate::store::Store;
+use crate::transfer::{NOTES_FILE, TRANSFERS_FILE};
 use crate::{Env, Result};
 
 /// `recoup transfer export --out DIR [--client N]…`
 pub fn export_cmd(env: &Env, dir: &Path, clients: &[i64]) -> Result<()> {
     let store = Store::open_existing(&env.db)?;
-    let n = super::export(store.conn(), dir, clients)?;
+    let n = crate::transfer::export(store.conn(), dir, clients)?;
     if env.json {
         crate::outln!(
             "{}",
@@ -43,7 +43,7 @@ pub fn export_cmd(env: &Env, dir: &Path, clients: &[i64]) -> Result<()> {
 /// `recoup transfer import DIR [--renumber]`
 pub fn import_cmd(env: &Env, dir: &Path, renumber: bool) -> Result<()> {
     let mut store = Store::open(&env.db)?;
-    let r = super::import(&mut store, dir, renumber)?;
+    let r = crate::transfer::import(&mut store, dir, renumber)?;
     crate::output::committed(format_args!(
         "transfer import of {} client(s) from {}",
         r.clients,

@@ -12,7 +12,7 @@ pub fn check_cmd(env: &Env, as_of: Option<NaiveDate>, within: Option<u32>) -> Re
     let as_of = as_of.unwrap_or(env.today);
     let mut store = Store::open_existing(&env.db)?;
     let tx = store.conn_mut().transaction()?;
-    let rows = super::check(&tx, as_of, within)?;
+    let rows = crate::sol::check(&tx, as_of, within)?;
     tx.commit()?;
     let barred = rows.iter().filter(|r| r.barred).count();
     if env.json {

@@ -5,7 +5,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 use serde_json::json;
 
-use super::service::{run, Format, ServiceOptions, ServiceSummary};
+use crate::letters::service::{run, Format, ServiceOptions, ServiceSummary};
 use crate::store::{settings, Store};
 use crate::{bail, Env, Result};
 
@@ -104,7 +104,7 @@ pub fn print(env: &Env, from: NaiveDate, to: NaiveDate, out: &Path, mark_done: b
         .is_some_and(|e| e.eq_ignore_ascii_case("txt"));
     let mut store = Store::open_existing(&env.db)?;
     let tx = store.conn_mut().transaction()?;
-    let s = super::print::print_letters(env, &tx, from, to, out, pdf, mark_done)?;
+    let s = crate::letters::print::print_letters(env, &tx, from, to, out, pdf, mark_done)?;
     if mark_done {
         tx.commit()?;
         crate::output::committed(format_args!("printed letters' contacts marked done"));
@@ -136,16 +136,11 @@ pub fn ncoa_import(env: &Env, file: &Path, map: Option<&Path>) -> Result<()> {
     if let Some(map) = map {
         // A site's own NCOA layout runs as an ordinary import map.
         let map = map.to_string_lossy();
-        return crate::import::cli_import(
-            env,
-            &map,
-            file,
-            &crate::import::ImportOptions::default(),
-        );
+        return super::import::import(env, &map, file, &crate::import::ImportOptions::default());
     }
     let mut store = Store::open_existing(&env.db)?;
     let tx = store.conn_mut().transaction()?;
-    let s = super::ncoa::import(env, &tx, file)?;
+    let s = crate::letters::ncoa::import(env, &tx, file)?;
     tx.commit()?;
     crate::output::committed(format_args!("NCOA returns from {}", file.display()));
     for (line, why) in &s.rejected {

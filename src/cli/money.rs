@@ -1,11 +1,11 @@
-//! `recoup interest accrue`: the command-line side (printing) of [`super::accrual`].
+//! `recoup interest accrue`: the command-line side (printing) of [`crate::money::accrual`].
 
 use chrono::NaiveDate;
 use serde_json::json;
 
-use super::accrual::{accrue, Accrued};
-use super::Ledger;
 use crate::dates::iso_date;
+use crate::money::accrual::{accrue, Accrued};
+use crate::money::Ledger;
 use crate::store::Store;
 use crate::{Env, Result};
 

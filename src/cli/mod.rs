@@ -1,0 +1,1009 @@
+//! The command line: arguments (clap), printing, progress bars, prompts and `--json`.
+//! Everything below `src/cli/` is library code that takes inputs and returns values
+//! (docs/architecture.md, "Command line | library"); `src/main.rs` only hands over here.
+//! One file per command group.
+
+pub mod arrangements;
+pub mod import;
+pub mod letters;
+pub mod metro2;
+pub mod money;
+pub mod plans;
+pub mod report;
+pub mod setup;
+pub mod sol;
+pub mod statements;
+pub mod transfer;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::LazyLock;
+
+use chrono::{Local, NaiveDate, NaiveTime};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
+
+use crate::{Env, Error};
+
+#[derive(Parser)]
+#[command(
+    name = "recoup",
+    version,
+    about = "Collection-agency toolchain: imports, reports, Metro 2, letters, statements",
+    after_help = EXIT_CODES_HELP
+)]
+struct Cli {
+    /// SQLite database (created on first use with the full schema)
+    #[arg(long, global = true, env = "RECOUP_DB", default_value = "recoup.db")]
+    db: PathBuf,
+    /// Directory holding maps/, reports/, plans/ and odbcsync/
+    #[arg(long, global = true, env = "RECOUP_HOME", default_value = ".")]
+    home: PathBuf,
+    /// Replace the clock's date everywhere (YYYY-MM-DD)
+    #[arg(long, global = true, env = "RECOUP_TODAY", value_parser = parse_date)]
+    today: Option<NaiveDate>,
+    /// No progress bars
+    #[arg(long, global = true)]
+    quiet: bool,
+    /// Print summaries as one JSON object
+    #[arg(long, global = true)]
+    json: bool,
+    /// Log each ODBC sync statement with its values (never the password)
+    #[arg(long = "odbc-log", global = true)]
+    odbc_log: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Print the field catalogue (all forms, or one form code such as `de`)
+    #[command(after_help = "Examples:\n  recoup fields\n  recoup fields de --json")]
+    Fields {
+        /// Form code: de (debtor), cl (client), tr (transaction), co (contact), …
+        form: Option<String>,
+    },
+    /// Load or print the settings of setup.toml
+    #[command(subcommand)]
+    Setup(SetupCmd),
+    /// Post a transaction to a debtor
+    #[command(
+        after_help = "Examples:\n  recoup post --debtor 1000 --type 101 --to-us 250.00 --date 2024-07-15\n  recoup post --debtor 1000 --type 105 --to-us -250.00 --reverses 17"
+    )]
+    Post(PostArgs),
+    /// Print every catalogue field of one record
+    #[command(subcommand)]
+    Show(ShowCmd),
+    /// Interest: post the interest accrued on accounts with an interest type
+    #[command(subcommand)]
+    Interest(InterestCmd),
+    /// Find debtors by the client's account number
+    #[command(after_help = "Example:\n  recoup find --acct AC-10001 --client 1001")]
+    Find {
+        /// The client's account number (exact after trimming, any case)
+        #[arg(long)]
+        acct: String,
+        /// Only this client's debtors
+        #[arg(long)]
+        client: Option<i64>,
+    },
+    /// Month-end client statements
+    #[command(subcommand)]
+    Statements(StatementsCmd),
+    /// Record a client's payment against what it owes (oldest statement first)
+    #[command(
+        after_help = "Example:\n  recoup client-payment --client 1002 --amount 500.00 --date 2024-08-05"
+    )]
+    ClientPayment {
+        /// Client number
+        #[arg(long)]
+        client: i64,
+        /// Amount received, e.g. 500.00
+        #[arg(long)]
+        amount: String,
+        /// Date received (default today)
+        #[arg(long, value_parser = parse_date)]
+        date: Option<NaiveDate>,
+    },
+    /// The daily cash report: transactions posted in a range, totals by type, the bank deposit
+    #[command(after_help = "Example:\n  recoup cash-report --from 2024-07-01 --to 2024-07-31")]
+    CashReport {
+        /// First posted date (YYYY-MM-DD)
+        #[arg(long, value_parser = parse_date)]
+        from: NaiveDate,
+        /// Last posted date (YYYY-MM-DD)
+        #[arg(long, value_parser = parse_date)]
+        to: NaiveDate,
+        /// Only this client's debtors
+        #[arg(long)]
+        client: Option<i64>,
+    },
+    /// Contact plans
+    #[command(subcommand)]
+    Plan(PlanCmd),
+    /// Batch processing
+    #[command(subcommand)]
+    Batch(BatchCmd),
+    /// Letters: in-house batch printing and the letter-service file
+    #[command(subcommand)]
+    Letters(LettersCmd),
+    /// NCOA returns
+    #[command(subcommand)]
+    Ncoa(NcoaCmd),
+    /// Client transfer between offices (clients, client contacts, client notes)
+    #[command(subcommand)]
+    Transfer(TransferCmd),
+    /// ODBC Sync by hand: INSERT, UPDATE or DELETE debtors' rows through a sync pair
+    #[command(
+        after_help = "Example:\n  recoup sync dialer --op insert --debtor 1000   (needs the odbc feature)"
+    )]
+    Sync {
+        /// The pair: odbcsync/NAME.csv and odbcsync/NAME.ini
+        name: String,
+        /// The statement to run for each debtor
+        #[arg(long, value_parser = ["insert", "update", "delete"])]
+        op: String,
+        /// These debtors (file numbers; repeatable)
+        #[arg(long = "debtor")]
+        debtors: Vec<i64>,
+        /// Only this client's debtors
+        #[arg(long)]
+        client: Option<i64>,
+        /// Only debtors meeting the condition
+        #[arg(long = "where")]
+        filter: Option<String>,
+    },
+    /// Metro 2 credit-bureau files: generate, validate, print
+    #[command(subcommand)]
+    Metro2(Metro2Cmd),
+    /// Import a file through an import map (maps/NAME.toml or a path)
+    #[command(
+        after_help = "Examples:\n  recoup import placement-csv placement.csv --client 1001\n  recoup import maps/payments.toml payments.txt --dry-run"
+    )]
+    Import {
+        /// The import map: a name looked up as maps/NAME.toml, or a path
+        map: String,
+        /// The file to read
+        file: PathBuf,
+        /// Client the records belong to (overrides the map's options.client)
+        #[arg(long)]
+        client: Option<i64>,
+        /// Do everything but commit
+        #[arg(long)]
+        dry_run: bool,
+        /// Commit nothing and exit 3 if any record is rejected
+        #[arg(long)]
+        strict: bool,
+        /// Rejects file (default <FILE>.rejects.csv)
+        #[arg(long)]
+        rejects: Option<PathBuf>,
+        /// Ask "Update Debtor? (Yes/No/All/Cancel)" per existing debtor
+        #[arg(long)]
+        review: bool,
+    },
+    /// Run an import map in the export direction
+    #[command(
+        after_help = "Example:\n  recoup export placement-csv --out out.csv --where \"(@de.sta = NEW)\""
+    )]
+    Export {
+        /// The map: a name looked up as maps/NAME.toml, or a path
+        map: String,
+        /// The file to write
+        #[arg(long)]
+        out: PathBuf,
+        /// Selection, e.g. "(@de.sta = NEW)"
+        #[arg(long = "where")]
+        filter: Option<String>,
+    },
+    /// Build a demonstration database and run the month's work on it
+    #[command(after_help = "Example:\n  recoup demo --out /tmp/demo")]
+    Demo {
+        /// Directory for the database and every output file
+        #[arg(long, default_value = "demo")]
+        out: PathBuf,
+    },
+    /// Run or check a report (reports/NAME.rpt)
+    #[command(subcommand)]
+    Report(ReportCmd),
+    /// Print a shell completion script to standard output
+    #[command(after_help = "Example:\n  recoup completions bash > /etc/bash_completion.d/recoup")]
+    Completions {
+        /// The shell to complete for
+        shell: clap_complete::Shell,
+    },
+    /// Write a man page per command (recoup.1, recoup-import.1, …) into a directory
+    #[command(after_help = "Example:\n  recoup man --out /usr/local/share/man/man1")]
+    Man {
+        /// Directory for the pages (created if missing)
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Payment arrangements: a down payment and a schedule of promised payments
+    #[command(subcommand)]
+    Arrangement(ArrangementCmd),
+    /// List promises (open, late, broken); --sweep marks the broken ones
+    #[command(
+        after_help = "Examples:\n  recoup promises --broken --as-of 2024-09-15\n  recoup promises --sweep --as-of 2024-09-15"
+    )]
+    Promises {
+        /// Only broken promises
+        #[arg(long)]
+        broken: bool,
+        /// The date promises are judged on (default today)
+        #[arg(long = "as-of", value_parser = parse_date)]
+        as_of: Option<NaiveDate>,
+        /// Only this debtor's promises
+        #[arg(long)]
+        debtor: Option<i64>,
+        /// Mark broken promises, post the late fee, run the broken-promise plan
+        #[arg(long)]
+        sweep: bool,
+    },
+    /// Statute of limitations
+    #[command(subcommand)]
+    Sol(SolCmd),
+}
+
+#[derive(Subcommand)]
+enum ArrangementCmd {
+    /// Post the down payment, service charge and discount, and schedule the promises
+    #[command(
+        after_help = "Example:\n  recoup arrangement add --debtor 1000 --amount 100.00 --every month --first 2024-08-01 --down 250.00 --service-charge 25.00"
+    )]
+    Add {
+        /// The debtor's file number
+        #[arg(long)]
+        debtor: i64,
+        /// Amount per period
+        #[arg(long)]
+        amount: String,
+        /// How often a promise falls due
+        #[arg(long, value_parser = ["week", "month"])]
+        every: String,
+        /// Due date of the first promise
+        #[arg(long, value_parser = parse_date)]
+        first: NaiveDate,
+        /// At most this many promises, the last taking the remainder
+        #[arg(long, conflicts_with = "until_paid")]
+        count: Option<u32>,
+        /// As many promises as the balance needs (the default)
+        #[arg(long = "until-paid")]
+        until_paid: bool,
+        /// Down payment posted now (type 150)
+        #[arg(long)]
+        down: Option<String>,
+        /// Service charge posted now, raising what is owed (type 350)
+        #[arg(long = "service-charge")]
+        service_charge: Option<String>,
+        /// Initial discount posted now (type 193, an adjustment)
+        #[arg(long)]
+        discount: Option<String>,
+        /// Cancel the debtor's open promises instead of refusing
+        #[arg(long)]
+        replace: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum SolCmd {
+    /// List accounts time-barred on a date (and those soon to be, with --within)
+    #[command(after_help = "Example:\n  recoup sol check --as-of 2024-07-31 --within 90 --json")]
+    Check {
+        /// The date accounts are judged on (default today)
+        #[arg(long = "as-of", value_parser = parse_date)]
+        as_of: Option<NaiveDate>,
+        /// Also accounts that become time-barred within this many days
+        #[arg(long)]
+        within: Option<u32>,
+    },
+}
+
+/// The exit statuses every command shares (README "Using it").
+const EXIT_CODES_HELP: &str = "\
+Exit status:
+  0  success
+  1  runtime failure (I/O, database)
+  2  bad argument or configuration file (map, report, plan, setup)
+  3  the data failed validation (rejected records, Metro 2 errors, refused postings)
+
+Example:
+  recoup demo && recoup --db demo/recoup.db report run debtor-listing";
+
+#[derive(Subcommand)]
+enum ReportCmd {
+    /// Run a report to text or PDF
+    #[command(
+        after_help = "Examples:\n  recoup report run debtor-listing --client 1001\n  recoup report run reports/collection-letter.rpt --debtor 1000 --out letter.pdf"
+    )]
+    Run {
+        /// A report file, or a name looked up as reports/NAME.rpt
+        report: String,
+        /// Start on these debtors (file numbers)
+        #[arg(long = "debtor")]
+        debtors: Vec<i64>,
+        /// Start on these clients (client numbers)
+        #[arg(long = "client")]
+        clients: Vec<i64>,
+        /// Start only on records meeting this condition (`@de.sta = ACT`)
+        #[arg(long = "where")]
+        filter: Option<String>,
+        /// Write here instead of standard output
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// text | pdf (default: from --out's extension, else text)
+        #[arg(long)]
+        format: Option<String>,
+        /// Set a variable: --var Name=value sets @varName
+        #[arg(long = "var")]
+        vars: Vec<String>,
+    },
+    /// Parse and type-check a report; every problem with line:column (exit 2)
+    #[command(after_help = "Example:\n  recoup report check reports/collection-letter.rpt")]
+    Check {
+        /// A report file, or a name looked up as reports/NAME.rpt
+        report: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum SetupCmd {
+    /// Load setup.toml into the database (each section present replaces that section)
+    #[command(after_help = "Example:\n  recoup setup apply setup.toml")]
+    Apply {
+        /// The settings file
+        file: PathBuf,
+    },
+    /// Print the settings in force
+    #[command(after_help = "Example:\n  recoup setup show > setup-in-force.toml")]
+    Show,
+}
+
+#[derive(Subcommand)]
+enum StatementsCmd {
+    /// One statement per client for the period, dated the day after --to
+    #[command(
+        after_help = "Example:\n  recoup statements generate --from 2024-07-01 --to 2024-07-31"
+    )]
+    Generate {
+        /// First day of the period (YYYY-MM-DD)
+        #[arg(long, value_parser = parse_date)]
+        from: NaiveDate,
+        /// Last day of the period (YYYY-MM-DD)
+        #[arg(long, value_parser = parse_date)]
+        to: NaiveDate,
+        /// Only this client
+        #[arg(long)]
+        client: Option<i64>,
+        /// Generate a period again (refused when a later statement exists)
+        #[arg(long)]
+        replace: bool,
+    },
+    /// Print statements through their report bodies, one file per statement, plus cheques.csv
+    #[command(
+        after_help = "Example:\n  recoup statements print --from 2024-07-01 --to 2024-07-31 --out statements/"
+    )]
+    Print {
+        /// Statements of the period starting on this day (with --to)
+        #[arg(long, value_parser = parse_date, requires = "to", conflicts_with = "statement")]
+        from: Option<NaiveDate>,
+        /// Statements of the period ending on this day (with --from)
+        #[arg(long, value_parser = parse_date, requires = "from")]
+        to: Option<NaiveDate>,
+        /// One statement by its number
+        #[arg(long)]
+        statement: Option<i64>,
+        /// Directory for the statement files and cheques.csv
+        #[arg(long)]
+        out: PathBuf,
+        /// File format of each statement
+        #[arg(long, default_value = "pdf", value_parser = ["pdf", "text", "csv"])]
+        format: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum PlanCmd {
+    /// Run a contact plan on debtors (all of them unless selected)
+    #[command(
+        after_help = "Example:\n  recoup plan run NEW --client 1001 --start-date 2024-07-01"
+    )]
+    Run {
+        /// Plan code, looked up as plans/CODE.toml
+        code: String,
+        /// These debtors (file numbers; repeatable)
+        #[arg(long = "debtor")]
+        debtors: Vec<i64>,
+        /// Only this client's debtors
+        #[arg(long)]
+        client: Option<i64>,
+        /// Only debtors meeting the condition, e.g. "(@de.sta = NEW) and (@de.ow > 100)"
+        #[arg(long = "where")]
+        filter: Option<String>,
+        /// Reference date the events count from (default today)
+        #[arg(long = "start-date", value_parser = parse_date)]
+        start_date: Option<NaiveDate>,
+    },
+}
+
+#[derive(Subcommand)]
+enum InterestCmd {
+    /// Post the interest accrued through DATE (one 400-series transaction per debtor)
+    #[command(
+        after_help = "Examples:\n  recoup interest accrue --through 2024-07-31\n  recoup interest accrue --through 2024-07-31 --debtor 1000 --json"
+    )]
+    Accrue {
+        /// Last day of interest to post (YYYY-MM-DD); running it again for it posts nothing
+        #[arg(long, value_parser = parse_date)]
+        through: NaiveDate,
+        /// Only these debtors (default: every debtor with an interest type)
+        #[arg(long = "debtor")]
+        debtors: Vec<i64>,
+    },
+}
+
+#[derive(Subcommand)]
+enum BatchCmd {
+    /// Process automatic contacts previously scheduled, due on or before --through
+    #[command(after_help = "Example:\n  recoup batch contacts --through 2024-08-01")]
+    Contacts {
+        /// Last due date to process (default today)
+        #[arg(long, value_parser = parse_date)]
+        through: Option<NaiveDate>,
+    },
+}
+
+#[derive(Subcommand)]
+enum LettersCmd {
+    /// Write the due letters to a letter-service file for the mail house
+    #[command(
+        after_help = "Example:\n  recoup letters service --from 2024-07-01 --to 2024-07-31 --out ls.txt --mark-done"
+    )]
+    Service {
+        /// First due date of the letters (YYYY-MM-DD)
+        #[arg(long, value_parser = parse_date)]
+        from: NaiveDate,
+        /// Last due date of the letters (YYYY-MM-DD)
+        #[arg(long, value_parser = parse_date)]
+        to: NaiveDate,
+        /// The letter-service file to write
+        #[arg(long)]
+        out: PathBuf,
+        /// Layout (default: the setup's letter service format)
+        #[arg(long, value_parser = ["ontario", "csv"])]
+        format: Option<String>,
+        /// Precede good addresses with #K#03 and the id too
+        #[arg(long)]
+        k03: bool,
+        /// Write letters to unverified addresses without NCOA instead of skipping them
+        #[arg(long = "print-unverified")]
+        print_unverified: bool,
+        /// Each reportable cosigner gets its own letter
+        #[arg(long)]
+        cosigners: bool,
+        /// Complete the contacts written (skipped ones stay In Progress with 0/1)
+        #[arg(long = "mark-done")]
+        mark_done: bool,
+        /// Also write the batch summary (letters written, skipped and why) to this file
+        #[arg(long)]
+        summary: Option<PathBuf>,
+    },
+    /// Print the due letters in-house into one PDF (or .txt)
+    #[command(
+        after_help = "Example:\n  recoup letters print --from 2024-07-01 --to 2024-07-31 --out letters.pdf"
+    )]
+    Print {
+        /// First due date of the letters (YYYY-MM-DD)
+        #[arg(long, value_parser = parse_date)]
+        from: NaiveDate,
+        /// Last due date of the letters (YYYY-MM-DD)
+        #[arg(long, value_parser = parse_date)]
+        to: NaiveDate,
+        /// The file to write (.pdf, or .txt for text)
+        #[arg(long)]
+        out: PathBuf,
+        /// Complete the letter contacts printed
+        #[arg(long = "mark-done")]
+        mark_done: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum TransferCmd {
+    /// Write clienttransfers.csv and clientnotes.csv into --out
+    #[command(after_help = "Example:\n  recoup transfer export --out xfer/ --client 1001")]
+    Export {
+        /// Directory for the transfer files
+        #[arg(long)]
+        out: PathBuf,
+        /// Only these clients (repeatable; default all)
+        #[arg(long = "client")]
+        clients: Vec<i64>,
+    },
+    /// Load a transfer directory; duplicate client numbers are refused unless --renumber
+    #[command(after_help = "Example:\n  recoup transfer import xfer/ --renumber")]
+    Import {
+        /// Directory written by `transfer export`
+        dir: PathBuf,
+        /// Give clients whose number is taken the next free number
+        #[arg(long)]
+        renumber: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum NcoaCmd {
+    /// Apply a returned NCOA file (id,address,address1,city,state,zip; id D1400 or C1400)
+    #[command(after_help = "Example:\n  recoup ncoa import returned.coa")]
+    Import {
+        /// The returned NCOA file
+        file: PathBuf,
+        /// Read the file through this import map instead
+        #[arg(long)]
+        map: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum Metro2Cmd {
+    /// Check a Metro 2 file; every finding is listed; exit 3 on any error
+    #[command(after_help = "Example:\n  recoup metro2 validate metro2.txt --profile collection")]
+    Validate {
+        /// The Metro 2 file
+        file: PathBuf,
+        /// crrg (default) or collection (adds the collection-agency rules)
+        #[arg(long)]
+        profile: Option<String>,
+    },
+    /// Dump a Metro 2 file field by field
+    #[command(after_help = "Example:\n  recoup metro2 print metro2.txt")]
+    Print {
+        /// The Metro 2 file
+        file: PathBuf,
+    },
+    /// Build the Metro 2 file of the accounts reported to the bureaus
+    #[command(
+        after_help = "Example:\n  recoup metro2 generate --out metro2.txt --as-of 2024-07-31 --mark-done"
+    )]
+    Generate {
+        /// The Metro 2 file to write
+        #[arg(long)]
+        out: PathBuf,
+        /// Activity Date and Date of Account Information of open accounts (default today)
+        #[arg(long = "as-of", value_parser = parse_date)]
+        as_of: Option<NaiveDate>,
+        /// Keep only this bureau's program identifier in the header
+        #[arg(long, value_parser = ["equifax", "experian", "transunion"])]
+        bureau: Option<String>,
+        /// No line ending after the records
+        #[arg(long)]
+        no_newline: bool,
+        /// Record the report history and forward each Metro contact
+        #[arg(long)]
+        mark_done: bool,
+        /// Write the file even when the header fails validation
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum ShowCmd {
+    /// Every field of one debtor
+    #[command(after_help = "Example:\n  recoup show debtor 1000 --json")]
+    Debtor {
+        /// The debtor's file number
+        file_number: i64,
+    },
+    /// Every field of one client
+    #[command(after_help = "Example:\n  recoup show client 1001")]
+    Client {
+        /// The client number
+        number: i64,
+    },
+}
+
+#[derive(Args)]
+struct PostArgs {
+    /// The debtor's file number
+    #[arg(long)]
+    debtor: i64,
+    /// Transaction type code, e.g. 101 (payment to us) or 105 (NSF reversal)
+    #[arg(long = "type")]
+    type_code: String,
+    /// Amount paid to the agency (negative for a reversal)
+    #[arg(long = "to-us", allow_hyphen_values = true)]
+    to_us: Option<String>,
+    /// Amount paid directly to the client
+    #[arg(long, allow_hyphen_values = true)]
+    direct: Option<String>,
+    /// Payment date (default today)
+    #[arg(long, value_parser = parse_date)]
+    date: Option<NaiveDate>,
+    /// Posted date (default the payment date)
+    #[arg(long, value_parser = parse_date)]
+    posted: Option<NaiveDate>,
+    /// The payment this reversal reverses (transaction number)
+    #[arg(long)]
+    reverses: Option<i64>,
+    /// Free text kept with the transaction
+    #[arg(long)]
+    description: Option<String>,
+    /// External transaction id, kept with the transaction (e.g. the payment file's reference)
+    #[arg(long)]
+    id: Option<String>,
+    /// For the percent-of types (161, 162, 163, 499): To Us = PERCENT % of the debtor's
+    /// figure, signed as typed (-35 adds 35 %)
+    #[arg(long, allow_hyphen_values = true, conflicts_with = "to_us")]
+    percent: Option<String>,
+}
+
+fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    crate::dates::parse_iso(s).ok_or_else(|| format!("'{s}' is not a date (YYYY-MM-DD)"))
+}
+
+fn env_of(cli: &Cli) -> Result<Env, Error> {
+    let now = match std::env::var("RECOUP_TIME") {
+        Ok(t) => NaiveTime::parse_from_str(&t, "%H:%M:%S")
+            .map_err(|_| Error::config(format!("RECOUP_TIME '{t}' is not HH:MM:SS")))?,
+        Err(_) => Local::now().time(),
+    };
+    Ok(Env {
+        db: cli.db.clone(),
+        home: cli.home.clone(),
+        today: cli.today.unwrap_or_else(|| Local::now().date_naive()),
+        now,
+        quiet: cli.quiet,
+        json: cli.json,
+        odbc_log: cli.odbc_log.clone(),
+    })
+}
+
+/// `--version` names the schema version too: an IT person checks it before
+/// pointing a new build at an office's database (an older one is migrated, a
+/// newer one refused).
+static VERSION: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "{} (database schema {})",
+        env!("CARGO_PKG_VERSION"),
+        crate::store::SCHEMA_VERSION
+    )
+});
+
+fn cli_command() -> clap::Command {
+    Cli::command().version(VERSION.as_str())
+}
+
+fn run(cli: Cli) -> Result<(), Error> {
+    let env = env_of(&cli)?;
+    use self::setup as c;
+    match cli.command {
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut cli_command(), "recoup", &mut script);
+            write_stdout(&script)
+        }
+        Command::Man { out } => man_pages(&out),
+        Command::Fields { form } => c::fields(&env, form.as_deref()),
+        Command::Setup(SetupCmd::Apply { file }) => c::setup_apply(&env, &file),
+        Command::Setup(SetupCmd::Show) => c::setup_show(&env),
+        Command::Post(a) => c::post(
+            &env,
+            &c::PostRequest {
+                debtor: a.debtor,
+                type_code: a.type_code,
+                to_us: a.to_us,
+                direct: a.direct,
+                date: a.date,
+                posted: a.posted,
+                reverses: a.reverses,
+                description: a.description,
+                external_id: a.id,
+                percent: a.percent,
+            },
+        ),
+        Command::Interest(InterestCmd::Accrue { through, debtors }) => {
+            money::interest_accrue(&env, through, &debtors)
+        }
+        Command::Show(ShowCmd::Debtor { file_number }) => c::show_debtor(&env, file_number),
+        Command::Show(ShowCmd::Client { number }) => c::show_client(&env, number),
+        Command::Find { acct, client } => c::find(&env, &acct, client),
+        Command::Statements(StatementsCmd::Generate {
+            from,
+            to,
+            client,
+            replace,
+        }) => statements::statements_generate(&env, from, to, client, replace),
+        Command::Statements(StatementsCmd::Print {
+            from,
+            to,
+            statement,
+            out,
+            format,
+        }) => statements::statements_print(&env, from, to, statement, &out, &format),
+        Command::ClientPayment {
+            client,
+            amount,
+            date,
+        } => statements::client_payment_cmd(&env, client, &amount, date),
+        Command::CashReport { from, to, client } => {
+            statements::cash_report_cmd(&env, from, to, client)
+        }
+        Command::Letters(LettersCmd::Service {
+            from,
+            to,
+            out,
+            format,
+            k03,
+            print_unverified,
+            cosigners,
+            mark_done,
+            summary,
+        }) => letters::service(
+            &env,
+            from,
+            to,
+            &out,
+            format.as_deref(),
+            k03,
+            print_unverified,
+            cosigners,
+            mark_done,
+            summary.as_deref(),
+        ),
+        Command::Letters(LettersCmd::Print {
+            from,
+            to,
+            out,
+            mark_done,
+        }) => letters::print(&env, from, to, &out, mark_done),
+        Command::Transfer(TransferCmd::Export { out, clients }) => {
+            transfer::export_cmd(&env, &out, &clients)
+        }
+        Command::Transfer(TransferCmd::Import { dir, renumber }) => {
+            transfer::import_cmd(&env, &dir, renumber)
+        }
+        Command::Ncoa(NcoaCmd::Import { file, map }) => {
+            letters::ncoa_import(&env, &file, map.as_deref())
+        }
+        Command::Plan(PlanCmd::Run {
+            code,
+            debtors,
+            client,
+            filter,
+            start_date,
+        }) => plans::plan_run(&env, &code, &debtors, client, filter.as_deref(), start_date),
+        Command::Batch(BatchCmd::Contacts { through }) => plans::batch_contacts(&env, through),
+        Command::Sync {
+            name,
+            op,
+            debtors,
+            client,
+            filter,
+        } => plans::sync_cmd(&env, &name, &op, &debtors, client, filter.as_deref()),
+        Command::Metro2(Metro2Cmd::Validate { file, profile }) => {
+            metro2::validate(&env, &file, profile.as_deref())
+        }
+        Command::Metro2(Metro2Cmd::Print { file }) => metro2::print(&env, &file),
+        Command::Metro2(Metro2Cmd::Generate {
+            out,
+            as_of,
+            bureau,
+            no_newline,
+            mark_done,
+            force,
+        }) => metro2::generate_command(
+            &env,
+            &crate::metro2::generate::GenerateOptions {
+                out,
+                as_of,
+                bureau: bureau
+                    .as_deref()
+                    .and_then(crate::metro2::build::Bureau::parse),
+                no_newline,
+                mark_done,
+                force,
+            },
+        ),
+        Command::Import {
+            map,
+            file,
+            client,
+            dry_run,
+            strict,
+            rejects,
+            review,
+        } => import::import(
+            &env,
+            &map,
+            &file,
+            &crate::import::ImportOptions {
+                client,
+                dry_run,
+                strict,
+                rejects,
+                review,
+            },
+        ),
+        Command::Export { map, out, filter } => import::export(&env, &map, &out, filter.as_deref()),
+        Command::Demo { out } => {
+            let mut env = env;
+            if cli.today.is_none() {
+                env.today = crate::demo::DEMO_TODAY;
+            }
+            if std::env::var("RECOUP_TIME").is_err() {
+                env.now = crate::demo::DEMO_TIME;
+            }
+            crate::demo::run(&env, &out)
+        }
+        Command::Report(ReportCmd::Check { report }) => report::check(&env, &report),
+        Command::Arrangement(ArrangementCmd::Add {
+            debtor,
+            amount,
+            every,
+            first,
+            count,
+            until_paid,
+            down,
+            service_charge,
+            discount,
+            replace,
+        }) => arrangements::add_cmd(
+            &env,
+            &arrangements::AddArgs {
+                debtor,
+                amount,
+                every,
+                first,
+                count,
+                until_paid,
+                down,
+                service_charge,
+                discount,
+                replace,
+            },
+        ),
+        Command::Promises {
+            broken,
+            as_of,
+            debtor,
+            sweep,
+        } => arrangements::promises_cmd(&env, as_of, broken, debtor, sweep),
+        Command::Sol(SolCmd::Check { as_of, within }) => sol::check_cmd(&env, as_of, within),
+        Command::Report(ReportCmd::Run {
+            report,
+            debtors,
+            clients,
+            filter,
+            out,
+            format,
+            vars,
+        }) => report::run(
+            &env,
+            &report::RunArgs {
+                report,
+                debtors,
+                clients,
+                filter,
+                out,
+                format,
+                vars,
+            },
+        ),
+    }
+}
+
+fn write_stdout(bytes: &[u8]) -> Result<(), Error> {
+    crate::output::write_file(std::path::Path::new("-"), bytes)
+}
+
+/// One page for the program and one per command, named as `man` expects
+/// (`recoup-metro2-generate.1`).
+fn man_pages(dir: &std::path::Path) -> Result<(), Error> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let mut cmd = cli_command();
+    cmd.build();
+    write_man_pages(dir, &cmd, "recoup")
+}
+
+fn write_man_pages(dir: &std::path::Path, cmd: &clap::Command, name: &str) -> Result<(), Error> {
+    let mut page = Vec::new();
+    clap_mangen::Man::new(cmd.clone().name(name.to_string()))
+        .render(&mut page)
+        .map_err(|e| Error::io(dir, e))?;
+    crate::output::write_file(&dir.join(format!("{name}.1")), &page)?;
+    for sub in cmd.get_subcommands() {
+        if sub.get_name() == "help" {
+            continue;
+        }
+        write_man_pages(dir, sub, &format!("{name}-{}", sub.get_name()))?;
+    }
+    Ok(())
+}
+
+/// The whole program after the allocator: parse, run, print the error, exit status.
+pub fn main() -> ExitCode {
+    let parsed = cli_command()
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match parsed {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    // No panic reaches the user: report it as a runtime failure.
+    std::panic::set_hook(Box::new(|info| {
+        // A closed pipe (`recoup fields | head`) is not a failure.
+        if info.to_string().contains("Broken pipe") {
+            std::process::exit(0);
+        }
+        eprintln!("error: internal failure: {info}");
+    }));
+    match std::panic::catch_unwind(|| run(cli)) {
+        Ok(Ok(())) => ExitCode::SUCCESS,
+        Ok(Err(e)) => {
+            // Not eprintln!: a failed stderr must not turn the exit status into a panic's.
+            crate::output::stderr_fmt(format_args!("error: {e}\n"));
+            ExitCode::from(e.exit_code() as u8)
+        }
+        Err(_) => ExitCode::from(1),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every command, argument and flag says what it is for in `--help`.
+    #[test]
+    fn every_argument_and_command_has_help() {
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            if cmd.get_about().is_none() {
+                missing.push(format!("{path} (command)"));
+            }
+            for arg in cmd.get_arguments() {
+                let builtin = matches!(arg.get_id().as_str(), "help" | "version");
+                if !builtin && arg.get_help().is_none() && arg.get_long_help().is_none() {
+                    missing.push(format!("{path} {}", arg.get_id()));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                walk(sub, &format!("{path} {}", sub.get_name()), missing);
+            }
+        }
+        let mut cmd = cli_command();
+        cmd.build();
+        let mut missing = Vec::new();
+        walk(&cmd, "recoup", &mut missing);
+        assert!(missing.is_empty(), "no help for: {missing:#?}");
+    }
+
+    /// Each leaf command ends its help with an example.
+    #[test]
+    fn every_command_has_an_example() {
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            let subs: Vec<_> = cmd
+                .get_subcommands()
+                .filter(|s| s.get_name() != "help")
+                .collect();
+            if subs.is_empty() {
+                let foot = cmd
+                    .get_after_help()
+                    .map(|h| h.to_string())
+                    .unwrap_or_default();
+                if !foot.contains("recoup ") {
+                    missing.push(path.to_string());
+                }
+            }
+            for sub in subs {
+                walk(sub, &format!("{path} {}", sub.get_name()), missing);
+            }
+        }
+        let mut cmd = cli_command();
+        cmd.build();
+        let mut missing = Vec::new();
+        walk(&cmd, "recoup", &mut missing);
+        assert!(missing.is_empty(), "no example for: {missing:#?}");
+    }
+}
