@@ -832,7 +832,7 @@ fn run(cli: Cli) -> Result<(), Error> {
             if std::env::var("RECOUP_TIME").is_err() {
                 env.now = crate::demo::DEMO_TIME;
             }
-            crate::demo::run(&env, &out)
+            crate::demo::run(&env, &out, &mut std::io::stdout())
         }
         Command::Report(ReportCmd::Check { report }) => report::check(&env, &report),
         Command::Arrangement(ArrangementCmd::Add {
