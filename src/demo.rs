@@ -195,7 +195,7 @@ pub fn run(env: &Env, out: &Path, w: &mut dyn Write) -> Result<()> {
     )?;
     print_balances(w, store.conn())?;
     say!(w)?;
-    say!(w, 
+    say!(w,
         "{created} accounts placed; July: {posted} transactions posted, commission {:.2}, tax {:.2}",
         from_cents(cm),
         from_cents(tx_total)
@@ -355,7 +355,7 @@ fn print_collection_operations(
 ) -> Result<()> {
     let promises = &arrangement.promises;
     if let (Some(first), Some(last)) = (promises.first(), promises.last()) {
-        say!(w, 
+        say!(w,
             "arrangement: file {} ({ARRANGEMENT_ACCT}) {} a {} from {}: {} promise(s) to {}; down {}, service charge {}",
             arrangement.debtor,
             arrangement.amount,
