@@ -21,6 +21,7 @@ pub mod money;
 pub mod output;
 pub mod pii;
 pub mod plans;
+pub mod progress;
 pub mod report;
 pub mod setup;
 pub mod sol;

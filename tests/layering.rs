@@ -22,6 +22,7 @@ const LAYERS: &[&str] = &[
     "amount",
     "input",
     "output",
+    "progress",
     "tomlutil",
     // the field catalogue, then money (which works on a connection) and the store
     // (which recalculates balances through money when a judgment date changes)

@@ -3,12 +3,29 @@
 use std::path::Path;
 
 use crate::import::ImportOptions;
+use crate::progress::Progress;
 use crate::{Env, Error, Result};
 
 /// `recoup import`: run, print the summary (table or `--json`), exit 3 under
 /// `--strict` when records were rejected.
 pub fn import(env: &Env, map: &str, file: &Path, opts: &ImportOptions) -> Result<()> {
-    let summary = crate::import::run::run(env, map, file, opts)?;
+    let mut review = if opts.review {
+        crate::import::Review::asking(std::io::stdin(), std::io::stderr())
+    } else {
+        crate::import::Review::off()
+    };
+    let bar = env.show_progress().then(Bar::bytes);
+    let summary = crate::import::run::run(
+        env,
+        map,
+        file,
+        opts,
+        &mut review,
+        bar.as_ref().map(|b| b as &dyn Progress),
+    )?;
+    if let Some(bar) = bar {
+        bar.0.finish_and_clear();
+    }
     if summary.committed {
         crate::output::committed(format_args!(
             "import of {} (batch {})",
@@ -52,4 +69,29 @@ pub fn export(env: &Env, map: &str, out: &Path, filter: Option<&str>) -> Result<
         crate::summaryln!(out, "exported {n} row(s) to {}", out.display())?;
     }
     Ok(())
+}
+
+/// The import's progress bar on the standard error: bytes read of the input's size.
+struct Bar(indicatif::ProgressBar);
+
+impl Bar {
+    fn bytes() -> Bar {
+        let pb = indicatif::ProgressBar::new(0);
+        pb.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{bar:40} {bytes}/{total_bytes} {per_sec} {eta}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        Bar(pb)
+    }
+}
+
+impl Progress for Bar {
+    fn start(&self, total: u64) {
+        self.0.set_length(total);
+    }
+    fn advance(&self, done: u64) {
+        self.0.inc(done);
+    }
 }
