@@ -3,11 +3,12 @@
 
 use chrono::NaiveDate;
 
+use super::CliEnv;
 use crate::arrangements::sweep::{self, PromiseRow};
 use crate::arrangements::{Every, Request};
 use crate::money::parse_amount;
 use crate::store::Store;
-use crate::{bail, Env, Result};
+use crate::{bail, Result};
 
 /// `recoup arrangement add` as typed.
 pub struct AddArgs {
@@ -34,7 +35,7 @@ fn optional(name: &str, text: &Option<String>) -> Result<Option<rust_decimal::De
     text.as_deref().map(|t| amount(name, t)).transpose()
 }
 
-pub fn add_cmd(env: &Env, a: &AddArgs) -> Result<()> {
+pub fn add_cmd(env: &CliEnv, a: &AddArgs) -> Result<()> {
     let Some(every) = Every::parse(&a.every) else {
         bail!(config, "--every '{}' must be week or month", a.every);
     };
@@ -119,7 +120,7 @@ fn print_rows(rows: &[PromiseRow]) -> Result<()> {
 
 /// `recoup promises [--broken] [--as-of DATE] [--debtor N] [--sweep]`.
 pub fn promises_cmd(
-    env: &Env,
+    env: &CliEnv,
     as_of: Option<NaiveDate>,
     broken: bool,
     debtor: Option<i64>,
@@ -162,7 +163,7 @@ pub fn promises_cmd(
     Ok(())
 }
 
-fn print_sweep(env: &Env, summary: &sweep::SweepSummary) -> Result<()> {
+fn print_sweep(env: &CliEnv, summary: &sweep::SweepSummary) -> Result<()> {
     if env.json {
         crate::outln!("{}", serde_json::json!(summary))?;
         return Ok(());

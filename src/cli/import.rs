@@ -2,13 +2,14 @@
 
 use std::path::Path;
 
+use super::CliEnv;
 use crate::import::ImportOptions;
 use crate::progress::Progress;
-use crate::{Env, Error, Result};
+use crate::{Error, Result};
 
 /// `recoup import`: run, print the summary (table or `--json`), exit 3 under
 /// `--strict` when records were rejected.
-pub fn import(env: &Env, map: &str, file: &Path, opts: &ImportOptions) -> Result<()> {
+pub fn import(env: &CliEnv, map: &str, file: &Path, opts: &ImportOptions) -> Result<()> {
     let mut review = if opts.review {
         crate::import::Review::asking(std::io::stdin(), std::io::stderr())
     } else {
@@ -53,7 +54,7 @@ pub fn import(env: &Env, map: &str, file: &Path, opts: &ImportOptions) -> Result
 }
 
 /// `recoup export MAP --out FILE [--where …]`.
-pub fn export(env: &Env, map: &str, out: &Path, filter: Option<&str>) -> Result<()> {
+pub fn export(env: &CliEnv, map: &str, out: &Path, filter: Option<&str>) -> Result<()> {
     let done = crate::import::export::run(env, map, out, filter)?;
     for w in &done.warnings {
         crate::output::stderr_fmt(format_args!("warning: {w}\n"));

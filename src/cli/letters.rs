@@ -5,9 +5,10 @@ use std::path::Path;
 use chrono::NaiveDate;
 use serde_json::json;
 
+use super::CliEnv;
 use crate::letters::service::{run, Format, ServiceOptions, ServiceSummary};
 use crate::store::{settings, Store};
-use crate::{bail, Env, Result};
+use crate::{bail, Result};
 
 fn summary_text(s: &ServiceSummary) -> String {
     let mut t = format!("letters written: {}\n", s.total());
@@ -31,7 +32,7 @@ fn summary_text(s: &ServiceSummary) -> String {
 
 #[allow(clippy::too_many_arguments)]
 pub fn service(
-    env: &Env,
+    env: &CliEnv,
     from: NaiveDate,
     to: NaiveDate,
     out: &Path,
@@ -98,7 +99,13 @@ pub fn service(
     Ok(())
 }
 
-pub fn print(env: &Env, from: NaiveDate, to: NaiveDate, out: &Path, mark_done: bool) -> Result<()> {
+pub fn print(
+    env: &CliEnv,
+    from: NaiveDate,
+    to: NaiveDate,
+    out: &Path,
+    mark_done: bool,
+) -> Result<()> {
     let pdf = !out
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("txt"));
@@ -132,7 +139,7 @@ pub fn print(env: &Env, from: NaiveDate, to: NaiveDate, out: &Path, mark_done: b
     Ok(())
 }
 
-pub fn ncoa_import(env: &Env, file: &Path, map: Option<&Path>) -> Result<()> {
+pub fn ncoa_import(env: &CliEnv, file: &Path, map: Option<&Path>) -> Result<()> {
     if let Some(map) = map {
         // A site's own NCOA layout runs as an ordinary import map.
         let map = map.to_string_lossy();

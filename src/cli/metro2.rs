@@ -3,12 +3,13 @@
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
+use super::CliEnv;
 use crate::error::Place;
 use crate::metro2::{generate, Profile, Report};
-use crate::{Env, Error, Result};
+use crate::{Error, Result};
 
 /// `recoup metro2 validate FILE [--profile crrg|collection] [--json]`.
-pub fn validate(env: &Env, path: &Path, profile: Option<&str>) -> Result<()> {
+pub fn validate(env: &CliEnv, path: &Path, profile: Option<&str>) -> Result<()> {
     let profile = match profile {
         None => Profile::Crrg,
         Some(p) => Profile::parse(p)
@@ -96,7 +97,7 @@ fn write_text_report(out: &mut dyn Write, path: &Path, r: &Report) -> std::io::R
 }
 
 /// `recoup metro2 print FILE [--json]`.
-pub fn print(env: &Env, path: &Path) -> Result<()> {
+pub fn print(env: &CliEnv, path: &Path) -> Result<()> {
     let input = crate::input::open(path)?;
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
@@ -107,7 +108,7 @@ pub fn print(env: &Env, path: &Path) -> Result<()> {
 }
 
 /// `recoup metro2 generate`: open the database, generate, print the summary.
-pub fn generate_command(env: &Env, opts: &generate::GenerateOptions) -> Result<()> {
+pub fn generate_command(env: &CliEnv, opts: &generate::GenerateOptions) -> Result<()> {
     let mut store = crate::store::Store::open_existing(&env.db)?;
     let mut warn = std::io::BufWriter::new(std::io::stderr());
     let summary = generate::generate(store.conn_mut(), env, opts, &mut warn);

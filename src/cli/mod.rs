@@ -640,20 +640,54 @@ fn parse_date(s: &str) -> Result<NaiveDate, String> {
     crate::dates::parse_iso(s).ok_or_else(|| format!("'{s}' is not a date (YYYY-MM-DD)"))
 }
 
-fn env_of(cli: &Cli) -> Result<Env, Error> {
+/// What every command gets: the library's [`Env`] and the output switches, which
+/// only the command line reads.
+pub struct CliEnv {
+    pub env: Env,
+    /// `--quiet`: no progress bars, and `metro2 generate` prints no summary.
+    pub quiet: bool,
+    /// `--json`: summaries as one JSON object.
+    pub json: bool,
+}
+
+impl CliEnv {
+    /// True when a progress bar may be drawn (stderr is a terminal and not `--quiet`).
+    pub fn show_progress(&self) -> bool {
+        use std::io::IsTerminal;
+        !self.quiet && std::io::stderr().is_terminal()
+    }
+}
+
+/// A command hands its environment straight to the library.
+impl std::ops::Deref for CliEnv {
+    type Target = Env;
+    fn deref(&self) -> &Env {
+        &self.env
+    }
+}
+
+impl std::ops::DerefMut for CliEnv {
+    fn deref_mut(&mut self) -> &mut Env {
+        &mut self.env
+    }
+}
+
+fn env_of(cli: &Cli) -> Result<CliEnv, Error> {
     let now = match std::env::var("RECOUP_TIME") {
         Ok(t) => NaiveTime::parse_from_str(&t, "%H:%M:%S")
             .map_err(|_| Error::config(format!("RECOUP_TIME '{t}' is not HH:MM:SS")))?,
         Err(_) => Local::now().time(),
     };
-    Ok(Env {
-        db: cli.db.clone(),
-        home: cli.home.clone(),
-        today: cli.today.unwrap_or_else(|| Local::now().date_naive()),
-        now,
+    Ok(CliEnv {
+        env: Env {
+            db: cli.db.clone(),
+            home: cli.home.clone(),
+            today: cli.today.unwrap_or_else(|| Local::now().date_naive()),
+            now,
+            odbc_log: cli.odbc_log.clone(),
+        },
         quiet: cli.quiet,
         json: cli.json,
-        odbc_log: cli.odbc_log.clone(),
     })
 }
 
@@ -801,6 +835,7 @@ fn run(cli: Cli) -> Result<(), Error> {
                 no_newline,
                 mark_done,
                 force,
+                list_all_exclusions: env.json,
             },
         ),
         Command::Import {

@@ -3,15 +3,16 @@
 use chrono::NaiveDate;
 use serde_json::json;
 
+use super::CliEnv;
 use crate::dates::iso_date;
 use crate::money::accrual::{accrue, Accrued};
 use crate::money::Ledger;
 use crate::store::Store;
-use crate::{Env, Result};
+use crate::Result;
 
 /// `recoup interest accrue --through DATE [--debtor N]… [--json]`: posts in one
 /// database transaction, then prints one line per accrual and the summary.
-pub fn interest_accrue(env: &Env, through: NaiveDate, debtors: &[i64]) -> Result<()> {
+pub fn interest_accrue(env: &CliEnv, through: NaiveDate, debtors: &[i64]) -> Result<()> {
     let mut store = Store::open_existing(&env.db)?;
     let tx = store.conn_mut().transaction()?;
     let mut ledger = Ledger::new(env.today);

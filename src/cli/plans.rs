@@ -3,13 +3,14 @@
 use chrono::NaiveDate;
 use serde_json::json;
 
+use super::CliEnv;
 use crate::catalog::Form;
 use crate::plans::engine::{PlanRunner, PlanSummary};
 use crate::report::filter::Filter;
 use crate::store::Store;
-use crate::{bail, Env, Result};
+use crate::{bail, Result};
 
-fn print_summary(env: &Env, title: &str, debtors: usize, s: &PlanSummary) -> Result<()> {
+fn print_summary(env: &CliEnv, title: &str, debtors: usize, s: &PlanSummary) -> Result<()> {
     if env.json {
         return crate::outln!(
             "{}",
@@ -111,7 +112,7 @@ pub fn select_debtors(
 
 /// `recoup plan run CODE [--debtor N]… [--client N] [--where …] [--start-date D]`
 pub fn plan_run(
-    env: &Env,
+    env: &CliEnv,
     code: &str,
     debtors: &[i64],
     client: Option<i64>,
@@ -143,7 +144,7 @@ pub fn plan_run(
 }
 
 /// `recoup batch contacts [--through D]`
-pub fn batch_contacts(env: &Env, through: Option<NaiveDate>) -> Result<()> {
+pub fn batch_contacts(env: &CliEnv, through: Option<NaiveDate>) -> Result<()> {
     let mut store = Store::open_existing(&env.db)?;
     let tx = store.conn_mut().transaction()?;
     let mut runner = PlanRunner::new(&tx, env)?;
@@ -160,7 +161,7 @@ pub fn batch_contacts(env: &Env, through: Option<NaiveDate>) -> Result<()> {
 
 /// `recoup sync NAME --op insert|update|delete (--debtor N… | --client N | --where …)`
 pub fn sync_cmd(
-    env: &Env,
+    env: &CliEnv,
     name: &str,
     op: &str,
     debtors: &[i64],

@@ -3,6 +3,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use super::CliEnv;
 use crate::output::OutputFile;
 use crate::report::front::StartOn;
 use crate::report::locate::load;
@@ -11,7 +12,7 @@ use crate::report::sink::{Sink, TextSink};
 use crate::report::sqlite::SqliteSource;
 use crate::report::RunOptions;
 use crate::store::Store;
-use crate::{bail, Env, Error, Result};
+use crate::{bail, Error, Result};
 
 /// Arguments of `recoup report run`.
 #[derive(Debug, Default, Clone)]
@@ -28,7 +29,7 @@ pub struct RunArgs {
 }
 
 /// `recoup report check REPORT`: every problem with line:column; exit 2 on errors.
-pub fn check(env: &Env, name: &str) -> Result<()> {
+pub fn check(env: &CliEnv, name: &str) -> Result<()> {
     let rep = load(env, name)?;
     let errors = rep.errors().count();
     let warnings = rep.diags.len() - errors;
@@ -65,7 +66,7 @@ pub fn check(env: &Env, name: &str) -> Result<()> {
 }
 
 /// `recoup report run REPORT …`
-pub fn run(env: &Env, args: &RunArgs) -> Result<()> {
+pub fn run(env: &CliEnv, args: &RunArgs) -> Result<()> {
     let rep = load(env, &args.report)?;
     rep.ensure_valid()?;
     for d in rep.diags.iter().filter(|d| d.warning) {
@@ -149,7 +150,7 @@ pub fn run(env: &Env, args: &RunArgs) -> Result<()> {
 }
 
 fn summary(
-    env: &Env,
+    env: &CliEnv,
     out: &Path,
     s: &crate::report::RunStats,
     pdf: bool,

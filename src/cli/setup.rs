@@ -6,13 +6,14 @@ use chrono::NaiveDate;
 
 use rust_decimal::Decimal;
 
+use super::CliEnv;
 use crate::catalog::{Form, Value};
 use crate::money::{from_cents, parse_amount, Ledger, NewTransaction};
 use crate::store::{self, FieldValues, Store};
-use crate::{bail, setup, Env, Result};
+use crate::{bail, setup, Result};
 
 /// `recoup fields [FORM]`: the catalogue, one field per line.
-pub fn fields(env: &Env, form: Option<&str>) -> Result<()> {
+pub fn fields(env: &CliEnv, form: Option<&str>) -> Result<()> {
     let forms: Vec<Form> = match form {
         None => Form::ALL.to_vec(),
         Some(code) => match Form::from_code(code.trim_start_matches('@')) {
@@ -75,7 +76,7 @@ pub struct PostRequest {
 }
 
 /// `recoup setup apply FILE`
-pub fn setup_apply(env: &Env, file: &Path) -> Result<()> {
+pub fn setup_apply(env: &CliEnv, file: &Path) -> Result<()> {
     // Parse first, so a bad file never creates an empty database.
     setup::parse(file)?;
     let mut store = Store::open(&env.db)?;
@@ -90,7 +91,7 @@ pub fn setup_apply(env: &Env, file: &Path) -> Result<()> {
 }
 
 /// `recoup setup show`
-pub fn setup_show(env: &Env) -> Result<()> {
+pub fn setup_show(env: &CliEnv) -> Result<()> {
     let store = Store::open_existing(&env.db)?;
     if env.json {
         crate::outln!("{}", setup::show::to_json(store.conn())?)?;
@@ -111,7 +112,7 @@ fn amount_arg(name: &str, s: &Option<String>) -> Result<Option<Decimal>> {
 }
 
 /// `recoup post --debtor N --type CODE --to-us X [--direct Y] [--date D] [--posted D]`
-pub fn post(env: &Env, req: &PostRequest) -> Result<()> {
+pub fn post(env: &CliEnv, req: &PostRequest) -> Result<()> {
     let mut to_us = amount_arg("to-us", &req.to_us)?;
     let direct = amount_arg("direct", &req.direct)?;
     let percent = amount_arg("percent", &req.percent)?;
@@ -195,7 +196,7 @@ fn record_json(values: &FieldValues) -> serde_json::Value {
     serde_json::Value::Object(map)
 }
 
-fn print_record(env: &Env, values: &FieldValues) -> Result<()> {
+fn print_record(env: &CliEnv, values: &FieldValues) -> Result<()> {
     if env.json {
         return crate::outln!("{}", record_json(values));
     }
@@ -212,7 +213,7 @@ fn print_record(env: &Env, values: &FieldValues) -> Result<()> {
 }
 
 /// `recoup show debtor FILE_NUMBER`
-pub fn show_debtor(env: &Env, file_number: i64) -> Result<()> {
+pub fn show_debtor(env: &CliEnv, file_number: i64) -> Result<()> {
     let store = Store::open_existing(&env.db)?;
     match store::read_record(store.conn(), Form::Debtor, file_number)? {
         Some(values) => print_record(env, &values),
@@ -221,7 +222,7 @@ pub fn show_debtor(env: &Env, file_number: i64) -> Result<()> {
 }
 
 /// `recoup show client NUMBER`
-pub fn show_client(env: &Env, number: i64) -> Result<()> {
+pub fn show_client(env: &CliEnv, number: i64) -> Result<()> {
     let store = Store::open_existing(&env.db)?;
     match store::read_record(store.conn(), Form::Client, number)? {
         Some(values) => print_record(env, &values),
@@ -230,7 +231,7 @@ pub fn show_client(env: &Env, number: i64) -> Result<()> {
 }
 
 /// `recoup find --acct ACCT [--client N]`: file numbers, bare, ascending.
-pub fn find(env: &Env, acct: &str, client: Option<i64>) -> Result<()> {
+pub fn find(env: &CliEnv, acct: &str, client: Option<i64>) -> Result<()> {
     let store = Store::open_existing(&env.db)?;
     let found = store::find_debtors_by_acct(store.conn(), acct, client)?;
     if found.is_empty() {

@@ -2,13 +2,14 @@
 
 use chrono::NaiveDate;
 
+use super::CliEnv;
 use crate::store::Store;
-use crate::{Env, Result};
+use crate::Result;
 
 /// `recoup sol check [--as-of DATE] [--within DAYS]`: refresh every `de.tbd`, then list
 /// the accounts time-barred on the date (and those that will be within DAYS). Exit 0
 /// whatever it finds: the list is information, not a failure.
-pub fn check_cmd(env: &Env, as_of: Option<NaiveDate>, within: Option<u32>) -> Result<()> {
+pub fn check_cmd(env: &CliEnv, as_of: Option<NaiveDate>, within: Option<u32>) -> Result<()> {
     let as_of = as_of.unwrap_or(env.today);
     let mut store = Store::open_existing(&env.db)?;
     let tx = store.conn_mut().transaction()?;

@@ -3,11 +3,12 @@
 use chrono::NaiveDate;
 use serde_json::json;
 
+use super::CliEnv;
 use crate::money::{from_cents, parse_amount, to_cents};
 use crate::statements::cash::cash_report;
 use crate::statements::generate::{client_payment, generate, StatementSummary};
 use crate::store::Store;
-use crate::{bail, Env, Result};
+use crate::{bail, Result};
 
 fn m(c: i64) -> String {
     format!("{:.2}", from_cents(c))
@@ -36,7 +37,7 @@ fn summary_json(s: &StatementSummary) -> serde_json::Value {
 
 /// `recoup statements generate --from D --to D [--client N] [--replace]`
 pub fn statements_generate(
-    env: &Env,
+    env: &CliEnv,
     from: NaiveDate,
     to: NaiveDate,
     client: Option<i64>,
@@ -102,7 +103,7 @@ pub fn statements_generate(
 
 /// `recoup client-payment --client N --amount X [--date D]`
 pub fn client_payment_cmd(
-    env: &Env,
+    env: &CliEnv,
     client: i64,
     amount: &str,
     date: Option<NaiveDate>,
@@ -132,7 +133,7 @@ pub fn client_payment_cmd(
 
 /// `recoup cash-report --from D --to D [--client N]`
 pub fn cash_report_cmd(
-    env: &Env,
+    env: &CliEnv,
     from: NaiveDate,
     to: NaiveDate,
     client: Option<i64>,
@@ -215,7 +216,7 @@ pub fn cash_report_cmd(
 
 /// `recoup statements print [--from D --to D | --statement N] --out DIR [--format pdf|text|csv]`
 pub fn statements_print(
-    env: &Env,
+    env: &CliEnv,
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
     statement: Option<i64>,

@@ -3,12 +3,13 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use super::CliEnv;
 use crate::store::Store;
 use crate::transfer::{NOTES_FILE, TRANSFERS_FILE};
-use crate::{Env, Result};
+use crate::Result;
 
 /// `recoup transfer export --out DIR [--client N]…`
-pub fn export_cmd(env: &Env, dir: &Path, clients: &[i64]) -> Result<()> {
+pub fn export_cmd(env: &CliEnv, dir: &Path, clients: &[i64]) -> Result<()> {
     let store = Store::open_existing(&env.db)?;
     let n = crate::transfer::export(store.conn(), dir, clients)?;
     if env.json {
@@ -41,7 +42,7 @@ pub fn export_cmd(env: &Env, dir: &Path, clients: &[i64]) -> Result<()> {
 }
 
 /// `recoup transfer import DIR [--renumber]`
-pub fn import_cmd(env: &Env, dir: &Path, renumber: bool) -> Result<()> {
+pub fn import_cmd(env: &CliEnv, dir: &Path, renumber: bool) -> Result<()> {
     let mut store = Store::open(&env.db)?;
     let r = crate::transfer::import(&mut store, dir, renumber)?;
     crate::output::committed(format_args!(

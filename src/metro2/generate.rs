@@ -45,6 +45,9 @@ pub struct GenerateOptions {
     pub mark_done: bool,
     /// Write the file even when the header fails validation.
     pub force: bool,
+    /// Keep every excluded account in the summary, not only the first of each reason
+    /// (the command line sets it for `--json`).
+    pub list_all_exclusions: bool,
 }
 
 /// Records written, by segment.
@@ -652,7 +655,7 @@ pub fn generate(
             history: &history,
             under_minimum: &under_minimum,
             grantor_dates: &grantor_dates,
-            list_all_exclusions: env.json,
+            list_all_exclusions: opts.list_all_exclusions,
             time_barred: &time_barred,
         },
         &options,
