@@ -1,6 +1,9 @@
 //! `recoup arrangement add` and `recoup promises`: arguments in, one transaction,
 //! printing out.
 
+use super::parse_date;
+use clap::Subcommand;
+
 use chrono::NaiveDate;
 
 use super::CliEnv;
@@ -184,4 +187,44 @@ fn print_sweep(env: &CliEnv, summary: &sweep::SweepSummary) -> Result<()> {
         crate::outln!("  plan {plan}: {n} debtor(s)")?;
     }
     Ok(())
+}
+
+#[derive(Subcommand)]
+pub enum ArrangementCmd {
+    /// Post the down payment, service charge and discount, and schedule the promises
+    #[command(
+        after_help = "Example:\n  recoup arrangement add --debtor 1000 --amount 100.00 --every month --first 2024-08-01 --down 250.00 --service-charge 25.00"
+    )]
+    Add {
+        /// The debtor's file number
+        #[arg(long)]
+        debtor: i64,
+        /// Amount per period
+        #[arg(long)]
+        amount: String,
+        /// How often a promise falls due
+        #[arg(long, value_parser = ["week", "month"])]
+        every: String,
+        /// Due date of the first promise
+        #[arg(long, value_parser = parse_date)]
+        first: NaiveDate,
+        /// At most this many promises, the last taking the remainder
+        #[arg(long, conflicts_with = "until_paid")]
+        count: Option<u32>,
+        /// As many promises as the balance needs (the default)
+        #[arg(long = "until-paid")]
+        until_paid: bool,
+        /// Down payment posted now (type 150)
+        #[arg(long)]
+        down: Option<String>,
+        /// Service charge posted now, raising what is owed (type 350)
+        #[arg(long = "service-charge")]
+        service_charge: Option<String>,
+        /// Initial discount posted now (type 193, an adjustment)
+        #[arg(long)]
+        discount: Option<String>,
+        /// Cancel the debtor's open promises instead of refusing
+        #[arg(long)]
+        replace: bool,
+    },
 }

@@ -1,5 +1,9 @@
 //! `recoup letters service`, `recoup letters print`, `recoup ncoa import`.
 
+use super::parse_date;
+use clap::Subcommand;
+use std::path::PathBuf;
+
 use std::path::Path;
 
 use chrono::NaiveDate;
@@ -175,4 +179,72 @@ pub fn ncoa_import(env: &CliEnv, file: &Path, map: Option<&Path>) -> Result<()> 
         }
     }
     Ok(())
+}
+
+#[derive(Subcommand)]
+pub enum LettersCmd {
+    /// Write the due letters to a letter-service file for the mail house
+    #[command(
+        after_help = "Example:\n  recoup letters service --from 2024-07-01 --to 2024-07-31 --out ls.txt --mark-done"
+    )]
+    Service {
+        /// First due date of the letters (YYYY-MM-DD)
+        #[arg(long, value_parser = parse_date)]
+        from: NaiveDate,
+        /// Last due date of the letters (YYYY-MM-DD)
+        #[arg(long, value_parser = parse_date)]
+        to: NaiveDate,
+        /// The letter-service file to write
+        #[arg(long)]
+        out: PathBuf,
+        /// Layout (default: the setup's letter service format)
+        #[arg(long, value_parser = ["ontario", "csv"])]
+        format: Option<String>,
+        /// Precede good addresses with #K#03 and the id too
+        #[arg(long)]
+        k03: bool,
+        /// Write letters to unverified addresses without NCOA instead of skipping them
+        #[arg(long = "print-unverified")]
+        print_unverified: bool,
+        /// Each reportable cosigner gets its own letter
+        #[arg(long)]
+        cosigners: bool,
+        /// Complete the contacts written (skipped ones stay In Progress with 0/1)
+        #[arg(long = "mark-done")]
+        mark_done: bool,
+        /// Also write the batch summary (letters written, skipped and why) to this file
+        #[arg(long)]
+        summary: Option<PathBuf>,
+    },
+    /// Print the due letters in-house into one PDF (or .txt)
+    #[command(
+        after_help = "Example:\n  recoup letters print --from 2024-07-01 --to 2024-07-31 --out letters.pdf"
+    )]
+    Print {
+        /// First due date of the letters (YYYY-MM-DD)
+        #[arg(long, value_parser = parse_date)]
+        from: NaiveDate,
+        /// Last due date of the letters (YYYY-MM-DD)
+        #[arg(long, value_parser = parse_date)]
+        to: NaiveDate,
+        /// The file to write (.pdf, or .txt for text)
+        #[arg(long)]
+        out: PathBuf,
+        /// Complete the letter contacts printed
+        #[arg(long = "mark-done")]
+        mark_done: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum NcoaCmd {
+    /// Apply a returned NCOA file (id,address,address1,city,state,zip; id D1400 or C1400)
+    #[command(after_help = "Example:\n  recoup ncoa import returned.coa")]
+    Import {
+        /// The returned NCOA file
+        file: PathBuf,
+        /// Read the file through this import map instead
+        #[arg(long)]
+        map: Option<PathBuf>,
+    },
 }

@@ -1,5 +1,10 @@
 //! `recoup metro2 validate`, `print` and `generate` (docs/metro2.md).
 
+use super::parse_date;
+use chrono::NaiveDate;
+use clap::Subcommand;
+use std::path::PathBuf;
+
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
@@ -136,4 +141,47 @@ pub fn generate_command(env: &CliEnv, opts: &generate::GenerateOptions) -> Resul
         out.flush()
     })();
     printed.map_err(|e| Error::runtime(format!("standard output: {e}")))
+}
+
+#[derive(Subcommand)]
+pub enum Metro2Cmd {
+    /// Check a Metro 2 file; every finding is listed; exit 3 on any error
+    #[command(after_help = "Example:\n  recoup metro2 validate metro2.txt --profile collection")]
+    Validate {
+        /// The Metro 2 file
+        file: PathBuf,
+        /// crrg (default) or collection (adds the collection-agency rules)
+        #[arg(long)]
+        profile: Option<String>,
+    },
+    /// Dump a Metro 2 file field by field
+    #[command(after_help = "Example:\n  recoup metro2 print metro2.txt")]
+    Print {
+        /// The Metro 2 file
+        file: PathBuf,
+    },
+    /// Build the Metro 2 file of the accounts reported to the bureaus
+    #[command(
+        after_help = "Example:\n  recoup metro2 generate --out metro2.txt --as-of 2024-07-31 --mark-done"
+    )]
+    Generate {
+        /// The Metro 2 file to write
+        #[arg(long)]
+        out: PathBuf,
+        /// Activity Date and Date of Account Information of open accounts (default today)
+        #[arg(long = "as-of", value_parser = parse_date)]
+        as_of: Option<NaiveDate>,
+        /// Keep only this bureau's program identifier in the header
+        #[arg(long, value_parser = ["equifax", "experian", "transunion"])]
+        bureau: Option<String>,
+        /// No line ending after the records
+        #[arg(long)]
+        no_newline: bool,
+        /// Record the report history and forward each Metro contact
+        #[arg(long)]
+        mark_done: bool,
+        /// Write the file even when the header fails validation
+        #[arg(long)]
+        force: bool,
+    },
 }

@@ -1,5 +1,8 @@
 //! `recoup interest accrue`: the command-line side (printing) of [`crate::money::accrual`].
 
+use super::parse_date;
+use clap::Subcommand;
+
 use chrono::NaiveDate;
 use serde_json::json;
 
@@ -99,4 +102,20 @@ pub fn interest_accrue(env: &CliEnv, through: NaiveDate, debtors: &[i64]) -> Res
         crate::outln!("warnings: {}", run.warnings.len())?;
     }
     Ok(())
+}
+
+#[derive(Subcommand)]
+pub enum InterestCmd {
+    /// Post the interest accrued through DATE (one 400-series transaction per debtor)
+    #[command(
+        after_help = "Examples:\n  recoup interest accrue --through 2024-07-31\n  recoup interest accrue --through 2024-07-31 --debtor 1000 --json"
+    )]
+    Accrue {
+        /// Last day of interest to post (YYYY-MM-DD); running it again for it posts nothing
+        #[arg(long, value_parser = parse_date)]
+        through: NaiveDate,
+        /// Only these debtors (default: every debtor with an interest type)
+        #[arg(long = "debtor")]
+        debtors: Vec<i64>,
+    },
 }

@@ -1,5 +1,8 @@
 //! `recoup plan run` and `recoup batch contacts`.
 
+use super::parse_date;
+use clap::Subcommand;
+
 use chrono::NaiveDate;
 use serde_json::json;
 
@@ -198,4 +201,39 @@ pub fn sync_cmd(
         crate::outln!("ODBC sync {name}: {} {n} row(s)", op.name())?;
     }
     Ok(())
+}
+
+#[derive(Subcommand)]
+pub enum PlanCmd {
+    /// Run a contact plan on debtors (all of them unless selected)
+    #[command(
+        after_help = "Example:\n  recoup plan run NEW --client 1001 --start-date 2024-07-01"
+    )]
+    Run {
+        /// Plan code, looked up as plans/CODE.toml
+        code: String,
+        /// These debtors (file numbers; repeatable)
+        #[arg(long = "debtor")]
+        debtors: Vec<i64>,
+        /// Only this client's debtors
+        #[arg(long)]
+        client: Option<i64>,
+        /// Only debtors meeting the condition, e.g. "(@de.sta = NEW) and (@de.ow > 100)"
+        #[arg(long = "where")]
+        filter: Option<String>,
+        /// Reference date the events count from (default today)
+        #[arg(long = "start-date", value_parser = parse_date)]
+        start_date: Option<NaiveDate>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum BatchCmd {
+    /// Process automatic contacts previously scheduled, due on or before --through
+    #[command(after_help = "Example:\n  recoup batch contacts --through 2024-08-01")]
+    Contacts {
+        /// Last due date to process (default today)
+        #[arg(long, value_parser = parse_date)]
+        through: Option<NaiveDate>,
+    },
 }

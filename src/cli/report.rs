@@ -1,5 +1,7 @@
 //! `recoup report run` and `recoup report check` (docs/report-language.md).
 
+use clap::Subcommand;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -228,4 +230,40 @@ impl Sink for Progress<'_> {
     fn finish(&mut self) -> Result<()> {
         self.inner.finish()
     }
+}
+
+#[derive(Subcommand)]
+pub enum ReportCmd {
+    /// Run a report to text or PDF
+    #[command(
+        after_help = "Examples:\n  recoup report run debtor-listing --client 1001\n  recoup report run reports/collection-letter.rpt --debtor 1000 --out letter.pdf"
+    )]
+    Run {
+        /// A report file, or a name looked up as reports/NAME.rpt
+        report: String,
+        /// Start on these debtors (file numbers)
+        #[arg(long = "debtor")]
+        debtors: Vec<i64>,
+        /// Start on these clients (client numbers)
+        #[arg(long = "client")]
+        clients: Vec<i64>,
+        /// Start only on records meeting this condition (`@de.sta = ACT`)
+        #[arg(long = "where")]
+        filter: Option<String>,
+        /// Write here instead of standard output
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// text | pdf (default: from --out's extension, else text)
+        #[arg(long)]
+        format: Option<String>,
+        /// Set a variable: --var Name=value sets @varName
+        #[arg(long = "var")]
+        vars: Vec<String>,
+    },
+    /// Parse and type-check a report; every problem with line:column (exit 2)
+    #[command(after_help = "Example:\n  recoup report check reports/collection-letter.rpt")]
+    Check {
+        /// A report file, or a name looked up as reports/NAME.rpt
+        report: String,
+    },
 }

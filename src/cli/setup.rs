@@ -1,5 +1,9 @@
 //! Command implementations called by the binary.
 
+use super::parse_date;
+use clap::{Args, Subcommand};
+use std::path::PathBuf;
+
 use std::path::Path;
 
 use chrono::NaiveDate;
@@ -248,4 +252,68 @@ pub fn find(env: &CliEnv, acct: &str, client: Option<i64>) -> Result<()> {
         crate::outln!("{fi}")?;
     }
     Ok(())
+}
+
+#[derive(Subcommand)]
+pub enum SetupCmd {
+    /// Load setup.toml into the database (each section present replaces that section)
+    #[command(after_help = "Example:\n  recoup setup apply setup.toml")]
+    Apply {
+        /// The settings file
+        file: PathBuf,
+    },
+    /// Print the settings in force
+    #[command(after_help = "Example:\n  recoup setup show > setup-in-force.toml")]
+    Show,
+}
+
+#[derive(Subcommand)]
+pub enum ShowCmd {
+    /// Every field of one debtor
+    #[command(after_help = "Example:\n  recoup show debtor 1000 --json")]
+    Debtor {
+        /// The debtor's file number
+        file_number: i64,
+    },
+    /// Every field of one client
+    #[command(after_help = "Example:\n  recoup show client 1001")]
+    Client {
+        /// The client number
+        number: i64,
+    },
+}
+
+#[derive(Args)]
+pub struct PostArgs {
+    /// The debtor's file number
+    #[arg(long)]
+    pub debtor: i64,
+    /// Transaction type code, e.g. 101 (payment to us) or 105 (NSF reversal)
+    #[arg(long = "type")]
+    pub type_code: String,
+    /// Amount paid to the agency (negative for a reversal)
+    #[arg(long = "to-us", allow_hyphen_values = true)]
+    pub to_us: Option<String>,
+    /// Amount paid directly to the client
+    #[arg(long, allow_hyphen_values = true)]
+    pub direct: Option<String>,
+    /// Payment date (default today)
+    #[arg(long, value_parser = parse_date)]
+    pub date: Option<NaiveDate>,
+    /// Posted date (default the payment date)
+    #[arg(long, value_parser = parse_date)]
+    pub posted: Option<NaiveDate>,
+    /// The payment this reversal reverses (transaction number)
+    #[arg(long)]
+    pub reverses: Option<i64>,
+    /// Free text kept with the transaction
+    #[arg(long)]
+    pub description: Option<String>,
+    /// External transaction id, kept with the transaction (e.g. the payment file's reference)
+    #[arg(long)]
+    pub id: Option<String>,
+    /// For the percent-of types (161, 162, 163, 499): To Us = PERCENT % of the debtor's
+    /// figure, signed as typed (-35 adds 35 %)
+    #[arg(long, allow_hyphen_values = true, conflicts_with = "to_us")]
+    pub percent: Option<String>,
 }

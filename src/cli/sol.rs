@@ -1,5 +1,8 @@
 //! `recoup sol check`: printing for the statute-of-limitations commands.
 
+use super::parse_date;
+use clap::Subcommand;
+
 use chrono::NaiveDate;
 
 use super::CliEnv;
@@ -47,4 +50,18 @@ pub fn check_cmd(env: &CliEnv, as_of: Option<NaiveDate>, within: Option<u32>) ->
         None => crate::outln!("{barred} time-barred on {as_of}")?,
     }
     Ok(())
+}
+
+#[derive(Subcommand)]
+pub enum SolCmd {
+    /// List accounts time-barred on a date (and those soon to be, with --within)
+    #[command(after_help = "Example:\n  recoup sol check --as-of 2024-07-31 --within 90 --json")]
+    Check {
+        /// The date accounts are judged on (default today)
+        #[arg(long = "as-of", value_parser = parse_date)]
+        as_of: Option<NaiveDate>,
+        /// Also accounts that become time-barred within this many days
+        #[arg(long)]
+        within: Option<u32>,
+    },
 }

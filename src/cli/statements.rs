@@ -1,5 +1,9 @@
 //! Command entry points for month-end: output as a readable table or `--json`.
 
+use super::parse_date;
+use clap::Subcommand;
+use std::path::PathBuf;
+
 use chrono::NaiveDate;
 use serde_json::json;
 
@@ -243,4 +247,47 @@ pub fn statements_print(
         }
     }
     Ok(())
+}
+
+#[derive(Subcommand)]
+pub enum StatementsCmd {
+    /// One statement per client for the period, dated the day after --to
+    #[command(
+        after_help = "Example:\n  recoup statements generate --from 2024-07-01 --to 2024-07-31"
+    )]
+    Generate {
+        /// First day of the period (YYYY-MM-DD)
+        #[arg(long, value_parser = parse_date)]
+        from: NaiveDate,
+        /// Last day of the period (YYYY-MM-DD)
+        #[arg(long, value_parser = parse_date)]
+        to: NaiveDate,
+        /// Only this client
+        #[arg(long)]
+        client: Option<i64>,
+        /// Generate a period again (refused when a later statement exists)
+        #[arg(long)]
+        replace: bool,
+    },
+    /// Print statements through their report bodies, one file per statement, plus cheques.csv
+    #[command(
+        after_help = "Example:\n  recoup statements print --from 2024-07-01 --to 2024-07-31 --out statements/"
+    )]
+    Print {
+        /// Statements of the period starting on this day (with --to)
+        #[arg(long, value_parser = parse_date, requires = "to", conflicts_with = "statement")]
+        from: Option<NaiveDate>,
+        /// Statements of the period ending on this day (with --from)
+        #[arg(long, value_parser = parse_date, requires = "from")]
+        to: Option<NaiveDate>,
+        /// One statement by its number
+        #[arg(long)]
+        statement: Option<i64>,
+        /// Directory for the statement files and cheques.csv
+        #[arg(long)]
+        out: PathBuf,
+        /// File format of each statement
+        #[arg(long, default_value = "pdf", value_parser = ["pdf", "text", "csv"])]
+        format: String,
+    },
 }

@@ -1,5 +1,8 @@
 //! The `recoup transfer` commands: run, then print the summary (or `--json`).
 
+use clap::Subcommand;
+use std::path::PathBuf;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -76,4 +79,27 @@ pub fn import_cmd(env: &CliEnv, dir: &Path, renumber: bool) -> Result<()> {
     crate::outln!("client notes loaded: {}", r.notes)?;
     crate::outln!("client payments loaded: {}", r.payments)?;
     Ok(())
+}
+
+#[derive(Subcommand)]
+pub enum TransferCmd {
+    /// Write clienttransfers.csv and clientnotes.csv into --out
+    #[command(after_help = "Example:\n  recoup transfer export --out xfer/ --client 1001")]
+    Export {
+        /// Directory for the transfer files
+        #[arg(long)]
+        out: PathBuf,
+        /// Only these clients (repeatable; default all)
+        #[arg(long = "client")]
+        clients: Vec<i64>,
+    },
+    /// Load a transfer directory; duplicate client numbers are refused unless --renumber
+    #[command(after_help = "Example:\n  recoup transfer import xfer/ --renumber")]
+    Import {
+        /// Directory written by `transfer export`
+        dir: PathBuf,
+        /// Give clients whose number is taken the next free number
+        #[arg(long)]
+        renumber: bool,
+    },
 }
