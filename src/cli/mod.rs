@@ -4,6 +4,7 @@
 //! One file per command group.
 
 pub mod arrangements;
+pub mod completions;
 pub mod import;
 pub mod letters;
 pub mod metro2;
@@ -27,10 +28,10 @@ use crate::{Env, Error};
 use self::arrangements::ArrangementCmd;
 use self::letters::{LettersCmd, NcoaCmd};
 use self::metro2::Metro2Cmd;
-use self::money::InterestCmd;
+use self::money::{InterestCmd, PostArgs};
 use self::plans::{BatchCmd, PlanCmd};
 use self::report::ReportCmd;
-use self::setup::{PostArgs, SetupCmd, ShowCmd};
+use self::setup::{SetupCmd, ShowCmd};
 use self::sol::SolCmd;
 use self::statements::StatementsCmd;
 use self::transfer::TransferCmd;
@@ -339,18 +340,14 @@ fn run(cli: Cli) -> Result<(), Error> {
     let env = env_of(&cli)?;
     use self::setup as c;
     match cli.command {
-        Command::Completions { shell } => {
-            let mut script = Vec::new();
-            clap_complete::generate(shell, &mut cli_command(), "recoup", &mut script);
-            write_stdout(&script)
-        }
-        Command::Man { out } => man_pages(&out),
+        Command::Completions { shell } => completions::script(shell, &mut cli_command()),
+        Command::Man { out } => completions::man_pages(&out, cli_command()),
         Command::Fields { form } => c::fields(&env, form.as_deref()),
         Command::Setup(SetupCmd::Apply { file }) => c::setup_apply(&env, &file),
         Command::Setup(SetupCmd::Show) => c::setup_show(&env),
-        Command::Post(a) => c::post(
+        Command::Post(a) => money::post(
             &env,
-            &c::PostRequest {
+            &money::PostRequest {
                 debtor: a.debtor,
                 type_code: a.type_code,
                 to_us: a.to_us,
@@ -553,34 +550,6 @@ fn run(cli: Cli) -> Result<(), Error> {
             },
         ),
     }
-}
-
-fn write_stdout(bytes: &[u8]) -> Result<(), Error> {
-    crate::output::write_file(std::path::Path::new("-"), bytes)
-}
-
-/// One page for the program and one per command, named as `man` expects
-/// (`recoup-metro2-generate.1`).
-fn man_pages(dir: &std::path::Path) -> Result<(), Error> {
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let mut cmd = cli_command();
-    cmd.build();
-    write_man_pages(dir, &cmd, "recoup")
-}
-
-fn write_man_pages(dir: &std::path::Path, cmd: &clap::Command, name: &str) -> Result<(), Error> {
-    let mut page = Vec::new();
-    clap_mangen::Man::new(cmd.clone().name(name.to_string()))
-        .render(&mut page)
-        .map_err(|e| Error::io(dir, e))?;
-    crate::output::write_file(&dir.join(format!("{name}.1")), &page)?;
-    for sub in cmd.get_subcommands() {
-        if sub.get_name() == "help" {
-            continue;
-        }
-        write_man_pages(dir, sub, &format!("{name}-{}", sub.get_name()))?;
-    }
-    Ok(())
 }
 
 /// The whole program after the allocator: parse, run, print the error, exit status.

@@ -1,18 +1,12 @@
-//! Command implementations called by the binary.
+//! `recoup fields`, `recoup setup apply|show`, `recoup show debtor|client` and
+//! `recoup find`.
 
-use super::parse_date;
-use clap::{Args, Subcommand};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use std::path::Path;
-
-use chrono::NaiveDate;
-
-use rust_decimal::Decimal;
+use clap::Subcommand;
 
 use super::CliEnv;
 use crate::catalog::{Form, Value};
-use crate::money::{from_cents, parse_amount, Ledger, NewTransaction};
 use crate::store::{self, FieldValues, Store};
 use crate::{bail, setup, Result};
 
@@ -65,20 +59,6 @@ pub fn fields(env: &CliEnv, form: Option<&str>) -> Result<()> {
     Ok(())
 }
 
-pub struct PostRequest {
-    pub debtor: i64,
-    pub type_code: String,
-    pub to_us: Option<String>,
-    pub direct: Option<String>,
-    pub date: Option<NaiveDate>,
-    pub posted: Option<NaiveDate>,
-    pub reverses: Option<i64>,
-    pub description: Option<String>,
-    pub external_id: Option<String>,
-    /// `--percent P` for the percent-of types (money::accrual::percent_amount).
-    pub percent: Option<String>,
-}
-
 /// `recoup setup apply FILE`
 pub fn setup_apply(env: &CliEnv, file: &Path) -> Result<()> {
     // Parse first, so a bad file never creates an empty database.
@@ -101,88 +81,6 @@ pub fn setup_show(env: &CliEnv) -> Result<()> {
         crate::outln!("{}", setup::show::to_json(store.conn())?)?;
     } else {
         crate::out!("{}", setup::render(store.conn())?)?;
-    }
-    Ok(())
-}
-
-fn amount_arg(name: &str, s: &Option<String>) -> Result<Option<Decimal>> {
-    match s {
-        None => Ok(None),
-        Some(t) => match parse_amount(t) {
-            Some(d) => Ok(Some(d)),
-            None => bail!(config, "--{name}: '{t}' is not an amount"),
-        },
-    }
-}
-
-/// `recoup post --debtor N --type CODE --to-us X [--direct Y] [--date D] [--posted D]`
-pub fn post(env: &CliEnv, req: &PostRequest) -> Result<()> {
-    let mut to_us = amount_arg("to-us", &req.to_us)?;
-    let direct = amount_arg("direct", &req.direct)?;
-    let percent = amount_arg("percent", &req.percent)?;
-    let mut store = Store::open_existing(&env.db)?;
-    let tx = store.conn_mut().transaction()?;
-    if let Some(p) = percent {
-        let on = req.date.unwrap_or(env.today);
-        let order = crate::setup::interest::payment_order(&tx)?;
-        match crate::money::accrual::percent_amount(&tx, req.debtor, &req.type_code, p, on, order)?
-        {
-            Some(amount) => to_us = Some(amount),
-            None => bail!(
-                config,
-                "--percent: transaction type '{}' is not a percent-of type (161, 162, 163, 499)",
-                req.type_code.trim()
-            ),
-        }
-    }
-    let mut ledger = Ledger::new(env.today);
-    let posted = ledger.post(
-        &tx,
-        &NewTransaction {
-            file_number: req.debtor,
-            type_code: req.type_code.clone(),
-            to_us,
-            direct,
-            payment_date: req.date,
-            posted_date: req.posted,
-            description: req.description.clone(),
-            external_id: req.external_id.clone(),
-            reverses: req.reverses,
-            ..Default::default()
-        },
-    )?;
-    crate::arrangements::after_posting(&tx, req.debtor, posted.id)?;
-    // The type's contact plan runs after posting (S2:2101-2106).
-    if let Some(plan) = &posted.plan {
-        let mut runner = crate::plans::PlanRunner::new(&tx, env)?;
-        runner.run(&tx, req.debtor, plan, env.today)?;
-    }
-    tx.commit()?;
-    crate::output::committed(format_args!(
-        "transaction {} posted to debtor {}",
-        posted.id, req.debtor
-    ));
-    let owing = from_cents(posted.totals.owing());
-    if env.json {
-        crate::outln!(
-            "{}",
-            serde_json::json!({
-                "transaction": posted.id,
-                "debtor": req.debtor,
-                "commission": format!("{:.2}", posted.commission),
-                "commission_rate": posted.commission_rate.map(|r| r.normalize().to_string()),
-                "tax": format!("{:.2}", posted.tax),
-                "owing": format!("{owing:.2}"),
-            })
-        )?;
-    } else {
-        crate::outln!(
-            "posted transaction {} to debtor {}: commission {:.2}, tax {:.2}, owing {owing:.2}",
-            posted.id,
-            req.debtor,
-            posted.commission,
-            posted.tax
-        )?;
     }
     Ok(())
 }
@@ -281,39 +179,4 @@ pub enum ShowCmd {
         /// The client number
         number: i64,
     },
-}
-
-#[derive(Args)]
-pub struct PostArgs {
-    /// The debtor's file number
-    #[arg(long)]
-    pub debtor: i64,
-    /// Transaction type code, e.g. 101 (payment to us) or 105 (NSF reversal)
-    #[arg(long = "type")]
-    pub type_code: String,
-    /// Amount paid to the agency (negative for a reversal)
-    #[arg(long = "to-us", allow_hyphen_values = true)]
-    pub to_us: Option<String>,
-    /// Amount paid directly to the client
-    #[arg(long, allow_hyphen_values = true)]
-    pub direct: Option<String>,
-    /// Payment date (default today)
-    #[arg(long, value_parser = parse_date)]
-    pub date: Option<NaiveDate>,
-    /// Posted date (default the payment date)
-    #[arg(long, value_parser = parse_date)]
-    pub posted: Option<NaiveDate>,
-    /// The payment this reversal reverses (transaction number)
-    #[arg(long)]
-    pub reverses: Option<i64>,
-    /// Free text kept with the transaction
-    #[arg(long)]
-    pub description: Option<String>,
-    /// External transaction id, kept with the transaction (e.g. the payment file's reference)
-    #[arg(long)]
-    pub id: Option<String>,
-    /// For the percent-of types (161, 162, 163, 499): To Us = PERCENT % of the debtor's
-    /// figure, signed as typed (-35 adds 35 %)
-    #[arg(long, allow_hyphen_values = true, conflicts_with = "to_us")]
-    pub percent: Option<String>,
 }
