@@ -5,9 +5,9 @@
 
 use std::path::{Path, PathBuf};
 
-/// What only the command line may do: print (the std macros and the crate's own
-/// `outln!`/`out!`/`summaryln!`, which write to the standard output), read the
-/// standard input, draw an indicatif bar.
+/// What only the command line may do: print (the std macros, the crate's own
+/// `outln!`/`out!`/`summaryln!` and the `output` functions behind them, the standard
+/// streams themselves), read the standard input, draw an indicatif bar.
 const CLI_ONLY: &[&str] = &[
     "println!",
     "print!",
@@ -18,6 +18,12 @@ const CLI_ONLY: &[&str] = &[
     "summaryln!",
     "std::io::stdin",
     "io::stdin",
+    "io::stdout()",
+    "io::stderr()",
+    "output::stdout_fmt",
+    "output::stderr_fmt",
+    "output::summary_fmt",
+    "output::committed",
     "indicatif::",
 ];
 
@@ -25,8 +31,8 @@ const CLI_ONLY: &[&str] = &[
 const ALLOWED: &[(&str, &[&str], &str)] = &[
     (
         "output.rs",
-        &["outln!", "out!", "summaryln!"],
-        "defines `outln!`/`out!`/`summaryln!` for the command line; the library never calls them",
+        &["io::stdout()"],
+        "writes an output path of `-` (`--out -`) to the standard output",
     ),
     (
         "input.rs",

@@ -62,9 +62,9 @@ const ROOT_NAMES: &[(&str, &str)] = &[
     ("Result", "error"),
     ("bail", "error"),
     ("Env", "env"),
-    ("out", "output"),
-    ("outln", "output"),
-    ("summaryln", "output"),
+    ("out", "cli"),
+    ("outln", "cli"),
+    ("summaryln", "cli"),
 ];
 
 fn src() -> PathBuf {

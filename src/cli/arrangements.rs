@@ -58,7 +58,7 @@ pub fn add_cmd(env: &CliEnv, a: &AddArgs) -> Result<()> {
     let tx = store.conn_mut().transaction()?;
     let arr = crate::arrangements::add(&tx, env, &req)?;
     tx.commit()?;
-    crate::output::committed(format_args!(
+    crate::cli::stdio::committed(format_args!(
         "arrangement for debtor {}: {} promise(s)",
         arr.debtor,
         arr.promises.len()
@@ -141,7 +141,7 @@ pub fn promises_cmd(
         let tx = store.conn_mut().transaction()?;
         let (summary, pending) = sweep::sweep(&tx, env, as_of, true)?;
         tx.commit()?;
-        crate::output::committed(format_args!("promise sweep as of {as_of}"));
+        crate::cli::stdio::committed(format_args!("promise sweep as of {as_of}"));
         // ODBC events of the broken-promise plan run after the commit; a failure
         // fails the command once the summary is out, and its contacts stay pending.
         let odbc = crate::sync::run_pending(store.conn(), env, &pending);

@@ -28,7 +28,7 @@ pub fn import(env: &CliEnv, map: &str, file: &Path, opts: &ImportOptions) -> Res
         bar.0.finish_and_clear();
     }
     if summary.committed {
-        crate::output::committed(format_args!(
+        crate::cli::stdio::committed(format_args!(
             "import of {} (batch {})",
             file.display(),
             summary.batch
@@ -57,7 +57,7 @@ pub fn import(env: &CliEnv, map: &str, file: &Path, opts: &ImportOptions) -> Res
 pub fn export(env: &CliEnv, map: &str, out: &Path, filter: Option<&str>) -> Result<()> {
     let done = crate::import::export::run(env, map, out, filter)?;
     for w in &done.warnings {
-        crate::output::stderr_fmt(format_args!("warning: {w}\n"));
+        crate::cli::stdio::stderr_fmt(format_args!("warning: {w}\n"));
     }
     let n = done.rows;
     if env.json {

@@ -73,10 +73,10 @@ pub fn service(
     // Without --mark-done the transaction is dropped: nothing changes.
     if mark_done {
         tx.commit()?;
-        crate::output::committed(format_args!("letters service contacts marked done"));
+        crate::cli::stdio::committed(format_args!("letters service contacts marked done"));
     }
     for w in &summary.warnings {
-        crate::output::stderr_fmt(format_args!("warning: {w}\n"));
+        crate::cli::stdio::stderr_fmt(format_args!("warning: {w}\n"));
     }
     let text = summary_text(&summary);
     if let Some(p) = summary_file {
@@ -97,7 +97,7 @@ pub fn service(
             })
         )?;
     } else {
-        crate::output::summary_fmt(crate::output::is_stdout(out), format_args!("{text}"))?;
+        crate::cli::stdio::summary_fmt(crate::output::is_stdout(out), format_args!("{text}"))?;
         crate::summaryln!(out, "file: {}", out.display())?;
     }
     Ok(())
@@ -118,7 +118,7 @@ pub fn print(
     let s = crate::letters::print::print_letters(env, &tx, from, to, out, pdf, mark_done)?;
     if mark_done {
         tx.commit()?;
-        crate::output::committed(format_args!("printed letters' contacts marked done"));
+        crate::cli::stdio::committed(format_args!("printed letters' contacts marked done"));
     }
     if env.json {
         crate::summaryln!(
@@ -153,9 +153,9 @@ pub fn ncoa_import(env: &CliEnv, file: &Path, map: Option<&Path>) -> Result<()> 
     let tx = store.conn_mut().transaction()?;
     let s = crate::letters::ncoa::import(env, &tx, file)?;
     tx.commit()?;
-    crate::output::committed(format_args!("NCOA returns from {}", file.display()));
+    crate::cli::stdio::committed(format_args!("NCOA returns from {}", file.display()));
     for (line, why) in &s.rejected {
-        crate::output::stderr_fmt(format_args!("warning: {}:{line}: {why}\n", file.display()));
+        crate::cli::stdio::stderr_fmt(format_args!("warning: {}:{line}: {why}\n", file.display()));
     }
     if env.json {
         let rejected: Vec<_> = s

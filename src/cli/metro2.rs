@@ -120,7 +120,7 @@ pub fn generate_command(env: &CliEnv, opts: &generate::GenerateOptions) -> Resul
     warn.flush()?;
     let summary = summary?;
     if opts.mark_done {
-        crate::output::committed(format_args!(
+        crate::cli::stdio::committed(format_args!(
             "Metro 2 report history of {} account(s) as of {}",
             summary.marked_done, summary.as_of
         ));

@@ -14,6 +14,7 @@ pub mod report;
 pub mod setup;
 pub mod sol;
 pub mod statements;
+pub mod stdio;
 pub mod transfer;
 
 use std::path::PathBuf;
@@ -577,7 +578,7 @@ pub fn main() -> ExitCode {
         Ok(Ok(())) => ExitCode::SUCCESS,
         Ok(Err(e)) => {
             // Not eprintln!: a failed stderr must not turn the exit status into a panic's.
-            crate::output::stderr_fmt(format_args!("error: {e}\n"));
+            crate::cli::stdio::stderr_fmt(format_args!("error: {e}\n"));
             ExitCode::from(e.exit_code() as u8)
         }
         Err(_) => ExitCode::from(1),

@@ -26,13 +26,13 @@ pub fn interest_accrue(env: &CliEnv, through: NaiveDate, debtors: &[i64]) -> Res
         lines.push(a.clone())
     })?;
     tx.commit()?;
-    crate::output::committed(format_args!(
+    crate::cli::stdio::committed(format_args!(
         "interest through {}: {} posted",
         iso_date(through),
         run.posted
     ));
     for w in &run.warnings {
-        crate::output::stderr_fmt(format_args!("warning: {w}\n"));
+        crate::cli::stdio::stderr_fmt(format_args!("warning: {w}\n"));
     }
     if env.json {
         let posted: Vec<_> = lines
@@ -189,7 +189,7 @@ pub fn post(env: &CliEnv, req: &PostRequest) -> Result<()> {
         runner.run(&tx, req.debtor, plan, env.today)?;
     }
     tx.commit()?;
-    crate::output::committed(format_args!(
+    crate::cli::stdio::committed(format_args!(
         "transaction {} posted to debtor {}",
         posted.id, req.debtor
     ));

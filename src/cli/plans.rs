@@ -135,7 +135,7 @@ pub fn plan_run(
         runner.run(&tx, *fi, code, reference)?;
     }
     tx.commit()?;
-    crate::output::committed(format_args!("plan {code} on {} debtor(s)", targets.len()));
+    crate::cli::stdio::committed(format_args!("plan {code} on {} debtor(s)", targets.len()));
     // ODBC events run after the local commit, even when the summary cannot be
     // printed; a failure fails the command (exit 1) and only the statements that
     // ran are reported done.
@@ -153,7 +153,7 @@ pub fn batch_contacts(env: &CliEnv, through: Option<NaiveDate>) -> Result<()> {
     let mut runner = PlanRunner::new(&tx, env)?;
     let n = runner.process_due(&tx, through.unwrap_or(env.today))?;
     tx.commit()?;
-    crate::output::committed(format_args!("batch contacts ({n} processed)"));
+    crate::cli::stdio::committed(format_args!("batch contacts ({n} processed)"));
     let odbc = crate::sync::run_pending(store.conn(), env, &runner.pending_odbc);
     count_odbc_done(&mut runner.summary, odbc.done);
     let n = n + odbc.done;

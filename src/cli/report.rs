@@ -52,7 +52,7 @@ pub fn check(env: &CliEnv, name: &str) -> Result<()> {
     } else {
         for d in &rep.diags {
             let tag = if d.warning { "warning" } else { "error" };
-            crate::output::stderr_fmt(format_args!("{tag}: {}\n", rep.describe(d)));
+            crate::cli::stdio::stderr_fmt(format_args!("{tag}: {}\n", rep.describe(d)));
         }
     }
     if errors > 0 {
@@ -72,7 +72,7 @@ pub fn run(env: &CliEnv, args: &RunArgs) -> Result<()> {
     let rep = load(env, &args.report)?;
     rep.ensure_valid()?;
     for d in rep.diags.iter().filter(|d| d.warning) {
-        crate::output::stderr_fmt(format_args!("warning: {}\n", rep.describe(d)));
+        crate::cli::stdio::stderr_fmt(format_args!("warning: {}\n", rep.describe(d)));
     }
     let mut opts = RunOptions::new(env.today);
     opts.now = env.now;

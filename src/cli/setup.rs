@@ -65,7 +65,7 @@ pub fn setup_apply(env: &CliEnv, file: &Path) -> Result<()> {
     setup::parse(file)?;
     let mut store = Store::open(&env.db)?;
     let applied = setup::apply(store.conn_mut(), file)?;
-    crate::output::committed(format_args!("setup {}", file.display()));
+    crate::cli::stdio::committed(format_args!("setup {}", file.display()));
     if env.json {
         crate::outln!("{}", serde_json::json!({ "applied": applied }))?;
     } else {

@@ -52,7 +52,7 @@ pub fn statements_generate(
     let list = generate(&tx, from, to, client, replace)?;
     tx.commit()?;
     if !list.is_empty() {
-        crate::output::committed(format_args!(
+        crate::cli::stdio::committed(format_args!(
             "{} statement(s) for {from} to {to}",
             list.len()
         ));
@@ -119,7 +119,7 @@ pub fn client_payment_cmd(
     let tx = store.conn_mut().transaction()?;
     let (id, left) = client_payment(&tx, client, to_cents(amount), date.unwrap_or(env.today))?;
     tx.commit()?;
-    crate::output::committed(format_args!("client payment {id} for client {client}"));
+    crate::cli::stdio::committed(format_args!("client payment {id} for client {client}"));
     if env.json {
         crate::outln!(
             "{}",

@@ -48,7 +48,7 @@ pub fn export_cmd(env: &CliEnv, dir: &Path, clients: &[i64]) -> Result<()> {
 pub fn import_cmd(env: &CliEnv, dir: &Path, renumber: bool) -> Result<()> {
     let mut store = Store::open(&env.db)?;
     let r = crate::transfer::import(&mut store, dir, renumber)?;
-    crate::output::committed(format_args!(
+    crate::cli::stdio::committed(format_args!(
         "transfer import of {} client(s) from {}",
         r.clients,
         dir.display()
