@@ -1,12 +1,10 @@
 //! `recoup arrangement add` and `recoup promises`: arguments in, one transaction,
 //! printing out.
 
-use super::parse_date;
+use chrono::NaiveDate;
 use clap::Subcommand;
 
-use chrono::NaiveDate;
-
-use super::CliEnv;
+use super::{parse_date, CliEnv};
 use crate::arrangements::sweep::{self, PromiseRow};
 use crate::arrangements::{Every, Request};
 use crate::money::parse_amount;

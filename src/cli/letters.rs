@@ -1,15 +1,12 @@
 //! `recoup letters service`, `recoup letters print`, `recoup ncoa import`.
 
-use super::parse_date;
-use clap::Subcommand;
-use std::path::PathBuf;
-
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
+use clap::Subcommand;
 use serde_json::json;
 
-use super::CliEnv;
+use super::{parse_date, CliEnv};
 use crate::letters::service::{run, Format, ServiceOptions, ServiceSummary};
 use crate::store::{settings, Store};
 use crate::{bail, Result};

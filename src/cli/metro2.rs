@@ -1,14 +1,12 @@
 //! `recoup metro2 validate`, `print` and `generate` (docs/metro2.md).
 
-use super::parse_date;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
 use chrono::NaiveDate;
 use clap::Subcommand;
-use std::path::PathBuf;
 
-use std::io::{BufWriter, Write};
-use std::path::Path;
-
-use super::CliEnv;
+use super::{parse_date, CliEnv};
 use crate::error::Place;
 use crate::metro2::{generate, Profile, Report};
 use crate::{Error, Result};

@@ -339,13 +339,12 @@ fn cli_command() -> clap::Command {
 
 fn run(cli: Cli) -> Result<(), Error> {
     let env = env_of(&cli)?;
-    use self::setup as c;
     match cli.command {
         Command::Completions { shell } => completions::script(shell, &mut cli_command()),
         Command::Man { out } => completions::man_pages(&out, cli_command()),
-        Command::Fields { form } => c::fields(&env, form.as_deref()),
-        Command::Setup(SetupCmd::Apply { file }) => c::setup_apply(&env, &file),
-        Command::Setup(SetupCmd::Show) => c::setup_show(&env),
+        Command::Fields { form } => setup::fields(&env, form.as_deref()),
+        Command::Setup(SetupCmd::Apply { file }) => setup::setup_apply(&env, &file),
+        Command::Setup(SetupCmd::Show) => setup::setup_show(&env),
         Command::Post(a) => money::post(
             &env,
             &money::PostRequest {
@@ -364,9 +363,9 @@ fn run(cli: Cli) -> Result<(), Error> {
         Command::Interest(InterestCmd::Accrue { through, debtors }) => {
             money::interest_accrue(&env, through, &debtors)
         }
-        Command::Show(ShowCmd::Debtor { file_number }) => c::show_debtor(&env, file_number),
-        Command::Show(ShowCmd::Client { number }) => c::show_client(&env, number),
-        Command::Find { acct, client } => c::find(&env, &acct, client),
+        Command::Show(ShowCmd::Debtor { file_number }) => setup::show_debtor(&env, file_number),
+        Command::Show(ShowCmd::Client { number }) => setup::show_client(&env, number),
+        Command::Find { acct, client } => setup::find(&env, &acct, client),
         Command::Statements(StatementsCmd::Generate {
             from,
             to,

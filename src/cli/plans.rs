@@ -1,12 +1,10 @@
 //! `recoup plan run` and `recoup batch contacts`.
 
-use super::parse_date;
-use clap::Subcommand;
-
 use chrono::NaiveDate;
+use clap::Subcommand;
 use serde_json::json;
 
-use super::CliEnv;
+use super::{parse_date, CliEnv};
 use crate::catalog::Form;
 use crate::plans::engine::{PlanRunner, PlanSummary};
 use crate::report::filter::Filter;

@@ -1,9 +1,9 @@
 //! `recoup report run` and `recoup report check` (docs/report-language.md).
 
-use clap::Subcommand;
-
 use std::io::Write;
 use std::path::{Path, PathBuf};
+
+use clap::Subcommand;
 
 use super::CliEnv;
 use crate::output::OutputFile;

@@ -1,11 +1,9 @@
 //! `recoup sol check`: printing for the statute-of-limitations commands.
 
-use super::parse_date;
+use chrono::NaiveDate;
 use clap::Subcommand;
 
-use chrono::NaiveDate;
-
-use super::CliEnv;
+use super::{parse_date, CliEnv};
 use crate::store::Store;
 use crate::Result;
 

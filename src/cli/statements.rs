@@ -1,13 +1,12 @@
 //! Command entry points for month-end: output as a readable table or `--json`.
 
-use super::parse_date;
-use clap::Subcommand;
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
+use clap::Subcommand;
 use serde_json::json;
 
-use super::CliEnv;
+use super::{parse_date, CliEnv};
 use crate::money::{from_cents, parse_amount, to_cents};
 use crate::statements::cash::cash_report;
 use crate::statements::generate::{client_payment, generate, StatementSummary};

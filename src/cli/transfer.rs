@@ -1,10 +1,9 @@
 //! The `recoup transfer` commands: run, then print the summary (or `--json`).
 
-use clap::Subcommand;
-use std::path::PathBuf;
-
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+use clap::Subcommand;
 
 use super::CliEnv;
 use crate::store::Store;
