@@ -3,6 +3,7 @@
 //! accounts for the setup's clients, posts a month of transactions and prints the
 //! balances.
 
+use std::io::Write;
 use std::path::Path;
 
 use chrono::NaiveDate;
@@ -13,6 +14,20 @@ use crate::money::accrual::{accrue, AccrualRun};
 use crate::money::{from_cents, Ledger, NewTransaction};
 use crate::store::{self, Store};
 use crate::{setup, Env, Error, Result};
+
+/// One line of the demo's narrative to the writer the command line hands over (its
+/// standard output), flushed as it goes so the story keeps pace with the commits
+/// reported on the standard error.
+macro_rules! say {
+    ($w:expr) => { say_fmt($w, format_args!("\n")) };
+    ($w:expr, $($arg:tt)*) => { say_fmt($w, format_args!("{}\n", format_args!($($arg)*))) };
+}
+
+fn say_fmt(w: &mut dyn Write, args: std::fmt::Arguments<'_>) -> Result<()> {
+    w.write_fmt(args)
+        .and_then(|()| w.flush())
+        .map_err(|e| Error::runtime(format!("standard output: {e}")))
+}
 
 /// The demo's pinned date, so its outputs are reproducible (README).
 pub const DEMO_TODAY: NaiveDate = match NaiveDate::from_ymd_opt(2024, 7, 31) {
@@ -82,7 +97,7 @@ fn money(s: &str) -> Option<Decimal> {
     }
 }
 
-pub fn run(env: &Env, out: &Path) -> Result<()> {
+pub fn run(env: &Env, out: &Path, w: &mut dyn Write) -> Result<()> {
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
     let db = out.join("recoup.db");
     for suffix in ["", "-wal", "-shm"] {
@@ -164,9 +179,10 @@ pub fn run(env: &Env, out: &Path) -> Result<()> {
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
 
-    crate::outln!("recoup demo — {} (today {})", db.display(), env.today)?;
-    crate::outln!()?;
-    crate::outln!(
+    say!(w, "recoup demo — {} (today {})", db.display(), env.today)?;
+    say!(w)?;
+    say!(
+        w,
         "{:>5} {:>5} {:<22} {:>10} {:>8} {:>7} {:>10} {:>10}",
         "file",
         "clnt",
@@ -177,14 +193,14 @@ pub fn run(env: &Env, out: &Path) -> Result<()> {
         "paid",
         "owing"
     )?;
-    print_balances(store.conn())?;
-    crate::outln!()?;
-    crate::outln!(
+    print_balances(w, store.conn())?;
+    say!(w)?;
+    say!(w,
         "{created} accounts placed; July: {posted} transactions posted, commission {:.2}, tax {:.2}",
         from_cents(cm),
         from_cents(tx_total)
     )?;
-    print_collection_operations(&arrangement, &accrued)?;
+    print_collection_operations(w, &arrangement, &accrued)?;
 
     // Month-end: one statement per client for July, dated August 1.
     let (from, to) = (
@@ -194,8 +210,9 @@ pub fn run(env: &Env, out: &Path) -> Result<()> {
     let tx = store.conn_mut().transaction()?;
     let statements = crate::statements::generate(&tx, from, to, None, false)?;
     tx.commit()?;
-    crate::outln!()?;
-    crate::outln!(
+    say!(w)?;
+    say!(
+        w,
         "{:>5} {:>6} {:<5} {:>10} {:>10} {:>10}",
         "stmt",
         "client",
@@ -205,7 +222,8 @@ pub fn run(env: &Env, out: &Path) -> Result<()> {
         "due"
     )?;
     for s in &statements {
-        crate::outln!(
+        say!(
+            w,
             "{:>5} {:>6} {:<5} {:>10} {:>10} {:>10}",
             s.statement,
             s.client,
@@ -230,8 +248,9 @@ pub fn run(env: &Env, out: &Path) -> Result<()> {
     let ls_path = out.join("letters-service.txt");
     crate::output::write_file(&ls_path, &bytes)?;
     tx.commit()?;
-    crate::outln!()?;
-    crate::outln!(
+    say!(w)?;
+    say!(
+        w,
         "letter service: {} letter(s) to {}",
         ls.total(),
         ls_path.display()
@@ -256,14 +275,14 @@ pub fn run(env: &Env, out: &Path) -> Result<()> {
     )?);
     files.sort();
     files.dedup();
-    crate::outln!()?;
-    crate::outln!("statements:")?;
+    say!(w)?;
+    say!(w, "statements:")?;
     for f in &files {
-        crate::outln!("  {}", f.display())?;
+        say!(w, "  {}", f.display())?;
     }
-    metro2_file(&mut store, env, out)?;
-    crate::outln!()?;
-    crate::outln!("database: {}", db.display())?;
+    metro2_file(w, &mut store, env, out)?;
+    say!(w)?;
+    say!(w, "database: {}", db.display())?;
     Ok(())
 }
 
@@ -330,12 +349,13 @@ fn collection_operations(
 }
 
 fn print_collection_operations(
+    w: &mut dyn Write,
     arrangement: &crate::arrangements::Arrangement,
     accrued: &AccrualRun,
 ) -> Result<()> {
     let promises = &arrangement.promises;
     if let (Some(first), Some(last)) = (promises.first(), promises.last()) {
-        crate::outln!(
+        say!(w,
             "arrangement: file {} ({ARRANGEMENT_ACCT}) {} a {} from {}: {} promise(s) to {}; down {}, service charge {}",
             arrangement.debtor,
             arrangement.amount,
@@ -347,7 +367,8 @@ fn print_collection_operations(
             arrangement.service_charge
         )?;
     }
-    crate::outln!(
+    say!(
+        w,
         "interest: {INTEREST_ACCT} at 18 % simple from 2024-06-28: {} posting(s), {:.2}",
         accrued.posted,
         accrued.total
@@ -356,7 +377,7 @@ fn print_collection_operations(
 }
 
 /// Month-end credit reporting: July's Metro 2 file, validated, contacts marked done.
-fn metro2_file(store: &mut Store, env: &Env, out: &Path) -> Result<()> {
+fn metro2_file(w: &mut dyn Write, store: &mut Store, env: &Env, out: &Path) -> Result<()> {
     use crate::metro2::generate::{generate, print_summary, GenerateOptions};
     let path = out.join("metro2.txt");
     let opts = GenerateOptions {
@@ -367,18 +388,18 @@ fn metro2_file(store: &mut Store, env: &Env, out: &Path) -> Result<()> {
     };
     let mut warnings = Vec::new();
     let summary = generate(store.conn_mut(), env, &opts, &mut warnings)?;
-    crate::outln!()?;
-    let mut stdout = std::io::stdout();
-    print_summary(&mut stdout, &summary)?;
+    say!(w)?;
+    print_summary(w, &summary)?;
     for line in String::from_utf8_lossy(&warnings).lines() {
-        crate::outln!("  {line}")?;
+        say!(w, "  {line}")?;
     }
     let file = std::fs::File::open(&path).map_err(|e| Error::io(&path, e))?;
     let report = crate::metro2::validate::validate(
         std::io::BufReader::new(file),
         crate::metro2::Profile::Collection,
     );
-    crate::outln!(
+    say!(
+        w,
         "  validate --profile collection: {} error(s), {} warning(s)",
         report.counts.errors,
         report.counts.warnings
@@ -393,13 +414,14 @@ fn metro2_file(store: &mut Store, env: &Env, out: &Path) -> Result<()> {
 }
 
 /// The balances table: one line per debtor.
-fn print_balances(conn: &rusqlite::Connection) -> Result<()> {
+fn print_balances(w: &mut dyn Write, conn: &rusqlite::Connection) -> Result<()> {
     let mut stmt =
         conn.prepare("SELECT fi, cn, na, pr, intr, fe, pa, ow FROM debtor ORDER BY fi")?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
         let name: String = r.get(2)?;
-        crate::outln!(
+        say!(
+            w,
             "{:>5} {:>5} {:<22} {:>10} {:>8} {:>7} {:>10} {:>10}",
             r.get::<_, i64>(0)?,
             r.get::<_, i64>(1)?,

@@ -1,13 +1,14 @@
 //! recoup: a command-line toolchain for collection agencies.
 //!
-//! The binary (`src/main.rs`) only parses arguments; everything happens here.
+//! The binary (`src/main.rs`) hands over to [`cli`], which parses arguments and prints;
+//! every other module is library code that returns values.
 //! Data flows one way (docs/architecture.md): sources → maps → store; store → reports,
 //! Metro 2, letters and statements.
 
 pub mod amount;
 pub mod arrangements;
 pub mod catalog;
-pub mod commands;
+pub mod cli;
 pub mod dates;
 pub mod demo;
 pub mod env;
@@ -20,6 +21,7 @@ pub mod money;
 pub mod output;
 pub mod pii;
 pub mod plans;
+pub mod progress;
 pub mod report;
 pub mod setup;
 pub mod sol;

@@ -5,9 +5,7 @@
 //! target and the link stays; a FIFO, a device (`/dev/null`) or the standard output
 //! (`/dev/stdout`) is written directly, as there is nothing to rename.
 //!
-//! The command-line layer prints through [`outln!`](crate::outln) and
-//! [`out!`](crate::out), which return an error on a failed standard output
-//! (`> /dev/full`, a closed pipe) instead of panicking as `println!` does.
+//! Printing to the terminal is the command line's: `cli::stdio`.
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufWriter, Write};
@@ -213,65 +211,9 @@ fn sync_dir(target: &Path) {
     }
 }
 
-/// Write formatted text to the standard output; a failure is an error (exit 1).
-pub fn stdout_fmt(args: std::fmt::Arguments<'_>) -> Result<()> {
-    let mut out = io::stdout().lock();
-    out.write_fmt(args)
-        .and_then(|()| out.flush())
-        .map_err(|e| Error::runtime(format!("standard output: {e}")))
-}
-
-/// Write a line to the standard error, ignoring a failure (there is nowhere left to
-/// report it; `eprintln!` would panic).
-pub fn stderr_fmt(args: std::fmt::Arguments<'_>) {
-    let _ = io::stderr().lock().write_fmt(args);
-}
-
 /// True when `path` names the standard output (`-`, `/dev/stdout`).
 pub fn is_stdout(path: &Path) -> bool {
     STDOUT_PATHS.iter().any(|p| path == Path::new(p))
-}
-
-/// Print a command's summary line: on the standard output, unless the command's
-/// data went there (`--out -`), when the summary goes to the standard error so a
-/// pipe carries data only.
-pub fn summary_fmt(data_on_stdout: bool, args: std::fmt::Arguments<'_>) -> Result<()> {
-    if data_on_stdout {
-        stderr_fmt(args);
-        Ok(())
-    } else {
-        stdout_fmt(args)
-    }
-}
-
-/// `outln!` for a summary that follows data written to `out`: [`summary_fmt`].
-#[macro_export]
-macro_rules! summaryln {
-    ($out:expr, $($arg:tt)*) => {
-        $crate::output::summary_fmt(
-            $crate::output::is_stdout($out),
-            format_args!("{}\n", format_args!($($arg)*)),
-        )
-    };
-}
-
-/// `println!` that returns `Result<()>` instead of panicking on a failed stdout.
-#[macro_export]
-macro_rules! outln {
-    () => { $crate::output::stdout_fmt(format_args!("\n")) };
-    ($($arg:tt)*) => { $crate::output::stdout_fmt(format_args!("{}\n", format_args!($($arg)*))) };
-}
-
-/// `print!` that returns `Result<()>` instead of panicking on a failed stdout.
-#[macro_export]
-macro_rules! out {
-    ($($arg:tt)*) => { $crate::output::stdout_fmt(format_args!($($arg)*)) };
-}
-
-/// Tell the standard error that the database changed (`committed: …`), before any
-/// summary is printed: a script whose stdout fails then still knows not to retry.
-pub fn committed(what: std::fmt::Arguments<'_>) {
-    stderr_fmt(format_args!("committed: {what}\n"));
 }
 
 #[cfg(test)]

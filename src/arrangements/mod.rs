@@ -8,7 +8,6 @@
 //! per period, the last taking what remains of the balance. Payments then keep or
 //! break the promises (`plans::promises`, [`sweep`]).
 
-pub mod cli;
 mod settings;
 pub mod sweep;
 

@@ -599,21 +599,6 @@ pub fn export_records(
     })
 }
 
-/// Write every selected record through the map; the number of rows written. Warnings
-/// go to stderr (the client-transfer command's use).
-pub fn export_to(
-    conn: &Connection,
-    map: &Map,
-    filter: Option<&Filter>,
-    out: impl Write,
-) -> Result<u64> {
-    let done = export_records(conn, map, filter, None, out)?;
-    for w in &done.warnings {
-        crate::output::stderr_fmt(format_args!("warning: {w}\n"));
-    }
-    Ok(done.rows)
-}
-
 /// `recoup export MAP --out FILE [--where …]`.
 pub fn run(env: &Env, map_arg: &str, out: &Path, filter: Option<&str>) -> Result<Exported> {
     let (map, _) = super::run::load_map_for(env, map_arg, Direction::Export)?;

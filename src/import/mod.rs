@@ -28,59 +28,6 @@ pub use review::Review;
 pub use run::{import_into, load_map, resolve_map, ImportJob, EMBEDDED_MAPS};
 pub use summary::{ImportOptions, Summary};
 
-use std::path::Path;
-
-use crate::{Env, Error, Result};
-
-/// `recoup import`: run, print the summary (table or `--json`), exit 3 under
-/// `--strict` when records were rejected.
-pub fn cli_import(env: &Env, map: &str, file: &Path, opts: &ImportOptions) -> Result<()> {
-    let summary = run::run(env, map, file, opts)?;
-    if summary.committed {
-        crate::output::committed(format_args!(
-            "import of {} (batch {})",
-            file.display(),
-            summary.batch
-        ));
-    }
-    if env.json {
-        crate::outln!("{}", summary.to_json())?;
-    } else {
-        crate::out!("{}", summary.render())?;
-    }
-    if opts.strict && summary.rejected > 0 {
-        return Err(Error::validation(format!(
-            "{} record(s) rejected; nothing committed (--strict){}",
-            summary.rejected,
-            summary
-                .rejects_file
-                .as_deref()
-                .map(|f| format!("; see {f}"))
-                .unwrap_or_default()
-        )));
-    }
-    Ok(())
-}
-
-/// `recoup export MAP --out FILE [--where …]`.
-pub fn cli_export(env: &Env, map: &str, out: &Path, filter: Option<&str>) -> Result<()> {
-    let done = export::run(env, map, out, filter)?;
-    for w in &done.warnings {
-        crate::output::stderr_fmt(format_args!("warning: {w}\n"));
-    }
-    let n = done.rows;
-    if env.json {
-        crate::summaryln!(
-            out,
-            "{}",
-            serde_json::json!({ "file": out.display().to_string(), "rows": n })
-        )?;
-    } else {
-        crate::summaryln!(out, "exported {n} row(s) to {}", out.display())?;
-    }
-    Ok(())
-}
-
 /// Catalogue lookup by printable code, memoised: the apply step asks for the same
 /// few codes on every record, and `catalog::by_code` is a linear scan.
 pub(crate) fn field_by_code(code: &str) -> Option<&'static crate::catalog::FieldDef> {

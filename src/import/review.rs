@@ -14,6 +14,8 @@ pub enum ReviewAnswer {
 pub struct Review {
     on: bool,
     input: Box<dyn BufRead>,
+    /// Where the question goes; the command line gives the standard error.
+    prompt: Box<dyn Write>,
 }
 
 impl Review {
@@ -21,18 +23,16 @@ impl Review {
         Review {
             on: false,
             input: Box::new(std::io::empty()),
+            prompt: Box::new(std::io::sink()),
         }
     }
-    pub fn stdin() -> Review {
+    /// Ask on `prompt`, read the answers from `answers` (the command line gives the
+    /// standard error and the standard input).
+    pub fn asking(answers: impl Read + 'static, prompt: impl Write + 'static) -> Review {
         Review {
             on: true,
-            input: Box::new(std::io::BufReader::new(std::io::stdin())),
-        }
-    }
-    pub fn from_reader(r: impl Read + 'static) -> Review {
-        Review {
-            on: true,
-            input: Box::new(std::io::BufReader::new(r)),
+            input: Box::new(std::io::BufReader::new(answers)),
+            prompt: Box::new(prompt),
         }
     }
     pub(crate) fn active(&self) -> bool {
@@ -42,8 +42,12 @@ impl Review {
     pub(crate) fn ask(&mut self, line: u64, raw: &str, ssns: &[&str]) -> Result<ReviewAnswer> {
         let shown = masked_record(raw, ssns);
         loop {
-            eprint!("line {line}: {shown}\nUpdate Debtor? (Yes/No/All/Cancel) ");
-            let _ = std::io::stderr().flush();
+            // A prompt that cannot be shown must not stop the import: the answer decides.
+            let _ = write!(
+                self.prompt,
+                "line {line}: {shown}\nUpdate Debtor? (Yes/No/All/Cancel) "
+            );
+            let _ = self.prompt.flush();
             let mut answer = String::new();
             if self.input.read_line(&mut answer)? == 0 {
                 return Ok(ReviewAnswer::Cancel);

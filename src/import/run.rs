@@ -30,7 +30,7 @@ pub struct ImportJob<'a> {
     pub opts: &'a ImportOptions,
     pub rejects_path: PathBuf,
     pub review: &'a mut Review,
-    pub progress: Option<&'a indicatif::ProgressBar>,
+    pub progress: Option<&'a dyn crate::progress::Progress>,
 }
 
 /// Import one input into an open database: one transaction, committed unless this
@@ -135,7 +135,7 @@ pub fn import_in(
         'batches: for batch in batches {
             let batch = batch.map_err(|e| e.context(label))?;
             if let Some(pb) = progress {
-                pb.inc(batch.bytes_read - last_bytes);
+                pb.advance(batch.bytes_read - last_bytes);
                 last_bytes = batch.bytes_read;
             }
             for rec in batch.records {
@@ -246,7 +246,16 @@ fn parse_ahead(
 }
 
 /// `recoup import MAP FILE [--client N] [--dry-run] [--strict] [--rejects FILE] [--review]`.
-pub fn run(env: &crate::Env, map_arg: &str, file: &Path, opts: &ImportOptions) -> Result<Summary> {
+/// `review` asks before updating a debtor when `opts.review` is set; `progress` hears
+/// the input's size and the bytes read.
+pub fn run(
+    env: &crate::Env,
+    map_arg: &str,
+    file: &Path,
+    opts: &ImportOptions,
+    review: &mut Review,
+    progress: Option<&dyn crate::progress::Progress>,
+) -> Result<Summary> {
     let (map, map_label) = load_map(env, map_arg)?;
     if opts.review && crate::input::is_stdin(file) {
         // The review prompt reads its answers from standard input.
@@ -266,21 +275,12 @@ pub fn run(env: &crate::Env, map_arg: &str, file: &Path, opts: &ImportOptions) -
         .rejects
         .clone()
         .unwrap_or_else(|| default_rejects_path(file));
-    let mut review = if opts.review {
-        Review::stdin()
-    } else {
-        Review::off()
-    };
-    let pb = env.show_progress().then(|| {
-        let pb = indicatif::ProgressBar::new(size);
-        pb.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{bar:40} {bytes}/{total_bytes} {per_sec} {eta}",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        pb
-    });
+    if let Some(p) = progress {
+        p.start(size);
+    }
+    // Only `--review` asks, whatever the caller handed over.
+    let mut no_review = Review::off();
+    let review = if opts.review { review } else { &mut no_review };
     let label = crate::input::label(file);
     let job = ImportJob {
         map: &map,
@@ -289,15 +289,11 @@ pub fn run(env: &crate::Env, map_arg: &str, file: &Path, opts: &ImportOptions) -
         ctx,
         opts,
         rejects_path: rejects,
-        review: &mut review,
-        progress: pb.as_ref(),
+        review,
+        progress,
     };
     let reader = std::io::BufReader::with_capacity(1 << 16, input.reader);
-    let summary = import_into(store.conn_mut(), reader, job)?;
-    if let Some(pb) = pb {
-        pb.finish_and_clear();
-    }
-    let mut summary = summary;
+    let mut summary = import_into(store.conn_mut(), reader, job)?;
     if summary.committed {
         run_new_account_plans(env, store.conn_mut(), &mut summary)?;
     }

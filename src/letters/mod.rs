@@ -2,7 +2,6 @@
 //! in-house through their reports or written to a letter-service file for a mail
 //! house (Ontario or CSV format, NCOA segments), and NCOA returns applied.
 
-pub mod cli;
 pub mod ncoa;
 pub mod print;
 pub mod service;

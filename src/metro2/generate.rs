@@ -28,7 +28,7 @@ use super::{LineEnding, Profile, Severity, Writer};
 use crate::catalog::Form;
 use crate::dates::{iso_date, parse_iso_exact};
 use crate::money::from_cents;
-use crate::store::{self, Store};
+use crate::store;
 use crate::{Env, Error, Result};
 
 /// The command's switches.
@@ -45,6 +45,9 @@ pub struct GenerateOptions {
     pub mark_done: bool,
     /// Write the file even when the header fails validation.
     pub force: bool,
+    /// Keep every excluded account in the summary, not only the first of each reason
+    /// (the command line sets it for `--json`).
+    pub list_all_exclusions: bool,
 }
 
 /// Records written, by segment.
@@ -652,7 +655,7 @@ pub fn generate(
             history: &history,
             under_minimum: &under_minimum,
             grantor_dates: &grantor_dates,
-            list_all_exclusions: env.json,
+            list_all_exclusions: opts.list_all_exclusions,
             time_barred: &time_barred,
         },
         &options,
@@ -1043,37 +1046,6 @@ fn consume(
     })?;
     summary.counts.trailer = 1;
     Ok((summary, reported))
-}
-
-/// `recoup metro2 generate`: open the database, generate, print the summary.
-pub fn generate_command(env: &Env, opts: &GenerateOptions) -> Result<()> {
-    let mut store = Store::open_existing(&env.db)?;
-    let mut warn = std::io::BufWriter::new(std::io::stderr());
-    let summary = generate(store.conn_mut(), env, opts, &mut warn);
-    warn.flush()?;
-    let summary = summary?;
-    if opts.mark_done {
-        crate::output::committed(format_args!(
-            "Metro 2 report history of {} account(s) as of {}",
-            summary.marked_done, summary.as_of
-        ));
-    }
-    // With --out - the file went to stdout: the summary goes to stderr.
-    let mut out: Box<dyn Write> = if crate::output::is_stdout(&opts.out) {
-        Box::new(std::io::stderr())
-    } else {
-        Box::new(BufWriter::new(std::io::stdout().lock()))
-    };
-    let printed = (|| -> std::io::Result<()> {
-        if env.json {
-            serde_json::to_writer(&mut out, &summary)?;
-            writeln!(out)?;
-        } else if !env.quiet {
-            print_summary(&mut out, &summary)?;
-        }
-        out.flush()
-    })();
-    printed.map_err(|e| Error::runtime(format!("standard output: {e}")))
 }
 
 /// The text summary (also printed by the demo).

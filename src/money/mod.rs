@@ -3,7 +3,6 @@
 
 pub mod accrual;
 pub mod interest;
-pub mod interest_cli;
 pub mod judgment;
 pub mod limits;
 pub mod post;

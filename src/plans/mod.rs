@@ -1,7 +1,6 @@
 //! Contact plans (docs/plans-and-letters.md; S2:1130-1670, S3): plan files, the scheduling rules and
 //! the engine that runs them, and the batch that processes automatic contacts.
 
-pub mod cli;
 pub mod code;
 pub mod engine;
 pub mod model;

@@ -5,13 +5,13 @@
 //! Statements, letters and ad-hoc reports all run through [`run`].
 
 pub mod ast;
-pub mod cli;
 pub mod cond;
 pub mod eval;
 pub mod filter;
 pub mod format;
 pub mod front;
 pub mod lexer;
+pub mod locate;
 pub mod parser;
 pub mod pdf;
 pub mod sink;

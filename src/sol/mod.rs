@@ -13,7 +13,6 @@
 //! `--where` read it as any field. [`refresh_debtor`] and [`refresh_all`] keep it;
 //! `docs/money.md` ("Statute of limitations") lists when they run.
 
-pub mod cli;
 mod rules;
 
 pub use rules::{

@@ -2,7 +2,6 @@
 //! what clients owe, and the daily cash report (docs/money.md; S2:426-739).
 
 pub mod cash;
-pub mod cli;
 pub mod generate;
 pub mod print;
 pub mod remit;

@@ -158,7 +158,7 @@ pub fn print(
         if format == PrintFormat::Csv {
             write_lines_csv(conn, row.nu, &path)?;
         } else {
-            let report = crate::report::cli::load(env, body_for(&row.remit))?;
+            let report = crate::report::locate::load(env, body_for(&row.remit))?;
             let mut opts = RunOptions::new(env.today);
             opts.now = env.now;
             opts.ids = vec![row.nu];

@@ -5,7 +5,6 @@
 //! S1:9-11 warns about — are found before anything is written: refused, or with
 //! `--renumber` mapped to free numbers. The file layout is in `file`.
 
-mod cli;
 mod export;
 pub mod file;
 mod load;
@@ -14,7 +13,6 @@ use std::path::Path;
 
 use crate::Result;
 
-pub use cli::{export_cmd, import_cmd};
 pub use export::{export, ExportCounts};
 pub use load::{import, TransferResult};
 

@@ -2,12 +2,14 @@
 //! printing out.
 
 use chrono::NaiveDate;
+use clap::Subcommand;
 
-use super::sweep::{self, PromiseRow};
-use super::{Every, Request};
+use super::{parse_date, CliEnv};
+use crate::arrangements::sweep::{self, PromiseRow};
+use crate::arrangements::{Every, Request};
 use crate::money::parse_amount;
 use crate::store::Store;
-use crate::{bail, Env, Result};
+use crate::{bail, Result};
 
 /// `recoup arrangement add` as typed.
 pub struct AddArgs {
@@ -34,7 +36,7 @@ fn optional(name: &str, text: &Option<String>) -> Result<Option<rust_decimal::De
     text.as_deref().map(|t| amount(name, t)).transpose()
 }
 
-pub fn add_cmd(env: &Env, a: &AddArgs) -> Result<()> {
+pub fn add_cmd(env: &CliEnv, a: &AddArgs) -> Result<()> {
     let Some(every) = Every::parse(&a.every) else {
         bail!(config, "--every '{}' must be week or month", a.every);
     };
@@ -52,9 +54,9 @@ pub fn add_cmd(env: &Env, a: &AddArgs) -> Result<()> {
     };
     let mut store = Store::open_existing(&env.db)?;
     let tx = store.conn_mut().transaction()?;
-    let arr = super::add(&tx, env, &req)?;
+    let arr = crate::arrangements::add(&tx, env, &req)?;
     tx.commit()?;
-    crate::output::committed(format_args!(
+    crate::cli::stdio::committed(format_args!(
         "arrangement for debtor {}: {} promise(s)",
         arr.debtor,
         arr.promises.len()
@@ -119,7 +121,7 @@ fn print_rows(rows: &[PromiseRow]) -> Result<()> {
 
 /// `recoup promises [--broken] [--as-of DATE] [--debtor N] [--sweep]`.
 pub fn promises_cmd(
-    env: &Env,
+    env: &CliEnv,
     as_of: Option<NaiveDate>,
     broken: bool,
     debtor: Option<i64>,
@@ -137,7 +139,7 @@ pub fn promises_cmd(
         let tx = store.conn_mut().transaction()?;
         let (summary, pending) = sweep::sweep(&tx, env, as_of, true)?;
         tx.commit()?;
-        crate::output::committed(format_args!("promise sweep as of {as_of}"));
+        crate::cli::stdio::committed(format_args!("promise sweep as of {as_of}"));
         // ODBC events of the broken-promise plan run after the commit; a failure
         // fails the command once the summary is out, and its contacts stay pending.
         let odbc = crate::sync::run_pending(store.conn(), env, &pending);
@@ -162,7 +164,7 @@ pub fn promises_cmd(
     Ok(())
 }
 
-fn print_sweep(env: &Env, summary: &sweep::SweepSummary) -> Result<()> {
+fn print_sweep(env: &CliEnv, summary: &sweep::SweepSummary) -> Result<()> {
     if env.json {
         crate::outln!("{}", serde_json::json!(summary))?;
         return Ok(());
@@ -183,4 +185,44 @@ fn print_sweep(env: &Env, summary: &sweep::SweepSummary) -> Result<()> {
         crate::outln!("  plan {plan}: {n} debtor(s)")?;
     }
     Ok(())
+}
+
+#[derive(Subcommand)]
+pub enum ArrangementCmd {
+    /// Post the down payment, service charge and discount, and schedule the promises
+    #[command(
+        after_help = "Example:\n  recoup arrangement add --debtor 1000 --amount 100.00 --every month --first 2024-08-01 --down 250.00 --service-charge 25.00"
+    )]
+    Add {
+        /// The debtor's file number
+        #[arg(long)]
+        debtor: i64,
+        /// Amount per period
+        #[arg(long)]
+        amount: String,
+        /// How often a promise falls due
+        #[arg(long, value_parser = ["week", "month"])]
+        every: String,
+        /// Due date of the first promise
+        #[arg(long, value_parser = parse_date)]
+        first: NaiveDate,
+        /// At most this many promises, the last taking the remainder
+        #[arg(long, conflicts_with = "until_paid")]
+        count: Option<u32>,
+        /// As many promises as the balance needs (the default)
+        #[arg(long = "until-paid")]
+        until_paid: bool,
+        /// Down payment posted now (type 150)
+        #[arg(long)]
+        down: Option<String>,
+        /// Service charge posted now, raising what is owed (type 350)
+        #[arg(long = "service-charge")]
+        service_charge: Option<String>,
+        /// Initial discount posted now (type 193, an adjustment)
+        #[arg(long)]
+        discount: Option<String>,
+        /// Cancel the debtor's open promises instead of refusing
+        #[arg(long)]
+        replace: bool,
+    },
 }

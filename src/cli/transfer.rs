@@ -1,16 +1,19 @@
 //! The `recoup transfer` commands: run, then print the summary (or `--json`).
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use super::{NOTES_FILE, TRANSFERS_FILE};
+use clap::Subcommand;
+
+use super::CliEnv;
 use crate::store::Store;
-use crate::{Env, Result};
+use crate::transfer::{NOTES_FILE, TRANSFERS_FILE};
+use crate::Result;
 
 /// `recoup transfer export --out DIR [--client N]…`
-pub fn export_cmd(env: &Env, dir: &Path, clients: &[i64]) -> Result<()> {
+pub fn export_cmd(env: &CliEnv, dir: &Path, clients: &[i64]) -> Result<()> {
     let store = Store::open_existing(&env.db)?;
-    let n = super::export(store.conn(), dir, clients)?;
+    let n = crate::transfer::export(store.conn(), dir, clients)?;
     if env.json {
         crate::outln!(
             "{}",
@@ -41,10 +44,10 @@ pub fn export_cmd(env: &Env, dir: &Path, clients: &[i64]) -> Result<()> {
 }
 
 /// `recoup transfer import DIR [--renumber]`
-pub fn import_cmd(env: &Env, dir: &Path, renumber: bool) -> Result<()> {
+pub fn import_cmd(env: &CliEnv, dir: &Path, renumber: bool) -> Result<()> {
     let mut store = Store::open(&env.db)?;
-    let r = super::import(&mut store, dir, renumber)?;
-    crate::output::committed(format_args!(
+    let r = crate::transfer::import(&mut store, dir, renumber)?;
+    crate::cli::stdio::committed(format_args!(
         "transfer import of {} client(s) from {}",
         r.clients,
         dir.display()
@@ -75,4 +78,27 @@ pub fn import_cmd(env: &Env, dir: &Path, renumber: bool) -> Result<()> {
     crate::outln!("client notes loaded: {}", r.notes)?;
     crate::outln!("client payments loaded: {}", r.payments)?;
     Ok(())
+}
+
+#[derive(Subcommand)]
+pub enum TransferCmd {
+    /// Write clienttransfers.csv and clientnotes.csv into --out
+    #[command(after_help = "Example:\n  recoup transfer export --out xfer/ --client 1001")]
+    Export {
+        /// Directory for the transfer files
+        #[arg(long)]
+        out: PathBuf,
+        /// Only these clients (repeatable; default all)
+        #[arg(long = "client")]
+        clients: Vec<i64>,
+    },
+    /// Load a transfer directory; duplicate client numbers are refused unless --renumber
+    #[command(after_help = "Example:\n  recoup transfer import xfer/ --renumber")]
+    Import {
+        /// Directory written by `transfer export`
+        dir: PathBuf,
+        /// Give clients whose number is taken the next free number
+        #[arg(long)]
+        renumber: bool,
+    },
 }

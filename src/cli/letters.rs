@@ -1,13 +1,15 @@
 //! `recoup letters service`, `recoup letters print`, `recoup ncoa import`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
+use clap::Subcommand;
 use serde_json::json;
 
-use super::service::{run, Format, ServiceOptions, ServiceSummary};
+use super::{parse_date, CliEnv};
+use crate::letters::service::{run, Format, ServiceOptions, ServiceSummary};
 use crate::store::{settings, Store};
-use crate::{bail, Env, Result};
+use crate::{bail, Result};
 
 fn summary_text(s: &ServiceSummary) -> String {
     let mut t = format!("letters written: {}\n", s.total());
@@ -31,7 +33,7 @@ fn summary_text(s: &ServiceSummary) -> String {
 
 #[allow(clippy::too_many_arguments)]
 pub fn service(
-    env: &Env,
+    env: &CliEnv,
     from: NaiveDate,
     to: NaiveDate,
     out: &Path,
@@ -68,10 +70,10 @@ pub fn service(
     // Without --mark-done the transaction is dropped: nothing changes.
     if mark_done {
         tx.commit()?;
-        crate::output::committed(format_args!("letters service contacts marked done"));
+        crate::cli::stdio::committed(format_args!("letters service contacts marked done"));
     }
     for w in &summary.warnings {
-        crate::output::stderr_fmt(format_args!("warning: {w}\n"));
+        crate::cli::stdio::stderr_fmt(format_args!("warning: {w}\n"));
     }
     let text = summary_text(&summary);
     if let Some(p) = summary_file {
@@ -92,22 +94,28 @@ pub fn service(
             })
         )?;
     } else {
-        crate::output::summary_fmt(crate::output::is_stdout(out), format_args!("{text}"))?;
+        crate::cli::stdio::summary_fmt(crate::output::is_stdout(out), format_args!("{text}"))?;
         crate::summaryln!(out, "file: {}", out.display())?;
     }
     Ok(())
 }
 
-pub fn print(env: &Env, from: NaiveDate, to: NaiveDate, out: &Path, mark_done: bool) -> Result<()> {
+pub fn print(
+    env: &CliEnv,
+    from: NaiveDate,
+    to: NaiveDate,
+    out: &Path,
+    mark_done: bool,
+) -> Result<()> {
     let pdf = !out
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("txt"));
     let mut store = Store::open_existing(&env.db)?;
     let tx = store.conn_mut().transaction()?;
-    let s = super::print::print_letters(env, &tx, from, to, out, pdf, mark_done)?;
+    let s = crate::letters::print::print_letters(env, &tx, from, to, out, pdf, mark_done)?;
     if mark_done {
         tx.commit()?;
-        crate::output::committed(format_args!("printed letters' contacts marked done"));
+        crate::cli::stdio::committed(format_args!("printed letters' contacts marked done"));
     }
     if env.json {
         crate::summaryln!(
@@ -132,24 +140,19 @@ pub fn print(env: &Env, from: NaiveDate, to: NaiveDate, out: &Path, mark_done: b
     Ok(())
 }
 
-pub fn ncoa_import(env: &Env, file: &Path, map: Option<&Path>) -> Result<()> {
+pub fn ncoa_import(env: &CliEnv, file: &Path, map: Option<&Path>) -> Result<()> {
     if let Some(map) = map {
         // A site's own NCOA layout runs as an ordinary import map.
         let map = map.to_string_lossy();
-        return crate::import::cli_import(
-            env,
-            &map,
-            file,
-            &crate::import::ImportOptions::default(),
-        );
+        return super::import::import(env, &map, file, &crate::import::ImportOptions::default());
     }
     let mut store = Store::open_existing(&env.db)?;
     let tx = store.conn_mut().transaction()?;
-    let s = super::ncoa::import(env, &tx, file)?;
+    let s = crate::letters::ncoa::import(env, &tx, file)?;
     tx.commit()?;
-    crate::output::committed(format_args!("NCOA returns from {}", file.display()));
+    crate::cli::stdio::committed(format_args!("NCOA returns from {}", file.display()));
     for (line, why) in &s.rejected {
-        crate::output::stderr_fmt(format_args!("warning: {}:{line}: {why}\n", file.display()));
+        crate::cli::stdio::stderr_fmt(format_args!("warning: {}:{line}: {why}\n", file.display()));
     }
     if env.json {
         let rejected: Vec<_> = s
@@ -173,4 +176,72 @@ pub fn ncoa_import(env: &Env, file: &Path, map: Option<&Path>) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[derive(Subcommand)]
+pub enum LettersCmd {
+    /// Write the due letters to a letter-service file for the mail house
+    #[command(
+        after_help = "Example:\n  recoup letters service --from 2024-07-01 --to 2024-07-31 --out ls.txt --mark-done"
+    )]
+    Service {
+        /// First due date of the letters (YYYY-MM-DD)
+        #[arg(long, value_parser = parse_date)]
+        from: NaiveDate,
+        /// Last due date of the letters (YYYY-MM-DD)
+        #[arg(long, value_parser = parse_date)]
+        to: NaiveDate,
+        /// The letter-service file to write
+        #[arg(long)]
+        out: PathBuf,
+        /// Layout (default: the setup's letter service format)
+        #[arg(long, value_parser = ["ontario", "csv"])]
+        format: Option<String>,
+        /// Precede good addresses with #K#03 and the id too
+        #[arg(long)]
+        k03: bool,
+        /// Write letters to unverified addresses without NCOA instead of skipping them
+        #[arg(long = "print-unverified")]
+        print_unverified: bool,
+        /// Each reportable cosigner gets its own letter
+        #[arg(long)]
+        cosigners: bool,
+        /// Complete the contacts written (skipped ones stay In Progress with 0/1)
+        #[arg(long = "mark-done")]
+        mark_done: bool,
+        /// Also write the batch summary (letters written, skipped and why) to this file
+        #[arg(long)]
+        summary: Option<PathBuf>,
+    },
+    /// Print the due letters in-house into one PDF (or .txt)
+    #[command(
+        after_help = "Example:\n  recoup letters print --from 2024-07-01 --to 2024-07-31 --out letters.pdf"
+    )]
+    Print {
+        /// First due date of the letters (YYYY-MM-DD)
+        #[arg(long, value_parser = parse_date)]
+        from: NaiveDate,
+        /// Last due date of the letters (YYYY-MM-DD)
+        #[arg(long, value_parser = parse_date)]
+        to: NaiveDate,
+        /// The file to write (.pdf, or .txt for text)
+        #[arg(long)]
+        out: PathBuf,
+        /// Complete the letter contacts printed
+        #[arg(long = "mark-done")]
+        mark_done: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum NcoaCmd {
+    /// Apply a returned NCOA file (id,address,address1,city,state,zip; id D1400 or C1400)
+    #[command(after_help = "Example:\n  recoup ncoa import returned.coa")]
+    Import {
+        /// The returned NCOA file
+        file: PathBuf,
+        /// Read the file through this import map instead
+        #[arg(long)]
+        map: Option<PathBuf>,
+    },
 }

@@ -3,14 +3,18 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::front::StartOn;
-use super::pdf::PdfSink;
-use super::sink::{Sink, TextSink};
-use super::sqlite::SqliteSource;
-use super::{Report, RunOptions};
+use clap::Subcommand;
+
+use super::CliEnv;
 use crate::output::OutputFile;
+use crate::report::front::StartOn;
+use crate::report::locate::load;
+use crate::report::pdf::PdfSink;
+use crate::report::sink::{Sink, TextSink};
+use crate::report::sqlite::SqliteSource;
+use crate::report::RunOptions;
 use crate::store::Store;
-use crate::{bail, Env, Error, Result};
+use crate::{bail, Error, Result};
 
 /// Arguments of `recoup report run`.
 #[derive(Debug, Default, Clone)]
@@ -26,54 +30,8 @@ pub struct RunArgs {
     pub vars: Vec<String>,
 }
 
-/// A report given as a path is read from there; a bare name from `home/reports/NAME.rpt`.
-pub fn locate(env: &Env, name: &str) -> PathBuf {
-    let direct = PathBuf::from(name);
-    if direct.is_file() || name.contains('/') || name.contains('\\') {
-        return direct;
-    }
-    let file = if name.ends_with(".rpt") {
-        name.to_string()
-    } else {
-        format!("{name}.rpt")
-    };
-    env.home.join("reports").join(file)
-}
-
-/// Shipped reports other commands rely on, embedded so they work from any directory
-/// (README "Using it"); a file in `reports/` takes precedence.
-pub const EMBEDDED: &[(&str, &str)] = &[
-    (
-        "export-client-notes",
-        include_str!("../../reports/export-client-notes.rpt"),
-    ),
-    ("statement", include_str!("../../reports/statement.rpt")),
-    ("gstatement", include_str!("../../reports/gstatement.rpt")),
-    ("cstatement", include_str!("../../reports/cstatement.rpt")),
-];
-
-/// Load a report by path or name, falling back to the embedded copy of a shipped one.
-pub fn load(env: &Env, name: &str) -> Result<Report> {
-    let path = locate(env, name);
-    if !path.is_file() {
-        let stem = name.trim_end_matches(".rpt");
-        if let Some((n, text)) = EMBEDDED.iter().find(|(n, _)| *n == stem) {
-            return Ok(Report::parse(text, &format!("(embedded) reports/{n}.rpt")));
-        }
-        let mut known = crate::suggest::names_in(&env.home.join("reports"), "rpt");
-        known.extend(EMBEDDED.iter().map(|(n, _)| n.to_string()));
-        bail!(
-            config,
-            "{}: no such report{}",
-            path.display(),
-            crate::suggest::did_you_mean(stem, known.iter().map(String::as_str))
-        );
-    }
-    Report::load(&path)
-}
-
 /// `recoup report check REPORT`: every problem with line:column; exit 2 on errors.
-pub fn check(env: &Env, name: &str) -> Result<()> {
+pub fn check(env: &CliEnv, name: &str) -> Result<()> {
     let rep = load(env, name)?;
     let errors = rep.errors().count();
     let warnings = rep.diags.len() - errors;
@@ -94,7 +52,7 @@ pub fn check(env: &Env, name: &str) -> Result<()> {
     } else {
         for d in &rep.diags {
             let tag = if d.warning { "warning" } else { "error" };
-            crate::output::stderr_fmt(format_args!("{tag}: {}\n", rep.describe(d)));
+            crate::cli::stdio::stderr_fmt(format_args!("{tag}: {}\n", rep.describe(d)));
         }
     }
     if errors > 0 {
@@ -110,11 +68,11 @@ pub fn check(env: &Env, name: &str) -> Result<()> {
 }
 
 /// `recoup report run REPORT …`
-pub fn run(env: &Env, args: &RunArgs) -> Result<()> {
+pub fn run(env: &CliEnv, args: &RunArgs) -> Result<()> {
     let rep = load(env, &args.report)?;
     rep.ensure_valid()?;
     for d in rep.diags.iter().filter(|d| d.warning) {
-        crate::output::stderr_fmt(format_args!("warning: {}\n", rep.describe(d)));
+        crate::cli::stdio::stderr_fmt(format_args!("warning: {}\n", rep.describe(d)));
     }
     let mut opts = RunOptions::new(env.today);
     opts.now = env.now;
@@ -141,7 +99,7 @@ pub fn run(env: &Env, args: &RunArgs) -> Result<()> {
                 rep.origin
             );
         }
-        opts.filter = Some(super::filter::Filter::parse(w)?.into_cond());
+        opts.filter = Some(crate::report::filter::Filter::parse(w)?.into_cond());
     }
     for v in &args.vars {
         let Some((k, val)) = v.split_once('=') else {
@@ -170,16 +128,17 @@ pub fn run(env: &Env, args: &RunArgs) -> Result<()> {
         Box::new(PdfSink::new(writer, &rep.front.name, rep.front.page_length))
     } else {
         Box::new(
-            TextSink::new(writer).crlf(rep.front.line_ending == super::front::LineEnding::Crlf),
+            TextSink::new(writer)
+                .crlf(rep.front.line_ending == crate::report::front::LineEnding::Crlf),
         )
     };
     let stats = if env.show_progress() {
         let mut p = Progress::new(sink.as_mut());
-        let r = super::run(&rep, &src, &mut p, &opts);
+        let r = crate::report::run(&rep, &src, &mut p, &opts);
         p.bar.finish_and_clear();
         r?
     } else {
-        super::run(&rep, &src, sink.as_mut(), &opts)?
+        crate::report::run(&rep, &src, sink.as_mut(), &opts)?
     };
     drop(sink);
     if let Some(f) = file {
@@ -192,7 +151,13 @@ pub fn run(env: &Env, args: &RunArgs) -> Result<()> {
     Ok(())
 }
 
-fn summary(env: &Env, out: &Path, s: &super::RunStats, pdf: bool, warnings: usize) -> Result<()> {
+fn summary(
+    env: &CliEnv,
+    out: &Path,
+    s: &crate::report::RunStats,
+    pdf: bool,
+    warnings: usize,
+) -> Result<()> {
     if env.json {
         crate::summaryln!(
             out,
@@ -243,7 +208,7 @@ impl<'s> Progress<'s> {
 }
 
 impl Sink for Progress<'_> {
-    fn line(&mut self, line: &super::LineBuf) -> Result<()> {
+    fn line(&mut self, line: &crate::report::LineBuf) -> Result<()> {
         self.lines += 1;
         if self.lines.is_multiple_of(4096) {
             self.bar.set_position(self.lines);
@@ -265,4 +230,40 @@ impl Sink for Progress<'_> {
     fn finish(&mut self) -> Result<()> {
         self.inner.finish()
     }
+}
+
+#[derive(Subcommand)]
+pub enum ReportCmd {
+    /// Run a report to text or PDF
+    #[command(
+        after_help = "Examples:\n  recoup report run debtor-listing --client 1001\n  recoup report run reports/collection-letter.rpt --debtor 1000 --out letter.pdf"
+    )]
+    Run {
+        /// A report file, or a name looked up as reports/NAME.rpt
+        report: String,
+        /// Start on these debtors (file numbers)
+        #[arg(long = "debtor")]
+        debtors: Vec<i64>,
+        /// Start on these clients (client numbers)
+        #[arg(long = "client")]
+        clients: Vec<i64>,
+        /// Start only on records meeting this condition (`@de.sta = ACT`)
+        #[arg(long = "where")]
+        filter: Option<String>,
+        /// Write here instead of standard output
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// text | pdf (default: from --out's extension, else text)
+        #[arg(long)]
+        format: Option<String>,
+        /// Set a variable: --var Name=value sets @varName
+        #[arg(long = "var")]
+        vars: Vec<String>,
+    },
+    /// Parse and type-check a report; every problem with line:column (exit 2)
+    #[command(after_help = "Example:\n  recoup report check reports/collection-letter.rpt")]
+    Check {
+        /// A report file, or a name looked up as reports/NAME.rpt
+        report: String,
+    },
 }

@@ -1,15 +1,17 @@
 //! `recoup plan run` and `recoup batch contacts`.
 
 use chrono::NaiveDate;
+use clap::Subcommand;
 use serde_json::json;
 
-use super::engine::{PlanRunner, PlanSummary};
+use super::{parse_date, CliEnv};
 use crate::catalog::Form;
+use crate::plans::engine::{PlanRunner, PlanSummary};
 use crate::report::filter::Filter;
 use crate::store::Store;
-use crate::{bail, Env, Result};
+use crate::{bail, Result};
 
-fn print_summary(env: &Env, title: &str, debtors: usize, s: &PlanSummary) -> Result<()> {
+fn print_summary(env: &CliEnv, title: &str, debtors: usize, s: &PlanSummary) -> Result<()> {
     if env.json {
         return crate::outln!(
             "{}",
@@ -47,7 +49,7 @@ fn count_odbc_done(summary: &mut PlanSummary, done: usize) {
     if done > 0 {
         *summary
             .executed
-            .entry(super::model::EventType::Odbc.name().to_string())
+            .entry(crate::plans::model::EventType::Odbc.name().to_string())
             .or_default() += done;
     }
 }
@@ -111,7 +113,7 @@ pub fn select_debtors(
 
 /// `recoup plan run CODE [--debtor N]… [--client N] [--where …] [--start-date D]`
 pub fn plan_run(
-    env: &Env,
+    env: &CliEnv,
     code: &str,
     debtors: &[i64],
     client: Option<i64>,
@@ -131,7 +133,7 @@ pub fn plan_run(
         runner.run(&tx, *fi, code, reference)?;
     }
     tx.commit()?;
-    crate::output::committed(format_args!("plan {code} on {} debtor(s)", targets.len()));
+    crate::cli::stdio::committed(format_args!("plan {code} on {} debtor(s)", targets.len()));
     // ODBC events run after the local commit, even when the summary cannot be
     // printed; a failure fails the command (exit 1) and only the statements that
     // ran are reported done.
@@ -143,13 +145,13 @@ pub fn plan_run(
 }
 
 /// `recoup batch contacts [--through D]`
-pub fn batch_contacts(env: &Env, through: Option<NaiveDate>) -> Result<()> {
+pub fn batch_contacts(env: &CliEnv, through: Option<NaiveDate>) -> Result<()> {
     let mut store = Store::open_existing(&env.db)?;
     let tx = store.conn_mut().transaction()?;
     let mut runner = PlanRunner::new(&tx, env)?;
     let n = runner.process_due(&tx, through.unwrap_or(env.today))?;
     tx.commit()?;
-    crate::output::committed(format_args!("batch contacts ({n} processed)"));
+    crate::cli::stdio::committed(format_args!("batch contacts ({n} processed)"));
     let odbc = crate::sync::run_pending(store.conn(), env, &runner.pending_odbc);
     count_odbc_done(&mut runner.summary, odbc.done);
     let n = n + odbc.done;
@@ -160,7 +162,7 @@ pub fn batch_contacts(env: &Env, through: Option<NaiveDate>) -> Result<()> {
 
 /// `recoup sync NAME --op insert|update|delete (--debtor N… | --client N | --where …)`
 pub fn sync_cmd(
-    env: &Env,
+    env: &CliEnv,
     name: &str,
     op: &str,
     debtors: &[i64],
@@ -197,4 +199,39 @@ pub fn sync_cmd(
         crate::outln!("ODBC sync {name}: {} {n} row(s)", op.name())?;
     }
     Ok(())
+}
+
+#[derive(Subcommand)]
+pub enum PlanCmd {
+    /// Run a contact plan on debtors (all of them unless selected)
+    #[command(
+        after_help = "Example:\n  recoup plan run NEW --client 1001 --start-date 2024-07-01"
+    )]
+    Run {
+        /// Plan code, looked up as plans/CODE.toml
+        code: String,
+        /// These debtors (file numbers; repeatable)
+        #[arg(long = "debtor")]
+        debtors: Vec<i64>,
+        /// Only this client's debtors
+        #[arg(long)]
+        client: Option<i64>,
+        /// Only debtors meeting the condition, e.g. "(@de.sta = NEW) and (@de.ow > 100)"
+        #[arg(long = "where")]
+        filter: Option<String>,
+        /// Reference date the events count from (default today)
+        #[arg(long = "start-date", value_parser = parse_date)]
+        start_date: Option<NaiveDate>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum BatchCmd {
+    /// Process automatic contacts previously scheduled, due on or before --through
+    #[command(after_help = "Example:\n  recoup batch contacts --through 2024-08-01")]
+    Contacts {
+        /// Last due date to process (default today)
+        #[arg(long, value_parser = parse_date)]
+        through: Option<NaiveDate>,
+    },
 }

@@ -1,13 +1,17 @@
 //! Command entry points for month-end: output as a readable table or `--json`.
 
+use std::path::PathBuf;
+
 use chrono::NaiveDate;
+use clap::Subcommand;
 use serde_json::json;
 
-use super::cash::cash_report;
-use super::generate::{client_payment, generate, StatementSummary};
+use super::{parse_date, CliEnv};
 use crate::money::{from_cents, parse_amount, to_cents};
+use crate::statements::cash::cash_report;
+use crate::statements::generate::{client_payment, generate, StatementSummary};
 use crate::store::Store;
-use crate::{bail, Env, Result};
+use crate::{bail, Result};
 
 fn m(c: i64) -> String {
     format!("{:.2}", from_cents(c))
@@ -36,7 +40,7 @@ fn summary_json(s: &StatementSummary) -> serde_json::Value {
 
 /// `recoup statements generate --from D --to D [--client N] [--replace]`
 pub fn statements_generate(
-    env: &Env,
+    env: &CliEnv,
     from: NaiveDate,
     to: NaiveDate,
     client: Option<i64>,
@@ -47,7 +51,7 @@ pub fn statements_generate(
     let list = generate(&tx, from, to, client, replace)?;
     tx.commit()?;
     if !list.is_empty() {
-        crate::output::committed(format_args!(
+        crate::cli::stdio::committed(format_args!(
             "{} statement(s) for {from} to {to}",
             list.len()
         ));
@@ -102,7 +106,7 @@ pub fn statements_generate(
 
 /// `recoup client-payment --client N --amount X [--date D]`
 pub fn client_payment_cmd(
-    env: &Env,
+    env: &CliEnv,
     client: i64,
     amount: &str,
     date: Option<NaiveDate>,
@@ -114,7 +118,7 @@ pub fn client_payment_cmd(
     let tx = store.conn_mut().transaction()?;
     let (id, left) = client_payment(&tx, client, to_cents(amount), date.unwrap_or(env.today))?;
     tx.commit()?;
-    crate::output::committed(format_args!("client payment {id} for client {client}"));
+    crate::cli::stdio::committed(format_args!("client payment {id} for client {client}"));
     if env.json {
         crate::outln!(
             "{}",
@@ -132,7 +136,7 @@ pub fn client_payment_cmd(
 
 /// `recoup cash-report --from D --to D [--client N]`
 pub fn cash_report_cmd(
-    env: &Env,
+    env: &CliEnv,
     from: NaiveDate,
     to: NaiveDate,
     client: Option<i64>,
@@ -215,14 +219,14 @@ pub fn cash_report_cmd(
 
 /// `recoup statements print [--from D --to D | --statement N] --out DIR [--format pdf|text|csv]`
 pub fn statements_print(
-    env: &Env,
+    env: &CliEnv,
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
     statement: Option<i64>,
     out: &std::path::Path,
     format: &str,
 ) -> Result<()> {
-    use super::print::{print, PrintFormat, Selection};
+    use crate::statements::print::{print, PrintFormat, Selection};
     let Some(format) = PrintFormat::parse(format) else {
         bail!(config, "--format must be pdf, text or csv")
     };
@@ -242,4 +246,47 @@ pub fn statements_print(
         }
     }
     Ok(())
+}
+
+#[derive(Subcommand)]
+pub enum StatementsCmd {
+    /// One statement per client for the period, dated the day after --to
+    #[command(
+        after_help = "Example:\n  recoup statements generate --from 2024-07-01 --to 2024-07-31"
+    )]
+    Generate {
+        /// First day of the period (YYYY-MM-DD)
+        #[arg(long, value_parser = parse_date)]
+        from: NaiveDate,
+        /// Last day of the period (YYYY-MM-DD)
+        #[arg(long, value_parser = parse_date)]
+        to: NaiveDate,
+        /// Only this client
+        #[arg(long)]
+        client: Option<i64>,
+        /// Generate a period again (refused when a later statement exists)
+        #[arg(long)]
+        replace: bool,
+    },
+    /// Print statements through their report bodies, one file per statement, plus cheques.csv
+    #[command(
+        after_help = "Example:\n  recoup statements print --from 2024-07-01 --to 2024-07-31 --out statements/"
+    )]
+    Print {
+        /// Statements of the period starting on this day (with --to)
+        #[arg(long, value_parser = parse_date, requires = "to", conflicts_with = "statement")]
+        from: Option<NaiveDate>,
+        /// Statements of the period ending on this day (with --from)
+        #[arg(long, value_parser = parse_date, requires = "from")]
+        to: Option<NaiveDate>,
+        /// One statement by its number
+        #[arg(long)]
+        statement: Option<i64>,
+        /// Directory for the statement files and cheques.csv
+        #[arg(long)]
+        out: PathBuf,
+        /// File format of each statement
+        #[arg(long, default_value = "pdf", value_parser = ["pdf", "text", "csv"])]
+        format: String,
+    },
 }

@@ -1,0 +1,98 @@
+//! `recoup import` and `recoup export` (docs/import-maps.md).
+
+use std::path::Path;
+
+use super::CliEnv;
+use crate::import::ImportOptions;
+use crate::progress::Progress;
+use crate::{Error, Result};
+
+/// `recoup import`: run, print the summary (table or `--json`), exit 3 under
+/// `--strict` when records were rejected.
+pub fn import(env: &CliEnv, map: &str, file: &Path, opts: &ImportOptions) -> Result<()> {
+    let mut review = if opts.review {
+        crate::import::Review::asking(std::io::stdin(), std::io::stderr())
+    } else {
+        crate::import::Review::off()
+    };
+    let bar = env.show_progress().then(Bar::bytes);
+    let summary = crate::import::run::run(
+        env,
+        map,
+        file,
+        opts,
+        &mut review,
+        bar.as_ref().map(|b| b as &dyn Progress),
+    )?;
+    if let Some(bar) = bar {
+        bar.0.finish_and_clear();
+    }
+    if summary.committed {
+        crate::cli::stdio::committed(format_args!(
+            "import of {} (batch {})",
+            file.display(),
+            summary.batch
+        ));
+    }
+    if env.json {
+        crate::outln!("{}", summary.to_json())?;
+    } else {
+        crate::out!("{}", summary.render())?;
+    }
+    if opts.strict && summary.rejected > 0 {
+        return Err(Error::validation(format!(
+            "{} record(s) rejected; nothing committed (--strict){}",
+            summary.rejected,
+            summary
+                .rejects_file
+                .as_deref()
+                .map(|f| format!("; see {f}"))
+                .unwrap_or_default()
+        )));
+    }
+    Ok(())
+}
+
+/// `recoup export MAP --out FILE [--where …]`.
+pub fn export(env: &CliEnv, map: &str, out: &Path, filter: Option<&str>) -> Result<()> {
+    let done = crate::import::export::run(env, map, out, filter)?;
+    for w in &done.warnings {
+        crate::cli::stdio::stderr_fmt(format_args!("warning: {w}\n"));
+    }
+    let n = done.rows;
+    if env.json {
+        crate::summaryln!(
+            out,
+            "{}",
+            serde_json::json!({ "file": out.display().to_string(), "rows": n })
+        )?;
+    } else {
+        crate::summaryln!(out, "exported {n} row(s) to {}", out.display())?;
+    }
+    Ok(())
+}
+
+/// The import's progress bar on the standard error: bytes read of the input's size.
+struct Bar(indicatif::ProgressBar);
+
+impl Bar {
+    fn bytes() -> Bar {
+        let pb = indicatif::ProgressBar::new(0);
+        pb.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{bar:40} {bytes}/{total_bytes} {per_sec} {eta}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        Bar(pb)
+    }
+}
+
+impl Progress for Bar {
+    fn start(&self, total: u64) {
+        self.0.set_length(total);
+    }
+    fn advance(&self, done: u64) {
+        self.0.inc(done);
+    }
+}
