@@ -588,10 +588,26 @@ pub fn main() -> ExitCode {
 mod tests {
     use super::*;
 
+    /// Every command of the tree with its path (`recoup import`), depth first.
+    fn commands() -> Vec<(String, clap::Command)> {
+        fn walk(cmd: &clap::Command, path: String, out: &mut Vec<(String, clap::Command)>) {
+            for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
+                walk(sub, format!("{path} {}", sub.get_name()), out);
+            }
+            out.push((path, cmd.clone()));
+        }
+        let mut cmd = cli_command();
+        cmd.build();
+        let mut out = Vec::new();
+        walk(&cmd, "recoup".into(), &mut out);
+        out
+    }
+
     /// Every command, argument and flag says what it is for in `--help`.
     #[test]
     fn every_argument_and_command_has_help() {
-        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+        let mut missing = Vec::new();
+        for (path, cmd) in commands() {
             if cmd.get_about().is_none() {
                 missing.push(format!("{path} (command)"));
             }
@@ -601,42 +617,25 @@ mod tests {
                     missing.push(format!("{path} {}", arg.get_id()));
                 }
             }
-            for sub in cmd.get_subcommands() {
-                walk(sub, &format!("{path} {}", sub.get_name()), missing);
-            }
         }
-        let mut cmd = cli_command();
-        cmd.build();
-        let mut missing = Vec::new();
-        walk(&cmd, "recoup", &mut missing);
         assert!(missing.is_empty(), "no help for: {missing:#?}");
     }
 
     /// Each leaf command ends its help with an example.
     #[test]
     fn every_command_has_an_example() {
-        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
-            let subs: Vec<_> = cmd
-                .get_subcommands()
-                .filter(|s| s.get_name() != "help")
-                .collect();
-            if subs.is_empty() {
+        let missing: Vec<String> = commands()
+            .into_iter()
+            .filter(|(_, cmd)| cmd.get_subcommands().all(|s| s.get_name() == "help"))
+            .filter(|(_, cmd)| {
                 let foot = cmd
                     .get_after_help()
                     .map(|h| h.to_string())
                     .unwrap_or_default();
-                if !foot.contains("recoup ") {
-                    missing.push(path.to_string());
-                }
-            }
-            for sub in subs {
-                walk(sub, &format!("{path} {}", sub.get_name()), missing);
-            }
-        }
-        let mut cmd = cli_command();
-        cmd.build();
-        let mut missing = Vec::new();
-        walk(&cmd, "recoup", &mut missing);
+                !foot.contains("recoup ")
+            })
+            .map(|(path, _)| path)
+            .collect();
         assert!(missing.is_empty(), "no example for: {missing:#?}");
     }
 }
