@@ -13,6 +13,7 @@ use super::schedule::{contact_date, contact_time};
 use crate::catalog::{FieldType, Form};
 use crate::dates::Calendar;
 use crate::money::{Ledger, NewTransaction};
+use crate::store::contacts::{self, NewContact, PendingContacts};
 use crate::store::{self, settings};
 use crate::{bail, Env, Error, Result};
 
@@ -317,19 +318,18 @@ impl PlanRunner {
     fn delete_pending(&mut self, conn: &Connection, fi: i64, plan: &Plan) -> Result<()> {
         if plan.delete_all_pending {
             if !self.batch_mode {
-                self.summary.deleted_contacts += conn.prepare_cached("DELETE FROM contact WHERE fi = ?1 AND COALESCE(done, 0) = 0 AND COALESCE(ty, '') <> 'Metro'")?.execute([fi])?;
+                self.summary.deleted_contacts +=
+                    contacts::delete_pending(conn, fi, PendingContacts::AllButMetro)?;
             }
             return Ok(());
         }
         for e in plan.events.iter().filter(|e| e.delete_same_type) {
-            self.summary.deleted_contacts += if e.same_description_only {
-                conn.prepare_cached("DELETE FROM contact WHERE fi = ?1 AND COALESCE(done, 0) = 0 AND ty = ?2 AND de = ?3")?.execute(params![fi, e.kind.name(), e.description])?
+            let which = if e.same_description_only {
+                PendingContacts::OfTypeAndDescription(e.kind.name(), &e.description)
             } else {
-                conn.prepare_cached(
-                    "DELETE FROM contact WHERE fi = ?1 AND COALESCE(done, 0) = 0 AND ty = ?2",
-                )?
-                .execute(params![fi, e.kind.name()])?
+                PendingContacts::OfType(e.kind.name())
             };
+            self.summary.deleted_contacts += contacts::delete_pending(conn, fi, which)?;
         }
         Ok(())
     }
@@ -369,25 +369,21 @@ impl PlanRunner {
         } else {
             d.event.operator.clone()
         };
-        conn.prepare_cached(
-            "INSERT INTO contact (fi, ty, de, du, ti, pr, op, at, am, done, dd, st)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-        )?
-        .execute(params![
-            fi,
-            d.event.kind.name(),
-            description,
-            d.date,
-            d.time.map(|t| t.format("%H:%M").to_string()),
-            d.event.priority.to_string(),
-            op,
-            d.event.attachment,
-            d.event.amount.map(crate::money::to_cents),
-            done,
-            done.then_some(self.today),
-            if done { "Completed" } else { "In Progress" },
-        ])?;
-        Ok(conn.last_insert_rowid())
+        contacts::insert_contact(
+            conn,
+            &NewContact {
+                fi,
+                kind: d.event.kind.name(),
+                description,
+                due: d.date,
+                time: d.time.map(|t| t.format("%H:%M").to_string()),
+                priority: d.event.priority.to_string(),
+                operator: &op,
+                attachment: &d.event.attachment,
+                amount: d.event.amount.map(crate::money::to_cents),
+                done_on: done.then_some(self.today),
+            },
+        )
     }
 
     /// Status, sales, rate and rate-plan changes. Returns the new status's plan.
@@ -488,15 +484,7 @@ impl PlanRunner {
             if !kind.is_automatic() {
                 continue;
             }
-            let still_pending: bool = conn
-                .query_row(
-                    "SELECT COALESCE(done, 0) = 0 FROM contact WHERE id = ?1",
-                    [id],
-                    |r| r.get(0),
-                )
-                .optional()?
-                .unwrap_or(false);
-            if !still_pending {
+            if !contacts::contact_is_pending(conn, id)? {
                 continue; // deleted or completed by a plan run earlier in this batch
             }
             let amount = am.map(crate::money::from_cents);
@@ -504,10 +492,7 @@ impl PlanRunner {
             if kind == EventType::Odbc {
                 continue; // completed by `sync::run_pending` once the statement has run
             }
-            conn.prepare_cached(
-                "UPDATE contact SET done = 1, dd = ?2, st = 'Completed' WHERE id = ?1",
-            )?
-            .execute(params![id, self.today])?;
+            contacts::mark_contact_done(conn, id, self.today)?;
             *self
                 .summary
                 .executed
@@ -606,9 +591,7 @@ pub fn write_note(
         operator,
         text
     );
-    conn.prepare_cached("INSERT INTO note (fi, te, dt, tm) VALUES (?1, ?2, ?3, ?4)")?
-        .execute(params![fi, stamp, date, time.format("%H:%M").to_string()])?;
-    Ok(())
+    store::notes::insert_note(conn, fi, &stamp, date, time)
 }
 
 /// `schedule_if`: compare a debtor (or its client's) field with a value. Pick-list
