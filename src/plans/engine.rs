@@ -455,30 +455,12 @@ impl PlanRunner {
     /// plans), oldest first, and mark them done.
     pub fn process_due(&mut self, conn: &Connection, through: NaiveDate) -> Result<usize> {
         self.batch_mode = true;
-        let mut items: Vec<DueContact> = Vec::new();
-        {
-            let mut stmt = conn.prepare(
-                "SELECT COALESCE(du, ''), COALESCE(ti, ''), id, fi, COALESCE(ty, ''), COALESCE(de, ''), am, COALESCE(at, '')
-                 FROM contact WHERE COALESCE(done, 0) = 0 AND fi IS NOT NULL AND du <= ?1",
-            )?;
-            let mut rows = stmt.query([through])?;
-            while let Some(r) = rows.next()? {
-                items.push((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                    r.get(7)?,
-                ));
-            }
-        }
+        let mut items = contacts::pending_contacts(conn, through)?;
         items.sort();
         let mut done = 0;
-        for (_, _, id, fi, ty, de, am, at) in items {
-            let Some(kind) = EventType::from_contact_type(&ty) else {
+        for item in items {
+            let (id, fi) = (item.id, item.fi);
+            let Some(kind) = EventType::from_contact_type(&item.kind) else {
                 continue;
             };
             if !kind.is_automatic() {
@@ -487,8 +469,17 @@ impl PlanRunner {
             if !contacts::contact_is_pending(conn, id)? {
                 continue; // deleted or completed by a plan run earlier in this batch
             }
-            let amount = am.map(crate::money::from_cents);
-            let queued = self.carry_out(conn, fi, id, kind, &de, amount, &at, None)?;
+            let amount = item.amount.map(crate::money::from_cents);
+            let queued = self.carry_out(
+                conn,
+                fi,
+                id,
+                kind,
+                &item.description,
+                amount,
+                &item.attachment,
+                None,
+            )?;
             if kind == EventType::Odbc {
                 continue; // completed by `sync::run_pending` once the statement has run
             }
@@ -507,19 +498,6 @@ impl PlanRunner {
         Ok(done)
     }
 }
-
-/// A pending contact for the batch: (due, time, id, debtor, type, description,
-/// amount, attachment); sorting these puts the oldest first.
-type DueContact = (
-    String,
-    String,
-    i64,
-    i64,
-    String,
-    String,
-    Option<i64>,
-    String,
-);
 
 /// An ODBC event's operation is its description (S0).
 fn odbc_op(e: &Event) -> Result<crate::sync::Op> {
@@ -569,8 +547,7 @@ fn set_operator(conn: &Connection, fi: i64, operator: &str) -> Result<()> {
     let (_, previous) = debtor_status_operator(conn, fi)?;
     conn.prepare_cached("UPDATE debtor SET op = ?2 WHERE fi = ?1")?
         .execute(params![fi, operator])?;
-    conn.prepare_cached("UPDATE contact SET op = ?3 WHERE fi = ?1 AND COALESCE(done, 0) = 0 AND COALESCE(op, '') = ?2")?.execute(params![fi, previous, operator])?;
-    Ok(())
+    contacts::reassign_pending(conn, fi, &previous, operator)
 }
 
 /// A note line stamped `DATE TIME STATUS OPERATOR : TEXT` (S2:5030-5032).
