@@ -35,6 +35,14 @@ pub fn mark_contact_done(conn: &Connection, id: i64, date: NaiveDate) -> Result<
     Ok(())
 }
 
+/// Set (or, with `None`, clear) a contact's Attachment.
+pub fn set_attachment(conn: &Connection, id: i64, attachment: Option<&str>) -> Result<()> {
+    let sql = format!("UPDATE contact SET {} = ?2 WHERE id = ?1", column("co.at")?);
+    conn.prepare_cached(&sql)?
+        .execute(params![id, attachment])?;
+    Ok(())
+}
+
 /// Whether a contact still exists and is not done.
 pub fn contact_is_pending(conn: &Connection, id: i64) -> Result<bool> {
     let sql = format!(
@@ -464,6 +472,23 @@ mod tests {
             .map(|p| (p.id, p.paid))
             .collect();
         assert_eq!(open, vec![(12, 120), (11, 200), (13, 10), (10, 0)]);
+    }
+
+    #[test]
+    fn set_attachment_sets_and_clears() {
+        let store = db();
+        let c = store.conn();
+        set_attachment(c, 1, Some("x.pdf")).unwrap();
+        set_attachment(c, 2, Some("y.pdf")).unwrap();
+        set_attachment(c, 2, None).unwrap();
+        let at: Vec<Option<String>> = c
+            .prepare("SELECT at FROM contact WHERE id IN (1, 2) ORDER BY id")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
+        assert_eq!(at, vec![Some("x.pdf".into()), None]);
     }
 
     #[test]
