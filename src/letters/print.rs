@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use rusqlite::{params, Connection};
+use rusqlite::Connection;
 
 use super::{due_letters, Letters};
 use crate::report::ast::CcKind;
@@ -13,6 +13,7 @@ use crate::report::pdf::PdfSink;
 use crate::report::sink::LineBuf;
 use crate::report::sqlite::{contact_allowed, SqliteSource};
 use crate::report::{RunOptions, Sink, StartOn, TextSink};
+use crate::store::contacts;
 use crate::{Env, Result};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -141,10 +142,9 @@ pub fn print_letters(
             .or_default() += 1;
         *this_run.entry(d.file_number).or_default() += 1;
         if mark_done {
-            conn.prepare_cached(
-                "UPDATE contact SET done = 1, dd = ?2, st = 'Completed', at = NULL WHERE id = ?1",
-            )?
-            .execute(params![d.contact, env.today])?;
+            // A printed letter is done; its queued attachment is spent.
+            contacts::mark_contact_done(conn, d.contact, env.today)?;
+            contacts::set_attachment(conn, d.contact, None)?;
         }
     }
     sink.finish()?;

@@ -10,7 +10,7 @@ use super::{due_letters, letter_body, BodyItem, Letters};
 use crate::report::ast::CcKind;
 use crate::report::sqlite::contact_allowed;
 use crate::report::StartOn;
-use crate::store::{self, settings};
+use crate::store::{self, contacts, settings};
 use crate::{Env, Error, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -280,7 +280,8 @@ pub fn run(
             };
             match indicator {
                 None => {
-                    conn.prepare_cached("UPDATE contact SET done = 1, dd = ?2, st = 'Completed', at = NULL WHERE id = ?1")?.execute(params![contact, env.today])?;
+                    contacts::mark_contact_done(conn, contact, env.today)?;
+                    contacts::set_attachment(conn, contact, None)?;
                 }
                 Some(i) => {
                     conn.prepare_cached(

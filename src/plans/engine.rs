@@ -13,6 +13,7 @@ use super::schedule::{contact_date, contact_time};
 use crate::catalog::{FieldType, Form};
 use crate::dates::Calendar;
 use crate::money::{Ledger, NewTransaction};
+use crate::store::contacts::{self, NewContact, PendingContacts};
 use crate::store::{self, settings};
 use crate::{bail, Env, Error, Result};
 
@@ -317,19 +318,18 @@ impl PlanRunner {
     fn delete_pending(&mut self, conn: &Connection, fi: i64, plan: &Plan) -> Result<()> {
         if plan.delete_all_pending {
             if !self.batch_mode {
-                self.summary.deleted_contacts += conn.prepare_cached("DELETE FROM contact WHERE fi = ?1 AND COALESCE(done, 0) = 0 AND COALESCE(ty, '') <> 'Metro'")?.execute([fi])?;
+                self.summary.deleted_contacts +=
+                    contacts::delete_pending(conn, fi, PendingContacts::AllButMetro)?;
             }
             return Ok(());
         }
         for e in plan.events.iter().filter(|e| e.delete_same_type) {
-            self.summary.deleted_contacts += if e.same_description_only {
-                conn.prepare_cached("DELETE FROM contact WHERE fi = ?1 AND COALESCE(done, 0) = 0 AND ty = ?2 AND de = ?3")?.execute(params![fi, e.kind.name(), e.description])?
+            let which = if e.same_description_only {
+                PendingContacts::OfTypeAndDescription(e.kind.name(), &e.description)
             } else {
-                conn.prepare_cached(
-                    "DELETE FROM contact WHERE fi = ?1 AND COALESCE(done, 0) = 0 AND ty = ?2",
-                )?
-                .execute(params![fi, e.kind.name()])?
+                PendingContacts::OfType(e.kind.name())
             };
+            self.summary.deleted_contacts += contacts::delete_pending(conn, fi, which)?;
         }
         Ok(())
     }
@@ -369,25 +369,21 @@ impl PlanRunner {
         } else {
             d.event.operator.clone()
         };
-        conn.prepare_cached(
-            "INSERT INTO contact (fi, ty, de, du, ti, pr, op, at, am, done, dd, st)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-        )?
-        .execute(params![
-            fi,
-            d.event.kind.name(),
-            description,
-            d.date,
-            d.time.map(|t| t.format("%H:%M").to_string()),
-            d.event.priority.to_string(),
-            op,
-            d.event.attachment,
-            d.event.amount.map(crate::money::to_cents),
-            done,
-            done.then_some(self.today),
-            if done { "Completed" } else { "In Progress" },
-        ])?;
-        Ok(conn.last_insert_rowid())
+        contacts::insert_contact(
+            conn,
+            &NewContact {
+                fi,
+                kind: d.event.kind.name(),
+                description,
+                due: d.date,
+                time: d.time.map(|t| t.format("%H:%M").to_string()),
+                priority: d.event.priority.to_string(),
+                operator: &op,
+                attachment: &d.event.attachment,
+                amount: d.event.amount.map(crate::money::to_cents),
+                done_on: done.then_some(self.today),
+            },
+        )
     }
 
     /// Status, sales, rate and rate-plan changes. Returns the new status's plan.
@@ -459,55 +455,35 @@ impl PlanRunner {
     /// plans), oldest first, and mark them done.
     pub fn process_due(&mut self, conn: &Connection, through: NaiveDate) -> Result<usize> {
         self.batch_mode = true;
-        let mut items: Vec<DueContact> = Vec::new();
-        {
-            let mut stmt = conn.prepare(
-                "SELECT COALESCE(du, ''), COALESCE(ti, ''), id, fi, COALESCE(ty, ''), COALESCE(de, ''), am, COALESCE(at, '')
-                 FROM contact WHERE COALESCE(done, 0) = 0 AND fi IS NOT NULL AND du <= ?1",
-            )?;
-            let mut rows = stmt.query([through])?;
-            while let Some(r) = rows.next()? {
-                items.push((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                    r.get(7)?,
-                ));
-            }
-        }
+        let mut items = contacts::pending_contacts(conn, through)?;
         items.sort();
         let mut done = 0;
-        for (_, _, id, fi, ty, de, am, at) in items {
-            let Some(kind) = EventType::from_contact_type(&ty) else {
+        for item in items {
+            let (id, fi) = (item.id, item.fi);
+            let Some(kind) = EventType::from_contact_type(&item.kind) else {
                 continue;
             };
             if !kind.is_automatic() {
                 continue;
             }
-            let still_pending: bool = conn
-                .query_row(
-                    "SELECT COALESCE(done, 0) = 0 FROM contact WHERE id = ?1",
-                    [id],
-                    |r| r.get(0),
-                )
-                .optional()?
-                .unwrap_or(false);
-            if !still_pending {
+            if !contacts::contact_is_pending(conn, id)? {
                 continue; // deleted or completed by a plan run earlier in this batch
             }
-            let amount = am.map(crate::money::from_cents);
-            let queued = self.carry_out(conn, fi, id, kind, &de, amount, &at, None)?;
+            let amount = item.amount.map(crate::money::from_cents);
+            let queued = self.carry_out(
+                conn,
+                fi,
+                id,
+                kind,
+                &item.description,
+                amount,
+                &item.attachment,
+                None,
+            )?;
             if kind == EventType::Odbc {
                 continue; // completed by `sync::run_pending` once the statement has run
             }
-            conn.prepare_cached(
-                "UPDATE contact SET done = 1, dd = ?2, st = 'Completed' WHERE id = ?1",
-            )?
-            .execute(params![id, self.today])?;
+            contacts::mark_contact_done(conn, id, self.today)?;
             *self
                 .summary
                 .executed
@@ -522,19 +498,6 @@ impl PlanRunner {
         Ok(done)
     }
 }
-
-/// A pending contact for the batch: (due, time, id, debtor, type, description,
-/// amount, attachment); sorting these puts the oldest first.
-type DueContact = (
-    String,
-    String,
-    i64,
-    i64,
-    String,
-    String,
-    Option<i64>,
-    String,
-);
 
 /// An ODBC event's operation is its description (S0).
 fn odbc_op(e: &Event) -> Result<crate::sync::Op> {
@@ -584,8 +547,7 @@ fn set_operator(conn: &Connection, fi: i64, operator: &str) -> Result<()> {
     let (_, previous) = debtor_status_operator(conn, fi)?;
     conn.prepare_cached("UPDATE debtor SET op = ?2 WHERE fi = ?1")?
         .execute(params![fi, operator])?;
-    conn.prepare_cached("UPDATE contact SET op = ?3 WHERE fi = ?1 AND COALESCE(done, 0) = 0 AND COALESCE(op, '') = ?2")?.execute(params![fi, previous, operator])?;
-    Ok(())
+    contacts::reassign_pending(conn, fi, &previous, operator)
 }
 
 /// A note line stamped `DATE TIME STATUS OPERATOR : TEXT` (S2:5030-5032).
@@ -606,9 +568,7 @@ pub fn write_note(
         operator,
         text
     );
-    conn.prepare_cached("INSERT INTO note (fi, te, dt, tm) VALUES (?1, ?2, ?3, ?4)")?
-        .execute(params![fi, stamp, date, time.format("%H:%M").to_string()])?;
-    Ok(())
+    store::notes::insert_note(conn, fi, &stamp, date, time)
 }
 
 /// `schedule_if`: compare a debtor (or its client's) field with a value. Pick-list

@@ -12,8 +12,9 @@
 //! arrangement amount) are brought up to date by [`refresh`].
 
 use chrono::NaiveDate;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection};
 
+use crate::store::contacts;
 use crate::Result;
 
 /// Contact status of a promise the sweep found broken (docs/money.md).
@@ -35,32 +36,19 @@ pub fn apply_payment(conn: &Connection, fi: i64, amount: i64, date: NaiveDate) -
 
 /// The open promises, earliest due first (a promise without a due date last).
 fn pay_open_promises(conn: &Connection, fi: i64, amount: i64, date: NaiveDate) -> Result<usize> {
-    let open: Vec<(i64, i64, i64)> = conn
-        .prepare_cached(
-            "SELECT id, COALESCE(am, 0), COALESCE(pa, 0) FROM contact
-             WHERE fi = ?1 AND lower(ty) = 'promise' AND COALESCE(done, 0) = 0
-             ORDER BY du IS NULL, du, id",
-        )?
-        .query_map([fi], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-        .collect::<std::result::Result<_, _>>()?;
     let mut left = amount;
     let mut completed = 0;
-    for (id, promised, paid) in open {
+    for promise in contacts::open_promises(conn, fi)? {
         if left <= 0 {
             break;
         }
-        let part = left.min((promised - paid).max(0));
+        let part = left.min((promise.amount - promise.paid).max(0));
         left -= part;
-        let paid = paid + part;
-        if paid >= promised {
-            conn.prepare_cached(
-                "UPDATE contact SET pa = ?2, done = 1, dd = ?3, st = 'Completed' WHERE id = ?1",
-            )?
-            .execute(params![id, paid, date])?;
+        let paid = promise.paid + part;
+        contacts::set_amount_paid(conn, promise.id, paid)?;
+        if paid >= promise.amount {
+            contacts::mark_contact_done(conn, promise.id, date)?;
             completed += 1;
-        } else {
-            conn.prepare_cached("UPDATE contact SET pa = ?2 WHERE id = ?1")?
-                .execute(params![id, paid])?;
         }
     }
     Ok(completed)
@@ -68,30 +56,16 @@ fn pay_open_promises(conn: &Connection, fi: i64, amount: i64, date: NaiveDate) -
 
 /// A reversal: the latest promises paid give the money back and are open again.
 fn take_back(conn: &Connection, fi: i64, amount: i64) -> Result<usize> {
-    let paid: Vec<(i64, i64, bool)> = conn
-        .prepare_cached(
-            "SELECT id, pa, COALESCE(done, 0) FROM contact
-             WHERE fi = ?1 AND lower(ty) = 'promise' AND COALESCE(pa, 0) > 0
-               AND COALESCE(st, '') NOT IN (?2, ?3)
-             ORDER BY du IS NULL DESC, du DESC, id DESC",
-        )?
-        .query_map(params![fi, BROKEN, CANCELLED], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-        })?
-        .collect::<std::result::Result<_, _>>()?;
     let mut left = amount;
     let mut reopened = 0;
-    for (id, pa, done) in paid {
+    for promise in contacts::paid_promises_latest_first(conn, fi, [BROKEN, CANCELLED])? {
         if left <= 0 {
             break;
         }
-        let part = left.min(pa);
+        let part = left.min(promise.paid);
         left -= part;
-        conn.prepare_cached(
-            "UPDATE contact SET pa = ?2, done = 0, dd = NULL, st = 'In Progress' WHERE id = ?1",
-        )?
-        .execute(params![id, pa - part])?;
-        reopened += usize::from(done);
+        contacts::reopen_contact(conn, promise.id, promise.paid - part)?;
+        reopened += usize::from(promise.done);
     }
     Ok(reopened)
 }
@@ -100,14 +74,7 @@ fn take_back(conn: &Connection, fi: i64, amount: i64) -> Result<usize> {
 /// amount per period while any promise is open (kept from the arrangement; for
 /// promises made otherwise, the next promise's amount); both blank when none is open.
 pub fn refresh(conn: &Connection, fi: i64) -> Result<()> {
-    let next: Option<(Option<String>, i64)> = conn
-        .prepare_cached(
-            "SELECT du, COALESCE(am, 0) FROM contact
-             WHERE fi = ?1 AND lower(ty) = 'promise' AND COALESCE(done, 0) = 0
-             ORDER BY du IS NULL, du, id LIMIT 1",
-        )?
-        .query_row([fi], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
+    let next = contacts::next_open_promise(conn, fi)?;
     match next {
         None => conn
             .prepare_cached("UPDATE debtor SET npd = NULL, arr = NULL WHERE fi = ?1")?

@@ -4,6 +4,8 @@
 
 pub mod budget;
 pub(crate) mod busy;
+pub mod contacts;
+pub mod notes;
 mod records;
 mod schema;
 pub mod settings;

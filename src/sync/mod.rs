@@ -198,10 +198,7 @@ fn run_and_complete(
     let mut file = open_log(env.odbc_log.as_deref())?;
     let mut complete = |i: usize| -> Result<()> {
         if let Some(id) = pending[i].contact {
-            conn.prepare_cached(
-                "UPDATE contact SET done = 1, dd = ?2, st = 'Completed' WHERE id = ?1",
-            )?
-            .execute(rusqlite::params![id, env.today])?;
+            crate::store::contacts::mark_contact_done(conn, id, env.today)?;
         }
         *done += 1;
         Ok(())

@@ -1,0 +1,501 @@
+//! Contact records: the typed writes and reads the contact plan engine, promises,
+//! letters and ODBC sync share. Column names come from the catalogue (Collect! help,
+//! record layouts (data dictionary) sub 29); `id` and `fi` are the store's own keys.
+
+use chrono::NaiveDate;
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::catalog;
+use crate::{Error, Result};
+
+/// The SQL column of a contact field code (`co.do` → `done`); an unknown code is an
+/// error, never a guessed column.
+pub(crate) fn column(code: &str) -> Result<&'static str> {
+    catalog::by_code(code)
+        .filter(|f| f.form == catalog::Form::Contact)
+        .map(|f| f.column)
+        .ok_or_else(|| {
+            Error::runtime(format!(
+                "contact store: unknown contact field code '{code}'{}",
+                catalog::did_you_mean(code)
+            ))
+        })
+}
+
+/// Mark a contact done on `date` with status Completed (S2:1291-1329: a carried-out
+/// automatic contact stays as history). The one statement for "mark contact done".
+pub fn mark_contact_done(conn: &Connection, id: i64, date: NaiveDate) -> Result<()> {
+    let sql = format!(
+        "UPDATE contact SET {done} = 1, {dd} = ?2, {st} = 'Completed' WHERE id = ?1",
+        done = column("co.do")?,
+        dd = column("co.dd")?,
+        st = column("co.st")?,
+    );
+    conn.prepare_cached(&sql)?.execute(params![id, date])?;
+    Ok(())
+}
+
+/// Set (or, with `None`, clear) a contact's Attachment.
+pub fn set_attachment(conn: &Connection, id: i64, attachment: Option<&str>) -> Result<()> {
+    let sql = format!("UPDATE contact SET {} = ?2 WHERE id = ?1", column("co.at")?);
+    conn.prepare_cached(&sql)?
+        .execute(params![id, attachment])?;
+    Ok(())
+}
+
+/// Whether a contact still exists and is not done.
+pub fn contact_is_pending(conn: &Connection, id: i64) -> Result<bool> {
+    let sql = format!(
+        "SELECT COALESCE({done}, 0) = 0 FROM contact WHERE id = ?1",
+        done = column("co.do")?
+    );
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row([id], |r| r.get(0))
+        .optional()?
+        .unwrap_or(false))
+}
+
+/// A contact to write: one row of the contact form (S2:1237-1329).
+#[derive(Debug, Clone)]
+pub struct NewContact<'a> {
+    pub fi: i64,
+    pub kind: &'a str,
+    pub description: &'a str,
+    pub due: NaiveDate,
+    /// `HH:MM`, or none for an untimed contact.
+    pub time: Option<String>,
+    pub priority: String,
+    pub operator: &'a str,
+    pub attachment: &'a str,
+    /// Amount in cents.
+    pub amount: Option<i64>,
+    /// Done on this date (status Completed), or pending (In Progress).
+    pub done_on: Option<NaiveDate>,
+}
+
+/// Write a contact; returns its id.
+pub fn insert_contact(conn: &Connection, c: &NewContact) -> Result<i64> {
+    let columns = [
+        "co.ty", "co.de", "co.du", "co.ti", "co.pr", "co.op", "co.at", "co.am", "co.do", "co.dd",
+        "co.st",
+    ]
+    .iter()
+    .map(|code| column(code))
+    .collect::<Result<Vec<_>>>()?
+    .join(", ");
+    let sql = format!(
+        "INSERT INTO contact (fi, {columns})
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+    );
+    let done = c.done_on.is_some();
+    conn.prepare_cached(&sql)?.execute(params![
+        c.fi,
+        c.kind,
+        c.description,
+        c.due,
+        c.time,
+        c.priority,
+        c.operator,
+        c.attachment,
+        c.amount,
+        done,
+        c.done_on,
+        if done { "Completed" } else { "In Progress" },
+    ])?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// A Promise contact as payments see it (amounts in cents).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PromiseRow {
+    pub id: i64,
+    /// Promised amount (`co.am`, blank read as 0).
+    pub amount: i64,
+    /// Amount paid so far (`co.pa`, blank read as 0).
+    pub paid: i64,
+    pub done: bool,
+}
+
+fn promise_row(r: &rusqlite::Row) -> rusqlite::Result<PromiseRow> {
+    Ok(PromiseRow {
+        id: r.get(0)?,
+        amount: r.get(1)?,
+        paid: r.get(2)?,
+        done: r.get(3)?,
+    })
+}
+
+/// The SELECT list and filter shared by the promise reads: Promise contacts of
+/// debtor `?1`, the type compared case-insensitively.
+fn promise_select() -> Result<String> {
+    Ok(format!(
+        "SELECT id, COALESCE({am}, 0), COALESCE({pa}, 0), COALESCE({done}, 0) FROM contact
+         WHERE fi = ?1 AND lower({ty}) = 'promise'",
+        am = column("co.am")?,
+        pa = column("co.pa")?,
+        done = column("co.do")?,
+        ty = column("co.ty")?,
+    ))
+}
+
+/// A debtor's open (not done) promises, earliest due first, a promise without a due
+/// date last.
+pub fn open_promises(conn: &Connection, fi: i64) -> Result<Vec<PromiseRow>> {
+    let sql = format!(
+        "{} AND COALESCE({done}, 0) = 0 ORDER BY {du} IS NULL, {du}, id",
+        promise_select()?,
+        done = column("co.do")?,
+        du = column("co.du")?,
+    );
+    let rows = conn
+        .prepare_cached(&sql)?
+        .query_map([fi], promise_row)?
+        .collect::<std::result::Result<_, _>>()?;
+    Ok(rows)
+}
+
+/// A debtor's promises with money paid, latest due first (a promise without a due
+/// date first), leaving out those whose status is one of `excluded_statuses`.
+pub fn paid_promises_latest_first(
+    conn: &Connection,
+    fi: i64,
+    excluded_statuses: [&str; 2],
+) -> Result<Vec<PromiseRow>> {
+    let sql = format!(
+        "{} AND COALESCE({pa}, 0) > 0 AND COALESCE({st}, '') NOT IN (?2, ?3)
+         ORDER BY {du} IS NULL DESC, {du} DESC, id DESC",
+        promise_select()?,
+        pa = column("co.pa")?,
+        st = column("co.st")?,
+        du = column("co.du")?,
+    );
+    let [a, b] = excluded_statuses;
+    let rows = conn
+        .prepare_cached(&sql)?
+        .query_map(params![fi, a, b], promise_row)?
+        .collect::<std::result::Result<_, _>>()?;
+    Ok(rows)
+}
+
+/// The due date and amount (cents, blank as 0) of a debtor's next open promise.
+pub fn next_open_promise(conn: &Connection, fi: i64) -> Result<Option<(Option<String>, i64)>> {
+    let sql = format!(
+        "SELECT {du}, COALESCE({am}, 0) FROM contact
+         WHERE fi = ?1 AND lower({ty}) = 'promise' AND COALESCE({done}, 0) = 0
+         ORDER BY {du} IS NULL, {du}, id LIMIT 1",
+        du = column("co.du")?,
+        am = column("co.am")?,
+        ty = column("co.ty")?,
+        done = column("co.do")?,
+    );
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row([fi], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
+}
+
+/// Set a contact's Amount Paid (cents).
+pub fn set_amount_paid(conn: &Connection, id: i64, paid: i64) -> Result<()> {
+    let sql = format!("UPDATE contact SET {} = ?2 WHERE id = ?1", column("co.pa")?);
+    conn.prepare_cached(&sql)?.execute(params![id, paid])?;
+    Ok(())
+}
+
+/// Open a contact again with a new Amount Paid: not done, no done date, In Progress.
+pub fn reopen_contact(conn: &Connection, id: i64, paid: i64) -> Result<()> {
+    let sql = format!(
+        "UPDATE contact SET {pa} = ?2, {done} = 0, {dd} = NULL, {st} = 'In Progress' WHERE id = ?1",
+        pa = column("co.pa")?,
+        done = column("co.do")?,
+        dd = column("co.dd")?,
+        st = column("co.st")?,
+    );
+    conn.prepare_cached(&sql)?.execute(params![id, paid])?;
+    Ok(())
+}
+
+/// A pending contact for `batch contacts`. Field order is the sort order: due date,
+/// time, id — so sorting puts the oldest first (blank date and time sort first).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct PendingContact {
+    /// `YYYY-MM-DD`, or empty when blank.
+    pub due: String,
+    /// `HH:MM`, or empty when blank.
+    pub time: String,
+    pub id: i64,
+    pub fi: i64,
+    pub kind: String,
+    pub description: String,
+    /// Amount in cents.
+    pub amount: Option<i64>,
+    pub attachment: String,
+}
+
+/// Every pending (not done) contact of a debtor due on or before `through`, in no
+/// particular order (blank text fields read as empty).
+pub fn pending_contacts(conn: &Connection, through: NaiveDate) -> Result<Vec<PendingContact>> {
+    let sql = format!(
+        "SELECT COALESCE({du}, ''), COALESCE({ti}, ''), id, fi, COALESCE({ty}, ''),
+                COALESCE({de}, ''), {am}, COALESCE({at}, '')
+         FROM contact WHERE COALESCE({done}, 0) = 0 AND fi IS NOT NULL AND {du} <= ?1",
+        du = column("co.du")?,
+        ti = column("co.ti")?,
+        ty = column("co.ty")?,
+        de = column("co.de")?,
+        am = column("co.am")?,
+        at = column("co.at")?,
+        done = column("co.do")?,
+    );
+    let rows = conn
+        .prepare(&sql)?
+        .query_map([through], |r| {
+            Ok(PendingContact {
+                due: r.get(0)?,
+                time: r.get(1)?,
+                id: r.get(2)?,
+                fi: r.get(3)?,
+                kind: r.get(4)?,
+                description: r.get(5)?,
+                amount: r.get(6)?,
+                attachment: r.get(7)?,
+            })
+        })?
+        .collect::<std::result::Result<_, _>>()?;
+    Ok(rows)
+}
+
+/// Hand a debtor's pending contacts of operator `from` (blank matches blank) to `to`.
+pub fn reassign_pending(conn: &Connection, fi: i64, from: &str, to: &str) -> Result<()> {
+    let sql = format!(
+        "UPDATE contact SET {op} = ?3 WHERE fi = ?1 AND COALESCE({done}, 0) = 0 AND COALESCE({op}, '') = ?2",
+        op = column("co.op")?,
+        done = column("co.do")?,
+    );
+    conn.prepare_cached(&sql)?.execute(params![fi, from, to])?;
+    Ok(())
+}
+
+/// Which pending contacts of a debtor to delete (S2:1249-1258).
+#[derive(Debug, Clone, Copy)]
+pub enum PendingContacts<'a> {
+    /// Every pending contact except Metro contacts, which are never deleted.
+    AllButMetro,
+    /// Pending contacts of one type.
+    OfType(&'a str),
+    /// Pending contacts of one type and description.
+    OfTypeAndDescription(&'a str, &'a str),
+}
+
+/// Delete a debtor's pending (not done) contacts; returns how many went.
+pub fn delete_pending(conn: &Connection, fi: i64, which: PendingContacts) -> Result<usize> {
+    let pending = format!("fi = ?1 AND COALESCE({}, 0) = 0", column("co.do")?);
+    let ty = column("co.ty")?;
+    let deleted = match which {
+        PendingContacts::AllButMetro => conn
+            .prepare_cached(&format!(
+                "DELETE FROM contact WHERE {pending} AND COALESCE({ty}, '') <> 'Metro'"
+            ))?
+            .execute([fi])?,
+        PendingContacts::OfType(kind) => conn
+            .prepare_cached(&format!(
+                "DELETE FROM contact WHERE {pending} AND {ty} = ?2"
+            ))?
+            .execute(params![fi, kind])?,
+        PendingContacts::OfTypeAndDescription(kind, description) => conn
+            .prepare_cached(&format!(
+                "DELETE FROM contact WHERE {pending} AND {ty} = ?2 AND {de} = ?3",
+                de = column("co.de")?
+            ))?
+            .execute(params![fi, kind, description])?,
+    };
+    Ok(deleted)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+
+    fn db() -> Store {
+        let store = Store::open_in_memory().unwrap();
+        store
+            .conn()
+            .execute_batch(
+                "INSERT INTO client (nu) VALUES (1);
+                 INSERT INTO debtor (fi, cn) VALUES (1, 1);
+                 INSERT INTO contact (id, fi, ty, de, done) VALUES (1, 1, 'Review', 'a', 0);
+                 INSERT INTO contact (id, fi, ty, de, done) VALUES (2, 1, 'Review', 'b', NULL);
+                 INSERT INTO contact (id, fi, ty, de, done) VALUES (3, 1, 'Metro', 'a', 0);
+                 INSERT INTO contact (id, fi, ty, de, done) VALUES (4, 1, 'Review', 'a', 1);",
+            )
+            .unwrap();
+        store
+    }
+
+    fn ids(c: &Connection) -> Vec<i64> {
+        c.prepare("SELECT id FROM contact ORDER BY id")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn mark_contact_done_sets_done_date_and_status() {
+        let store = db();
+        let c = store.conn();
+        let date = NaiveDate::from_ymd_opt(2024, 7, 10).unwrap();
+        assert!(contact_is_pending(c, 1).unwrap());
+        mark_contact_done(c, 1, date).unwrap();
+        let row: (i64, String, String) = c
+            .query_row("SELECT done, dd, st FROM contact WHERE id = 1", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .unwrap();
+        assert_eq!(row, (1, "2024-07-10".into(), "Completed".into()));
+        assert!(!contact_is_pending(c, 1).unwrap());
+        assert!(!contact_is_pending(c, 99).unwrap());
+    }
+
+    #[test]
+    fn delete_pending_keeps_metro_and_done_contacts() {
+        let store = db();
+        let c = store.conn();
+        assert_eq!(
+            delete_pending(c, 1, PendingContacts::AllButMetro).unwrap(),
+            2
+        );
+        assert_eq!(ids(c), vec![3, 4]);
+    }
+
+    #[test]
+    fn delete_pending_by_type_and_description() {
+        let store = db();
+        let c = store.conn();
+        let which = PendingContacts::OfTypeAndDescription("Review", "b");
+        assert_eq!(delete_pending(c, 1, which).unwrap(), 1);
+        assert_eq!(ids(c), vec![1, 3, 4]);
+        assert_eq!(
+            delete_pending(c, 1, PendingContacts::OfType("Review")).unwrap(),
+            1
+        );
+        assert_eq!(ids(c), vec![3, 4]);
+    }
+
+    #[test]
+    fn pending_contacts_due_by_date_sort_oldest_first() {
+        let store = db();
+        let c = store.conn();
+        c.execute_batch(
+            "UPDATE contact SET du = '2024-07-09', ti = '10:00' WHERE id = 1;
+             UPDATE contact SET du = '2024-07-09', ti = '09:00', am = 500 WHERE id = 2;
+             UPDATE contact SET du = '2024-07-11' WHERE id = 3;",
+        )
+        .unwrap();
+        let mut due = pending_contacts(c, NaiveDate::from_ymd_opt(2024, 7, 10).unwrap()).unwrap();
+        due.sort();
+        let got: Vec<(i64, &str, Option<i64>)> = due
+            .iter()
+            .map(|p| (p.id, p.time.as_str(), p.amount))
+            .collect();
+        assert_eq!(got, vec![(2, "09:00", Some(500)), (1, "10:00", None)]);
+    }
+
+    #[test]
+    fn reassign_pending_moves_only_open_contacts_of_the_old_operator() {
+        let store = db();
+        let c = store.conn();
+        c.execute_batch("UPDATE contact SET op = 'OLD' WHERE id IN (1, 4); UPDATE contact SET op = 'X' WHERE id = 3;")
+            .unwrap();
+        reassign_pending(c, 1, "OLD", "NEW").unwrap();
+        reassign_pending(c, 1, "", "BLANK").unwrap();
+        let ops: Vec<String> = c
+            .prepare("SELECT COALESCE(op, '') FROM contact ORDER BY id")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
+        assert_eq!(ops, vec!["NEW", "BLANK", "X", "OLD"]);
+    }
+
+    #[test]
+    fn promises_in_payment_order() {
+        let store = db();
+        let c = store.conn();
+        c.execute_batch(
+            "INSERT INTO contact (id, fi, ty, du, am, pa, done) VALUES (10, 1, 'Promise', NULL, 100, 0, 0);
+             INSERT INTO contact (id, fi, ty, du, am, pa, done) VALUES (11, 1, 'promise', '2024-08-01', 200, 50, 0);
+             INSERT INTO contact (id, fi, ty, du, am, pa, done, st) VALUES (12, 1, 'Promise', '2024-07-01', 300, 300, 1, 'Completed');
+             INSERT INTO contact (id, fi, ty, du, am, pa, done, st) VALUES (13, 1, 'Promise', '2024-09-01', 300, 10, 0, 'Broken');",
+        )
+        .unwrap();
+        let open: Vec<i64> = open_promises(c, 1).unwrap().iter().map(|p| p.id).collect();
+        assert_eq!(open, vec![11, 13, 10]);
+        let paid = paid_promises_latest_first(c, 1, ["Broken", "Cancelled"]).unwrap();
+        assert_eq!(
+            paid,
+            vec![
+                PromiseRow {
+                    id: 11,
+                    amount: 200,
+                    paid: 50,
+                    done: false
+                },
+                PromiseRow {
+                    id: 12,
+                    amount: 300,
+                    paid: 300,
+                    done: true
+                },
+            ]
+        );
+        assert_eq!(
+            next_open_promise(c, 1).unwrap(),
+            Some((Some("2024-08-01".into()), 200))
+        );
+        reopen_contact(c, 12, 120).unwrap();
+        set_amount_paid(c, 11, 200).unwrap();
+        let row: (i64, i64, Option<String>, String) = c
+            .query_row(
+                "SELECT pa, done, dd, st FROM contact WHERE id = 12",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .unwrap();
+        assert_eq!(row, (120, 0, None, "In Progress".into()));
+        let open: Vec<(i64, i64)> = open_promises(c, 1)
+            .unwrap()
+            .iter()
+            .map(|p| (p.id, p.paid))
+            .collect();
+        assert_eq!(open, vec![(12, 120), (11, 200), (13, 10), (10, 0)]);
+    }
+
+    #[test]
+    fn set_attachment_sets_and_clears() {
+        let store = db();
+        let c = store.conn();
+        set_attachment(c, 1, Some("x.pdf")).unwrap();
+        set_attachment(c, 2, Some("y.pdf")).unwrap();
+        set_attachment(c, 2, None).unwrap();
+        let at: Vec<Option<String>> = c
+            .prepare("SELECT at FROM contact WHERE id IN (1, 2) ORDER BY id")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
+        assert_eq!(at, vec![Some("x.pdf".into()), None]);
+    }
+
+    #[test]
+    fn unknown_contact_code_is_an_error() {
+        let err = column("co.zz").unwrap_err().to_string();
+        assert!(err.contains("unknown contact field code 'co.zz'"), "{err}");
+        assert!(column("de.na").is_err());
+        assert_eq!(column("co.do").unwrap(), "done");
+    }
+}

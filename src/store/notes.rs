@@ -1,0 +1,79 @@
+//! Note lines (Collect! help, Notes — S2:5030-5058): the typed write the contact plan
+//! engine uses. Column names come from the catalogue; `fi` is the store's debtor key.
+
+use chrono::{NaiveDate, NaiveTime};
+use rusqlite::{params, Connection};
+
+use crate::catalog;
+use crate::{Error, Result};
+
+/// The SQL column of a note field code (`no.te` → `te`); an unknown code is an error.
+fn column(code: &str) -> Result<&'static str> {
+    catalog::by_code(code)
+        .filter(|f| f.form == catalog::Form::Note)
+        .map(|f| f.column)
+        .ok_or_else(|| {
+            Error::runtime(format!(
+                "note store: unknown note field code '{code}'{}",
+                catalog::did_you_mean(code)
+            ))
+        })
+}
+
+/// Append one note line to a debtor; `text` is stored as given (callers stamp it).
+pub fn insert_note(
+    conn: &Connection,
+    fi: i64,
+    text: &str,
+    date: NaiveDate,
+    time: NaiveTime,
+) -> Result<()> {
+    let sql = format!(
+        "INSERT INTO note (fi, {te}, {dt}, {tm}) VALUES (?1, ?2, ?3, ?4)",
+        te = column("no.te")?,
+        dt = column("no.dt")?,
+        tm = column("no.tm")?,
+    );
+    conn.prepare_cached(&sql)?.execute(params![
+        fi,
+        text,
+        date,
+        time.format("%H:%M").to_string()
+    ])?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+
+    #[test]
+    fn insert_note_writes_text_date_and_minutes() {
+        let store = Store::open_in_memory().unwrap();
+        let c = store.conn();
+        c.execute_batch(
+            "INSERT INTO client (nu) VALUES (1); INSERT INTO debtor (fi, cn) VALUES (7, 1);",
+        )
+        .unwrap();
+        let date = NaiveDate::from_ymd_opt(2024, 7, 10).unwrap();
+        let time = NaiveTime::from_hms_opt(9, 5, 59).unwrap();
+        insert_note(c, 7, "called", date, time).unwrap();
+        let row: (i64, String, String, String) = c
+            .query_row("SELECT fi, te, dt, tm FROM note", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
+            .unwrap();
+        assert_eq!(
+            row,
+            (7, "called".into(), "2024-07-10".into(), "09:05".into())
+        );
+    }
+
+    #[test]
+    fn unknown_note_code_is_an_error() {
+        let err = column("no.zz").unwrap_err().to_string();
+        assert!(err.contains("unknown note field code 'no.zz'"), "{err}");
+        assert!(column("co.te").is_err());
+    }
+}
