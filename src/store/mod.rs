@@ -7,6 +7,7 @@ pub(crate) mod busy;
 mod records;
 mod schema;
 pub mod settings;
+pub mod statements;
 mod stock;
 
 pub use busy::busy_timeout;
