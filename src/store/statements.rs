@@ -8,7 +8,19 @@ use chrono::NaiveDate;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::next_number;
-use crate::Result;
+use crate::{catalog, Error, Result};
+
+/// The SQL column of a catalogue field code (`st.to` is `pto`): statement SQL names
+/// catalogue columns through this, so a renamed column is changed in one place and an
+/// unknown code is an error rather than a guessed name (docs/architecture.md).
+fn col(code: &str) -> Result<&'static str> {
+    catalog::by_code(code).map(|f| f.column).ok_or_else(|| {
+        Error::runtime(format!(
+            "unknown field code {code}{}",
+            catalog::did_you_mean(code)
+        ))
+    })
+}
 
 /// An earlier statement of a client with something still open: number, date, open cents.
 pub type OpenStatement = (i64, NaiveDate, i64);
@@ -77,8 +89,14 @@ pub fn later_statement(
     to: NaiveDate,
     nu: i64,
 ) -> Result<Option<i64>> {
+    let sql = format!(
+        "SELECT {nu} FROM statement WHERE {cl} = ?1 AND {to} > ?2 AND {nu} <> ?3 LIMIT 1",
+        nu = col("st.nu")?,
+        cl = col("st.cl")?,
+        to = col("st.to")?,
+    );
     Ok(conn
-        .prepare_cached("SELECT nu FROM statement WHERE cl = ?1 AND pto > ?2 AND nu <> ?3 LIMIT 1")?
+        .prepare_cached(&sql)?
         .query_row(params![owner, to, nu], |r| r.get(0))
         .optional()?)
 }
@@ -111,10 +129,15 @@ pub fn overlapping_statement(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Option<i64>> {
+    let sql = format!(
+        "SELECT {nu} FROM statement WHERE {cl} = ?1 AND {fr} <= ?3 AND {to} >= ?2 LIMIT 1",
+        nu = col("st.nu")?,
+        cl = col("st.cl")?,
+        fr = col("st.fr")?,
+        to = col("st.to")?,
+    );
     Ok(conn
-        .prepare_cached(
-            "SELECT nu FROM statement WHERE cl = ?1 AND fr <= ?3 AND pto >= ?2 LIMIT 1",
-        )?
+        .prepare_cached(&sql)?
         .query_row(params![owner, from, to], |r| r.get(0))
         .optional()?)
 }
@@ -345,7 +368,12 @@ pub fn statement_headers_in_period(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<StatementHeader>> {
-    statement_headers(conn, "s.fr >= ?1 AND s.pto <= ?2", params![from, to])
+    let condition = format!(
+        "s.{fr} >= ?1 AND s.{to} <= ?2",
+        fr = col("st.fr")?,
+        to = col("st.to")?
+    );
+    statement_headers(conn, &condition, params![from, to])
 }
 
 fn statement_headers(
@@ -398,4 +426,21 @@ pub fn invoice_lines(conn: &Connection, nu: i64) -> Result<Vec<InvoiceLineRow>> 
         out.push(InvoiceLineRow { texts, cents });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn period_end_column_comes_from_the_catalogue() {
+        assert_eq!(col("st.to").unwrap(), "pto");
+        assert_eq!(col("st.fr").unwrap(), "fr");
+    }
+
+    #[test]
+    fn an_unknown_field_code_is_an_error() {
+        let err = col("st.zz").unwrap_err().to_string();
+        assert!(err.contains("unknown field code st.zz"), "{err}");
+    }
 }
