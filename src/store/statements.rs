@@ -22,6 +22,15 @@ fn col(code: &str) -> Result<&'static str> {
     })
 }
 
+/// The columns of several codes, comma-separated, in the order given.
+fn columns(codes: &[&str]) -> Result<String> {
+    Ok(codes
+        .iter()
+        .map(|c| col(c))
+        .collect::<Result<Vec<_>>>()?
+        .join(", "))
+}
+
 /// An earlier statement of a client with something still open: number, date, open cents.
 pub type OpenStatement = (i64, NaiveDate, i64);
 
@@ -167,11 +176,17 @@ pub struct NewStatement<'a> {
 }
 
 pub fn insert_statement(conn: &Connection, s: &NewStatement) -> Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO statement (nu, cl, dt, fr, pto, rm, tu, di, cm, tx, fe, bf, ck, du, charge)
+    // `charge` (what the statement adds to the client's balance) is bookkeeping of
+    // the store, not a catalogue field.
+    let sql = format!(
+        "INSERT INTO statement ({}, charge)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-    )?
-    .execute(params![
+        columns(&[
+            "st.nu", "st.cl", "st.dt", "st.fr", "st.to", "st.rm", "st.tu", "st.di", "st.cm",
+            "st.tx", "st.fe", "st.bf", "st.ck", "st.du",
+        ])?
+    );
+    conn.prepare_cached(&sql)?.execute(params![
         s.nu,
         s.client,
         s.date,
@@ -193,10 +208,14 @@ pub fn insert_statement(conn: &Connection, s: &NewStatement) -> Result<()> {
 
 /// The 30/60/90 aging of statement `nu`.
 pub fn set_statement_aging(conn: &Connection, nu: i64, a30: i64, a60: i64, a90: i64) -> Result<()> {
-    conn.execute(
-        "UPDATE statement SET a30 = ?2, a60 = ?3, a90 = ?4 WHERE nu = ?1",
-        params![nu, a30, a60, a90],
-    )?;
+    let sql = format!(
+        "UPDATE statement SET {a30} = ?2, {a60} = ?3, {a90} = ?4 WHERE {nu} = ?1",
+        a30 = col("st.a30")?,
+        a60 = col("st.a60")?,
+        a90 = col("st.a90")?,
+        nu = col("st.nu")?,
+    );
+    conn.execute(&sql, params![nu, a30, a60, a90])?;
     Ok(())
 }
 
@@ -257,11 +276,17 @@ pub fn statement_lines_for_client(
 /// One invoice line of statement `nu`, with its return to the client (`ret`), and
 /// its transaction marked as invoiced on `nu`.
 pub fn insert_invoice_line(conn: &Connection, nu: i64, l: &StatementLine, ret: i64) -> Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO invoice_line (st, trans, fi, na, ac, dt, su, ty, py, pd, tu, di, cm, tx, rt)
+    // `st` and `trans` link the line to its statement and transaction; they are keys
+    // of the store, not catalogue fields.
+    let sql = format!(
+        "INSERT INTO invoice_line (st, trans, {})
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-    )?
-    .execute(params![
+        columns(&[
+            "il.fi", "il.na", "il.ac", "il.dt", "il.su", "il.ty", "il.py", "il.pd", "il.tu",
+            "il.di", "il.cm", "il.tx", "il.rt",
+        ])?
+    );
+    conn.prepare_cached(&sql)?.execute(params![
         nu,
         l.trans,
         l.fi.to_string(),
@@ -436,6 +461,7 @@ mod tests {
     fn period_end_column_comes_from_the_catalogue() {
         assert_eq!(col("st.to").unwrap(), "pto");
         assert_eq!(col("st.fr").unwrap(), "fr");
+        assert_eq!(columns(&["st.fr", "st.to"]).unwrap(), "fr, pto");
     }
 
     #[test]
