@@ -36,7 +36,8 @@ pub type OpenStatement = (i64, NaiveDate, i64);
 
 /// Every client's number and its raw owned-by value (`cl.ob`).
 pub fn client_owned_by(conn: &Connection) -> Result<Vec<(i64, Option<String>)>> {
-    let mut stmt = conn.prepare("SELECT nu, ob FROM client")?;
+    let sql = format!("SELECT {} FROM client", columns(&["cl.nu", "cl.ob"])?);
+    let mut stmt = conn.prepare(&sql)?;
     let rows = stmt
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<std::result::Result<Vec<_>, _>>()?;
@@ -46,19 +47,26 @@ pub fn client_owned_by(conn: &Connection) -> Result<Vec<(i64, Option<String>)>> 
 /// The client's statement settings: remit code, bill negative, sort by account number
 /// (`cl.rm`, `cl.bn`, `cl.so`).
 pub fn client_statement_settings(conn: &Connection, owner: i64) -> Result<(String, bool, bool)> {
-    Ok(conn.query_row(
-        "SELECT COALESCE(rm, 'N'), COALESCE(bn, 0), COALESCE(so, 'N') = 'A' FROM client WHERE nu = ?1",
-        [owner],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-    )?)
+    let sql = format!(
+        "SELECT COALESCE({rm}, 'N'), COALESCE({bn}, 0), COALESCE({so}, 'N') = 'A' FROM client WHERE {nu} = ?1",
+        rm = col("cl.rm")?,
+        bn = col("cl.bn")?,
+        so = col("cl.so")?,
+        nu = col("cl.nu")?,
+    );
+    Ok(conn.query_row(&sql, [owner], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?)
 }
 
 /// Open amount (charge less allocations) of each earlier statement of `owner`, oldest first.
 pub fn open_charges(conn: &Connection, owner: i64) -> Result<Vec<OpenStatement>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT s.nu, s.dt, s.charge - COALESCE((SELECT SUM(amount) FROM allocation a WHERE a.target = s.nu), 0)
-         FROM statement s WHERE s.cl = ?1",
-    )?;
+    let sql = format!(
+        "SELECT s.{nu}, s.{dt}, s.charge - COALESCE((SELECT SUM(amount) FROM allocation a WHERE a.target = s.{nu}), 0)
+         FROM statement s WHERE s.{cl} = ?1",
+        nu = col("st.nu")?,
+        dt = col("st.dt")?,
+        cl = col("st.cl")?,
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt.query([owner])?;
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
@@ -121,13 +129,20 @@ pub fn payments_applied_to(conn: &Connection, nu: i64) -> Result<i64> {
 
 /// Remove statement `nu`, its lines and allocations; its transactions are uninvoiced.
 pub fn delete_statement(conn: &Connection, nu: i64) -> Result<()> {
-    conn.execute("UPDATE trans SET iv = NULL WHERE iv = ?1", [nu.to_string()])?;
+    let iv = col("tr.iv")?;
+    conn.execute(
+        &format!("UPDATE trans SET {iv} = NULL WHERE {iv} = ?1"),
+        [nu.to_string()],
+    )?;
     conn.execute("DELETE FROM invoice_line WHERE st = ?1", [nu])?;
     conn.execute(
         "DELETE FROM allocation WHERE by_statement = ?1 OR target = ?1",
         [nu],
     )?;
-    conn.execute("DELETE FROM statement WHERE nu = ?1", [nu])?;
+    conn.execute(
+        &format!("DELETE FROM statement WHERE {} = ?1", col("st.nu")?),
+        [nu],
+    )?;
     Ok(())
 }
 
@@ -219,6 +234,12 @@ pub fn set_statement_aging(conn: &Connection, nu: i64, a30: i64, a60: i64, a90: 
     Ok(())
 }
 
+/// The catalogue fields of an invoice line, in the order they are written and read.
+const INVOICE_LINE_FIELDS: [&str; 13] = [
+    "il.fi", "il.na", "il.ac", "il.dt", "il.su", "il.ty", "il.py", "il.pd", "il.tu", "il.di",
+    "il.cm", "il.tx", "il.rt",
+];
+
 /// A transaction that goes on a statement, amounts in cents.
 pub struct StatementLine {
     pub trans: i64,
@@ -244,13 +265,31 @@ pub fn statement_lines_for_client(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<StatementLine>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT t.id, t.fi, COALESCE(d.na, ''), COALESCE(d.ac, ''), t.ty, t.de, t.py, t.pd,
-                COALESCE(t.tu, 0), COALESCE(t.di, 0), COALESCE(t.cm, 0), COALESCE(t.tx, 0),
-                COALESCE(t.ft, '') = 'client_fee'
-         FROM trans t JOIN debtor d ON d.fi = t.fi
-         WHERE d.cn = ?1 AND t.pd >= ?2 AND t.pd <= ?3 AND COALESCE(t.os, 0) = 0 AND t.iv IS NULL",
-    )?;
+    // `t.fi` is the store's link from a transaction to its debtor, not a catalogue field.
+    let sql = format!(
+        "SELECT t.{id}, t.fi, COALESCE(d.{na}, ''), COALESCE(d.{ac}, ''), t.{ty}, t.{de}, t.{py}, t.{pd},
+                COALESCE(t.{tu}, 0), COALESCE(t.{di}, 0), COALESCE(t.{cm}, 0), COALESCE(t.{tx}, 0),
+                COALESCE(t.{ft}, '') = 'client_fee'
+         FROM trans t JOIN debtor d ON d.{fi} = t.fi
+         WHERE d.{cn} = ?1 AND t.{pd} >= ?2 AND t.{pd} <= ?3 AND COALESCE(t.{os}, 0) = 0 AND t.{iv} IS NULL",
+        id = col("tr.nu")?,
+        na = col("de.na")?,
+        ac = col("de.ac")?,
+        ty = col("tr.ty")?,
+        de = col("tr.de")?,
+        py = col("tr.py")?,
+        pd = col("tr.pd")?,
+        tu = col("tr.tu")?,
+        di = col("tr.di")?,
+        cm = col("tr.cm")?,
+        tx = col("tr.tx")?,
+        ft = col("tr.ft")?,
+        fi = col("de.fi")?,
+        cn = col("de.cn")?,
+        os = col("tr.os")?,
+        iv = col("tr.iv")?,
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
     let mut lines = Vec::new();
     let mut rows = stmt.query(params![client, from, to])?;
     while let Some(r) = rows.next()? {
@@ -281,10 +320,7 @@ pub fn insert_invoice_line(conn: &Connection, nu: i64, l: &StatementLine, ret: i
     let sql = format!(
         "INSERT INTO invoice_line (st, trans, {})
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-        columns(&[
-            "il.fi", "il.na", "il.ac", "il.dt", "il.su", "il.ty", "il.py", "il.pd", "il.tu",
-            "il.di", "il.cm", "il.tx", "il.rt",
-        ])?
+        columns(&INVOICE_LINE_FIELDS)?
     );
     conn.prepare_cached(&sql)?.execute(params![
         nu,
@@ -303,7 +339,12 @@ pub fn insert_invoice_line(conn: &Connection, nu: i64, l: &StatementLine, ret: i
         l.tx,
         ret
     ])?;
-    conn.prepare_cached("UPDATE trans SET iv = ?2 WHERE id = ?1")?
+    let mark = format!(
+        "UPDATE trans SET {iv} = ?2 WHERE {id} = ?1",
+        iv = col("tr.iv")?,
+        id = col("tr.nu")?,
+    );
+    conn.prepare_cached(&mark)?
         .execute(params![l.trans, nu.to_string()])?;
     Ok(())
 }
@@ -344,12 +385,23 @@ pub fn cash_report_rows(
     to: NaiveDate,
     client: Option<i64>,
 ) -> Result<Vec<CashRow>> {
-    let mut stmt = conn.prepare(
-        "SELECT t.pd, t.fi, d.cn, COALESCE(d.na, ''), t.ty, COALESCE(t.de, ''), COALESCE(t.tu, 0), COALESCE(t.di, 0),
-                COALESCE((SELECT description FROM trans_type WHERE code = t.ty), '')
-         FROM trans t JOIN debtor d ON d.fi = t.fi
-         WHERE t.pd >= ?1 AND t.pd <= ?2 AND COALESCE(t.oc, 0) = 0 AND (?3 IS NULL OR d.cn = ?3)",
-    )?;
+    // `t.fi` links a transaction to its debtor; `trans_type` is the store's type table.
+    let sql = format!(
+        "SELECT t.{pd}, t.fi, d.{cn}, COALESCE(d.{na}, ''), t.{ty}, COALESCE(t.{de}, ''), COALESCE(t.{tu}, 0), COALESCE(t.{di}, 0),
+                COALESCE((SELECT description FROM trans_type WHERE code = t.{ty}), '')
+         FROM trans t JOIN debtor d ON d.{fi} = t.fi
+         WHERE t.{pd} >= ?1 AND t.{pd} <= ?2 AND COALESCE(t.{oc}, 0) = 0 AND (?3 IS NULL OR d.{cn} = ?3)",
+        pd = col("tr.pd")?,
+        cn = col("de.cn")?,
+        na = col("de.na")?,
+        ty = col("tr.ty")?,
+        de = col("tr.de")?,
+        tu = col("tr.tu")?,
+        di = col("tr.di")?,
+        fi = col("de.fi")?,
+        oc = col("tr.oc")?,
+    );
+    let mut stmt = conn.prepare(&sql)?;
     let rows = stmt
         .query_map(params![from, to, client], |r| {
             Ok(CashRow {
@@ -380,11 +432,8 @@ pub struct StatementHeader {
 
 /// Statement `nu`, if it exists (as a one-row list, like a period's).
 pub fn statement_headers_by_number(conn: &Connection, nu: i64) -> Result<Vec<StatementHeader>> {
-    statement_headers(
-        conn,
-        "s.nu = ?1 AND ?2 IS NULL",
-        params![nu, None::<String>],
-    )
+    let condition = format!("s.{} = ?1 AND ?2 IS NULL", col("st.nu")?);
+    statement_headers(conn, &condition, params![nu, None::<String>])
 }
 
 /// The statements whose period lies within `from..=to`, in number order.
@@ -407,8 +456,15 @@ fn statement_headers(
     args: impl rusqlite::Params,
 ) -> Result<Vec<StatementHeader>> {
     let mut stmt = conn.prepare(&format!(
-        "SELECT s.nu, s.cl, COALESCE((SELECT na FROM client WHERE nu = s.cl), ''), s.dt, COALESCE(s.rm, 'N'), COALESCE(s.ck, 0)
-         FROM statement s WHERE {condition} ORDER BY s.nu"
+        "SELECT s.{nu}, s.{cl}, COALESCE((SELECT {cl_na} FROM client WHERE {cl_nu} = s.{cl}), ''), s.{dt}, COALESCE(s.{rm}, 'N'), COALESCE(s.{ck}, 0)
+         FROM statement s WHERE {condition} ORDER BY s.{nu}",
+        nu = col("st.nu")?,
+        cl = col("st.cl")?,
+        cl_na = col("cl.na")?,
+        cl_nu = col("cl.nu")?,
+        dt = col("st.dt")?,
+        rm = col("st.rm")?,
+        ck = col("st.ck")?,
     ))?;
     let rows = stmt
         .query_map(args, |r| {
@@ -434,9 +490,11 @@ pub struct InvoiceLineRow {
 
 /// The invoice lines of statement `nu`, in the order they were written.
 pub fn invoice_lines(conn: &Connection, nu: i64) -> Result<Vec<InvoiceLineRow>> {
-    let mut stmt = conn.prepare(
-        "SELECT fi, na, ac, dt, su, ty, py, pd, tu, di, cm, tx, rt FROM invoice_line WHERE st = ?1 ORDER BY id",
-    )?;
+    let sql = format!(
+        "SELECT {} FROM invoice_line WHERE st = ?1 ORDER BY id",
+        columns(&INVOICE_LINE_FIELDS)?
+    );
+    let mut stmt = conn.prepare(&sql)?;
     let mut rows = stmt.query([nu])?;
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
@@ -462,6 +520,27 @@ mod tests {
         assert_eq!(col("st.to").unwrap(), "pto");
         assert_eq!(col("st.fr").unwrap(), "fr");
         assert_eq!(columns(&["st.fr", "st.to"]).unwrap(), "fr, pto");
+    }
+
+    /// Every code the statement SQL names is in the catalogue (a renamed or removed
+    /// field fails here, not at month-end).
+    #[test]
+    fn every_code_named_here_resolves() {
+        let source = include_str!("statements.rs");
+        let code_part = source.split("#[cfg(test)]").next().unwrap();
+        let looks_like_code = |s: &&str| {
+            s.split_once('.').is_some_and(|(form, field)| {
+                form.len() == 2
+                    && form.chars().all(|c| c.is_ascii_lowercase())
+                    && !field.is_empty()
+                    && field.chars().all(|c| c.is_ascii_alphanumeric())
+            })
+        };
+        let codes: Vec<&str> = code_part.split('"').filter(looks_like_code).collect();
+        for code in &codes {
+            assert!(col(code).is_ok(), "unknown code {code}");
+        }
+        assert!(codes.len() > 40, "found only {} codes", codes.len());
     }
 
     #[test]
