@@ -2,9 +2,10 @@
 //! the daily cash report, totals by type, and the bank deposit (the To Us total).
 
 use chrono::NaiveDate;
-use rusqlite::{params, Connection};
+use rusqlite::Connection;
 
 use crate::money::limits::add_to_total;
+use crate::store::statements::cash_report_rows;
 use crate::Result;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,28 +45,21 @@ pub fn cash_report(
     to: NaiveDate,
     client: Option<i64>,
 ) -> Result<CashReport> {
-    let mut stmt = conn.prepare(
-        "SELECT t.pd, t.fi, d.cn, COALESCE(d.na, ''), t.ty, COALESCE(t.de, ''), COALESCE(t.tu, 0), COALESCE(t.di, 0),
-                COALESCE((SELECT description FROM trans_type WHERE code = t.ty), '')
-         FROM trans t JOIN debtor d ON d.fi = t.fi
-         WHERE t.pd >= ?1 AND t.pd <= ?2 AND COALESCE(t.oc, 0) = 0 AND (?3 IS NULL OR d.cn = ?3)",
-    )?;
-    let mut rows = stmt.query(params![from, to, client])?;
     let mut report = CashReport::default();
     let mut types: std::collections::BTreeMap<(i64, String), TypeTotal> = Default::default();
     let mut keyed = Vec::new();
-    while let Some(r) = rows.next()? {
+    for r in cash_report_rows(conn, from, to, client)? {
         let line = CashLine {
-            posted: r.get(0)?,
-            file_number: r.get(1)?,
-            client: r.get(2)?,
-            name: r.get(3)?,
-            type_code: r.get(4)?,
-            description: r.get(5)?,
-            to_us: r.get(6)?,
-            direct: r.get(7)?,
+            posted: r.posted,
+            file_number: r.file_number,
+            client: r.client,
+            name: r.name,
+            type_code: r.type_code,
+            description: r.description,
+            to_us: r.to_us,
+            direct: r.direct,
         };
-        let type_desc: String = r.get(8)?;
+        let type_desc = r.type_description;
         let numeric = line.type_code.parse::<i64>().unwrap_or(i64::MAX);
         let t = types
             .entry((numeric, line.type_code.clone()))

@@ -3,11 +3,11 @@
 use std::collections::BTreeMap;
 
 use chrono::{Duration, NaiveDate};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::Connection;
 
 use super::remit::{settle, PeriodSums, Remit};
 use crate::money::limits::{add_to_total, sub_from_total, MAX_AMOUNT_CENTS};
-use crate::store::next_number;
+use crate::store::statements::{self as store, NewStatement, StatementLine as Line};
 use crate::{bail, Result};
 
 /// One generated statement, amounts in cents.
@@ -35,11 +35,7 @@ pub struct StatementSummary {
 /// (S2:376-382), through any number of levels.
 pub fn top_owners(conn: &Connection) -> Result<BTreeMap<i64, i64>> {
     let mut owner_of = BTreeMap::new();
-    let mut stmt = conn.prepare("SELECT nu, ob FROM client")?;
-    let mut rows = stmt.query([])?;
-    while let Some(r) = rows.next()? {
-        let nu: i64 = r.get(0)?;
-        let ob: Option<String> = r.get(1)?;
+    for (nu, ob) in store::client_owned_by(conn)? {
         let ob = ob
             .and_then(|s| s.trim().parse::<i64>().ok())
             .filter(|o| *o != nu);
@@ -69,25 +65,7 @@ pub fn top_owners(conn: &Connection) -> Result<BTreeMap<i64, i64>> {
 
 /// Open amount (charge less allocations) of each earlier statement of `owner`, oldest first.
 fn open_statements(conn: &Connection, owner: i64) -> Result<Vec<(i64, NaiveDate, i64)>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT s.nu, s.dt, s.charge - COALESCE((SELECT SUM(amount) FROM allocation a WHERE a.target = s.nu), 0)
-         FROM statement s WHERE s.cl = ?1",
-    )?;
-    let mut rows = stmt.query([owner])?;
-    let mut out = Vec::new();
-    while let Some(r) = rows.next()? {
-        let open: i64 = r.get(2)?;
-        if open > 0 {
-            let dt: String = r.get(1)?;
-            out.push((
-                r.get(0)?,
-                crate::dates::parse_iso(&dt).unwrap_or(NaiveDate::MIN),
-                open,
-            ));
-        }
-    }
-    out.sort_by_key(|(nu, dt, _)| (*dt, *nu));
-    Ok(out)
+    store::open_charges(conn, owner)
 }
 
 /// What a client (its top owner) owes now.
@@ -115,27 +93,10 @@ fn allocate(
             break;
         }
         let take = amount.min(*open);
-        conn.prepare_cached("INSERT INTO allocation (target, by_statement, by_payment, amount) VALUES (?1, ?2, ?3, ?4)")?
-            .execute(params![nu, by_statement, by_payment, take])?;
+        store::allocate(conn, *nu, by_statement, by_payment, take)?;
         amount -= take;
     }
     Ok(amount)
-}
-
-struct Line {
-    trans: i64,
-    fi: i64,
-    name: String,
-    acct: String,
-    ty: String,
-    description: Option<String>,
-    py: Option<String>,
-    pd: String,
-    tu: i64,
-    di: i64,
-    cm: i64,
-    tx: i64,
-    client_fee: bool,
 }
 
 /// Split an amount between the To Us and Direct parts of a line in proportion.
@@ -185,29 +146,13 @@ fn sums_of(lines: &[Line]) -> Result<PeriodSums> {
 
 /// Delete a statement so its period can be generated again (`--replace`).
 fn remove_statement(conn: &Connection, owner: i64, nu: i64, to: NaiveDate) -> Result<()> {
-    let later: Option<i64> = conn
-        .prepare_cached("SELECT nu FROM statement WHERE cl = ?1 AND pto > ?2 AND nu <> ?3 LIMIT 1")?
-        .query_row(params![owner, to, nu], |r| r.get(0))
-        .optional()?;
-    if let Some(later) = later {
+    if let Some(later) = store::later_statement(conn, owner, to, nu)? {
         bail!(runtime, "client {owner}: statement {nu} cannot be replaced because a later statement ({later}) exists");
     }
-    let paid: i64 = conn.query_row(
-        "SELECT COUNT(*) FROM allocation WHERE target = ?1 AND by_payment IS NOT NULL",
-        [nu],
-        |r| r.get(0),
-    )?;
-    if paid > 0 {
+    if store::payments_applied_to(conn, nu)? > 0 {
         bail!(runtime, "client {owner}: statement {nu} cannot be replaced because a client payment was applied to it");
     }
-    conn.execute("UPDATE trans SET iv = NULL WHERE iv = ?1", [nu.to_string()])?;
-    conn.execute("DELETE FROM invoice_line WHERE st = ?1", [nu])?;
-    conn.execute(
-        "DELETE FROM allocation WHERE by_statement = ?1 OR target = ?1",
-        [nu],
-    )?;
-    conn.execute("DELETE FROM statement WHERE nu = ?1", [nu])?;
-    Ok(())
+    store::delete_statement(conn, nu)
 }
 
 /// Generate the statements of a period. Statements are dated the day after `to`.
@@ -291,36 +236,32 @@ fn generate_for_owner(
     let outcome = settle(remit, &sums, balance_forward, settings.bill_negative);
     let nu = match replaced {
         Some(nu) => nu,
-        None => next_number(conn, "statement", "nu", 1)?,
+        None => store::next_statement_number(conn)?,
     };
-    conn.prepare_cached(
-        "INSERT INTO statement (nu, cl, dt, fr, pto, rm, tu, di, cm, tx, fe, bf, ck, du, charge)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-    )?
-    .execute(params![
-        nu,
-        owner,
-        period.date,
-        period.from,
-        period.to,
-        remit.code(),
-        sums.to_us,
-        sums.direct,
-        sums.commission(),
-        sums.tax(),
-        sums.fees,
-        balance_forward,
-        outcome.cheque,
-        outcome.due_from_client,
-        outcome.new_charge
-    ])?;
+    store::insert_statement(
+        conn,
+        &NewStatement {
+            nu,
+            client: owner,
+            date: period.date,
+            from: period.from,
+            to: period.to,
+            remit: remit.code(),
+            to_us: sums.to_us,
+            direct: sums.direct,
+            commission: sums.commission(),
+            tax: sums.tax(),
+            fees: sums.fees,
+            balance_forward,
+            cheque: outcome.cheque,
+            due_from_client: outcome.due_from_client,
+            charge: outcome.new_charge,
+        },
+    )?;
     insert_statement_lines(conn, nu, &lines)?;
     allocate(conn, &opens, outcome.recovered_from_balance, Some(nu), None)?;
     let aging = age_open_statements(conn, owner, period.date)?;
-    conn.execute(
-        "UPDATE statement SET a30 = ?2, a60 = ?3, a90 = ?4 WHERE nu = ?1",
-        params![nu, aging.days_30, aging.days_60, aging.days_90],
-    )?;
+    store::set_statement_aging(conn, nu, aging.days_30, aging.days_60, aging.days_90)?;
     Ok(Some(StatementSummary {
         client: owner,
         statement: nu,
@@ -352,12 +293,7 @@ fn clear_overlapping_statement(
     replace: bool,
 ) -> Result<Option<i64>> {
     let (from, to) = (period.from, period.to);
-    let existing: Option<i64> = conn
-        .prepare_cached(
-            "SELECT nu FROM statement WHERE cl = ?1 AND fr <= ?3 AND pto >= ?2 LIMIT 1",
-        )?
-        .query_row(params![owner, from, to], |r| r.get(0))
-        .optional()?;
+    let existing = store::overlapping_statement(conn, owner, from, to)?;
     if let Some(nu) = existing {
         if !replace {
             bail!(runtime, "client {owner}: statement {nu} already covers part of {from} to {to}; use --replace to generate it again");
@@ -377,11 +313,8 @@ struct StatementSettings {
 
 impl StatementSettings {
     fn read(conn: &Connection, owner: i64) -> Result<StatementSettings> {
-        let (remit, bill_negative, sort_by_account_number): (String, bool, bool) = conn.query_row(
-            "SELECT COALESCE(rm, 'N'), COALESCE(bn, 0), COALESCE(so, 'N') = 'A' FROM client WHERE nu = ?1",
-            [owner],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )?;
+        let (remit, bill_negative, sort_by_account_number) =
+            store::client_statement_settings(conn, owner)?;
         Ok(StatementSettings {
             remit: Remit::parse(&remit),
             bill_negative,
@@ -392,33 +325,14 @@ impl StatementSettings {
 
 /// The period's transactions of the client's family not yet on a statement.
 fn period_lines(conn: &Connection, family: &[i64], period: &Period) -> Result<Vec<Line>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT t.id, t.fi, COALESCE(d.na, ''), COALESCE(d.ac, ''), t.ty, t.de, t.py, t.pd,
-                COALESCE(t.tu, 0), COALESCE(t.di, 0), COALESCE(t.cm, 0), COALESCE(t.tx, 0),
-                COALESCE(t.ft, '') = 'client_fee'
-         FROM trans t JOIN debtor d ON d.fi = t.fi
-         WHERE d.cn = ?1 AND t.pd >= ?2 AND t.pd <= ?3 AND COALESCE(t.os, 0) = 0 AND t.iv IS NULL",
-    )?;
     let mut lines = Vec::new();
     for member in family {
-        let mut rows = stmt.query(params![member, period.from, period.to])?;
-        while let Some(r) = rows.next()? {
-            lines.push(Line {
-                trans: r.get(0)?,
-                fi: r.get(1)?,
-                name: r.get(2)?,
-                acct: r.get(3)?,
-                ty: r.get(4)?,
-                description: r.get(5)?,
-                py: r.get(6)?,
-                pd: r.get(7)?,
-                tu: r.get(8)?,
-                di: r.get(9)?,
-                cm: r.get(10)?,
-                tx: r.get(11)?,
-                client_fee: r.get(12)?,
-            });
-        }
+        lines.extend(store::statement_lines_for_client(
+            conn,
+            *member,
+            period.from,
+            period.to,
+        )?);
     }
     Ok(lines)
 }
@@ -438,31 +352,9 @@ fn sort_lines(lines: &mut [Line], by_account_number: bool) {
 
 /// The statement's lines, each transaction marked as invoiced on statement `nu`.
 fn insert_statement_lines(conn: &Connection, nu: i64, lines: &[Line]) -> Result<()> {
-    let mut ins = conn.prepare_cached(
-        "INSERT INTO invoice_line (st, trans, fi, na, ac, dt, su, ty, py, pd, tu, di, cm, tx, rt)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-    )?;
-    let mut mark = conn.prepare_cached("UPDATE trans SET iv = ?2 WHERE id = ?1")?;
     for l in lines {
         let ret = sub_from_total(add_to_total(l.tu, l.di)?, l.cm)?;
-        ins.execute(params![
-            nu,
-            l.trans,
-            l.fi.to_string(),
-            l.name,
-            l.acct,
-            l.pd,
-            l.description,
-            l.ty,
-            l.py,
-            l.pd,
-            l.tu,
-            l.di,
-            l.cm,
-            l.tx,
-            ret
-        ])?;
-        mark.execute(params![l.trans, nu.to_string()])?;
+        store::insert_invoice_line(conn, nu, l, ret)?;
     }
     Ok(())
 }
@@ -525,11 +417,7 @@ pub fn client_payment(
             crate::money::from_cents(amount)
         );
     }
-    conn.execute(
-        "INSERT INTO client_payment (cn, date, amount) VALUES (?1, ?2, ?3)",
-        params![owner, date, amount],
-    )?;
-    let id = conn.last_insert_rowid();
+    let id = store::insert_client_payment(conn, owner, date, amount)?;
     let opens = open_statements(conn, owner)?;
     allocate(conn, &opens, amount, None, Some(id))?;
     Ok((id, owed - amount))

@@ -5,13 +5,14 @@
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
-use rusqlite::{params, Connection};
+use rusqlite::Connection;
 
 use crate::money::from_cents;
 use crate::output::OutputFile;
 use crate::report::pdf::PdfSink;
 use crate::report::sqlite::SqliteSource;
 use crate::report::{RunOptions, Sink, TextSink};
+use crate::store::statements::{self as store, StatementHeader as Row};
 use crate::{bail, Env, Error, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,41 +55,11 @@ pub fn body_for(remit: &str) -> &'static str {
     }
 }
 
-struct Row {
-    nu: i64,
-    client: i64,
-    client_name: String,
-    date: String,
-    remit: String,
-    cheque: i64,
-}
-
 fn select(conn: &Connection, sel: &Selection) -> Result<Vec<Row>> {
-    let (sql, a, b) = match sel {
-        Selection::Number(n) => ("s.nu = ?1 AND ?2 IS NULL".to_string(), n.to_string(), None),
-        Selection::Period(f, t) => (
-            "s.fr >= ?1 AND s.pto <= ?2".to_string(),
-            f.format("%Y-%m-%d").to_string(),
-            Some(t.format("%Y-%m-%d").to_string()),
-        ),
-    };
-    let mut stmt = conn.prepare(&format!(
-        "SELECT s.nu, s.cl, COALESCE((SELECT na FROM client WHERE nu = s.cl), ''), s.dt, COALESCE(s.rm, 'N'), COALESCE(s.ck, 0)
-         FROM statement s WHERE {sql} ORDER BY s.nu"
-    ))?;
-    let rows = stmt
-        .query_map(params![a, b], |r| {
-            Ok(Row {
-                nu: r.get(0)?,
-                client: r.get(1)?,
-                client_name: r.get(2)?,
-                date: r.get(3)?,
-                remit: r.get(4)?,
-                cheque: r.get(5)?,
-            })
-        })?
-        .collect::<std::result::Result<Vec<_>, _>>()?;
-    Ok(rows)
+    match sel {
+        Selection::Number(n) => store::statement_headers_by_number(conn, *n),
+        Selection::Period(f, t) => store::statement_headers_in_period(conn, *f, *t),
+    }
 }
 
 /// Finish a CSV file: flush the csv writer and put the file in place.
@@ -118,20 +89,13 @@ fn write_lines_csv(conn: &Connection, nu: i64, path: &Path) -> Result<()> {
         "return",
     ])
     .map_err(io)?;
-    let mut stmt = conn.prepare(
-        "SELECT fi, na, ac, dt, su, ty, py, pd, tu, di, cm, tx, rt FROM invoice_line WHERE st = ?1 ORDER BY id",
-    )?;
-    let mut rows = stmt.query([nu])?;
-    while let Some(r) = rows.next()? {
+    for line in store::invoice_lines(conn, nu)? {
         let mut rec: Vec<String> = Vec::with_capacity(13);
-        for i in 0..8 {
-            rec.push(r.get::<_, Option<String>>(i)?.unwrap_or_default());
+        for text in line.texts {
+            rec.push(text.unwrap_or_default());
         }
-        for i in 8..13 {
-            rec.push(format!(
-                "{:.2}",
-                from_cents(r.get::<_, Option<i64>>(i)?.unwrap_or(0))
-            ));
+        for cents in line.cents {
+            rec.push(format!("{:.2}", from_cents(cents.unwrap_or(0))));
         }
         w.write_record(&rec).map_err(io)?;
     }

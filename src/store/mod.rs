@@ -9,6 +9,7 @@ pub mod notes;
 mod records;
 mod schema;
 pub mod settings;
+pub mod statements;
 mod stock;
 
 pub use busy::busy_timeout;
