@@ -14,7 +14,6 @@ pub mod demo;
 pub mod env;
 pub mod error;
 pub mod import;
-pub mod input;
 pub mod letters;
 pub mod metro2;
 pub mod money;

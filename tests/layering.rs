@@ -20,7 +20,6 @@ const LAYERS: &[&str] = &[
     "suggest",
     "dates",
     "amount",
-    "input",
     "output",
     "progress",
     "tomlutil",

@@ -10,6 +10,19 @@ use crate::{Error, Result};
 /// `recoup import`: run, print the summary (table or `--json`), exit 3 under
 /// `--strict` when records were rejected.
 pub fn import(env: &CliEnv, map: &str, file: &Path, opts: &ImportOptions) -> Result<()> {
+    if opts.review && super::input::is_stdin(file) {
+        // The review prompt reads its answers from standard input.
+        return Err(Error::config(
+            "--review reads answers from standard input, so the file cannot be '-'",
+        ));
+    }
+    let opened = super::input::open(file)?;
+    let input = crate::import::run::ImportInput {
+        reader: opened.reader,
+        size: opened.size,
+        label: super::input::label(file),
+        default_rejects: default_rejects_path(file),
+    };
     let mut review = if opts.review {
         crate::import::Review::asking(std::io::stdin(), std::io::stderr())
     } else {
@@ -19,7 +32,7 @@ pub fn import(env: &CliEnv, map: &str, file: &Path, opts: &ImportOptions) -> Res
     let summary = crate::import::run::run(
         env,
         map,
-        file,
+        input,
         opts,
         &mut review,
         bar.as_ref().map(|b| b as &dyn Progress),
@@ -51,6 +64,17 @@ pub fn import(env: &CliEnv, map: &str, file: &Path, opts: &ImportOptions) -> Res
         )));
     }
     Ok(())
+}
+
+/// `FILE.rejects.csv` beside the input; `stdin.rejects.csv` in the current
+/// directory when the input is standard input.
+fn default_rejects_path(file: &Path) -> std::path::PathBuf {
+    if super::input::is_stdin(file) {
+        return std::path::PathBuf::from("stdin.rejects.csv");
+    }
+    let mut p = file.as_os_str().to_owned();
+    p.push(".rejects.csv");
+    std::path::PathBuf::from(p)
 }
 
 /// `recoup export MAP --out FILE [--where …]`.

@@ -148,7 +148,8 @@ pub fn ncoa_import(env: &CliEnv, file: &Path, map: Option<&Path>) -> Result<()> 
     }
     let mut store = Store::open_existing(&env.db)?;
     let tx = store.conn_mut().transaction()?;
-    let s = crate::letters::ncoa::import(env, &tx, file)?;
+    let bytes = super::input::read_all(file)?;
+    let s = crate::letters::ncoa::import(env, &tx, &bytes)?;
     tx.commit()?;
     crate::cli::stdio::committed(format_args!("NCOA returns from {}", file.display()));
     for (line, why) in &s.rejected {

@@ -18,7 +18,7 @@ pub fn validate(env: &CliEnv, path: &Path, profile: Option<&str>) -> Result<()> 
         Some(p) => Profile::parse(p)
             .ok_or_else(|| Error::config(format!("unknown profile '{p}' (crrg or collection)")))?,
     };
-    let input = crate::input::open(path)?;
+    let input = super::input::open(path)?;
     let bar = if env.show_progress() {
         let bar = indicatif::ProgressBar::new(input.size.unwrap_or(0));
         bar.set_style(
@@ -35,7 +35,7 @@ pub fn validate(env: &CliEnv, path: &Path, profile: Option<&str>) -> Result<()> 
     let report = crate::metro2::validate::validate(src, profile);
     bar.finish_and_clear();
     if let Some(e) = &report.io_error {
-        return Err(Error::io(Path::new(&crate::input::label(path)), e.clone()));
+        return Err(Error::io(Path::new(&super::input::label(path)), e.clone()));
     }
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
@@ -51,7 +51,7 @@ pub fn validate(env: &CliEnv, path: &Path, profile: Option<&str>) -> Result<()> 
             "{} error(s), {} warning(s)",
             report.counts.errors, report.counts.warnings
         ))
-        .at(Place::file(crate::input::label(path))));
+        .at(Place::file(super::input::label(path))));
     }
     Ok(())
 }
@@ -61,7 +61,7 @@ fn write_text_report(out: &mut dyn Write, path: &Path, r: &Report) -> std::io::R
         writeln!(
             out,
             "{}: record {} {f}",
-            crate::input::label(path),
+            super::input::label(path),
             f.record
         )?;
     }
@@ -71,7 +71,7 @@ fn write_text_report(out: &mut dyn Write, path: &Path, r: &Report) -> std::io::R
         writeln!(
             out,
             "{}: {more} more finding(s) not listed (only the first {} are): {}",
-            crate::input::label(path),
+            super::input::label(path),
             crate::metro2::validate::MAX_FINDINGS,
             per_rule.join(", ")
         )?;
@@ -101,11 +101,11 @@ fn write_text_report(out: &mut dyn Write, path: &Path, r: &Report) -> std::io::R
 
 /// `recoup metro2 print FILE [--json]`.
 pub fn print(env: &CliEnv, path: &Path) -> Result<()> {
-    let input = crate::input::open(path)?;
+    let input = super::input::open(path)?;
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     crate::metro2::print::print(std::io::BufReader::new(input.reader), env.json, &mut out)
-        .map_err(|e| Error::io(Path::new(&crate::input::label(path)), e))?;
+        .map_err(|e| Error::io(Path::new(&super::input::label(path)), e))?;
     out.flush()?;
     Ok(())
 }

@@ -6,6 +6,7 @@
 pub mod arrangements;
 pub mod completions;
 pub mod import;
+pub mod input;
 pub mod letters;
 pub mod metro2;
 pub mod money;

@@ -2,7 +2,7 @@
 //! loop, the map lookup (files in `maps/`, else the embedded maps).
 
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
 use rusqlite::Connection;
@@ -245,25 +245,29 @@ fn parse_ahead(
     }
 }
 
+/// The file an import reads, opened by the caller (a file or standard input).
+pub struct ImportInput {
+    pub reader: Box<dyn std::io::Read + Send>,
+    /// The length when known (a file; not a pipe), for progress.
+    pub size: Option<u64>,
+    /// How messages and the batch name the input.
+    pub label: String,
+    /// Where rejects go unless `--rejects` says otherwise.
+    pub default_rejects: PathBuf,
+}
+
 /// `recoup import MAP FILE [--client N] [--dry-run] [--strict] [--rejects FILE] [--review]`.
 /// `review` asks before updating a debtor when `opts.review` is set; `progress` hears
 /// the input's size and the bytes read.
 pub fn run(
     env: &crate::Env,
     map_arg: &str,
-    file: &Path,
+    input: ImportInput,
     opts: &ImportOptions,
     review: &mut Review,
     progress: Option<&dyn crate::progress::Progress>,
 ) -> Result<Summary> {
     let (map, map_label) = load_map(env, map_arg)?;
-    if opts.review && crate::input::is_stdin(file) {
-        // The review prompt reads its answers from standard input.
-        return Err(Error::config(
-            "--review reads answers from standard input, so the file cannot be '-'",
-        ));
-    }
-    let input = crate::input::open(file)?;
     let size = input.size.unwrap_or(0);
     let mut store = store::Store::open(&env.db)?;
     let ctx = Ctx {
@@ -271,17 +275,14 @@ pub fn run(
         now: env.now,
         client: opts.client.or(map.options.client),
     };
-    let rejects = opts
-        .rejects
-        .clone()
-        .unwrap_or_else(|| default_rejects_path(file));
+    let rejects = opts.rejects.clone().unwrap_or(input.default_rejects);
     if let Some(p) = progress {
         p.start(size);
     }
     // Only `--review` asks, whatever the caller handed over.
     let mut no_review = Review::off();
     let review = if opts.review { review } else { &mut no_review };
-    let label = crate::input::label(file);
+    let label = input.label;
     let job = ImportJob {
         map: &map,
         map_label: &map_label,
@@ -298,17 +299,6 @@ pub fn run(
         run_new_account_plans(env, store.conn_mut(), &mut summary)?;
     }
     Ok(summary)
-}
-
-/// `FILE.rejects.csv` beside the input; `stdin.rejects.csv` in the current
-/// directory when the input is standard input.
-fn default_rejects_path(file: &Path) -> PathBuf {
-    if crate::input::is_stdin(file) {
-        return PathBuf::from("stdin.rejects.csv");
-    }
-    let mut p = file.as_os_str().to_owned();
-    p.push(".rejects.csv");
-    PathBuf::from(p)
 }
 
 /// After the commit, each new debtor of the batch runs its new-account plan (the

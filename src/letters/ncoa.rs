@@ -3,7 +3,6 @@
 //! cosigner's address, sets Address OK and writes a note line on the debtor.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -20,9 +19,8 @@ pub struct NcoaSummary {
 }
 
 /// Apply an NCOA file. Bad lines are rejected with their line number; the others apply.
-pub fn import(env: &Env, conn: &Connection, path: &Path) -> Result<NcoaSummary> {
-    let bytes = crate::input::read_all(path)?;
-    let text = String::from_utf8_lossy(&bytes);
+pub fn import(env: &Env, conn: &Connection, bytes: &[u8]) -> Result<NcoaSummary> {
+    let text = String::from_utf8_lossy(bytes);
     let mut summary = NcoaSummary::default();
     // CRLF is normalised first: the csv crate's line numbers are off by one on CRLF input.
     let text = text.replace("\r\n", "\n");

@@ -8,6 +8,8 @@ use std::path::Path;
 
 use crate::{Error, Result};
 
+// Only the command line names standard input: the library takes readers.
+
 /// True when `path` is `-`, standard input.
 pub fn is_stdin(path: &Path) -> bool {
     path.as_os_str() == "-"
