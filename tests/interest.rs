@@ -137,12 +137,10 @@ fn compound_interest_compounds_at_month_end_and_posts_402() {
     assert_eq!(show(&db, fi)["de.in"], "19.82");
 }
 
-#[test]
-fn payments_pay_accrued_interest_before_principal() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = database(dir.path());
+/// 1,000.00 at 36.5 % simple from 2024-01-01 (1.00 a day), 109.00 paid on Jan 11.
+fn paid_109_on_jan_11(db: &Path) {
     let fi = debtor(
-        &db,
+        db,
         &[
             ("de.ity", Value::Text("simple".into())),
             ("de.irt", Value::Percent(dec!(36.5))),
@@ -151,11 +149,18 @@ fn payments_pay_accrued_interest_before_principal() {
         100_000,
         "2024-01-01",
     );
-    recoup_at(&db, "2024-01-11")
+    recoup_at(db, "2024-01-11")
         .args(["post", "--debtor", &fi.to_string(), "--type", "101"])
         .args(["--to-us", "109.00", "--date", "2024-01-11"])
         .assert()
         .success();
+}
+
+#[test]
+fn payments_pay_accrued_interest_before_principal() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = database(dir.path());
+    paid_109_on_jan_11(&db);
     // 36.5 % on 1,000 is 1.00 a day. Jan 2–10: 9.00 accrued. The 109.00 paid on Jan 11
     // pays the 9.00 interest, then 100.00 principal: Jan 11–20 on 900 = 10 × 0.90 = 9.00.
     // Total 18.00 (20.00 if the payment did not reduce the interest-bearing principal).
@@ -417,21 +422,7 @@ fn the_setup_declares_what_a_payment_pays_first() {
         .arg(&part)
         .assert()
         .success();
-    let fi = debtor(
-        &db,
-        &[
-            ("de.ity", Value::Text("simple".into())),
-            ("de.irt", Value::Percent(dec!(36.5))),
-            ("de.ifd", Value::Date(day("2024-01-01"))),
-        ],
-        100_000,
-        "2024-01-01",
-    );
-    recoup_at(&db, "2024-01-11")
-        .args(["post", "--debtor", &fi.to_string(), "--type", "101"])
-        .args(["--to-us", "109.00", "--date", "2024-01-11"])
-        .assert()
-        .success();
+    paid_109_on_jan_11(&db);
     // Principal first: the 109.00 of Jan 11 leaves 891.00 bearing interest.
     // Jan 2–10: 9 × 1.00 = 9.00; Jan 11–20: 10 × 0.891 = 8.91. Total 17.91 (18.00 with
     // the default order, interest first).

@@ -360,6 +360,14 @@ mod tests {
         }
     }
 
+    fn moved(date: &str, effect: Effect, amount: Decimal) -> Movement {
+        Movement {
+            date: d(date),
+            effect,
+            amount,
+        }
+    }
+
     fn terms(kind: InterestKind, rate: Decimal, start: &str) -> Terms {
         Terms {
             kind,
@@ -406,11 +414,7 @@ mod tests {
         let t = terms(InterestKind::Simple, dec!(36.5), "2024-01-01");
         let m = [
             principal("2024-01-01", dec!(1000)),
-            Movement {
-                date: d("2024-01-01"),
-                effect: Effect::Charge,
-                amount: dec!(25),
-            },
+            moved("2024-01-01", Effect::Charge, dec!(25)),
             payment("2024-01-11", dec!(134)),
         ];
         assert_eq!(through(&t, &m, "2024-01-20"), dec!(18.00));
@@ -427,11 +431,7 @@ mod tests {
         };
         let m = [
             principal("2024-01-01", dec!(1000)),
-            Movement {
-                date: d("2024-01-01"),
-                effect: Effect::Charge,
-                amount: dec!(25),
-            },
+            moved("2024-01-01", Effect::Charge, dec!(25)),
             payment("2024-01-11", dec!(134)),
         ];
         assert_eq!(through(&t, &m, "2024-01-20"), dec!(17.66));
@@ -489,11 +489,7 @@ mod tests {
         let t = terms(InterestKind::Compound, dec!(36.5), "2024-01-01");
         let m = [
             principal("2024-01-01", dec!(1000)),
-            Movement {
-                date: d("2024-01-12"),
-                effect: Effect::Capitalize,
-                amount: dec!(10),
-            },
+            moved("2024-01-12", Effect::Capitalize, dec!(10)),
         ];
         assert_eq!(through(&t, &m, "2024-01-21"), dec!(20.10));
     }
@@ -503,11 +499,7 @@ mod tests {
         let t = terms(InterestKind::Simple, dec!(10), "2024-07-01");
         let m = [
             principal("2024-01-01", dec!(1000)),
-            Movement {
-                date: d("2024-03-01"),
-                effect: Effect::Accrual,
-                amount: dec!(500),
-            },
+            moved("2024-03-01", Effect::Accrual, dec!(500)),
         ];
         assert_eq!(through(&t, &m, "2024-06-30"), dec!(0));
         assert_eq!(through(&t, &m, "2024-07-01"), dec!(0)); // start is exclusive
