@@ -505,10 +505,16 @@ fn opening_postings_equal_posting_one_by_one() {
         let (fast, slow) = (base, base + 1);
         let mut called_with = None;
         ledger
-            .post_opening(store.conn(), fast, &opening(fast, with_payment), |t| {
-                called_with = Some(t.is_some());
-                create(fast, t)
-            })
+            .post_opening(
+                store.conn(),
+                fast,
+                &opening(fast, with_payment),
+                None,
+                |t| {
+                    called_with = Some(t.is_some());
+                    create(fast, t)
+                },
+            )
             .unwrap();
         assert_eq!(
             called_with,

@@ -961,8 +961,12 @@ impl<'c> Applier<'c> {
             // The account is written once, with the totals of its opening
             // transactions (import speed).
             let sql = &self.sql;
+            let judgment = own
+                .iter()
+                .find(|a| super::is_code(a.field, "de.jd"))
+                .and_then(|a| a.value.as_date());
             self.ledger
-                .post_opening(self.conn, fi, &opening, |totals| {
+                .post_opening(self.conn, fi, &opening, judgment, |totals| {
                     if let Some(t) = totals {
                         cols.extend(Totals::COLUMNS);
                         args.extend(t.column_values());

@@ -298,12 +298,14 @@ impl Ledger {
     /// account is written once with them and the transactions follow (no read-back,
     /// no UPDATE: the import's hot path). Otherwise `create` gets `None` and the
     /// requests are posted after it through [`Ledger::post_uncommissioned`]. A test
-    /// holds both paths equal to posting one by one.
+    /// holds both paths equal to posting one by one. `judgment` is the judgment date
+    /// the new account is placed with: what predates it stays out of the totals.
     pub fn post_opening(
         &mut self,
         conn: &Connection,
         fi: i64,
         reqs: &[NewTransaction],
+        judgment: Option<chrono::NaiveDate>,
         create: impl FnOnce(Option<&Totals>) -> Result<()>,
     ) -> Result<()> {
         let mut prepared = Vec::with_capacity(reqs.len());
@@ -319,6 +321,9 @@ impl Ledger {
         }
         let mut totals = Totals::default();
         for p in &prepared {
+            if super::judgment::excluded(judgment, Some(p.payment_date)) {
+                continue;
+            }
             totals.add(
                 &p.ty.code,
                 p.ty.fin_type,
@@ -327,16 +332,7 @@ impl Ledger {
             )?;
         }
         create(Some(&totals))?;
-        Self::write_rows(conn, reqs, &prepared)?;
-        // An account placed with a judgment date: what predates it is left out.
-        let jd = super::judgment::judgment_date(conn, fi)?;
-        if prepared
-            .iter()
-            .any(|p| super::judgment::excluded(jd, Some(p.payment_date)))
-        {
-            super::recalc::recalculate(conn, fi)?;
-        }
-        Ok(())
+        Self::write_rows(conn, reqs, &prepared)
     }
 
     fn commission_possible(req: &NewTransaction, ty: &TransType) -> bool {
