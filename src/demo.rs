@@ -154,9 +154,7 @@ pub fn run(env: &Env, out: &Path, w: &mut dyn Write) -> Result<()> {
     let tx = store.conn_mut().transaction()?;
     let mut ledger = Ledger::new(env.today);
     for (acct, code, to_us, direct, date) in BY_HAND {
-        let fi = *store::find_debtors_by_acct(&tx, acct, None)?
-            .first()
-            .ok_or_else(|| Error::runtime(format!("demo data: unknown acct {acct}")))?;
+        let fi = file_of(&tx, acct)?;
         ledger.post(
             &tx,
             &NewTransaction {
@@ -286,6 +284,14 @@ pub fn run(env: &Env, out: &Path, w: &mut dyn Write) -> Result<()> {
     Ok(())
 }
 
+/// The file number of the demo's account `acct`.
+fn file_of(conn: &rusqlite::Connection, acct: &str) -> Result<i64> {
+    store::find_debtors_by_acct(conn, acct, None)?
+        .first()
+        .copied()
+        .ok_or_else(|| Error::runtime(format!("demo data: unknown acct {acct}")))
+}
+
 /// The debtor on an arrangement and the debtor bearing interest.
 const ARRANGEMENT_ACCT: &str = "AC-10004";
 const INTEREST_ACCT: &str = "AC-10001";
@@ -300,19 +306,13 @@ fn collection_operations(
     store: &mut Store,
 ) -> Result<(crate::arrangements::Arrangement, AccrualRun)> {
     let tx = store.conn_mut().transaction()?;
-    let file_of = |acct: &str| -> Result<i64> {
-        store::find_debtors_by_acct(&tx, acct, None)?
-            .first()
-            .copied()
-            .ok_or_else(|| Error::runtime(format!("demo data: unknown acct {acct}")))
-    };
     let mut on_july_1 = env.clone();
     on_july_1.today = d("2024-07-01").unwrap_or(env.today);
     let arrangement = crate::arrangements::add(
         &tx,
         &on_july_1,
         &crate::arrangements::Request {
-            debtor: file_of(ARRANGEMENT_ACCT)?,
+            debtor: file_of(&tx, ARRANGEMENT_ACCT)?,
             amount: Decimal::new(50000, 2),
             every: crate::arrangements::Every::Month,
             first: d("2024-08-01").unwrap_or(env.today),
@@ -323,7 +323,7 @@ fn collection_operations(
             replace: false,
         },
     )?;
-    let doe = file_of(INTEREST_ACCT)?;
+    let doe = file_of(&tx, INTEREST_ACCT)?;
     let field = |code: &str| {
         crate::catalog::by_code(code)
             .ok_or_else(|| Error::runtime(format!("catalogue has no {code}")))
