@@ -34,6 +34,26 @@ fn placement_map(dir: &Path, name: &str, edit: impl Fn(String) -> String) -> Pat
     p
 }
 
+/// `recoup import MAP FILE` on `db`.
+fn import(db: &Path, map: &Path, file: &Path) -> std::process::Output {
+    recoup(db)
+        .arg("import")
+        .arg(map)
+        .arg(file)
+        .output()
+        .unwrap()
+}
+
+/// The placement map with one more option line after `first_line_labels`.
+fn with_option(dir: &Path, name: &str, line: &str) -> PathBuf {
+    placement_map(dir, name, |t| {
+        t.replace(
+            "first_line_labels = true",
+            &format!("first_line_labels = true\n{line}"),
+        )
+    })
+}
+
 fn stderr(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
@@ -58,12 +78,7 @@ fn unknown_client_is_exit_2_before_any_record_is_read() {
     let map = placement_map(dir.path(), "acme.toml", |t| {
         t.replace("client = 1001", "client = 4242")
     });
-    let out = recoup(&db)
-        .arg("import")
-        .arg(&map)
-        .arg(&file)
-        .output()
-        .unwrap();
+    let out = import(&db, &map, &file);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("acme.toml: [options] client: client 4242 is not on file"),
@@ -114,12 +129,7 @@ fn plan_codes_that_are_paths_are_refused() {
             PLAN_MAP.replace("NEWPLAN", &format!("new_account_plan = \"{bad}\"")),
         )
         .unwrap();
-        let out = recoup(&db)
-            .arg("import")
-            .arg(&map)
-            .arg(&file)
-            .output()
-            .unwrap();
+        let out = import(&db, &map, &file);
         assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
         assert!(
             stderr(&out).contains("plan.toml:4:")
@@ -195,18 +205,8 @@ fn a_file_that_yields_no_record_names_the_likely_cause() {
     let (dir, db) = seeded();
     let lf = dir.path().join("lf.csv");
     std::fs::write(&lf, placement()).unwrap();
-    let crlf_map = placement_map(dir.path(), "crlf.toml", |t| {
-        t.replace(
-            "first_line_labels = true",
-            "first_line_labels = true\ncrlf_line_endings = true",
-        )
-    });
-    let out = recoup(&db)
-        .arg("import")
-        .arg(&crlf_map)
-        .arg(&lf)
-        .output()
-        .unwrap();
+    let crlf_map = with_option(dir.path(), "crlf.toml", "crlf_line_endings = true");
+    let out = import(&db, &crlf_map, &lf);
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("lf.csv: no record read: the whole file reads as one line")
@@ -217,18 +217,8 @@ fn a_file_that_yields_no_record_names_the_likely_cause() {
     );
     let be = dir.path().join("be.csv");
     std::fs::write(&be, utf16(&placement(), true)).unwrap();
-    let le_map = placement_map(dir.path(), "le.toml", |t| {
-        t.replace(
-            "first_line_labels = true",
-            "first_line_labels = true\nencoding = \"utf-16le\"",
-        )
-    });
-    let out = recoup(&db)
-        .arg("import")
-        .arg(&le_map)
-        .arg(&be)
-        .output()
-        .unwrap();
+    let le_map = with_option(dir.path(), "le.toml", "encoding = \"utf-16le\"");
+    let out = import(&db, &le_map, &be);
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("the file looks like UTF-16BE but the map declares UTF-16LE"),
@@ -280,12 +270,7 @@ fn nul_bytes_and_lone_surrogates_reject_their_record() {
     bytes.extend(utf16(&text[cut + 1..], false));
     let u16file = dir.path().join("u16.csv");
     std::fs::write(&u16file, bytes).unwrap();
-    let map = placement_map(dir.path(), "u16.toml", |t| {
-        t.replace(
-            "first_line_labels = true",
-            "first_line_labels = true\nencoding = \"utf-16le\"",
-        )
-    });
+    let map = with_option(dir.path(), "u16.toml", "encoding = \"utf-16le\"");
     let out = recoup(&db)
         .arg("--json")
         .arg("import")
