@@ -133,7 +133,7 @@ pub fn run(env: &Env, out: &Path, w: &mut dyn Write) -> Result<()> {
     // Accounts of reporting clients are activated for the bureaus at placement
     // (setup auto_activate; docs/metro2.md): start date, one-time minimum test, Metro contact.
     {
-        let tx = store.conn_mut().transaction()?;
+        let tx = store.begin()?;
         crate::metro2::cbr::auto_activate(&tx, placed.today)?;
         tx.commit()?;
     }
@@ -151,7 +151,7 @@ pub fn run(env: &Env, out: &Path, w: &mut dyn Write) -> Result<()> {
         )?
         .1;
     }
-    let tx = store.conn_mut().transaction()?;
+    let tx = store.begin()?;
     let mut ledger = Ledger::new(env.today);
     for (acct, code, to_us, direct, date) in BY_HAND {
         let fi = file_of(&tx, acct)?;
@@ -205,7 +205,7 @@ pub fn run(env: &Env, out: &Path, w: &mut dyn Write) -> Result<()> {
         d("2024-07-01").unwrap_or(env.today),
         d("2024-07-31").unwrap_or(env.today),
     );
-    let tx = store.conn_mut().transaction()?;
+    let tx = store.begin()?;
     let statements = crate::statements::generate(&tx, from, to, None, false)?;
     tx.commit()?;
     say!(w)?;
@@ -232,7 +232,7 @@ pub fn run(env: &Env, out: &Path, w: &mut dyn Write) -> Result<()> {
         )?;
     }
     // The mail house's letter-service file for the letters the NEW plan scheduled.
-    let tx = store.conn_mut().transaction()?;
+    let tx = store.begin()?;
     let ls_opts = crate::letters::service::ServiceOptions {
         from: d("2024-06-01").unwrap_or(env.today),
         to: env.today,
@@ -305,7 +305,7 @@ fn collection_operations(
     env: &Env,
     store: &mut Store,
 ) -> Result<(crate::arrangements::Arrangement, AccrualRun)> {
-    let tx = store.conn_mut().transaction()?;
+    let tx = store.begin()?;
     let mut on_july_1 = env.clone();
     on_july_1.today = d("2024-07-01").unwrap_or(env.today);
     let arrangement = crate::arrangements::add(
@@ -328,9 +328,8 @@ fn collection_operations(
         crate::catalog::by_code(code)
             .ok_or_else(|| Error::runtime(format!("catalogue has no {code}")))
     };
-    store::update_fields(
+    crate::money::update_debtor_fields(
         &tx,
-        crate::catalog::Form::Debtor,
         doe,
         &[
             (field("de.ity")?, Value::Text("simple".into())),

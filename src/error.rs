@@ -242,18 +242,6 @@ impl Error {
     }
 }
 
-impl From<rusqlite::Error> for Error {
-    fn from(e: rusqlite::Error) -> Self {
-        // Busy past the timeout: say who holds the database, not SQLite's bare words.
-        let message = if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy) {
-            crate::store::busy::locked_message()
-        } else {
-            format!("database: {e}")
-        };
-        Error::runtime(message).with_source(e)
-    }
-}
-
 impl From<std::io::Error> for Error {
     fn from(e: std::io::Error) -> Self {
         Error::runtime(e.to_string()).with_source(e)

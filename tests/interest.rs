@@ -197,9 +197,8 @@ fn a_judgment_leaves_out_earlier_transactions_and_accrues_at_its_rate() {
     // principal and interest are posted on it.
     {
         let store = Store::open(&db).unwrap();
-        store::update_fields(
+        recoup::money::update_debtor_fields(
             store.conn(),
-            recoup::catalog::Form::Debtor,
             fi,
             &[(by_code("de.jd").unwrap(), Value::Date(day("2024-01-01")))],
         )

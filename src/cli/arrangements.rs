@@ -53,7 +53,7 @@ pub fn add_cmd(env: &CliEnv, a: &AddArgs) -> Result<()> {
         replace: a.replace,
     };
     let mut store = Store::open_existing(&env.db)?;
-    let tx = store.conn_mut().transaction()?;
+    let tx = store.begin()?;
     let arr = crate::arrangements::add(&tx, env, &req)?;
     tx.commit()?;
     crate::cli::stdio::committed(format_args!(
@@ -136,7 +136,7 @@ pub fn promises_cmd(
                 "--sweep works on every debtor; it takes no --debtor or --broken"
             );
         }
-        let tx = store.conn_mut().transaction()?;
+        let tx = store.begin()?;
         let (summary, pending) = sweep::sweep(&tx, env, as_of, true)?;
         tx.commit()?;
         crate::cli::stdio::committed(format_args!("promise sweep as of {as_of}"));

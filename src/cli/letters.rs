@@ -45,7 +45,7 @@ pub fn service(
     summary_file: Option<&Path>,
 ) -> Result<()> {
     let mut store = Store::open_existing(&env.db)?;
-    let tx = store.conn_mut().transaction()?;
+    let tx = store.begin()?;
     let format = match format
         .map(str::to_string)
         .or(settings::get(&tx, "letter_service", "format")?)
@@ -111,7 +111,7 @@ pub fn print(
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("txt"));
     let mut store = Store::open_existing(&env.db)?;
-    let tx = store.conn_mut().transaction()?;
+    let tx = store.begin()?;
     let s = crate::letters::print::print_letters(env, &tx, from, to, out, pdf, mark_done)?;
     if mark_done {
         tx.commit()?;
@@ -147,7 +147,7 @@ pub fn ncoa_import(env: &CliEnv, file: &Path, map: Option<&Path>) -> Result<()> 
         return super::import::import(env, &map, file, &crate::import::ImportOptions::default());
     }
     let mut store = Store::open_existing(&env.db)?;
-    let tx = store.conn_mut().transaction()?;
+    let tx = store.begin()?;
     let bytes = super::input::read_all(file)?;
     let s = crate::letters::ncoa::import(env, &tx, &bytes)?;
     tx.commit()?;

@@ -18,7 +18,7 @@ use crate::{bail, Result};
 /// database transaction, then prints one line per accrual and the summary.
 pub fn interest_accrue(env: &CliEnv, through: NaiveDate, debtors: &[i64]) -> Result<()> {
     let mut store = Store::open_existing(&env.db)?;
-    let tx = store.conn_mut().transaction()?;
+    let tx = store.begin()?;
     let mut ledger = Ledger::new(env.today);
     let mut lines: Vec<Accrued> = Vec::new();
     let order = crate::setup::interest::payment_order(&tx)?;
@@ -152,7 +152,7 @@ pub fn post(env: &CliEnv, req: &PostRequest) -> Result<()> {
     let direct = amount_arg("direct", &req.direct)?;
     let percent = amount_arg("percent", &req.percent)?;
     let mut store = Store::open_existing(&env.db)?;
-    let tx = store.conn_mut().transaction()?;
+    let tx = store.begin()?;
     if let Some(p) = percent {
         let on = req.date.unwrap_or(env.today);
         let order = crate::setup::interest::payment_order(&tx)?;

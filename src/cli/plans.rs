@@ -121,7 +121,7 @@ pub fn plan_run(
     start: Option<NaiveDate>,
 ) -> Result<()> {
     let mut store = Store::open_existing(&env.db)?;
-    let tx = store.conn_mut().transaction()?;
+    let tx = store.begin()?;
     let mut runner = PlanRunner::new(&tx, env)?;
     runner.plan(code)?; // a bad plan is exit 2 before anything runs
     let targets = select_debtors(&tx, debtors, client, filter, env.today)?;
@@ -147,7 +147,7 @@ pub fn plan_run(
 /// `recoup batch contacts [--through D]`
 pub fn batch_contacts(env: &CliEnv, through: Option<NaiveDate>) -> Result<()> {
     let mut store = Store::open_existing(&env.db)?;
-    let tx = store.conn_mut().transaction()?;
+    let tx = store.begin()?;
     let mut runner = PlanRunner::new(&tx, env)?;
     let n = runner.process_due(&tx, through.unwrap_or(env.today))?;
     tx.commit()?;

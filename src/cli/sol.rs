@@ -13,7 +13,7 @@ use crate::Result;
 pub fn check_cmd(env: &CliEnv, as_of: Option<NaiveDate>, within: Option<u32>) -> Result<()> {
     let as_of = as_of.unwrap_or(env.today);
     let mut store = Store::open_existing(&env.db)?;
-    let tx = store.conn_mut().transaction()?;
+    let tx = store.begin()?;
     let rows = crate::sol::check(&tx, as_of, within)?;
     tx.commit()?;
     let barred = rows.iter().filter(|r| r.barred).count();

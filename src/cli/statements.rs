@@ -47,7 +47,7 @@ pub fn statements_generate(
     replace: bool,
 ) -> Result<()> {
     let mut store = Store::open_existing(&env.db)?;
-    let tx = store.conn_mut().transaction()?;
+    let tx = store.begin()?;
     let list = generate(&tx, from, to, client, replace)?;
     tx.commit()?;
     if !list.is_empty() {
@@ -115,7 +115,7 @@ pub fn client_payment_cmd(
         bail!(config, "--amount: '{amount}' is not an amount")
     };
     let mut store = Store::open_existing(&env.db)?;
-    let tx = store.conn_mut().transaction()?;
+    let tx = store.begin()?;
     let (id, left) = client_payment(&tx, client, to_cents(amount), date.unwrap_or(env.today))?;
     tx.commit()?;
     crate::cli::stdio::committed(format_args!("client payment {id} for client {client}"));

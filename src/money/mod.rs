@@ -13,7 +13,7 @@ pub mod types;
 
 pub use post::{Ledger, NewTransaction, Posted};
 pub use rate_plan::{Bracket, Commission, PlanKind, RatePlan};
-pub use recalc::{recalculate, Totals};
+pub use recalc::{recalculate, update_debtor_fields, Totals};
 pub use types::{FinType, TransType};
 // Amounts live below the catalogue (which formats money) and the store (which keeps
 // cents); money re-exports them as part of its own vocabulary.

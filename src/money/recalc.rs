@@ -130,6 +130,20 @@ pub fn recalculate(conn: &Connection, file_number: i64) -> Result<Totals> {
     Ok(t)
 }
 
+/// Write fields of one debtor; a new judgment date recalculates its totals, since it
+/// changes which transactions count (docs/money.md, judgments).
+pub fn update_debtor_fields(
+    conn: &Connection,
+    file_number: i64,
+    values: &[(&crate::catalog::FieldDef, crate::catalog::Value)],
+) -> Result<()> {
+    crate::store::update_fields(conn, crate::catalog::Form::Debtor, file_number, values)?;
+    if values.iter().any(|(f, _)| f.code() == "de.jd") {
+        recalculate(conn, file_number)?;
+    }
+    Ok(())
+}
+
 /// The computed fields as stored on the debtor.
 pub fn stored_totals(conn: &Connection, file_number: i64) -> Result<Totals> {
     match stored_totals_of(conn, file_number)? {

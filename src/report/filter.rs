@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use rusqlite::Connection;
+use crate::store::Db;
 
 use super::ast::{Cond, Expr, FieldRef, Node, Operand, Span, VarRef};
 use super::cond::{self, Scope};
@@ -86,7 +86,7 @@ impl Filter {
     /// `@N`, `@P`, `@PT`, contact controls, `@t`) and loads the pick lists of the
     /// fields read, so a pick-list field matches its key or its text as in a report.
     /// Without `today` (a caller with no date) date codes are refused.
-    pub fn for_records(&self, conn: &Connection, today: Option<NaiveDate>) -> Result<Matcher<'_>> {
+    pub fn for_records(&self, conn: &Db, today: Option<NaiveDate>) -> Result<Matcher<'_>> {
         let mut refused = None;
         let mut dated = None;
         visit(&self.cond, &mut |op, span| {

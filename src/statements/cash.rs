@@ -2,7 +2,7 @@
 //! the daily cash report, totals by type, and the bank deposit (the To Us total).
 
 use chrono::NaiveDate;
-use rusqlite::Connection;
+use crate::store::Db;
 
 use crate::money::limits::add_to_total;
 use crate::store::statements::cash_report_rows;
@@ -40,7 +40,7 @@ pub struct CashReport {
 }
 
 pub fn cash_report(
-    conn: &Connection,
+    conn: &Db,
     from: NaiveDate,
     to: NaiveDate,
     client: Option<i64>,

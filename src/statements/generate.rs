@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{Duration, NaiveDate};
-use rusqlite::Connection;
+use crate::store::Db;
 
 use super::remit::{settle, PeriodSums, Remit};
 use crate::money::limits::{add_to_total, sub_from_total, MAX_AMOUNT_CENTS};
@@ -33,7 +33,7 @@ pub struct StatementSummary {
 
 /// Each client's top owner: sub-clients roll up to the client that owns them
 /// (S2:376-382), through any number of levels.
-pub fn top_owners(conn: &Connection) -> Result<BTreeMap<i64, i64>> {
+pub fn top_owners(conn: &Db) -> Result<BTreeMap<i64, i64>> {
     let mut owner_of = BTreeMap::new();
     for (nu, ob) in store::client_owned_by(conn)? {
         let ob = ob
@@ -64,12 +64,12 @@ pub fn top_owners(conn: &Connection) -> Result<BTreeMap<i64, i64>> {
 }
 
 /// Open amount (charge less allocations) of each earlier statement of `owner`, oldest first.
-fn open_statements(conn: &Connection, owner: i64) -> Result<Vec<(i64, NaiveDate, i64)>> {
+fn open_statements(conn: &Db, owner: i64) -> Result<Vec<(i64, NaiveDate, i64)>> {
     store::open_charges(conn, owner)
 }
 
 /// What a client (its top owner) owes now.
-pub fn client_balance(conn: &Connection, owner: i64) -> Result<i64> {
+pub fn client_balance(conn: &Db, owner: i64) -> Result<i64> {
     sum_open(&open_statements(conn, owner)?)
 }
 
@@ -82,7 +82,7 @@ fn sum_open(opens: &[(i64, NaiveDate, i64)]) -> Result<i64> {
 
 /// Allocate `amount` to the open statements oldest first; returns what was left.
 fn allocate(
-    conn: &Connection,
+    conn: &Db,
     opens: &[(i64, NaiveDate, i64)],
     mut amount: i64,
     by_statement: Option<i64>,
@@ -145,7 +145,7 @@ fn sums_of(lines: &[Line]) -> Result<PeriodSums> {
 }
 
 /// Delete a statement so its period can be generated again (`--replace`).
-fn remove_statement(conn: &Connection, owner: i64, nu: i64, to: NaiveDate) -> Result<()> {
+fn remove_statement(conn: &Db, owner: i64, nu: i64, to: NaiveDate) -> Result<()> {
     if let Some(later) = store::later_statement(conn, owner, to, nu)? {
         bail!(runtime, "client {owner}: statement {nu} cannot be replaced because a later statement ({later}) exists");
     }
@@ -157,7 +157,7 @@ fn remove_statement(conn: &Connection, owner: i64, nu: i64, to: NaiveDate) -> Re
 
 /// Generate the statements of a period. Statements are dated the day after `to`.
 pub fn generate(
-    conn: &Connection,
+    conn: &Db,
     from: NaiveDate,
     to: NaiveDate,
     client: Option<i64>,
@@ -211,7 +211,7 @@ fn statement_owners(tops: &BTreeMap<i64, i64>, client: Option<i64>) -> Result<Ve
 /// One client's statement for the period, or `None` when it has neither lines
 /// nor a balance forward.
 fn generate_for_owner(
-    conn: &Connection,
+    conn: &Db,
     tops: &BTreeMap<i64, i64>,
     owner: i64,
     period: &Period,
@@ -287,7 +287,7 @@ fn generate_for_owner(
 /// (docs/month-end.md, "Numbering and replacing"): the client's papers and the
 /// cheque register keep pointing at it.
 fn clear_overlapping_statement(
-    conn: &Connection,
+    conn: &Db,
     owner: i64,
     period: &Period,
     replace: bool,
@@ -312,7 +312,7 @@ struct StatementSettings {
 }
 
 impl StatementSettings {
-    fn read(conn: &Connection, owner: i64) -> Result<StatementSettings> {
+    fn read(conn: &Db, owner: i64) -> Result<StatementSettings> {
         let (remit, bill_negative, sort_by_account_number) =
             store::client_statement_settings(conn, owner)?;
         Ok(StatementSettings {
@@ -324,7 +324,7 @@ impl StatementSettings {
 }
 
 /// The period's transactions of the client's family not yet on a statement.
-fn period_lines(conn: &Connection, family: &[i64], period: &Period) -> Result<Vec<Line>> {
+fn period_lines(conn: &Db, family: &[i64], period: &Period) -> Result<Vec<Line>> {
     let mut lines = Vec::new();
     for member in family {
         lines.extend(store::statement_lines_for_client(
@@ -351,7 +351,7 @@ fn sort_lines(lines: &mut [Line], by_account_number: bool) {
 }
 
 /// The statement's lines, each transaction marked as invoiced on statement `nu`.
-fn insert_statement_lines(conn: &Connection, nu: i64, lines: &[Line]) -> Result<()> {
+fn insert_statement_lines(conn: &Db, nu: i64, lines: &[Line]) -> Result<()> {
     for l in lines {
         let ret = sub_from_total(add_to_total(l.tu, l.di)?, l.cm)?;
         store::insert_invoice_line(conn, nu, l, ret)?;
@@ -367,7 +367,7 @@ struct Aging {
 }
 
 /// 30/60/90 aging of what is still open from earlier statements (S2:760-772).
-fn age_open_statements(conn: &Connection, owner: i64, date: NaiveDate) -> Result<Aging> {
+fn age_open_statements(conn: &Db, owner: i64, date: NaiveDate) -> Result<Aging> {
     let mut aging = Aging {
         days_30: 0,
         days_60: 0,
@@ -388,7 +388,7 @@ fn age_open_statements(conn: &Connection, owner: i64, date: NaiveDate) -> Result
 /// `recoup client-payment`: a client's payment against what it owes, oldest first.
 /// A payment larger than the balance is refused rather than left unapplied.
 pub fn client_payment(
-    conn: &Connection,
+    conn: &Db,
     client: i64,
     amount: i64,
     date: NaiveDate,

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
-use rusqlite::Connection;
+use crate::store::Db;
 
 use crate::money::from_cents;
 use crate::output::OutputFile;
@@ -55,7 +55,7 @@ pub fn body_for(remit: &str) -> &'static str {
     }
 }
 
-fn select(conn: &Connection, sel: &Selection) -> Result<Vec<Row>> {
+fn select(conn: &Db, sel: &Selection) -> Result<Vec<Row>> {
     match sel {
         Selection::Number(n) => store::statement_headers_by_number(conn, *n),
         Selection::Period(f, t) => store::statement_headers_in_period(conn, *f, *t),
@@ -70,7 +70,7 @@ fn commit_csv(w: csv::Writer<OutputFile>, path: &Path) -> Result<()> {
 }
 
 /// The invoice lines of a statement as CSV, in invoice-line order.
-fn write_lines_csv(conn: &Connection, nu: i64, path: &Path) -> Result<()> {
+fn write_lines_csv(conn: &Db, nu: i64, path: &Path) -> Result<()> {
     let mut w = csv::Writer::from_writer(OutputFile::create(path)?);
     let io = |e: csv::Error| Error::io(path, e);
     w.write_record([
@@ -105,7 +105,7 @@ fn write_lines_csv(conn: &Connection, nu: i64, path: &Path) -> Result<()> {
 /// Print the selected statements into `out`; returns the files written.
 pub fn print(
     env: &Env,
-    conn: &Connection,
+    conn: &Db,
     sel: &Selection,
     out: &Path,
     format: PrintFormat,

@@ -4,13 +4,19 @@
 
 pub mod budget;
 pub(crate) mod busy;
+pub mod clients;
 pub mod contacts;
+pub mod debtors;
+pub mod metro2;
 pub mod notes;
+pub mod plans;
 mod records;
 mod schema;
 pub mod settings;
 pub mod statements;
 mod stock;
+pub mod transactions;
+pub mod types;
 
 pub use busy::busy_timeout;
 pub use records::{
@@ -25,6 +31,27 @@ use std::path::Path;
 use rusqlite::Connection;
 
 use crate::{Error, Result};
+
+/// The connection every store function takes. Code outside `src/store/` names this type,
+/// never the SQLite crate's, so a second backend changes what `Db` is and implements the
+/// store's functions without touching the capabilities (docs/architecture.md).
+pub type Db = Connection;
+
+/// A write transaction: begun with [`Store::begin`], passed on as `&Db` (it derefs to
+/// one) and ended with `commit()`; dropped uncommitted, it rolls back.
+pub type Tx<'a> = rusqlite::Transaction<'a>;
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        // Busy past the timeout: say who holds the database, not SQLite's bare words.
+        let message = if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy) {
+            busy::locked_message()
+        } else {
+            format!("database: {e}")
+        };
+        Error::runtime(message).with_source(e)
+    }
+}
 
 pub struct Store {
     conn: Connection,
@@ -93,6 +120,11 @@ impl Store {
 
     pub fn conn_mut(&mut self) -> &mut Connection {
         &mut self.conn
+    }
+
+    /// Begin a write transaction (IMMEDIATE: it takes the write lock at once).
+    pub fn begin(&mut self) -> Result<Tx<'_>> {
+        Ok(self.conn.transaction()?)
     }
 }
 

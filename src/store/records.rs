@@ -115,10 +115,6 @@ pub fn update_fields(
     args.extend(values.iter().map(|(f, v)| value_to_sql(f, v)));
     conn.prepare_cached(&sql)?
         .execute(rusqlite::params_from_iter(args))?;
-    // A new judgment date changes which transactions count (money::judgment).
-    if form == Form::Debtor && values.iter().any(|(f, _)| f.column == "jd") {
-        crate::money::recalculate(conn, key)?;
-    }
     Ok(())
 }
 

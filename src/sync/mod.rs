@@ -12,7 +12,7 @@ mod odbc;
 use std::io::Write;
 use std::path::Path;
 
-use rusqlite::Connection;
+use crate::store::Db;
 
 use crate::catalog::{FieldType, Form, Value};
 use crate::store;
@@ -41,7 +41,7 @@ pub fn unavailable() -> Error {
 
 /// Build the statement for one debtor from the pair (re-read now, S0:43).
 pub fn build_action(
-    conn: &Connection,
+    conn: &Db,
     home: &Path,
     pair_name: &str,
     op: Op,
@@ -176,14 +176,14 @@ impl SyncOutcome {
 /// Run the ODBC statements plans left for after the commit (docs/plans-and-letters.md; S0). Each
 /// plan contact is completed only when its statement has run: a failed statement,
 /// and those after it, keep their contacts pending for `batch contacts` to retry.
-pub fn run_pending(conn: &Connection, env: &crate::Env, pending: &[PendingOdbc]) -> SyncOutcome {
+pub fn run_pending(conn: &Db, env: &crate::Env, pending: &[PendingOdbc]) -> SyncOutcome {
     let mut done = 0;
     let failure = run_and_complete(conn, env, pending, &mut done).err();
     SyncOutcome { done, failure }
 }
 
 fn run_and_complete(
-    conn: &Connection,
+    conn: &Db,
     env: &crate::Env,
     pending: &[PendingOdbc],
     done: &mut usize,

@@ -53,7 +53,7 @@ pub fn import(store: &mut Store, dir: &Path, renumber: bool) -> Result<TransferR
     known.extend(t.clients.iter().map(|c| c.number));
     check_owners(&transfers_label, &t, &notes_path, &notes, &known)?;
 
-    let tx = store.conn_mut().transaction()?;
+    let tx = store.begin()?;
     for c in &t.clients {
         store::create_client(&tx, c.number, &c.values)?;
     }

@@ -1,0 +1,2 @@
+//! Client records: typed reads and writes of the client table and its owners.
+

@@ -1,0 +1,2 @@
+//! Contact plan runs: the debtors a plan runs over and the state it keeps.
+

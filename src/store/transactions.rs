@@ -1,0 +1,2 @@
+//! Transactions: posting rows, reversals, and the reads totals and reports are built from.
+

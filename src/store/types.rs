@@ -1,0 +1,2 @@
+//! Transaction types, rate plans and tax settings: the tables setup writes and posting reads.
+
