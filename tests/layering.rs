@@ -59,6 +59,7 @@ const ROOT_NAMES: &[(&str, &str)] = &[
     ("out", "cli"),
     ("outln", "cli"),
     ("summaryln", "cli"),
+    ("sql", "store"),
 ];
 
 fn src() -> PathBuf {

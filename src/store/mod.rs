@@ -12,6 +12,7 @@ pub mod notes;
 pub mod plans;
 mod records;
 mod schema;
+pub mod sql;
 pub mod settings;
 pub mod statements;
 mod stock;
@@ -124,8 +125,13 @@ impl Store {
 
     /// Begin a write transaction (IMMEDIATE: it takes the write lock at once).
     pub fn begin(&mut self) -> Result<Tx<'_>> {
-        Ok(self.conn.transaction()?)
+        begin(&mut self.conn)
     }
+}
+
+/// Begin a write transaction on a connection held as `&mut Db`.
+pub fn begin(conn: &mut Db) -> Result<Tx<'_>> {
+    Ok(conn.transaction()?)
 }
 
 /// The next number of a global sequence: the highest so far + 1 (README "Using it").
