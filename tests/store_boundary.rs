@@ -97,8 +97,22 @@ const STATEMENT_METHODS: &[&str] = &[
 /// Upper-case words that start or shape an SQL statement; a literal holding one of them
 /// as a whole word, or a `?N` placeholder, reads as SQL.
 const SQL_WORDS: &[&str] = &[
-    "SELECT", "INSERT", "UPDATE", "DELETE", "CREATE", "DROP", "ALTER", "PRAGMA", "WHERE",
-    "JOIN", "ORDER BY", "GROUP BY", "COALESCE", "VALUES", "IS NULL", "IS NOT NULL",
+    "SELECT",
+    "INSERT",
+    "UPDATE",
+    "DELETE",
+    "CREATE",
+    "DROP",
+    "ALTER",
+    "PRAGMA",
+    "WHERE",
+    "JOIN",
+    "ORDER BY",
+    "GROUP BY",
+    "COALESCE",
+    "VALUES",
+    "IS NULL",
+    "IS NOT NULL",
 ];
 
 fn src() -> PathBuf {
@@ -127,7 +141,11 @@ fn library_files() -> Vec<(String, String)> {
     files
         .into_iter()
         .map(|p| {
-            let rel = p.strip_prefix(src()).unwrap().to_string_lossy().replace('\\', "/");
+            let rel = p
+                .strip_prefix(src())
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
             let text = std::fs::read_to_string(&p).unwrap();
             (rel, text)
         })

@@ -50,7 +50,7 @@ pub fn import(env: &CliEnv, map: &str, file: &Path, opts: &ImportOptions) -> Res
     if env.json {
         crate::outln!("{}", summary.to_json())?;
     } else {
-        crate::out!("{}", summary.render())?;
+        crate::out!("{summary}")?;
     }
     if opts.strict && summary.rejected > 0 {
         return Err(Error::validation(format!(

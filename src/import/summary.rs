@@ -1,9 +1,11 @@
 //! What one import did: the summary (table or JSON, docs/import-maps.md) and the rejects file.
 
 use std::collections::BTreeMap;
+use std::fmt;
 use std::path::PathBuf;
 
 use rust_decimal::Decimal;
+use serde::Serialize;
 
 use crate::{Error, Result};
 
@@ -19,15 +21,17 @@ pub struct ImportOptions {
     pub review: bool,
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Accumulator {
     pub name: String,
     pub count: u64,
+    #[serde(serialize_with = "two_decimals")]
     pub total: Decimal,
 }
 
-/// What one import did (docs/import-maps.md summary).
-#[derive(Debug, Clone, Default)]
+/// What one import did (docs/import-maps.md summary): `--json` is its serialisation,
+/// the table its `Display`.
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Summary {
     pub map: String,
     pub file: String,
@@ -40,6 +44,7 @@ pub struct Summary {
     pub posted: u64,
     pub accumulators: Vec<Accumulator>,
     pub warnings: u64,
+    #[serde(serialize_with = "whole_u64")]
     pub elapsed_ms: u128,
     pub committed: bool,
     pub dry_run: bool,
@@ -50,31 +55,22 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// The summary as JSON, as `--json` prints it and the import batch row keeps it.
     pub fn to_json(&self) -> serde_json::Value {
-        serde_json::json!({
-            "map": self.map,
-            "file": self.file,
-            "batch": self.batch,
-            "read": self.read,
-            "created": self.created,
-            "updated": self.updated,
-            "skipped": self.skipped,
-            "rejected": self.rejected,
-            "posted": self.posted,
-            "accumulators": self.accumulators.iter().map(|a| serde_json::json!({
-                "name": a.name, "count": a.count, "total": format!("{:.2}", a.total),
-            })).collect::<Vec<_>>(),
-            "warnings": self.warnings,
-            "elapsed_ms": self.elapsed_ms as u64,
-            "committed": self.committed,
-            "dry_run": self.dry_run,
-            "cancelled": self.cancelled,
-            "rejects_file": self.rejects_file,
-            "plans": self.plans,
-        })
+        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
     }
+}
 
-    pub fn render(&self) -> String {
+fn two_decimals<S: serde::Serializer>(d: &Decimal, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(&format!("{d:.2}"))
+}
+
+fn whole_u64<S: serde::Serializer>(n: &u128, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_u64(u64::try_from(*n).unwrap_or(u64::MAX))
+}
+
+impl fmt::Display for Summary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut s = String::new();
         let line = |s: &mut String, k: &str, v: String| s.push_str(&format!("{k:<28} {v}\n"));
         line(&mut s, "Import batch", self.batch.to_string());
@@ -128,7 +124,7 @@ impl Summary {
                 "nothing committed".into()
             },
         );
-        s
+        f.write_str(&s)
     }
 }
 
@@ -179,5 +175,66 @@ impl Drop for Rejects {
     /// whole file (the error itself is what the user sees).
     fn drop(&mut self) {
         let _ = self.finish();
+    }
+}
+
+#[cfg(test)]
+mod summary_tests {
+    use super::*;
+
+    #[test]
+    fn json_keeps_the_documented_keys_in_order_and_display_is_the_table() {
+        let s = Summary {
+            map: "m".into(),
+            batch: 7,
+            accumulators: vec![Accumulator {
+                name: "Principal".into(),
+                count: 2,
+                total: Decimal::new(15, 1),
+            }],
+            elapsed_ms: 12,
+            committed: true,
+            ..Summary::default()
+        };
+        let json = s.to_json();
+        let keys: Vec<&str> = json
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "map",
+                "file",
+                "batch",
+                "read",
+                "created",
+                "updated",
+                "skipped",
+                "rejected",
+                "posted",
+                "accumulators",
+                "warnings",
+                "elapsed_ms",
+                "committed",
+                "dry_run",
+                "cancelled",
+                "rejects_file",
+                "plans"
+            ]
+        );
+        assert_eq!(json["accumulators"][0]["total"], "1.50");
+        assert_eq!(json["elapsed_ms"], 12);
+        let table = s.to_string();
+        assert!(
+            table.starts_with("Import batch                 7\n"),
+            "{table}"
+        );
+        assert!(
+            table.ends_with("Result                       committed\n"),
+            "{table}"
+        );
     }
 }

@@ -7,8 +7,8 @@
 
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
 use crate::store::Db;
+use chrono::NaiveDate;
 
 use super::ast::{Cond, Expr, FieldRef, Node, Operand, Span, VarRef};
 use super::cond::{self, Scope};

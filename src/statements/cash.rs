@@ -1,8 +1,8 @@
 //! The daily cash report: every transaction posted in a range and not omitted from
 //! the daily cash report, totals by type, and the bank deposit (the To Us total).
 
-use chrono::NaiveDate;
 use crate::store::Db;
+use chrono::NaiveDate;
 
 use crate::money::limits::add_to_total;
 use crate::store::statements::cash_report_rows;

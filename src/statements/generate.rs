@@ -2,8 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{Duration, NaiveDate};
 use crate::store::Db;
+use chrono::{Duration, NaiveDate};
 
 use super::remit::{settle, PeriodSums, Remit};
 use crate::money::limits::{add_to_total, sub_from_total, MAX_AMOUNT_CENTS};
@@ -387,12 +387,7 @@ fn age_open_statements(conn: &Db, owner: i64, date: NaiveDate) -> Result<Aging> 
 
 /// `recoup client-payment`: a client's payment against what it owes, oldest first.
 /// A payment larger than the balance is refused rather than left unapplied.
-pub fn client_payment(
-    conn: &Db,
-    client: i64,
-    amount: i64,
-    date: NaiveDate,
-) -> Result<(i64, i64)> {
+pub fn client_payment(conn: &Db, client: i64, amount: i64, date: NaiveDate) -> Result<(i64, i64)> {
     let tops = top_owners(conn)?;
     let Some(&owner) = tops.get(&client) else {
         bail!(runtime, "no client with number {client}")

@@ -4,8 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
-use chrono::NaiveDate;
 use crate::store::Db;
+use chrono::NaiveDate;
 
 use crate::money::from_cents;
 use crate::output::OutputFile;

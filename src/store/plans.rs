@@ -1,2 +1,1 @@
 //! Contact plan runs: the debtors a plan runs over and the state it keeps.
-

@@ -1,2 +1,1 @@
 //! Transactions: posting rows, reversals, and the reads totals and reports are built from.
-

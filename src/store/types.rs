@@ -1,2 +1,1 @@
 //! Transaction types, rate plans and tax settings: the tables setup writes and posting reads.
-
