@@ -127,6 +127,27 @@ pub struct ErrorDetails {
     /// Further errors of the same failure (every parse error of a report), each
     /// shown on its own `error:` line after this one.
     pub more: Vec<Error>,
+    /// What the caller can do about it, in the library's words; the command line
+    /// says it with its own option names (`cli::remedy`), so library messages never
+    /// name a flag. Not part of the text this error displays.
+    pub remedy: Option<Remedy>,
+}
+
+/// A way out of a refusal that the caller chooses, not the data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Remedy {
+    /// Generate the statements again, replacing the ones that overlap.
+    ReplaceStatements,
+    /// Cancel the debtor's open promises and write the new arrangement's.
+    ReplacePromises,
+    /// Write the Metro 2 file although its header fails validation.
+    WriteAnyway,
+    /// Give the transferred clients the next free numbers.
+    Renumber,
+    /// Name the client the new accounts are placed for.
+    NameClient,
+    /// Name the payment a reversal reverses.
+    NameReversedPayment,
 }
 
 impl std::ops::Deref for Error {
@@ -174,6 +195,7 @@ impl Error {
             message,
             source: None,
             more: Vec::new(),
+            remedy: None,
         }))
     }
     pub fn runtime(message: impl Into<String>) -> Self {
@@ -208,6 +230,12 @@ impl Error {
     /// Keep the error underneath.
     pub fn with_source(mut self, source: impl Into<Source>) -> Self {
         self.source = Some(source.into());
+        self
+    }
+
+    /// Say what the caller can do about it (shown by the command line in its words).
+    pub fn with_remedy(mut self, remedy: Remedy) -> Self {
+        self.remedy = Some(remedy);
         self
     }
 

@@ -32,4 +32,4 @@ pub mod tomlutil;
 pub mod transfer;
 
 pub use env::Env;
-pub use error::{Error, ErrorKind, Result};
+pub use error::{Error, ErrorKind, Remedy, Result};

@@ -53,6 +53,7 @@ const ALLOWED_UPWARD: &[(&str, &str, &str)] = &[];
 const ROOT_NAMES: &[(&str, &str)] = &[
     ("Error", "error"),
     ("ErrorKind", "error"),
+    ("Remedy", "error"),
     ("Result", "error"),
     ("bail", "error"),
     ("Env", "env"),

@@ -36,7 +36,9 @@ fn generate_json_cash_report_and_refusals() {
         ])
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("--replace"));
+        .stderr(predicate::str::ends_with(
+            "already covers part of 2024-07-01 to 2024-07-31; use --replace to generate it again\n",
+        ));
     let out = recoup(&db)
         .args([
             "--json",

@@ -578,10 +578,25 @@ pub fn main() -> ExitCode {
         Ok(Ok(())) => ExitCode::SUCCESS,
         Ok(Err(e)) => {
             // Not eprintln!: a failed stderr must not turn the exit status into a panic's.
-            crate::cli::stdio::stderr_fmt(format_args!("error: {e}\n"));
+            let remedy = e.remedy.map(remedy).unwrap_or_default();
+            crate::cli::stdio::stderr_fmt(format_args!("error: {e}{remedy}\n"));
             ExitCode::from(e.exit_code() as u8)
         }
         Err(_) => ExitCode::from(1),
+    }
+}
+
+/// What the user can do about a refusal, in this command line's options; the library
+/// names the remedy, never the flag (docs/architecture.md).
+pub fn remedy(r: crate::Remedy) -> &'static str {
+    use crate::Remedy::*;
+    match r {
+        ReplaceStatements => "; use --replace to generate it again",
+        ReplacePromises => "; --replace cancels them",
+        WriteAnyway => "\n(--force writes it anyway)",
+        Renumber => " (use --renumber to give them the next free numbers)",
+        NameClient => " (give --client)",
+        NameReversedPayment => " (name it with --reverses)",
     }
 }
 

@@ -46,6 +46,9 @@ pub fn statements_generate(
     client: Option<i64>,
     replace: bool,
 ) -> Result<()> {
+    if to < from {
+        bail!(config, "--to {to} is before --from {from}");
+    }
     let mut store = Store::open_existing(&env.db)?;
     let tx = store.begin()?;
     let list = generate(&tx, from, to, client, replace)?;
@@ -114,6 +117,9 @@ pub fn client_payment_cmd(
     let Some(amount) = parse_amount(amount) else {
         bail!(config, "--amount: '{amount}' is not an amount")
     };
+    if amount <= rust_decimal::Decimal::ZERO {
+        bail!(config, "--amount must be positive");
+    }
     let mut store = Store::open_existing(&env.db)?;
     let tx = store.begin()?;
     let (id, left) = client_payment(&tx, client, to_cents(amount), date.unwrap_or(env.today))?;

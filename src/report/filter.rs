@@ -43,7 +43,7 @@ impl Filter {
         });
         if let Some((code, span)) = bare {
             return Err(Error::config(format!(
-                "--where '{text}': column {}: '{code}' is a field code; write @{code}",
+                "condition '{text}': column {}: '{code}' is a field code; write @{code}",
                 span.col
             )));
         }
@@ -99,13 +99,13 @@ impl Filter {
         });
         if let (None, Some(span)) = (today, dated) {
             return Err(Error::config(format!(
-                "--where: column {}: date codes need today's date here",
+                "condition: column {}: date codes need today's date here",
                 span.col
             )));
         }
         if let Some(span) = refused {
             return Err(Error::config(format!(
-                "--where: column {}: only fields, values, date codes (@d, @m-1 …) and @( … ) \
+                "condition: column {}: only fields, values, date codes (@d, @m-1 …) and @( … ) \
                  can be used here; variables, @N, @P, @PT, @t and contact controls need a report",
                 span.col
             )));
@@ -251,7 +251,7 @@ impl Scope for RowScope<'_, '_> {
         Err(self.error(span, "this code needs a report"))
     }
     fn error(&self, span: Span, msg: &str) -> Error {
-        Error::runtime(format!("--where: column {}: {msg}", span.col))
+        Error::runtime(format!("condition: column {}: {msg}", span.col))
     }
 }
 
@@ -280,7 +280,7 @@ mod tests {
         assert_eq!(e.exit_code(), 2);
         assert_eq!(
             e.message,
-            "--where '(@de.ac = 1) and (de.sta = NEW)': column 19: 'de.sta' is a field code; write @de.sta"
+            "condition '(@de.ac = 1) and (de.sta = NEW)': column 19: 'de.sta' is a field code; write @de.sta"
         );
         let e = Filter::parse("(@de.zz = 1)").unwrap_err();
         assert_eq!(e.exit_code(), 2);

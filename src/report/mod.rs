@@ -164,7 +164,7 @@ pub fn parse_condition(text: &str) -> Result<ast::Cond> {
                 .find(|d| !d.warning)
                 .map(|d| format!("column {}: {}", d.span.col, d.message))
                 .unwrap_or_else(|| "unexpected text after the condition".into());
-            Err(Error::config(format!("--where '{text}': {msg}")))
+            Err(Error::config(format!("condition '{text}': {msg}")))
         }
     }
 }

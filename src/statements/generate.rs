@@ -8,7 +8,7 @@ use chrono::{Duration, NaiveDate};
 use super::remit::{settle, PeriodSums, Remit};
 use crate::money::limits::{add_to_total, sub_from_total, MAX_AMOUNT_CENTS};
 use crate::store::statements::{self as store, NewStatement, StatementLine as Line};
-use crate::{bail, Result};
+use crate::{bail, Error, Remedy, Result};
 
 /// One generated statement, amounts in cents.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -164,7 +164,10 @@ pub fn generate(
     replace: bool,
 ) -> Result<Vec<StatementSummary>> {
     if to < from {
-        bail!(config, "--to {to} is before --from {from}");
+        bail!(
+            config,
+            "the period ends on {to}, before it starts on {from}"
+        );
     }
     let tops = top_owners(conn)?;
     let period = Period {
@@ -296,7 +299,10 @@ fn clear_overlapping_statement(
     let existing = store::overlapping_statement(conn, owner, from, to)?;
     if let Some(nu) = existing {
         if !replace {
-            bail!(runtime, "client {owner}: statement {nu} already covers part of {from} to {to}; use --replace to generate it again");
+            return Err(Error::runtime(format!(
+                "client {owner}: statement {nu} already covers part of {from} to {to}"
+            ))
+            .with_remedy(Remedy::ReplaceStatements));
         }
         remove_statement(conn, owner, nu, to)?;
     }
@@ -393,7 +399,7 @@ pub fn client_payment(conn: &Db, client: i64, amount: i64, date: NaiveDate) -> R
         bail!(runtime, "no client with number {client}")
     };
     if amount <= 0 {
-        bail!(config, "--amount must be positive");
+        bail!(config, "a client payment must be more than 0.00");
     }
     if amount > MAX_AMOUNT_CENTS {
         bail!(
