@@ -115,13 +115,7 @@ impl PlanRunner {
     }
 
     /// Run a plan on one debtor, counting from `reference`.
-    pub fn run(
-        &mut self,
-        conn: &Db,
-        fi: i64,
-        code: &str,
-        reference: NaiveDate,
-    ) -> Result<()> {
+    pub fn run(&mut self, conn: &Db, fi: i64, code: &str, reference: NaiveDate) -> Result<()> {
         if code.trim().is_empty() || !self.ran.insert((fi, code.trim().to_string())) {
             return Ok(());
         }
@@ -540,12 +534,7 @@ pub fn write_note(
 /// fields compare on the key and also accept the text (docs/store.md). A date field may be
 /// compared with `today` (or `@d`, as in reports): the date the plan's events count
 /// from, so `de.tbd <= today` picks accounts already time-barred (docs/money.md).
-fn condition_holds(
-    conn: &Db,
-    fi: i64,
-    c: &Condition,
-    reference: NaiveDate,
-) -> Result<bool> {
+fn condition_holds(conn: &Db, fi: i64, c: &Condition, reference: NaiveDate) -> Result<bool> {
     let key = match c.field.form {
         Form::Debtor => fi,
         Form::Client => store::debtor_client(conn, fi)?.unwrap_or_default(),

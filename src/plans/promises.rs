@@ -145,10 +145,16 @@ mod tests {
         let d = day("2024-07-09");
         // 30.00 does not satisfy the first 50.00 promise: 20.00 still promised
         assert_eq!(apply_payment(c, 1, 3000, d).unwrap(), 0);
-        assert_eq!(promises(c, ids), vec![(5000, 3000, false), (5000, 0, false)]);
+        assert_eq!(
+            promises(c, ids),
+            vec![(5000, 3000, false), (5000, 0, false)]
+        );
         // 45.00 completes it (20.00) and carries 25.00 to the next
         assert_eq!(apply_payment(c, 1, 4500, d).unwrap(), 1);
-        assert_eq!(promises(c, ids), vec![(5000, 5000, true), (5000, 2500, false)]);
+        assert_eq!(
+            promises(c, ids),
+            vec![(5000, 5000, true), (5000, 2500, false)]
+        );
         assert_eq!(npd_arr(c), (Some("2024-08-10".into()), Some(5000)));
         // 80.00 completes the second (25.00); 55.00 is left over with nothing promised
         assert_eq!(apply_payment(c, 1, 8000, d).unwrap(), 1);
@@ -164,7 +170,10 @@ mod tests {
         apply_payment(c, 1, 7500, d).unwrap();
         // reversing 40.00: 25.00 back from the second, 15.00 from the first (reopened)
         assert_eq!(apply_payment(c, 1, -4000, d).unwrap(), 1);
-        assert_eq!(promises(c, ids), vec![(5000, 3500, false), (5000, 0, false)]);
+        assert_eq!(
+            promises(c, ids),
+            vec![(5000, 3500, false), (5000, 0, false)]
+        );
         assert_eq!(npd_arr(c), (Some("2024-07-10".into()), Some(5000)));
         assert!(field(c, Form::Contact, ids[0], "dd").is_null());
     }

@@ -1,6 +1,5 @@
 //! Contact plan runs: the debtors a plan runs over and the state it keeps.
 
-
 use chrono::NaiveDate;
 use rusqlite::{params, Connection, OptionalExtension};
 use rust_decimal::Decimal;

@@ -1,6 +1,5 @@
 //! Transactions: posting rows, reversals, and the reads totals and reports are built from.
 
-
 use chrono::NaiveDate;
 use rusqlite::{params, Connection};
 
