@@ -171,10 +171,9 @@ pub fn run(env: &Env, out: &Path, w: &mut dyn Write) -> Result<()> {
     tx.commit()?;
     let (arrangement, accrued) = collection_operations(env, &mut store)?;
     posted += (arrangement.transactions.len() + accrued.posted) as u64;
-    let (cm, tx_total): (i64, i64) = store.conn().query_row(
-        "SELECT COALESCE(SUM(cm), 0), COALESCE(SUM(tx), 0) FROM trans WHERE pd >= '2024-07-01'",
-        [],
-        |r| Ok((r.get(0)?, r.get(1)?)),
+    let (cm, tx_total) = store::transactions::commission_and_tax_posted_since(
+        store.conn(),
+        d("2024-07-01").unwrap_or(env.today),
     )?;
 
     say!(w, "recoup demo — {} (today {})", db.display(), env.today)?;
@@ -285,7 +284,7 @@ pub fn run(env: &Env, out: &Path, w: &mut dyn Write) -> Result<()> {
 }
 
 /// The file number of the demo's account `acct`.
-fn file_of(conn: &rusqlite::Connection, acct: &str) -> Result<i64> {
+fn file_of(conn: &store::Db, acct: &str) -> Result<i64> {
     store::find_debtors_by_acct(conn, acct, None)?
         .first()
         .copied()
@@ -413,26 +412,21 @@ fn metro2_file(w: &mut dyn Write, store: &mut Store, env: &Env, out: &Path) -> R
 }
 
 /// The balances table: one line per debtor.
-fn print_balances(w: &mut dyn Write, conn: &rusqlite::Connection) -> Result<()> {
-    let mut stmt =
-        conn.prepare("SELECT fi, cn, na, pr, intr, fe, pa, ow FROM debtor ORDER BY fi")?;
-    let mut rows = stmt.query([])?;
-    while let Some(r) = rows.next()? {
-        let name: String = r.get(2)?;
+fn print_balances(w: &mut dyn Write, conn: &store::Db) -> Result<()> {
+    store::debtors::for_each_debtor_balance(conn, |b| {
         say!(
             w,
             "{:>5} {:>5} {:<22} {:>10} {:>8} {:>7} {:>10} {:>10}",
-            r.get::<_, i64>(0)?,
-            r.get::<_, i64>(1)?,
-            name.chars().take(22).collect::<String>(),
-            from_cents(r.get(3)?),
-            from_cents(r.get(4)?),
-            from_cents(r.get(5)?),
-            from_cents(r.get(6)?),
-            from_cents(r.get(7)?),
-        )?;
-    }
-    Ok(())
+            b.fi,
+            b.client,
+            b.name.chars().take(22).collect::<String>(),
+            from_cents(b.principal),
+            from_cents(b.interest),
+            from_cents(b.fees),
+            from_cents(b.paid),
+            from_cents(b.owing),
+        )
+    })
 }
 
 /// Import one embedded file through an embedded map; returns the debtors created and

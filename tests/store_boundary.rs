@@ -29,7 +29,10 @@ const EXEMPT: &[(&str, &str)] = &[
 ];
 
 /// Literals that hold SQL words but are not SQL (messages naming a plan's event kinds).
-const NOT_SQL: &[&str] = &["an odbc event needs description INSERT, UPDATE or DELETE"];
+const NOT_SQL: &[&str] = &[
+    "an odbc event needs description INSERT, UPDATE or DELETE",
+    "is not INSERT, UPDATE or DELETE",
+];
 
 /// Files whose SQL has not moved behind the store yet. Each slice of the move deletes
 /// its lines; the list ends empty.
@@ -55,14 +58,7 @@ const STILL_OUTSIDE: &[&str] = &[
     "sol/rules.rs",
     "sol/tests.rs",
     // plans and arrangements
-    "arrangements/mod.rs",
-    "arrangements/settings.rs",
-    "arrangements/sweep.rs",
-    "cli/plans.rs",
-    "plans/engine.rs",
-    "plans/promises.rs",
     // setup, transfer and the demo
-    "demo.rs",
     "setup/file.rs",
     "setup/interest.rs",
     "setup/mod.rs",

@@ -14,11 +14,11 @@ pub mod sweep;
 pub use settings::{render as render_setup, to_json as setup_json, PromiseConfig, PromiseSettings};
 
 use chrono::{Days, Months, NaiveDate};
-use rusqlite::{params, Connection};
 use rust_decimal::Decimal;
 
 use crate::money::{from_cents, to_cents, Ledger, NewTransaction};
 use crate::plans::promises::{self, CANCELLED};
+use crate::store::{self, contacts, Db};
 use crate::{bail, Env, Result};
 
 /// Transaction types an arrangement posts (stock types, S2:2608-2699, 3113-3186).
@@ -158,18 +158,9 @@ fn non_negative(name: &str, v: Option<Decimal>) -> Result<Decimal> {
     Ok(v)
 }
 
-/// Open promises of a debtor.
-fn open_promises(conn: &Connection, fi: i64) -> Result<i64> {
-    Ok(conn.query_row(
-        "SELECT COUNT(*) FROM contact WHERE fi = ?1 AND lower(ty) = 'promise' AND COALESCE(done, 0) = 0",
-        [fi],
-        |r| r.get(0),
-    )?)
-}
-
 /// Set up an arrangement in the caller's transaction: post, schedule, run the posted
 /// types' plans.
-pub fn add(conn: &Connection, env: &Env, req: &Request) -> Result<Arrangement> {
+pub fn add(conn: &Db, env: &Env, req: &Request) -> Result<Arrangement> {
     let down = non_negative("down", req.down)?;
     let charge = non_negative("service-charge", req.service_charge)?;
     let discount = non_negative("discount", req.discount)?;
@@ -180,10 +171,10 @@ pub fn add(conn: &Connection, env: &Env, req: &Request) -> Result<Arrangement> {
             req.amount
         );
     }
-    if crate::store::debtor_client(conn, req.debtor)?.is_none() {
+    if store::debtor_client(conn, req.debtor)?.is_none() {
         bail!(runtime, "debtor {} does not exist", req.debtor);
     }
-    let open = open_promises(conn, req.debtor)?;
+    let open = contacts::count_open_promises(conn, req.debtor)?;
     let mut cancelled = 0;
     if open > 0 {
         if !req.replace {
@@ -193,17 +184,10 @@ pub fn add(conn: &Connection, env: &Env, req: &Request) -> Result<Arrangement> {
                 req.debtor
             );
         }
-        cancelled = conn.execute(
-            "UPDATE contact SET done = 1, dd = ?2, st = ?3
-             WHERE fi = ?1 AND lower(ty) = 'promise' AND COALESCE(done, 0) = 0",
-            params![req.debtor, env.today, CANCELLED],
-        )?;
+        cancelled = contacts::close_open_promises(conn, req.debtor, env.today, CANCELLED)?;
     }
     // The new arrangement's amount per period replaces any earlier one.
-    conn.execute(
-        "UPDATE debtor SET arr = ?2 WHERE fi = ?1",
-        params![req.debtor, to_cents(req.amount)],
-    )?;
+    store::debtors::set_arrangement_amount(conn, req.debtor, to_cents(req.amount))?;
 
     let mut ledger = Ledger::new(env.today);
     let mut transactions = Vec::new();
@@ -240,19 +224,11 @@ pub fn add(conn: &Connection, env: &Env, req: &Request) -> Result<Arrangement> {
     let due = schedule(owing, to_cents(req.amount), req.every, req.first, req.count)?;
     let total = due.len();
     let mut promises_written = Vec::with_capacity(total);
-    let mut insert = conn.prepare_cached(
-        "INSERT INTO contact (fi, ty, de, du, am, pa, done, st)
-         VALUES (?1, 'Promise', ?2, ?3, ?4, 0, 0, 'In Progress')",
-    )?;
     for (i, (date, cents)) in due.into_iter().enumerate() {
-        insert.execute(params![
-            req.debtor,
-            format!("Arrangement payment {} of {total}", i + 1),
-            date,
-            cents
-        ])?;
+        let description = format!("Arrangement payment {} of {total}", i + 1);
+        let contact = contacts::insert_promise(conn, req.debtor, &description, date, cents)?;
         promises_written.push(Promise {
-            contact: conn.last_insert_rowid(),
+            contact,
             due: crate::dates::iso_date(date),
             amount: format!("{:.2}", from_cents(cents)),
         });
@@ -284,18 +260,14 @@ pub fn add(conn: &Connection, env: &Env, req: &Request) -> Result<Arrangement> {
 
 /// After a transaction is posted by hand: a payment (or its reversal) pays the
 /// debtor's promises and may move the time-barred date.
-pub fn after_posting(conn: &Connection, fi: i64, transaction: i64) -> Result<()> {
-    let (ft, amount, py): (Option<String>, i64, Option<String>) = conn.query_row(
-        "SELECT ft, COALESCE(tu, 0) + COALESCE(di, 0), py FROM trans WHERE id = ?1",
-        [transaction],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-    )?;
-    if ft.as_deref() != Some(crate::money::FinType::Payment.as_str()) {
+pub fn after_posting(conn: &Db, fi: i64, transaction: i64) -> Result<()> {
+    let t = store::transactions::transaction_payment(conn, transaction)?;
+    if t.fin_type.as_deref() != Some(crate::money::FinType::Payment.as_str()) {
         return Ok(());
     }
-    let date = py.as_deref().and_then(crate::dates::parse_iso);
+    let date = t.payment_date.as_deref().and_then(crate::dates::parse_iso);
     if let Some(date) = date {
-        promises::apply_payment(conn, fi, amount, date)?;
+        promises::apply_payment(conn, fi, t.amount, date)?;
     }
     crate::sol::refresh_debtor(conn, fi)
 }

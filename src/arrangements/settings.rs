@@ -3,12 +3,11 @@
 
 use std::path::Path;
 
-use rusqlite::Connection;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::store::settings;
+use crate::store::{settings, Db};
 use crate::tomlutil::{config_error_at, Dec};
 use crate::Result;
 
@@ -36,7 +35,7 @@ pub struct PromiseConfig {
 }
 
 impl PromiseConfig {
-    pub fn load(conn: &Connection) -> Result<PromiseConfig> {
+    pub fn load(conn: &Db) -> Result<PromiseConfig> {
         let grace_days = settings::get(conn, SECTION, "grace_days")?
             .and_then(|v| v.parse().ok())
             .unwrap_or(DEFAULT_GRACE_DAYS);
@@ -70,7 +69,7 @@ impl PromiseSettings {
     }
 
     /// `setup apply`: the section replaces the one in force.
-    pub fn apply(&self, conn: &Connection) -> Result<()> {
+    pub fn apply(&self, conn: &Db) -> Result<()> {
         settings::clear_section(conn, SECTION)?;
         settings::set(
             conn,
@@ -96,7 +95,7 @@ impl PromiseSettings {
 }
 
 /// `setup show`: the section as setup.toml text (applies again), empty when unset.
-pub fn render(conn: &Connection) -> Result<String> {
+pub fn render(conn: &Db) -> Result<String> {
     let pairs = settings::section(conn, SECTION)?;
     if pairs.is_empty() {
         return Ok(String::new());
@@ -113,7 +112,7 @@ pub fn render(conn: &Connection) -> Result<String> {
 }
 
 /// `setup show --json`.
-pub fn to_json(conn: &Connection) -> Result<serde_json::Value> {
+pub fn to_json(conn: &Db) -> Result<serde_json::Value> {
     Ok(serde_json::Value::Object(
         settings::section(conn, SECTION)?
             .into_iter()

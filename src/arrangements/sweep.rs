@@ -7,13 +7,13 @@
 use std::collections::BTreeMap;
 
 use chrono::{Days, NaiveDate};
-use rusqlite::{params, Connection};
 use rust_decimal::Decimal;
 
 use super::PromiseConfig;
 use crate::dates::iso_date;
 use crate::money::{from_cents, Ledger, NewTransaction};
 use crate::plans::promises::{self, BROKEN};
+use crate::store::{contacts, Db};
 use crate::{Env, Result};
 
 /// The late-fee transaction type (stock 320 Payment Plan Late Fee).
@@ -65,39 +65,31 @@ fn standing(due: Option<NaiveDate>, marked_broken: bool, as_of: NaiveDate, grace
 /// The promises with an unpaid amount (open ones and broken ones), earliest due first;
 /// only the broken ones with `broken_only`; only one debtor's with `debtor`.
 pub fn list(
-    conn: &Connection,
+    conn: &Db,
     as_of: NaiveDate,
     broken_only: bool,
     debtor: Option<i64>,
 ) -> Result<Vec<PromiseRow>> {
     let grace = PromiseConfig::load(conn)?.grace_days;
-    let mut stmt = conn.prepare(
-        "SELECT fi, id, du, COALESCE(am, 0), COALESCE(pa, 0), COALESCE(st, '') = ?1
-         FROM contact
-         WHERE lower(ty) = 'promise' AND (COALESCE(done, 0) = 0 OR st = ?1)
-           AND COALESCE(am, 0) > COALESCE(pa, 0) AND (?2 IS NULL OR fi = ?2)
-         ORDER BY du IS NULL, du, fi, id",
-    )?;
-    let mut rows = stmt.query(params![BROKEN, debtor])?;
     let mut out = Vec::new();
-    while let Some(r) = rows.next()? {
-        let due: Option<String> = r.get(2)?;
-        let due_date = due.as_deref().and_then(crate::dates::parse_iso);
-        let (amount, paid): (i64, i64) = (r.get(3)?, r.get(4)?);
-        let status = standing(due_date, r.get(5)?, as_of, grace);
+    contacts::for_each_unpaid_promise(conn, BROKEN, debtor, |p| {
+        let due_date = p.due.as_deref().and_then(crate::dates::parse_iso);
+        let (amount, paid) = (p.amount, p.paid);
+        let status = standing(due_date, p.marked_broken, as_of, grace);
         if broken_only && status != Standing::Broken {
-            continue;
+            return Ok(());
         }
         out.push(PromiseRow {
-            file: r.get(0)?,
-            contact: r.get(1)?,
-            due,
+            file: p.fi,
+            contact: p.id,
+            due: p.due,
             amount: format!("{:.2}", from_cents(amount)),
             paid: format!("{:.2}", from_cents(paid)),
             unpaid: format!("{:.2}", from_cents(amount - paid)),
             status,
         });
-    }
+        Ok(())
+    })?;
     Ok(out)
 }
 
@@ -125,7 +117,7 @@ pub struct SweepSummary {
 /// Returns the summary and the ODBC events the plans left for after the commit.
 /// A second sweep on the same date finds nothing more.
 pub fn sweep(
-    conn: &Connection,
+    conn: &Db,
     env: &Env,
     as_of: NaiveDate,
     keep_rows: bool,
@@ -136,29 +128,22 @@ pub fn sweep(
         grace_days: cfg.grace_days,
         ..Default::default()
     };
-    let cutoff = iso_date(cutoff(as_of, cfg.grace_days));
-    // (debtor, contact, due, promised, paid), by debtor: the index on (done, du) finds
-    // the candidates among all contacts.
-    let due: Vec<(i64, i64, String, i64, i64)> = conn
-        .prepare(
-            "SELECT fi, id, du, COALESCE(am, 0), COALESCE(pa, 0) FROM contact
-             WHERE done = 0 AND du < ?1 AND lower(ty) = 'promise'
-               AND COALESCE(am, 0) > COALESCE(pa, 0) AND fi IS NOT NULL
-             ORDER BY fi, du, id",
-        )?
-        .query_map([&cutoff], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-        })?
-        .collect::<std::result::Result<_, _>>()?;
+    // By debtor: the index on (done, du) finds the candidates among all contacts.
+    let due = contacts::promises_due_before(conn, cutoff(as_of, cfg.grace_days))?;
     let mut ledger = Ledger::new(env.today);
-    let mut mark =
-        conn.prepare_cached("UPDATE contact SET done = 1, dd = ?2, st = ?3 WHERE id = ?1")?;
     let mut fee_total = Decimal::ZERO;
     let mut type_plans: Vec<(i64, String)> = Vec::new();
     let mut last_debtor = None;
     let mut debtors = Vec::new();
-    for (fi, id, du, amount, paid) in due {
-        mark.execute(params![id, as_of, BROKEN])?;
+    for contacts::DuePromise {
+        fi,
+        id,
+        due: du,
+        amount,
+        paid,
+    } in due
+    {
+        contacts::close_contact(conn, id, as_of, BROKEN)?;
         summary.broken += 1;
         if let Some(fee) = cfg.late_fee {
             let posted = ledger.post(

@@ -57,7 +57,7 @@ fn count_odbc_done(summary: &mut PlanSummary, done: usize) {
 /// Debtors chosen by `--debtor`, `--client` and `--where` (all when none is given),
 /// ascending.
 pub fn select_debtors(
-    conn: &rusqlite::Connection,
+    conn: &crate::store::Db,
     debtors: &[i64],
     client: Option<i64>,
     filter: Option<&str>,
@@ -65,18 +65,10 @@ pub fn select_debtors(
 ) -> Result<Vec<i64>> {
     let mut targets: Vec<i64> = debtors.to_vec();
     if let Some(c) = client {
-        let mut stmt = conn.prepare("SELECT fi FROM debtor WHERE cn = ?1")?;
-        let rows = stmt.query_map([c], |r| r.get(0))?;
-        for r in rows {
-            targets.push(r?);
-        }
+        targets.extend(crate::store::plans::client_debtors(conn, c)?);
     }
     if debtors.is_empty() && client.is_none() {
-        let mut stmt = conn.prepare("SELECT fi FROM debtor")?;
-        let rows = stmt.query_map([], |r| r.get(0))?;
-        for r in rows {
-            targets.push(r?);
-        }
+        targets.extend(crate::store::plans::all_debtors(conn)?);
     }
     targets.sort_unstable();
     targets.dedup();

@@ -6,7 +6,6 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 
 use chrono::{NaiveDate, NaiveTime};
-use rusqlite::{params, Connection, OptionalExtension};
 
 use super::model::{parse_plan, Condition, Event, EventType, Plan};
 use super::schedule::{contact_date, contact_time};
@@ -14,7 +13,8 @@ use crate::catalog::{FieldType, Form};
 use crate::dates::Calendar;
 use crate::money::{Ledger, NewTransaction};
 use crate::store::contacts::{self, NewContact, PendingContacts};
-use crate::store::{self, settings};
+use crate::store::plans::debtor_status_operator;
+use crate::store::{self, settings, Db};
 use crate::{bail, Env, Error, Result};
 
 /// Shipped plans, used when the home directory has no file of that code.
@@ -64,16 +64,8 @@ struct Due<'e> {
 }
 
 impl PlanRunner {
-    pub fn new(conn: &Connection, env: &Env) -> Result<PlanRunner> {
-        let mut holidays = HashSet::new();
-        let mut stmt = conn.prepare("SELECT date FROM holiday")?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let s: String = r.get(0)?;
-            if let Some(d) = crate::dates::parse_iso(&s) {
-                holidays.insert(d);
-            }
-        }
+    pub fn new(conn: &Db, env: &Env) -> Result<PlanRunner> {
+        let holidays: HashSet<NaiveDate> = settings::holiday_dates(conn)?.into_iter().collect();
         let schedule_on_weekends =
             settings::get_bool(conn, "scheduling", "schedule_on_weekends")?.unwrap_or(false);
         Ok(PlanRunner {
@@ -123,13 +115,7 @@ impl PlanRunner {
     }
 
     /// Run a plan on one debtor, counting from `reference`.
-    pub fn run(
-        &mut self,
-        conn: &Connection,
-        fi: i64,
-        code: &str,
-        reference: NaiveDate,
-    ) -> Result<()> {
+    pub fn run(&mut self, conn: &Db, fi: i64, code: &str, reference: NaiveDate) -> Result<()> {
         if code.trim().is_empty() || !self.ran.insert((fi, code.trim().to_string())) {
             return Ok(());
         }
@@ -214,7 +200,7 @@ impl PlanRunner {
     #[allow(clippy::too_many_arguments)]
     fn carry_out_group(
         &mut self,
-        conn: &Connection,
+        conn: &Db,
         fi: i64,
         due: &[Due],
         reference: NaiveDate,
@@ -263,7 +249,7 @@ impl PlanRunner {
     #[allow(clippy::too_many_arguments)]
     fn carry_out(
         &mut self,
-        conn: &Connection,
+        conn: &Db,
         fi: i64,
         contact: i64,
         kind: EventType,
@@ -274,14 +260,8 @@ impl PlanRunner {
     ) -> Result<Option<String>> {
         use EventType::*;
         match kind {
-            Activate => {
-                conn.prepare_cached("UPDATE debtor SET mo = 'A', cld = NULL WHERE fi = ?1")?
-                    .execute([fi])?;
-            }
-            Close => {
-                conn.prepare_cached("UPDATE debtor SET mo = 'C', cld = ?2 WHERE fi = ?1")?
-                    .execute(params![fi, self.today])?;
-            }
+            Activate => store::plans::activate_debtor(conn, fi)?,
+            Close => store::plans::close_debtor(conn, fi, self.today)?,
             Note => {
                 let (status, operator) = match note_as {
                     Some((s, o)) => (s.to_string(), o.to_string()),
@@ -315,7 +295,7 @@ impl PlanRunner {
     /// Delete pending contacts (S2:1249-1258): all of them, or those of the types (and
     /// descriptions) the events name. Metro contacts are never deleted; a delete-all
     /// plan run by `batch contacts` leaves pending contacts alone (S3:59).
-    fn delete_pending(&mut self, conn: &Connection, fi: i64, plan: &Plan) -> Result<()> {
+    fn delete_pending(&mut self, conn: &Db, fi: i64, plan: &Plan) -> Result<()> {
         if plan.delete_all_pending {
             if !self.batch_mode {
                 self.summary.deleted_contacts +=
@@ -339,7 +319,7 @@ impl PlanRunner {
     /// (counted as executed).
     fn contact(
         &mut self,
-        conn: &Connection,
+        conn: &Db,
         fi: i64,
         d: &Due,
         description: &str,
@@ -358,7 +338,7 @@ impl PlanRunner {
     /// Write an event's contact record, without counting it; returns its id.
     fn insert_contact(
         &mut self,
-        conn: &Connection,
+        conn: &Db,
         fi: i64,
         d: &Due,
         description: &str,
@@ -389,7 +369,7 @@ impl PlanRunner {
     /// Status, sales, rate and rate-plan changes. Returns the new status's plan.
     fn apply_change(
         &mut self,
-        conn: &Connection,
+        conn: &Db,
         fi: i64,
         kind: EventType,
         value: &str,
@@ -397,33 +377,19 @@ impl PlanRunner {
         let value = value.trim();
         match kind {
             EventType::Status => {
-                conn.prepare_cached("UPDATE debtor SET sta = ?2 WHERE fi = ?1")?
-                    .execute(params![fi, value])?;
-                let plan: Option<Option<String>> = conn
-                    .query_row(
-                        "SELECT plan FROM status_code WHERE code = ?1",
-                        [value],
-                        |r| r.get(0),
-                    )
-                    .optional()?;
-                return Ok(plan.flatten().filter(|p| !p.trim().is_empty()));
+                store::plans::set_debtor_status(conn, fi, value)?;
+                let plan = store::plans::status_plan(conn, value)?;
+                return Ok(plan.filter(|p| !p.trim().is_empty()));
             }
-            EventType::Sales => {
-                conn.prepare_cached("UPDATE debtor SET sa = ?2 WHERE fi = ?1")?
-                    .execute(params![fi, value])?;
-            }
+            EventType::Sales => store::plans::set_debtor_sales(conn, fi, value)?,
             EventType::Rate => {
                 // The description is the percent, "with no percent sign" (S2:1579-1580).
                 let Some(rate) = crate::money::parse_amount(value.trim_end_matches('%')) else {
                     bail!(config, "rate event: '{value}' is not a percent");
                 };
-                conn.prepare_cached("UPDATE debtor SET rt = ?2 WHERE fi = ?1")?
-                    .execute(params![fi, rate.normalize().to_string()])?;
+                store::plans::set_debtor_rate(conn, fi, rate)?;
             }
-            EventType::RatePlan => {
-                conn.prepare_cached("UPDATE debtor SET rpl = ?2 WHERE fi = ?1")?
-                    .execute(params![fi, value])?;
-            }
+            EventType::RatePlan => store::plans::set_debtor_rate_plan(conn, fi, value)?,
             _ => {}
         }
         Ok(None)
@@ -432,7 +398,7 @@ impl PlanRunner {
     /// Post a transaction event; returns the type's plan to run afterwards.
     fn post(
         &mut self,
-        conn: &Connection,
+        conn: &Db,
         fi: i64,
         type_code: &str,
         amount: Option<rust_decimal::Decimal>,
@@ -453,7 +419,7 @@ impl PlanRunner {
     /// `recoup batch contacts`: carry out the automatic contacts due on or before
     /// `through` (status, close, activate, notes, transactions, operator, sales, rates,
     /// plans), oldest first, and mark them done.
-    pub fn process_due(&mut self, conn: &Connection, through: NaiveDate) -> Result<usize> {
+    pub fn process_due(&mut self, conn: &Db, through: NaiveDate) -> Result<usize> {
         self.batch_mode = true;
         let mut items = contacts::pending_contacts(conn, through)?;
         items.sort();
@@ -536,23 +502,16 @@ fn operator_of(e: &Event) -> String {
     }
 }
 
-fn debtor_status_operator(conn: &Connection, fi: i64) -> Result<(String, String)> {
-    Ok(conn
-        .prepare_cached("SELECT COALESCE(sta, ''), COALESCE(op, '') FROM debtor WHERE fi = ?1")?
-        .query_row([fi], |r| Ok((r.get(0)?, r.get(1)?)))?)
-}
-
 /// A new operator also takes the In Progress contacts of the previous one (S2:1622-1624).
-fn set_operator(conn: &Connection, fi: i64, operator: &str) -> Result<()> {
+fn set_operator(conn: &Db, fi: i64, operator: &str) -> Result<()> {
     let (_, previous) = debtor_status_operator(conn, fi)?;
-    conn.prepare_cached("UPDATE debtor SET op = ?2 WHERE fi = ?1")?
-        .execute(params![fi, operator])?;
+    store::plans::set_debtor_operator(conn, fi, operator)?;
     contacts::reassign_pending(conn, fi, &previous, operator)
 }
 
 /// A note line stamped `DATE TIME STATUS OPERATOR : TEXT` (S2:5030-5032).
 pub fn write_note(
-    conn: &Connection,
+    conn: &Db,
     fi: i64,
     date: NaiveDate,
     time: NaiveTime,
@@ -575,12 +534,7 @@ pub fn write_note(
 /// fields compare on the key and also accept the text (docs/store.md). A date field may be
 /// compared with `today` (or `@d`, as in reports): the date the plan's events count
 /// from, so `de.tbd <= today` picks accounts already time-barred (docs/money.md).
-fn condition_holds(
-    conn: &Connection,
-    fi: i64,
-    c: &Condition,
-    reference: NaiveDate,
-) -> Result<bool> {
+fn condition_holds(conn: &Db, fi: i64, c: &Condition, reference: NaiveDate) -> Result<bool> {
     let key = match c.field.form {
         Form::Debtor => fi,
         Form::Client => store::debtor_client(conn, fi)?.unwrap_or_default(),
@@ -597,14 +551,7 @@ fn condition_holds(
         return Ok(false);
     };
     let mut wanted = c.value.trim().to_string();
-    if let Some(k) = conn
-        .query_row(
-            "SELECT key FROM pick_list WHERE field = ?1 AND (text = ?2 COLLATE NOCASE)",
-            params![c.field.code(), wanted],
-            |r| r.get::<_, String>(0),
-        )
-        .optional()?
-    {
+    if let Some(k) = settings::pick_list_key(conn, &c.field.code(), &wanted)? {
         wanted = k;
     }
     use std::cmp::Ordering;

@@ -23,16 +23,9 @@ pub(crate) fn column(code: &str) -> Result<&'static str> {
 }
 
 /// Mark a contact done on `date` with status Completed (S2:1291-1329: a carried-out
-/// automatic contact stays as history). The one statement for "mark contact done".
+/// automatic contact stays as history). "Mark contact done" is [`close_contact`].
 pub fn mark_contact_done(conn: &Connection, id: i64, date: NaiveDate) -> Result<()> {
-    let sql = format!(
-        "UPDATE contact SET {done} = 1, {dd} = ?2, {st} = 'Completed' WHERE id = ?1",
-        done = column("co.do")?,
-        dd = column("co.dd")?,
-        st = column("co.st")?,
-    );
-    conn.prepare_cached(&sql)?.execute(params![id, date])?;
-    Ok(())
+    close_contact(conn, id, date, "Completed")
 }
 
 /// Set (or, with `None`, clear) a contact's Attachment.
@@ -310,6 +303,142 @@ pub fn delete_pending(conn: &Connection, fi: i64, which: PendingContacts) -> Res
             .execute(params![fi, kind, description])?,
     };
     Ok(deleted)
+}
+
+/// Close a contact on `date` with `status` (Completed, or a promise Broken): done, with
+/// its done date. The one statement for "mark contact done"; the promise sweep runs it
+/// once per broken promise, so its text is expanded once (`sql!`), never per call.
+pub fn close_contact(conn: &Connection, id: i64, date: NaiveDate, status: &str) -> Result<()> {
+    // `id` is the store's own key, not a catalogue field.
+    conn.prepare_cached(crate::sql!(
+        "UPDATE contact SET {co.do} = 1, {co.dd} = ?2, {co.st} = ?3 WHERE id = ?1"
+    )?)?
+    .execute(params![id, date, status])?;
+    Ok(())
+}
+
+/// How many open (not done) promises a debtor has.
+pub fn count_open_promises(conn: &Connection, fi: i64) -> Result<i64> {
+    // `fi` is the store's own owner key on contact.
+    Ok(conn
+        .prepare_cached(crate::sql!(
+            "SELECT COUNT(*) FROM contact
+             WHERE fi = ?1 AND lower({co.ty}) = 'promise' AND COALESCE({co.do}, 0) = 0"
+        )?)?
+        .query_row([fi], |r| r.get(0))?)
+}
+
+/// Close every open promise of a debtor on `date` with `status` (an arrangement
+/// replaced them); returns how many.
+pub fn close_open_promises(
+    conn: &Connection,
+    fi: i64,
+    date: NaiveDate,
+    status: &str,
+) -> Result<usize> {
+    Ok(conn
+        .prepare_cached(crate::sql!(
+            "UPDATE contact SET {co.do} = 1, {co.dd} = ?2, {co.st} = ?3
+             WHERE fi = ?1 AND lower({co.ty}) = 'promise' AND COALESCE({co.do}, 0) = 0"
+        )?)?
+        .execute(params![fi, date, status])?)
+}
+
+/// Write an arrangement's Promise contact: `amount` cents due on `due`, nothing paid,
+/// In Progress; returns its id.
+pub fn insert_promise(
+    conn: &Connection,
+    fi: i64,
+    description: &str,
+    due: NaiveDate,
+    amount: i64,
+) -> Result<i64> {
+    conn.prepare_cached(crate::sql!(
+        "INSERT INTO contact (fi, {co.ty}, {co.de}, {co.du}, {co.am}, {co.pa}, {co.do}, {co.st})
+         VALUES (?1, 'Promise', ?2, ?3, ?4, 0, 0, 'In Progress')"
+    )?)?
+    .execute(params![fi, description, due, amount])?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// A promise with an unpaid amount, as `recoup promises` lists it (cents).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnpaidPromise {
+    pub fi: i64,
+    pub id: i64,
+    /// Due date as stored (`YYYY-MM-DD`), or none.
+    pub due: Option<String>,
+    /// Promised amount (blank read as 0).
+    pub amount: i64,
+    /// Amount paid so far (blank read as 0).
+    pub paid: i64,
+    /// Its status is `broken_status`.
+    pub marked_broken: bool,
+}
+
+/// Every promise with an unpaid amount that is open or has status `broken_status`,
+/// of one debtor or all, earliest due first (no due date last), then by debtor and id;
+/// streamed to `f`.
+pub fn for_each_unpaid_promise(
+    conn: &Connection,
+    broken_status: &str,
+    debtor: Option<i64>,
+    mut f: impl FnMut(UnpaidPromise) -> Result<()>,
+) -> Result<()> {
+    let mut stmt = conn.prepare_cached(crate::sql!(
+        "SELECT fi, id, {co.du}, COALESCE({co.am}, 0), COALESCE({co.pa}, 0), COALESCE({co.st}, '') = ?1
+         FROM contact
+         WHERE lower({co.ty}) = 'promise' AND (COALESCE({co.do}, 0) = 0 OR {co.st} = ?1)
+           AND COALESCE({co.am}, 0) > COALESCE({co.pa}, 0) AND (?2 IS NULL OR fi = ?2)
+         ORDER BY {co.du} IS NULL, {co.du}, fi, id"
+    )?)?;
+    let mut rows = stmt.query(params![broken_status, debtor])?;
+    while let Some(r) = rows.next()? {
+        f(UnpaidPromise {
+            fi: r.get(0)?,
+            id: r.get(1)?,
+            due: r.get(2)?,
+            amount: r.get(3)?,
+            paid: r.get(4)?,
+            marked_broken: r.get(5)?,
+        })?;
+    }
+    Ok(())
+}
+
+/// An open promise past the sweep's cutoff with an unpaid amount (cents).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DuePromise {
+    pub fi: i64,
+    pub id: i64,
+    /// Due date as stored (`YYYY-MM-DD`).
+    pub due: String,
+    pub amount: i64,
+    pub paid: i64,
+}
+
+/// The open promises due before `cutoff` with an unpaid amount, by debtor, due date
+/// and id: what the sweep breaks. Read in full before the sweep closes any, since
+/// closing one changes the index (done, du) this read walks.
+pub fn promises_due_before(conn: &Connection, cutoff: NaiveDate) -> Result<Vec<DuePromise>> {
+    let rows = conn
+        .prepare_cached(crate::sql!(
+            "SELECT fi, id, {co.du}, COALESCE({co.am}, 0), COALESCE({co.pa}, 0) FROM contact
+             WHERE {co.do} = 0 AND {co.du} < ?1 AND lower({co.ty}) = 'promise'
+               AND COALESCE({co.am}, 0) > COALESCE({co.pa}, 0) AND fi IS NOT NULL
+             ORDER BY fi, {co.du}, id"
+        )?)?
+        .query_map([crate::dates::iso_date(cutoff)], |r| {
+            Ok(DuePromise {
+                fi: r.get(0)?,
+                id: r.get(1)?,
+                due: r.get(2)?,
+                amount: r.get(3)?,
+                paid: r.get(4)?,
+            })
+        })?
+        .collect::<std::result::Result<_, _>>()?;
+    Ok(rows)
 }
 
 #[cfg(test)]

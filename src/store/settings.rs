@@ -1,6 +1,7 @@
 //! Key/value settings by section (`credit_bureau`, `letter_service`, `scheduling`,
 //! `company` extras), written by `recoup setup apply`.
 
+use chrono::NaiveDate;
 use rusqlite::{params, Connection, OptionalExtension};
 use rust_decimal::Decimal;
 
@@ -47,4 +48,27 @@ pub fn section(conn: &Connection, section: &str) -> Result<Vec<(String, String)>
         .query_map([section], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<std::result::Result<Vec<_>, _>>()?;
     Ok(rows)
+}
+
+/// The holidays (`[scheduling]`), skipping any stored date that does not parse.
+pub fn holiday_dates(conn: &Connection) -> Result<Vec<NaiveDate>> {
+    let mut stmt = conn.prepare_cached("SELECT date FROM holiday")?;
+    let mut rows = stmt.query([])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let s: String = r.get(0)?;
+        out.extend(crate::dates::parse_iso(&s));
+    }
+    Ok(out)
+}
+
+/// The key of a pick-list entry of field `code` (`de.sta`) whose text is `text`,
+/// compared case-insensitively.
+pub fn pick_list_key(conn: &Connection, code: &str, text: &str) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT key FROM pick_list WHERE field = ?1 AND (text = ?2 COLLATE NOCASE)",
+        )?
+        .query_row(params![code, text], |r| r.get(0))
+        .optional()?)
 }
