@@ -4,9 +4,10 @@
 //! Principal Sample", S2:2194-2196; docs/money.md). Recalculation, posting and interest all
 //! use [`excluded`], so they agree.
 
+use chrono::NaiveDate;
+
 use crate::store::Db;
 use crate::Result;
-use chrono::NaiveDate;
 
 /// The debtor's judgment date (`de.jd`), if set and readable.
 pub fn judgment_date(conn: &Db, file_number: i64) -> Result<Option<NaiveDate>> {
