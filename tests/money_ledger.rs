@@ -472,8 +472,8 @@ fn opening_postings_equal_posting_one_by_one() {
             rusqlite::types::Value::Text("New, Account".into()),
         ];
         if let Some(t) = totals {
-            cols.extend(recoup::money::Totals::COLUMNS);
-            args.extend(t.column_values());
+            cols.extend(recoup::store::debtors::DebtorTotals::columns()?);
+            args.extend(t.stored().values());
         }
         let marks: Vec<String> = (1..=args.len()).map(|i| format!("?{i}")).collect();
         store.conn().execute(
@@ -487,7 +487,9 @@ fn opening_postings_equal_posting_one_by_one() {
         Ok(())
     };
     let stored = |fi: i64| {
-        let cols = recoup::money::Totals::COLUMNS.join(", ");
+        let cols = recoup::store::debtors::DebtorTotals::columns()
+            .unwrap()
+            .join(", ");
         store
             .conn()
             .query_row(

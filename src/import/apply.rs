@@ -19,7 +19,7 @@ use super::review::{Review, ReviewAnswer};
 use super::sql::{Cond, Statements};
 use super::summary::{Accumulator, Rejects, Summary};
 use crate::catalog::{FieldDef, FieldType, Form, Value};
-use crate::money::{limits, reversal, round_cents, Ledger, NewTransaction, Totals};
+use crate::money::{limits, reversal, round_cents, Ledger, NewTransaction};
 use crate::setup::owners;
 use crate::store::{self, value_to_sql};
 use crate::{Error, ErrorKind, Result};
@@ -968,8 +968,8 @@ impl<'c> Applier<'c> {
             self.ledger
                 .post_opening(self.conn, fi, &opening, judgment, |totals| {
                     if let Some(t) = totals {
-                        cols.extend(Totals::COLUMNS);
-                        args.extend(t.column_values());
+                        cols.extend(crate::store::debtors::DebtorTotals::columns()?);
+                        args.extend(t.stored().values());
                     }
                     sql.insert(Form::Debtor, &cols, args).map(|_| ())
                 })?;

@@ -8,7 +8,6 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use rusqlite::{Connection, OptionalExtension};
 use rust_decimal::Decimal;
 
 use super::interest::{accrual_between, Effect, InterestKind, Movement, PaymentOrder, Terms};
@@ -16,6 +15,8 @@ use super::judgment::excluded;
 use super::types::FinType;
 use super::{from_cents, parse_amount, round_cents, Ledger, NewTransaction};
 use crate::dates::iso_date;
+use crate::store::debtors::InterestTerms as DebtorRow;
+use crate::store::Db;
 use crate::{bail, Result};
 
 /// 499 Total Accrued Interest "captures the amount of outstanding accrued interest"
@@ -77,31 +78,6 @@ pub mod skip {
     pub const NOTHING_ACCRUED: &str = "nothing_accrued";
 }
 
-/// The interest columns of one debtor, as stored.
-struct DebtorRow {
-    fi: i64,
-    ity: Option<String>,
-    irt: Option<String>,
-    ifd: Option<String>,
-    jd: Option<String>,
-    jrt: Option<String>,
-    mode: Option<String>,
-}
-
-const DEBTOR_COLUMNS: &str = "fi, ity, irt, ifd, jd, jrt, mo";
-
-fn debtor_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DebtorRow> {
-    Ok(DebtorRow {
-        fi: r.get(0)?,
-        ity: r.get(1)?,
-        irt: r.get(2)?,
-        ifd: r.get(3)?,
-        jd: r.get(4)?,
-        jrt: r.get(5)?,
-        mode: r.get(6)?,
-    })
-}
-
 /// A debtor's terms worked out, or why there are none.
 enum Plan {
     Accrue {
@@ -143,8 +119,8 @@ fn parse_rate(
 /// The terms of one debtor. Under a judgment interest runs from the later of the
 /// judgment date and `de.ifd`, at the judgment rate `de.jrt` when set (docs/money.md).
 fn plan(row: &DebtorRow) -> Plan {
-    let fi = row.fi;
-    let kind = match InterestKind::parse(row.ity.as_deref().unwrap_or("")) {
+    let fi = row.file_number;
+    let kind = match InterestKind::parse(row.interest_type.as_deref().unwrap_or("")) {
         Ok(Some(k)) => k,
         Ok(None) => return Plan::Skip(skip::NO_INTEREST, None),
         Err(why) => return Plan::Skip(skip::BAD_TERMS, Some(format!("debtor {fi}: {why}"))),
@@ -153,10 +129,10 @@ fn plan(row: &DebtorRow) -> Plan {
         return Plan::Skip(skip::CLOSED, None);
     }
     let parsed = (|| {
-        let from = parse_date("de.ifd", fi, &row.ifd)?;
-        let judgment = parse_date("de.jd", fi, &row.jd)?;
-        let rate = parse_rate("de.irt", fi, &row.irt)?;
-        let judgment_rate = parse_rate("de.jrt", fi, &row.jrt)?;
+        let from = parse_date("de.ifd", fi, &row.from)?;
+        let judgment = parse_date("de.jd", fi, &row.judgment_date)?;
+        let rate = parse_rate("de.irt", fi, &row.rate)?;
+        let judgment_rate = parse_rate("de.jrt", fi, &row.judgment_rate)?;
         Ok::<_, String>((from, judgment, rate, judgment_rate))
     })();
     let (from, judgment, rate, judgment_rate) = match parsed {
@@ -199,30 +175,22 @@ fn plan(row: &DebtorRow) -> Plan {
 /// The debtor's movements in payment-date order (posting order within a day), without
 /// those a judgment leaves out, and the date of the last accrual.
 fn movements(
-    conn: &Connection,
+    conn: &Db,
     fi: i64,
     judgment: Option<NaiveDate>,
 ) -> Result<(Vec<Movement>, Option<NaiveDate>)> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT t.ty, COALESCE(t.ft, y.fin_type, 'internal'),
-                COALESCE(t.tu, 0) + COALESCE(t.di, 0), t.py
-         FROM trans t LEFT JOIN trans_type y ON y.code = t.ty
-         WHERE t.fi = ?1 ORDER BY t.py, t.id",
-    )?;
-    let mut rows = stmt.query([fi])?;
     let mut out = Vec::new();
     let mut last_accrual: Option<NaiveDate> = None;
-    while let Some(r) = rows.next()? {
-        let py: Option<String> = r.get(3)?;
-        let Some(date) = py.and_then(|s| crate::dates::parse_iso(&s)) else {
-            continue;
+    crate::store::transactions::for_each_transaction_by_payment_date(conn, fi, |t| {
+        let Some(date) = t.payment_date else {
+            return Ok(());
         };
         if excluded(judgment, Some(date)) {
-            continue;
+            return Ok(());
         }
-        let code: String = r.get(0)?;
-        let fin = FinType::parse(&r.get::<_, String>(1)?).unwrap_or(FinType::Internal);
-        let posted = from_cents(r.get(2)?);
+        let code = t.type_code;
+        let fin = FinType::parse(&t.fin_type).unwrap_or(FinType::Internal);
+        let posted = from_cents(t.amount);
         let marker = ACCRUAL_MARKERS.contains(&code.trim());
         if marker {
             last_accrual = last_accrual.max(Some(date));
@@ -236,7 +204,7 @@ fn movements(
             FinType::Interest => (Effect::Interest, -posted),
             FinType::Fee | FinType::Legal => (Effect::Charge, -posted),
             FinType::Payment => (Effect::Payment, posted),
-            _ => continue,
+            _ => return Ok(()),
         };
         // A 161 capitalizes the interest accrued through its date, so the principal it
         // adds bears interest from the next day (else that day would count twice).
@@ -249,7 +217,8 @@ fn movements(
             effect,
             amount,
         });
-    }
+        Ok(())
+    })?;
     out.sort_by_key(|m| m.date); // stable: posting order within a day is kept
     Ok((out, last_accrual))
 }
@@ -275,7 +244,7 @@ fn skipped(reason: &'static str, warning: Option<String>) -> Skipped {
 
 /// What an accrual through `through` would post for one debtor, or why nothing.
 fn work_out(
-    conn: &Connection,
+    conn: &Db,
     row: &DebtorRow,
     through: NaiveDate,
     order: PaymentOrder,
@@ -284,7 +253,7 @@ fn work_out(
         Plan::Accrue { terms, judgment } => (Terms { order, ..terms }, judgment),
         Plan::Skip(reason, warning) => return Ok(Err(skipped(reason, warning))),
     };
-    let (moves, last_accrual) = movements(conn, row.fi, judgment)?;
+    let (moves, last_accrual) = movements(conn, row.file_number, judgment)?;
     let from = last_accrual.map_or(terms.start, |l| l.max(terms.start));
     if through <= from {
         let reason = if last_accrual.is_some_and(|l| l >= through) {
@@ -311,32 +280,11 @@ fn work_out(
     }))
 }
 
-fn read_debtor(conn: &Connection, fi: i64) -> Result<Option<DebtorRow>> {
-    Ok(conn
-        .prepare_cached(&format!(
-            "SELECT {DEBTOR_COLUMNS} FROM debtor WHERE fi = ?1"
-        ))?
-        .query_row([fi], debtor_row)
-        .optional()?)
-}
-
-/// Debtors with an interest type, in file-number order, a page at a time (a million
-/// accounts never sit in memory together).
-fn interest_debtors_after(conn: &Connection, after: i64, limit: i64) -> Result<Vec<DebtorRow>> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {DEBTOR_COLUMNS} FROM debtor
-         WHERE fi > ?1 AND lower(trim(COALESCE(ity, ''))) NOT IN ('', 'none')
-         ORDER BY fi LIMIT ?2"
-    ))?;
-    let rows = stmt.query_map([after, limit], debtor_row)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
 /// Post the interest accrued through `through` for `debtors` (every debtor with an
 /// interest type when empty), calling `on_posted` for each accrual. Running it again
 /// for the same date posts nothing more. An unknown debtor named is an error.
 pub fn accrue(
-    conn: &Connection,
+    conn: &Db,
     ledger: &mut Ledger,
     through: NaiveDate,
     debtors: &[i64],
@@ -359,7 +307,7 @@ pub fn accrue(
                 let posted = ledger.post(
                     conn,
                     &NewTransaction {
-                        file_number: row.fi,
+                        file_number: row.file_number,
                         type_code: code.into(),
                         to_us: Some(-amount),
                         payment_date: Some(through),
@@ -379,7 +327,7 @@ pub fn accrue(
                     None => bail!(runtime, "the run's interest total is too large"),
                 };
                 on_posted(&Accrued {
-                    file: row.fi,
+                    file: row.file_number,
                     type_code: code,
                     kind: terms.kind,
                     rate: terms.rate,
@@ -396,16 +344,16 @@ pub fn accrue(
     if debtors.is_empty() {
         let mut after = 0;
         loop {
-            let page = interest_debtors_after(conn, after, 10_000)?;
+            let page = crate::store::debtors::interest_terms_after(conn, after, 10_000)?;
             let Some(last) = page.last() else { break };
-            after = last.fi;
+            after = last.file_number;
             for row in &page {
                 one(row, &mut run)?;
             }
         }
     } else {
         for &fi in debtors {
-            let Some(row) = read_debtor(conn, fi)? else {
+            let Some(row) = crate::store::debtors::interest_terms(conn, fi)? else {
                 bail!(runtime, "debtor {fi} does not exist")
             };
             one(&row, &mut run)?;
@@ -430,7 +378,7 @@ pub fn percent_basis_name(code: &str) -> Option<&'static str> {
 /// principal fills −350.00 into To Us and so adds 350.00 (S2:2240-2245). Rounded half-up
 /// to the cent like every stored amount (README "Using it"). `None` when the type has no basis.
 pub fn percent_amount(
-    conn: &Connection,
+    conn: &Db,
     fi: i64,
     code: &str,
     percent: Decimal,
@@ -439,7 +387,7 @@ pub fn percent_amount(
 ) -> Result<Option<Decimal>> {
     let basis = match code.trim() {
         "161" | "499" => {
-            let Some(row) = read_debtor(conn, fi)? else {
+            let Some(row) = crate::store::debtors::interest_terms(conn, fi)? else {
                 bail!(runtime, "debtor {fi} does not exist")
             };
             match work_out(conn, &row, on, order)? {
@@ -448,13 +396,11 @@ pub fn percent_amount(
             }
         }
         "162" | "163" => {
-            let column = if code.trim() == "162" { "ow" } else { "pr" };
-            let cents: Option<i64> = conn
-                .prepare_cached(&format!(
-                    "SELECT COALESCE({column}, 0) FROM debtor WHERE fi = ?1"
-                ))?
-                .query_row([fi], |r| r.get(0))
-                .optional()?;
+            let cents = if code.trim() == "162" {
+                crate::store::debtors::owing_cents(conn, fi)?
+            } else {
+                crate::store::debtors::principal_cents(conn, fi)?
+            };
             let Some(cents) = cents else {
                 bail!(runtime, "debtor {fi} does not exist")
             };

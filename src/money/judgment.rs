@@ -5,17 +5,13 @@
 //! use [`excluded`], so they agree.
 
 use chrono::NaiveDate;
-use rusqlite::{Connection, OptionalExtension};
 
+use crate::store::Db;
 use crate::Result;
 
 /// The debtor's judgment date (`de.jd`), if set and readable.
-pub fn judgment_date(conn: &Connection, file_number: i64) -> Result<Option<NaiveDate>> {
-    let jd: Option<Option<String>> = conn
-        .prepare_cached("SELECT jd FROM debtor WHERE fi = ?1")?
-        .query_row([file_number], |r| r.get(0))
-        .optional()?;
-    Ok(jd.flatten().and_then(|s| crate::dates::parse_iso(s.trim())))
+pub fn judgment_date(conn: &Db, file_number: i64) -> Result<Option<NaiveDate>> {
+    crate::store::debtors::judgment_date(conn, file_number)
 }
 
 /// Whether a transaction paid on `payment_date` is left out under judgment date `jd`.

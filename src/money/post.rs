@@ -6,8 +6,6 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use chrono::NaiveDate;
-use rusqlite::types::Value as SqlValue;
-use rusqlite::{Connection, OptionalExtension};
 use rust_decimal::Decimal;
 
 use super::limits;
@@ -16,7 +14,9 @@ use super::recalc::Totals;
 use super::reversal;
 use super::types::{load_type, FinType, TransType};
 use super::{from_cents, round_cents, to_cents};
-use crate::dates::iso_date;
+use crate::store::debtors::PostingTerms;
+use crate::store::transactions::{insert_transactions, NewTransRow};
+use crate::store::Db;
 use crate::{bail, Error, Result};
 
 /// A transaction to post. Amounts are decimals; blanks take the type's defaults.
@@ -73,16 +73,7 @@ struct Recorded {
     payment_date: NaiveDate,
 }
 
-/// One transaction row; the values come from `Ledger::row_values`, in this order.
-/// One row per statement: a multi-row INSERT needs a statement journal (measured
-/// slower on the import).
-const TRANS_INSERT: &str =
-    "INSERT INTO trans (fi, ty, de, py, pd, tu, di, cr, cm, trt, tx, te, os, oc,
-                                               ext_id, op, rv, bpr, bin, bfe, ft)
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-             ?19, ?20, ?21)";
-
-/// A transaction worked out by [`Ledger::prepare`], not yet written.
+/// A transaction worked out by [`Ledger::work_out`], not yet written.
 struct Prepared {
     ty: Rc<TransType>,
     to_us: Decimal,
@@ -98,31 +89,6 @@ struct Prepared {
     tax: Decimal,
     reverses: Option<i64>,
     description: Option<String>,
-}
-
-/// The debtor fields commission and tax depend on.
-#[derive(Default)]
-struct DebtorTerms {
-    rates: [Option<Decimal>; 4],
-    rate_plan: Option<String>,
-    tax_rate: Option<Decimal>,
-    tax_exempt: Option<bool>,
-    client_tax_rate: Option<Decimal>,
-    client_tax_exempt: Option<bool>,
-    listed: Option<NaiveDate>,
-    charged: Option<NaiveDate>,
-    delinquent: Option<NaiveDate>,
-    list_amount: i64,
-    paid: i64,
-    owing: i64,
-}
-
-fn date(s: Option<String>) -> Option<NaiveDate> {
-    s.and_then(|s| crate::dates::parse_iso(&s))
-}
-
-fn dec(s: Option<String>) -> Option<Decimal> {
-    s.and_then(|s| s.trim().parse().ok())
 }
 
 /// The amounts and rates a request gives, each within its bounds (money::limits):
@@ -168,7 +134,7 @@ impl Ledger {
         }
     }
 
-    pub fn trans_type(&mut self, conn: &Connection, code: &str) -> Result<Rc<TransType>> {
+    pub fn trans_type(&mut self, conn: &Db, code: &str) -> Result<Rc<TransType>> {
         let code = code.trim();
         if let Some(t) = self.types.get(code) {
             return Ok(Rc::clone(t));
@@ -181,7 +147,7 @@ impl Ledger {
         Ok(t)
     }
 
-    fn rate_plan(&mut self, conn: &Connection, code: &str) -> Result<Option<RatePlan>> {
+    fn rate_plan(&mut self, conn: &Db, code: &str) -> Result<Option<RatePlan>> {
         if !self.plans.contains_key(code) {
             let plan = load_plan(conn, code)?;
             self.plans.insert(code.to_string(), plan);
@@ -189,46 +155,11 @@ impl Ledger {
         Ok(self.plans.get(code).cloned().flatten())
     }
 
-    fn terms(conn: &Connection, fi: i64) -> Result<Option<DebtorTerms>> {
-        Ok(conn
-            .prepare_cached(
-                "SELECT d.rt, d.r2, d.r3, d.r4, d.rpl, d.tx, d.te,
-                        (SELECT tx FROM client WHERE nu = d.cn), (SELECT te FROM client WHERE nu = d.cn),
-                        d.li, d.ch, d.dq,
-                        COALESCE(d.opr, 0) + COALESCE(d.oi, 0), COALESCE(d.pa, 0), COALESCE(d.ow, 0)
-                 FROM debtor d WHERE d.fi = ?1",
-            )?
-            .query_row([fi], |r| {
-                Ok(DebtorTerms {
-                    rates: [
-                        dec(r.get(0)?),
-                        dec(r.get(1)?),
-                        dec(r.get(2)?),
-                        dec(r.get(3)?),
-                    ],
-                    rate_plan: r
-                        .get::<_, Option<String>>(4)?
-                        .filter(|s| !s.trim().is_empty()),
-                    tax_rate: dec(r.get(5)?),
-                    tax_exempt: r.get(6)?,
-                    client_tax_rate: dec(r.get(7)?),
-                    client_tax_exempt: r.get(8)?,
-                    listed: date(r.get(9)?),
-                    charged: date(r.get(10)?),
-                    delinquent: date(r.get(11)?),
-                    list_amount: r.get(12)?,
-                    paid: r.get(13)?,
-                    owing: r.get(14)?,
-                })
-            })
-            .optional()?)
-    }
-
     /// Post one transaction and recalculate its debtor.
     /// The debtor's new totals are worked out before anything is written, so a refusal
     /// (a total beyond the ceiling) leaves the database as it was.
-    pub fn post(&mut self, conn: &Connection, req: &NewTransaction) -> Result<Posted> {
-        let prepared = self.prepare(conn, req)?;
+    pub fn post(&mut self, conn: &Db, req: &NewTransaction) -> Result<Posted> {
+        let prepared = self.work_out(conn, req)?;
         let Some(mut totals) = super::recalc::stored_totals_of(conn, req.file_number)? else {
             bail!(runtime, "debtor {} does not exist", req.file_number)
         };
@@ -260,7 +191,7 @@ impl Ledger {
     /// hot path. A request that could carry a commission goes through [`Ledger::post`].
     pub fn post_uncommissioned(
         &mut self,
-        conn: &Connection,
+        conn: &Db,
         fi: i64,
         reqs: &[NewTransaction],
     ) -> Result<Totals> {
@@ -302,7 +233,7 @@ impl Ledger {
     /// the new account is placed with: what predates it stays out of the totals.
     pub fn post_opening(
         &mut self,
-        conn: &Connection,
+        conn: &Db,
         fi: i64,
         reqs: &[NewTransaction],
         judgment: Option<chrono::NaiveDate>,
@@ -317,7 +248,7 @@ impl Ledger {
                 return Ok(());
             }
             // No commission: preparing reads nothing of the debtor, which does not exist yet.
-            prepared.push(self.prepare(conn, req)?);
+            prepared.push(self.work_out(conn, req)?);
         }
         let mut totals = Totals::default();
         for p in &prepared {
@@ -343,13 +274,13 @@ impl Ledger {
 
     /// Create the transaction record with its commission and tax; the caller updates
     /// the debtor's totals.
-    fn record(&mut self, conn: &Connection, req: &NewTransaction) -> Result<Recorded> {
-        let prepared = self.prepare(conn, req)?;
+    fn record(&mut self, conn: &Db, req: &NewTransaction) -> Result<Recorded> {
+        let prepared = self.work_out(conn, req)?;
         Self::write(conn, req, prepared)
     }
 
     /// Work out a transaction — type, amounts, commission, tax — without writing it.
-    fn prepare(&mut self, conn: &Connection, req: &NewTransaction) -> Result<Prepared> {
+    fn work_out(&mut self, conn: &Db, req: &NewTransaction) -> Result<Prepared> {
         let ty = self.trans_type(conn, &req.type_code)?;
         if ty.fin_type == FinType::Header {
             bail!(
@@ -361,12 +292,12 @@ impl Ledger {
         // The debtor's rates and dates matter only when a commission can arise; original
         // principal and the other non-payment types skip the read (import speed).
         let terms = if Self::commission_possible(req, &ty) {
-            match Self::terms(conn, req.file_number)? {
+            match crate::store::debtors::posting_terms(conn, req.file_number)? {
                 Some(t) => t,
                 None => bail!(runtime, "debtor {} does not exist", req.file_number),
             }
         } else {
-            DebtorTerms::default()
+            PostingTerms::default()
         };
         check_limits(req)?;
         let to_us = round_cents(req.to_us.or(ty.fixed_to_us).unwrap_or_default());
@@ -465,11 +396,11 @@ impl Ledger {
     }
 
     /// Write a prepared transaction record; the caller updates the debtor's totals.
-    fn write(conn: &Connection, req: &NewTransaction, p: Prepared) -> Result<Recorded> {
-        Self::write_rows(conn, std::slice::from_ref(req), std::slice::from_ref(&p))?;
+    fn write(conn: &Db, req: &NewTransaction, p: Prepared) -> Result<Recorded> {
+        let id = insert_transactions(conn, [Self::row(req, &p)])?;
         let ty = &p.ty;
         Ok(Recorded {
-            id: conn.last_insert_rowid(),
+            id,
             commission: p.cm,
             commission_rate: p.commission.map(|c| c.rate),
             tax: p.tax,
@@ -482,55 +413,40 @@ impl Ledger {
     }
 
     /// Write prepared transaction records.
-    fn write_rows(conn: &Connection, reqs: &[NewTransaction], prepared: &[Prepared]) -> Result<()> {
-        let mut stmt = conn.prepare_cached(TRANS_INSERT)?;
-        for (req, p) in reqs.iter().zip(prepared) {
-            stmt.execute(rusqlite::params_from_iter(Self::row_values(req, p)))
-                .map_err(|e| match e {
-                    rusqlite::Error::SqliteFailure(f, _)
-                        if f.code == rusqlite::ErrorCode::ConstraintViolation =>
-                    {
-                        crate::Error::runtime(format!("debtor {} does not exist", req.file_number))
-                    }
-                    e => e.into(),
-                })?;
-        }
+    fn write_rows(conn: &Db, reqs: &[NewTransaction], prepared: &[Prepared]) -> Result<()> {
+        insert_transactions(
+            conn,
+            reqs.iter().zip(prepared).map(|(req, p)| Self::row(req, p)),
+        )?;
         Ok(())
     }
 
-    /// One transaction row, in [`TRANS_INSERT`] order.
-    fn row_values(req: &NewTransaction, p: &Prepared) -> [SqlValue; 21] {
+    /// One transaction row as the store writes it.
+    fn row<'a>(req: &'a NewTransaction, p: &'a Prepared) -> NewTransRow<'a> {
         let ty = &p.ty;
-        let text = |s: Option<&String>| s.map_or(SqlValue::Null, |s| SqlValue::Text(s.clone()));
-        let int = |v: Option<i64>| v.map_or(SqlValue::Null, SqlValue::Integer);
-        let flag = |b: bool| SqlValue::Integer(b as i64);
-        [
-            SqlValue::Integer(req.file_number),
-            SqlValue::Text(ty.code.clone()),
-            text(p.description.as_ref()),
-            SqlValue::Text(iso_date(p.payment_date)),
-            SqlValue::Text(iso_date(p.posted_date)),
-            SqlValue::Integer(to_cents(p.to_us)),
-            SqlValue::Integer(to_cents(p.direct)),
-            p.commission.map_or(SqlValue::Null, |c| {
-                SqlValue::Text(c.rate.normalize().to_string())
-            }),
-            SqlValue::Integer(to_cents(p.cm)),
-            p.tax_rate.map_or(SqlValue::Null, |r| {
-                SqlValue::Text(r.normalize().to_string())
-            }),
-            SqlValue::Integer(to_cents(p.tax)),
-            req.tax_exempt.map_or(SqlValue::Null, flag),
-            flag(req.omit_statement.unwrap_or(ty.omit_statement)),
-            flag(req.omit_cash.unwrap_or(ty.omit_cash)),
-            text(req.external_id.as_ref()),
-            text(req.operator.as_ref()),
-            int(p.reverses),
-            int(req.breakdown_principal.map(to_cents)),
-            int(req.breakdown_interest.map(to_cents)),
-            int(req.breakdown_fees.map(to_cents)),
-            SqlValue::Text(ty.fin_type.as_str().to_string()),
-        ]
+        NewTransRow {
+            file_number: req.file_number,
+            type_code: &ty.code,
+            description: p.description.as_deref(),
+            payment_date: p.payment_date,
+            posted_date: p.posted_date,
+            to_us: to_cents(p.to_us),
+            direct: to_cents(p.direct),
+            commission_rate: p.commission.map(|c| c.rate.normalize().to_string()),
+            commission: to_cents(p.cm),
+            tax_rate: p.tax_rate.map(|r| r.normalize().to_string()),
+            tax: to_cents(p.tax),
+            tax_exempt: req.tax_exempt,
+            omit_statement: req.omit_statement.unwrap_or(ty.omit_statement),
+            omit_cash: req.omit_cash.unwrap_or(ty.omit_cash),
+            external_id: req.external_id.as_deref(),
+            operator: req.operator.as_deref(),
+            reverses: p.reverses,
+            breakdown_principal: req.breakdown_principal.map(to_cents),
+            breakdown_interest: req.breakdown_interest.map(to_cents),
+            breakdown_fees: req.breakdown_fees.map(to_cents),
+            fin_type: ty.fin_type.as_str(),
+        }
     }
 
     /// Flat rates: level 1 on the whole payment, or — when the payment carries a

@@ -3,10 +3,10 @@
 //! date to the payment, with optional minimum and maximum commission per range.
 
 use chrono::NaiveDate;
-use rusqlite::Connection;
 use rust_decimal::Decimal;
 
 use super::{from_cents, round_cents};
+use crate::store::Db;
 use crate::{bail, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -211,34 +211,22 @@ impl RatePlan {
 }
 
 /// Load a plan by code.
-pub fn load_plan(conn: &Connection, code: &str) -> Result<Option<RatePlan>> {
-    let kind: Option<String> = {
-        let mut stmt = conn.prepare_cached("SELECT kind FROM rate_plan WHERE code = ?1")?;
-        let mut rows = stmt.query([code])?;
-        match rows.next()? {
-            Some(r) => Some(r.get(0)?),
-            None => None,
-        }
+pub fn load_plan(conn: &Db, code: &str) -> Result<Option<RatePlan>> {
+    let Some(kind) = crate::store::types::rate_plan_kind(conn, code)? else {
+        return Ok(None);
     };
-    let Some(kind) = kind else { return Ok(None) };
     let Some(kind) = PlanKind::parse(&kind) else {
         bail!(config, "rate plan {code}: unknown kind '{kind}'")
     };
-    let mut stmt = conn.prepare_cached(
-        "SELECT upto, rate, min_cents, max_cents FROM rate_plan_bracket WHERE plan = ?1 ORDER BY ord",
-    )?;
-    let mut brackets = Vec::new();
-    let mut rows = stmt.query([code])?;
-    while let Some(r) = rows.next()? {
-        let upto: String = r.get(0)?;
-        let rate: String = r.get(1)?;
-        brackets.push(Bracket {
-            upto: upto.parse().unwrap_or(Decimal::MAX),
-            rate: rate.parse().unwrap_or(Decimal::ZERO),
-            min: r.get::<_, Option<i64>>(2)?.map(from_cents),
-            max: r.get::<_, Option<i64>>(3)?.map(from_cents),
-        });
-    }
+    let mut brackets: Vec<Bracket> = crate::store::types::rate_plan_brackets(conn, code)?
+        .into_iter()
+        .map(|r| Bracket {
+            upto: r.upto.parse().unwrap_or(Decimal::MAX),
+            rate: r.rate.parse().unwrap_or(Decimal::ZERO),
+            min: r.min_cents.map(from_cents),
+            max: r.max_cents.map(from_cents),
+        })
+        .collect();
     brackets.sort_by_key(|b| b.upto);
     Ok(Some(RatePlan {
         code: code.to_string(),

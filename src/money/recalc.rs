@@ -2,11 +2,11 @@
 //! (docs/store.md "Computed debtor fields"; How To Setup Collect!, Transaction Types).
 
 use chrono::NaiveDate;
-use rusqlite::types::Value as SqlValue;
-use rusqlite::Connection;
 
 use super::limits::{add_to_total, sub_from_total, MAX_TOTAL_CENTS};
 use super::types::FinType;
+use crate::store::debtors::DebtorTotals;
+use crate::store::Db;
 use crate::Result;
 
 /// The computed debtor totals, in cents, as displayed: `pr in fe lg` positive,
@@ -101,30 +101,19 @@ impl Totals {
 }
 
 /// Totals of one debtor from its transactions, in posting order.
-pub fn totals(conn: &Connection, file_number: i64) -> Result<Totals> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT t.ty, COALESCE(y.fin_type, 'internal'), COALESCE(t.tu, 0) + COALESCE(t.di, 0), t.py
-         FROM trans t LEFT JOIN trans_type y ON y.code = t.ty
-         WHERE t.fi = ?1
-           -- a judgment leaves out what was paid before it (money::judgment)
-           AND (t.py IS NULL OR t.py >= COALESCE((SELECT jd FROM debtor WHERE fi = ?1), ''))
-         ORDER BY t.id",
-    )?;
-    let mut rows = stmt.query([file_number])?;
+pub fn totals(conn: &Db, file_number: i64) -> Result<Totals> {
     let mut totals = Totals::default();
-    while let Some(r) = rows.next()? {
-        let fin = FinType::parse(&r.get::<_, String>(1)?).unwrap_or(FinType::Internal);
-        let py: Option<String> = r.get(3)?;
-        let py = py.and_then(|s| crate::dates::parse_iso(&s));
+    crate::store::transactions::for_each_counted_transaction(conn, file_number, |t| {
+        let fin = FinType::parse(&t.fin_type).unwrap_or(FinType::Internal);
         totals
-            .add(&r.get::<_, String>(0)?, fin, r.get(2)?, py)
-            .map_err(|e| e.context(format!("debtor {file_number}")))?;
-    }
+            .add(&t.type_code, fin, t.amount, t.payment_date)
+            .map_err(|e| e.context(format!("debtor {file_number}")))
+    })?;
     Ok(totals)
 }
 
 /// Recalculate one debtor from all its transactions and store its computed fields.
-pub fn recalculate(conn: &Connection, file_number: i64) -> Result<Totals> {
+pub fn recalculate(conn: &Db, file_number: i64) -> Result<Totals> {
     let t = totals(conn, file_number)?;
     store_totals(conn, file_number, &t)?;
     Ok(t)
@@ -133,7 +122,7 @@ pub fn recalculate(conn: &Connection, file_number: i64) -> Result<Totals> {
 /// Write fields of one debtor; a new judgment date recalculates its totals, since it
 /// changes which transactions count (docs/money.md, judgments).
 pub fn update_debtor_fields(
-    conn: &Connection,
+    conn: &Db,
     file_number: i64,
     values: &[(&crate::catalog::FieldDef, crate::catalog::Value)],
 ) -> Result<()> {
@@ -145,7 +134,7 @@ pub fn update_debtor_fields(
 }
 
 /// The computed fields as stored on the debtor.
-pub fn stored_totals(conn: &Connection, file_number: i64) -> Result<Totals> {
+pub fn stored_totals(conn: &Db, file_number: i64) -> Result<Totals> {
     match stored_totals_of(conn, file_number)? {
         Some(t) => Ok(t),
         None => Err(crate::Error::runtime(format!(
@@ -155,38 +144,15 @@ pub fn stored_totals(conn: &Connection, file_number: i64) -> Result<Totals> {
 }
 
 /// The computed fields as stored on the debtor, `None` without such a debtor.
-pub fn stored_totals_of(conn: &Connection, file_number: i64) -> Result<Option<Totals>> {
-    use rusqlite::OptionalExtension;
-    Ok(conn
-        .prepare_cached(
-            "SELECT COALESCE(pr,0), COALESCE(intr,0), COALESCE(fe,0), COALESCE(lg,0), COALESCE(aj,0),
-                    COALESCE(pa,0), COALESCE(opr,0), COALESCE(oi,0), lpd, lpa
-             FROM debtor WHERE fi = ?1",
-        )?
-        .query_row([file_number], |r| {
-            Ok(Totals {
-                principal: r.get(0)?,
-                interest: r.get(1)?,
-                fees: r.get(2)?,
-                legal: r.get(3)?,
-                adjustments: r.get(4)?,
-                paid: r.get(5)?,
-                original_principal: r.get(6)?,
-                original_interest: r.get(7)?,
-                last_payment_date: r
-                    .get::<_, Option<String>>(8)?
-                    .and_then(|s| crate::dates::parse_iso(&s)),
-                last_payment_amount: r.get(9)?,
-            })
-        })
-        .optional()?)
+pub fn stored_totals_of(conn: &Db, file_number: i64) -> Result<Option<Totals>> {
+    Ok(crate::store::debtors::stored_totals(conn, file_number)?.map(|t| Totals::from(&t)))
 }
 
 /// Add one newly posted transaction to the stored totals. Posting always appends, so
 /// this equals a full recalculation (a test holds the two together) at a fraction
 /// of the cost for accounts with long histories.
 pub fn add_posted(
-    conn: &Connection,
+    conn: &Db,
     file_number: i64,
     code: &str,
     fin: FinType,
@@ -205,42 +171,44 @@ pub fn add_posted(
     Ok(t)
 }
 
-pub fn store_totals(conn: &Connection, file_number: i64, t: &Totals) -> Result<()> {
-    conn.prepare_cached(
-        "UPDATE debtor SET pr = ?2, intr = ?3, fe = ?4, lg = ?5, aj = ?6, pa = ?7, ow = ?8,
-                opr = ?9, oi = ?10, lpd = ?11, lpa = ?12
-         WHERE fi = ?1",
-    )?
-    .execute(rusqlite::params_from_iter(
-        std::iter::once(SqlValue::Integer(file_number)).chain(t.column_values()),
-    ))?;
-    Ok(())
+pub fn store_totals(conn: &Db, file_number: i64, t: &Totals) -> Result<()> {
+    crate::store::debtors::store_totals(conn, file_number, &t.stored())
 }
 
 impl Totals {
-    /// The debtor columns the totals are stored in, in the order of
-    /// [`Totals::column_values`] (a new account writes them in its INSERT).
-    pub const COLUMNS: [&'static str; 11] = [
-        "pr", "intr", "fe", "lg", "aj", "pa", "ow", "opr", "oi", "lpd", "lpa",
-    ];
+    /// The totals as the store keeps them on the debtor, Owing included.
+    pub fn stored(&self) -> DebtorTotals {
+        DebtorTotals {
+            principal: self.principal,
+            interest: self.interest,
+            fees: self.fees,
+            legal: self.legal,
+            adjustments: self.adjustments,
+            paid: self.paid,
+            owing: self.owing(),
+            original_principal: self.original_principal,
+            original_interest: self.original_interest,
+            last_payment_date: self.last_payment_date,
+            last_payment_amount: self.last_payment_amount,
+        }
+    }
+}
 
-    pub fn column_values(&self) -> [SqlValue; 11] {
-        [
-            SqlValue::Integer(self.principal),
-            SqlValue::Integer(self.interest),
-            SqlValue::Integer(self.fees),
-            SqlValue::Integer(self.legal),
-            SqlValue::Integer(self.adjustments),
-            SqlValue::Integer(self.paid),
-            SqlValue::Integer(self.owing()),
-            SqlValue::Integer(self.original_principal),
-            SqlValue::Integer(self.original_interest),
-            self.last_payment_date.map_or(SqlValue::Null, |d| {
-                SqlValue::Text(crate::dates::iso_date(d))
-            }),
-            self.last_payment_amount
-                .map_or(SqlValue::Null, SqlValue::Integer),
-        ]
+/// Stored totals as money sees them; Owing is worked out, not read.
+impl From<&DebtorTotals> for Totals {
+    fn from(t: &DebtorTotals) -> Totals {
+        Totals {
+            principal: t.principal,
+            interest: t.interest,
+            fees: t.fees,
+            legal: t.legal,
+            adjustments: t.adjustments,
+            paid: t.paid,
+            original_principal: t.original_principal,
+            original_interest: t.original_interest,
+            last_payment_date: t.last_payment_date,
+            last_payment_amount: t.last_payment_amount,
+        }
     }
 }
 

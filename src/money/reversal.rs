@@ -10,11 +10,12 @@
 //! only a payment is reversed, and a reversal is negative. Each refusal is exit 3.
 
 use chrono::NaiveDate;
-use rusqlite::{params, Connection, OptionalExtension};
 use rust_decimal::Decimal;
 
 use super::types::{FinType, TransType};
 use super::{from_cents, to_cents};
+use crate::store::transactions::{self, PaymentRow as Payment};
+use crate::store::Db;
 use crate::{bail, Result};
 
 /// Payment types that are only ever reversals, so a positive amount is refused:
@@ -30,38 +31,10 @@ pub struct Reversed {
     pub tax_rate: Option<Decimal>,
 }
 
-/// A payment as a reversal sees it, amounts in cents.
-struct Payment {
-    id: i64,
-    debtor: i64,
-    type_code: String,
-    fin: String,
-    amount: i64,
-    commission: i64,
-    tax_rate: Option<String>,
-}
-
-/// The financial type stored at posting (`ft`), else the type's own.
-const PAYMENT_COLUMNS: &str = "t.id, t.fi, t.ty,
-    COALESCE(t.ft, (SELECT fin_type FROM trans_type WHERE code = t.ty), ''),
-    COALESCE(t.tu, 0) + COALESCE(t.di, 0), COALESCE(t.cm, 0), t.trt";
-
-fn payment_row(r: &rusqlite::Row) -> rusqlite::Result<Payment> {
-    Ok(Payment {
-        id: r.get(0)?,
-        debtor: r.get(1)?,
-        type_code: r.get(2)?,
-        fin: r.get(3)?,
-        amount: r.get(4)?,
-        commission: r.get(5)?,
-        tax_rate: r.get(6)?,
-    })
-}
-
 /// Check a posting against the reversal rules. `amount` is To Us + Direct. Returns the
 /// payment reversed, or `None` when the posting is not a reversal.
 pub fn check(
-    conn: &Connection,
+    conn: &Db,
     debtor: i64,
     ty: &TransType,
     amount: Decimal,
@@ -111,26 +84,21 @@ pub fn check(
 
 /// The payment named by a reversal, checked: same debtor, a positive payment, enough
 /// left un-reversed.
-fn named_payment(conn: &Connection, debtor: i64, id: i64, wanted: i64) -> Result<Payment> {
-    let sql = format!("SELECT {PAYMENT_COLUMNS} FROM trans t WHERE t.id = ?1");
-    let Some(p) = conn
-        .prepare_cached(&sql)?
-        .query_row([id], payment_row)
-        .optional()?
-    else {
+fn named_payment(conn: &Db, debtor: i64, id: i64, wanted: i64) -> Result<Payment> {
+    let Some(p) = transactions::payment(conn, id)? else {
         bail!(
             validation,
             "transaction {id} does not exist: nothing to reverse"
         )
     };
-    if p.debtor != debtor {
+    if p.file_number != debtor {
         bail!(
             validation,
             "transaction {id} belongs to debtor {}, not debtor {debtor}: a reversal reverses a payment of its own debtor",
-            p.debtor
+            p.file_number
         );
     }
-    if p.fin != FinType::Payment.as_str() || p.amount <= 0 {
+    if p.fin_type != FinType::Payment.as_str() || p.amount <= 0 {
         bail!(
             validation,
             "transaction {id} (type {}, {}) is not a payment: only a payment can be reversed",
@@ -138,7 +106,7 @@ fn named_payment(conn: &Connection, debtor: i64, id: i64, wanted: i64) -> Result
             from_cents(p.amount)
         );
     }
-    let left = p.amount - reversed_so_far(conn, debtor, id)?;
+    let left = p.amount - transactions::reversed_so_far(conn, debtor, id)?;
     if wanted > left {
         if left == 0 {
             bail!(
@@ -158,43 +126,19 @@ fn named_payment(conn: &Connection, debtor: i64, id: i64, wanted: i64) -> Result
     Ok(p)
 }
 
-/// What earlier reversals took back of payment `id`, cents (≥ 0). Reversals belong to
-/// the payment's debtor, so the debtor's index finds them.
-fn reversed_so_far(conn: &Connection, debtor: i64, id: i64) -> Result<i64> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT COALESCE(-SUM(COALESCE(tu, 0) + COALESCE(di, 0)), 0) FROM trans
-             WHERE fi = ?1 AND rv = ?2 AND COALESCE(tu, 0) + COALESCE(di, 0) < 0",
-        )?
-        .query_row([debtor, id], |r| r.get(0))?)
-}
-
 /// The debtor's most recent positive payment dated on or before `on` with at least
 /// `wanted` left un-reversed (docs/money.md). A reversal whose type calculates commission
 /// looks first among payments whose types calculate it too: an NSF cheque does not
 /// reverse a fixed-commission payment such as 106.
 fn latest_payment(
-    conn: &Connection,
+    conn: &Db,
     debtor: i64,
     ty: &TransType,
     wanted: i64,
     on: NaiveDate,
 ) -> Result<Payment> {
-    let sql = format!(
-        "SELECT {PAYMENT_COLUMNS} FROM trans t
-         WHERE t.fi = ?1 AND COALESCE(t.tu, 0) + COALESCE(t.di, 0) > 0 AND t.py <= ?2
-           AND COALESCE(t.ft, (SELECT fin_type FROM trans_type WHERE code = t.ty)) = 'payment'
-           AND COALESCE(t.tu, 0) + COALESCE(t.di, 0) - ?3 >= (
-               SELECT COALESCE(-SUM(COALESCE(r.tu, 0) + COALESCE(r.di, 0)), 0) FROM trans r
-               WHERE r.fi = t.fi AND r.rv = t.id AND COALESCE(r.tu, 0) + COALESCE(r.di, 0) < 0)
-         ORDER BY COALESCE((SELECT no_commission FROM trans_type WHERE code = t.ty), 0) <> ?4,
-                  t.py DESC, t.id DESC
-         LIMIT 1"
-    );
-    let found = conn
-        .prepare_cached(&sql)?
-        .query_row(params![debtor, on, wanted, ty.no_commission], payment_row)
-        .optional()?;
+    let found =
+        transactions::latest_reversible_payment(conn, debtor, on, wanted, ty.no_commission)?;
     match found {
         Some(p) => Ok(p),
         None => bail!(

@@ -1,9 +1,9 @@
 //! Transaction types as the money engine sees them (S2:1874-2106).
 
-use rusqlite::{Connection, OptionalExtension};
 use rust_decimal::Decimal;
 
 use super::from_cents;
+use crate::store::Db;
 use crate::Result;
 
 /// The Financial Type decides how a transaction is processed (S2:1890-1897).
@@ -72,33 +72,25 @@ pub struct TransType {
     pub plan: Option<String>,
 }
 
-pub fn load_type(conn: &Connection, code: &str) -> Result<Option<TransType>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT code, description, fin_type, omit_statement, omit_cash, no_commission, no_tax,
-                commission_rate, tax_rate, fixed_to_us, fixed_commission, fee_due_agency,
-                copy_description, plan
-         FROM trans_type WHERE code = ?1",
-    )?;
-    let row = stmt
-        .query_row([code.trim()], |r| {
-            let dec = |s: Option<String>| s.and_then(|s| s.parse::<Decimal>().ok());
-            Ok(TransType {
-                code: r.get(0)?,
-                description: r.get(1)?,
-                fin_type: FinType::parse(&r.get::<_, String>(2)?).unwrap_or(FinType::Internal),
-                omit_statement: r.get(3)?,
-                omit_cash: r.get(4)?,
-                no_commission: r.get(5)?,
-                no_tax: r.get(6)?,
-                commission_rate: dec(r.get(7)?),
-                tax_rate: dec(r.get(8)?),
-                fixed_to_us: r.get::<_, Option<i64>>(9)?.map(from_cents),
-                fixed_commission: r.get::<_, Option<i64>>(10)?.map(from_cents),
-                fee_due_agency: r.get(11)?,
-                copy_description: r.get(12)?,
-                plan: r.get::<_, Option<String>>(13)?.filter(|p| !p.is_empty()),
-            })
-        })
-        .optional()?;
-    Ok(row)
+pub fn load_type(conn: &Db, code: &str) -> Result<Option<TransType>> {
+    let Some(r) = crate::store::types::trans_type(conn, code)? else {
+        return Ok(None);
+    };
+    let dec = |s: Option<String>| s.and_then(|s| s.parse::<Decimal>().ok());
+    Ok(Some(TransType {
+        code: r.code,
+        description: r.description,
+        fin_type: FinType::parse(&r.fin_type).unwrap_or(FinType::Internal),
+        omit_statement: r.omit_statement,
+        omit_cash: r.omit_cash,
+        no_commission: r.no_commission,
+        no_tax: r.no_tax,
+        commission_rate: dec(r.commission_rate),
+        tax_rate: dec(r.tax_rate),
+        fixed_to_us: r.fixed_to_us.map(from_cents),
+        fixed_commission: r.fixed_commission.map(from_cents),
+        fee_due_agency: r.fee_due_agency,
+        copy_description: r.copy_description,
+        plan: r.plan.filter(|p| !p.is_empty()),
+    }))
 }

@@ -71,3 +71,257 @@ pub fn for_each_debtor_balance(
     }
     Ok(())
 }
+
+use std::sync::OnceLock;
+
+use chrono::NaiveDate;
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{params_from_iter, OptionalExtension};
+use rust_decimal::Decimal;
+
+use super::Db;
+
+/// The debtor's judgment date (`de.jd`), if set and readable.
+pub fn judgment_date(conn: &Db, file_number: i64) -> Result<Option<NaiveDate>> {
+    let jd: Option<Option<String>> = conn
+        .prepare_cached(crate::sql!(
+            "SELECT {de.jd} FROM debtor WHERE {de.fi} = ?1"
+        )?)?
+        .query_row([file_number], |r| r.get(0))
+        .optional()?;
+    Ok(jd.flatten().and_then(|s| crate::dates::parse_iso(s.trim())))
+}
+
+/// The computed financial fields of a debtor as stored, in cents (docs/store.md
+/// "Computed debtor fields"); money's `Totals` is built from and written as this.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DebtorTotals {
+    pub principal: i64,
+    pub interest: i64,
+    pub fees: i64,
+    pub legal: i64,
+    pub adjustments: i64,
+    pub paid: i64,
+    pub owing: i64,
+    pub original_principal: i64,
+    pub original_interest: i64,
+    pub last_payment_date: Option<NaiveDate>,
+    pub last_payment_amount: Option<i64>,
+}
+
+/// The field codes of [`DebtorTotals`], in the order of [`DebtorTotals::values`].
+const TOTALS_CODES: [&str; 11] = [
+    "de.pr", "de.in", "de.fe", "de.lg", "de.aj", "de.pa", "de.ow", "de.opr", "de.oi", "de.lpd",
+    "de.lpa",
+];
+
+impl DebtorTotals {
+    /// The debtor columns the totals are stored in, in the order of
+    /// [`DebtorTotals::values`] (a new account writes them in its INSERT). Looked up
+    /// once per process.
+    pub fn columns() -> Result<&'static [&'static str; 11]> {
+        static COLUMNS: OnceLock<[&'static str; 11]> = OnceLock::new();
+        if let Some(c) = COLUMNS.get() {
+            return Ok(c);
+        }
+        let mut cols = [""; 11];
+        for (col, code) in cols.iter_mut().zip(TOTALS_CODES) {
+            *col = super::sql::column(code)?;
+        }
+        Ok(COLUMNS.get_or_init(|| cols))
+    }
+
+    /// The values of [`DebtorTotals::columns`], in that order.
+    pub fn values(&self) -> [SqlValue; 11] {
+        [
+            SqlValue::Integer(self.principal),
+            SqlValue::Integer(self.interest),
+            SqlValue::Integer(self.fees),
+            SqlValue::Integer(self.legal),
+            SqlValue::Integer(self.adjustments),
+            SqlValue::Integer(self.paid),
+            SqlValue::Integer(self.owing),
+            SqlValue::Integer(self.original_principal),
+            SqlValue::Integer(self.original_interest),
+            self.last_payment_date.map_or(SqlValue::Null, |d| {
+                SqlValue::Text(crate::dates::iso_date(d))
+            }),
+            self.last_payment_amount
+                .map_or(SqlValue::Null, SqlValue::Integer),
+        ]
+    }
+}
+
+/// The computed fields as stored on the debtor, `None` without such a debtor.
+pub fn stored_totals(conn: &Db, file_number: i64) -> Result<Option<DebtorTotals>> {
+    Ok(conn
+        .prepare_cached(crate::sql!(
+            "SELECT COALESCE({de.pr},0), COALESCE({de.in},0), COALESCE({de.fe},0),
+                    COALESCE({de.lg},0), COALESCE({de.aj},0), COALESCE({de.pa},0),
+                    COALESCE({de.ow},0), COALESCE({de.opr},0), COALESCE({de.oi},0),
+                    {de.lpd}, {de.lpa}
+             FROM debtor WHERE {de.fi} = ?1"
+        )?)?
+        .query_row([file_number], |r| {
+            Ok(DebtorTotals {
+                principal: r.get(0)?,
+                interest: r.get(1)?,
+                fees: r.get(2)?,
+                legal: r.get(3)?,
+                adjustments: r.get(4)?,
+                paid: r.get(5)?,
+                owing: r.get(6)?,
+                original_principal: r.get(7)?,
+                original_interest: r.get(8)?,
+                last_payment_date: r
+                    .get::<_, Option<String>>(9)?
+                    .and_then(|s| crate::dates::parse_iso(&s)),
+                last_payment_amount: r.get(10)?,
+            })
+        })
+        .optional()?)
+}
+
+/// Write the computed fields of one debtor.
+pub fn store_totals(conn: &Db, file_number: i64, t: &DebtorTotals) -> Result<()> {
+    conn.prepare_cached(crate::sql!(
+        "UPDATE debtor SET {de.pr} = ?2, {de.in} = ?3, {de.fe} = ?4, {de.lg} = ?5,
+                {de.aj} = ?6, {de.pa} = ?7, {de.ow} = ?8, {de.opr} = ?9, {de.oi} = ?10,
+                {de.lpd} = ?11, {de.lpa} = ?12
+         WHERE {de.fi} = ?1"
+    )?)?
+    .execute(params_from_iter(
+        std::iter::once(SqlValue::Integer(file_number)).chain(t.values()),
+    ))?;
+    Ok(())
+}
+
+/// The debtor fields commission and tax depend on when a payment is posted: rate
+/// levels, rate plan, tax (the client's too), the dates and amounts rate plans look at.
+#[derive(Debug, Clone, Default)]
+pub struct PostingTerms {
+    pub rates: [Option<Decimal>; 4],
+    pub rate_plan: Option<String>,
+    pub tax_rate: Option<Decimal>,
+    pub tax_exempt: Option<bool>,
+    pub client_tax_rate: Option<Decimal>,
+    pub client_tax_exempt: Option<bool>,
+    pub listed: Option<NaiveDate>,
+    pub charged: Option<NaiveDate>,
+    pub delinquent: Option<NaiveDate>,
+    /// Original principal + original interest, cents.
+    pub list_amount: i64,
+    pub paid: i64,
+    pub owing: i64,
+}
+
+/// The posting terms of one debtor, `None` without such a debtor.
+pub fn posting_terms(conn: &Db, file_number: i64) -> Result<Option<PostingTerms>> {
+    let date = |s: Option<String>| s.and_then(|s| crate::dates::parse_iso(&s));
+    let dec = |s: Option<String>| s.and_then(|s| s.trim().parse::<Decimal>().ok());
+    Ok(conn
+        .prepare_cached(crate::sql!(
+            "SELECT d.{de.rt}, d.{de.r2}, d.{de.r3}, d.{de.r4}, d.{de.rpl}, d.{de.tx}, d.{de.te},
+                    (SELECT {cl.tx} FROM client WHERE {cl.nu} = d.{de.cn}),
+                    (SELECT {cl.te} FROM client WHERE {cl.nu} = d.{de.cn}),
+                    d.{de.li}, d.{de.ch}, d.{de.dq},
+                    COALESCE(d.{de.opr}, 0) + COALESCE(d.{de.oi}, 0), COALESCE(d.{de.pa}, 0),
+                    COALESCE(d.{de.ow}, 0)
+             FROM debtor d WHERE d.{de.fi} = ?1"
+        )?)?
+        .query_row([file_number], |r| {
+            Ok(PostingTerms {
+                rates: [
+                    dec(r.get(0)?),
+                    dec(r.get(1)?),
+                    dec(r.get(2)?),
+                    dec(r.get(3)?),
+                ],
+                rate_plan: r
+                    .get::<_, Option<String>>(4)?
+                    .filter(|s| !s.trim().is_empty()),
+                tax_rate: dec(r.get(5)?),
+                tax_exempt: r.get(6)?,
+                client_tax_rate: dec(r.get(7)?),
+                client_tax_exempt: r.get(8)?,
+                listed: date(r.get(9)?),
+                charged: date(r.get(10)?),
+                delinquent: date(r.get(11)?),
+                list_amount: r.get(12)?,
+                paid: r.get(13)?,
+                owing: r.get(14)?,
+            })
+        })
+        .optional()?)
+}
+
+/// The interest fields of one debtor as stored (`de.ity`, `de.irt`, `de.ifd`, `de.jd`,
+/// `de.jrt`, `de.mo`): text, read by the accrual, which reports what does not parse.
+#[derive(Debug, Clone)]
+pub struct InterestTerms {
+    pub file_number: i64,
+    pub interest_type: Option<String>,
+    pub rate: Option<String>,
+    pub from: Option<String>,
+    pub judgment_date: Option<String>,
+    pub judgment_rate: Option<String>,
+    pub mode: Option<String>,
+}
+
+fn interest_terms_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<InterestTerms> {
+    Ok(InterestTerms {
+        file_number: r.get(0)?,
+        interest_type: r.get(1)?,
+        rate: r.get(2)?,
+        from: r.get(3)?,
+        judgment_date: r.get(4)?,
+        judgment_rate: r.get(5)?,
+        mode: r.get(6)?,
+    })
+}
+
+/// The interest fields of one debtor, `None` without such a debtor.
+pub fn interest_terms(conn: &Db, file_number: i64) -> Result<Option<InterestTerms>> {
+    Ok(conn
+        .prepare_cached(crate::sql!(
+            "SELECT {de.fi}, {de.ity}, {de.irt}, {de.ifd}, {de.jd}, {de.jrt}, {de.mo}
+             FROM debtor WHERE {de.fi} = ?1"
+        )?)?
+        .query_row([file_number], interest_terms_row)
+        .optional()?)
+}
+
+/// Debtors with an interest type and a file number above `after`, in file-number
+/// order, at most `limit` of them: the accrual reads a page at a time, so a million
+/// accounts never sit in memory together.
+pub fn interest_terms_after(conn: &Db, after: i64, limit: i64) -> Result<Vec<InterestTerms>> {
+    let mut stmt = conn.prepare_cached(crate::sql!(
+        "SELECT {de.fi}, {de.ity}, {de.irt}, {de.ifd}, {de.jd}, {de.jrt}, {de.mo} FROM debtor
+         WHERE {de.fi} > ?1 AND lower(trim(COALESCE({de.ity}, ''))) NOT IN ('', 'none')
+         ORDER BY {de.fi} LIMIT ?2"
+    )?)?;
+    let rows = stmt.query_map([after, limit], interest_terms_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The debtor's stored Owing (`de.ow`, blank as 0) in cents, `None` without such a
+/// debtor.
+pub fn owing_cents(conn: &Db, file_number: i64) -> Result<Option<i64>> {
+    Ok(conn
+        .prepare_cached(crate::sql!(
+            "SELECT COALESCE({de.ow}, 0) FROM debtor WHERE {de.fi} = ?1"
+        )?)?
+        .query_row([file_number], |r| r.get(0))
+        .optional()?)
+}
+
+/// The debtor's stored Principal (`de.pr`, blank as 0) in cents, `None` without such
+/// a debtor.
+pub fn principal_cents(conn: &Db, file_number: i64) -> Result<Option<i64>> {
+    Ok(conn
+        .prepare_cached(crate::sql!(
+            "SELECT COALESCE({de.pr}, 0) FROM debtor WHERE {de.fi} = ?1"
+        )?)?
+        .query_row([file_number], |r| r.get(0))
+        .optional()?)
+}
