@@ -48,3 +48,17 @@ pub fn section(conn: &Connection, section: &str) -> Result<Vec<(String, String)>
         .collect::<std::result::Result<Vec<_>, _>>()?;
     Ok(rows)
 }
+
+/// Add one entry to a field's pick list (`field` is its code, `de.st`); entries are
+/// listed in `ord` order.
+pub fn insert_pick_list_entry(
+    conn: &Connection,
+    field: &str,
+    ord: i64,
+    key: &str,
+    text: &str,
+) -> Result<()> {
+    conn.prepare_cached("INSERT INTO pick_list (field, ord, key, text) VALUES (?1, ?2, ?3, ?4)")?
+        .execute(params![field, ord, key, text])?;
+    Ok(())
+}
