@@ -103,12 +103,7 @@ impl Sink for BodySink {
 }
 
 /// Run a letter for one debtor and collect its output.
-pub fn letter_body(
-    env: &Env,
-    conn: &Db,
-    report: &Report,
-    fi: i64,
-) -> Result<Vec<BodyItem>> {
+pub fn letter_body(env: &Env, conn: &Db, report: &Report, fi: i64) -> Result<Vec<BodyItem>> {
     let src = SqliteSource::new(conn);
     let mut sink = BodySink::default();
     let mut opts = RunOptions::new(env.today);

@@ -137,11 +137,7 @@ fn cosigners(conn: &Db, fi: i64, restrict: bool, debtor: &Person) -> Result<Vec<
 
 /// Run the letter service: the file's bytes and the summary. The database changes
 /// only with `mark_done` (in the caller's transaction).
-pub fn run(
-    env: &Env,
-    conn: &Db,
-    opts: &ServiceOptions,
-) -> Result<(Vec<u8>, ServiceSummary)> {
+pub fn run(env: &Env, conn: &Db, opts: &ServiceOptions) -> Result<(Vec<u8>, ServiceSummary)> {
     let letters = Letters::load(env)?;
     let restrict =
         settings::get_bool(conn, "letter_service", "restrict_to_cosigners")?.unwrap_or(true);

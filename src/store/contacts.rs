@@ -514,7 +514,9 @@ pub fn contact_allowed(
     use super::source::CcKind;
     // A debtor that cannot be read counts as one with no state.
     let state: Option<String> = conn
-        .prepare_cached(crate::sql!("SELECT {de.st} FROM debtor WHERE {de.fi} = ?1")?)?
+        .prepare_cached(crate::sql!(
+            "SELECT {de.st} FROM debtor WHERE {de.fi} = ?1"
+        )?)?
         .query_row([fi], |r| r.get(0))
         .unwrap_or(None);
     let state = state.unwrap_or_default();
@@ -548,10 +550,11 @@ pub fn contact_allowed(
     };
     for (max_times, period_days) in controls {
         let from = today - chrono::Days::new(period_days.max(1) as u64 - 1);
-        let n: i64 = conn.prepare_cached(count_sql)?.query_row(
-            params![fi, from.to_string(), today.to_string()],
-            |r| r.get(0),
-        )?;
+        let n: i64 = conn
+            .prepare_cached(count_sql)?
+            .query_row(params![fi, from.to_string(), today.to_string()], |r| {
+                r.get(0)
+            })?;
         if n + already >= max_times {
             return Ok(false);
         }

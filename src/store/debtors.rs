@@ -1,7 +1,6 @@
 //! Debtor records: typed reads and writes of the debtor table beyond the generic
 //! record functions in `records.rs` (totals, statuses, addresses, as-of reads).
 
-
 /// A debtor as a letter's addressee (text fields as stored, blank as None), with the
 /// Address OK flag and the mode (blank as `A`).
 #[derive(Debug, Clone)]
@@ -83,7 +82,10 @@ pub fn cosigner_addresses(conn: &super::Db, fi: i64) -> crate::Result<Vec<Cosign
 
 /// A debtor's street address, city and status (blank as empty), or None when there is
 /// no such debtor.
-pub fn address_city_status(conn: &super::Db, fi: i64) -> crate::Result<Option<(String, String, String)>> {
+pub fn address_city_status(
+    conn: &super::Db,
+    fi: i64,
+) -> crate::Result<Option<(String, String, String)>> {
     let mut stmt = conn.prepare_cached(crate::sql!(
         "SELECT COALESCE({de.ad}, ''), COALESCE({de.ci}, ''), COALESCE({de.sta}, '') FROM debtor WHERE {de.fi} = ?1"
     )?)?;
@@ -121,7 +123,11 @@ pub fn first_cosigner(conn: &super::Db, fi: i64) -> crate::Result<Option<(i64, S
 
 /// Give a cosigner a verified address of its own: Address OK set, Same Address As
 /// Debtor cleared.
-pub fn set_cosigner_verified_address(conn: &super::Db, id: i64, a: &VerifiedAddress) -> crate::Result<()> {
+pub fn set_cosigner_verified_address(
+    conn: &super::Db,
+    id: i64,
+    a: &VerifiedAddress,
+) -> crate::Result<()> {
     conn.prepare_cached(crate::sql!(
         "UPDATE cosigner SET {cs.ad} = ?2, {cs.a1} = NULLIF(?3, ''), {cs.ci} = ?4, {cs.st} = ?5, {cs.zi} = ?6, {cs.ok} = 1, {cs.sm} = 0 WHERE id = ?1"
     )?)?
@@ -137,4 +143,3 @@ pub fn debtor_operator(conn: &super::Db, fi: i64) -> crate::Result<String> {
         )?)?
         .query_row([fi], |r| r.get(0))?)
 }
-

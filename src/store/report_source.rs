@@ -70,7 +70,10 @@ fn layout() -> Result<&'static Layout> {
         owners.insert(form, of);
     }
     let mut children = HashMap::new();
-    children.insert((Form::Debtor, Form::Client), format!("{debtor_client} = ?1"));
+    children.insert(
+        (Form::Debtor, Form::Client),
+        format!("{debtor_client} = ?1"),
+    );
     for form in [Form::Cosigner, Form::Transaction] {
         children.insert((form, Form::Debtor), "fi = ?1".to_string());
     }
