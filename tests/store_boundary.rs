@@ -59,12 +59,6 @@ const STILL_OUTSIDE: &[&str] = &[
     "transfer/export.rs",
     "transfer/load.rs",
     // reports and letters
-    "letters/mod.rs",
-    "letters/ncoa.rs",
-    "letters/print.rs",
-    "letters/service.rs",
-    "report/sqlite.rs",
-    "report/tests.rs",
     // end
 ];
 

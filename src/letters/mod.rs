@@ -9,13 +9,13 @@ pub mod service;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use chrono::NaiveDate;
-use rusqlite::{params, Connection};
-
 use crate::report::sink::LineBuf;
-use crate::report::sqlite::SqliteSource;
 use crate::report::{Report, RunOptions, Sink};
+use crate::store::report_source::SqliteSource;
+use crate::store::Db;
 use crate::{Env, Result};
+
+pub use crate::store::contacts::{due_letters, DueLetter};
 
 /// Shipped letters, used when `reports/` has no file of that name.
 const EMBEDDED: &[(&str, &str)] = &[
@@ -64,39 +64,6 @@ impl Letters {
     }
 }
 
-/// A Letter contact selected for a run.
-#[derive(Debug, Clone)]
-pub struct DueLetter {
-    pub contact: i64,
-    pub file_number: i64,
-    pub description: String,
-    pub due: String,
-    /// The skip indicator of an earlier run: `0` debtor skipped, `1` cosigner skipped.
-    pub skip_indicator: String,
-}
-
-/// Letter contacts not done and due in the range, or earlier and still carrying a
-/// skip indicator (S2:5976-5978).
-pub fn due_letters(conn: &Connection, from: NaiveDate, to: NaiveDate) -> Result<Vec<DueLetter>> {
-    let mut stmt = conn.prepare(
-        "SELECT id, fi, COALESCE(de, ''), COALESCE(du, ''), COALESCE(at, '') FROM contact
-         WHERE fi IS NOT NULL AND lower(ty) = 'letter' AND COALESCE(done, 0) = 0
-           AND ((du >= ?1 AND du <= ?2) OR (du < ?1 AND at IN ('0', '1')))",
-    )?;
-    let rows = stmt
-        .query_map(params![from, to], |r| {
-            Ok(DueLetter {
-                contact: r.get(0)?,
-                file_number: r.get(1)?,
-                description: r.get(2)?,
-                due: r.get(3)?,
-                skip_indicator: r.get(4)?,
-            })
-        })?
-        .collect::<std::result::Result<Vec<_>, _>>()?;
-    Ok(rows)
-}
-
 /// A letter body's output: its lines, with loop output grouped (the Ontario format
 /// wraps a loop's lines in `{ }`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -136,12 +103,7 @@ impl Sink for BodySink {
 }
 
 /// Run a letter for one debtor and collect its output.
-pub fn letter_body(
-    env: &Env,
-    conn: &Connection,
-    report: &Report,
-    fi: i64,
-) -> Result<Vec<BodyItem>> {
+pub fn letter_body(env: &Env, conn: &Db, report: &Report, fi: i64) -> Result<Vec<BodyItem>> {
     let src = SqliteSource::new(conn);
     let mut sink = BodySink::default();
     let mut opts = RunOptions::new(env.today);

@@ -4,9 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use rusqlite::{params, Connection, OptionalExtension};
-
 use crate::plans::write_note;
+use crate::store::debtors::{self, VerifiedAddress};
+use crate::store::Db;
 use crate::{Env, Result};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -19,7 +19,7 @@ pub struct NcoaSummary {
 }
 
 /// Apply an NCOA file. Bad lines are rejected with their line number; the others apply.
-pub fn import(env: &Env, conn: &Connection, bytes: &[u8]) -> Result<NcoaSummary> {
+pub fn import(env: &Env, conn: &Db, bytes: &[u8]) -> Result<NcoaSummary> {
     let text = String::from_utf8_lossy(bytes);
     let mut summary = NcoaSummary::default();
     // CRLF is normalised first: the csv crate's line numbers are off by one on CRLF input.
@@ -66,9 +66,7 @@ pub fn import(env: &Env, conn: &Connection, bytes: &[u8]) -> Result<NcoaSummary>
                 continue;
             }
         };
-        let old: Option<(String, String, String)> = conn
-            .query_row("SELECT COALESCE(ad, ''), COALESCE(ci, ''), COALESCE(sta, '') FROM debtor WHERE fi = ?1", [fi], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .optional()?;
+        let old = debtors::address_city_status(conn, fi)?;
         let Some((old_address, old_city, status)) = old else {
             *summary
                 .skipped
@@ -77,41 +75,31 @@ pub fn import(env: &Env, conn: &Connection, bytes: &[u8]) -> Result<NcoaSummary>
             continue;
         };
         let new = (&rec[1], &rec[2], &rec[3], &rec[4], &rec[5]);
+        let verified = VerifiedAddress {
+            address: new.0,
+            address1: new.1,
+            city: new.2,
+            state: new.3,
+            zip: new.4,
+        };
         let who = if kind == 'D' {
-            conn.execute(
-                "UPDATE debtor SET ad = ?2, a1 = NULLIF(?3, ''), ci = ?4, st = ?5, zi = ?6, ok = 1 WHERE fi = ?1",
-                params![fi, new.0, new.1, new.2, new.3, new.4],
-            )?;
+            debtors::set_verified_address(conn, fi, &verified)?;
             summary.debtors_updated += 1;
             "debtor".to_string()
         } else {
             // The first cosigner of the account: the C id names the account, not the person.
-            let row: Option<(i64, String)> = conn
-                .query_row(
-                    "SELECT id, COALESCE(na, '') FROM cosigner WHERE fi = ?1 ORDER BY id LIMIT 1",
-                    [fi],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()?;
-            let Some((cid, name)) = row else {
+            let Some((cid, name)) = debtors::first_cosigner(conn, fi)? else {
                 *summary
                     .skipped
                     .entry("no cosigner on the account".into())
                     .or_default() += 1;
                 continue;
             };
-            conn.execute(
-                "UPDATE cosigner SET ad = ?2, a1 = NULLIF(?3, ''), ci = ?4, st = ?5, zi = ?6, ok = 1, sm = 0 WHERE id = ?1",
-                params![cid, new.0, new.1, new.2, new.3, new.4],
-            )?;
+            debtors::set_cosigner_verified_address(conn, cid, &verified)?;
             summary.cosigners_updated += 1;
             format!("cosigner {name}")
         };
-        let operator: String = conn.query_row(
-            "SELECT COALESCE(op, '') FROM debtor WHERE fi = ?1",
-            [fi],
-            |r| r.get(0),
-        )?;
+        let operator = debtors::debtor_operator(conn, fi)?;
         let from = if kind == 'D' {
             format!(" (was {old_address}, {old_city})")
         } else {

@@ -5,15 +5,14 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use rusqlite::Connection;
-
 use super::{due_letters, Letters};
 use crate::report::ast::CcKind;
 use crate::report::pdf::PdfSink;
 use crate::report::sink::LineBuf;
-use crate::report::sqlite::{contact_allowed, SqliteSource};
 use crate::report::{RunOptions, Sink, StartOn, TextSink};
-use crate::store::contacts;
+use crate::store::contacts::{self, contact_allowed};
+use crate::store::report_source::SqliteSource;
+use crate::store::{debtors, Db};
 use crate::{Env, Result};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -52,7 +51,7 @@ impl Sink for Batch<'_> {
 
 pub fn print_letters(
     env: &Env,
-    conn: &Connection,
+    conn: &Db,
     from: chrono::NaiveDate,
     to: chrono::NaiveDate,
     out: &Path,
@@ -92,9 +91,8 @@ pub fn print_letters(
                 .or_default() += 1;
             continue;
         }
-        let (mode, address_ok): (String, bool) = conn
-            .prepare_cached("SELECT COALESCE(mo, 'A'), COALESCE(ok, 0) FROM debtor WHERE fi = ?1")?
-            .query_row([d.file_number], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let debtor = debtors::letter_address(conn, d.file_number)?;
+        let (mode, address_ok) = (debtor.mode, debtor.ok);
         if mode.trim().eq_ignore_ascii_case("C") {
             *summary.skipped.entry("closed account".into()).or_default() += 1;
             continue;

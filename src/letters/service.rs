@@ -4,13 +4,11 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use rusqlite::{params, Connection};
-
 use super::{due_letters, letter_body, BodyItem, Letters};
 use crate::report::ast::CcKind;
-use crate::report::sqlite::contact_allowed;
 use crate::report::StartOn;
-use crate::store::{self, contacts, settings};
+use crate::store::contacts::contact_allowed;
+use crate::store::{self, contacts, debtors, settings, Db};
 use crate::{Env, Error, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,52 +84,44 @@ fn text(v: Option<String>) -> String {
 }
 
 /// The debtor as an addressee, and its mode.
-fn debtor_person(conn: &Connection, fi: i64) -> Result<(Person, String)> {
-    Ok(conn.prepare_cached("SELECT na, ad, a1, ci, st, zi, COALESCE(ok, 0), COALESCE(mo, 'A') FROM debtor WHERE fi = ?1")?.query_row([fi],
-        |r| {
-            Ok((
-                Person {
-                    id: format!("D{fi}"),
-                    cosigner_row: None,
-                    name: text(r.get(0)?),
-                    address: text(r.get(1)?),
-                    address1: text(r.get(2)?),
-                    city: text(r.get(3)?),
-                    state: text(r.get(4)?),
-                    zip: text(r.get(5)?),
-                    ok: r.get(6)?,
-                },
-                r.get(7)?,
-            ))
-        })?)
+fn debtor_person(conn: &Db, fi: i64) -> Result<(Person, String)> {
+    let d = debtors::letter_address(conn, fi)?;
+    Ok((
+        Person {
+            id: format!("D{fi}"),
+            cosigner_row: None,
+            name: text(d.name),
+            address: text(d.address),
+            address1: text(d.address1),
+            city: text(d.city),
+            state: text(d.state),
+            zip: text(d.zip),
+            ok: d.ok,
+        },
+        d.mode,
+    ))
 }
 
 /// The debtor's related parties that get letters: class Cosigner only when setup
 /// restricts to cosigners (S2:5948-5959), else all of them.
-fn cosigners(conn: &Connection, fi: i64, restrict: bool, debtor: &Person) -> Result<Vec<Person>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, COALESCE(cl, ''), na, ad, a1, ci, st, zi, COALESCE(ok, 0), COALESCE(sm, 0) FROM cosigner WHERE fi = ?1 ORDER BY id",
-    )?;
-    let mut rows = stmt.query([fi])?;
+fn cosigners(conn: &Db, fi: i64, restrict: bool, debtor: &Person) -> Result<Vec<Person>> {
     let mut out = Vec::new();
-    while let Some(r) = rows.next()? {
-        let class: String = r.get(1)?;
-        if restrict && !class.trim().eq_ignore_ascii_case("cosigner") {
+    for c in debtors::cosigner_addresses(conn, fi)? {
+        if restrict && !c.class.trim().eq_ignore_ascii_case("cosigner") {
             continue;
         }
-        let same: bool = r.get(9)?;
         let mut p = Person {
             id: format!("C{fi}"),
-            cosigner_row: Some(r.get(0)?),
-            name: text(r.get(2)?),
-            address: text(r.get(3)?),
-            address1: text(r.get(4)?),
-            city: text(r.get(5)?),
-            state: text(r.get(6)?),
-            zip: text(r.get(7)?),
-            ok: r.get(8)?,
+            cosigner_row: Some(c.id),
+            name: text(c.name),
+            address: text(c.address),
+            address1: text(c.address1),
+            city: text(c.city),
+            state: text(c.state),
+            zip: text(c.zip),
+            ok: c.ok,
         };
-        if same {
+        if c.same_as_debtor {
             // Same address as the debtor: the debtor's address and its OK flag.
             p.address = debtor.address.clone();
             p.address1 = debtor.address1.clone();
@@ -147,11 +137,7 @@ fn cosigners(conn: &Connection, fi: i64, restrict: bool, debtor: &Person) -> Res
 
 /// Run the letter service: the file's bytes and the summary. The database changes
 /// only with `mark_done` (in the caller's transaction).
-pub fn run(
-    env: &Env,
-    conn: &Connection,
-    opts: &ServiceOptions,
-) -> Result<(Vec<u8>, ServiceSummary)> {
+pub fn run(env: &Env, conn: &Db, opts: &ServiceOptions) -> Result<(Vec<u8>, ServiceSummary)> {
     let letters = Letters::load(env)?;
     let restrict =
         settings::get_bool(conn, "letter_service", "restrict_to_cosigners")?.unwrap_or(true);
@@ -283,12 +269,7 @@ pub fn run(
                     contacts::mark_contact_done(conn, contact, env.today)?;
                     contacts::set_attachment(conn, contact, None)?;
                 }
-                Some(i) => {
-                    conn.prepare_cached(
-                        "UPDATE contact SET st = 'In Progress', at = ?2 WHERE id = ?1",
-                    )?
-                    .execute(params![contact, i])?;
-                }
+                Some(i) => contacts::set_letter_retry(conn, contact, i)?,
             }
         }
     }
@@ -300,7 +281,7 @@ pub fn run(
 }
 
 /// Ontario format, CRLF line ends (docs/plans-and-letters.md).
-fn ontario(conn: &Connection, letters: &[Written]) -> Result<Vec<u8>> {
+fn ontario(conn: &Db, letters: &[Written]) -> Result<Vec<u8>> {
     let company = store::read_record(conn, crate::catalog::Form::Company, 1)?.unwrap_or_default();
     let get = |f: &str| {
         company

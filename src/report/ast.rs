@@ -107,25 +107,8 @@ pub enum DateUnit {
     Time,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CcKind {
-    Letter,
-    Call,
-    Email,
-    Text,
-}
-
-impl CcKind {
-    /// The contact type counted by this control (README "Using it" `[[contact_control]] type`).
-    pub fn type_name(self) -> &'static str {
-        match self {
-            CcKind::Letter => "letter",
-            CcKind::Call => "phone",
-            CcKind::Email => "email",
-            CcKind::Text => "text",
-        }
-    }
-}
+/// Contact control kinds are the store's: its data sources count contacts by them.
+pub use crate::store::source::CcKind;
 
 /// The type symbol of a variable declaration (Collect! help, Report Writer: variables).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -599,20 +599,52 @@ fn parser_never_panics_on_odd_input() {
 
 #[test]
 fn sqlite_source_end_to_end() {
-    use crate::store::Store;
+    use crate::catalog::by_code;
+    use crate::store::contacts::{self, NewContact, NewContactControl};
+    use crate::store::report_source::SqliteSource;
+    use crate::store::{notes, settings, Store};
     let store = Store::open_in_memory().unwrap();
     let c = store.conn();
-    c.execute_batch(
-        "INSERT INTO client (nu, na) VALUES (1001, 'Acme Bank');
-         INSERT INTO debtor (fi, cn, na, ow, st, li) VALUES (1, 1001, 'Smith, John', 1462050, 'CA', '2024-01-15');
-         INSERT INTO debtor (fi, cn, na, ow, st, li) VALUES (2, 1001, 'Adams, Mary', 25, 'OR', '2024-03-01');
-         INSERT INTO note (fi, te) VALUES (1, 'hello');
-         INSERT INTO pick_list (field, ord, key, text) VALUES ('de.st', 0, 'CA', 'California');
-         INSERT INTO contact_control (type, max_times, period_days) VALUES ('letter', 1, 7);
-         INSERT INTO contact (fi, ty, done, dd) VALUES (2, 'Letter', 1, '2024-03-12');",
-    )
-    .unwrap();
-    let src = sqlite::SqliteSource::new(c);
+    let field = |code: &str| by_code(code).unwrap();
+    crate::store::create_client(c, 1001, &[(field("cl.na"), "Acme Bank".into())]).unwrap();
+    for (name, owed, state, listed) in [
+        ("Smith, John", "14620.50", "CA", "2024-01-15"),
+        ("Adams, Mary", "0.25", "OR", "2024-03-01"),
+    ] {
+        let values = [
+            (field("de.na"), name.into()),
+            (field("de.ow"), money(owed)),
+            (field("de.st"), state.into()),
+            (field("de.li"), date(listed)),
+        ];
+        crate::store::create_debtor(c, 1001, &values, today(), false).unwrap();
+    }
+    notes::insert_note(c, 1, "hello", today(), chrono::NaiveTime::MIN).unwrap();
+    settings::insert_pick_list_entry(c, "de.st", 0, "CA", "California").unwrap();
+    let control = NewContactControl {
+        kind: "letter",
+        description: "",
+        state: "",
+        country: "",
+        max_times: 1,
+        period_days: 7,
+    };
+    contacts::insert_contact_control(c, &control).unwrap();
+    let done = NaiveDate::from_ymd_opt(2024, 3, 12).unwrap();
+    let letter = NewContact {
+        fi: 2,
+        kind: "Letter",
+        description: "",
+        due: done,
+        time: None,
+        priority: String::new(),
+        operator: "",
+        attachment: "",
+        amount: None,
+        done_on: Some(done),
+    };
+    contacts::insert_contact(c, &letter).unwrap();
+    let src = SqliteSource::new(c);
     let lines = run_opts(
         "@cl\n@cl.na\n@cl.de\n@de.na<12> @de.ow<11.2> @de.st @CCLETTEROK\n@de.no no total\n  @no.te\n@de.no\n@cl.de\n@cl\n@varR = @SQL(select fi, ow from de where ow > 100 order by fi)\n@varR[1][1] @varR[1][2]\n",
         &src,

@@ -34,6 +34,22 @@ pub fn within<T>(budget: Duration, f: impl FnOnce() -> T) -> (T, bool) {
     (out, start.elapsed() >= budget)
 }
 
+/// How long one `@SQL` query may run before it is stopped.
+pub const DEFAULT_SQL_BUDGET: Duration = Duration::from_secs(10);
+
+/// The `@SQL` budget: `RECOUP_SQL_BUDGET` (seconds, decimals allowed), else 10 s
+/// (docs/limits.md).
+pub fn sql_budget() -> crate::Result<Duration> {
+    match std::env::var("RECOUP_SQL_BUDGET") {
+        Ok(v) => super::busy::parse_seconds(&v).ok_or_else(|| {
+            crate::Error::config(format!(
+                "RECOUP_SQL_BUDGET '{v}' is not a number of seconds (e.g. 10 or 0.5)"
+            ))
+        }),
+        Err(_) => Ok(DEFAULT_SQL_BUDGET),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -628,3 +628,138 @@ mod tests {
         assert_eq!(column("co.do").unwrap(), "done");
     }
 }
+
+/// Contact controls (S2:1671-1809): a control applies when its type matches and its
+/// state is blank or the debtor's; it allows a contact when fewer than `max_times`
+/// completed contacts of that type fall in the `period_days` days up to `today`,
+/// counting `already` more made in the current run (letters written but not yet saved).
+pub fn contact_allowed(
+    conn: &Connection,
+    kind: super::source::CcKind,
+    fi: i64,
+    today: NaiveDate,
+    already: i64,
+) -> Result<bool> {
+    use super::source::CcKind;
+    // A debtor that cannot be read counts as one with no state.
+    let state: Option<String> = conn
+        .prepare_cached(crate::sql!(
+            "SELECT {de.st} FROM debtor WHERE {de.fi} = ?1"
+        )?)?
+        .query_row([fi], |r| r.get(0))
+        .unwrap_or(None);
+    let state = state.unwrap_or_default();
+    let mut stmt = conn.prepare_cached(
+        "SELECT max_times, period_days FROM contact_control
+         WHERE lower(type) = ?1 AND (state = '' OR upper(state) = upper(?2))",
+    )?;
+    let controls: Vec<(i64, i64)> = stmt
+        .query_map(params![kind.type_name(), state], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?
+        .collect::<std::result::Result<_, _>>()?;
+    // The contact types each kind counts; `fi` is the store's debtor key on contact.
+    let count_sql = match kind {
+        CcKind::Letter => crate::sql!(
+            "SELECT count(*) FROM contact WHERE fi = ?1 AND {co.do} = 1 AND {co.dd} >= ?2 AND {co.dd} <= ?3
+             AND lower(trim({co.ty})) IN ('letter', 'l')"
+        )?,
+        CcKind::Call => crate::sql!(
+            "SELECT count(*) FROM contact WHERE fi = ?1 AND {co.do} = 1 AND {co.dd} >= ?2 AND {co.dd} <= ?3
+             AND lower(trim({co.ty})) IN ('phone', 'call', 'p')"
+        )?,
+        CcKind::Email => crate::sql!(
+            "SELECT count(*) FROM contact WHERE fi = ?1 AND {co.do} = 1 AND {co.dd} >= ?2 AND {co.dd} <= ?3
+             AND lower(trim({co.ty})) IN ('email', 'e-mail', 'e')"
+        )?,
+        CcKind::Text => crate::sql!(
+            "SELECT count(*) FROM contact WHERE fi = ?1 AND {co.do} = 1 AND {co.dd} >= ?2 AND {co.dd} <= ?3
+             AND lower(trim({co.ty})) IN ('text', 'sms', 't')"
+        )?,
+    };
+    for (max_times, period_days) in controls {
+        let from = today - chrono::Days::new(period_days.max(1) as u64 - 1);
+        let n: i64 = conn
+            .prepare_cached(count_sql)?
+            .query_row(params![fi, from.to_string(), today.to_string()], |r| {
+                r.get(0)
+            })?;
+        if n + already >= max_times {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// A Letter contact selected for a letter run.
+#[derive(Debug, Clone)]
+pub struct DueLetter {
+    pub contact: i64,
+    pub file_number: i64,
+    pub description: String,
+    pub due: String,
+    /// The skip indicator of an earlier run: `0` debtor skipped, `1` cosigner skipped.
+    pub skip_indicator: String,
+}
+
+/// Letter contacts not done and due in the range, or earlier and still carrying a
+/// skip indicator (S2:5976-5978). `fi` is the store's debtor key on contact.
+pub fn due_letters(conn: &Connection, from: NaiveDate, to: NaiveDate) -> Result<Vec<DueLetter>> {
+    let mut stmt = conn.prepare(crate::sql!(
+        "SELECT id, fi, COALESCE({co.de}, ''), COALESCE({co.du}, ''), COALESCE({co.at}, '') FROM contact
+         WHERE fi IS NOT NULL AND lower({co.ty}) = 'letter' AND COALESCE({co.do}, 0) = 0
+           AND (({co.du} >= ?1 AND {co.du} <= ?2) OR ({co.du} < ?1 AND {co.at} IN ('0', '1')))"
+    )?)?;
+    let rows = stmt
+        .query_map(params![from, to], |r| {
+            Ok(DueLetter {
+                contact: r.get(0)?,
+                file_number: r.get(1)?,
+                description: r.get(2)?,
+                due: r.get(3)?,
+                skip_indicator: r.get(4)?,
+            })
+        })?
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+/// Leave a letter contact due for a retry: status In Progress, with the skip indicator
+/// (`0` debtor skipped, `1` cosigner skipped, blank both) in its attachment field.
+pub fn set_letter_retry(conn: &Connection, id: i64, skip_indicator: &str) -> Result<()> {
+    conn.prepare_cached(crate::sql!(
+        "UPDATE contact SET {co.st} = 'In Progress', {co.at} = ?2 WHERE id = ?1"
+    )?)?
+    .execute(params![id, skip_indicator])?;
+    Ok(())
+}
+
+/// A contact control to write (README "Using it" `[[contact_control]]`).
+#[derive(Debug, Clone)]
+pub struct NewContactControl<'a> {
+    /// letter, phone, email or text.
+    pub kind: &'a str,
+    pub description: &'a str,
+    /// Blank applies in every state.
+    pub state: &'a str,
+    pub country: &'a str,
+    pub max_times: i64,
+    pub period_days: i64,
+}
+
+/// Add one contact control.
+pub fn insert_contact_control(conn: &Connection, c: &NewContactControl) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO contact_control (type, description, state, country, max_times, period_days)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![
+        c.kind,
+        c.description,
+        c.state,
+        c.country,
+        c.max_times,
+        c.period_days
+    ])?;
+    Ok(())
+}

@@ -18,6 +18,8 @@ pub mod statements;
 mod stock;
 pub mod transactions;
 pub mod types;
+pub mod report_source;
+pub mod source;
 
 pub use busy::busy_timeout;
 pub use records::{

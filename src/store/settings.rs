@@ -72,3 +72,17 @@ pub fn pick_list_key(conn: &Connection, code: &str, text: &str) -> Result<Option
         .query_row(params![code, text], |r| r.get(0))
         .optional()?)
 }
+
+/// Add one entry to a field's pick list (`field` is its code, `de.st`); entries are
+/// listed in `ord` order.
+pub fn insert_pick_list_entry(
+    conn: &Connection,
+    field: &str,
+    ord: i64,
+    key: &str,
+    text: &str,
+) -> Result<()> {
+    conn.prepare_cached("INSERT INTO pick_list (field, ord, key, text) VALUES (?1, ?2, ?3, ?4)")?
+        .execute(params![field, ord, key, text])?;
+    Ok(())
+}
