@@ -42,12 +42,6 @@ const STILL_OUTSIDE: &[&str] = &[
     "money/recalc.rs",
     "money/reversal.rs",
     "money/types.rs",
-    // import
-    "import/apply.rs",
-    "import/export.rs",
-    "import/known_keys.rs",
-    "import/run.rs",
-    "import/sql.rs",
     // metro2 and the statute of limitations
     "metro2/cbr.rs",
     "metro2/generate.rs",

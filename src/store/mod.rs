@@ -18,6 +18,7 @@ pub mod statements;
 mod stock;
 pub mod transactions;
 pub mod types;
+pub mod import_cache;
 
 pub use busy::busy_timeout;
 pub use records::{
