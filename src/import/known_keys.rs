@@ -106,9 +106,16 @@ mod tests {
         let today = chrono::NaiveDate::from_ymd_opt(2024, 1, 2).unwrap();
         store::create_client(conn, 1, &[]).unwrap();
         store::create_client(conn, 2, &[]).unwrap();
-        for (client, acct) in [(1, Some("Abc-1")), (1, Some("ÉCOLE")), (2, Some("other")), (1, None)] {
-            let values: Vec<(&FieldDef, Value)> =
-                acct.map(|a| (ac, Value::Text(a.into()))).into_iter().collect();
+        for (client, acct) in [
+            (1, Some("Abc-1")),
+            (1, Some("ÉCOLE")),
+            (2, Some("other")),
+            (1, None),
+        ] {
+            let values: Vec<(&FieldDef, Value)> = acct
+                .map(|a| (ac, Value::Text(a.into())))
+                .into_iter()
+                .collect();
             store::create_debtor(conn, client, &values, today, false).unwrap();
         }
         let mut k = KnownKeys::load(conn, 1, ac).unwrap().unwrap();

@@ -33,11 +33,7 @@ pub struct ImportJob<'a> {
 
 /// Import one input into an open database: one transaction, committed unless this
 /// is a dry run or `--strict` met a reject.
-pub fn import_into(
-    conn: &mut Db,
-    input: impl Read + Send,
-    job: ImportJob<'_>,
-) -> Result<Summary> {
+pub fn import_into(conn: &mut Db, input: impl Read + Send, job: ImportJob<'_>) -> Result<Summary> {
     let started = Instant::now();
     check_client(conn, job.map, job.map_label, job.opts)?;
     // Query-planner stability and a bigger page cache for the one long transaction:
@@ -284,11 +280,7 @@ pub fn run(
 /// After the commit, each new debtor of the batch runs its new-account plan (the
 /// map's, else the client's, written to `de.rp` by the import; S2:716-733), in one
 /// transaction; ODBC events of those plans run after it.
-pub fn run_new_account_plans(
-    env: &crate::Env,
-    conn: &mut Db,
-    summary: &mut Summary,
-) -> Result<()> {
+pub fn run_new_account_plans(env: &crate::Env, conn: &mut Db, summary: &mut Summary) -> Result<()> {
     let todo = store::debtors::debtors_with_plan_in_batch(conn, summary.batch)?;
     if todo.is_empty() {
         return Ok(());

@@ -1,6 +1,5 @@
 //! Client records: typed reads and writes of the client table and its owners.
 
-
 /// The stored values of some client fields, in the order asked, or `None` when the
 /// client is not on file.
 pub fn client_values(

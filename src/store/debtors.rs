@@ -1,7 +1,6 @@
 //! Debtor records: typed reads and writes of the debtor table beyond the generic
 //! record functions in `records.rs` (totals, statuses, addresses, as-of reads).
 
-
 /// Stream the values one text key field (`de.ac`, …) holds among one client's
 /// debtors, blanks left out, into `each`; `each` returning false stops the walk.
 /// True when every value was passed on.
@@ -91,7 +90,12 @@ pub fn debtor_has_address(conn: &super::Db, fi: i64, a: &AddressLines) -> crate:
 }
 
 /// Add an active `Placement` address to a debtor; `ok` is its address-ok flag.
-pub fn add_debtor_address(conn: &super::Db, fi: i64, a: &AddressLines, ok: bool) -> crate::Result<()> {
+pub fn add_debtor_address(
+    conn: &super::Db,
+    fi: i64,
+    a: &AddressLines,
+    ok: bool,
+) -> crate::Result<()> {
     conn.prepare_cached(
         "INSERT INTO address (fi, type, ad, a1, ci, st, zi, cy, ok, active)
          VALUES (?1, 'Placement', ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1)",
@@ -104,7 +108,10 @@ pub fn add_debtor_address(conn: &super::Db, fi: i64, a: &AddressLines, ok: bool)
 
 /// The debtors an import batch wrote with a run plan (`de.rp` not blank), with the
 /// plan, in file-number order.
-pub fn debtors_with_plan_in_batch(conn: &super::Db, batch: i64) -> crate::Result<Vec<(i64, String)>> {
+pub fn debtors_with_plan_in_batch(
+    conn: &super::Db,
+    batch: i64,
+) -> crate::Result<Vec<(i64, String)>> {
     let mut stmt = conn.prepare(crate::sql!(
         "SELECT {de.fi}, {de.rp} FROM debtor WHERE {de.ib} = ?1 AND COALESCE({de.rp}, '') <> '' ORDER BY {de.fi}"
     )?)?;
@@ -123,9 +130,16 @@ pub fn all_debtor_ids(conn: &super::Db) -> crate::Result<Vec<i64>> {
 
 /// The ids of a debtor's records of a sub-record form (transactions, notes,
 /// contacts, …), in the order they were written.
-pub fn debtor_record_ids(conn: &super::Db, form: crate::catalog::Form, fi: i64) -> crate::Result<Vec<i64>> {
+pub fn debtor_record_ids(
+    conn: &super::Db,
+    form: crate::catalog::Form,
+    fi: i64,
+) -> crate::Result<Vec<i64>> {
     // `fi` is every sub-record table's owner key (store schema).
-    let sql = format!("SELECT rowid FROM {} WHERE fi = ?1 ORDER BY rowid", form.table());
+    let sql = format!(
+        "SELECT rowid FROM {} WHERE fi = ?1 ORDER BY rowid",
+        form.table()
+    );
     let mut stmt = conn.prepare_cached(&sql)?;
     let ids = stmt
         .query_map([fi], |r| r.get::<_, i64>(0))?

@@ -89,7 +89,10 @@ pub enum NoteOwner {
 #[derive(Debug, Clone, PartialEq)]
 pub enum NoteMatch {
     /// The field holds this value (NULL matches NULL).
-    Is(&'static catalog::FieldDef, crate::store::import_cache::SqlValue),
+    Is(
+        &'static catalog::FieldDef,
+        crate::store::import_cache::SqlValue,
+    ),
     /// The field's text, with the five characters after the first `at` cut out (a
     /// stamp's `HH:MM`), is `kept`.
     WithoutTime {
@@ -100,7 +103,11 @@ pub enum NoteMatch {
 }
 
 /// Whether an owner has a note line holding every one of `matches`.
-pub fn note_line_exists(conn: &Connection, owner: NoteOwner, matches: Vec<NoteMatch>) -> Result<bool> {
+pub fn note_line_exists(
+    conn: &Connection,
+    owner: NoteOwner,
+    matches: Vec<NoteMatch>,
+) -> Result<bool> {
     // `fi` and `cn` are the note table's owner keys (store schema), not note fields.
     let (owner_col, owner_id) = match owner {
         NoteOwner::Debtor(fi) => ("fi", fi),
