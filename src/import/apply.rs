@@ -631,6 +631,10 @@ impl<'c> Applier<'c> {
         else {
             return Ok(true);
         };
+        // The set holds debtor columns only.
+        if key.field.form != Form::Debtor {
+            return Ok(true);
+        }
         if let Known::Undecided = self.known {
             self.known = match KnownKeys::load(self.conn, client, key.field)? {
                 Some(k) => Known::On(k),
