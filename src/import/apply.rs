@@ -9,24 +9,28 @@ use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 
 use chrono::NaiveDate;
-use rusqlite::types::Value as SqlValue;
-use rusqlite::{Connection, OptionalExtension};
 
 use super::known_keys::KnownKeys;
 use super::map::{Map, RecordKind, TypeWhen};
 use super::pipeline::{Ctx, KeyField, Part};
 use super::review::{Review, ReviewAnswer};
-use super::sql::{Cond, Statements};
 use super::summary::{Accumulator, Rejects, Summary};
 use crate::catalog::{FieldDef, FieldType, Form, Value};
 use crate::money::{limits, reversal, round_cents, Ledger, NewTransaction};
 use crate::setup::owners;
-use crate::store::{self, value_to_sql};
+use crate::store::import_cache::{Cond, SqlValue, Statements};
+use crate::store::notes::{NoteMatch, NoteOwner};
+use crate::store::{self, value_to_sql, Db};
 use crate::{Error, ErrorKind, Result};
 
-fn code_col(code: &str) -> &'static str {
-    // Every column name comes from the catalogue (docs/architecture.md).
-    super::field_by_code(code).map_or("rowid", |f| f.column)
+fn code_col(code: &str) -> Result<&'static str> {
+    // Every column name comes from the catalogue (docs/architecture.md); an unknown
+    // code is an error, never a guessed column.
+    known_field(code).map(|f| f.column)
+}
+
+fn known_field(code: &str) -> Result<&'static FieldDef> {
+    field(code).ok_or_else(|| Error::runtime(format!("internal: unknown field code '{code}'")))
 }
 
 fn field(code: &str) -> Option<&'static FieldDef> {
@@ -98,7 +102,7 @@ enum Lookup {
 
 /// Applies records to one open transaction.
 pub struct Applier<'c> {
-    conn: &'c Connection,
+    conn: &'c Db,
     sql: Statements<'c>,
     map: &'c Map,
     ctx: Ctx,
@@ -128,7 +132,7 @@ enum Known {
 }
 
 impl<'c> Applier<'c> {
-    pub fn new(conn: &'c Connection, map: &'c Map, ctx: Ctx, batch: i64) -> Result<Applier<'c>> {
+    pub fn new(conn: &'c Db, map: &'c Map, ctx: Ctx, batch: i64) -> Result<Applier<'c>> {
         let next_fi = store::next_file_number(conn)?;
         Ok(Applier {
             conn,
@@ -166,32 +170,28 @@ impl<'c> Applier<'c> {
         if let Some(c) = self.clients.get(&nu) {
             return Ok(c.clone());
         }
-        let cols: Vec<&str> = CLIENT_SETTINGS.iter().map(|(c, _)| code_col(c)).collect();
-        let sql = format!(
-            "SELECT {}, {} FROM {} WHERE {} = ?1",
-            cols.join(", "),
-            code_col("cl.np"),
-            Form::Client.table(),
-            code_col("cl.nu")
-        );
-        let row = self
-            .conn
-            .prepare_cached(&sql)?
-            .query_row([nu], |r| {
-                let mut settings = Vec::new();
-                for (i, (_, de)) in CLIENT_SETTINGS.iter().enumerate() {
-                    if let Some(f) = field(de) {
-                        settings.push((f, r.get::<_, SqlValue>(i)?));
-                    }
-                }
-                let plan: Option<String> = r.get(CLIENT_SETTINGS.len())?;
-                Ok(ClientInfo {
-                    settings,
-                    plan: plan.filter(|p| !p.trim().is_empty()),
-                })
+        // The client's settings new debtors copy, then its new-account plan.
+        let fields = CLIENT_SETTINGS
+            .iter()
+            .map(|(c, _)| *c)
+            .chain(["cl.np"])
+            .map(known_field)
+            .collect::<Result<Vec<_>>>()?;
+        let row = store::clients::client_values(self.conn, nu, &fields)?.map(|mut values| {
+            let plan = match values.pop() {
+                Some(SqlValue::Text(p)) => Some(p),
+                _ => None,
+            };
+            let settings = CLIENT_SETTINGS
+                .iter()
+                .zip(values)
+                .filter_map(|((_, de), v)| field(de).map(|f| (f, v)))
+                .collect();
+            Rc::new(ClientInfo {
+                settings,
+                plan: plan.filter(|p| !p.trim().is_empty()),
             })
-            .optional()?
-            .map(Rc::new);
+        });
         self.clients.insert(nu, row.clone());
         Ok(row)
     }
@@ -581,7 +581,7 @@ impl<'c> Applier<'c> {
             let scope: Vec<(&'static str, SqlValue)> = match client {
                 // The client joins the key (S2:5359-5383), except for a file number,
                 // which is unique on its own.
-                Some(c) if !by_file_number => vec![(code_col("de.cn"), SqlValue::Integer(c))],
+                Some(c) if !by_file_number => vec![(code_col("de.cn")?, SqlValue::Integer(c))],
                 _ => Vec::new(),
             };
             match (client, &keys[..]) {
@@ -631,8 +631,12 @@ impl<'c> Applier<'c> {
         else {
             return Ok(true);
         };
+        // The set holds debtor columns only.
+        if key.field.form != Form::Debtor {
+            return Ok(true);
+        }
         if let Known::Undecided = self.known {
-            self.known = match KnownKeys::load(self.conn, client, key.field.column)? {
+            self.known = match KnownKeys::load(self.conn, client, key.field)? {
                 Some(k) => Known::On(k),
                 None => Known::Off,
             };
@@ -683,7 +687,7 @@ impl<'c> Applier<'c> {
                 .and_then(|k| k.value.plain().trim().parse::<i64>().ok())
                 .or(self.option_client());
             let scope: Vec<(&'static str, SqlValue)> = match client {
-                Some(c) if !by_file_number => vec![(code_col("de.cn"), SqlValue::Integer(c))],
+                Some(c) if !by_file_number => vec![(code_col("de.cn")?, SqlValue::Integer(c))],
                 _ => Vec::new(),
             };
             match self.lookup(Form::Debtor, &keys, &scope)? {
@@ -730,8 +734,8 @@ impl<'c> Applier<'c> {
         let mut existing = None;
         if !part.keys.is_empty() {
             let scope = match owner {
-                Owner::Debtor(DebtorTarget::Existing(fi)) => Some((code_col("de.fi"), fi)),
-                Owner::Client(n) => Some((code_col("de.cn"), n)),
+                Owner::Debtor(DebtorTarget::Existing(fi)) => Some((code_col("de.fi")?, fi)),
+                Owner::Client(n) => Some((code_col("de.cn")?, n)),
                 _ => None,
             };
             if let Some((col, id)) = scope {
@@ -995,23 +999,24 @@ impl<'c> Applier<'c> {
         let mut args: Vec<SqlValue> = Vec::with_capacity(own.len() + 32);
         let mapped = |code: &str| own.iter().any(|a| super::is_code(a.field, code));
         let push = |cols: &mut Vec<&str>, args: &mut Vec<SqlValue>, code: &str, v: SqlValue| {
-            cols.push(code_col(code));
+            cols.push(code_col(code)?);
             args.push(v);
+            Ok::<(), Error>(())
         };
-        push(&mut cols, &mut args, "de.fi", SqlValue::Integer(fi));
-        push(&mut cols, &mut args, "de.cn", SqlValue::Integer(client));
+        push(&mut cols, &mut args, "de.fi", SqlValue::Integer(fi))?;
+        push(&mut cols, &mut args, "de.cn", SqlValue::Integer(client))?;
         let batch = SqlValue::Text(self.batch.to_string());
-        push(&mut cols, &mut args, "de.ib", batch);
+        push(&mut cols, &mut args, "de.ib", batch)?;
         // New debtors: mode A, listed today (docs/import-maps.md).
         if !mapped("de.mo") {
-            push(&mut cols, &mut args, "de.mo", SqlValue::Text("A".into()));
+            push(&mut cols, &mut args, "de.mo", SqlValue::Text("A".into()))?;
         }
         if !mapped("de.li") {
             let today = SqlValue::Text(crate::dates::iso_date(self.ctx.today));
-            push(&mut cols, &mut args, "de.li", today);
+            push(&mut cols, &mut args, "de.li", today)?;
         }
         if !mapped("de.ok") {
-            push(&mut cols, &mut args, "de.ok", SqlValue::Integer(0));
+            push(&mut cols, &mut args, "de.ok", SqlValue::Integer(0))?;
         }
         let info = self.client_info(client)?;
         if self.map.options.apply_client_settings {
@@ -1033,7 +1038,7 @@ impl<'c> Applier<'c> {
                 .clone()
                 .or_else(|| info.as_ref().and_then(|i| i.plan.clone()));
             if let Some(p) = plan {
-                push(&mut cols, &mut args, "de.rp", SqlValue::Text(p));
+                push(&mut cols, &mut args, "de.rp", SqlValue::Text(p))?;
             }
         }
         for a in own {
@@ -1083,7 +1088,6 @@ impl<'c> Applier<'c> {
     /// Phone, Email, and Address Records", S2:5223-5224), each only when not on file.
     /// The email and address tables are not catalogue forms (store migration 2).
     fn auto_contact_records(&mut self, fi: i64, part: &Part) -> Result<()> {
-        let fi_col = code_col("de.fi");
         for (code, ty) in [("de.hp", "Home"), ("de.wp", "Work"), ("de.cp", "Cell")] {
             let Some(num) = part
                 .get(code)
@@ -1092,33 +1096,10 @@ impl<'c> Applier<'c> {
             else {
                 continue;
             };
-            let sql = format!(
-                "SELECT 1 FROM {} WHERE {fi_col} = ?1 AND {} = ?2",
-                Form::Phone.table(),
-                code_col("ph.nu")
-            );
-            if self
-                .conn
-                .prepare_cached(&sql)?
-                .exists(rusqlite::params![fi, num])?
-            {
+            if store::debtors::debtor_has_phone(self.conn, fi, &num)? {
                 continue;
             }
-            self.sql.insert(
-                Form::Phone,
-                &[
-                    fi_col,
-                    code_col("ph.nu"),
-                    code_col("ph.ty"),
-                    code_col("ph.ac"),
-                ],
-                vec![
-                    SqlValue::Integer(fi),
-                    SqlValue::Text(num),
-                    SqlValue::Text(ty.into()),
-                    SqlValue::Integer(1),
-                ],
-            )?;
+            store::debtors::add_debtor_phone(self.conn, fi, &num, ty)?;
             Self::bump(&mut self.summary.created, "phone");
         }
         if let Some(em) = part
@@ -1126,51 +1107,28 @@ impl<'c> Applier<'c> {
             .map(Value::plain)
             .filter(|s| !s.trim().is_empty())
         {
-            let exists = self
-                .conn
-                .prepare_cached(
-                    "SELECT 1 FROM email WHERE fi = ?1 AND address = ?2 COLLATE NOCASE",
-                )?
-                .exists(rusqlite::params![fi, em])?;
-            if !exists {
-                self.conn
-                    .prepare_cached(
-                        "INSERT INTO email (fi, address, type, active) VALUES (?1, ?2, 'Home', 1)",
-                    )?
-                    .execute(rusqlite::params![fi, em])?;
+            if !store::debtors::debtor_has_email(self.conn, fi, &em)? {
+                store::debtors::add_debtor_email(self.conn, fi, &em)?;
                 Self::bump(&mut self.summary.created, "email");
             }
         }
-        let addr: Vec<Option<String>> = ["de.ad", "de.a1", "de.ci", "de.st", "de.zi", "de.cy"]
-            .iter()
-            .map(|c| {
-                part.get(c)
-                    .map(Value::plain)
-                    .filter(|s| !s.trim().is_empty())
-            })
-            .collect();
-        if addr[0].is_some() {
-            let exists = self
-                .conn
-                .prepare_cached(
-                    "SELECT 1 FROM address WHERE fi = ?1 AND ad IS ?2 AND a1 IS ?3 AND ci IS ?4
-                       AND st IS ?5 AND zi IS ?6 AND cy IS ?7",
-                )?
-                .exists(rusqlite::params![
-                    fi, addr[0], addr[1], addr[2], addr[3], addr[4], addr[5]
-                ])?;
-            if !exists {
-                let ok = part.get("de.ok").is_some_and(|v| *v == Value::Flag(true));
-                self.conn
-                    .prepare_cached(
-                        "INSERT INTO address (fi, type, ad, a1, ci, st, zi, cy, ok, active)
-                         VALUES (?1, 'Placement', ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1)",
-                    )?
-                    .execute(rusqlite::params![
-                        fi, addr[0], addr[1], addr[2], addr[3], addr[4], addr[5], ok
-                    ])?;
-                Self::bump(&mut self.summary.created, "address");
-            }
+        let line = |c: &str| {
+            part.get(c)
+                .map(Value::plain)
+                .filter(|s| !s.trim().is_empty())
+        };
+        let addr = store::debtors::AddressLines {
+            line1: line("de.ad"),
+            line2: line("de.a1"),
+            city: line("de.ci"),
+            state: line("de.st"),
+            zip: line("de.zi"),
+            country: line("de.cy"),
+        };
+        if addr.line1.is_some() && !store::debtors::debtor_has_address(self.conn, fi, &addr)? {
+            let ok = part.get("de.ok").is_some_and(|v| *v == Value::Flag(true));
+            store::debtors::add_debtor_address(self.conn, fi, &addr, ok)?;
+            Self::bump(&mut self.summary.created, "address");
         }
         Ok(())
     }
@@ -1185,8 +1143,8 @@ impl<'c> Applier<'c> {
         let form = part.kind.form();
         let kind_name = part.kind.name();
         let (owner_col, owner_id, fi) = match owner {
-            Owner::Debtor(DebtorTarget::Existing(fi)) => (code_col("de.fi"), fi, Some(fi)),
-            Owner::Client(n) => (code_col("de.cn"), n, None),
+            Owner::Debtor(DebtorTarget::Existing(fi)) => (code_col("de.fi")?, fi, Some(fi)),
+            Owner::Client(n) => (code_col("de.cn")?, n, None),
             _ => return Err(Error::runtime("internal: sub-record without an owner")),
         };
         let own: Vec<&super::pipeline::Assign> = part.values.iter().collect();
@@ -1268,8 +1226,11 @@ impl<'c> Applier<'c> {
             // re-run of the same file adds nothing. The stamp's time of day is the
             // time of the run (`@t`), not part of the note: a re-run later the same
             // day matches too (the date still counts).
-            let mut sql = format!("SELECT 1 FROM {} WHERE {owner_col} = ?1", form.table());
-            let mut qargs = vec![SqlValue::Integer(owner_id)];
+            let note_owner = match fi {
+                Some(fi) => NoteOwner::Debtor(fi),
+                None => NoteOwner::Client(owner_id),
+            };
+            let mut matches = Vec::with_capacity(values.len());
             let (te, tm) = (field("no.te"), field("no.tm"));
             for (f, v) in &values {
                 let stamped = time_at.filter(|_| Some(*f) == te);
@@ -1280,23 +1241,12 @@ impl<'c> Applier<'c> {
                     // Characters 1..=at, then what follows the 5-character HH:MM.
                     let text: Vec<char> = v.plain().chars().collect();
                     let kept: String = text[..at].iter().chain(&text[at + 5..]).collect();
-                    qargs.push(SqlValue::Text(kept));
-                    sql.push_str(&format!(
-                        " AND substr({c}, 1, {at}) || substr({c}, {from}) IS ?{n}",
-                        c = f.column,
-                        from = at + 6,
-                        n = qargs.len()
-                    ));
+                    matches.push(NoteMatch::WithoutTime { field: f, at, kept });
                 } else {
-                    qargs.push(value_to_sql(f, v));
-                    sql.push_str(&format!(" AND {} IS ?{}", f.column, qargs.len()));
+                    matches.push(NoteMatch::Is(f, value_to_sql(f, v)));
                 }
             }
-            if self
-                .conn
-                .prepare_cached(&sql)?
-                .exists(rusqlite::params_from_iter(qargs))?
-            {
+            if store::notes::note_line_exists(self.conn, note_owner, matches)? {
                 self.skip("duplicate note line");
                 return Ok(());
             }

@@ -13,13 +13,12 @@ use std::io::Write;
 use std::path::Path;
 
 use chrono::NaiveDate;
-use rusqlite::Connection;
 use rust_decimal::Decimal;
 
 use super::backwards::{self, record_texts, Row, Warnings};
 use super::map::{Delim, Direction, Format, Map, RecordDef, RecordKind, Source};
 use crate::catalog::{FieldType, Form, Value};
-use crate::store::{self, read_record, FieldValues};
+use crate::store::{self, read_record, Db, FieldValues};
 use crate::{Env, Error, Result};
 
 /// `--where` is the report language's condition (docs/report-language.md,
@@ -304,36 +303,20 @@ fn pad(v: &str, length: usize, numeric: bool) -> String {
     }
 }
 
-fn rowids(conn: &Connection, form: Form, owner_col: &str, owner: i64) -> Result<Vec<i64>> {
-    // Client notes and contacts share their tables with the debtors': a client's own
-    // records are those without a debtor.
-    let only_client = if owner_col == col("de.cn") {
-        format!(" AND {} IS NULL", col("de.fi"))
-    } else {
-        String::new()
-    };
-    let sql = format!(
-        "SELECT rowid FROM {} WHERE {owner_col} = ?1{only_client} ORDER BY rowid",
-        form.table()
-    );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let ids = stmt
-        .query_map([owner], |r| r.get::<_, i64>(0))?
-        .collect::<std::result::Result<Vec<_>, _>>()?;
-    Ok(ids)
+/// The stored records a root record owns: a debtor's sub-records, or a client's own.
+fn owned_ids(conn: &Db, form: Form, root_form: Form, root: i64) -> Result<Vec<i64>> {
+    match root_form {
+        Form::Client => store::clients::client_record_ids(conn, form, root),
+        _ => store::debtors::debtor_record_ids(conn, form, root),
+    }
 }
 
-fn all_ids(conn: &Connection, form: Form) -> Result<Vec<i64>> {
-    let sql = format!("SELECT rowid FROM {} ORDER BY rowid", form.table());
-    let mut stmt = conn.prepare(&sql)?;
-    let ids = stmt
-        .query_map([], |r| r.get::<_, i64>(0))?
-        .collect::<std::result::Result<Vec<_>, _>>()?;
-    Ok(ids)
-}
-
-fn col(code: &str) -> &'static str {
-    super::field_by_code(code).map_or("rowid", |f| f.column)
+/// Every root record (debtor or client), in key order.
+fn all_ids(conn: &Db, form: Form) -> Result<Vec<i64>> {
+    match form {
+        Form::Client => store::clients::all_client_ids(conn),
+        _ => store::debtors::all_debtor_ids(conn),
+    }
 }
 
 fn is_client_kind(k: RecordKind) -> bool {
@@ -354,7 +337,7 @@ fn writes_columns(def: &RecordDef) -> bool {
 /// The records an export walks: the root (a debtor or a client), its client, and per
 /// record definition the stored records that pass the filter, with their texts.
 struct Exporter<'a> {
-    conn: &'a Connection,
+    conn: &'a Db,
     map: &'a Map,
     filter: Option<&'a Matcher<'a>>,
     today: Option<NaiveDate>,
@@ -390,13 +373,13 @@ impl<'a> Exporter<'a> {
             self.one(def, &Row { recs }, root_id, &mut out)?;
             return Ok(out);
         }
-        let owner_col = match root_form {
-            Form::Debtor if kind.is_debtor_sub() => col("de.fi"),
-            Form::Client if is_client_kind(kind) => col("de.cn"),
+        match root_form {
+            Form::Debtor if kind.is_debtor_sub() => {}
+            Form::Client if is_client_kind(kind) => {}
             _ => return Ok(out),
-        };
+        }
         let form = kind.form();
-        for id in rowids(self.conn, form, owner_col, root_id)? {
+        for id in owned_ids(self.conn, form, root_form, root_id)? {
             if let Some(rec) = read_record(self.conn, form, id)? {
                 let mut recs = vec![&rec, root];
                 recs.extend(root_client);
@@ -479,7 +462,7 @@ impl<'a> Exporter<'a> {
 
 /// Write every selected record through the map (warnings returned, not printed).
 pub fn export_records(
-    conn: &Connection,
+    conn: &Db,
     map: &Map,
     filter: Option<&Filter>,
     today: Option<NaiveDate>,

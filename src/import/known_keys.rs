@@ -12,8 +12,8 @@
 use std::collections::HashSet;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 
-use rusqlite::Connection;
-
+use crate::catalog::FieldDef;
+use crate::store::{self, Db};
 use crate::Result;
 
 /// The set's size limit (about 75 MB): above it the set is not built, or the import
@@ -30,27 +30,16 @@ pub struct KnownKeys {
 }
 
 impl KnownKeys {
-    /// Load the keys of `column` for `client`, or `None` when the client has more
-    /// accounts than the set holds.
-    pub fn load(conn: &Connection, client: i64, column: &'static str) -> Result<Option<KnownKeys>> {
-        // `column` comes from the catalogue, never from input.
-        let mut stmt = conn.prepare(&format!(
-            "SELECT {column} FROM debtor WHERE cn = ?1 AND {column} IS NOT NULL"
-        ))?;
-        let mut rows = stmt.query([client])?;
+    /// Load the keys of `key`'s column for `client`, or `None` when the client has
+    /// more accounts than the set holds.
+    pub fn load(conn: &Db, client: i64, key: &'static FieldDef) -> Result<Option<KnownKeys>> {
         let mut known = KnownKeys {
             client,
-            column,
+            column: key.column,
             keys: HashSet::default(),
         };
-        while let Some(r) = rows.next()? {
-            if let rusqlite::types::ValueRef::Text(t) = r.get_ref(0)? {
-                if !known.add(&String::from_utf8_lossy(t)) {
-                    return Ok(None);
-                }
-            }
-        }
-        Ok(Some(known))
+        let complete = store::debtors::for_each_debtor_key(conn, client, key, |k| known.add(k))?;
+        Ok(complete.then_some(known))
     }
 
     pub fn column(&self) -> &'static str {
@@ -105,18 +94,35 @@ impl Hasher for AlreadyHashed {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalog::{by_code, Form, Value};
+    use crate::store::import_cache::{Cond, SqlValue, Statements};
+    use crate::store::Store;
 
     #[test]
     fn folds_like_nocase() {
-        let conn = Connection::open_in_memory().unwrap();
-        conn.execute_batch(
-            "CREATE TABLE debtor (cn INTEGER, ac TEXT);
-             INSERT INTO debtor VALUES (1, 'Abc-1'), (1, 'ÉCOLE'), (2, 'other'), (1, NULL);",
-        )
-        .unwrap();
-        let mut k = KnownKeys::load(&conn, 1, "ac").unwrap().unwrap();
+        let store = Store::open_in_memory().unwrap();
+        let conn = store.conn();
+        let ac = by_code("de.ac").unwrap();
+        let today = chrono::NaiveDate::from_ymd_opt(2024, 1, 2).unwrap();
+        store::create_client(conn, 1, &[]).unwrap();
+        store::create_client(conn, 2, &[]).unwrap();
+        for (client, acct) in [
+            (1, Some("Abc-1")),
+            (1, Some("ÉCOLE")),
+            (2, Some("other")),
+            (1, None),
+        ] {
+            let values: Vec<(&FieldDef, Value)> = acct
+                .map(|a| (ac, Value::Text(a.into())))
+                .into_iter()
+                .collect();
+            store::create_debtor(conn, client, &values, today, false).unwrap();
+        }
+        let mut k = KnownKeys::load(conn, 1, ac).unwrap().unwrap();
         assert!(k.covers(1, "ac") && !k.covers(2, "ac") && !k.covers(1, "na"));
-        // Each answer agrees with SQLite's own comparison.
+        // Each answer agrees with the import's own lookup (`ac = ? COLLATE NOCASE`).
+        let cn = by_code("de.cn").unwrap().column;
+        let sql = Statements::new(conn);
         for (key, expect) in [
             ("ABC-1", true),
             ("abc-1", true),
@@ -124,14 +130,15 @@ mod tests {
             ("ÉCOLE", true),
             ("other", false),
         ] {
-            let sql: bool = conn
-                .query_row(
-                    "SELECT EXISTS(SELECT 1 FROM debtor WHERE cn = 1 AND ac = ?1 COLLATE NOCASE)",
-                    [key],
-                    |r| r.get(0),
+            let found = sql
+                .lookup(
+                    Form::Debtor,
+                    false,
+                    vec![(cn, Cond::Eq), (ac.column, Cond::NoCase)],
+                    vec![SqlValue::Integer(1), SqlValue::Text(key.into())],
                 )
                 .unwrap();
-            assert_eq!(sql, expect, "{key}");
+            assert_eq!(!found.is_empty(), expect, "{key}");
             assert_eq!(k.may_exist(key), expect, "{key}");
         }
         assert!(k.add("New-2"));

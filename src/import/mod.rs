@@ -13,7 +13,6 @@ pub mod review;
 pub mod run;
 pub mod scan;
 pub mod source;
-mod sql;
 pub mod summary;
 mod toml_read;
 

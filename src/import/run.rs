@@ -5,8 +5,6 @@ use std::io::Read;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use rusqlite::Connection;
-
 use super::apply::Applier;
 use super::map::{Direction, Map};
 use super::pipeline::{Ctx, Outcome, Pipeline};
@@ -14,7 +12,7 @@ use super::review::Review;
 use super::source::{RawRecord, Source};
 use super::summary::{ImportOptions, Rejects, Summary};
 use crate::error::Place;
-use crate::store;
+use crate::store::{self, Db};
 use crate::{Error, Result};
 
 /// What one import works with besides the database and the input itself: the
@@ -35,30 +33,20 @@ pub struct ImportJob<'a> {
 
 /// Import one input into an open database: one transaction, committed unless this
 /// is a dry run or `--strict` met a reject.
-pub fn import_into(
-    conn: &mut Connection,
-    input: impl Read + Send,
-    job: ImportJob<'_>,
-) -> Result<Summary> {
+pub fn import_into(conn: &mut Db, input: impl Read + Send, job: ImportJob<'_>) -> Result<Summary> {
     let started = Instant::now();
     check_client(conn, job.map, job.map_label, job.opts)?;
-    // Query-planner stability: with STAT4 (bundled SQLite) and the partial indexes,
-    // SQLite would otherwise re-prepare the lookup and posting statements on every
-    // new bound value — measured as 40% of an import's time.
-    conn.set_db_config(
-        rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
-        true,
-    )?;
-    // A bigger page cache for the one long transaction: fewer spills of dirty pages
-    // into the WAL before the commit (64 MB at most; the peak stays far below 300 MB).
+    // Query-planner stability and a bigger page cache for the one long transaction:
+    // fewer spills of dirty pages into the WAL before the commit (64 MB at most; the
+    // peak stays far below 300 MB).
     // `RECOUP_IMPORT_CACHE_KB` overrides it (the crash test uses a small cache so
     // pages reach the WAL early).
     let cache_kb = std::env::var("RECOUP_IMPORT_CACHE_KB")
         .ok()
         .and_then(|v| v.parse::<u32>().ok())
         .unwrap_or(65_536);
-    conn.execute_batch(&format!("PRAGMA cache_size = -{cache_kb}"))?;
-    let tx = conn.transaction()?;
+    store::import_cache::tune_for_import(conn, cache_kb)?;
+    let tx = store::begin(conn)?;
     let opts = job.opts;
     let mut summary = import_in(&tx, input, job, started)?;
     let batch = summary.batch;
@@ -67,10 +55,7 @@ pub fn import_into(
         tx.rollback()?;
     } else {
         crate::sol::refresh_after_import(&tx)?;
-        tx.execute(
-            "UPDATE import_batch SET summary = ?2 WHERE nu = ?1",
-            rusqlite::params![batch, summary.to_json().to_string()],
-        )?;
+        store::import_cache::set_import_batch_summary(&tx, batch, &summary.to_json().to_string())?;
         tx.commit()?;
         summary.committed = true;
     }
@@ -79,7 +64,7 @@ pub fn import_into(
 
 /// The client the import files debtors under must be on file: an unknown one is a
 /// configuration error (exit 2) before any record is read, not a reject per record.
-fn check_client(conn: &Connection, map: &Map, map_label: &str, opts: &ImportOptions) -> Result<()> {
+fn check_client(conn: &Db, map: &Map, map_label: &str, opts: &ImportOptions) -> Result<()> {
     let (client, from) = match (opts.client, map.options.client) {
         (Some(c), _) => (c, "--client".to_string()),
         (None, Some(c)) => (c, format!("{map_label}: [options] client")),
@@ -97,7 +82,7 @@ fn check_client(conn: &Connection, map: &Map, map_label: &str, opts: &ImportOpti
 /// batch record, read → pipeline → apply, the rejects file. `recoup transfer import`
 /// runs two of these in one transaction so nothing is half-imported.
 pub fn import_in(
-    tx: &Connection,
+    tx: &Db,
     input: impl Read + Send,
     job: ImportJob<'_>,
     started: Instant,
@@ -112,16 +97,7 @@ pub fn import_in(
         review,
         progress,
     } = job;
-    let batch = store::next_number(tx, "import_batch", "nu", 1)?;
-    tx.execute(
-        "INSERT INTO import_batch (nu, map, file, run_date) VALUES (?1, ?2, ?3, ?4)",
-        rusqlite::params![
-            batch,
-            map_label,
-            label,
-            ctx.today.format("%Y-%m-%d").to_string()
-        ],
-    )?;
+    let batch = store::import_cache::new_import_batch(tx, map_label, label, ctx.today)?;
     let mut rejects = Rejects::new(rejects_path);
     let mut applier = Applier::new(tx, map, ctx, batch)?;
     let mut cancelled = false;
@@ -304,24 +280,12 @@ pub fn run(
 /// After the commit, each new debtor of the batch runs its new-account plan (the
 /// map's, else the client's, written to `de.rp` by the import; S2:716-733), in one
 /// transaction; ODBC events of those plans run after it.
-pub fn run_new_account_plans(
-    env: &crate::Env,
-    conn: &mut rusqlite::Connection,
-    summary: &mut Summary,
-) -> Result<()> {
-    let rp = crate::catalog::by_code("de.rp").map_or("rp", |f| f.column);
-    let ib = crate::catalog::by_code("de.ib").map_or("ib", |f| f.column);
-    let todo: Vec<(i64, String)> = {
-        let mut stmt = conn.prepare(&format!(
-            "SELECT fi, {rp} FROM debtor WHERE {ib} = ?1 AND COALESCE({rp}, '') <> '' ORDER BY fi"
-        ))?;
-        let rows = stmt.query_map([summary.batch.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        rows.collect::<std::result::Result<_, _>>()?
-    };
+pub fn run_new_account_plans(env: &crate::Env, conn: &mut Db, summary: &mut Summary) -> Result<()> {
+    let todo = store::debtors::debtors_with_plan_in_batch(conn, summary.batch)?;
     if todo.is_empty() {
         return Ok(());
     }
-    let tx = conn.transaction()?;
+    let tx = store::begin(conn)?;
     let mut runner = crate::plans::PlanRunner::new(&tx, env)?;
     for (fi, plan) in &todo {
         runner.run(&tx, *fi, plan, env.today)?;

@@ -20,6 +20,7 @@ pub mod transactions;
 pub mod types;
 pub mod report_source;
 pub mod source;
+pub mod import_cache;
 
 pub use busy::busy_timeout;
 pub use records::{

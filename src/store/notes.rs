@@ -77,3 +77,75 @@ mod tests {
         assert!(column("co.te").is_err());
     }
 }
+
+/// Who a note line belongs to: a debtor (file number) or a client's own notes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoteOwner {
+    Debtor(i64),
+    Client(i64),
+}
+
+/// One field a note line on file must hold for [`note_line_exists`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum NoteMatch {
+    /// The field holds this value (NULL matches NULL).
+    Is(
+        &'static catalog::FieldDef,
+        crate::store::import_cache::SqlValue,
+    ),
+    /// The field's text, with the five characters after the first `at` cut out (a
+    /// stamp's `HH:MM`), is `kept`.
+    WithoutTime {
+        field: &'static catalog::FieldDef,
+        at: usize,
+        kept: String,
+    },
+}
+
+/// Whether an owner has a note line holding every one of `matches`.
+pub fn note_line_exists(
+    conn: &Connection,
+    owner: NoteOwner,
+    matches: Vec<NoteMatch>,
+) -> Result<bool> {
+    // `fi` and `cn` are the note table's owner keys (store schema), not note fields.
+    let (owner_col, owner_id) = match owner {
+        NoteOwner::Debtor(fi) => ("fi", fi),
+        NoteOwner::Client(cn) => ("cn", cn),
+    };
+    let mut sql = format!("SELECT 1 FROM note WHERE {owner_col} = ?1");
+    let mut args = Vec::with_capacity(matches.len() + 1);
+    args.push(crate::store::import_cache::SqlValue::Integer(owner_id));
+    for m in matches {
+        match m {
+            NoteMatch::Is(f, v) => {
+                let c = note_field_column(f)?;
+                args.push(v);
+                sql.push_str(&format!(" AND {c} IS ?{}", args.len()));
+            }
+            NoteMatch::WithoutTime { field, at, kept } => {
+                let c = note_field_column(field)?;
+                args.push(crate::store::import_cache::SqlValue::Text(kept));
+                sql.push_str(&format!(
+                    " AND substr({c}, 1, {at}) || substr({c}, {from}) IS ?{n}",
+                    from = at + 6,
+                    n = args.len()
+                ));
+            }
+        }
+    }
+    Ok(conn
+        .prepare_cached(&sql)?
+        .exists(rusqlite::params_from_iter(args))?)
+}
+
+/// A note field's column; a field of another form is an error.
+fn note_field_column(f: &catalog::FieldDef) -> Result<&'static str> {
+    if f.form != catalog::Form::Note {
+        return Err(Error::runtime(format!(
+            "note store: {} is not a note field",
+            f.code()
+        )));
+    }
+    Ok(f.column)
+}
