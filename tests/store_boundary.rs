@@ -49,8 +49,6 @@ const STILL_OUTSIDE: &[&str] = &[
     "import/run.rs",
     "import/sql.rs",
     // metro2 and the statute of limitations
-    "metro2/cbr.rs",
-    "metro2/generate.rs",
     "sol/mod.rs",
     "sol/rules.rs",
     "sol/tests.rs",
