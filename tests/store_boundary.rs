@@ -49,9 +49,6 @@ const STILL_OUTSIDE: &[&str] = &[
     "import/run.rs",
     "import/sql.rs",
     // metro2 and the statute of limitations
-    "sol/mod.rs",
-    "sol/rules.rs",
-    "sol/tests.rs",
     // plans and arrangements
     "arrangements/mod.rs",
     "arrangements/settings.rs",
