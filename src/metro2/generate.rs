@@ -378,7 +378,9 @@ fn mark_done(conn: &Db, as_of: NaiveDate, today: NaiveDate, done: &Done) -> Resu
         today,
         next_period(as_of),
         super::cbr::METRO_DESCRIPTION,
-        done.reported.iter().map(|(fi, status)| (*fi, status.code())),
+        done.reported
+            .iter()
+            .map(|(fi, status)| (*fi, status.code())),
     )?;
     Ok(done.reported.len() as u64)
 }

@@ -23,6 +23,7 @@ pub use rules::{
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
+
 use crate::store::{debtors, settings, Db};
 use crate::{Error, Result};
 

@@ -1,7 +1,6 @@
 //! Debtor records: typed reads and writes of the debtor table beyond the generic
 //! record functions in `records.rs` (totals, statuses, addresses, as-of reads).
 
-
 use std::sync::OnceLock;
 
 use chrono::NaiveDate;
@@ -32,11 +31,7 @@ pub struct PaymentRow {
 
 /// The payment transactions of one debtor, or of every debtor (`fi` = None), streamed
 /// to `f`. The owner key `fi` of a transaction is the store's own column.
-pub fn for_each_payment(
-    conn: &Db,
-    fi: Option<i64>,
-    mut f: impl FnMut(PaymentRow),
-) -> Result<()> {
+pub fn for_each_payment(conn: &Db, fi: Option<i64>, mut f: impl FnMut(PaymentRow)) -> Result<()> {
     macro_rules! payments {
         () => {
             "SELECT {tr.nu}, fi, {tr.py}, COALESCE({tr.tu}, 0) + COALESCE({tr.di}, 0),
@@ -130,8 +125,9 @@ pub fn set_time_barred_dates(
     conn: &Db,
     dates: impl IntoIterator<Item = (i64, Option<NaiveDate>)>,
 ) -> Result<()> {
-    let mut stmt =
-        conn.prepare_cached(crate::sql!("UPDATE debtor SET {de.tbd} = ?2 WHERE {de.fi} = ?1")?)?;
+    let mut stmt = conn.prepare_cached(crate::sql!(
+        "UPDATE debtor SET {de.tbd} = ?2 WHERE {de.fi} = ?1"
+    )?)?;
     for (fi, tbd) in dates {
         stmt.execute(params![fi, tbd.map(iso_date)])?;
     }
@@ -141,7 +137,9 @@ pub fn set_time_barred_dates(
 /// The stored time-barred date of one debtor (None too when the debtor does not exist).
 pub fn time_barred_date(conn: &Db, fi: i64) -> Result<Option<NaiveDate>> {
     let stored: Option<Option<String>> = conn
-        .prepare_cached(crate::sql!("SELECT {de.tbd} FROM debtor WHERE {de.fi} = ?1")?)?
+        .prepare_cached(crate::sql!(
+            "SELECT {de.tbd} FROM debtor WHERE {de.fi} = ?1"
+        )?)?
         .query_row([fi], |r| r.get(0))
         .optional()?;
     Ok(parse_date(stored.flatten()))

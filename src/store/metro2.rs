@@ -1,7 +1,6 @@
 //! Metro 2 history: what was reported to the bureaus, and the reads a Metro 2 file is
 //! built from.
 
-
 use std::ops::ControlFlow;
 
 use chrono::NaiveDate;
@@ -75,12 +74,7 @@ pub fn record_activation(
 
 /// A pending Metro contact due on `due` (the one the next report completes). The
 /// contact's owner key `fi` is the store's own column, not a catalogue field.
-pub fn schedule_metro_contact(
-    conn: &Db,
-    fi: i64,
-    due: NaiveDate,
-    description: &str,
-) -> Result<()> {
+pub fn schedule_metro_contact(conn: &Db, fi: i64, due: NaiveDate, description: &str) -> Result<()> {
     conn.prepare_cached(crate::sql!(
         "INSERT INTO contact (fi, {co.ty}, {co.de}, {co.du}, {co.do}, {co.st})
          VALUES (?1, 'Metro', ?3, ?2, 0, 'In Progress')"
@@ -99,22 +93,27 @@ pub struct ActivationInputs {
     pub min_balance: Option<i64>,
 }
 
+/// listed, owing cents, client delay days, client minimum cents.
+type ActivationColumns = (Option<String>, i64, Option<String>, Option<i64>);
+
 /// The activation inputs of one debtor; None when the debtor (or its client) does
 /// not exist.
 pub fn activation_inputs(conn: &Db, fi: i64) -> Result<Option<ActivationInputs>> {
-    let row: Option<(Option<String>, i64, Option<String>, Option<i64>)> = conn
+    let row: Option<ActivationColumns> = conn
         .prepare_cached(crate::sql!(
             "SELECT d.{de.li}, COALESCE(d.{de.ow}, 0), c.{cl.dd}, c.{cl.mb} FROM debtor d
              JOIN client c ON c.{cl.nu} = d.{de.cn} WHERE d.{de.fi} = ?1"
         )?)?
         .query_row([fi], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
         .optional()?;
-    Ok(row.map(|(listed, owing, delay_days, min_balance)| ActivationInputs {
-        listed: listed.as_deref().and_then(parse_iso_exact),
-        owing,
-        delay_days,
-        min_balance,
-    }))
+    Ok(row.map(
+        |(listed, owing, delay_days, min_balance)| ActivationInputs {
+            listed: listed.as_deref().and_then(parse_iso_exact),
+            owing,
+            delay_days,
+            min_balance,
+        },
+    ))
 }
 
 /// Debtors of reporting clients (`cl.rb`) whose `de.cbr` was never set, by file number.

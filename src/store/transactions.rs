@@ -1,6 +1,5 @@
 //! Transactions: posting rows, reversals, and the reads totals and reports are built from.
 
-
 /// A transaction row written as given: no posting (no totals, commission or tax
 /// computed), for loading a ledger's history and for tests that set one up.
 #[derive(Debug, Clone, PartialEq, Eq)]
