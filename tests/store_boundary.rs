@@ -38,11 +38,6 @@ const NOT_SQL: &[&str] = &[
 /// its lines; the list ends empty.
 const STILL_OUTSIDE: &[&str] = &[
     // metro2 and the statute of limitations
-    "metro2/cbr.rs",
-    "metro2/generate.rs",
-    "sol/mod.rs",
-    "sol/rules.rs",
-    "sol/tests.rs",
     // plans and arrangements
     // setup, transfer and the demo
     "setup/file.rs",

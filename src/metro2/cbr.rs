@@ -7,13 +7,10 @@
 //! and never reported.
 
 use chrono::{Days, NaiveDate};
-use rusqlite::{params, Connection, OptionalExtension};
 use rust_decimal::Decimal;
 
-use crate::catalog;
-use crate::dates::{iso_date, parse_iso_exact};
-use crate::store::settings;
-use crate::{Error, Result};
+use crate::store::{self, settings, Db};
+use crate::Result;
 
 /// The `[credit_bureau]` section of setup as generate needs it.
 #[derive(Debug, Clone, Default)]
@@ -32,7 +29,7 @@ pub struct CbrSetup {
 }
 
 impl CbrSetup {
-    pub fn load(conn: &Connection) -> Result<CbrSetup> {
+    pub fn load(conn: &Db) -> Result<CbrSetup> {
         const S: &str = "credit_bureau";
         let text =
             |k: &str| -> Result<String> { Ok(settings::get(conn, S, k)?.unwrap_or_default()) };
@@ -50,13 +47,6 @@ impl CbrSetup {
             auto_activate: settings::get_bool(conn, S, "auto_activate")?.unwrap_or(false),
         })
     }
-}
-
-/// The column of a catalogue field (nothing else spells column names).
-pub(crate) fn col(code: &str) -> Result<&'static str> {
-    catalog::by_code(code)
-        .map(|f| f.column)
-        .ok_or_else(|| Error::runtime(format!("the catalogue lacks {code}")))
 }
 
 /// What activating one account decides.
@@ -99,34 +89,8 @@ pub fn plan_activation(
 
 /// Write an activation: `de.cbr` on (off when under the minimum), `de.cbd`, the
 /// activation record, and the first Metro contact due on the start date (S2:5548-5550).
-pub fn record_activation(
-    conn: &Connection,
-    fi: i64,
-    today: NaiveDate,
-    a: &Activation,
-) -> Result<()> {
-    let sql = format!(
-        "UPDATE debtor SET {} = ?2, {} = ?3 WHERE {} = ?1",
-        col("de.cbr")?,
-        col("de.cbd")?,
-        col("de.fi")?
-    );
-    conn.prepare_cached(&sql)?.execute(params![
-        fi,
-        a.under_minimum.is_none(),
-        iso_date(a.start)
-    ])?;
-    conn.prepare_cached(
-        "INSERT INTO metro2_activation (fi, date, start, excluded) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (fi) DO UPDATE SET date = excluded.date, start = excluded.start,
-                                        excluded = excluded.excluded",
-    )?
-    .execute(params![
-        fi,
-        iso_date(today),
-        iso_date(a.start),
-        a.under_minimum
-    ])?;
+pub fn record_activation(conn: &Db, fi: i64, today: NaiveDate, a: &Activation) -> Result<()> {
+    store::metro2::record_activation(conn, fi, today, a.start, a.under_minimum.as_deref())?;
     if a.under_minimum.is_none() {
         schedule_metro_contact(conn, fi, a.start)?;
     }
@@ -137,61 +101,32 @@ pub fn record_activation(
 pub const METRO_DESCRIPTION: &str = "Credit bureau report";
 
 /// A pending Metro contact due on `due` (the one the next report completes).
-pub fn schedule_metro_contact(conn: &Connection, fi: i64, due: NaiveDate) -> Result<()> {
-    let sql = format!(
-        "INSERT INTO contact (fi, {ty}, {de}, {du}, {done}, {st})
-         VALUES (?1, 'Metro', ?3, ?2, 0, 'In Progress')",
-        ty = col("co.ty")?,
-        de = col("co.de")?,
-        du = col("co.du")?,
-        done = col("co.do")?,
-        st = col("co.st")?,
-    );
-    conn.prepare_cached(&sql)?
-        .execute(params![fi, iso_date(due), METRO_DESCRIPTION])?;
-    Ok(())
+pub fn schedule_metro_contact(conn: &Db, fi: i64, due: NaiveDate) -> Result<()> {
+    store::metro2::schedule_metro_contact(conn, fi, due, METRO_DESCRIPTION)
 }
 
 /// Activate one debtor now, whatever its client's settings (by hand, by import).
 /// Returns None when the debtor does not exist.
-pub fn activate_debtor(conn: &Connection, fi: i64, today: NaiveDate) -> Result<Option<Activation>> {
+pub fn activate_debtor(conn: &Db, fi: i64, today: NaiveDate) -> Result<Option<Activation>> {
     activate_with(conn, fi, today, &CbrSetup::load(conn)?)
 }
 
-/// listed, owing cents, client delay days, client minimum cents.
-type ActivationRow = (Option<String>, i64, Option<String>, Option<i64>);
-
 fn activate_with(
-    conn: &Connection,
+    conn: &Db,
     fi: i64,
     today: NaiveDate,
     setup: &CbrSetup,
 ) -> Result<Option<Activation>> {
-    let sql = format!(
-        "SELECT d.{li}, COALESCE(d.{ow}, 0), c.{dd}, c.{mb} FROM debtor d
-         JOIN client c ON c.{nu} = d.{cn} WHERE d.{fi} = ?1",
-        li = col("de.li")?,
-        ow = col("de.ow")?,
-        dd = col("cl.dd")?,
-        mb = col("cl.mb")?,
-        nu = col("cl.nu")?,
-        cn = col("de.cn")?,
-        fi = col("de.fi")?,
-    );
-    let row: Option<ActivationRow> = conn
-        .prepare_cached(&sql)?
-        .query_row([fi], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-        .optional()?;
-    let Some((listed, owing, dd, mb)) = row else {
+    let Some(row) = store::metro2::activation_inputs(conn, fi)? else {
         return Ok(None);
     };
     let a = plan_activation(
-        listed.as_deref().and_then(parse_iso_exact),
+        row.listed,
         today,
-        crate::money::from_cents(owing),
+        crate::money::from_cents(row.owing),
         ClientDelay {
-            delay_days: dd.and_then(|d| d.trim().parse().ok()),
-            min_balance: mb.map(crate::money::from_cents),
+            delay_days: row.delay_days.and_then(|d| d.trim().parse().ok()),
+            min_balance: row.min_balance.map(crate::money::from_cents),
         },
         setup,
     );
@@ -202,24 +137,12 @@ fn activate_with(
 /// Auto-activation (setup `auto_activate`): every debtor of a reporting client whose
 /// `de.cbr` is still blank. Returns (activated, under the minimum). Does nothing when
 /// `auto_activate` is off.
-pub fn auto_activate(conn: &Connection, today: NaiveDate) -> Result<(u64, u64)> {
+pub fn auto_activate(conn: &Db, today: NaiveDate) -> Result<(u64, u64)> {
     let setup = CbrSetup::load(conn)?;
     if !setup.auto_activate {
         return Ok((0, 0));
     }
-    let sql = format!(
-        "SELECT d.{fi} FROM debtor d JOIN client c ON c.{nu} = d.{cn}
-         WHERE d.{cbr} IS NULL AND COALESCE(c.{rb}, 0) = 1 ORDER BY d.{fi}",
-        fi = col("de.fi")?,
-        nu = col("cl.nu")?,
-        cn = col("de.cn")?,
-        cbr = col("de.cbr")?,
-        rb = col("cl.rb")?,
-    );
-    let files: Vec<i64> = conn
-        .prepare(&sql)?
-        .query_map([], |r| r.get(0))?
-        .collect::<std::result::Result<_, _>>()?;
+    let files = store::metro2::never_activated_of_reporting_clients(conn)?;
     let (mut on, mut under) = (0, 0);
     for fi in files {
         match activate_with(conn, fi, today, &setup)? {
@@ -234,6 +157,7 @@ pub fn auto_activate(conn: &Connection, today: NaiveDate) -> Result<(u64, u64)> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dates::parse_iso_exact;
 
     fn d(s: &str) -> NaiveDate {
         parse_iso_exact(s).unwrap()

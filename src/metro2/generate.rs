@@ -9,11 +9,10 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::{BufWriter, Write};
+use std::ops::ControlFlow;
 use std::path::PathBuf;
 
 use chrono::{Datelike, Months, NaiveDate};
-use rusqlite::types::ValueRef;
-use rusqlite::{params, Connection, Row};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -21,14 +20,15 @@ use super::build::{
     build_header, build_records, AccountInput, BuildOptions, Bureau, ClientInput, CosignerInput,
     HeaderInput, Status,
 };
-use super::cbr::{col, plan_activation, record_activation, Activation, CbrSetup, ClientDelay};
+use super::cbr::{plan_activation, record_activation, Activation, CbrSetup, ClientDelay};
 use super::segment::Segment;
 use super::validate::{check_record, validate, Finding};
 use super::{LineEnding, Profile, Severity, Writer};
 use crate::catalog::Form;
-use crate::dates::{iso_date, parse_iso_exact};
+use crate::dates::iso_date;
 use crate::money::from_cents;
-use crate::store;
+use crate::store::metro2::{ReportableCosigner, ReportableDebtor};
+use crate::store::{self, Db};
 use crate::{Env, Error, Result};
 
 /// The command's switches.
@@ -148,41 +148,6 @@ struct Past {
     final_reported: bool,
 }
 
-fn text_of(v: ValueRef<'_>, out: &mut String) {
-    out.clear();
-    match v {
-        ValueRef::Text(t) => match std::str::from_utf8(t) {
-            Ok(s) => out.push_str(s),
-            Err(_) => out.push_str(&String::from_utf8_lossy(t)),
-        },
-        ValueRef::Integer(i) => out.push_str(&i.to_string()),
-        ValueRef::Real(r) => out.push_str(&r.to_string()),
-        ValueRef::Null | ValueRef::Blob(_) => {}
-    }
-}
-
-fn date_of(v: ValueRef<'_>) -> Option<NaiveDate> {
-    match v {
-        ValueRef::Text(t) => std::str::from_utf8(t).ok().and_then(parse_iso_exact),
-        _ => None,
-    }
-}
-
-fn cents_of(v: ValueRef<'_>) -> Decimal {
-    match v {
-        ValueRef::Integer(i) => from_cents(i),
-        _ => Decimal::ZERO,
-    }
-}
-
-fn flag_of(v: ValueRef<'_>) -> Option<bool> {
-    match v {
-        ValueRef::Integer(i) => Some(i != 0),
-        ValueRef::Text(t) => Some(!matches!(t, b"" | b"0")),
-        _ => None,
-    }
-}
-
 fn company_text(rec: &store::FieldValues, field: &str) -> String {
     rec.iter()
         .find(|(f, _)| f.field == field)
@@ -190,40 +155,22 @@ fn company_text(rec: &store::FieldValues, field: &str) -> String {
         .unwrap_or_default()
 }
 
-fn load_clients(conn: &Connection) -> Result<ByFile<ClientRow>> {
-    let sql = format!(
-        "SELECT {}, {}, {}, {}, {}, {}, {}, {} FROM client",
-        col("cl.nu")?,
-        col("cl.na")?,
-        col("cl.ty")?,
-        col("cl.ou")?,
-        col("cl.rb")?,
-        col("cl.sd")?,
-        col("cl.dd")?,
-        col("cl.mb")?
-    );
+fn load_clients(conn: &Db) -> Result<ByFile<ClientRow>> {
     let mut out = ByFile::default();
-    let mut stmt = conn.prepare(&sql)?;
-    let mut rows = stmt.query([])?;
-    let mut s = String::new();
-    while let Some(r) = rows.next()? {
-        let nu: i64 = r.get(0)?;
-        let mut input = ClientInput::default();
-        text_of(r.get_ref(1)?, &mut input.name);
-        text_of(r.get_ref(2)?, &mut input.classification);
-        text_of(r.get_ref(3)?, &mut s);
-        input.original_creditor_in_user = s.trim().parse().unwrap_or(0);
-        input.reports_to_bureaus = flag_of(r.get_ref(4)?).unwrap_or(false);
-        input.send_client_detail = flag_of(r.get_ref(5)?).unwrap_or(false);
-        text_of(r.get_ref(6)?, &mut s);
-        let delay = ClientDelay {
-            delay_days: s.trim().parse().ok(),
-            min_balance: match r.get_ref(7)? {
-                ValueRef::Integer(c) => Some(from_cents(c)),
-                _ => None,
-            },
+    for c in store::metro2::metro2_clients(conn)? {
+        let input = ClientInput {
+            name: c.name,
+            classification: c.classification,
+            original_creditor_in_user: c.original_creditor_in_user.trim().parse().unwrap_or(0),
+            reports_to_bureaus: c.reports_to_bureaus,
+            send_client_detail: c.send_client_detail,
+            ..ClientInput::default()
         };
-        out.insert(nu, ClientRow { input, delay });
+        let delay = ClientDelay {
+            delay_days: c.delay_days.trim().parse().ok(),
+            min_balance: c.min_balance.map(from_cents),
+        };
+        out.insert(c.number, ClientRow { input, delay });
     }
     Ok(out)
 }
@@ -248,45 +195,20 @@ struct AsOfMoney {
 /// nowhere — not in the Actual Payment, not as the Date of Last Payment, and not
 /// in the balance — whatever their dates: the money never arrived. Transactions
 /// without a payment date are taken as before the as-of date.
-fn load_as_of_money(conn: &Connection, as_of: NaiveDate) -> Result<Vec<(i64, AsOfMoney)>> {
+fn load_as_of_money(conn: &Db, as_of: NaiveDate) -> Result<Vec<(i64, AsOfMoney)>> {
     let first = as_of.with_day(1).unwrap_or(as_of);
-    let sql = format!(
-        "WITH reversed AS (SELECT {rv} AS id FROM trans WHERE {rv} IS NOT NULL)
-         SELECT t.fi,
-           SUM(CASE WHEN t.{py} > ?2
-                     AND t.{ft} IN ('payment', 'principal', 'interest', 'fee', 'legal', 'adjustment')
-                     AND NOT (t.{rv} IS NOT NULL AND EXISTS
-                              (SELECT 1 FROM trans p WHERE p.id = t.{rv} AND p.{py} <= ?2))
-                    THEN COALESCE(t.{tu}, 0) + COALESCE(t.{di}, 0) ELSE 0 END),
-           SUM(CASE WHEN t.{ft} = 'payment' AND t.{py} >= ?1 AND t.{py} <= ?2
-                     AND t.{rv} IS NULL AND t.id NOT IN (SELECT id FROM reversed)
-                    THEN COALESCE(t.{tu}, 0) + COALESCE(t.{di}, 0) ELSE 0 END),
-           MAX(CASE WHEN t.{ft} = 'payment' AND COALESCE(t.{tu}, 0) + COALESCE(t.{di}, 0) > 0
-                     AND t.{py} <= ?2 AND t.id NOT IN (SELECT id FROM reversed)
-                    THEN t.{py} END),
-           MAX(t.{ft} = 'payment' AND COALESCE(t.{tu}, 0) + COALESCE(t.{di}, 0) > 0)
-         FROM trans t WHERE t.{ft} = 'payment' OR t.{py} > ?2
-         GROUP BY t.fi ORDER BY t.fi",
-        tu = col("tr.tu")?,
-        di = col("tr.di")?,
-        ft = col("tr.ft")?,
-        py = col("tr.py")?,
-        rv = col("tr.rv")?,
-    );
     let mut out = Vec::new();
-    let mut stmt = conn.prepare(&sql)?;
-    let mut rows = stmt.query(params![iso_date(first), iso_date(as_of)])?;
-    while let Some(r) = rows.next()? {
+    store::metro2::for_each_as_of_money(conn, first, as_of, |fi, m| {
         out.push((
-            r.get::<_, i64>(0)?,
+            fi,
             AsOfMoney {
-                after: from_cents(r.get::<_, i64>(1)?),
-                paid_in_month: from_cents(r.get::<_, i64>(2)?),
-                last_payment: date_of(r.get_ref(3)?),
-                has_payments: r.get::<_, Option<i64>>(4)?.unwrap_or(0) != 0,
+                after: from_cents(m.after),
+                paid_in_month: from_cents(m.paid_in_month),
+                last_payment: m.last_payment,
+                has_payments: m.has_payments,
             },
         ));
-    }
+    })?;
     Ok(out)
 }
 
@@ -305,47 +227,30 @@ fn apply_as_of(a: &mut AccountInput, money: Option<&AsOfMoney>, as_of: NaiveDate
     Some(())
 }
 
-fn load_history(conn: &Connection, as_of: NaiveDate) -> Result<Vec<(i64, Past)>> {
+fn load_history(conn: &Db, as_of: NaiveDate) -> Result<Vec<(i64, Past)>> {
     let mut out: Vec<(i64, Past)> = Vec::new();
-    let mut stmt = conn.prepare(
-        "SELECT fi, as_of, status FROM metro2_report WHERE as_of < ?1 ORDER BY fi, as_of",
-    )?;
-    let mut rows = stmt.query([iso_date(as_of)])?;
-    while let Some(r) = rows.next()? {
-        let fi: i64 = r.get(0)?;
-        let date = date_of(r.get_ref(1)?);
-        let status: String = r.get(2)?;
+    store::metro2::for_each_report_before(conn, as_of, |fi, date, status| {
         if out.last().is_none_or(|(f, _)| *f != fi) {
             out.push((fi, Past::default()));
         }
         let Some((_, p)) = out.last_mut() else {
-            continue;
+            return;
         };
         if let Some(d) = date {
-            if matches!(status.as_str(), "93" | "62") {
+            if matches!(status, "93" | "62") {
                 p.months.push(d);
             }
         }
-        if matches!(status.as_str(), "62" | "DA" | "DF") {
+        if matches!(status, "62" | "DA" | "DF") {
             p.final_reported = true;
         }
-    }
+    })?;
     Ok(out)
 }
 
 /// Accounts that failed the minimum test at activation and are still switched off.
-fn load_under_minimum(conn: &Connection) -> Result<Vec<(i64, String)>> {
-    let sql = format!(
-        "SELECT a.fi, a.excluded FROM metro2_activation a JOIN debtor d ON d.{fi} = a.fi
-         WHERE a.excluded IS NOT NULL AND d.{cbr} = 0 ORDER BY a.fi",
-        fi = col("de.fi")?,
-        cbr = col("de.cbr")?,
-    );
-    let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<std::result::Result<Vec<_>, _>>()?;
-    Ok(rows)
+fn load_under_minimum(conn: &Db) -> Result<Vec<(i64, String)>> {
+    store::metro2::excluded_under_minimum(conn)
 }
 
 /// Client numbers hashed as they are (SipHash showed in profiles of the 1M-debtor run).
@@ -369,95 +274,59 @@ impl std::hash::Hasher for FileNumberHasher {
 type ByFile<V> = HashMap<i64, V, std::hash::BuildHasherDefault<FileNumberHasher>>;
 
 /// Credit-grantor mode: the due date of each account's pending Metro contact.
-fn load_metro_contacts(conn: &Connection) -> Result<Vec<(i64, NaiveDate)>> {
-    let sql = format!(
-        "SELECT fi, MIN({du}) FROM contact WHERE {ty} = 'Metro' AND COALESCE({done}, 0) = 0
-         AND fi IS NOT NULL GROUP BY fi ORDER BY fi",
-        du = col("co.du")?,
-        ty = col("co.ty")?,
-        done = col("co.do")?,
-    );
-    let mut out = Vec::new();
-    let mut stmt = conn.prepare(&sql)?;
-    let mut rows = stmt.query([])?;
-    while let Some(r) = rows.next()? {
-        if let Some(d) = date_of(r.get_ref(1)?) {
-            out.push((r.get(0)?, d));
-        }
-    }
-    Ok(out)
+fn load_metro_contacts(conn: &Db) -> Result<Vec<(i64, NaiveDate)>> {
+    store::metro2::pending_metro_contacts(conn)
 }
 
-/// Debtor columns, in the order `fill_debtor` reads them.
-const DEBTOR_COLS: &[&str] = &[
-    "de.fi", "de.cn", "de.na", "de.ge", "de.ad", "de.a1", "de.ci", "de.st", "de.zi", "de.cy",
-    "de.ss", "de.dob", "de.hp", "de.li", "de.dq", "de.ch", "de.cld", "de.lpd", "de.opr", "de.ow",
-    "de.mo", "de.cbs", "de.ecoa", "de.cbd", "de.cbr", "de.u1", "de.u2",
-];
-
-fn fill_debtor(r: &Row<'_>, a: &mut AccountInput) -> rusqlite::Result<()> {
-    a.file_number = r.get(0)?;
-    text_of(r.get_ref(2)?, &mut a.name);
-    text_of(r.get_ref(3)?, &mut a.generation);
-    text_of(r.get_ref(4)?, &mut a.address1);
-    text_of(r.get_ref(5)?, &mut a.address2);
-    text_of(r.get_ref(6)?, &mut a.city);
-    text_of(r.get_ref(7)?, &mut a.state);
-    text_of(r.get_ref(8)?, &mut a.zip);
-    text_of(r.get_ref(9)?, &mut a.country);
-    text_of(r.get_ref(10)?, &mut a.ssn);
-    a.dob = date_of(r.get_ref(11)?);
-    text_of(r.get_ref(12)?, &mut a.phone);
-    a.listed = date_of(r.get_ref(13)?);
-    a.delinquency = date_of(r.get_ref(14)?);
-    a.charged = date_of(r.get_ref(15)?);
-    a.closed = date_of(r.get_ref(16)?);
-    a.last_payment = date_of(r.get_ref(17)?);
-    a.original_principal = cents_of(r.get_ref(18)?);
-    a.owing = cents_of(r.get_ref(19)?);
-    text_of(r.get_ref(20)?, &mut a.mode);
-    text_of(r.get_ref(21)?, &mut a.status_override);
-    text_of(r.get_ref(22)?, &mut a.ecoa);
-    a.start_reporting = date_of(r.get_ref(23)?);
-    text_of(r.get_ref(25)?, &mut a.client.debtor_user1);
-    text_of(r.get_ref(26)?, &mut a.client.debtor_user2);
-    Ok(())
+/// Fill an account from the store's row: its text buffers are swapped, not copied
+/// (the row gets the account's old buffers to refill for the next debtor).
+fn fill_debtor(d: &mut ReportableDebtor, a: &mut AccountInput) {
+    use std::mem::swap;
+    a.file_number = d.file_number;
+    swap(&mut a.name, &mut d.name);
+    swap(&mut a.generation, &mut d.generation);
+    swap(&mut a.address1, &mut d.address1);
+    swap(&mut a.address2, &mut d.address2);
+    swap(&mut a.city, &mut d.city);
+    swap(&mut a.state, &mut d.state);
+    swap(&mut a.zip, &mut d.zip);
+    swap(&mut a.country, &mut d.country);
+    swap(&mut a.ssn, &mut d.ssn);
+    a.dob = d.dob;
+    swap(&mut a.phone, &mut d.phone);
+    a.listed = d.listed;
+    a.delinquency = d.delinquency;
+    a.charged = d.charged;
+    a.closed = d.closed;
+    a.last_payment = d.last_payment;
+    a.original_principal = from_cents(d.original_principal);
+    a.owing = from_cents(d.owing);
+    swap(&mut a.mode, &mut d.mode);
+    swap(&mut a.status_override, &mut d.status_override);
+    swap(&mut a.ecoa, &mut d.ecoa);
+    a.start_reporting = d.start_reporting;
+    swap(&mut a.client.debtor_user1, &mut d.user1);
+    swap(&mut a.client.debtor_user2, &mut d.user2);
 }
 
-/// Cosigner columns (`cs.cbr = 1` only), in the order `read_cosigner` reads them.
-const COSIGNER_COLS: &[&str] = &[
-    "cs.cl", "cs.na", "cs.ge", "cs.ad", "cs.a1", "cs.ci", "cs.st", "cs.zi", "cs.cy", "cs.ss",
-    "cs.dob", "cs.hp", "cs.sm", "cs.ecoa",
-];
-
-fn read_cosigner(r: &Row<'_>) -> rusqlite::Result<(i64, CosignerInput)> {
-    let mut c = CosignerInput {
+fn cosigner_input(c: ReportableCosigner) -> CosignerInput {
+    CosignerInput {
+        name: c.name,
+        generation: c.generation,
+        address1: c.address1,
+        address2: c.address2,
+        city: c.city,
+        state: c.state,
+        zip: c.zip,
+        country: c.country,
+        ssn: c.ssn,
+        dob: c.dob,
+        phone: c.phone,
+        same_address: c.same_address,
+        class: c.class,
+        ecoa: c.ecoa,
         report: true,
-        ..CosignerInput::default()
-    };
-    text_of(r.get_ref(1)?, &mut c.class);
-    text_of(r.get_ref(2)?, &mut c.name);
-    text_of(r.get_ref(3)?, &mut c.generation);
-    text_of(r.get_ref(4)?, &mut c.address1);
-    text_of(r.get_ref(5)?, &mut c.address2);
-    text_of(r.get_ref(6)?, &mut c.city);
-    text_of(r.get_ref(7)?, &mut c.state);
-    text_of(r.get_ref(8)?, &mut c.zip);
-    text_of(r.get_ref(9)?, &mut c.country);
-    text_of(r.get_ref(10)?, &mut c.ssn);
-    c.dob = date_of(r.get_ref(11)?);
-    text_of(r.get_ref(12)?, &mut c.phone);
-    c.same_address = flag_of(r.get_ref(13)?).unwrap_or(false);
-    text_of(r.get_ref(14)?, &mut c.ecoa);
-    Ok((r.get(0)?, c))
-}
-
-fn columns(codes: &[&str]) -> Result<String> {
-    Ok(codes
-        .iter()
-        .map(|c| col(c))
-        .collect::<Result<Vec<_>>>()?
-        .join(", "))
+    }
 }
 
 /// The header findings (file-level): the header written alone with an empty
@@ -499,64 +368,20 @@ struct Done {
 /// Set-based: the reported accounts go to a temporary table, then one statement each
 /// records the history, completes the Metro contacts and forwards them (one statement
 /// per account took 12 s for 1M accounts).
-fn mark_done(conn: &Connection, as_of: NaiveDate, today: NaiveDate, done: &Done) -> Result<u64> {
+fn mark_done(conn: &Db, as_of: NaiveDate, today: NaiveDate, done: &Done) -> Result<u64> {
     for (fi, a) in &done.activations {
         record_activation(conn, *fi, today, a)?;
     }
-    conn.execute_batch(
-        "CREATE TEMP TABLE IF NOT EXISTS metro2_marked (fi INTEGER PRIMARY KEY, status TEXT NOT NULL);
-         DELETE FROM temp.metro2_marked;",
+    store::metro2::record_reported(
+        conn,
+        as_of,
+        today,
+        next_period(as_of),
+        super::cbr::METRO_DESCRIPTION,
+        done.reported
+            .iter()
+            .map(|(fi, status)| (*fi, status.code())),
     )?;
-    {
-        let mut ins =
-            conn.prepare("INSERT INTO temp.metro2_marked (fi, status) VALUES (?1, ?2)")?;
-        for (fi, status) in &done.reported {
-            ins.execute(params![fi, status.code()])?;
-        }
-    }
-    let (ty, de, du, dcol, dd, st) = (
-        col("co.ty")?,
-        col("co.de")?,
-        col("co.du")?,
-        col("co.do")?,
-        col("co.dd")?,
-        col("co.st")?,
-    );
-    let (today_s, as_of_s) = (iso_date(today), iso_date(as_of));
-    // A re-run of the same as-of date replaces its rows.
-    conn.execute(
-        "INSERT INTO metro2_report (fi, as_of, status, run_date)
-         SELECT fi, ?1, status, ?2 FROM temp.metro2_marked WHERE true
-         ON CONFLICT (fi, as_of) DO UPDATE SET status = excluded.status,
-                                               run_date = excluded.run_date",
-        params![as_of_s, today_s],
-    )?;
-    conn.execute(
-        &format!(
-            "UPDATE contact SET {dcol} = 1, {dd} = ?1, {st} = 'Completed'
-             WHERE {ty} = 'Metro' AND COALESCE({dcol}, 0) = 0 AND ({du} IS NULL OR {du} <= ?2)
-               AND fi IN (SELECT fi FROM temp.metro2_marked)"
-        ),
-        params![today_s, as_of_s],
-    )?;
-    // The next period's contact, unless the status was final (62/DA/DF: docs/metro2.md) or
-    // one is already pending after the as-of date (S2:5549-5555).
-    conn.execute(
-        &format!(
-            "INSERT INTO contact (fi, {ty}, {de}, {du}, {dcol}, {st})
-             SELECT m.fi, 'Metro', ?3, ?1, 0, 'In Progress' FROM temp.metro2_marked m
-             WHERE m.status NOT IN ('62', 'DA', 'DF')
-               AND NOT EXISTS (SELECT 1 FROM contact c WHERE c.fi = m.fi AND c.{ty} = 'Metro'
-                               AND COALESCE(c.{dcol}, 0) = 0 AND c.{du} > ?2)
-             ORDER BY m.fi"
-        ),
-        params![
-            iso_date(next_period(as_of)),
-            as_of_s,
-            super::cbr::METRO_DESCRIPTION
-        ],
-    )?;
-    conn.execute_batch("DROP TABLE temp.metro2_marked")?;
     Ok(done.reported.len() as u64)
 }
 
@@ -564,7 +389,7 @@ fn mark_done(conn: &Connection, as_of: NaiveDate, today: NaiveDate, done: &Done)
 /// `warn`. The database changes only with `mark_done` (in one transaction, after
 /// the file is in place).
 pub fn generate(
-    conn: &mut Connection,
+    conn: &mut Db,
     env: &Env,
     opts: &GenerateOptions,
     warn: &mut (dyn Write + Send),
@@ -673,7 +498,7 @@ pub fn generate(
         // Activations of this run are still recorded: the client's minimum is
         // tested once, at activation (S2:580-590), not again at the next run.
         if opts.mark_done {
-            let tx = conn.transaction()?;
+            let tx = store::begin(conn)?;
             mark_done(&tx, as_of, today, &done)?;
             tx.commit()?;
         }
@@ -693,7 +518,7 @@ pub fn generate(
         .filter(|(_, a)| a.under_minimum.is_none())
         .count() as u64;
     if opts.mark_done {
-        let tx = conn.transaction()?;
+        let tx = store::begin(conn)?;
         summary.marked_done = mark_done(&tx, as_of, today, &done)?;
         tx.commit()?;
     }
@@ -752,7 +577,7 @@ const BATCH: usize = 256;
 /// second thread): on the 1M-debtor benchmark the two halves cost about the same.
 /// Every warning is written by the second thread, so stderr keeps file-number order.
 fn write_records(
-    conn: &Connection,
+    conn: &Db,
     header: &Segment,
     file: &mut crate::output::OutputFile,
     ending: LineEnding,
@@ -786,7 +611,7 @@ fn write_records(
 /// The reading half: which debtors, activation, history, the month's payments.
 /// Returns the activations and the count of finished accounts.
 fn produce(
-    conn: &Connection,
+    conn: &Db,
     l: &Lookups<'_>,
     options: &BuildOptions,
     tx: &std::sync::mpsc::SyncSender<Vec<Job>>,
@@ -796,6 +621,7 @@ fn produce(
     let mut finished = 0u64;
     let mut spare: Vec<Box<AccountInput>> = Vec::new();
     let mut batch: Vec<Job> = Vec::with_capacity(BATCH);
+    let mut writer_gone = false;
     // A closed channel means the writer stopped with an error; it reports it.
     let send = |batch: &mut Vec<Job>| -> bool {
         tx.send(std::mem::replace(batch, Vec::with_capacity(BATCH)))
@@ -810,30 +636,11 @@ fn produce(
             reason: reason.clone(),
         });
     }
-    let dsql = format!(
-        "SELECT {} FROM debtor WHERE {cbr} IS NOT 0 ORDER BY {fi}",
-        columns(DEBTOR_COLS)?,
-        cbr = col("de.cbr")?,
-        fi = col("de.fi")?,
-    );
-    let csql = format!(
-        "SELECT fi, {} FROM cosigner WHERE {} = 1 ORDER BY fi, id",
-        columns(COSIGNER_COLS)?,
-        col("cs.cbr")?
-    );
-    let mut dstmt = conn.prepare(&dsql)?;
-    let mut cstmt = conn.prepare(&csql)?;
-    let mut drows = dstmt.query([])?;
-    let mut crows = cstmt.query([])?;
-    let mut next_cosigner: Option<(i64, CosignerInput)> = match crows.next()? {
-        Some(r) => Some(read_cosigner(r)?),
-        None => None,
-    };
     let mut last_client: Option<(i64, &ClientRow)> = None;
     let mut at = (0usize, 0usize, 0usize); // positions in payments, history, grantor dates
-    while let Some(r) = drows.next()? {
-        let fi: i64 = r.get(0)?;
-        let cn: i64 = r.get(1)?;
+    store::metro2::for_each_reportable_debtor(conn, |row, cosigners| {
+        let fi = row.file_number;
+        let cn = row.client;
         // Inputs come back from the writer to be refilled (no allocation per debtor).
         while let Ok(used) = back.try_recv() {
             spare.extend(used.into_iter().filter_map(|j| match j {
@@ -842,30 +649,16 @@ fn produce(
             }));
         }
         let mut a = spare.pop().unwrap_or_default();
-        // This debtor's reported cosigners (both queries run in file-number order).
+        // This debtor's reported cosigners (the store merges them in file-number order).
         a.cosigners.clear();
-        while let Some((cfi, _)) = &next_cosigner {
-            if *cfi > fi {
-                break;
-            }
-            let Some((cfi, c)) = next_cosigner.take() else {
-                break;
-            };
-            if cfi == fi {
-                a.cosigners.push(c);
-            }
-            next_cosigner = match crows.next()? {
-                Some(r) => Some(read_cosigner(r)?),
-                None => None,
-            };
-        }
+        a.cosigners.extend(cosigners.drain(..).map(cosigner_input));
         // Debtors of one client usually come together: look the client up on a change only.
         let client = match last_client {
             Some((n, c)) if n == cn => c,
             _ => {
                 let Some(c) = l.clients.get(&cn) else {
                     spare.push(a);
-                    continue;
+                    return Ok(ControlFlow::Continue(()));
                 };
                 last_client = Some((cn, c));
                 c
@@ -877,16 +670,16 @@ fn produce(
         a.client.original_creditor_in_user = cl.original_creditor_in_user;
         a.client.send_client_detail = cl.send_client_detail;
         a.client.reports_to_bureaus = cl.reports_to_bureaus;
-        fill_debtor(r, &mut a)?;
+        fill_debtor(row, &mut a);
         // Activation (docs/metro2.md): auto-activation of a blank `de.cbr` for reporting
         // clients, and the missing start date of an account switched on by hand or by
         // import. In memory here; written by --mark-done.
-        let activate = match flag_of(r.get_ref(24)?) {
+        let activate = match row.report {
             Some(true) => a.start_reporting.is_none(),
             None if l.setup.auto_activate && cl.reports_to_bureaus => true,
             Some(false) | None => {
                 spare.push(a);
-                continue;
+                return Ok(ControlFlow::Continue(()));
             }
         };
         if activate {
@@ -901,14 +694,14 @@ fn produce(
                     key: "under_minimum",
                     reason,
                 });
-                continue;
+                return Ok(ControlFlow::Continue(()));
             }
         }
         let past = seek(l.history, &mut at.1, fi);
         if past.is_some_and(|p| p.final_reported) {
             finished += 1;
             spare.push(a);
-            continue;
+            return Ok(ControlFlow::Continue(()));
         }
         a.history.reported_before = past.is_some();
         a.history.months_at_93_or_62.clear();
@@ -922,7 +715,7 @@ fn produce(
                 key: "invalid",
                 reason: "the owing as of the as-of date does not fit a money amount".into(),
             });
-            continue;
+            return Ok(ControlFlow::Continue(()));
         }
         a.grantor_occurrence = if l.setup.credit_grantor {
             Some(
@@ -940,14 +733,16 @@ fn produce(
                 key: "time_barred",
                 reason,
             });
-            continue;
+            return Ok(ControlFlow::Continue(()));
         }
         batch.push(Job::Account(a));
         if batch.len() >= BATCH && !send(&mut batch) {
-            return Ok((done, finished));
+            writer_gone = true;
+            return Ok(ControlFlow::Break(()));
         }
-    }
-    if !batch.is_empty() {
+        Ok(ControlFlow::Continue(()))
+    })?;
+    if !writer_gone && !batch.is_empty() {
         send(&mut batch);
     }
     Ok((done, finished))
@@ -1117,7 +912,7 @@ mod tests {
 
     #[test]
     fn next_period_keeps_month_ends() {
-        let d = |s| parse_iso_exact(s).unwrap();
+        let d = |s| crate::dates::parse_iso_exact(s).unwrap();
         assert_eq!(next_period(d("2024-07-31")), d("2024-08-31"));
         assert_eq!(next_period(d("2024-06-30")), d("2024-07-31"));
         assert_eq!(next_period(d("2024-01-31")), d("2024-02-29"));

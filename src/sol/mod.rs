@@ -23,22 +23,9 @@ pub use rules::{
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use rusqlite::{params, Connection, OptionalExtension};
 
-use crate::catalog;
-use crate::store::settings;
+use crate::store::{debtors, settings, Db};
 use crate::{Error, Result};
-
-/// The SQL column of a catalogue field (the catalogue is the one place names live).
-fn col(code: &str) -> Result<&'static str> {
-    catalog::by_code(code)
-        .map(|f| f.column)
-        .ok_or_else(|| Error::runtime(format!("the catalogue lacks {code}")))
-}
-
-fn parse_date(s: Option<String>) -> Option<NaiveDate> {
-    s.and_then(|s| crate::dates::parse_iso(s.trim()))
-}
 
 /// What the rule needs of one debtor.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -103,34 +90,11 @@ impl LastPayments {
 }
 
 /// The payments of one debtor, or of every debtor (`fi` = None).
-fn last_payments(conn: &Connection, fi: Option<i64>) -> Result<HashMap<i64, NaiveDate>> {
-    let (ft, py, tu, di, rv) = (
-        col("tr.ft")?,
-        col("tr.py")?,
-        col("tr.tu")?,
-        col("tr.di")?,
-        col("tr.rv")?,
-    );
-    let sql = format!(
-        "SELECT id, fi, {py}, COALESCE({tu}, 0) + COALESCE({di}, 0), CAST({rv} AS INTEGER) FROM trans
-         WHERE {ft} = 'payment'{}",
-        if fi.is_some() { " AND fi = ?1" } else { "" }
-    );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let mut rows = match fi {
-        Some(fi) => stmt.query([fi])?,
-        None => stmt.query([])?,
-    };
+fn last_payments(conn: &Db, fi: Option<i64>) -> Result<HashMap<i64, NaiveDate>> {
     let mut acc = LastPayments::default();
-    while let Some(r) = rows.next()? {
-        acc.add(
-            r.get(0)?,
-            r.get(1)?,
-            parse_date(r.get(2)?),
-            r.get(3)?,
-            r.get(4)?,
-        );
-    }
+    debtors::for_each_payment(conn, fi, |p| {
+        acc.add(p.id, p.fi, p.payment_date, p.amount, p.reverses)
+    })?;
     Ok(acc.by_debtor())
 }
 
@@ -143,57 +107,40 @@ struct Computed {
 }
 
 /// Compute the time-barred date of one debtor or of all (`fi` = None), without writing.
-fn compute(conn: &Connection, statute: &Statute, fi: Option<i64>) -> Result<Vec<Computed>> {
-    let (st, itd, jd, tbd) = (col("de.st")?, col("de.itd")?, col("de.jd")?, col("de.tbd")?);
+fn compute(conn: &Db, statute: &Statute, fi: Option<i64>) -> Result<Vec<Computed>> {
     let last = if statute.is_empty() {
         HashMap::new()
     } else {
         last_payments(conn, fi)?
     };
-    let sql = format!(
-        "SELECT fi, COALESCE({st}, ''), {itd}, {jd}, {tbd} FROM debtor
-         WHERE ({itd} IS NOT NULL OR {jd} IS NOT NULL OR {tbd} IS NOT NULL){}
-         ORDER BY fi",
-        if fi.is_some() { " AND fi = ?1" } else { "" }
-    );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let mut rows = match fi {
-        Some(fi) => stmt.query([fi])?,
-        None => stmt.query([])?,
-    };
     let mut out = Vec::new();
-    while let Some(r) = rows.next()? {
-        let fi: i64 = r.get(0)?;
+    debtors::for_each_time_barred_input(conn, fi, |r| {
         let dates = DebtorDates {
-            state: r.get(1)?,
-            itemization: parse_date(r.get(2)?),
-            judgment: parse_date(r.get(3)?),
-            last_payment: last.get(&fi).copied(),
+            state: r.state,
+            itemization: r.itemization,
+            judgment: r.judgment,
+            last_payment: last.get(&r.fi).copied(),
         };
         out.push(Computed {
-            fi,
-            stored: parse_date(r.get(4)?),
+            fi: r.fi,
+            stored: r.stored,
             tbd: time_barred_date(statute, &dates),
             state: dates.state,
         });
-    }
+    })?;
     Ok(out)
 }
 
 /// Write the computed dates that changed; returns how many.
-fn store(conn: &Connection, computed: &[Computed]) -> Result<u64> {
-    let sql = format!("UPDATE debtor SET {} = ?2 WHERE fi = ?1", col("de.tbd")?);
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let mut changed = 0;
-    for c in computed.iter().filter(|c| c.stored != c.tbd) {
-        stmt.execute(params![c.fi, c.tbd.map(crate::dates::iso_date)])?;
-        changed += 1;
-    }
-    Ok(changed)
+fn store(conn: &Db, computed: &[Computed]) -> Result<u64> {
+    let changed = computed.iter().filter(|c| c.stored != c.tbd);
+    let count = changed.clone().count() as u64;
+    debtors::set_time_barred_dates(conn, changed.map(|c| (c.fi, c.tbd)))?;
+    Ok(count)
 }
 
 /// Recompute one debtor's `de.tbd` (after a payment is posted or reversed).
-pub fn refresh_debtor(conn: &Connection, fi: i64) -> Result<()> {
+pub fn refresh_debtor(conn: &Db, fi: i64) -> Result<()> {
     let statute = Statute::load(conn)?;
     store(conn, &compute(conn, &statute, Some(fi))?)?;
     Ok(())
@@ -201,14 +148,14 @@ pub fn refresh_debtor(conn: &Connection, fi: i64) -> Result<()> {
 
 /// Recompute every debtor's `de.tbd` (after the rules change, an import, or before a
 /// check); returns how many changed.
-pub fn refresh_all(conn: &Connection) -> Result<u64> {
+pub fn refresh_all(conn: &Db) -> Result<u64> {
     let statute = Statute::load(conn)?;
     store(conn, &compute(conn, &statute, None)?)
 }
 
 /// After an import: its itemization dates, judgment dates, states and payments may
 /// move time-barred dates. Nothing to do (and no scan) while no rule is set.
-pub fn refresh_after_import(conn: &Connection) -> Result<u64> {
+pub fn refresh_after_import(conn: &Db) -> Result<u64> {
     let statute = Statute::load(conn)?;
     if statute.is_empty() {
         return Ok(0);
@@ -228,7 +175,7 @@ pub struct SolRow {
 /// Refresh every `de.tbd`, then list the accounts time-barred on `as_of` (time-barred
 /// date on or before it) and, with `within`, those that will be within that many days
 /// (`barred` false); earliest first.
-pub fn check(conn: &Connection, as_of: NaiveDate, within: Option<u32>) -> Result<Vec<SolRow>> {
+pub fn check(conn: &Db, as_of: NaiveDate, within: Option<u32>) -> Result<Vec<SolRow>> {
     let statute = Statute::load(conn)?;
     let computed = compute(conn, &statute, None)?;
     store(conn, &computed)?;
@@ -256,7 +203,7 @@ pub fn check(conn: &Connection, as_of: NaiveDate, within: Option<u32>) -> Result
 
 /// Accounts time-barred on `as_of`, sorted by file number, computed from the rules in
 /// force without writing (for `metro2 generate`, which reads only).
-pub fn barred_accounts(conn: &Connection, as_of: NaiveDate) -> Result<Vec<(i64, NaiveDate)>> {
+pub fn barred_accounts(conn: &Db, as_of: NaiveDate) -> Result<Vec<(i64, NaiveDate)>> {
     let statute = Statute::load(conn)?;
     if statute.is_empty() {
         return Ok(Vec::new());
@@ -276,7 +223,7 @@ pub enum Metro2Policy {
     Exclude,
 }
 
-pub fn metro2_policy(conn: &Connection) -> Result<Metro2Policy> {
+pub fn metro2_policy(conn: &Db) -> Result<Metro2Policy> {
     Ok(
         match settings::get(conn, rules::SETTINGS_SECTION, "metro2")?.as_deref() {
             Some("exclude") => Metro2Policy::Exclude,
@@ -294,7 +241,7 @@ pub struct Metro2Check {
 }
 
 impl Metro2Check {
-    pub fn load(conn: &Connection, as_of: NaiveDate) -> Result<Metro2Check> {
+    pub fn load(conn: &Db, as_of: NaiveDate) -> Result<Metro2Check> {
         Ok(Metro2Check {
             policy: metro2_policy(conn)?,
             barred: barred_accounts(conn, as_of)?,
@@ -329,13 +276,8 @@ impl Metro2Check {
 }
 
 /// The stored time-barred date of one debtor.
-pub fn stored_tbd(conn: &Connection, fi: i64) -> Result<Option<NaiveDate>> {
-    let sql = format!("SELECT {} FROM debtor WHERE fi = ?1", col("de.tbd")?);
-    Ok(parse_date(
-        conn.query_row(&sql, [fi], |r| r.get(0))
-            .optional()?
-            .flatten(),
-    ))
+pub fn stored_tbd(conn: &Db, fi: i64) -> Result<Option<NaiveDate>> {
+    debtors::time_barred_date(conn, fi)
 }
 
 #[cfg(test)]

@@ -6,11 +6,10 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use chrono::{Days, Months, NaiveDate};
-use rusqlite::Connection;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::store::settings;
+use crate::store::{settings, Db};
 use crate::tomlutil::config_error_at;
 use crate::Result;
 
@@ -150,7 +149,7 @@ fn state_key(s: &str) -> String {
 }
 
 impl Statute {
-    pub fn load(conn: &Connection) -> Result<Statute> {
+    pub fn load(conn: &Db) -> Result<Statute> {
         let mut statute = Statute::default();
         for (state, value) in settings::section(conn, RULES_SECTION)? {
             let Some(rule) = Rule::from_setting(&value) else {
@@ -262,7 +261,7 @@ pub fn check_rules(
 }
 
 /// `setup apply`: the `[[statute]]` rules replace those in force.
-pub fn apply_rules(conn: &Connection, rules: &[StatuteRule]) -> Result<()> {
+pub fn apply_rules(conn: &Db, rules: &[StatuteRule]) -> Result<()> {
     settings::clear_section(conn, RULES_SECTION)?;
     for r in rules {
         settings::set(conn, RULES_SECTION, r.state(), &r.rule().to_setting())?;
@@ -271,7 +270,7 @@ pub fn apply_rules(conn: &Connection, rules: &[StatuteRule]) -> Result<()> {
 }
 
 /// `setup apply`: the `[time_barred]` section replaces the one in force.
-pub fn apply_settings(conn: &Connection, t: &TimeBarredSettings) -> Result<()> {
+pub fn apply_settings(conn: &Db, t: &TimeBarredSettings) -> Result<()> {
     settings::clear_section(conn, SETTINGS_SECTION)?;
     settings::set(conn, SETTINGS_SECTION, "metro2", t.metro2.get_ref())
 }
@@ -281,7 +280,7 @@ fn quoted(s: &str) -> String {
 }
 
 /// `setup show`: the rules and settings in force as setup.toml text (applies again).
-pub fn render(conn: &Connection) -> Result<String> {
+pub fn render(conn: &Db) -> Result<String> {
     let mut s = String::new();
     let pairs = settings::section(conn, SETTINGS_SECTION)?;
     if !pairs.is_empty() {
@@ -315,7 +314,7 @@ pub fn render(conn: &Connection) -> Result<String> {
 }
 
 /// `setup show --json`: the rules as objects.
-pub fn to_json(conn: &Connection) -> Result<serde_json::Value> {
+pub fn to_json(conn: &Db) -> Result<serde_json::Value> {
     let mut list = Vec::new();
     for (state, value) in settings::section(conn, RULES_SECTION)? {
         let Some(r) = Rule::from_setting(&value) else {

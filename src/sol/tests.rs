@@ -1,6 +1,8 @@
 //! Worked examples of the statute-of-limitations rule (docs/money.md), checkable by hand.
 
 use super::*;
+use crate::catalog::Value;
+use crate::store::transactions::TransactionRow;
 use crate::store::Store;
 
 fn d(s: &str) -> NaiveDate {
@@ -111,25 +113,55 @@ fn blank_without_itemization_date_or_rule() {
     );
 }
 
+fn field(code: &str) -> &'static crate::catalog::FieldDef {
+    crate::catalog::by_code(code).unwrap()
+}
+
+/// A debtor of client 1 with a state and an itemization date; returns its file number.
+fn debtor(c: &Db, state: &str, itd: &str) -> i64 {
+    crate::store::create_debtor(
+        c,
+        1,
+        &[
+            (field("de.st"), Value::Text(state.into())),
+            (field("de.itd"), Value::Date(d(itd))),
+        ],
+        d("2024-01-01"),
+        false,
+    )
+    .unwrap()
+}
+
 fn db() -> Store {
     let store = Store::open_in_memory().unwrap();
-    store
-        .conn()
-        .execute_batch(
-            "INSERT INTO client (nu) VALUES (1);
-             INSERT INTO debtor (fi, cn, st, itd) VALUES (1, 1, 'CA', '2020-03-15');
-             INSERT INTO debtor (fi, cn, st, itd) VALUES (2, 1, 'NY', '2020-03-15');
-             INSERT INTO setting (section, key, value)
-               VALUES ('statute', 'CA', '4 years; 10 years; exclude_payment_date=false');",
-        )
-        .unwrap();
+    let c = store.conn();
+    crate::store::create_client(c, 1, &[]).unwrap();
+    assert_eq!(debtor(c, "CA", "2020-03-15"), 1);
+    assert_eq!(debtor(c, "NY", "2020-03-15"), 2);
+    settings::set(
+        c,
+        "statute",
+        "CA",
+        "4 years; 10 years; exclude_payment_date=false",
+    )
+    .unwrap();
     store
 }
 
-fn pay(c: &Connection, id: i64, py: &str, cents: i64, rv: Option<i64>) {
-    c.execute(
-        "INSERT INTO trans (id, fi, ty, py, pd, tu, di, ft, rv) VALUES (?1, 1, '101', ?2, ?2, ?3, 0, 'payment', ?4)",
-        params![id, py, cents, rv],
+fn pay(c: &Db, id: i64, py: &str, cents: i64, rv: Option<i64>) {
+    crate::store::transactions::insert_transaction_row(
+        c,
+        &TransactionRow {
+            id: Some(id),
+            fi: 1,
+            type_code: "101",
+            payment_date: Some(d(py)),
+            posted_date: Some(d(py)),
+            to_us: cents,
+            direct: 0,
+            fin_type: "payment",
+            reverses: rv,
+        },
     )
     .unwrap();
 }
@@ -161,11 +193,7 @@ fn refresh_follows_payments_and_full_reversals() {
 fn check_lists_barred_and_soon_barred_accounts() {
     let store = db();
     let c = store.conn();
-    c.execute(
-        "INSERT INTO debtor (fi, cn, st, itd) VALUES (3, 1, 'ca', '2020-05-01')",
-        [],
-    )
-    .unwrap();
+    assert_eq!(debtor(c, "ca", "2020-05-01"), 3);
     // debtor 1 barred from 2024-03-15, debtor 3 from 2024-05-01
     let rows = check(c, d("2024-04-01"), None).unwrap();
     assert_eq!(
@@ -194,8 +222,7 @@ fn removing_the_rules_blanks_the_dates() {
     let store = db();
     let c = store.conn();
     refresh_all(c).unwrap();
-    c.execute("DELETE FROM setting WHERE section = 'statute'", [])
-        .unwrap();
+    settings::clear_section(c, "statute").unwrap();
     assert_eq!(refresh_all(c).unwrap(), 1);
     assert_eq!(stored_tbd(c, 1).unwrap(), None);
 }
