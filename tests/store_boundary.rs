@@ -63,13 +63,6 @@ const STILL_OUTSIDE: &[&str] = &[
     "plans/promises.rs",
     // setup, transfer and the demo
     "demo.rs",
-    "setup/file.rs",
-    "setup/interest.rs",
-    "setup/mod.rs",
-    "setup/owners.rs",
-    "setup/show.rs",
-    "transfer/export.rs",
-    "transfer/load.rs",
     // reports and letters
     "letters/mod.rs",
     "letters/ncoa.rs",
