@@ -420,12 +420,7 @@ fn apply_client(conn: &Db, c: &file::ClientEntry, path: &Path, src: &str) -> Res
 
 /// A `[[client]]` entry's `owned_by`, checked against the clients on file (exit 2 at
 /// the value: unknown, itself, or a loop).
-fn check_client_owner(
-    conn: &Db,
-    c: &file::ClientEntry,
-    path: &Path,
-    src: &str,
-) -> Result<()> {
+fn check_client_owner(conn: &Db, c: &file::ClientEntry, path: &Path, src: &str) -> Result<()> {
     let Some((_, owned_by)) = c.iter().find(|(k, _)| k.get_ref() == "owned_by") else {
         return Ok(());
     };

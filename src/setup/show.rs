@@ -80,9 +80,9 @@ pub fn to_json(conn: &Db) -> Result<Json> {
         .into_iter()
         .flat_map(|p| {
             let (code, kind) = (p.code, p.kind);
-            p.brackets.into_iter().map(move |b| {
-                json!([code, kind, b.upto, b.rate, b.min_cents, b.max_cents])
-            })
+            p.brackets
+                .into_iter()
+                .map(move |b| json!([code, kind, b.upto, b.rate, b.min_cents, b.max_cents]))
         })
         .collect();
     out.insert("rate_plans".into(), json!(rate_plans));

@@ -5,7 +5,8 @@
 
 /// Every client number, ascending.
 pub fn client_numbers(conn: &super::Db) -> crate::Result<Vec<i64>> {
-    let mut stmt = conn.prepare_cached(crate::sql!("SELECT {cl.nu} FROM client ORDER BY {cl.nu}")?)?;
+    let mut stmt =
+        conn.prepare_cached(crate::sql!("SELECT {cl.nu} FROM client ORDER BY {cl.nu}")?)?;
     let rows = stmt.query_map([], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
@@ -43,7 +44,9 @@ pub fn client_summaries(conn: &super::Db) -> crate::Result<Vec<ClientSummary>> {
 pub fn client_owned_by(conn: &super::Db, client: i64) -> crate::Result<Option<Option<String>>> {
     use rusqlite::OptionalExtension;
     Ok(conn
-        .prepare_cached(crate::sql!("SELECT {cl.ob} FROM client WHERE {cl.nu} = ?1")?)?
+        .prepare_cached(crate::sql!(
+            "SELECT {cl.ob} FROM client WHERE {cl.nu} = ?1"
+        )?)?
         .query_row([client], |r| r.get::<_, Option<String>>(0))
         .optional()?)
 }

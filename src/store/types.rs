@@ -94,9 +94,8 @@ pub struct PickList {
 /// Replace every pick list by `lists`.
 pub fn replace_pick_lists(conn: &super::Db, lists: &[PickList]) -> crate::Result<()> {
     conn.execute("DELETE FROM pick_list", [])?;
-    let mut stmt = conn.prepare_cached(
-        "INSERT INTO pick_list (field, ord, key, text) VALUES (?1, ?2, ?3, ?4)",
-    )?;
+    let mut stmt = conn
+        .prepare_cached("INSERT INTO pick_list (field, ord, key, text) VALUES (?1, ?2, ?3, ?4)")?;
     for pl in lists {
         for (i, (key, text)) in pl.entries.iter().enumerate() {
             stmt.execute(rusqlite::params![pl.field, i as i64, key, text])?;

@@ -5,7 +5,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-
 use super::file::{self, ClientRow, ContactRow, NoteRow, PaymentRow, Transfers};
 use super::{NOTES_FILE, TRANSFERS_FILE};
 use crate::catalog::{Form, Value};
