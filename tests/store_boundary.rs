@@ -40,13 +40,6 @@ const STILL_OUTSIDE: &[&str] = &[
     // metro2 and the statute of limitations
     // plans and arrangements
     // setup, transfer and the demo
-    "setup/file.rs",
-    "setup/interest.rs",
-    "setup/mod.rs",
-    "setup/owners.rs",
-    "setup/show.rs",
-    "transfer/export.rs",
-    "transfer/load.rs",
     // reports and letters
     // end
 ];

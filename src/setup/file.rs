@@ -5,12 +5,12 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use chrono::NaiveDate;
-use rusqlite::{params, Connection};
 use serde::Deserialize;
 use toml::Spanned;
 
 use crate::error::Place;
 use crate::money::{limits, to_cents};
+use crate::store::{types, Db};
 use crate::tomlutil::{config_error_at, Dec};
 use crate::Result;
 
@@ -296,54 +296,27 @@ const FIN_TYPES: [&str; 8] = [
 ];
 
 impl TransactionType {
-    pub fn apply(&self, conn: &Connection) -> Result<()> {
-        let code = self.code.get_ref().trim();
-        conn.execute(
-            "INSERT INTO trans_type (code, description, fin_type) VALUES (?1, ?2, ?3)
-             ON CONFLICT (code) DO NOTHING",
-            params![
-                code,
-                self.description.clone().unwrap_or_default(),
-                self.financial_type
-                    .as_ref()
-                    .map_or("internal".to_string(), |f| f.get_ref().clone())
-            ],
-        )?;
+    pub fn apply(&self, conn: &Db) -> Result<()> {
         let dec = |d: &Option<Rate>| d.map(|d| d.0.normalize().to_string());
-        conn.execute(
-            "UPDATE trans_type SET
-                description = COALESCE(?2, description),
-                fin_type = COALESCE(?3, fin_type),
-                omit_statement = COALESCE(?4, omit_statement),
-                omit_cash = COALESCE(?5, omit_cash),
-                no_commission = COALESCE(?6, no_commission),
-                no_tax = COALESCE(?7, no_tax),
-                commission_rate = COALESCE(?8, commission_rate),
-                tax_rate = COALESCE(?9, tax_rate),
-                fixed_to_us = COALESCE(?10, fixed_to_us),
-                fixed_commission = COALESCE(?11, fixed_commission),
-                fee_due_agency = COALESCE(?12, fee_due_agency),
-                copy_description = COALESCE(?13, copy_description),
-                plan = COALESCE(?14, plan)
-             WHERE code = ?1",
-            params![
-                code,
-                self.description,
-                self.financial_type.as_ref().map(|f| f.get_ref().clone()),
-                self.omit_from_statement,
-                self.omit_from_cash,
-                self.no_commission,
-                self.no_tax,
-                dec(&self.commission_rate),
-                dec(&self.tax_rate),
-                self.to_us.map(|d| to_cents(d.0)),
-                self.commission.map(|d| to_cents(d.0)),
-                self.fee_due_agency,
-                self.copy_description,
-                self.plan,
-            ],
-        )?;
-        Ok(())
+        types::upsert_trans_type(
+            conn,
+            &types::TransTypeOverride {
+                code: self.code.get_ref().trim().to_string(),
+                description: self.description.clone(),
+                fin_type: self.financial_type.as_ref().map(|f| f.get_ref().clone()),
+                omit_statement: self.omit_from_statement,
+                omit_cash: self.omit_from_cash,
+                no_commission: self.no_commission,
+                no_tax: self.no_tax,
+                commission_rate: dec(&self.commission_rate),
+                tax_rate: dec(&self.tax_rate),
+                fixed_to_us: self.to_us.map(|d| to_cents(d.0)),
+                fixed_commission: self.commission.map(|d| to_cents(d.0)),
+                fee_due_agency: self.fee_due_agency,
+                copy_description: self.copy_description,
+                plan: self.plan.clone(),
+            },
+        )
     }
 }
 

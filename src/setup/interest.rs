@@ -4,12 +4,11 @@
 
 use std::path::Path;
 
-use rusqlite::Connection;
 use serde::Deserialize;
 use toml::Spanned;
 
 use crate::money::interest::{Bucket, PaymentOrder, DEFAULT_PAYMENT_ORDER};
-use crate::store::settings;
+use crate::store::{settings, Db};
 use crate::tomlutil::config_error_at;
 use crate::Result;
 
@@ -49,7 +48,7 @@ impl InterestSettings {
     }
 
     /// `setup apply`: the section replaces the one in force.
-    pub fn apply(&self, conn: &Connection) -> Result<()> {
+    pub fn apply(&self, conn: &Db) -> Result<()> {
         settings::clear_section(conn, SECTION)?;
         if let Some(order) = self
             .payment_order
@@ -67,7 +66,7 @@ fn order_text(order: PaymentOrder) -> String {
 }
 
 /// The payment order in force.
-pub fn payment_order(conn: &Connection) -> Result<PaymentOrder> {
+pub fn payment_order(conn: &Db) -> Result<PaymentOrder> {
     let stored = settings::get(conn, SECTION, ORDER_KEY)?;
     Ok(stored
         .map(|s| s.split(',').map(str::to_string).collect::<Vec<_>>())
@@ -76,7 +75,7 @@ pub fn payment_order(conn: &Connection) -> Result<PaymentOrder> {
 }
 
 /// `setup show`: the section as setup.toml text (applies again), empty when unset.
-pub fn render(conn: &Connection) -> Result<String> {
+pub fn render(conn: &Db) -> Result<String> {
     if settings::get(conn, SECTION, ORDER_KEY)?.is_none() {
         return Ok(String::new());
     }
@@ -91,7 +90,7 @@ pub fn render(conn: &Connection) -> Result<String> {
 }
 
 /// `setup show --json`.
-pub fn to_json(conn: &Connection) -> Result<serde_json::Value> {
+pub fn to_json(conn: &Db) -> Result<serde_json::Value> {
     let order: Vec<&str> = payment_order(conn)?.iter().map(|b| b.name()).collect();
     Ok(serde_json::json!({ ORDER_KEY: order }))
 }

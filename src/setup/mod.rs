@@ -14,11 +14,9 @@ pub use show::render;
 
 use std::path::Path;
 
-use rusqlite::{params, Connection};
-
 use crate::catalog::{self, FieldType, Form, Value};
 use crate::money::{to_cents, PlanKind};
-use crate::store::{self, settings};
+use crate::store::{self, settings, types, Db};
 use crate::tomlutil::{config_error_at, toml_error};
 use crate::{Error, Result};
 
@@ -37,15 +35,15 @@ pub fn parse_str(path: &Path, src: &str) -> Result<SetupFile> {
 }
 
 /// Apply a setup file in one transaction.
-pub fn apply(conn: &mut Connection, path: &Path) -> Result<Vec<String>> {
+pub fn apply(conn: &mut Db, path: &Path) -> Result<Vec<String>> {
     let (_, src) = parse(path)?;
     apply_str(conn, path, &src)
 }
 
 /// Apply setup text in one transaction; `path` names it in errors.
-pub fn apply_str(conn: &mut Connection, path: &Path, src: &str) -> Result<Vec<String>> {
+pub fn apply_str(conn: &mut Db, path: &Path, src: &str) -> Result<Vec<String>> {
     let file = parse_str(path, src)?;
-    let tx = conn.transaction()?;
+    let tx = store::begin(conn)?;
     let applied = apply_file(&tx, &file, path, src)?;
     tx.commit()?;
     Ok(applied)
@@ -58,17 +56,24 @@ fn flag(b: bool) -> String {
     b.to_string()
 }
 
-fn apply_file(conn: &Connection, f: &SetupFile, path: &Path, src: &str) -> Result<Vec<String>> {
+fn apply_file(conn: &Db, f: &SetupFile, path: &Path, src: &str) -> Result<Vec<String>> {
     let mut applied = Vec::new();
     if let Some(c) = &f.company {
-        conn.execute(
-            "UPDATE company SET na = ?1, ad = ?2, a1 = ?3, a2 = ?4, ci = ?5, st = ?6, zi = ?7, ph = ?8,
-                re = ?9, em = ?10, tr = ?11 WHERE id = 1",
-            params![
-                c.name, c.address, c.address2, c.address3, c.city, c.state, c.zip, c.phone,
-                c.representative, c.email,
-                c.tax_rate.map(|d| d.0.normalize().to_string())
-            ],
+        settings::set_company_details(
+            conn,
+            &settings::CompanyDetails {
+                name: c.name.clone(),
+                address: c.address.clone(),
+                address2: c.address2.clone(),
+                address3: c.address3.clone(),
+                city: c.city.clone(),
+                state: c.state.clone(),
+                zip: c.zip.clone(),
+                phone: c.phone.clone(),
+                representative: c.representative.clone(),
+                email: c.email.clone(),
+                tax_rate: c.tax_rate.map(|d| d.0.normalize().to_string()),
+            },
         )?;
         settings::clear_section(conn, "company")?;
         settings::set(
@@ -110,35 +115,32 @@ fn apply_file(conn: &Connection, f: &SetupFile, path: &Path, src: &str) -> Resul
         applied.push("scheduling".to_string());
     }
     if let Some(list) = &f.holiday {
-        conn.execute("DELETE FROM holiday", [])?;
-        for h in list {
-            conn.execute(
-                "INSERT INTO holiday (date, description) VALUES (?1, ?2)
-                 ON CONFLICT (date) DO UPDATE SET description = excluded.description",
-                params![*h.date.get_ref(), h.description],
-            )?;
-        }
+        let rows: Vec<types::Holiday> = list
+            .iter()
+            .map(|h| types::Holiday {
+                date: *h.date.get_ref(),
+                description: h.description.clone(),
+            })
+            .collect();
+        types::replace_holidays(conn, &rows)?;
         applied.push(format!("holiday ({})", list.len()));
     }
     if let Some(list) = &f.status {
-        conn.execute("DELETE FROM status_code", [])?;
-        for s in list {
-            conn.execute(
-                "INSERT INTO status_code (code, description, priority, plan, listing_reversal)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![
-                    s.code,
-                    s.description,
-                    s.priority,
-                    s.plan.as_deref().filter(|p| !p.is_empty()),
-                    s.listing_reversal
-                ],
-            )?;
-        }
+        let rows: Vec<types::StatusCode> = list
+            .iter()
+            .map(|s| types::StatusCode {
+                code: s.code.clone(),
+                description: s.description.clone(),
+                priority: s.priority,
+                plan: s.plan.clone().filter(|p| !p.is_empty()),
+                listing_reversal: s.listing_reversal,
+            })
+            .collect();
+        types::replace_status_codes(conn, &rows)?;
         applied.push(format!("status ({})", list.len()));
     }
     if let Some(lists) = &f.pick_list {
-        conn.execute("DELETE FROM pick_list", [])?;
+        let mut rows = Vec::with_capacity(lists.len());
         for pl in lists {
             let field = catalog::by_code(pl.field.get_ref()).ok_or_else(|| {
                 config_error_at(
@@ -152,54 +154,53 @@ fn apply_file(conn: &Connection, f: &SetupFile, path: &Path, src: &str) -> Resul
                     ),
                 )
             })?;
-            for (i, e) in pl.entries.iter().enumerate() {
-                conn.execute(
-                    "INSERT INTO pick_list (field, ord, key, text) VALUES (?1, ?2, ?3, ?4)",
-                    params![
-                        field.code(),
-                        i as i64,
-                        e.key,
-                        e.text.clone().unwrap_or_default()
-                    ],
-                )?;
-            }
+            rows.push(types::PickList {
+                field: field.code(),
+                entries: pl
+                    .entries
+                    .iter()
+                    .map(|e| (e.key.clone(), e.text.clone().unwrap_or_default()))
+                    .collect(),
+            });
         }
+        types::replace_pick_lists(conn, &rows)?;
         applied.push(format!("pick_list ({})", lists.len()));
     }
     if let Some(list) = &f.contact_control {
-        conn.execute("DELETE FROM contact_control", [])?;
-        for c in list {
-            conn.execute(
-                "INSERT INTO contact_control (type, description, state, country, max_times, period_days)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![c.r#type.get_ref(), c.description, c.state, c.country, c.max_times, c.period_days],
-            )?;
-        }
+        let rows: Vec<types::ContactControl> = list
+            .iter()
+            .map(|c| types::ContactControl {
+                kind: c.r#type.get_ref().clone(),
+                description: c.description.clone(),
+                state: c.state.clone(),
+                country: c.country.clone(),
+                max_times: c.max_times,
+                period_days: c.period_days,
+            })
+            .collect();
+        types::replace_contact_controls(conn, &rows)?;
         applied.push(format!("contact_control ({})", list.len()));
     }
     if let Some(list) = &f.rate_plan {
-        conn.execute("DELETE FROM rate_plan_bracket", [])?;
-        conn.execute("DELETE FROM rate_plan", [])?;
-        for p in list {
-            conn.execute(
-                "INSERT INTO rate_plan (code, kind, description) VALUES (?1, ?2, ?3)",
-                params![p.code, p.kind.get_ref(), p.description],
-            )?;
-            for (i, b) in p.brackets.iter().enumerate() {
-                conn.execute(
-                    "INSERT INTO rate_plan_bracket (plan, ord, upto, rate, min_cents, max_cents)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    params![
-                        p.code,
-                        i as i64,
-                        b.upto.0.normalize().to_string(),
-                        b.rate.0.normalize().to_string(),
-                        b.min.map(|d| to_cents(d.0)),
-                        b.max.map(|d| to_cents(d.0))
-                    ],
-                )?;
-            }
-        }
+        let rows: Vec<types::RatePlanRow> = list
+            .iter()
+            .map(|p| types::RatePlanRow {
+                code: p.code.clone(),
+                kind: p.kind.get_ref().clone(),
+                description: p.description.clone(),
+                brackets: p
+                    .brackets
+                    .iter()
+                    .map(|b| types::RatePlanBracket {
+                        upto: b.upto.0.normalize().to_string(),
+                        rate: b.rate.0.normalize().to_string(),
+                        min_cents: b.min.map(|d| to_cents(d.0)),
+                        max_cents: b.max.map(|d| to_cents(d.0)),
+                    })
+                    .collect(),
+            })
+            .collect();
+        types::replace_rate_plans(conn, &rows)?;
         applied.push(format!("rate_plan ({})", list.len()));
     }
     if let Some(list) = &f.transaction_type {
@@ -407,7 +408,7 @@ pub(crate) fn client_values(
     Ok((number, values))
 }
 
-fn apply_client(conn: &Connection, c: &file::ClientEntry, path: &Path, src: &str) -> Result<()> {
+fn apply_client(conn: &Db, c: &file::ClientEntry, path: &Path, src: &str) -> Result<()> {
     let (number, values) = client_values(c, path, src)?;
     if store::client_exists(conn, number)? {
         let refs: Vec<_> = values.iter().map(|(f, v)| (*f, v.clone())).collect();
@@ -419,12 +420,7 @@ fn apply_client(conn: &Connection, c: &file::ClientEntry, path: &Path, src: &str
 
 /// A `[[client]]` entry's `owned_by`, checked against the clients on file (exit 2 at
 /// the value: unknown, itself, or a loop).
-fn check_client_owner(
-    conn: &Connection,
-    c: &file::ClientEntry,
-    path: &Path,
-    src: &str,
-) -> Result<()> {
+fn check_client_owner(conn: &Db, c: &file::ClientEntry, path: &Path, src: &str) -> Result<()> {
     let Some((_, owned_by)) = c.iter().find(|(k, _)| k.get_ref() == "owned_by") else {
         return Ok(());
     };

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeSet;
 
-use rusqlite::{Connection, OptionalExtension};
+use crate::store::{clients, Db};
 
 use crate::Result;
 
@@ -47,18 +47,14 @@ pub fn parse_owner(text: &str) -> Option<i64> {
 }
 
 /// The stored owner of a client, if any.
-fn stored_owner(conn: &Connection, client: i64) -> Result<Option<Option<i64>>> {
-    Ok(conn
-        .prepare_cached("SELECT ob FROM client WHERE nu = ?1")?
-        .query_row([client], |r| r.get::<_, Option<String>>(0))
-        .optional()?
-        .map(|ob| ob.as_deref().and_then(parse_owner)))
+fn stored_owner(conn: &Db, client: i64) -> Result<Option<Option<i64>>> {
+    Ok(clients::client_owned_by(conn, client)?.map(|ob| ob.as_deref().and_then(parse_owner)))
 }
 
 /// Check that `client` may be owned by `owner`, against the clients on file. A client
 /// that does not exist yet may be the one being checked (a new client).
 pub fn check_owner(
-    conn: &Connection,
+    conn: &Db,
     client: i64,
     owner: i64,
 ) -> Result<std::result::Result<(), OwnerProblem>> {
@@ -94,43 +90,43 @@ pub fn check_owner(
 mod tests {
     use super::*;
 
-    fn db(clients: &[(i64, Option<i64>)]) -> Connection {
-        let c = Connection::open_in_memory().unwrap();
-        c.execute_batch("CREATE TABLE client (nu INTEGER PRIMARY KEY, ob TEXT)")
-            .unwrap();
-        for (nu, ob) in clients {
-            c.execute(
-                "INSERT INTO client (nu, ob) VALUES (?1, ?2)",
-                rusqlite::params![nu, ob.map(|o| o.to_string())],
-            )
-            .unwrap();
+    fn db(clients: &[(i64, Option<i64>)]) -> crate::store::Store {
+        let store = crate::store::Store::open_in_memory().unwrap();
+        let ob = crate::catalog::by_code("cl.ob").unwrap();
+        for (nu, owner) in clients {
+            let values = match owner {
+                Some(o) => vec![(ob, crate::catalog::Value::Text(o.to_string()))],
+                None => Vec::new(),
+            };
+            crate::store::create_client(store.conn(), *nu, &values).unwrap();
         }
-        c
+        store
     }
 
     #[test]
     fn owners_must_exist_and_never_loop() {
-        let c = db(&[
+        let store = db(&[
             (1, None),
             (2, Some(1)),
             (3, Some(2)),
             (7, Some(8)),
             (8, Some(7)),
         ]);
-        assert_eq!(check_owner(&c, 4, 3).unwrap(), Ok(()));
-        assert_eq!(check_owner(&c, 4, 4).unwrap(), Err(OwnerProblem::ItSelf));
-        assert_eq!(check_owner(&c, 4, 9).unwrap(), Err(OwnerProblem::Unknown));
+        let c = store.conn();
+        assert_eq!(check_owner(c, 4, 3).unwrap(), Ok(()));
+        assert_eq!(check_owner(c, 4, 4).unwrap(), Err(OwnerProblem::ItSelf));
+        assert_eq!(check_owner(c, 4, 9).unwrap(), Err(OwnerProblem::Unknown));
         // 1 owned by 3: 1 → 3 → 2 → 1
         assert_eq!(
-            check_owner(&c, 1, 3).unwrap(),
+            check_owner(c, 1, 3).unwrap(),
             Err(OwnerProblem::Loop(vec![1, 3, 2, 1]))
         );
         assert_eq!(
-            check_owner(&c, 1, 2).unwrap(),
+            check_owner(c, 1, 2).unwrap(),
             Err(OwnerProblem::Loop(vec![1, 2, 1]))
         );
         // an old loop further up ends the walk without hanging
-        assert_eq!(check_owner(&c, 5, 7).unwrap(), Ok(()));
+        assert_eq!(check_owner(c, 5, 7).unwrap(), Ok(()));
         assert_eq!(
             OwnerProblem::Loop(vec![1, 2, 1]).describe(1, 2),
             "client 1 owned by client 2 makes a loop: 1 → 2 → 1"

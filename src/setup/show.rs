@@ -1,11 +1,10 @@
 //! `recoup setup show`: the settings in force, written back as setup.toml text
 //! (so the output can be applied again), or as JSON.
 
-use rusqlite::Connection;
 use serde_json::{json, Map, Value as Json};
 
 use crate::catalog::{self, Form};
-use crate::store::{self, settings};
+use crate::store::{self, clients, settings, types, Db};
 use crate::Result;
 
 fn q(s: &str) -> String {
@@ -13,7 +12,7 @@ fn q(s: &str) -> String {
 }
 
 /// All settings as one JSON object.
-pub fn to_json(conn: &Connection) -> Result<Json> {
+pub fn to_json(conn: &Db) -> Result<Json> {
     let mut out = Map::new();
     let company = store::read_record(conn, Form::Company, 1)?.unwrap_or_default();
     let mut c = Map::new();
@@ -51,61 +50,71 @@ pub fn to_json(conn: &Connection) -> Result<Json> {
             ),
         );
     }
-    let rows = |sql: &str| -> Result<Vec<Vec<Json>>> {
-        let mut stmt = conn.prepare(sql)?;
-        let n = stmt.column_count();
-        let mut rows = stmt.query([])?;
-        let mut out = Vec::new();
-        while let Some(r) = rows.next()? {
-            let mut row = Vec::with_capacity(n);
-            for i in 0..n {
-                row.push(match r.get_ref(i)? {
-                    rusqlite::types::ValueRef::Null => Json::Null,
-                    rusqlite::types::ValueRef::Integer(x) => json!(x),
-                    rusqlite::types::ValueRef::Text(t) => json!(String::from_utf8_lossy(t)),
-                    _ => Json::Null,
-                });
-            }
-            out.push(row);
-        }
-        Ok(out)
-    };
-    out.insert(
-        "holidays".into(),
-        json!(rows("SELECT date, description FROM holiday ORDER BY date")?),
-    );
-    out.insert(
-        "statuses".into(),
-        json!(rows(
-            "SELECT code, description, priority, plan FROM status_code ORDER BY code"
-        )?),
-    );
-    out.insert(
-        "pick_lists".into(),
-        json!(rows(
-            "SELECT field, key, text FROM pick_list ORDER BY field, ord"
-        )?),
-    );
-    out.insert(
-        "contact_controls".into(),
-        json!(rows(
-            "SELECT type, state, max_times, period_days FROM contact_control ORDER BY id"
-        )?),
-    );
-    out.insert("rate_plans".into(), json!(rows("SELECT p.code, p.kind, b.upto, b.rate, b.min_cents, b.max_cents FROM rate_plan p JOIN rate_plan_bracket b ON b.plan = p.code ORDER BY p.code, b.ord")?));
-    out.insert(
-        "clients".into(),
-        json!(rows("SELECT nu, na, rm, rt, tx FROM client ORDER BY nu")?),
-    );
+    let holidays: Vec<Json> = types::holidays(conn)?
+        .into_iter()
+        .map(|h| json!([crate::dates::iso_date(h.date), h.description]))
+        .collect();
+    out.insert("holidays".into(), json!(holidays));
+    let statuses: Vec<Json> = types::status_codes(conn)?
+        .into_iter()
+        .map(|s| json!([s.code, s.description, s.priority, s.plan]))
+        .collect();
+    out.insert("statuses".into(), json!(statuses));
+    let pick_lists: Vec<Json> = types::pick_lists(conn)?
+        .into_iter()
+        .flat_map(|pl| {
+            let field = pl.field;
+            pl.entries
+                .into_iter()
+                .map(move |(key, text)| json!([field, key, text]))
+        })
+        .collect();
+    out.insert("pick_lists".into(), json!(pick_lists));
+    let controls: Vec<Json> = types::contact_controls(conn)?
+        .into_iter()
+        .map(|c| json!([c.kind, c.state, c.max_times, c.period_days]))
+        .collect();
+    out.insert("contact_controls".into(), json!(controls));
+    // One row per bracket: a plan without brackets is not listed.
+    let rate_plans: Vec<Json> = types::rate_plans_with_brackets(conn)?
+        .into_iter()
+        .flat_map(|p| {
+            let (code, kind) = (p.code, p.kind);
+            p.brackets
+                .into_iter()
+                .map(move |b| json!([code, kind, b.upto, b.rate, b.min_cents, b.max_cents]))
+        })
+        .collect();
+    out.insert("rate_plans".into(), json!(rate_plans));
+    let client_rows: Vec<Json> = clients::client_summaries(conn)?
+        .into_iter()
+        .map(|c| json!([c.number, c.name, c.remit, c.rate, c.tax_rate]))
+        .collect();
+    out.insert("clients".into(), json!(client_rows));
     out.insert("statute".into(), crate::sol::setup_json(conn)?);
     out.insert("promises".into(), crate::arrangements::setup_json(conn)?);
     out.insert("interest".into(), crate::setup::interest::to_json(conn)?);
-    out.insert("transaction_types".into(), json!(rows("SELECT code, description, fin_type, omit_statement, omit_cash, no_commission, no_tax, commission_rate FROM trans_type ORDER BY CAST(code AS INTEGER), code")?));
+    let trans_types: Vec<Json> = types::trans_type_summaries(conn)?
+        .into_iter()
+        .map(|t| {
+            json!([
+                t.code,
+                t.description,
+                t.fin_type,
+                t.omit_statement,
+                t.omit_cash,
+                t.no_commission,
+                t.no_tax,
+                t.commission_rate
+            ])
+        })
+        .collect();
+    out.insert("transaction_types".into(), json!(trans_types));
     Ok(Json::Object(out))
 }
 
 /// The settings as setup.toml text.
-pub fn render(conn: &Connection) -> Result<String> {
+pub fn render(conn: &Db) -> Result<String> {
     let mut s = String::new();
     s.push_str("[company]\n");
     let company = store::read_record(conn, Form::Company, 1)?.unwrap_or_default();
@@ -151,108 +160,79 @@ pub fn render(conn: &Connection) -> Result<String> {
             s.push_str(&format!("{k} = {}\n", if raw { v } else { q(&v) }));
         }
     }
-    let mut stmt = conn.prepare("SELECT date, description FROM holiday ORDER BY date")?;
-    let mut rows = stmt.query([])?;
-    while let Some(r) = rows.next()? {
+    for h in types::holidays(conn)? {
         s.push_str(&format!(
             "\n[[holiday]]\ndate = {}\ndescription = {}\n",
-            q(&r.get::<_, String>(0)?),
-            q(&r.get::<_, String>(1)?)
+            q(&crate::dates::iso_date(h.date)),
+            q(&h.description)
         ));
     }
-    let mut stmt = conn.prepare(
-        "SELECT code, description, priority, COALESCE(plan, '') FROM status_code ORDER BY code",
-    )?;
-    let mut rows = stmt.query([])?;
-    while let Some(r) = rows.next()? {
+    for st in types::status_codes(conn)? {
         s.push_str(&format!(
             "\n[[status]]\ncode = {}\ndescription = {}\npriority = {}\nplan = {}\n",
-            q(&r.get::<_, String>(0)?),
-            q(&r.get::<_, String>(1)?),
-            r.get::<_, i64>(2)?,
-            q(&r.get::<_, String>(3)?)
+            q(&st.code),
+            q(&st.description),
+            st.priority,
+            q(st.plan.as_deref().unwrap_or_default())
         ));
     }
-    let mut stmt = conn.prepare("SELECT DISTINCT field FROM pick_list ORDER BY field")?;
-    let fields: Vec<String> = stmt
-        .query_map([], |r| r.get(0))?
-        .collect::<std::result::Result<_, _>>()?;
-    for field in fields {
-        let mut e =
-            conn.prepare_cached("SELECT key, text FROM pick_list WHERE field = ?1 ORDER BY ord")?;
-        let entries: Vec<String> = e
-            .query_map([&field], |r| {
-                Ok(format!(
-                    "{{ key = {}, text = {} }}",
-                    q(&r.get::<_, String>(0)?),
-                    q(&r.get::<_, String>(1)?)
-                ))
-            })?
-            .collect::<std::result::Result<_, _>>()?;
+    for pl in types::pick_lists(conn)? {
+        let entries: Vec<String> = pl
+            .entries
+            .iter()
+            .map(|(key, text)| format!("{{ key = {}, text = {} }}", q(key), q(text)))
+            .collect();
         s.push_str(&format!(
             "\n[[pick_list]]\nfield = {}\nentries = [{}]\n",
-            q(&field),
+            q(&pl.field),
             entries.join(", ")
         ));
     }
-    let mut stmt = conn.prepare("SELECT type, description, state, country, max_times, period_days FROM contact_control ORDER BY id")?;
-    let mut rows = stmt.query([])?;
-    while let Some(r) = rows.next()? {
+    for c in types::contact_controls(conn)? {
         s.push_str(&format!(
             "\n[[contact_control]]\ntype = {}\ndescription = {}\nstate = {}\ncountry = {}\nmax_times = {}\nperiod_days = {}\n",
-            q(&r.get::<_, String>(0)?),
-            q(&r.get::<_, String>(1)?),
-            q(&r.get::<_, String>(2)?),
-            q(&r.get::<_, String>(3)?),
-            r.get::<_, i64>(4)?,
-            r.get::<_, i64>(5)?
+            q(&c.kind),
+            q(&c.description),
+            q(&c.state),
+            q(&c.country),
+            c.max_times,
+            c.period_days
         ));
     }
-    let mut stmt = conn.prepare("SELECT code, kind, description FROM rate_plan ORDER BY code")?;
-    let plans: Vec<(String, String, String)> = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-        .collect::<std::result::Result<_, _>>()?;
-    for (code, kind, desc) in plans {
-        let mut b = conn.prepare_cached("SELECT upto, rate, min_cents, max_cents FROM rate_plan_bracket WHERE plan = ?1 ORDER BY ord")?;
-        let brackets: Vec<String> = b
-            .query_map([&code], |r| {
-                let mut e = format!(
-                    "{{ upto = {}, rate = {}",
-                    q(&r.get::<_, String>(0)?),
-                    q(&r.get::<_, String>(1)?)
-                );
-                if let Some(m) = r.get::<_, Option<i64>>(2)? {
+    for p in types::rate_plans_with_brackets(conn)? {
+        let brackets: Vec<String> = p
+            .brackets
+            .iter()
+            .map(|b| {
+                let mut e = format!("{{ upto = {}, rate = {}", q(&b.upto), q(&b.rate));
+                if let Some(m) = b.min_cents {
                     e.push_str(&format!(
                         ", min = {}",
                         q(&crate::money::from_cents(m).to_string())
                     ));
                 }
-                if let Some(m) = r.get::<_, Option<i64>>(3)? {
+                if let Some(m) = b.max_cents {
                     e.push_str(&format!(
                         ", max = {}",
                         q(&crate::money::from_cents(m).to_string())
                     ));
                 }
                 e.push_str(" }");
-                Ok(e)
-            })?
-            .collect::<std::result::Result<_, _>>()?;
+                e
+            })
+            .collect();
         s.push_str(&format!(
             "\n[[rate_plan]]\ncode = {}\nkind = {}\ndescription = {}\nbrackets = [\n  {},\n]\n",
-            q(&code),
-            q(&kind),
-            q(&desc),
+            q(&p.code),
+            q(&p.kind),
+            q(&p.description),
             brackets.join(",\n  ")
         ));
     }
     s.push_str(&crate::arrangements::render_setup(conn)?);
     s.push_str(&crate::setup::interest::render(conn)?);
     s.push_str(&crate::sol::render_setup(conn)?);
-    let mut stmt = conn.prepare("SELECT nu FROM client ORDER BY nu")?;
-    let clients: Vec<i64> = stmt
-        .query_map([], |r| r.get(0))?
-        .collect::<std::result::Result<_, _>>()?;
-    for nu in clients {
+    for nu in clients::client_numbers(conn)? {
         s.push_str("\n[[client]]\n");
         let rec = store::read_record(conn, Form::Client, nu)?.unwrap_or_default();
         for (key, code) in super::CLIENT_KEYS {

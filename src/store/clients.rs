@@ -56,3 +56,107 @@ pub fn client_record_ids(
         .collect::<std::result::Result<Vec<_>, _>>()?;
     Ok(ids)
 }
+
+// Paths are spelled in full here so that additions from other slices at the end of this
+// file never collide on `use` lines.
+
+/// Every client number, ascending.
+pub fn client_numbers(conn: &super::Db) -> crate::Result<Vec<i64>> {
+    let mut stmt =
+        conn.prepare_cached(crate::sql!("SELECT {cl.nu} FROM client ORDER BY {cl.nu}")?)?;
+    let rows = stmt.query_map([], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// A client as `setup show --json` lists it: number, name, remit type, commission and
+/// tax rates as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientSummary {
+    pub number: i64,
+    pub name: Option<String>,
+    pub remit: Option<String>,
+    pub rate: Option<String>,
+    pub tax_rate: Option<String>,
+}
+
+/// Every client, by number.
+pub fn client_summaries(conn: &super::Db) -> crate::Result<Vec<ClientSummary>> {
+    let mut stmt = conn.prepare_cached(crate::sql!(
+        "SELECT {cl.nu}, {cl.na}, {cl.rm}, {cl.rt}, {cl.tx} FROM client ORDER BY {cl.nu}"
+    )?)?;
+    let rows = stmt.query_map([], |r| {
+        Ok(ClientSummary {
+            number: r.get(0)?,
+            name: r.get(1)?,
+            remit: r.get(2)?,
+            rate: r.get(3)?,
+            tax_rate: r.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// A client's owned-by text as stored: `None` when no such client, `Some(None)` when
+/// it has no owner.
+pub fn client_owned_by(conn: &super::Db, client: i64) -> crate::Result<Option<Option<String>>> {
+    use rusqlite::OptionalExtension;
+    Ok(conn
+        .prepare_cached(crate::sql!(
+            "SELECT {cl.ob} FROM client WHERE {cl.nu} = ?1"
+        )?)?
+        .query_row([client], |r| r.get::<_, Option<String>>(0))
+        .optional()?)
+}
+
+/// Ids of the rows of `table` (contact or note) that belong to the client itself, not
+/// to one of its debtors, in the order written. `cn`/`fi` are the store's owner keys of
+/// those tables, not catalogue fields.
+fn client_own_ids(conn: &super::Db, sql: &str, client: i64) -> crate::Result<Vec<i64>> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows = stmt.query_map([client], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Ids of the client's own contacts (not those of its debtors), in the order written.
+pub fn client_contact_ids(conn: &super::Db, client: i64) -> crate::Result<Vec<i64>> {
+    client_own_ids(
+        conn,
+        "SELECT id FROM contact WHERE cn = ?1 AND fi IS NULL ORDER BY id",
+        client,
+    )
+}
+
+/// Ids of the client's own notes (not those of its debtors), in the order written.
+pub fn client_note_ids(conn: &super::Db, client: i64) -> crate::Result<Vec<i64>> {
+    client_own_ids(
+        conn,
+        "SELECT id FROM note WHERE cn = ?1 AND fi IS NULL ORDER BY id",
+        client,
+    )
+}
+
+/// Insert one row of a catalogue form that hangs off a client rather than a debtor
+/// (a client contact or note). `cn` is the store's owner key, not a catalogue field;
+/// the other columns come from the catalogue fields given.
+pub fn insert_client_row(
+    conn: &super::Db,
+    form: crate::catalog::Form,
+    client: i64,
+    values: &super::FieldValues,
+) -> crate::Result<()> {
+    let mut cols = vec!["cn"];
+    let mut args = vec![rusqlite::types::Value::Integer(client)];
+    for (f, v) in values {
+        cols.push(f.column);
+        args.push(super::value_to_sql(f, v));
+    }
+    let marks: Vec<String> = (1..=cols.len()).map(|i| format!("?{i}")).collect();
+    let sql = format!(
+        "INSERT INTO {} ({}) VALUES ({})",
+        form.table(),
+        cols.join(", "),
+        marks.join(", ")
+    );
+    conn.execute(&sql, rusqlite::params_from_iter(args))?;
+    Ok(())
+}

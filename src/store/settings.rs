@@ -86,3 +86,44 @@ pub fn insert_pick_list_entry(
         .execute(params![field, ord, key, text])?;
     Ok(())
 }
+
+/// The company record (`[company]` of setup.toml): every field is written, `None` as
+/// blank. The tax rate is decimal text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CompanyDetails {
+    pub name: Option<String>,
+    pub address: Option<String>,
+    pub address2: Option<String>,
+    pub address3: Option<String>,
+    pub city: Option<String>,
+    pub state: Option<String>,
+    pub zip: Option<String>,
+    pub phone: Option<String>,
+    pub representative: Option<String>,
+    pub email: Option<String>,
+    pub tax_rate: Option<String>,
+}
+
+/// Replace the company record's details. `id` is the store's key of the one company
+/// row, not a catalogue field.
+pub fn set_company_details(conn: &Connection, c: &CompanyDetails) -> Result<()> {
+    conn.prepare_cached(crate::sql!(
+        "UPDATE company SET {cd.na} = ?1, {cd.ad} = ?2, {cd.a1} = ?3, {cd.a2} = ?4,
+            {cd.ci} = ?5, {cd.st} = ?6, {cd.zi} = ?7, {cd.ph} = ?8, {cd.re} = ?9,
+            {cd.em} = ?10, {cd.tr} = ?11 WHERE id = 1"
+    )?)?
+    .execute(params![
+        c.name,
+        c.address,
+        c.address2,
+        c.address3,
+        c.city,
+        c.state,
+        c.zip,
+        c.phone,
+        c.representative,
+        c.email,
+        c.tax_rate
+    ])?;
+    Ok(())
+}

@@ -4,12 +4,10 @@
 
 use std::path::Path;
 
-use rusqlite::Connection;
-
 use super::file::{self, ClientRow, ContactRow, NoteRow, PaymentRow, Transfers};
 use super::{write_atomically, NOTES_FILE, TRANSFERS_FILE};
 use crate::catalog::{Form, Value};
-use crate::store;
+use crate::store::{self, clients, transactions, Db};
 use crate::{bail, Error, Result};
 
 /// What an export wrote.
@@ -22,7 +20,7 @@ pub struct ExportCounts {
 }
 
 /// Export the selected clients (all when none) into `dir`.
-pub fn export(conn: &Connection, dir: &Path, clients: &[i64]) -> Result<ExportCounts> {
+pub fn export(conn: &Db, dir: &Path, clients: &[i64]) -> Result<ExportCounts> {
     let numbers = selected_clients(conn, clients)?;
     let mut t = Transfers::default();
     let mut notes = Vec::new();
@@ -55,11 +53,9 @@ pub fn export(conn: &Connection, dir: &Path, clients: &[i64]) -> Result<ExportCo
 }
 
 /// The named clients in ascending order, each once, or every client.
-fn selected_clients(conn: &Connection, clients: &[i64]) -> Result<Vec<i64>> {
+fn selected_clients(conn: &Db, clients: &[i64]) -> Result<Vec<i64>> {
     if clients.is_empty() {
-        let mut stmt = conn.prepare("SELECT nu FROM client ORDER BY nu")?;
-        let all = stmt.query_map([], |r| r.get(0))?;
-        return Ok(all.collect::<rusqlite::Result<_>>()?);
+        return clients::client_numbers(conn);
     }
     let mut wanted: Vec<i64> = clients.to_vec();
     wanted.sort_unstable();
@@ -72,20 +68,10 @@ fn selected_clients(conn: &Connection, clients: &[i64]) -> Result<Vec<i64>> {
     Ok(wanted)
 }
 
-fn ids(conn: &Connection, sql: &str, client: i64) -> Result<Vec<i64>> {
-    let mut stmt = conn.prepare_cached(sql)?;
-    let rows = stmt.query_map([client], |r| r.get(0))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
 /// The client's own contacts (not those of its debtors), in the order written.
-fn client_contacts(conn: &Connection, client: i64) -> Result<Vec<ContactRow>> {
+fn client_contacts(conn: &Db, client: i64) -> Result<Vec<ContactRow>> {
     let mut out = Vec::new();
-    for id in ids(
-        conn,
-        "SELECT id FROM contact WHERE cn = ?1 AND fi IS NULL ORDER BY id",
-        client,
-    )? {
+    for id in clients::client_contact_ids(conn, client)? {
         if let Some(values) = store::read_record(conn, Form::Contact, id)? {
             out.push(ContactRow {
                 line: 0,
@@ -97,13 +83,9 @@ fn client_contacts(conn: &Connection, client: i64) -> Result<Vec<ContactRow>> {
     Ok(out)
 }
 
-fn client_notes(conn: &Connection, client: i64) -> Result<Vec<NoteRow>> {
+fn client_notes(conn: &Db, client: i64) -> Result<Vec<NoteRow>> {
     let mut out = Vec::new();
-    for id in ids(
-        conn,
-        "SELECT id FROM note WHERE cn = ?1 AND fi IS NULL ORDER BY id",
-        client,
-    )? {
+    for id in clients::client_note_ids(conn, client)? {
         let Some(values) = store::read_record(conn, Form::Note, id)? else {
             continue;
         };
@@ -125,26 +107,15 @@ fn client_notes(conn: &Connection, client: i64) -> Result<Vec<NoteRow>> {
     Ok(out)
 }
 
-fn client_payments(conn: &Connection, client: i64) -> Result<Vec<PaymentRow>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT date, amount, COALESCE(note, '') FROM client_payment WHERE cn = ?1 ORDER BY date, id",
-    )?;
-    let mut rows = stmt.query([client])?;
-    let mut out = Vec::new();
-    while let Some(r) = rows.next()? {
-        let date: String = r.get(0)?;
-        let date = crate::dates::parse_iso(&date).ok_or_else(|| {
-            Error::runtime(format!(
-                "client {client} has a payment dated '{date}', not a date"
-            ))
-        })?;
-        out.push(PaymentRow {
+fn client_payments(conn: &Db, client: i64) -> Result<Vec<PaymentRow>> {
+    Ok(transactions::client_payments(conn, client)?
+        .into_iter()
+        .map(|p| PaymentRow {
             line: 0,
             client,
-            date,
-            cents: r.get(1)?,
-            note: r.get(2)?,
-        });
-    }
-    Ok(out)
+            date: p.date,
+            cents: p.cents,
+            note: p.note,
+        })
+        .collect())
 }

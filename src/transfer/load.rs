@@ -5,14 +5,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use rusqlite::types::Value as SqlValue;
-use rusqlite::Connection;
-
 use super::file::{self, ClientRow, ContactRow, NoteRow, PaymentRow, Transfers};
 use super::{NOTES_FILE, TRANSFERS_FILE};
 use crate::catalog::{Form, Value};
 use crate::error::Place;
-use crate::store::{self, FieldValues, Store};
+use crate::store::{self, clients, transactions, Db, FieldValues, Store};
 use crate::{bail, Error, Result};
 
 /// What an import did.
@@ -80,7 +77,7 @@ pub fn import(store: &mut Store, dir: &Path, renumber: bool) -> Result<TransferR
 /// Owned-by must name a client on file and never loop (docs/limits.md). Checked
 /// once every client of the file is written, since a sub-client may come before its
 /// owner; the transaction is dropped, so nothing is imported.
-fn refuse_bad_owners(conn: &Connection, label: &str, clients: &[ClientRow]) -> Result<()> {
+fn refuse_bad_owners(conn: &Db, label: &str, clients: &[ClientRow]) -> Result<()> {
     let ob = crate::catalog::by_code("cl.ob");
     for c in clients {
         let owner = c
@@ -126,10 +123,8 @@ fn refuse_repeated_clients(label: &str, clients: &[ClientRow]) -> Result<()> {
     )
 }
 
-fn existing_clients(conn: &Connection) -> Result<BTreeSet<i64>> {
-    let mut stmt = conn.prepare("SELECT nu FROM client")?;
-    let rows = stmt.query_map([], |r| r.get::<_, i64>(0))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+fn existing_clients(conn: &Db) -> Result<BTreeSet<i64>> {
+    Ok(clients::client_numbers(conn)?.into_iter().collect())
 }
 
 /// Clients of the file already in this database: refused, or with `renumber`
@@ -219,51 +214,22 @@ fn check_owners(
     Ok(())
 }
 
-/// Insert one row of a catalogue form hanging off a client.
-fn insert_client_sub(
-    conn: &Connection,
-    form: Form,
-    client: i64,
-    values: &FieldValues,
-) -> Result<()> {
-    let mut cols = vec!["cn"];
-    let mut args = vec![SqlValue::Integer(client)];
-    for (f, v) in values {
-        cols.push(f.column);
-        args.push(store::value_to_sql(f, v));
-    }
-    let marks: Vec<String> = (1..=cols.len()).map(|i| format!("?{i}")).collect();
-    let sql = format!(
-        "INSERT INTO {} ({}) VALUES ({})",
-        form.table(),
-        cols.join(", "),
-        marks.join(", ")
-    );
-    conn.execute(&sql, rusqlite::params_from_iter(args))?;
-    Ok(())
+fn insert_contact(conn: &Db, c: &ContactRow) -> Result<()> {
+    clients::insert_client_row(conn, Form::Contact, c.client, &c.values)
 }
 
-fn insert_contact(conn: &Connection, c: &ContactRow) -> Result<()> {
-    insert_client_sub(conn, Form::Contact, c.client, &c.values)
-}
-
-fn insert_note(conn: &Connection, n: &NoteRow) -> Result<()> {
+fn insert_note(conn: &Db, n: &NoteRow) -> Result<()> {
     let field = |code| crate::catalog::by_code(code).expect("note fields are in the catalogue");
     let values: FieldValues = vec![
         (field("no.te"), Value::Text(n.text.clone())),
         (field("no.dt"), n.date.map_or(Value::Null, Value::Date)),
         (field("no.tm"), Value::Text(n.time.clone())),
     ];
-    insert_client_sub(conn, Form::Note, n.client, &values)
+    clients::insert_client_row(conn, Form::Note, n.client, &values)
 }
 
 /// Transferred payments arrive unallocated: the receiving office has none of the
 /// statements they paid.
-fn insert_payment(conn: &Connection, p: &PaymentRow) -> Result<()> {
-    let note = (!p.note.is_empty()).then_some(p.note.as_str());
-    conn.execute(
-        "INSERT INTO client_payment (cn, date, amount, note) VALUES (?1, ?2, ?3, ?4)",
-        rusqlite::params![p.client, crate::dates::iso_date(p.date), p.cents, note],
-    )?;
-    Ok(())
+fn insert_payment(conn: &Db, p: &PaymentRow) -> Result<()> {
+    transactions::insert_client_payment(conn, p.client, p.date, p.cents, &p.note)
 }
