@@ -615,8 +615,6 @@ pub fn debtor_record_ids(
     Ok(ids)
 }
 
-
-
 use crate::dates::{iso_date, parse_iso};
 use crate::store::sql::cached;
 

@@ -7,20 +7,20 @@ pub(crate) mod busy;
 pub mod clients;
 pub mod contacts;
 pub mod debtors;
+pub mod import_cache;
 pub mod metro2;
 pub mod notes;
 pub mod plans;
 mod records;
+pub mod report_source;
 mod schema;
 pub mod settings;
+pub mod source;
 pub mod sql;
 pub mod statements;
 mod stock;
 pub mod transactions;
 pub mod types;
-pub mod report_source;
-pub mod source;
-pub mod import_cache;
 
 pub use busy::busy_timeout;
 pub use records::{
