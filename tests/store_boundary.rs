@@ -34,16 +34,6 @@ const NOT_SQL: &[&str] = &[
     "is not INSERT, UPDATE or DELETE",
 ];
 
-/// Files whose SQL has not moved behind the store yet. Each slice of the move deletes
-/// its lines; the list ends empty.
-const STILL_OUTSIDE: &[&str] = &[
-    // metro2 and the statute of limitations
-    // plans and arrangements
-    // setup, transfer and the demo
-    // reports and letters
-    // end
-];
-
 /// Method calls that only a database connection or statement makes here.
 const STATEMENT_METHODS: &[&str] = &[
     ".execute(",
@@ -315,7 +305,6 @@ fn findings(rel: &str, text: &str) -> Vec<String> {
 fn no_sql_outside_the_store() {
     let found: Vec<String> = library_files()
         .iter()
-        .filter(|(rel, _)| !STILL_OUTSIDE.contains(&rel.as_str()))
         .flat_map(|(rel, text)| findings(rel, text))
         .collect();
     assert!(
@@ -325,20 +314,6 @@ fn no_sql_outside_the_store() {
         found.len(),
         found.join("\n")
     );
-}
-
-#[test]
-fn files_still_to_move_still_hold_sql() {
-    let files = library_files();
-    for rel in STILL_OUTSIDE {
-        let Some((_, text)) = files.iter().find(|(r, _)| r == rel) else {
-            panic!("STILL_OUTSIDE names src/{rel}, which is gone: delete the line");
-        };
-        assert!(
-            !findings(rel, text).is_empty(),
-            "src/{rel} no longer speaks SQL: delete it from STILL_OUTSIDE"
-        );
-    }
 }
 
 #[test]
