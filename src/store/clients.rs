@@ -1,12 +1,15 @@
 //! Client records: typed reads and writes of the client table and its owners.
 
+use super::Db;
+use crate::Result;
+
 /// The stored values of some client fields, in the order asked, or `None` when the
 /// client is not on file.
 pub fn client_values(
-    conn: &super::Db,
+    conn: &Db,
     nu: i64,
     fields: &[&'static crate::catalog::FieldDef],
-) -> crate::Result<Option<Vec<super::import_cache::SqlValue>>> {
+) -> Result<Option<Vec<super::import_cache::SqlValue>>> {
     use rusqlite::OptionalExtension;
     if let Some(f) = fields
         .iter()
@@ -30,7 +33,7 @@ pub fn client_values(
 }
 
 /// Every client's number, ascending.
-pub fn all_client_ids(conn: &super::Db) -> crate::Result<Vec<i64>> {
+pub fn all_client_ids(conn: &Db) -> Result<Vec<i64>> {
     let mut stmt = conn.prepare("SELECT rowid FROM client ORDER BY rowid")?;
     let ids = stmt
         .query_map([], |r| r.get::<_, i64>(0))?
@@ -40,11 +43,7 @@ pub fn all_client_ids(conn: &super::Db) -> crate::Result<Vec<i64>> {
 
 /// The ids of a client's own records of a sub-record form (its notes, contacts):
 /// those tables hold the debtors' records too, and a client's own have no debtor.
-pub fn client_record_ids(
-    conn: &super::Db,
-    form: crate::catalog::Form,
-    cn: i64,
-) -> crate::Result<Vec<i64>> {
+pub fn client_record_ids(conn: &Db, form: crate::catalog::Form, cn: i64) -> Result<Vec<i64>> {
     // `cn` and `fi` are the sub-record tables' owner keys (store schema).
     let sql = format!(
         "SELECT rowid FROM {} WHERE cn = ?1 AND fi IS NULL ORDER BY rowid",
@@ -61,7 +60,7 @@ pub fn client_record_ids(
 // file never collide on `use` lines.
 
 /// Every client number, ascending.
-pub fn client_numbers(conn: &super::Db) -> crate::Result<Vec<i64>> {
+pub fn client_numbers(conn: &Db) -> Result<Vec<i64>> {
     let mut stmt =
         conn.prepare_cached(crate::sql!("SELECT {cl.nu} FROM client ORDER BY {cl.nu}")?)?;
     let rows = stmt.query_map([], |r| r.get(0))?;
@@ -80,7 +79,7 @@ pub struct ClientSummary {
 }
 
 /// Every client, by number.
-pub fn client_summaries(conn: &super::Db) -> crate::Result<Vec<ClientSummary>> {
+pub fn client_summaries(conn: &Db) -> Result<Vec<ClientSummary>> {
     let mut stmt = conn.prepare_cached(crate::sql!(
         "SELECT {cl.nu}, {cl.na}, {cl.rm}, {cl.rt}, {cl.tx} FROM client ORDER BY {cl.nu}"
     )?)?;
@@ -98,7 +97,7 @@ pub fn client_summaries(conn: &super::Db) -> crate::Result<Vec<ClientSummary>> {
 
 /// A client's owned-by text as stored: `None` when no such client, `Some(None)` when
 /// it has no owner.
-pub fn client_owned_by(conn: &super::Db, client: i64) -> crate::Result<Option<Option<String>>> {
+pub fn client_owned_by(conn: &Db, client: i64) -> Result<Option<Option<String>>> {
     use rusqlite::OptionalExtension;
     Ok(conn
         .prepare_cached(crate::sql!(
@@ -111,14 +110,14 @@ pub fn client_owned_by(conn: &super::Db, client: i64) -> crate::Result<Option<Op
 /// Ids of the rows of `table` (contact or note) that belong to the client itself, not
 /// to one of its debtors, in the order written. `cn`/`fi` are the store's owner keys of
 /// those tables, not catalogue fields.
-fn client_own_ids(conn: &super::Db, sql: &str, client: i64) -> crate::Result<Vec<i64>> {
+fn client_own_ids(conn: &Db, sql: &str, client: i64) -> Result<Vec<i64>> {
     let mut stmt = conn.prepare_cached(sql)?;
     let rows = stmt.query_map([client], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// Ids of the client's own contacts (not those of its debtors), in the order written.
-pub fn client_contact_ids(conn: &super::Db, client: i64) -> crate::Result<Vec<i64>> {
+pub fn client_contact_ids(conn: &Db, client: i64) -> Result<Vec<i64>> {
     client_own_ids(
         conn,
         "SELECT id FROM contact WHERE cn = ?1 AND fi IS NULL ORDER BY id",
@@ -127,7 +126,7 @@ pub fn client_contact_ids(conn: &super::Db, client: i64) -> crate::Result<Vec<i6
 }
 
 /// Ids of the client's own notes (not those of its debtors), in the order written.
-pub fn client_note_ids(conn: &super::Db, client: i64) -> crate::Result<Vec<i64>> {
+pub fn client_note_ids(conn: &Db, client: i64) -> Result<Vec<i64>> {
     client_own_ids(
         conn,
         "SELECT id FROM note WHERE cn = ?1 AND fi IS NULL ORDER BY id",
@@ -139,11 +138,11 @@ pub fn client_note_ids(conn: &super::Db, client: i64) -> crate::Result<Vec<i64>>
 /// (a client contact or note). `cn` is the store's owner key, not a catalogue field;
 /// the other columns come from the catalogue fields given.
 pub fn insert_client_row(
-    conn: &super::Db,
+    conn: &Db,
     form: crate::catalog::Form,
     client: i64,
     values: &super::FieldValues,
-) -> crate::Result<()> {
+) -> Result<()> {
     let mut cols = vec!["cn"];
     let mut args = vec![rusqlite::types::Value::Integer(client)];
     for (f, v) in values {

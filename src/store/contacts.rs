@@ -3,8 +3,9 @@
 //! record layouts (data dictionary) sub 29); `id` and `fi` are the store's own keys.
 
 use chrono::NaiveDate;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, OptionalExtension};
 
+use super::Db;
 use crate::catalog;
 use crate::{Error, Result};
 
@@ -24,12 +25,12 @@ pub(crate) fn column(code: &str) -> Result<&'static str> {
 
 /// Mark a contact done on `date` with status Completed (S2:1291-1329: a carried-out
 /// automatic contact stays as history). "Mark contact done" is [`close_contact`].
-pub fn mark_contact_done(conn: &Connection, id: i64, date: NaiveDate) -> Result<()> {
+pub fn mark_contact_done(conn: &Db, id: i64, date: NaiveDate) -> Result<()> {
     close_contact(conn, id, date, "Completed")
 }
 
 /// Set (or, with `None`, clear) a contact's Attachment.
-pub fn set_attachment(conn: &Connection, id: i64, attachment: Option<&str>) -> Result<()> {
+pub fn set_attachment(conn: &Db, id: i64, attachment: Option<&str>) -> Result<()> {
     let sql = format!("UPDATE contact SET {} = ?2 WHERE id = ?1", column("co.at")?);
     conn.prepare_cached(&sql)?
         .execute(params![id, attachment])?;
@@ -37,7 +38,7 @@ pub fn set_attachment(conn: &Connection, id: i64, attachment: Option<&str>) -> R
 }
 
 /// Whether a contact still exists and is not done.
-pub fn contact_is_pending(conn: &Connection, id: i64) -> Result<bool> {
+pub fn contact_is_pending(conn: &Db, id: i64) -> Result<bool> {
     let sql = format!(
         "SELECT COALESCE({done}, 0) = 0 FROM contact WHERE id = ?1",
         done = column("co.do")?
@@ -68,7 +69,7 @@ pub struct NewContact<'a> {
 }
 
 /// Write a contact; returns its id.
-pub fn insert_contact(conn: &Connection, c: &NewContact) -> Result<i64> {
+pub fn insert_contact(conn: &Db, c: &NewContact) -> Result<i64> {
     let columns = [
         "co.ty", "co.de", "co.du", "co.ti", "co.pr", "co.op", "co.at", "co.am", "co.do", "co.dd",
         "co.st",
@@ -134,7 +135,7 @@ fn promise_select() -> Result<String> {
 
 /// A debtor's open (not done) promises, earliest due first, a promise without a due
 /// date last.
-pub fn open_promises(conn: &Connection, fi: i64) -> Result<Vec<PromiseRow>> {
+pub fn open_promises(conn: &Db, fi: i64) -> Result<Vec<PromiseRow>> {
     let sql = format!(
         "{} AND COALESCE({done}, 0) = 0 ORDER BY {du} IS NULL, {du}, id",
         promise_select()?,
@@ -151,7 +152,7 @@ pub fn open_promises(conn: &Connection, fi: i64) -> Result<Vec<PromiseRow>> {
 /// A debtor's promises with money paid, latest due first (a promise without a due
 /// date first), leaving out those whose status is one of `excluded_statuses`.
 pub fn paid_promises_latest_first(
-    conn: &Connection,
+    conn: &Db,
     fi: i64,
     excluded_statuses: [&str; 2],
 ) -> Result<Vec<PromiseRow>> {
@@ -172,7 +173,7 @@ pub fn paid_promises_latest_first(
 }
 
 /// The due date and amount (cents, blank as 0) of a debtor's next open promise.
-pub fn next_open_promise(conn: &Connection, fi: i64) -> Result<Option<(Option<String>, i64)>> {
+pub fn next_open_promise(conn: &Db, fi: i64) -> Result<Option<(Option<String>, i64)>> {
     let sql = format!(
         "SELECT {du}, COALESCE({am}, 0) FROM contact
          WHERE fi = ?1 AND lower({ty}) = 'promise' AND COALESCE({done}, 0) = 0
@@ -189,14 +190,14 @@ pub fn next_open_promise(conn: &Connection, fi: i64) -> Result<Option<(Option<St
 }
 
 /// Set a contact's Amount Paid (cents).
-pub fn set_amount_paid(conn: &Connection, id: i64, paid: i64) -> Result<()> {
+pub fn set_amount_paid(conn: &Db, id: i64, paid: i64) -> Result<()> {
     let sql = format!("UPDATE contact SET {} = ?2 WHERE id = ?1", column("co.pa")?);
     conn.prepare_cached(&sql)?.execute(params![id, paid])?;
     Ok(())
 }
 
 /// Open a contact again with a new Amount Paid: not done, no done date, In Progress.
-pub fn reopen_contact(conn: &Connection, id: i64, paid: i64) -> Result<()> {
+pub fn reopen_contact(conn: &Db, id: i64, paid: i64) -> Result<()> {
     let sql = format!(
         "UPDATE contact SET {pa} = ?2, {done} = 0, {dd} = NULL, {st} = 'In Progress' WHERE id = ?1",
         pa = column("co.pa")?,
@@ -227,7 +228,7 @@ pub struct PendingContact {
 
 /// Every pending (not done) contact of a debtor due on or before `through`, in no
 /// particular order (blank text fields read as empty).
-pub fn pending_contacts(conn: &Connection, through: NaiveDate) -> Result<Vec<PendingContact>> {
+pub fn pending_contacts(conn: &Db, through: NaiveDate) -> Result<Vec<PendingContact>> {
     let sql = format!(
         "SELECT COALESCE({du}, ''), COALESCE({ti}, ''), id, fi, COALESCE({ty}, ''),
                 COALESCE({de}, ''), {am}, COALESCE({at}, '')
@@ -259,7 +260,7 @@ pub fn pending_contacts(conn: &Connection, through: NaiveDate) -> Result<Vec<Pen
 }
 
 /// Hand a debtor's pending contacts of operator `from` (blank matches blank) to `to`.
-pub fn reassign_pending(conn: &Connection, fi: i64, from: &str, to: &str) -> Result<()> {
+pub fn reassign_pending(conn: &Db, fi: i64, from: &str, to: &str) -> Result<()> {
     let sql = format!(
         "UPDATE contact SET {op} = ?3 WHERE fi = ?1 AND COALESCE({done}, 0) = 0 AND COALESCE({op}, '') = ?2",
         op = column("co.op")?,
@@ -281,7 +282,7 @@ pub enum PendingContacts<'a> {
 }
 
 /// Delete a debtor's pending (not done) contacts; returns how many went.
-pub fn delete_pending(conn: &Connection, fi: i64, which: PendingContacts) -> Result<usize> {
+pub fn delete_pending(conn: &Db, fi: i64, which: PendingContacts) -> Result<usize> {
     let pending = format!("fi = ?1 AND COALESCE({}, 0) = 0", column("co.do")?);
     let ty = column("co.ty")?;
     let deleted = match which {
@@ -308,7 +309,7 @@ pub fn delete_pending(conn: &Connection, fi: i64, which: PendingContacts) -> Res
 /// Close a contact on `date` with `status` (Completed, or a promise Broken): done, with
 /// its done date. The one statement for "mark contact done"; the promise sweep runs it
 /// once per broken promise, so its text is expanded once (`sql!`), never per call.
-pub fn close_contact(conn: &Connection, id: i64, date: NaiveDate, status: &str) -> Result<()> {
+pub fn close_contact(conn: &Db, id: i64, date: NaiveDate, status: &str) -> Result<()> {
     // `id` is the store's own key, not a catalogue field.
     conn.prepare_cached(crate::sql!(
         "UPDATE contact SET {co.do} = 1, {co.dd} = ?2, {co.st} = ?3 WHERE id = ?1"
@@ -318,7 +319,7 @@ pub fn close_contact(conn: &Connection, id: i64, date: NaiveDate, status: &str) 
 }
 
 /// How many open (not done) promises a debtor has.
-pub fn count_open_promises(conn: &Connection, fi: i64) -> Result<i64> {
+pub fn count_open_promises(conn: &Db, fi: i64) -> Result<i64> {
     // `fi` is the store's own owner key on contact.
     Ok(conn
         .prepare_cached(crate::sql!(
@@ -330,12 +331,7 @@ pub fn count_open_promises(conn: &Connection, fi: i64) -> Result<i64> {
 
 /// Close every open promise of a debtor on `date` with `status` (an arrangement
 /// replaced them); returns how many.
-pub fn close_open_promises(
-    conn: &Connection,
-    fi: i64,
-    date: NaiveDate,
-    status: &str,
-) -> Result<usize> {
+pub fn close_open_promises(conn: &Db, fi: i64, date: NaiveDate, status: &str) -> Result<usize> {
     Ok(conn
         .prepare_cached(crate::sql!(
             "UPDATE contact SET {co.do} = 1, {co.dd} = ?2, {co.st} = ?3
@@ -347,7 +343,7 @@ pub fn close_open_promises(
 /// Write an arrangement's Promise contact: `amount` cents due on `due`, nothing paid,
 /// In Progress; returns its id.
 pub fn insert_promise(
-    conn: &Connection,
+    conn: &Db,
     fi: i64,
     description: &str,
     due: NaiveDate,
@@ -380,7 +376,7 @@ pub struct UnpaidPromise {
 /// of one debtor or all, earliest due first (no due date last), then by debtor and id;
 /// streamed to `f`.
 pub fn for_each_unpaid_promise(
-    conn: &Connection,
+    conn: &Db,
     broken_status: &str,
     debtor: Option<i64>,
     mut f: impl FnMut(UnpaidPromise) -> Result<()>,
@@ -420,7 +416,7 @@ pub struct DuePromise {
 /// The open promises due before `cutoff` with an unpaid amount, by debtor, due date
 /// and id: what the sweep breaks. Read in full before the sweep closes any, since
 /// closing one changes the index (done, du) this read walks.
-pub fn promises_due_before(conn: &Connection, cutoff: NaiveDate) -> Result<Vec<DuePromise>> {
+pub fn promises_due_before(conn: &Db, cutoff: NaiveDate) -> Result<Vec<DuePromise>> {
     let rows = conn
         .prepare_cached(crate::sql!(
             "SELECT fi, id, {co.du}, COALESCE({co.am}, 0), COALESCE({co.pa}, 0) FROM contact
@@ -462,7 +458,7 @@ mod tests {
         store
     }
 
-    fn ids(c: &Connection) -> Vec<i64> {
+    fn ids(c: &Db) -> Vec<i64> {
         c.prepare("SELECT id FROM contact ORDER BY id")
             .unwrap()
             .query_map([], |r| r.get(0))
@@ -634,7 +630,7 @@ mod tests {
 /// completed contacts of that type fall in the `period_days` days up to `today`,
 /// counting `already` more made in the current run (letters written but not yet saved).
 pub fn contact_allowed(
-    conn: &Connection,
+    conn: &Db,
     kind: super::source::CcKind,
     fi: i64,
     today: NaiveDate,
@@ -704,7 +700,7 @@ pub struct DueLetter {
 
 /// Letter contacts not done and due in the range, or earlier and still carrying a
 /// skip indicator (S2:5976-5978). `fi` is the store's debtor key on contact.
-pub fn due_letters(conn: &Connection, from: NaiveDate, to: NaiveDate) -> Result<Vec<DueLetter>> {
+pub fn due_letters(conn: &Db, from: NaiveDate, to: NaiveDate) -> Result<Vec<DueLetter>> {
     let mut stmt = conn.prepare(crate::sql!(
         "SELECT id, fi, COALESCE({co.de}, ''), COALESCE({co.du}, ''), COALESCE({co.at}, '') FROM contact
          WHERE fi IS NOT NULL AND lower({co.ty}) = 'letter' AND COALESCE({co.do}, 0) = 0
@@ -726,7 +722,7 @@ pub fn due_letters(conn: &Connection, from: NaiveDate, to: NaiveDate) -> Result<
 
 /// Leave a letter contact due for a retry: status In Progress, with the skip indicator
 /// (`0` debtor skipped, `1` cosigner skipped, blank both) in its attachment field.
-pub fn set_letter_retry(conn: &Connection, id: i64, skip_indicator: &str) -> Result<()> {
+pub fn set_letter_retry(conn: &Db, id: i64, skip_indicator: &str) -> Result<()> {
     conn.prepare_cached(crate::sql!(
         "UPDATE contact SET {co.st} = 'In Progress', {co.at} = ?2 WHERE id = ?1"
     )?)?
@@ -748,7 +744,7 @@ pub struct NewContactControl<'a> {
 }
 
 /// Add one contact control.
-pub fn insert_contact_control(conn: &Connection, c: &NewContactControl) -> Result<()> {
+pub fn insert_contact_control(conn: &Db, c: &NewContactControl) -> Result<()> {
     conn.prepare_cached(
         "INSERT INTO contact_control (type, description, state, country, max_times, period_days)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",

@@ -1,12 +1,21 @@
 //! Debtor records: typed reads and writes of the debtor table beyond the generic
 //! record functions in `records.rs` (totals, statuses, addresses, as-of reads).
 
-use rusqlite::{params, Connection};
+use std::sync::OnceLock;
 
+use chrono::NaiveDate;
+use rusqlite::params;
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{params_from_iter, OptionalExtension};
+use rust_decimal::Decimal;
+
+use super::Db;
+use crate::dates::{iso_date, parse_iso};
+use crate::store::sql::cached;
 use crate::Result;
 
 /// Set a debtor's arrangement amount per period (`de.arr`, cents).
-pub fn set_arrangement_amount(conn: &Connection, fi: i64, amount: i64) -> Result<()> {
+pub fn set_arrangement_amount(conn: &Db, fi: i64, amount: i64) -> Result<()> {
     conn.prepare_cached(crate::sql!(
         "UPDATE debtor SET {de.arr} = ?2 WHERE {de.fi} = ?1"
     )?)?
@@ -16,7 +25,7 @@ pub fn set_arrangement_amount(conn: &Connection, fi: i64, amount: i64) -> Result
 
 /// Clear a debtor's next promise due (`de.npd`) and arrangement amount (`de.arr`):
 /// no promise is open.
-pub fn clear_next_promise(conn: &Connection, fi: i64) -> Result<()> {
+pub fn clear_next_promise(conn: &Db, fi: i64) -> Result<()> {
     conn.prepare_cached(crate::sql!(
         "UPDATE debtor SET {de.npd} = NULL, {de.arr} = NULL WHERE {de.fi} = ?1"
     )?)?
@@ -26,7 +35,7 @@ pub fn clear_next_promise(conn: &Connection, fi: i64) -> Result<()> {
 
 /// Set a debtor's next promise due (`de.npd`), and its arrangement amount (`de.arr`)
 /// to `amount` cents only when it has none.
-pub fn set_next_promise(conn: &Connection, fi: i64, due: Option<&str>, amount: i64) -> Result<()> {
+pub fn set_next_promise(conn: &Db, fi: i64, due: Option<&str>, amount: i64) -> Result<()> {
     conn.prepare_cached(crate::sql!(
         "UPDATE debtor SET {de.npd} = ?2, {de.arr} = COALESCE({de.arr}, ?3) WHERE {de.fi} = ?1"
     )?)?
@@ -49,7 +58,7 @@ pub struct DebtorBalance {
 
 /// Every debtor's balances by file number, streamed to `f`.
 pub fn for_each_debtor_balance(
-    conn: &Connection,
+    conn: &Db,
     mut f: impl FnMut(DebtorBalance) -> Result<()>,
 ) -> Result<()> {
     let mut stmt = conn.prepare_cached(crate::sql!(
@@ -71,15 +80,6 @@ pub fn for_each_debtor_balance(
     }
     Ok(())
 }
-
-use std::sync::OnceLock;
-
-use chrono::NaiveDate;
-use rusqlite::types::Value as SqlValue;
-use rusqlite::{params_from_iter, OptionalExtension};
-use rust_decimal::Decimal;
-
-use super::Db;
 
 /// The debtor's judgment date (`de.jd`), if set and readable.
 pub fn judgment_date(conn: &Db, file_number: i64) -> Result<Option<NaiveDate>> {
@@ -341,7 +341,7 @@ pub struct LetterAddress {
 }
 
 /// The letter address of a debtor; an error when there is no such debtor.
-pub fn letter_address(conn: &super::Db, fi: i64) -> crate::Result<LetterAddress> {
+pub fn letter_address(conn: &Db, fi: i64) -> Result<LetterAddress> {
     Ok(conn
         .prepare_cached(crate::sql!(
             "SELECT {de.na}, {de.ad}, {de.a1}, {de.ci}, {de.st}, {de.zi}, COALESCE({de.ok}, 0),
@@ -381,7 +381,7 @@ pub struct CosignerAddress {
 
 /// Every cosigner of a debtor, in row order. `id` and `fi` are the store's keys on
 /// cosigner.
-pub fn cosigner_addresses(conn: &super::Db, fi: i64) -> crate::Result<Vec<CosignerAddress>> {
+pub fn cosigner_addresses(conn: &Db, fi: i64) -> Result<Vec<CosignerAddress>> {
     let mut stmt = conn.prepare_cached(crate::sql!(
         "SELECT id, COALESCE({cs.cl}, ''), {cs.na}, {cs.ad}, {cs.a1}, {cs.ci}, {cs.st}, {cs.zi},
                 COALESCE({cs.ok}, 0), COALESCE({cs.sm}, 0) FROM cosigner WHERE fi = ?1 ORDER BY id"
@@ -407,10 +407,7 @@ pub fn cosigner_addresses(conn: &super::Db, fi: i64) -> crate::Result<Vec<Cosign
 
 /// A debtor's street address, city and status (blank as empty), or None when there is
 /// no such debtor.
-pub fn address_city_status(
-    conn: &super::Db,
-    fi: i64,
-) -> crate::Result<Option<(String, String, String)>> {
+pub fn address_city_status(conn: &Db, fi: i64) -> Result<Option<(String, String, String)>> {
     let mut stmt = conn.prepare_cached(crate::sql!(
         "SELECT COALESCE({de.ad}, ''), COALESCE({de.ci}, ''), COALESCE({de.sta}, '') FROM debtor WHERE {de.fi} = ?1"
     )?)?;
@@ -429,16 +426,16 @@ pub struct VerifiedAddress<'a> {
 }
 
 /// Give a debtor a verified address and set Address OK.
-pub fn set_verified_address(conn: &super::Db, fi: i64, a: &VerifiedAddress) -> crate::Result<()> {
+pub fn set_verified_address(conn: &Db, fi: i64, a: &VerifiedAddress) -> Result<()> {
     conn.prepare_cached(crate::sql!(
         "UPDATE debtor SET {de.ad} = ?2, {de.a1} = NULLIF(?3, ''), {de.ci} = ?4, {de.st} = ?5, {de.zi} = ?6, {de.ok} = 1 WHERE {de.fi} = ?1"
     )?)?
-    .execute(rusqlite::params![fi, a.address, a.address1, a.city, a.state, a.zip])?;
+    .execute(params![fi, a.address, a.address1, a.city, a.state, a.zip])?;
     Ok(())
 }
 
 /// The first cosigner of a debtor (lowest row) with its name (blank as empty).
-pub fn first_cosigner(conn: &super::Db, fi: i64) -> crate::Result<Option<(i64, String)>> {
+pub fn first_cosigner(conn: &Db, fi: i64) -> Result<Option<(i64, String)>> {
     let mut stmt = conn.prepare_cached(crate::sql!(
         "SELECT id, COALESCE({cs.na}, '') FROM cosigner WHERE fi = ?1 ORDER BY id LIMIT 1"
     )?)?;
@@ -448,20 +445,16 @@ pub fn first_cosigner(conn: &super::Db, fi: i64) -> crate::Result<Option<(i64, S
 
 /// Give a cosigner a verified address of its own: Address OK set, Same Address As
 /// Debtor cleared.
-pub fn set_cosigner_verified_address(
-    conn: &super::Db,
-    id: i64,
-    a: &VerifiedAddress,
-) -> crate::Result<()> {
+pub fn set_cosigner_verified_address(conn: &Db, id: i64, a: &VerifiedAddress) -> Result<()> {
     conn.prepare_cached(crate::sql!(
         "UPDATE cosigner SET {cs.ad} = ?2, {cs.a1} = NULLIF(?3, ''), {cs.ci} = ?4, {cs.st} = ?5, {cs.zi} = ?6, {cs.ok} = 1, {cs.sm} = 0 WHERE id = ?1"
     )?)?
-    .execute(rusqlite::params![id, a.address, a.address1, a.city, a.state, a.zip])?;
+    .execute(params![id, a.address, a.address1, a.city, a.state, a.zip])?;
     Ok(())
 }
 
 /// A debtor's operator (blank as empty); an error when there is no such debtor.
-pub fn debtor_operator(conn: &super::Db, fi: i64) -> crate::Result<String> {
+pub fn debtor_operator(conn: &Db, fi: i64) -> Result<String> {
     Ok(conn
         .prepare_cached(crate::sql!(
             "SELECT COALESCE({de.op}, '') FROM debtor WHERE {de.fi} = ?1"
@@ -473,11 +466,11 @@ pub fn debtor_operator(conn: &super::Db, fi: i64) -> crate::Result<String> {
 /// debtors, blanks left out, into `each`; `each` returning false stops the walk.
 /// True when every value was passed on.
 pub fn for_each_debtor_key(
-    conn: &super::Db,
+    conn: &Db,
     client: i64,
     key: &'static crate::catalog::FieldDef,
     mut each: impl FnMut(&str) -> bool,
-) -> crate::Result<bool> {
+) -> Result<bool> {
     if key.form != crate::catalog::Form::Debtor {
         crate::bail!(runtime, "store: {} is not a debtor field", key.code());
     }
@@ -499,38 +492,38 @@ pub fn for_each_debtor_key(
 }
 
 /// Whether a debtor has this phone number on file (a phone record).
-pub fn debtor_has_phone(conn: &super::Db, fi: i64, number: &str) -> crate::Result<bool> {
+pub fn debtor_has_phone(conn: &Db, fi: i64, number: &str) -> Result<bool> {
     // `fi` is the phone table's owner key (store schema), not a phone field.
     Ok(conn
         .prepare_cached(crate::sql!(
             "SELECT 1 FROM phone WHERE fi = ?1 AND {ph.nu} = ?2"
         )?)?
-        .exists(rusqlite::params![fi, number])?)
+        .exists(params![fi, number])?)
 }
 
 /// Add an active phone record of a type (`Home`, `Work`, `Cell`) to a debtor.
-pub fn add_debtor_phone(conn: &super::Db, fi: i64, number: &str, ty: &str) -> crate::Result<()> {
+pub fn add_debtor_phone(conn: &Db, fi: i64, number: &str, ty: &str) -> Result<()> {
     // `fi` is the phone table's owner key (store schema), not a phone field.
     conn.prepare_cached(crate::sql!(
         "INSERT INTO phone (fi, {ph.nu}, {ph.ty}, {ph.ac}) VALUES (?1, ?2, ?3, ?4)"
     )?)?
-    .execute(rusqlite::params![fi, number, ty, 1])?;
+    .execute(params![fi, number, ty, 1])?;
     Ok(())
 }
 
 /// Whether a debtor has this email address on file (case-insensitive).
-pub fn debtor_has_email(conn: &super::Db, fi: i64, address: &str) -> crate::Result<bool> {
+pub fn debtor_has_email(conn: &Db, fi: i64, address: &str) -> Result<bool> {
     Ok(conn
         .prepare_cached("SELECT 1 FROM email WHERE fi = ?1 AND address = ?2 COLLATE NOCASE")?
-        .exists(rusqlite::params![fi, address])?)
+        .exists(params![fi, address])?)
 }
 
 /// Add an active `Home` email address to a debtor.
-pub fn add_debtor_email(conn: &super::Db, fi: i64, address: &str) -> crate::Result<()> {
+pub fn add_debtor_email(conn: &Db, fi: i64, address: &str) -> Result<()> {
     conn.prepare_cached(
         "INSERT INTO email (fi, address, type, active) VALUES (?1, ?2, 'Home', 1)",
     )?
-    .execute(rusqlite::params![fi, address])?;
+    .execute(params![fi, address])?;
     Ok(())
 }
 
@@ -546,29 +539,24 @@ pub struct AddressLines {
 }
 
 /// Whether a debtor has exactly this address on file (blank lines match blank).
-pub fn debtor_has_address(conn: &super::Db, fi: i64, a: &AddressLines) -> crate::Result<bool> {
+pub fn debtor_has_address(conn: &Db, fi: i64, a: &AddressLines) -> Result<bool> {
     Ok(conn
         .prepare_cached(
             "SELECT 1 FROM address WHERE fi = ?1 AND ad IS ?2 AND a1 IS ?3 AND ci IS ?4
                AND st IS ?5 AND zi IS ?6 AND cy IS ?7",
         )?
-        .exists(rusqlite::params![
+        .exists(params![
             fi, a.line1, a.line2, a.city, a.state, a.zip, a.country
         ])?)
 }
 
 /// Add an active `Placement` address to a debtor; `ok` is its address-ok flag.
-pub fn add_debtor_address(
-    conn: &super::Db,
-    fi: i64,
-    a: &AddressLines,
-    ok: bool,
-) -> crate::Result<()> {
+pub fn add_debtor_address(conn: &Db, fi: i64, a: &AddressLines, ok: bool) -> Result<()> {
     conn.prepare_cached(
         "INSERT INTO address (fi, type, ad, a1, ci, st, zi, cy, ok, active)
          VALUES (?1, 'Placement', ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1)",
     )?
-    .execute(rusqlite::params![
+    .execute(params![
         fi, a.line1, a.line2, a.city, a.state, a.zip, a.country, ok
     ])?;
     Ok(())
@@ -576,10 +564,7 @@ pub fn add_debtor_address(
 
 /// The debtors an import batch wrote with a run plan (`de.rp` not blank), with the
 /// plan, in file-number order.
-pub fn debtors_with_plan_in_batch(
-    conn: &super::Db,
-    batch: i64,
-) -> crate::Result<Vec<(i64, String)>> {
+pub fn debtors_with_plan_in_batch(conn: &Db, batch: i64) -> Result<Vec<(i64, String)>> {
     let mut stmt = conn.prepare(crate::sql!(
         "SELECT {de.fi}, {de.rp} FROM debtor WHERE {de.ib} = ?1 AND COALESCE({de.rp}, '') <> '' ORDER BY {de.fi}"
     )?)?;
@@ -588,7 +573,7 @@ pub fn debtors_with_plan_in_batch(
 }
 
 /// Every debtor's file number, ascending.
-pub fn all_debtor_ids(conn: &super::Db) -> crate::Result<Vec<i64>> {
+pub fn all_debtor_ids(conn: &Db) -> Result<Vec<i64>> {
     let mut stmt = conn.prepare("SELECT rowid FROM debtor ORDER BY rowid")?;
     let ids = stmt
         .query_map([], |r| r.get::<_, i64>(0))?
@@ -598,11 +583,7 @@ pub fn all_debtor_ids(conn: &super::Db) -> crate::Result<Vec<i64>> {
 
 /// The ids of a debtor's records of a sub-record form (transactions, notes,
 /// contacts, …), in the order they were written.
-pub fn debtor_record_ids(
-    conn: &super::Db,
-    form: crate::catalog::Form,
-    fi: i64,
-) -> crate::Result<Vec<i64>> {
+pub fn debtor_record_ids(conn: &Db, form: crate::catalog::Form, fi: i64) -> Result<Vec<i64>> {
     // `fi` is every sub-record table's owner key (store schema).
     let sql = format!(
         "SELECT rowid FROM {} WHERE fi = ?1 ORDER BY rowid",
@@ -614,9 +595,6 @@ pub fn debtor_record_ids(
         .collect::<std::result::Result<Vec<_>, _>>()?;
     Ok(ids)
 }
-
-use crate::dates::{iso_date, parse_iso};
-use crate::store::sql::cached;
 
 /// A stored date as the statute of limitations reads it (surrounding blanks ignored).
 fn parse_date(s: Option<String>) -> Option<NaiveDate> {

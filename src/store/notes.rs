@@ -2,8 +2,9 @@
 //! engine uses. Column names come from the catalogue; `fi` is the store's debtor key.
 
 use chrono::{NaiveDate, NaiveTime};
-use rusqlite::{params, Connection};
+use rusqlite::params;
 
+use super::Db;
 use crate::catalog;
 use crate::{Error, Result};
 
@@ -21,13 +22,7 @@ fn column(code: &str) -> Result<&'static str> {
 }
 
 /// Append one note line to a debtor; `text` is stored as given (callers stamp it).
-pub fn insert_note(
-    conn: &Connection,
-    fi: i64,
-    text: &str,
-    date: NaiveDate,
-    time: NaiveTime,
-) -> Result<()> {
+pub fn insert_note(conn: &Db, fi: i64, text: &str, date: NaiveDate, time: NaiveTime) -> Result<()> {
     let sql = format!(
         "INSERT INTO note (fi, {te}, {dt}, {tm}) VALUES (?1, ?2, ?3, ?4)",
         te = column("no.te")?,
@@ -103,11 +98,7 @@ pub enum NoteMatch {
 }
 
 /// Whether an owner has a note line holding every one of `matches`.
-pub fn note_line_exists(
-    conn: &Connection,
-    owner: NoteOwner,
-    matches: Vec<NoteMatch>,
-) -> Result<bool> {
+pub fn note_line_exists(conn: &Db, owner: NoteOwner, matches: Vec<NoteMatch>) -> Result<bool> {
     // `fi` and `cn` are the note table's owner keys (store schema), not note fields.
     let (owner_col, owner_id) = match owner {
         NoteOwner::Debtor(fi) => ("fi", fi),

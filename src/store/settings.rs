@@ -2,31 +2,32 @@
 //! `company` extras), written by `recoup setup apply`.
 
 use chrono::NaiveDate;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, OptionalExtension};
 use rust_decimal::Decimal;
 
+use super::Db;
 use crate::Result;
 
-pub fn get(conn: &Connection, section: &str, key: &str) -> Result<Option<String>> {
+pub fn get(conn: &Db, section: &str, key: &str) -> Result<Option<String>> {
     Ok(conn
         .prepare_cached("SELECT value FROM setting WHERE section = ?1 AND key = ?2")?
         .query_row(params![section, key], |r| r.get(0))
         .optional()?)
 }
 
-pub fn get_i64(conn: &Connection, section: &str, key: &str) -> Result<Option<i64>> {
+pub fn get_i64(conn: &Db, section: &str, key: &str) -> Result<Option<i64>> {
     Ok(get(conn, section, key)?.and_then(|v| v.parse().ok()))
 }
 
-pub fn get_bool(conn: &Connection, section: &str, key: &str) -> Result<Option<bool>> {
+pub fn get_bool(conn: &Db, section: &str, key: &str) -> Result<Option<bool>> {
     Ok(get(conn, section, key)?.map(|v| v == "true"))
 }
 
-pub fn get_decimal(conn: &Connection, section: &str, key: &str) -> Result<Option<Decimal>> {
+pub fn get_decimal(conn: &Db, section: &str, key: &str) -> Result<Option<Decimal>> {
     Ok(get(conn, section, key)?.and_then(|v| v.parse().ok()))
 }
 
-pub fn set(conn: &Connection, section: &str, key: &str, value: &str) -> Result<()> {
+pub fn set(conn: &Db, section: &str, key: &str, value: &str) -> Result<()> {
     conn.prepare_cached(
         "INSERT INTO setting (section, key, value) VALUES (?1, ?2, ?3)
          ON CONFLICT (section, key) DO UPDATE SET value = excluded.value",
@@ -35,13 +36,13 @@ pub fn set(conn: &Connection, section: &str, key: &str, value: &str) -> Result<(
     Ok(())
 }
 
-pub fn clear_section(conn: &Connection, section: &str) -> Result<()> {
+pub fn clear_section(conn: &Db, section: &str) -> Result<()> {
     conn.execute("DELETE FROM setting WHERE section = ?1", [section])?;
     Ok(())
 }
 
 /// Every setting of a section, sorted by key.
-pub fn section(conn: &Connection, section: &str) -> Result<Vec<(String, String)>> {
+pub fn section(conn: &Db, section: &str) -> Result<Vec<(String, String)>> {
     let mut stmt =
         conn.prepare_cached("SELECT key, value FROM setting WHERE section = ?1 ORDER BY key")?;
     let rows = stmt
@@ -51,7 +52,7 @@ pub fn section(conn: &Connection, section: &str) -> Result<Vec<(String, String)>
 }
 
 /// The holidays (`[scheduling]`), skipping any stored date that does not parse.
-pub fn holiday_dates(conn: &Connection) -> Result<Vec<NaiveDate>> {
+pub fn holiday_dates(conn: &Db) -> Result<Vec<NaiveDate>> {
     let mut stmt = conn.prepare_cached("SELECT date FROM holiday")?;
     let mut rows = stmt.query([])?;
     let mut out = Vec::new();
@@ -64,7 +65,7 @@ pub fn holiday_dates(conn: &Connection) -> Result<Vec<NaiveDate>> {
 
 /// The key of a pick-list entry of field `code` (`de.sta`) whose text is `text`,
 /// compared case-insensitively.
-pub fn pick_list_key(conn: &Connection, code: &str, text: &str) -> Result<Option<String>> {
+pub fn pick_list_key(conn: &Db, code: &str, text: &str) -> Result<Option<String>> {
     Ok(conn
         .prepare_cached(
             "SELECT key FROM pick_list WHERE field = ?1 AND (text = ?2 COLLATE NOCASE)",
@@ -76,7 +77,7 @@ pub fn pick_list_key(conn: &Connection, code: &str, text: &str) -> Result<Option
 /// Add one entry to a field's pick list (`field` is its code, `de.st`); entries are
 /// listed in `ord` order.
 pub fn insert_pick_list_entry(
-    conn: &Connection,
+    conn: &Db,
     field: &str,
     ord: i64,
     key: &str,
@@ -106,7 +107,7 @@ pub struct CompanyDetails {
 
 /// Replace the company record's details. `id` is the store's key of the one company
 /// row, not a catalogue field.
-pub fn set_company_details(conn: &Connection, c: &CompanyDetails) -> Result<()> {
+pub fn set_company_details(conn: &Db, c: &CompanyDetails) -> Result<()> {
     conn.prepare_cached(crate::sql!(
         "UPDATE company SET {cd.na} = ?1, {cd.ad} = ?2, {cd.a1} = ?3, {cd.a2} = ?4,
             {cd.ci} = ?5, {cd.st} = ?6, {cd.zi} = ?7, {cd.ph} = ?8, {cd.re} = ?9,

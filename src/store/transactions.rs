@@ -1,8 +1,11 @@
 //! Transactions: posting rows, reversals, and the reads totals and reports are built from.
 
 use chrono::NaiveDate;
-use rusqlite::{params, Connection};
+use rusqlite::params;
+use rusqlite::OptionalExtension;
 
+use super::Db;
+use crate::dates::iso_date;
 use crate::Result;
 
 /// What a posted transaction pays, for the promises it keeps.
@@ -18,7 +21,7 @@ pub struct TransactionPayment {
 
 /// A transaction's financial type, amount and payment date; an error when it does
 /// not exist.
-pub fn transaction_payment(conn: &Connection, id: i64) -> Result<TransactionPayment> {
+pub fn transaction_payment(conn: &Db, id: i64) -> Result<TransactionPayment> {
     Ok(conn
         .prepare_cached(crate::sql!(
             "SELECT {tr.ft}, COALESCE({tr.tu}, 0) + COALESCE({tr.di}, 0), {tr.py}
@@ -34,7 +37,7 @@ pub fn transaction_payment(conn: &Connection, id: i64) -> Result<TransactionPaym
 }
 
 /// The commission and tax (cents) of the transactions posted on or after `since`.
-pub fn commission_and_tax_posted_since(conn: &Connection, since: NaiveDate) -> Result<(i64, i64)> {
+pub fn commission_and_tax_posted_since(conn: &Db, since: NaiveDate) -> Result<(i64, i64)> {
     Ok(conn
         .prepare_cached(crate::sql!(
             "SELECT COALESCE(SUM({tr.cm}), 0), COALESCE(SUM({tr.tx}), 0) FROM trans
@@ -42,11 +45,6 @@ pub fn commission_and_tax_posted_since(conn: &Connection, since: NaiveDate) -> R
         )?)?
         .query_row(params![since], |r| Ok((r.get(0)?, r.get(1)?)))?)
 }
-
-use rusqlite::OptionalExtension;
-
-use super::Db;
-use crate::dates::iso_date;
 
 // `fi` on trans is the store's own key column (schema.rs `key_columns`), not a
 // catalogue field, so it is spelled as it is.
@@ -310,12 +308,12 @@ pub struct TransactionRow<'a> {
 
 /// Write one transaction row as given; returns its number. The owner key `fi` of a
 /// transaction is the store's own column.
-pub fn insert_transaction_row(conn: &crate::store::Db, t: &TransactionRow) -> crate::Result<i64> {
+pub fn insert_transaction_row(conn: &Db, t: &TransactionRow) -> Result<i64> {
     conn.prepare_cached(crate::sql!(
         "INSERT INTO trans ({tr.nu}, fi, {tr.ty}, {tr.py}, {tr.pd}, {tr.tu}, {tr.di}, {tr.ft}, {tr.rv})
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
     )?)?
-    .execute(rusqlite::params![
+    .execute(params![
         t.id,
         t.fi,
         t.type_code,
@@ -342,7 +340,7 @@ pub struct ClientPayment {
 }
 
 /// A client's payments by date, in the order written within a day.
-pub fn client_payments(conn: &super::Db, client: i64) -> crate::Result<Vec<ClientPayment>> {
+pub fn client_payments(conn: &Db, client: i64) -> Result<Vec<ClientPayment>> {
     let mut stmt = conn.prepare_cached(
         "SELECT date, amount, COALESCE(note, '') FROM client_payment WHERE cn = ?1 ORDER BY date, id",
     )?;
@@ -366,21 +364,16 @@ pub fn client_payments(conn: &super::Db, client: i64) -> crate::Result<Vec<Clien
 
 /// Record a client payment; it arrives unallocated. A blank note is stored as none.
 pub fn insert_client_payment(
-    conn: &super::Db,
+    conn: &Db,
     client: i64,
     date: chrono::NaiveDate,
     cents: i64,
     note: &str,
-) -> crate::Result<()> {
+) -> Result<()> {
     let note = (!note.is_empty()).then_some(note);
     conn.prepare_cached(
         "INSERT INTO client_payment (cn, date, amount, note) VALUES (?1, ?2, ?3, ?4)",
     )?
-    .execute(rusqlite::params![
-        client,
-        crate::dates::iso_date(date),
-        cents,
-        note
-    ])?;
+    .execute(params![client, crate::dates::iso_date(date), cents, note])?;
     Ok(())
 }

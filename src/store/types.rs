@@ -1,6 +1,6 @@
 //! Transaction types, rate plans and tax settings: the tables setup writes and posting reads.
 
-use rusqlite::OptionalExtension;
+use rusqlite::{params, OptionalExtension};
 
 use super::Db;
 use crate::Result;
@@ -105,20 +105,20 @@ pub struct Holiday {
 }
 
 /// Replace every holiday by `list` (a date given twice keeps the last description).
-pub fn replace_holidays(conn: &super::Db, list: &[Holiday]) -> crate::Result<()> {
+pub fn replace_holidays(conn: &Db, list: &[Holiday]) -> Result<()> {
     conn.execute("DELETE FROM holiday", [])?;
     let mut stmt = conn.prepare_cached(
         "INSERT INTO holiday (date, description) VALUES (?1, ?2)
          ON CONFLICT (date) DO UPDATE SET description = excluded.description",
     )?;
     for h in list {
-        stmt.execute(rusqlite::params![h.date, h.description])?;
+        stmt.execute(params![h.date, h.description])?;
     }
     Ok(())
 }
 
 /// Every holiday, by date.
-pub fn holidays(conn: &super::Db) -> crate::Result<Vec<Holiday>> {
+pub fn holidays(conn: &Db) -> Result<Vec<Holiday>> {
     let mut stmt = conn.prepare_cached("SELECT date, description FROM holiday ORDER BY date")?;
     let rows = stmt.query_map([], |r| {
         Ok(Holiday {
@@ -141,14 +141,14 @@ pub struct StatusCode {
 }
 
 /// Replace every status code by `list`.
-pub fn replace_status_codes(conn: &super::Db, list: &[StatusCode]) -> crate::Result<()> {
+pub fn replace_status_codes(conn: &Db, list: &[StatusCode]) -> Result<()> {
     conn.execute("DELETE FROM status_code", [])?;
     let mut stmt = conn.prepare_cached(
         "INSERT INTO status_code (code, description, priority, plan, listing_reversal)
          VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
     for s in list {
-        stmt.execute(rusqlite::params![
+        stmt.execute(params![
             s.code,
             s.description,
             s.priority,
@@ -160,7 +160,7 @@ pub fn replace_status_codes(conn: &super::Db, list: &[StatusCode]) -> crate::Res
 }
 
 /// Every status code, by code.
-pub fn status_codes(conn: &super::Db) -> crate::Result<Vec<StatusCode>> {
+pub fn status_codes(conn: &Db) -> Result<Vec<StatusCode>> {
     let mut stmt = conn.prepare_cached(
         "SELECT code, description, priority, plan, listing_reversal FROM status_code ORDER BY code",
     )?;
@@ -185,20 +185,20 @@ pub struct PickList {
 }
 
 /// Replace every pick list by `lists`.
-pub fn replace_pick_lists(conn: &super::Db, lists: &[PickList]) -> crate::Result<()> {
+pub fn replace_pick_lists(conn: &Db, lists: &[PickList]) -> Result<()> {
     conn.execute("DELETE FROM pick_list", [])?;
     let mut stmt = conn
         .prepare_cached("INSERT INTO pick_list (field, ord, key, text) VALUES (?1, ?2, ?3, ?4)")?;
     for pl in lists {
         for (i, (key, text)) in pl.entries.iter().enumerate() {
-            stmt.execute(rusqlite::params![pl.field, i as i64, key, text])?;
+            stmt.execute(params![pl.field, i as i64, key, text])?;
         }
     }
     Ok(())
 }
 
 /// Every pick list by field code, its entries in order.
-pub fn pick_lists(conn: &super::Db) -> crate::Result<Vec<PickList>> {
+pub fn pick_lists(conn: &Db) -> Result<Vec<PickList>> {
     let mut stmt =
         conn.prepare_cached("SELECT field, key, text FROM pick_list ORDER BY field, ord")?;
     let mut rows = stmt.query([])?;
@@ -230,14 +230,14 @@ pub struct ContactControl {
 }
 
 /// Replace every contact control by `list`, kept in the order given.
-pub fn replace_contact_controls(conn: &super::Db, list: &[ContactControl]) -> crate::Result<()> {
+pub fn replace_contact_controls(conn: &Db, list: &[ContactControl]) -> Result<()> {
     conn.execute("DELETE FROM contact_control", [])?;
     let mut stmt = conn.prepare_cached(
         "INSERT INTO contact_control (type, description, state, country, max_times, period_days)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?;
     for c in list {
-        stmt.execute(rusqlite::params![
+        stmt.execute(params![
             c.kind,
             c.description,
             c.state,
@@ -250,7 +250,7 @@ pub fn replace_contact_controls(conn: &super::Db, list: &[ContactControl]) -> cr
 }
 
 /// Every contact control in the order written.
-pub fn contact_controls(conn: &super::Db) -> crate::Result<Vec<ContactControl>> {
+pub fn contact_controls(conn: &Db) -> Result<Vec<ContactControl>> {
     let mut stmt = conn.prepare_cached(
         "SELECT type, description, state, country, max_times, period_days
          FROM contact_control ORDER BY id",
@@ -288,7 +288,7 @@ pub struct RatePlanRow {
 }
 
 /// Replace every rate plan (and its brackets) by `list`.
-pub fn replace_rate_plans(conn: &super::Db, list: &[RatePlanRow]) -> crate::Result<()> {
+pub fn replace_rate_plans(conn: &Db, list: &[RatePlanRow]) -> Result<()> {
     conn.execute("DELETE FROM rate_plan_bracket", [])?;
     conn.execute("DELETE FROM rate_plan", [])?;
     let mut plan =
@@ -298,9 +298,9 @@ pub fn replace_rate_plans(conn: &super::Db, list: &[RatePlanRow]) -> crate::Resu
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?;
     for p in list {
-        plan.execute(rusqlite::params![p.code, p.kind, p.description])?;
+        plan.execute(params![p.code, p.kind, p.description])?;
         for (i, b) in p.brackets.iter().enumerate() {
-            bracket.execute(rusqlite::params![
+            bracket.execute(params![
                 p.code,
                 i as i64,
                 b.upto,
@@ -314,7 +314,7 @@ pub fn replace_rate_plans(conn: &super::Db, list: &[RatePlanRow]) -> crate::Resu
 }
 
 /// Every rate plan by code, each with its brackets in order.
-pub fn rate_plans_with_brackets(conn: &super::Db) -> crate::Result<Vec<RatePlanRow>> {
+pub fn rate_plans_with_brackets(conn: &Db) -> Result<Vec<RatePlanRow>> {
     let mut stmt =
         conn.prepare_cached("SELECT code, kind, description FROM rate_plan ORDER BY code")?;
     let mut plans: Vec<RatePlanRow> = stmt
@@ -367,12 +367,12 @@ pub struct TransTypeOverride {
 
 /// Create the type when its code is new (blank description, `internal` unless given),
 /// then write the values given over what is stored.
-pub fn upsert_trans_type(conn: &super::Db, t: &TransTypeOverride) -> crate::Result<()> {
+pub fn upsert_trans_type(conn: &Db, t: &TransTypeOverride) -> Result<()> {
     conn.prepare_cached(
         "INSERT INTO trans_type (code, description, fin_type) VALUES (?1, ?2, ?3)
          ON CONFLICT (code) DO NOTHING",
     )?
-    .execute(rusqlite::params![
+    .execute(params![
         t.code,
         t.description.clone().unwrap_or_default(),
         t.fin_type.as_deref().unwrap_or("internal")
@@ -394,7 +394,7 @@ pub fn upsert_trans_type(conn: &super::Db, t: &TransTypeOverride) -> crate::Resu
             plan = COALESCE(?14, plan)
          WHERE code = ?1",
     )?
-    .execute(rusqlite::params![
+    .execute(params![
         t.code,
         t.description,
         t.fin_type,
@@ -427,7 +427,7 @@ pub struct TransTypeSummary {
 }
 
 /// Every transaction type, numeric codes in numeric order first.
-pub fn trans_type_summaries(conn: &super::Db) -> crate::Result<Vec<TransTypeSummary>> {
+pub fn trans_type_summaries(conn: &Db) -> Result<Vec<TransTypeSummary>> {
     let mut stmt = conn.prepare_cached(
         "SELECT code, description, fin_type, omit_statement, omit_cash, no_commission, no_tax,
                 commission_rate
