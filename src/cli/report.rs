@@ -11,7 +11,7 @@ use crate::report::front::StartOn;
 use crate::report::locate::load;
 use crate::report::pdf::PdfSink;
 use crate::report::sink::{Sink, TextSink};
-use crate::report::sqlite::SqliteSource;
+use crate::store::report_source::SqliteSource;
 use crate::report::RunOptions;
 use crate::store::Store;
 use crate::{bail, Error, Result};

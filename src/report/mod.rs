@@ -17,7 +17,6 @@ pub mod pdf;
 pub mod sink;
 pub mod source;
 mod sql_check;
-pub mod sqlite;
 
 use std::path::Path;
 
