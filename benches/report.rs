@@ -14,8 +14,8 @@ use recoup::report::ast::CcKind;
 use recoup::report::lexer::field_ref;
 use recoup::report::pdf::PdfSink;
 use recoup::report::source::{Query, Visit};
-use recoup::store::report_source::SqliteSource;
 use recoup::report::{run, DataSource, Record, Report, RunOptions, TextSink};
+use recoup::store::report_source::SqliteSource;
 use recoup::store::Store;
 use rust_decimal::Decimal;
 

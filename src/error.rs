@@ -144,8 +144,6 @@ pub enum Remedy {
     WriteAnyway,
     /// Give the transferred clients the next free numbers.
     Renumber,
-    /// Name the client the new accounts are placed for.
-    NameClient,
     /// Name the payment a reversal reverses.
     NameReversedPayment,
 }

@@ -424,7 +424,8 @@ fn a_second_arrangement_is_refused_unless_it_replaces_the_first() {
     assert!(add(&[]).status.success());
     let out = add(&[]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("debtor 1 has 2 open promise(s)"));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .ends_with("debtor 1 has 2 open promise(s); --replace cancels them\n"));
     let out = add(&["--replace", "--json"]);
     assert!(out.status.success());
     let j: Value = serde_json::from_slice(&out.stdout).unwrap();

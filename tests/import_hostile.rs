@@ -71,7 +71,7 @@ fn unknown_client_is_exit_2_before_any_record_is_read() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(
-        stderr(&out).contains("--client: client 9999 is not on file"),
+        stderr(&out).contains("the import's client: client 9999 is not on file"),
         "{}",
         stderr(&out)
     );

@@ -724,6 +724,8 @@ fn header_errors_refuse_the_file_unless_forced() {
         err.contains("reporter_name") && err.contains("F001"),
         "{err}"
     );
+    // The library names the way out; the command line words it with its option.
+    assert!(err.ends_with("\n(--force writes it anyway)\n"), "{err}");
     assert!(!out.exists());
     assert!(!db.dir.join("refused.txt.partial").exists());
     recoup(&db, "2024-07-31")

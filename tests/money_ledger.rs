@@ -619,7 +619,10 @@ mod post_cli {
         // without naming it: no payment has 900.00 left
         post(&db, &["--type", "105", "--to-us", "-900"])
             .code(3)
-            .stderr(predicate::str::contains("no payment"));
+            .stderr(predicate::str::contains("no payment"))
+            .stderr(predicate::str::ends_with(
+                "a reversal needs one (name it with --reverses)\n",
+            ));
         assert_eq!(owing(&db), "800.00");
     }
 

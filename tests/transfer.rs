@@ -135,8 +135,10 @@ fn duplicates_are_refused_or_renumbered_and_nothing_is_half_imported() {
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(3));
-    assert!(String::from_utf8_lossy(&o.stderr)
-        .contains("duplicate client numbers, nothing imported: 11"));
+    assert!(String::from_utf8_lossy(&o.stderr).ends_with(
+        "duplicate client numbers, nothing imported: 11 \
+         (use --renumber to give them the next free numbers)\n"
+    ));
     assert_eq!(
         rows(&b, "SELECT na FROM client ORDER BY nu"),
         vec!["Already Here", "Other"]

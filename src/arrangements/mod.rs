@@ -19,7 +19,7 @@ use rust_decimal::Decimal;
 use crate::money::{from_cents, to_cents, Ledger, NewTransaction};
 use crate::plans::promises::{self, CANCELLED};
 use crate::store::{self, contacts, Db};
-use crate::{bail, Env, Result};
+use crate::{bail, Env, Error, Remedy, Result};
 
 /// Transaction types an arrangement posts (stock types, S2:2608-2699, 3113-3186).
 pub const DOWN_PAYMENT: &str = "150";
@@ -117,10 +117,10 @@ pub fn schedule(
     count: Option<u32>,
 ) -> Result<Vec<(NaiveDate, i64)>> {
     if amount <= 0 {
-        bail!(config, "--amount must be more than 0.00");
+        bail!(config, "the amount per period must be more than 0.00");
     }
     if count == Some(0) {
-        bail!(config, "--count must be at least 1");
+        bail!(config, "the number of promises must be at least 1");
     }
     let mut out = Vec::new();
     let mut left = balance;
@@ -147,13 +147,13 @@ pub fn schedule(
     Ok(out)
 }
 
-fn non_negative(name: &str, v: Option<Decimal>) -> Result<Decimal> {
+fn non_negative(what: &str, v: Option<Decimal>) -> Result<Decimal> {
     let v = v.unwrap_or_default();
     if v < Decimal::ZERO {
-        bail!(config, "--{name} must not be negative ({v})");
+        bail!(config, "the {what} must not be negative ({v})");
     }
     if v.round_dp(2) != v {
-        bail!(config, "--{name} has more than two decimals ({v})");
+        bail!(config, "the {what} has more than two decimals ({v})");
     }
     Ok(v)
 }
@@ -161,13 +161,13 @@ fn non_negative(name: &str, v: Option<Decimal>) -> Result<Decimal> {
 /// Set up an arrangement in the caller's transaction: post, schedule, run the posted
 /// types' plans.
 pub fn add(conn: &Db, env: &Env, req: &Request) -> Result<Arrangement> {
-    let down = non_negative("down", req.down)?;
-    let charge = non_negative("service-charge", req.service_charge)?;
+    let down = non_negative("down payment", req.down)?;
+    let charge = non_negative("service charge", req.service_charge)?;
     let discount = non_negative("discount", req.discount)?;
     if req.amount <= Decimal::ZERO || req.amount.round_dp(2) != req.amount {
         bail!(
             config,
-            "--amount must be more than 0.00 with at most two decimals ({})",
+            "the amount per period must be more than 0.00 with at most two decimals ({})",
             req.amount
         );
     }
@@ -178,10 +178,9 @@ pub fn add(conn: &Db, env: &Env, req: &Request) -> Result<Arrangement> {
     let mut cancelled = 0;
     if open > 0 {
         if !req.replace {
-            bail!(
-                config,
-                "debtor {} has {open} open promise(s); --replace cancels them",
-                req.debtor
+            return Err(
+                Error::config(format!("debtor {} has {open} open promise(s)", req.debtor))
+                    .with_remedy(Remedy::ReplacePromises),
             );
         }
         cancelled = contacts::close_open_promises(conn, req.debtor, env.today, CANCELLED)?;

@@ -32,8 +32,30 @@ fn amount(name: &str, text: &str) -> Result<rust_decimal::Decimal> {
     }
 }
 
+/// An amount of at most two decimals that must not be negative (`--down`, …).
 fn optional(name: &str, text: &Option<String>) -> Result<Option<rust_decimal::Decimal>> {
-    text.as_deref().map(|t| amount(name, t)).transpose()
+    let v = text.as_deref().map(|t| amount(name, t)).transpose()?;
+    if let Some(v) = v {
+        if v < rust_decimal::Decimal::ZERO {
+            bail!(config, "--{name} must not be negative ({v})");
+        }
+        if v.round_dp(2) != v {
+            bail!(config, "--{name} has more than two decimals ({v})");
+        }
+    }
+    Ok(v)
+}
+
+/// The amount per period: more than 0.00, at most two decimals.
+fn per_period(text: &str) -> Result<rust_decimal::Decimal> {
+    let v = amount("amount", text)?;
+    if v <= rust_decimal::Decimal::ZERO || v.round_dp(2) != v {
+        bail!(
+            config,
+            "--amount must be more than 0.00 with at most two decimals ({v})"
+        );
+    }
+    Ok(v)
 }
 
 pub fn add_cmd(env: &CliEnv, a: &AddArgs) -> Result<()> {
@@ -42,11 +64,15 @@ pub fn add_cmd(env: &CliEnv, a: &AddArgs) -> Result<()> {
     };
     let req = Request {
         debtor: a.debtor,
-        amount: amount("amount", &a.amount)?,
+        amount: per_period(&a.amount)?,
         every,
         first: a.first,
         // --until-paid is the default; clap keeps it and --count apart.
-        count: if a.until_paid { None } else { a.count },
+        count: match (a.until_paid, a.count) {
+            (true, _) => None,
+            (false, Some(0)) => bail!(config, "--count must be at least 1"),
+            (false, count) => count,
+        },
         down: optional("down", &a.down)?,
         service_charge: optional("service-charge", &a.service_charge)?,
         discount: optional("discount", &a.discount)?,

@@ -79,7 +79,8 @@ fn default_rejects_path(file: &Path) -> std::path::PathBuf {
 
 /// `recoup export MAP --out FILE [--where …]`.
 pub fn export(env: &CliEnv, map: &str, out: &Path, filter: Option<&str>) -> Result<()> {
-    let done = crate::import::export::run(env, map, out, filter)?;
+    let filter = filter.map(super::parse_where).transpose()?;
+    let done = crate::import::export::run(env, map, out, filter.as_ref())?;
     for w in &done.warnings {
         crate::cli::stdio::stderr_fmt(format_args!("warning: {w}\n"));
     }

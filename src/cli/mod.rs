@@ -586,6 +586,11 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// A `--where` condition; a parse error names the option.
+pub fn parse_where(text: &str) -> crate::Result<crate::report::filter::Filter> {
+    crate::report::filter::Filter::parse(text).map_err(|e| e.context("--where"))
+}
+
 /// What the user can do about a refusal, in this command line's options; the library
 /// names the remedy, never the flag (docs/architecture.md).
 pub fn remedy(r: crate::Remedy) -> &'static str {
@@ -595,7 +600,6 @@ pub fn remedy(r: crate::Remedy) -> &'static str {
         ReplacePromises => "; --replace cancels them",
         WriteAnyway => "\n(--force writes it anyway)",
         Renumber => " (use --renumber to give them the next free numbers)",
-        NameClient => " (give --client)",
         NameReversedPayment => " (name it with --reverses)",
     }
 }
@@ -603,6 +607,73 @@ pub fn remedy(r: crate::Remedy) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Library files that may name an option, each with its reason.
+    const MAY_NAME_OPTIONS: &[(&str, &str)] = &[(
+        "demo.rs",
+        "the demo's story shows the commands it stands for, options included",
+    )];
+
+    fn library_sources(dir: &std::path::Path, out: &mut Vec<(String, String)>) {
+        let mut entries: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        entries.sort();
+        for p in entries {
+            if p.is_dir() {
+                if !p.ends_with("cli") {
+                    library_sources(&p, out);
+                }
+            } else if p.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&p).unwrap();
+                out.push((p.display().to_string(), text));
+            }
+        }
+    }
+
+    /// Library messages never name a command-line option: the library says what is
+    /// wrong in its own words, and the command line names its options (a refusal's way
+    /// out is a `Remedy` it words; docs/architecture.md).
+    #[test]
+    fn library_code_names_no_command_line_option() {
+        let mut longs = std::collections::BTreeSet::new();
+        for (_, cmd) in commands() {
+            for a in cmd.get_arguments() {
+                if let Some(l) = a.get_long() {
+                    longs.insert(format!("--{l}"));
+                }
+            }
+        }
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = Vec::new();
+        library_sources(&src, &mut files);
+        let mut found = Vec::new();
+        for (path, text) in files {
+            if MAY_NAME_OPTIONS.iter().any(|(f, _)| path.ends_with(f)) || path.ends_with("main.rs")
+            {
+                continue;
+            }
+            let code = text.split("#[cfg(test)]").next().unwrap_or("");
+            for (n, line) in code.lines().enumerate() {
+                let line = line.split("//").next().unwrap_or("");
+                for long in &longs {
+                    let named = line.match_indices(long.as_str()).any(|(at, _)| {
+                        let after = line[at + long.len()..].chars().next();
+                        !after.is_some_and(|c| c.is_ascii_alphanumeric() || c == '-')
+                    });
+                    if named && line.contains('"') {
+                        found.push(format!("{path}:{}: {long}", n + 1));
+                    }
+                }
+            }
+        }
+        assert!(
+            found.is_empty(),
+            "library code names options:\n{}",
+            found.join("\n")
+        );
+    }
 
     /// Every command of the tree with its path (`recoup import`), depth first.
     fn commands() -> Vec<(String, clap::Command)> {

@@ -7,7 +7,6 @@ use serde_json::json;
 use super::{parse_date, CliEnv};
 use crate::catalog::Form;
 use crate::plans::engine::{PlanRunner, PlanSummary};
-use crate::report::filter::Filter;
 use crate::store::Store;
 use crate::{bail, Result};
 
@@ -73,7 +72,7 @@ pub fn select_debtors(
     targets.sort_unstable();
     targets.dedup();
     if let Some(text) = filter {
-        let f = Filter::parse(text)?;
+        let f = super::parse_where(text)?;
         // The condition is tested on the debtor and its client (docs/plans.md).
         let readable = [Form::Debtor, Form::Client];
         if let Some(field) = f.unreadable(&readable) {

@@ -11,8 +11,8 @@ use crate::report::front::StartOn;
 use crate::report::locate::load;
 use crate::report::pdf::PdfSink;
 use crate::report::sink::{Sink, TextSink};
-use crate::store::report_source::SqliteSource;
 use crate::report::RunOptions;
+use crate::store::report_source::SqliteSource;
 use crate::store::Store;
 use crate::{bail, Error, Result};
 
@@ -99,7 +99,7 @@ pub fn run(env: &CliEnv, args: &RunArgs) -> Result<()> {
                 rep.origin
             );
         }
-        opts.filter = Some(crate::report::filter::Filter::parse(w)?.into_cond());
+        opts.filter = Some(super::parse_where(w)?.into_cond());
     }
     for v in &args.vars {
         let Some((k, val)) = v.split_once('=') else {

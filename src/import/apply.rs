@@ -605,7 +605,7 @@ impl<'c> Applier<'c> {
             )),
             Lookup::NotFound => match client {
                 None => Err(Resolved::Reject(
-                    "no client for a new debtor (give --client, [options] client or map de.cn)"
+                    "no client for a new debtor (name the import's client, set [options] client or map de.cn)"
                         .into(),
                 )),
                 Some(c) if self.client_info(c)?.is_none() => {
@@ -668,7 +668,7 @@ impl<'c> Applier<'c> {
                 Some(n) => return Ok(Err(Resolved::Reject(format!("unknown client {n}")))),
                 None => {
                     return Ok(Err(Resolved::Reject(format!(
-                        "no client for this {} record (map cl.nu with key = true or give --client)",
+                        "no client for this {} record (map cl.nu with key = true or name the import's client)",
                         kind.name()
                     ))))
                 }

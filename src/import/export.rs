@@ -33,7 +33,7 @@ pub fn check_readable(filter: &Filter, map: &Map) -> Result<()> {
         let readable = def.kind.readable_forms();
         if let Some(f) = filter.unreadable(&readable) {
             return Err(Error::config(format!(
-                "--where: a {} record cannot read {} ({} form); the map's records read {}",
+                "condition: a {} record cannot read {} ({} form); the map's records read {}",
                 def.kind.name(),
                 f.code(),
                 f.form.name(),
@@ -583,15 +583,14 @@ pub fn export_records(
 }
 
 /// `recoup export MAP --out FILE [--where …]`.
-pub fn run(env: &Env, map_arg: &str, out: &Path, filter: Option<&str>) -> Result<Exported> {
+pub fn run(env: &Env, map_arg: &str, out: &Path, filter: Option<&Filter>) -> Result<Exported> {
     let (map, _) = super::run::load_map_for(env, map_arg, Direction::Export)?;
-    let filter = filter.map(Filter::parse).transpose()?;
-    if let Some(f) = &filter {
+    if let Some(f) = filter {
         check_readable(f, &map)?;
     }
     let store = store::Store::open_existing(&env.db)?;
     write_file(out, |w| {
-        export_records(store.conn(), &map, filter.as_ref(), Some(env.today), w)
+        export_records(store.conn(), &map, filter, Some(env.today), w)
     })
 }
 

@@ -66,7 +66,7 @@ pub fn import_into(conn: &mut Db, input: impl Read + Send, job: ImportJob<'_>) -
 /// configuration error (exit 2) before any record is read, not a reject per record.
 fn check_client(conn: &Db, map: &Map, map_label: &str, opts: &ImportOptions) -> Result<()> {
     let (client, from) = match (opts.client, map.options.client) {
-        (Some(c), _) => (c, "--client".to_string()),
+        (Some(c), _) => (c, "the import's client".to_string()),
         (None, Some(c)) => (c, format!("{map_label}: [options] client")),
         (None, None) => return Ok(()),
     };

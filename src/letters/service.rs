@@ -145,7 +145,7 @@ pub fn run(env: &Env, conn: &Db, opts: &ServiceOptions) -> Result<(Vec<u8>, Serv
     if opts.k03 && opts.format == Format::Csv {
         summary
             .warnings
-            .push("--k03 does not apply to the CSV format; ignored".into());
+            .push("the #K#03 addressee line does not apply to the CSV format; ignored".into());
     }
     // Select and order: by letter number, then file number (S2; docs/plans-and-letters.md).
     let mut due = Vec::new();

@@ -29,7 +29,7 @@ use crate::dates::iso_date;
 use crate::money::from_cents;
 use crate::store::metro2::{ReportableCosigner, ReportableDebtor};
 use crate::store::{self, Db};
-use crate::{Env, Error, Result};
+use crate::{Env, Error, Remedy, Result};
 
 /// The command's switches.
 #[derive(Debug, Clone, Default)]
@@ -439,11 +439,12 @@ pub fn generate(
             .map(|f| format!("  record 1 {}", f))
             .collect();
         return Err(Error::validation(format!(
-            "{}: refused: the header fails validation ({} error(s); --force writes it anyway):\n{}",
+            "{}: refused: the header fails validation ({} error(s)):\n{}",
             opts.out.display(),
             header_errors.len(),
             list.join("\n")
-        )));
+        ))
+        .with_remedy(Remedy::WriteAnyway));
     }
     for f in &findings {
         writeln!(warn, "warning: header: {}", f)?;

@@ -16,7 +16,7 @@ use super::types::{FinType, TransType};
 use super::{from_cents, to_cents};
 use crate::store::transactions::{self, PaymentRow as Payment};
 use crate::store::Db;
-use crate::{bail, Result};
+use crate::{bail, Error, Remedy, Result};
 
 /// Payment types that are only ever reversals, so a positive amount is refused:
 /// 105 Returned NSF Check (S2:1920; docs/money.md "posted negative").
@@ -141,10 +141,10 @@ fn latest_payment(
         transactions::latest_reversible_payment(conn, debtor, on, wanted, ty.no_commission)?;
     match found {
         Some(p) => Ok(p),
-        None => bail!(
-            validation,
-            "debtor {debtor} has no payment dated on or before {on} with {} left un-reversed; a reversal needs one (name it with --reverses)",
+        None => Err(Error::validation(format!(
+            "debtor {debtor} has no payment dated on or before {on} with {} left un-reversed; a reversal needs one",
             from_cents(wanted)
-        ),
+        ))
+        .with_remedy(Remedy::NameReversedPayment)),
     }
 }

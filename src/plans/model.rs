@@ -206,7 +206,7 @@ pub fn parse_plan(path: &Path, src: &str) -> Result<Plan> {
         let ty = e.r#type.get_ref();
         if ty.eq_ignore_ascii_case("metro") {
             // "Metro contacts should never be created in a contact plan" (S2:1319-1321)
-            return Err(at(e.r#type.span(), "a metro event cannot be part of a contact plan (S2:1319-1321); Metro contacts are created by `recoup metro2 generate --mark-done`".into()));
+            return Err(at(e.r#type.span(), "a metro event cannot be part of a contact plan (S2:1319-1321); Metro contacts are written when a Metro 2 file is generated and marked done".into()));
         }
         let Some(kind) = EventType::parse(ty) else {
             return Err(at(e.r#type.span(), format!("unknown event type '{ty}'")));

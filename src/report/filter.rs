@@ -15,8 +15,8 @@ use super::cond::{self, Scope};
 use super::format::Val;
 use super::lexer::field_ref;
 use super::source::DataSource;
-use crate::store::report_source::SqliteSource;
 use crate::catalog::{FieldDef, Form, Value};
+use crate::store::report_source::SqliteSource;
 use crate::store::FieldValues;
 use crate::{Error, Result};
 

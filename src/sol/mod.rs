@@ -182,7 +182,9 @@ pub fn check(conn: &Db, as_of: NaiveDate, within: Option<u32>) -> Result<Vec<Sol
     let limit = match within {
         Some(days) => as_of
             .checked_add_days(chrono::Days::new(days.into()))
-            .ok_or_else(|| Error::config(format!("--within {days} runs past the calendar")))?,
+            .ok_or_else(|| {
+                Error::config(format!("{days} days after {as_of} run past the calendar"))
+            })?,
         None => as_of,
     };
     let mut rows: Vec<SolRow> = computed

@@ -10,8 +10,8 @@ use chrono::NaiveDate;
 use crate::money::from_cents;
 use crate::output::OutputFile;
 use crate::report::pdf::PdfSink;
-use crate::store::report_source::SqliteSource;
 use crate::report::{RunOptions, Sink, TextSink};
+use crate::store::report_source::SqliteSource;
 use crate::store::statements::{self as store, StatementHeader as Row};
 use crate::{bail, Env, Error, Result};
 

@@ -10,7 +10,7 @@ use super::{NOTES_FILE, TRANSFERS_FILE};
 use crate::catalog::{Form, Value};
 use crate::error::Place;
 use crate::store::{self, clients, transactions, Db, FieldValues, Store};
-use crate::{bail, Error, Result};
+use crate::{bail, Error, Remedy, Result};
 
 /// What an import did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -141,7 +141,11 @@ fn free_numbers(
     }
     if !renumber {
         let list: Vec<String> = duplicates.iter().map(i64::to_string).collect();
-        bail!(validation, "duplicate client numbers, nothing imported: {} (use --renumber to give them the next free numbers)", list.join(", "));
+        return Err(Error::validation(format!(
+            "duplicate client numbers, nothing imported: {}",
+            list.join(", ")
+        ))
+        .with_remedy(Remedy::Renumber));
     }
     let highest = existing.iter().chain(&incoming).max().copied().unwrap_or(0);
     let mut mapping = BTreeMap::new();
