@@ -2,8 +2,10 @@
 //!
 //! Import and export maps, the report writer, plan conditions, ODBC sync and the
 //! Metro 2 mapping all resolve names through this table (docs/store.md). A new field is
-//! one line in `fields.rs`; nothing else in the code spells a column name as a string
-//! except the schema that creates it (checked against this table by a test).
+//! one line in `fields.rs`. Only the store writes SQL (`tests/store_boundary.rs` fails on
+//! SQL, and names the catalogue columns it spells, anywhere else), and its statements
+//! name a catalogue column by code, `{de.ow}`, expanded from this table (`store::sql`);
+//! the schema that creates the columns is generated from it too.
 
 mod fields;
 mod value;
