@@ -209,6 +209,17 @@ pub fn resolve(name_or_code: &str) -> Option<&'static FieldDef> {
     ORDER.iter().find_map(|form| by_name(*form, name_or_code))
 }
 
+/// A field the code needs by its printable code: an unknown code is an error naming it
+/// (never a panic or a guessed field).
+pub fn field(code: &str) -> crate::Result<&'static FieldDef> {
+    by_code(code).ok_or_else(|| {
+        crate::Error::runtime(format!(
+            "unknown field code '{code}'{}",
+            did_you_mean(code)
+        ))
+    })
+}
+
 /// `": did you mean de.na?"` for an unknown field code (empty when no printable code
 /// is close), so every "unknown field code" message offers the same hint.
 pub fn did_you_mean(code: &str) -> String {

@@ -517,8 +517,8 @@ pub fn read_notes(label: &str, bytes: &[u8]) -> Result<Vec<NoteRow>> {
             ),
         ));
     }
-    let text_field = crate::catalog::by_code("no.te").expect("catalogue has no.te");
-    let time_field = crate::catalog::by_code("no.tm").expect("catalogue has no.tm");
+    let text_field = crate::catalog::field("no.te")?;
+    let time_field = crate::catalog::field("no.tm")?;
     let mut out = Vec::new();
     for rec in rdr.records() {
         let rec = rec.map_err(|e| csv_error(label, e))?;

@@ -223,11 +223,11 @@ fn insert_contact(conn: &Db, c: &ContactRow) -> Result<()> {
 }
 
 fn insert_note(conn: &Db, n: &NoteRow) -> Result<()> {
-    let field = |code| crate::catalog::by_code(code).expect("note fields are in the catalogue");
+    let field = crate::catalog::field;
     let values: FieldValues = vec![
-        (field("no.te"), Value::Text(n.text.clone())),
-        (field("no.dt"), n.date.map_or(Value::Null, Value::Date)),
-        (field("no.tm"), Value::Text(n.time.clone())),
+        (field("no.te")?, Value::Text(n.text.clone())),
+        (field("no.dt")?, n.date.map_or(Value::Null, Value::Date)),
+        (field("no.tm")?, Value::Text(n.time.clone())),
     ];
     clients::insert_client_row(conn, Form::Note, n.client, &values)
 }
