@@ -213,10 +213,7 @@ pub fn resolve(name_or_code: &str) -> Option<&'static FieldDef> {
 /// (never a panic or a guessed field).
 pub fn field(code: &str) -> crate::Result<&'static FieldDef> {
     by_code(code).ok_or_else(|| {
-        crate::Error::runtime(format!(
-            "unknown field code '{code}'{}",
-            did_you_mean(code)
-        ))
+        crate::Error::runtime(format!("unknown field code '{code}'{}", did_you_mean(code)))
     })
 }
 

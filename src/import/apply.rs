@@ -654,159 +654,190 @@ impl<'c> Applier<'c> {
         debtor_part_seen: bool,
         skip_subs: bool,
     ) -> Result<std::result::Result<Vec<Action<'p>>, Resolved>> {
-        let kind = part.kind;
-        let log = part.log_skipped();
-        // Who owns it.
-        let owner = if kind.owner() == Some(Form::Client) {
-            let nu = part
-                .owner_keys
-                .iter()
-                .find_map(|k| k.value.plain().trim().parse::<i64>().ok())
-                .or(self.option_client());
-            match nu {
-                Some(n) if self.client_info(n)?.is_some() => Owner::Client(n),
-                Some(n) => return Ok(Err(Resolved::Reject(format!("unknown client {n}")))),
-                None => {
-                    return Ok(Err(Resolved::Reject(format!(
-                        "no client for this {} record (map cl.nu with key = true or name the import's client)",
-                        kind.name()
-                    ))))
-                }
-            }
-        } else if !part.owner_keys.is_empty() {
-            let keys: Vec<&KeyField> = part
-                .owner_keys
-                .iter()
-                .filter(|k| k.field.form == Form::Debtor)
-                .collect();
-            let by_file_number = keys.iter().any(|k| k.field.field == "fi");
-            let client = part
-                .owner_keys
-                .iter()
-                .find(|k| k.field.form == Form::Client)
-                .and_then(|k| k.value.plain().trim().parse::<i64>().ok())
-                .or(self.option_client());
-            let scope: Vec<(&'static str, SqlValue)> = match client {
-                Some(c) if !by_file_number => vec![(code_col("de.cn")?, SqlValue::Integer(c))],
-                _ => Vec::new(),
-            };
-            match self.lookup(Form::Debtor, &keys, &scope)? {
-                Lookup::Found(fi) => Owner::Debtor(DebtorTarget::Existing(fi)),
-                Lookup::NotFound
-                    if part.owner_inhibit_autocreate() || part.skip_subrecords_if_not_found() =>
-                {
-                    return Ok(Err(Resolved::Skip(
-                        format!("{}: debtor not found", kind.name()),
-                        log,
-                    )))
-                }
-                Lookup::NotFound => {
-                    return Ok(Err(Resolved::Reject(format!(
-                        "no debtor matches {}",
-                        describe(&keys)
-                    ))))
-                }
-                Lookup::Ambiguous => {
-                    return Ok(Err(Resolved::Reject(format!(
-                        "ambiguous key: several debtors match {}",
-                        describe(&keys)
-                    ))))
-                }
-            }
-        } else {
-            match target {
-                DebtorTarget::None if debtor_part_seen || skip_subs => {
-                    return Ok(Err(Resolved::Skip(
-                        format!("{}: debtor not found", kind.name()),
-                        log,
-                    )))
-                }
-                DebtorTarget::None => {
-                    return Ok(Err(Resolved::Reject(format!(
-                        "no debtor for this {} record (map de.fi or de.ac with key = true)",
-                        kind.name()
-                    ))))
-                }
-                t => Owner::Debtor(t),
-            }
+        let owner = match self.sub_owner(part, target, debtor_part_seen, skip_subs)? {
+            Ok(owner) => owner,
+            Err(resolved) => return Ok(Err(resolved)),
         };
-        // Its own keys, within the owner.
-        let mut existing = None;
-        if !part.keys.is_empty() {
-            let scope = match owner {
-                Owner::Debtor(DebtorTarget::Existing(fi)) => Some((code_col("de.fi")?, fi)),
-                Owner::Client(n) => Some((code_col("de.cn")?, n)),
-                _ => None,
-            };
-            if let Some((col, id)) = scope {
-                let keys: Vec<&KeyField> = part.keys.iter().collect();
-                match self.lookup(kind.form(), &keys, &[(col, SqlValue::Integer(id))])? {
-                    Lookup::Found(_) if part.skip_if_found() => {
-                        return Ok(Err(Resolved::Skip(
-                            format!("{} found (skip_if_found)", kind.name()),
-                            log,
-                        )))
-                    }
-                    Lookup::Found(id) => existing = Some(id),
-                    Lookup::NotFound => {}
-                    Lookup::Ambiguous => {
-                        return Ok(Err(Resolved::Reject(format!(
-                            "ambiguous key: several {} records match {}",
-                            kind.name(),
-                            describe(&keys)
-                        ))))
-                    }
-                }
-            }
-            if existing.is_none() && part.inhibit_autocreate() {
-                return Ok(Err(Resolved::Skip(
-                    format!("{} not found (inhibit_autocreate)", kind.name()),
-                    log,
-                )));
-            }
-        }
-        let mut trans_type = None;
-        if kind.form() == Form::Transaction && existing.is_none() {
-            let ty = part
-                .get("tr.ty")
-                .map(Value::plain)
-                .filter(|t| !t.trim().is_empty())
-                .or_else(|| (kind == RecordKind::Payment).then(|| "101".to_string()));
-            match ty {
-                None => {
-                    return Ok(Err(Resolved::Reject(
-                        "transaction without a type (tr.ty)".into(),
-                    )))
-                }
-                Some(t) => {
-                    if self.ledger.trans_type(self.conn, &t).is_err() {
-                        return Ok(Err(Resolved::Reject(format!(
-                            "unknown transaction type '{t}'"
-                        ))));
-                    }
-                    trans_type = Some(t);
-                }
-            }
-        }
-        if let Some(t) = &trans_type {
-            let fi = match owner {
-                Owner::Debtor(DebtorTarget::Existing(fi)) => Some(fi),
-                // The account this record creates gets the next file number.
-                Owner::Debtor(DebtorTarget::New) => Some(self.next_fi),
-                _ => None,
-            };
-            if let Some(fi) = fi {
-                if let Err(reason) = self.check_posting(part, fi, t)? {
-                    return Ok(Err(Resolved::Reject(reason)));
-                }
-            }
-        }
+        let existing = match self.existing_sub(part, owner)? {
+            Ok(existing) => existing,
+            Err(resolved) => return Ok(Err(resolved)),
+        };
+        let trans_type = match self.sub_trans_type(part, owner, existing)? {
+            Ok(trans_type) => trans_type,
+            Err(resolved) => return Ok(Err(resolved)),
+        };
         Ok(Ok(vec![Action::Sub {
             part,
             owner,
             existing,
             trans_type,
         }]))
+    }
+
+    /// Who owns a sub-record: a client named by its keys (or the import's client), a
+    /// debtor found by the record's owner keys, or the debtor of the same record.
+    fn sub_owner(
+        &mut self,
+        part: &Part,
+        target: DebtorTarget,
+        debtor_part_seen: bool,
+        skip_subs: bool,
+    ) -> Result<std::result::Result<Owner, Resolved>> {
+        if part.kind.owner() == Some(Form::Client) {
+            self.client_owner(part)
+        } else if !part.owner_keys.is_empty() {
+            self.debtor_owner_by_keys(part)
+        } else {
+            Ok(debtor_owner_of_record(
+                part,
+                target,
+                debtor_part_seen || skip_subs,
+            ))
+        }
+    }
+
+    fn client_owner(&mut self, part: &Part) -> Result<std::result::Result<Owner, Resolved>> {
+        let nu = part
+            .owner_keys
+            .iter()
+            .find_map(|k| k.value.plain().trim().parse::<i64>().ok())
+            .or(self.option_client());
+        Ok(match nu {
+            Some(n) if self.client_info(n)?.is_some() => Ok(Owner::Client(n)),
+            Some(n) => Err(Resolved::Reject(format!("unknown client {n}"))),
+            None => Err(Resolved::Reject(format!(
+                "no client for this {} record (map cl.nu with key = true or name the import's client)",
+                part.kind.name()
+            ))),
+        })
+    }
+
+    fn debtor_owner_by_keys(
+        &mut self,
+        part: &Part,
+    ) -> Result<std::result::Result<Owner, Resolved>> {
+        let kind = part.kind;
+        let keys: Vec<&KeyField> = part
+            .owner_keys
+            .iter()
+            .filter(|k| k.field.form == Form::Debtor)
+            .collect();
+        let by_file_number = keys.iter().any(|k| k.field.field == "fi");
+        let client = part
+            .owner_keys
+            .iter()
+            .find(|k| k.field.form == Form::Client)
+            .and_then(|k| k.value.plain().trim().parse::<i64>().ok())
+            .or(self.option_client());
+        let scope: Vec<(&'static str, SqlValue)> = match client {
+            Some(c) if !by_file_number => vec![(code_col("de.cn")?, SqlValue::Integer(c))],
+            _ => Vec::new(),
+        };
+        Ok(match self.lookup(Form::Debtor, &keys, &scope)? {
+            Lookup::Found(fi) => Ok(Owner::Debtor(DebtorTarget::Existing(fi))),
+            Lookup::NotFound
+                if part.owner_inhibit_autocreate() || part.skip_subrecords_if_not_found() =>
+            {
+                Err(Resolved::Skip(
+                    format!("{}: debtor not found", kind.name()),
+                    part.log_skipped(),
+                ))
+            }
+            Lookup::NotFound => Err(Resolved::Reject(format!(
+                "no debtor matches {}",
+                describe(&keys)
+            ))),
+            Lookup::Ambiguous => Err(Resolved::Reject(format!(
+                "ambiguous key: several debtors match {}",
+                describe(&keys)
+            ))),
+        })
+    }
+
+    /// The sub-record's own keys, looked up within its owner: the record it updates, if
+    /// any.
+    fn existing_sub(
+        &mut self,
+        part: &Part,
+        owner: Owner,
+    ) -> Result<std::result::Result<Option<i64>, Resolved>> {
+        let kind = part.kind;
+        if part.keys.is_empty() {
+            return Ok(Ok(None));
+        }
+        let mut existing = None;
+        let scope = match owner {
+            Owner::Debtor(DebtorTarget::Existing(fi)) => Some((code_col("de.fi")?, fi)),
+            Owner::Client(n) => Some((code_col("de.cn")?, n)),
+            _ => None,
+        };
+        if let Some((col, id)) = scope {
+            let keys: Vec<&KeyField> = part.keys.iter().collect();
+            match self.lookup(kind.form(), &keys, &[(col, SqlValue::Integer(id))])? {
+                Lookup::Found(_) if part.skip_if_found() => {
+                    return Ok(Err(Resolved::Skip(
+                        format!("{} found (skip_if_found)", kind.name()),
+                        part.log_skipped(),
+                    )))
+                }
+                Lookup::Found(id) => existing = Some(id),
+                Lookup::NotFound => {}
+                Lookup::Ambiguous => {
+                    return Ok(Err(Resolved::Reject(format!(
+                        "ambiguous key: several {} records match {}",
+                        kind.name(),
+                        describe(&keys)
+                    ))))
+                }
+            }
+        }
+        if existing.is_none() && part.inhibit_autocreate() {
+            return Ok(Err(Resolved::Skip(
+                format!("{} not found (inhibit_autocreate)", kind.name()),
+                part.log_skipped(),
+            )));
+        }
+        Ok(Ok(existing))
+    }
+
+    /// A new transaction's type (a payment record defaults to 101), known to the ledger,
+    /// with its amount and reversal checked against the account it posts to.
+    fn sub_trans_type(
+        &mut self,
+        part: &Part,
+        owner: Owner,
+        existing: Option<i64>,
+    ) -> Result<std::result::Result<Option<String>, Resolved>> {
+        if part.kind.form() != Form::Transaction || existing.is_some() {
+            return Ok(Ok(None));
+        }
+        let ty = part
+            .get("tr.ty")
+            .map(Value::plain)
+            .filter(|t| !t.trim().is_empty())
+            .or_else(|| (part.kind == RecordKind::Payment).then(|| "101".to_string()));
+        let Some(t) = ty else {
+            return Ok(Err(Resolved::Reject(
+                "transaction without a type (tr.ty)".into(),
+            )));
+        };
+        if self.ledger.trans_type(self.conn, &t).is_err() {
+            return Ok(Err(Resolved::Reject(format!(
+                "unknown transaction type '{t}'"
+            ))));
+        }
+        let fi = match owner {
+            Owner::Debtor(DebtorTarget::Existing(fi)) => Some(fi),
+            // The account this record creates gets the next file number.
+            Owner::Debtor(DebtorTarget::New) => Some(self.next_fi),
+            _ => None,
+        };
+        if let Some(fi) = fi {
+            if let Err(reason) = self.check_posting(part, fi, &t)? {
+                return Ok(Err(Resolved::Reject(reason)));
+            }
+        }
+        Ok(Ok(Some(t)))
     }
 
     /// A transaction's amount (To Us + Direct) within the ceiling and, for a
@@ -1160,93 +1191,18 @@ impl<'c> Applier<'c> {
             let Some(fi) = fi else {
                 return Err(Error::runtime("internal: transaction without a debtor"));
             };
-            let ty = ty.unwrap_or("101");
-            let get = |c: &str| part.get(c).filter(|v| !v.is_null());
-            let dec = |c: &str| get(c).and_then(Value::as_decimal);
-            let text = |c: &str| get(c).map(Value::plain);
-            let flag = |c: &str| match get(c) {
-                Some(Value::Flag(b)) => Some(*b),
-                _ => None,
-            };
-            // "after": the type's settings are applied after the map's fields, so its
-            // omit flags win; "before": the map's fields win (S2:5093-5094).
-            let after = self.map.options.transaction_type == TypeWhen::After;
-            let req = NewTransaction {
-                file_number: fi,
-                type_code: ty.to_string(),
-                to_us: dec("tr.tu"),
-                direct: dec("tr.di"),
-                payment_date: get("tr.py").and_then(Value::as_date),
-                posted_date: get("tr.pd").and_then(Value::as_date),
-                description: text("tr.de"),
-                external_id: text("tr.id"),
-                operator: text("tr.op"),
-                reverses: text("tr.rv").and_then(|s| s.parse().ok()),
-                commission: dec("tr.cm"),
-                commission_rate: dec("tr.cr"),
-                tax_rate: dec("tr.tr"),
-                tax_exempt: flag("tr.te"),
-                omit_statement: if after { None } else { flag("tr.os") },
-                omit_cash: if after { None } else { flag("tr.oc") },
-                breakdown_principal: dec("tr.bpr"),
-                breakdown_interest: dec("tr.bin"),
-                breakdown_fees: dec("tr.bfe"),
-            };
-            let posted = self.ledger.post(self.conn, &req)?;
-            // "Manage Promises: if you are importing payments" (S2:5221)
-            if self.map.options.manage_promises {
-                let ty = self.ledger.trans_type(self.conn, &req.type_code)?;
-                if ty.fin_type == crate::money::FinType::Payment {
-                    let amount = crate::money::to_cents(
-                        req.to_us.unwrap_or_default() + req.direct.unwrap_or_default(),
-                    );
-                    let date = req.payment_date.unwrap_or(self.ctx.today);
-                    crate::plans::promises::apply_payment(self.conn, fi, amount, date)?;
-                }
-            }
-            // Fields posting does not take (sales, user fields): written afterwards.
-            let rest: Vec<&super::pipeline::Assign> = own
-                .iter()
-                .copied()
-                .filter(|a| a.field.field == "sa")
-                .collect();
-            self.update(Form::Transaction, posted.id, &rest)?;
-            self.summary.posted += 1;
-            Self::bump(&mut self.summary.created, kind_name);
-            self.touch(fi);
-            return Ok(());
+            return self.post_sub_transaction(part, fi, ty.unwrap_or("101"), &own);
         }
         let mut cols: Vec<&str> = vec![owner_col];
         let mut args: Vec<SqlValue> = vec![SqlValue::Integer(owner_id)];
         let mut values: Vec<(&'static FieldDef, Value)> =
             own.iter().map(|a| (a.field, a.value.clone())).collect();
         if form == Form::Note {
-            let time_at = note_stamp(&mut values);
-            // A note line identical to one already on file is not added twice, so a
-            // re-run of the same file adds nothing. The stamp's time of day is the
-            // time of the run (`@t`), not part of the note: a re-run later the same
-            // day matches too (the date still counts).
             let note_owner = match fi {
                 Some(fi) => NoteOwner::Debtor(fi),
                 None => NoteOwner::Client(owner_id),
             };
-            let mut matches = Vec::with_capacity(values.len());
-            let (te, tm) = (field("no.te"), field("no.tm"));
-            for (f, v) in &values {
-                let stamped = time_at.filter(|_| Some(*f) == te);
-                if time_at.is_some() && Some(*f) == tm {
-                    continue;
-                }
-                if let Some(at) = stamped {
-                    // Characters 1..=at, then what follows the 5-character HH:MM.
-                    let text: Vec<char> = v.plain().chars().collect();
-                    let kept: String = text[..at].iter().chain(&text[at + 5..]).collect();
-                    matches.push(NoteMatch::WithoutTime { field: f, at, kept });
-                } else {
-                    matches.push(NoteMatch::Is(f, value_to_sql(f, v)));
-                }
-            }
-            if store::notes::note_line_exists(self.conn, note_owner, matches)? {
+            if self.note_line_on_file(note_owner, &mut values)? {
                 self.skip("duplicate note line");
                 return Ok(());
             }
@@ -1258,6 +1214,100 @@ impl<'c> Applier<'c> {
         self.sql.insert(form, &cols, args)?;
         Self::bump(&mut self.summary.created, kind_name);
         Ok(())
+    }
+
+    /// Post a transaction record through the ledger (commission, tax, totals), then
+    /// what posting does not take, and the promises a payment pays.
+    fn post_sub_transaction(
+        &mut self,
+        part: &Part,
+        fi: i64,
+        ty: &str,
+        own: &[&super::pipeline::Assign],
+    ) -> Result<()> {
+        let kind_name = part.kind.name();
+        let get = |c: &str| part.get(c).filter(|v| !v.is_null());
+        let dec = |c: &str| get(c).and_then(Value::as_decimal);
+        let text = |c: &str| get(c).map(Value::plain);
+        let flag = |c: &str| match get(c) {
+            Some(Value::Flag(b)) => Some(*b),
+            _ => None,
+        };
+        // "after": the type's settings are applied after the map's fields, so its
+        // omit flags win; "before": the map's fields win (S2:5093-5094).
+        let after = self.map.options.transaction_type == TypeWhen::After;
+        let req = NewTransaction {
+            file_number: fi,
+            type_code: ty.to_string(),
+            to_us: dec("tr.tu"),
+            direct: dec("tr.di"),
+            payment_date: get("tr.py").and_then(Value::as_date),
+            posted_date: get("tr.pd").and_then(Value::as_date),
+            description: text("tr.de"),
+            external_id: text("tr.id"),
+            operator: text("tr.op"),
+            reverses: text("tr.rv").and_then(|s| s.parse().ok()),
+            commission: dec("tr.cm"),
+            commission_rate: dec("tr.cr"),
+            tax_rate: dec("tr.tr"),
+            tax_exempt: flag("tr.te"),
+            omit_statement: if after { None } else { flag("tr.os") },
+            omit_cash: if after { None } else { flag("tr.oc") },
+            breakdown_principal: dec("tr.bpr"),
+            breakdown_interest: dec("tr.bin"),
+            breakdown_fees: dec("tr.bfe"),
+        };
+        let posted = self.ledger.post(self.conn, &req)?;
+        // "Manage Promises: if you are importing payments" (S2:5221)
+        if self.map.options.manage_promises {
+            let ty = self.ledger.trans_type(self.conn, &req.type_code)?;
+            if ty.fin_type == crate::money::FinType::Payment {
+                let amount = crate::money::to_cents(
+                    req.to_us.unwrap_or_default() + req.direct.unwrap_or_default(),
+                );
+                let date = req.payment_date.unwrap_or(self.ctx.today);
+                crate::plans::promises::apply_payment(self.conn, fi, amount, date)?;
+            }
+        }
+        // Fields posting does not take (sales, user fields): written afterwards.
+        let rest: Vec<&super::pipeline::Assign> = own
+            .iter()
+            .copied()
+            .filter(|a| a.field.field == "sa")
+            .collect();
+        self.update(Form::Transaction, posted.id, &rest)?;
+        self.summary.posted += 1;
+        Self::bump(&mut self.summary.created, kind_name);
+        self.touch(fi);
+        Ok(())
+    }
+
+    /// Whether a note line identical to this one is on file, so a re-run of the same
+    /// file adds nothing. The stamp's time of day is the time of the run (`@t`), not part
+    /// of the note: a re-run later the same day matches too (the date still counts).
+    fn note_line_on_file(
+        &mut self,
+        note_owner: NoteOwner,
+        values: &mut Vec<(&'static FieldDef, Value)>,
+    ) -> Result<bool> {
+        let time_at = note_stamp(values);
+        let mut matches = Vec::with_capacity(values.len());
+        let (te, tm) = (field("no.te"), field("no.tm"));
+        for (f, v) in values.iter() {
+            let stamped = time_at.filter(|_| Some(*f) == te);
+            if time_at.is_some() && Some(*f) == tm {
+                continue;
+            }
+            if let Some(at) = stamped {
+                // Characters 1..=at, then what follows the 5-character HH:MM.
+                let text: Vec<char> = v.plain().chars().collect();
+                let kept: String = text[..at].iter().chain(&text[at + 5..]).collect();
+                matches.push(NoteMatch::WithoutTime { field: f, at, kept });
+            } else {
+                matches.push(NoteMatch::Is(f, value_to_sql(f, v)));
+            }
+        }
+        store::notes::note_line_exists(self.conn, note_owner, matches)
     }
 
     /// Note a debtor for the end-of-import recalculation: only one that was on file
@@ -1422,6 +1472,27 @@ fn out_of_bounds(part: &Part) -> Option<String> {
 fn owner_value(part: &Part) -> Option<i64> {
     part.get("cl.ob")
         .and_then(|v| owners::parse_owner(&v.plain()))
+}
+
+/// The owner of a sub-record without owner keys: the debtor of the same import record.
+/// With none, the record is skipped when the debtor part was read but not found (or
+/// sub-records are skipped), otherwise rejected.
+fn debtor_owner_of_record(
+    part: &Part,
+    target: DebtorTarget,
+    skip_without_debtor: bool,
+) -> std::result::Result<Owner, Resolved> {
+    match target {
+        DebtorTarget::None if skip_without_debtor => Err(Resolved::Skip(
+            format!("{}: debtor not found", part.kind.name()),
+            part.log_skipped(),
+        )),
+        DebtorTarget::None => Err(Resolved::Reject(format!(
+            "no debtor for this {} record (map de.fi or de.ac with key = true)",
+            part.kind.name()
+        ))),
+        t => Ok(Owner::Debtor(t)),
+    }
 }
 
 fn describe(keys: &[&KeyField]) -> String {

@@ -115,24 +115,9 @@ pub fn import_in(
                 last_bytes = batch.bytes_read;
             }
             for rec in batch.records {
-                applier.summary.read += 1;
-                match rec.outcome {
-                    Outcome::Parsed(parts) => {
-                        match applier.apply(&parts, rec.line, &rec.raw, &mut rejects, review) {
-                            Ok(true) => {}
-                            Ok(false) => {
-                                cancelled = true;
-                                applier.summary.read -= 1;
-                                break 'batches;
-                            }
-                            Err(e) => return Err(e.within(Place::line(label, rec.line))),
-                        }
-                    }
-                    Outcome::Rejected(reason) => {
-                        applier.summary.rejected += 1;
-                        rejects.write(rec.line, &reason, &String::from_utf8_lossy(&rec.raw))?;
-                    }
-                    Outcome::NoMatch => applier.skip("no record definition matches the line"),
+                if !apply_record(&mut applier, rec, label, &mut rejects, review)? {
+                    cancelled = true;
+                    break 'batches;
                 }
             }
         }
@@ -150,6 +135,36 @@ pub fn import_in(
     summary.elapsed_ms = started.elapsed().as_millis();
     summary.batch = batch;
     Ok(summary)
+}
+
+/// Apply one record read by the pipeline: write it, reject it to the rejects file or
+/// skip it. `false` when the review cancelled the import (the record is not counted).
+fn apply_record(
+    applier: &mut Applier,
+    rec: ParsedRecord,
+    label: &str,
+    rejects: &mut Rejects,
+    review: &mut Review,
+) -> Result<bool> {
+    applier.summary.read += 1;
+    match rec.outcome {
+        Outcome::Parsed(parts) => {
+            match applier.apply(&parts, rec.line, &rec.raw, rejects, review) {
+                Ok(true) => {}
+                Ok(false) => {
+                    applier.summary.read -= 1;
+                    return Ok(false);
+                }
+                Err(e) => return Err(e.within(Place::line(label, rec.line))),
+            }
+        }
+        Outcome::Rejected(reason) => {
+            applier.summary.rejected += 1;
+            rejects.write(rec.line, &reason, &String::from_utf8_lossy(&rec.raw))?;
+        }
+        Outcome::NoMatch => applier.skip("no record definition matches the line"),
+    }
+    Ok(true)
 }
 
 /// Records read ahead: how many go to the database side at a time.
