@@ -347,7 +347,9 @@ mod summary_tests {
             promises: vec![],
             ..a
         };
-        assert!(none.to_string().ends_with("owing 150.00\n  nothing left to promise\n"));
+        assert!(none
+            .to_string()
+            .ends_with("owing 150.00\n  nothing left to promise\n"));
     }
 }
 

@@ -336,10 +336,24 @@ mod summary_tests {
             promises: vec![row()],
         };
         let json = serde_json::to_value(&s).unwrap();
-        let keys: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
+        let keys: Vec<&str> = json
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
         assert_eq!(
             keys,
-            ["as_of", "grace_days", "broken", "debtors", "late_fees", "late_fee_total", "plans", "promises"]
+            [
+                "as_of",
+                "grace_days",
+                "broken",
+                "debtors",
+                "late_fees",
+                "late_fee_total",
+                "plans",
+                "promises"
+            ]
         );
         let text = s.to_string();
         assert!(text.starts_with("    file   contact  due"), "{text}");

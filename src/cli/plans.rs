@@ -2,7 +2,6 @@
 
 use chrono::NaiveDate;
 use clap::Subcommand;
-use serde_json::json;
 
 use super::{parse_date, CliEnv};
 use crate::catalog::Form;
@@ -160,15 +159,16 @@ pub fn sync_cmd(
         })
         .collect();
     let n = crate::sync::run_pending(store.conn(), env, &pending).into_result()?;
+    let report = crate::sync::SyncReport {
+        pair: name.to_string(),
+        op,
+        statements: n,
+    };
     if env.json {
-        crate::outln!(
-            "{}",
-            json!({ "pair": name, "op": op.name(), "statements": n })
-        )?;
+        crate::outln!("{}", super::json_line(&report)?)
     } else {
-        crate::outln!("ODBC sync {name}: {} {n} row(s)", op.name())?;
+        crate::out!("{report}")
     }
-    Ok(())
 }
 
 #[derive(Subcommand)]

@@ -33,11 +33,10 @@ fn lines_and_reasons<S: serde::Serializer>(
         line: usize,
         reason: &'a str,
     }
-    s.collect_seq(
-        rejected
-            .iter()
-            .map(|(line, reason)| Rejected { line: *line, reason }),
-    )
+    s.collect_seq(rejected.iter().map(|(line, reason)| Rejected {
+        line: *line,
+        reason,
+    }))
 }
 
 impl fmt::Display for NcoaSummary {

@@ -29,7 +29,11 @@ pub struct PrintSummary {
 
 impl fmt::Display for PrintSummary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "letters printed: {}", self.printed.values().sum::<usize>())?;
+        writeln!(
+            f,
+            "letters printed: {}",
+            self.printed.values().sum::<usize>()
+        )?;
         for (n, c) in &self.printed {
             writeln!(f, "  {n:<40} {c}")?;
         }

@@ -847,54 +847,54 @@ fn consume(
 /// The text summary (also printed by the demo); `--json` is the serialisation.
 impl std::fmt::Display for Summary {
     fn fmt(&self, out: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-    let s = self;
-    let c = &s.counts;
-    writeln!(out, "metro2: {} (as of {})", s.out, s.as_of)?;
-    writeln!(
-        out,
-        "  records: header {}, base {}, J1 {}, J2 {}, K1 {}, trailer {}",
-        c.header, c.base, c.j1, c.j2, c.k1, c.trailer
-    )?;
-    let statuses: Vec<String> = s.statuses.iter().map(|(k, v)| format!("{k} {v}")).collect();
-    writeln!(
-        out,
-        "  reported {}{}",
-        s.reported,
-        if statuses.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", statuses.join(", "))
-        }
-    )?;
-    let total: u64 = s.excluded.values().sum();
-    let reasons: Vec<String> = s.excluded.iter().map(|(k, v)| format!("{k} {v}")).collect();
-    writeln!(
-        out,
-        "  excluded {total}{}",
-        if reasons.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", reasons.join(", "))
-        }
-    )?;
-    if s.finished > 0 {
+        let s = self;
+        let c = &s.counts;
+        writeln!(out, "metro2: {} (as of {})", s.out, s.as_of)?;
         writeln!(
             out,
-            "  finished earlier (final status reported): {}",
-            s.finished
+            "  records: header {}, base {}, J1 {}, J2 {}, K1 {}, trailer {}",
+            c.header, c.base, c.j1, c.j2, c.k1, c.trailer
         )?;
+        let statuses: Vec<String> = s.statuses.iter().map(|(k, v)| format!("{k} {v}")).collect();
+        writeln!(
+            out,
+            "  reported {}{}",
+            s.reported,
+            if statuses.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", statuses.join(", "))
+            }
+        )?;
+        let total: u64 = s.excluded.values().sum();
+        let reasons: Vec<String> = s.excluded.iter().map(|(k, v)| format!("{k} {v}")).collect();
+        writeln!(
+            out,
+            "  excluded {total}{}",
+            if reasons.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", reasons.join(", "))
+            }
+        )?;
+        if s.finished > 0 {
+            writeln!(
+                out,
+                "  finished earlier (final status reported): {}",
+                s.finished
+            )?;
+        }
+        if s.time_barred > 0 {
+            writeln!(out, "  time-barred (warned): {}", s.time_barred)?;
+        }
+        if s.activated > 0 {
+            writeln!(out, "  activated: {}", s.activated)?;
+        }
+        if s.marked_done > 0 {
+            writeln!(out, "  marked done: {}", s.marked_done)?;
+        }
+        Ok(())
     }
-    if s.time_barred > 0 {
-        writeln!(out, "  time-barred (warned): {}", s.time_barred)?;
-    }
-    if s.activated > 0 {
-        writeln!(out, "  activated: {}", s.activated)?;
-    }
-    if s.marked_done > 0 {
-        writeln!(out, "  marked done: {}", s.marked_done)?;
-    }
-    Ok(())
-}
 }
 
 #[cfg(test)]
@@ -916,7 +916,12 @@ mod summary_tests {
         s.counts.base = 2;
         s.counts.trailer = 1;
         let json = serde_json::to_value(&s).unwrap();
-        let keys: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
+        let keys: Vec<&str> = json
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
         assert_eq!(
             keys,
             [

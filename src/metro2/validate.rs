@@ -1125,7 +1125,12 @@ mod summary_tests {
             message: "not a status".into(),
         });
         let json = serde_json::to_value(&r).unwrap();
-        let keys: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
+        let keys: Vec<&str> = json
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
         assert_eq!(keys, ["counts", "findings"]);
         assert_eq!(json["counts"]["J1"], 0);
         let text = r.text("m2.txt").to_string();
@@ -1133,7 +1138,10 @@ mod summary_tests {
             text.starts_with("m2.txt: record 3 base Account Status @105: error not a status [B17] value '99'\nrecord            count\nheader                0\nbase                  2\n"),
             "{text}"
         );
-        assert!(text.ends_with("errors                1\nwarnings              0\n"), "{text}");
+        assert!(
+            text.ends_with("errors                1\nwarnings              0\n"),
+            "{text}"
+        );
         r.omitted.insert("B17", 4);
         let json = serde_json::to_value(&r).unwrap();
         assert_eq!(json["omitted"]["B17"], 4);

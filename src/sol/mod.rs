@@ -353,7 +353,11 @@ mod summary_tests {
                 barred: false,
             },
         ];
-        let c = SolCheck::new(NaiveDate::from_ymd_opt(2024, 7, 31).unwrap(), Some(90), rows);
+        let c = SolCheck::new(
+            NaiveDate::from_ymd_opt(2024, 7, 31).unwrap(),
+            Some(90),
+            rows,
+        );
         assert_eq!(
             serde_json::to_string(&c).unwrap(),
             concat!(
@@ -377,7 +381,9 @@ mod summary_tests {
             serde_json::to_string(&plain).unwrap(),
             r#"{"as_of":"2024-07-31","within":null,"barred":0,"soon":0,"accounts":[]}"#
         );
-        assert!(plain.to_string().ends_with("barred\n0 time-barred on 2024-07-31\n"));
+        assert!(plain
+            .to_string()
+            .ends_with("barred\n0 time-barred on 2024-07-31\n"));
     }
 }
 

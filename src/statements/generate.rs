@@ -547,7 +547,10 @@ mod summary_tests {
             )
         );
         let text = g.to_string();
-        assert!(text.starts_with("  stmt client date       R lines "), "{text}");
+        assert!(
+            text.starts_with("  stmt client date       R lines "),
+            "{text}"
+        );
         assert!(
             text.ends_with("\n     3      7 2024-08-01 G     2       123.45         0.00        1.00      0.13      0.00       -0.05       122.32         0.00\n"),
             "{text}"
