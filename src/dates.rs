@@ -7,6 +7,11 @@ use std::collections::HashSet;
 
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 
+/// [`iso_date`] for `#[serde(serialize_with)]`: summaries show dates as stored.
+pub fn serialize_iso<S: serde::Serializer>(d: &NaiveDate, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&iso_date(*d))
+}
+
 /// `YYYY-MM-DD`, as dates are stored. chrono's `format` interprets its pattern on
 /// every call; imports and postings write two or three dates per row.
 pub fn iso_date(d: NaiveDate) -> String {

@@ -376,7 +376,7 @@ fn print_collection_operations(
 
 /// Month-end credit reporting: July's Metro 2 file, validated, contacts marked done.
 fn metro2_file(w: &mut dyn Write, store: &mut Store, env: &Env, out: &Path) -> Result<()> {
-    use crate::metro2::generate::{generate, print_summary, GenerateOptions};
+    use crate::metro2::generate::{generate, GenerateOptions};
     let path = out.join("metro2.txt");
     let opts = GenerateOptions {
         out: path.clone(),
@@ -387,7 +387,7 @@ fn metro2_file(w: &mut dyn Write, store: &mut Store, env: &Env, out: &Path) -> R
     let mut warnings = Vec::new();
     let summary = generate(store.conn_mut(), env, &opts, &mut warnings)?;
     say!(w)?;
-    print_summary(w, &summary)?;
+    write!(w, "{summary}")?;
     for line in String::from_utf8_lossy(&warnings).lines() {
         say!(w, "  {line}")?;
     }

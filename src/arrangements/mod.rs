@@ -87,7 +87,7 @@ pub struct Promise {
     pub amount: String,
 }
 
-/// What `arrangement add` did.
+/// What `arrangement add` did: `--json` is its serialisation, the text its `Display`.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Arrangement {
     pub debtor: i64,
@@ -103,6 +103,36 @@ pub struct Arrangement {
     /// Owing after the three postings: what the promises add up to.
     pub owing: String,
     pub promises: Vec<Promise>,
+}
+
+impl std::fmt::Display for Arrangement {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(
+            f,
+            "arrangement for debtor {}: {} a {}; down {}, service charge {}, discount {}; owing {}",
+            self.debtor,
+            self.amount,
+            self.every,
+            self.down,
+            self.service_charge,
+            self.discount,
+            self.owing
+        )?;
+        if self.cancelled > 0 {
+            writeln!(f, "  cancelled {} earlier promise(s)", self.cancelled)?;
+        }
+        match (self.promises.first(), self.promises.last()) {
+            (Some(first), Some(last)) => writeln!(
+                f,
+                "  {} promise(s) from {} to {}; the last {}",
+                self.promises.len(),
+                first.due,
+                last.due,
+                last.amount
+            ),
+            _ => writeln!(f, "  nothing left to promise"),
+        }
+    }
 }
 
 /// The schedule: (due date, cents) for a balance paid `amount` per period from
@@ -269,6 +299,58 @@ pub fn after_posting(conn: &Db, fi: i64, transaction: i64) -> Result<()> {
         promises::apply_payment(conn, fi, t.amount, date)?;
     }
     crate::sol::refresh_debtor(conn, fi)
+}
+
+#[cfg(test)]
+mod summary_tests {
+    use super::*;
+
+    #[test]
+    fn arrangement_json_keys_in_order_and_display_is_the_three_lines() {
+        let a = Arrangement {
+            debtor: 1000,
+            every: "month",
+            amount: "100.00".into(),
+            transactions: vec![5],
+            down: "250.00".into(),
+            service_charge: "25.00".into(),
+            discount: "0.00".into(),
+            cancelled: 1,
+            owing: "150.00".into(),
+            promises: vec![
+                Promise {
+                    contact: 8,
+                    due: "2024-08-01".into(),
+                    amount: "100.00".into(),
+                },
+                Promise {
+                    contact: 9,
+                    due: "2024-09-01".into(),
+                    amount: "50.00".into(),
+                },
+            ],
+        };
+        assert_eq!(
+            serde_json::to_string(&a).unwrap(),
+            concat!(
+                r#"{"debtor":1000,"every":"month","amount":"100.00","transactions":[5],"#,
+                r#""down":"250.00","service_charge":"25.00","discount":"0.00","cancelled":1,"owing":"150.00","#,
+                r#""promises":[{"contact":8,"due":"2024-08-01","amount":"100.00"},{"contact":9,"due":"2024-09-01","amount":"50.00"}]}"#
+            )
+        );
+        assert_eq!(
+            a.to_string(),
+            "arrangement for debtor 1000: 100.00 a month; down 250.00, service charge 25.00, discount 0.00; owing 150.00\n  cancelled 1 earlier promise(s)\n  2 promise(s) from 2024-08-01 to 2024-09-01; the last 50.00\n"
+        );
+        let none = Arrangement {
+            cancelled: 0,
+            promises: vec![],
+            ..a
+        };
+        assert!(none
+            .to_string()
+            .ends_with("owing 150.00\n  nothing left to promise\n"));
+    }
 }
 
 #[cfg(test)]

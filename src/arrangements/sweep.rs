@@ -5,6 +5,7 @@
 //! Collect! help, "Late Fee Sample", S2:2944-2950) and runs the setup's plan.
 
 use std::collections::BTreeMap;
+use std::fmt;
 
 use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
@@ -31,6 +32,17 @@ pub enum Standing {
     Broken,
 }
 
+impl Standing {
+    /// The word the table and `--json` show.
+    pub fn name(self) -> &'static str {
+        match self {
+            Standing::Open => "open",
+            Standing::Late => "late",
+            Standing::Broken => "broken",
+        }
+    }
+}
+
 /// One promise of `recoup promises`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct PromiseRow {
@@ -41,6 +53,59 @@ pub struct PromiseRow {
     pub paid: String,
     pub unpaid: String,
     pub status: Standing,
+}
+
+/// Promises as the table `recoup promises` prints: a header line and one line each.
+pub struct PromiseTable<'a>(pub &'a [PromiseRow]);
+
+impl fmt::Display for PromiseTable<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "{:>8}  {:>8}  {:<10}  {:>10}  {:>10}  {:>10}  status",
+            "file", "contact", "due", "amount", "paid", "unpaid"
+        )?;
+        for r in self.0 {
+            writeln!(
+                f,
+                "{:>8}  {:>8}  {:<10}  {:>10}  {:>10}  {:>10}  {}",
+                r.file,
+                r.contact,
+                r.due.as_deref().unwrap_or(""),
+                r.amount,
+                r.paid,
+                r.unpaid,
+                r.status.name()
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// `recoup promises` without `--sweep`: `--json` is its serialisation, the text the
+/// table and a count.
+#[derive(Debug, serde::Serialize)]
+pub struct PromiseList<'a> {
+    pub as_of: String,
+    pub count: usize,
+    pub promises: &'a [PromiseRow],
+}
+
+impl<'a> PromiseList<'a> {
+    pub fn new(as_of: NaiveDate, promises: &'a [PromiseRow]) -> PromiseList<'a> {
+        PromiseList {
+            as_of: iso_date(as_of),
+            count: promises.len(),
+            promises,
+        }
+    }
+}
+
+impl fmt::Display for PromiseList<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", PromiseTable(self.promises))?;
+        writeln!(f, "{} promise(s)", self.count)
+    }
 }
 
 /// The last due date a promise unpaid on `as_of` may have and still not be broken:
@@ -110,6 +175,29 @@ pub struct SweepSummary {
     /// Plans run, by code: debtors each.
     pub plans: BTreeMap<String, u64>,
     pub promises: Vec<PromiseRow>,
+}
+
+/// The sweep's text: the promises it broke (when any), the totals, the plans run.
+impl fmt::Display for SweepSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if !self.promises.is_empty() {
+            write!(f, "{}", PromiseTable(&self.promises))?;
+        }
+        writeln!(
+            f,
+            "{} promise(s) of {} debtor(s) broken on {} ({} grace days); {} late fee(s) {}",
+            self.broken,
+            self.debtors,
+            self.as_of,
+            self.grace_days,
+            self.late_fees,
+            self.late_fee_total
+        )?;
+        for (plan, n) in &self.plans {
+            writeln!(f, "  plan {plan}: {n} debtor(s)")?;
+        }
+        Ok(())
+    }
 }
 
 /// Mark the promises broken on `as_of`, post a late fee for each when the setup names
@@ -200,6 +288,85 @@ pub fn sweep(
         pending = std::mem::take(&mut runner.pending_odbc);
     }
     Ok((summary, pending))
+}
+
+#[cfg(test)]
+mod summary_tests {
+    use super::*;
+
+    fn row() -> PromiseRow {
+        PromiseRow {
+            file: 1000,
+            contact: 8,
+            due: Some("2024-08-01".into()),
+            amount: "100.00".into(),
+            paid: "0.00".into(),
+            unpaid: "100.00".into(),
+            status: Standing::Broken,
+        }
+    }
+
+    #[test]
+    fn promise_list_json_keys_in_order_and_display_is_the_table_and_count() {
+        let rows = [row()];
+        let l = PromiseList::new(NaiveDate::from_ymd_opt(2024, 8, 20).unwrap(), &rows);
+        assert_eq!(
+            serde_json::to_string(&l).unwrap(),
+            concat!(
+                r#"{"as_of":"2024-08-20","count":1,"promises":[{"file":1000,"contact":8,"#,
+                r#""due":"2024-08-01","amount":"100.00","paid":"0.00","unpaid":"100.00","status":"broken"}]}"#
+            )
+        );
+        assert_eq!(
+            l.to_string(),
+            "    file   contact  due             amount        paid      unpaid  status\n    1000         8  2024-08-01      100.00        0.00      100.00  broken\n1 promise(s)\n"
+        );
+    }
+
+    #[test]
+    fn sweep_json_keys_in_order_and_display_is_the_table_totals_and_plans() {
+        let s = SweepSummary {
+            as_of: "2024-08-20".into(),
+            grace_days: 10,
+            broken: 1,
+            debtors: 1,
+            late_fees: 0,
+            late_fee_total: "0.00".into(),
+            plans: BTreeMap::from([("BRK".to_string(), 1)]),
+            promises: vec![row()],
+        };
+        let json = serde_json::to_value(&s).unwrap();
+        let keys: Vec<&str> = json
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "as_of",
+                "grace_days",
+                "broken",
+                "debtors",
+                "late_fees",
+                "late_fee_total",
+                "plans",
+                "promises"
+            ]
+        );
+        let text = s.to_string();
+        assert!(text.starts_with("    file   contact  due"), "{text}");
+        assert!(
+            text.ends_with("  broken\n1 promise(s) of 1 debtor(s) broken on 2024-08-20 (10 grace days); 0 late fee(s) 0.00\n  plan BRK: 1 debtor(s)\n"),
+            "{text}"
+        );
+        let quiet = SweepSummary {
+            promises: vec![],
+            ..s
+        };
+        assert!(quiet.to_string().starts_with("1 promise(s) of"));
+    }
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use clap::Subcommand;
 
 use super::{parse_date, CliEnv};
-use crate::arrangements::sweep::{self, PromiseRow};
+use crate::arrangements::sweep;
 use crate::arrangements::{Every, Request};
 use crate::money::parse_amount;
 use crate::store::Store;
@@ -88,59 +88,9 @@ pub fn add_cmd(env: &CliEnv, a: &AddArgs) -> Result<()> {
         arr.promises.len()
     ));
     if env.json {
-        crate::outln!("{}", serde_json::json!(arr))?;
-        return Ok(());
-    }
-    crate::outln!(
-        "arrangement for debtor {}: {} a {}; down {}, service charge {}, discount {}; owing {}",
-        arr.debtor,
-        arr.amount,
-        arr.every,
-        arr.down,
-        arr.service_charge,
-        arr.discount,
-        arr.owing
-    )?;
-    if arr.cancelled > 0 {
-        crate::outln!("  cancelled {} earlier promise(s)", arr.cancelled)?;
-    }
-    match (arr.promises.first(), arr.promises.last()) {
-        (Some(first), Some(last)) => crate::outln!(
-            "  {} promise(s) from {} to {}; the last {}",
-            arr.promises.len(),
-            first.due,
-            last.due,
-            last.amount
-        )?,
-        _ => crate::outln!("  nothing left to promise")?,
-    }
-    Ok(())
-}
-
-fn print_rows(rows: &[PromiseRow]) -> Result<()> {
-    crate::outln!(
-        "{:>8}  {:>8}  {:<10}  {:>10}  {:>10}  {:>10}  status",
-        "file",
-        "contact",
-        "due",
-        "amount",
-        "paid",
-        "unpaid"
-    )?;
-    for r in rows {
-        crate::outln!(
-            "{:>8}  {:>8}  {:<10}  {:>10}  {:>10}  {:>10}  {}",
-            r.file,
-            r.contact,
-            r.due.as_deref().unwrap_or(""),
-            r.amount,
-            r.paid,
-            r.unpaid,
-            serde_json::to_value(r.status)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default()
-        )?;
+        crate::outln!("{}", super::json_line(&arr)?)?;
+    } else {
+        crate::out!("{arr}")?;
     }
     Ok(())
 }
@@ -174,43 +124,21 @@ pub fn promises_cmd(
         return printed;
     }
     let rows = sweep::list(store.conn(), as_of, broken, debtor)?;
+    let list = sweep::PromiseList::new(as_of, &rows);
     if env.json {
-        crate::outln!(
-            "{}",
-            serde_json::json!({
-                "as_of": crate::dates::iso_date(as_of),
-                "count": rows.len(),
-                "promises": rows,
-            })
-        )?;
-        return Ok(());
+        crate::outln!("{}", super::json_line(&list)?)?;
+    } else {
+        crate::out!("{list}")?;
     }
-    print_rows(&rows)?;
-    crate::outln!("{} promise(s)", rows.len())?;
     Ok(())
 }
 
 fn print_sweep(env: &CliEnv, summary: &sweep::SweepSummary) -> Result<()> {
     if env.json {
-        crate::outln!("{}", serde_json::json!(summary))?;
-        return Ok(());
+        crate::outln!("{}", super::json_line(summary)?)
+    } else {
+        crate::out!("{summary}")
     }
-    if !summary.promises.is_empty() {
-        print_rows(&summary.promises)?;
-    }
-    crate::outln!(
-        "{} promise(s) of {} debtor(s) broken on {} ({} grace days); {} late fee(s) {}",
-        summary.broken,
-        summary.debtors,
-        summary.as_of,
-        summary.grace_days,
-        summary.late_fees,
-        summary.late_fee_total
-    )?;
-    for (plan, n) in &summary.plans {
-        crate::outln!("  plan {plan}: {n} debtor(s)")?;
-    }
-    Ok(())
 }
 
 #[derive(Subcommand)]

@@ -4,32 +4,11 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use clap::Subcommand;
-use serde_json::json;
 
 use super::{parse_date, CliEnv};
-use crate::letters::service::{run, Format, ServiceOptions, ServiceSummary};
+use crate::letters::service::{run, Format, ServiceOptions};
 use crate::store::{settings, Store};
 use crate::{bail, Result};
-
-fn summary_text(s: &ServiceSummary) -> String {
-    let mut t = format!("letters written: {}\n", s.total());
-    for (n, c) in &s.letters {
-        t.push_str(&format!("  letter {n:<8} {c}\n"));
-    }
-    for (title, map) in [
-        ("debtors skipped", &s.debtors_skipped),
-        ("cosigners skipped", &s.cosigners_skipped),
-        ("contacts left alone", &s.contacts_skipped),
-    ] {
-        if !map.is_empty() {
-            t.push_str(&format!("{title}:\n"));
-            for (why, c) in map {
-                t.push_str(&format!("  {why:<40} {c}\n"));
-            }
-        }
-    }
-    t
-}
 
 #[allow(clippy::too_many_arguments)]
 pub fn service(
@@ -75,27 +54,14 @@ pub fn service(
     for w in &summary.warnings {
         crate::cli::stdio::stderr_fmt(format_args!("warning: {w}\n"));
     }
-    let text = summary_text(&summary);
     if let Some(p) = summary_file {
-        crate::output::write_file(p, text.as_bytes())?;
+        crate::output::write_file(p, summary.to_string().as_bytes())?;
     }
+    let report = summary.report(out.display().to_string());
     if env.json {
-        crate::summaryln!(
-            out,
-            "{}",
-            json!({
-                "out": out.display().to_string(),
-                "letters": summary.letters,
-                "total": summary.total(),
-                "debtors_skipped": summary.debtors_skipped,
-                "cosigners_skipped": summary.cosigners_skipped,
-                "contacts_skipped": summary.contacts_skipped,
-                "warnings": summary.warnings.len(),
-            })
-        )?;
+        crate::summaryln!(out, "{}", super::json_line(&report)?)?;
     } else {
-        crate::cli::stdio::summary_fmt(crate::output::is_stdout(out), format_args!("{text}"))?;
-        crate::summaryln!(out, "file: {}", out.display())?;
+        crate::cli::stdio::summary_fmt(crate::output::is_stdout(out), format_args!("{report}"))?;
     }
     Ok(())
 }
@@ -117,25 +83,14 @@ pub fn print(
         tx.commit()?;
         crate::cli::stdio::committed(format_args!("printed letters' contacts marked done"));
     }
+    let report = crate::letters::print::PrintReport {
+        out: out.display().to_string(),
+        summary: &s,
+    };
     if env.json {
-        crate::summaryln!(
-            out,
-            "{}",
-            json!({ "out": out.display().to_string(), "printed": s.printed, "skipped": s.skipped })
-        )?;
+        crate::summaryln!(out, "{}", super::json_line(&report)?)?;
     } else {
-        crate::summaryln!(
-            out,
-            "letters printed: {}",
-            s.printed.values().sum::<usize>()
-        )?;
-        for (n, c) in &s.printed {
-            crate::summaryln!(out, "  {n:<40} {c}")?;
-        }
-        for (why, c) in &s.skipped {
-            crate::summaryln!(out, "  skipped: {why:<31} {c}")?;
-        }
-        crate::summaryln!(out, "file: {}", out.display())?;
+        crate::cli::stdio::summary_fmt(crate::output::is_stdout(out), format_args!("{report}"))?;
     }
     Ok(())
 }
@@ -156,25 +111,9 @@ pub fn ncoa_import(env: &CliEnv, file: &Path, map: Option<&Path>) -> Result<()> 
         crate::cli::stdio::stderr_fmt(format_args!("warning: {}:{line}: {why}\n", file.display()));
     }
     if env.json {
-        let rejected: Vec<_> = s
-            .rejected
-            .iter()
-            .map(|(l, r)| json!({"line": l, "reason": r}))
-            .collect();
-        crate::outln!(
-            "{}",
-            json!({"debtors_updated": s.debtors_updated, "cosigners_updated": s.cosigners_updated, "rejected": rejected, "skipped": s.skipped})
-        )?;
+        crate::outln!("{}", super::json_line(&s)?)?;
     } else {
-        crate::outln!(
-            "NCOA: {} debtor and {} cosigner addresses updated, {} rejected",
-            s.debtors_updated,
-            s.cosigners_updated,
-            s.rejected.len()
-        )?;
-        for (why, c) in &s.skipped {
-            crate::outln!("  skipped: {why:<30} {c}")?;
-        }
+        crate::out!("{s}")?;
     }
     Ok(())
 }

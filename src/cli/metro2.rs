@@ -8,7 +8,7 @@ use clap::Subcommand;
 
 use super::{parse_date, CliEnv};
 use crate::error::Place;
-use crate::metro2::{generate, Profile, Report};
+use crate::metro2::{generate, Profile};
 use crate::{Error, Result};
 
 /// `recoup metro2 validate FILE [--profile crrg|collection] [--json]`.
@@ -43,7 +43,7 @@ pub fn validate(env: &CliEnv, path: &Path, profile: Option<&str>) -> Result<()> 
         serde_json::to_writer(&mut out, &report).map_err(|e| Error::runtime(e.to_string()))?;
         writeln!(out)?;
     } else {
-        write_text_report(&mut out, path, &report)?;
+        write!(out, "{}", report.text(&super::input::label(path)))?;
     }
     out.flush()?;
     if report.has_errors() {
@@ -52,49 +52,6 @@ pub fn validate(env: &CliEnv, path: &Path, profile: Option<&str>) -> Result<()> 
             report.counts.errors, report.counts.warnings
         ))
         .at(Place::file(super::input::label(path))));
-    }
-    Ok(())
-}
-
-fn write_text_report(out: &mut dyn Write, path: &Path, r: &Report) -> std::io::Result<()> {
-    for f in &r.findings {
-        writeln!(
-            out,
-            "{}: record {} {f}",
-            super::input::label(path),
-            f.record
-        )?;
-    }
-    if !r.omitted.is_empty() {
-        let more: u64 = r.omitted.values().sum();
-        let per_rule: Vec<String> = r.omitted.iter().map(|(k, v)| format!("{k} {v}")).collect();
-        writeln!(
-            out,
-            "{}: {more} more finding(s) not listed (only the first {} are): {}",
-            super::input::label(path),
-            crate::metro2::validate::MAX_FINDINGS,
-            per_rule.join(", ")
-        )?;
-    }
-    let c = &r.counts;
-    writeln!(out, "{:<12} {:>10}", "record", "count")?;
-    for (k, v) in [
-        ("header", c.header),
-        ("base", c.base),
-        ("J1", c.j1),
-        ("J2", c.j2),
-        ("K1", c.k1),
-        ("K2", c.k2),
-        ("K3", c.k3),
-        ("K4", c.k4),
-        ("L1", c.l1),
-        ("N1", c.n1),
-        ("trailer", c.trailer),
-        ("unreadable", c.unreadable),
-        ("errors", c.errors),
-        ("warnings", c.warnings),
-    ] {
-        writeln!(out, "{k:<12} {v:>10}")?;
     }
     Ok(())
 }
@@ -134,7 +91,7 @@ pub fn generate_command(env: &CliEnv, opts: &generate::GenerateOptions) -> Resul
             serde_json::to_writer(&mut out, &summary)?;
             writeln!(out)?;
         } else if !env.quiet {
-            generate::print_summary(&mut out, &summary)?;
+            write!(out, "{summary}")?;
         }
         out.flush()
     })();

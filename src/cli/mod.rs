@@ -586,6 +586,11 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// A summary as the one line `--json` prints (its `Serialize` keys, in order).
+pub fn json_line<T: serde::Serialize>(v: &T) -> crate::Result<String> {
+    serde_json::to_string(v).map_err(|e| Error::runtime(format!("JSON summary: {e}")))
+}
+
 /// A `--where` condition; a parse error names the option.
 pub fn parse_where(text: &str) -> crate::Result<crate::report::filter::Filter> {
     crate::report::filter::Filter::parse(text).map_err(|e| e.context("--where"))

@@ -5,7 +5,6 @@
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 use rust_decimal::Decimal;
-use serde_json::json;
 
 use super::{parse_date, CliEnv};
 use crate::dates::iso_date;
@@ -34,75 +33,12 @@ pub fn interest_accrue(env: &CliEnv, through: NaiveDate, debtors: &[i64]) -> Res
     for w in &run.warnings {
         crate::cli::stdio::stderr_fmt(format_args!("warning: {w}\n"));
     }
+    let report = run.report(through, &lines);
     if env.json {
-        let posted: Vec<_> = lines
-            .iter()
-            .map(|a| {
-                json!({
-                    "file": a.file,
-                    "type": a.type_code,
-                    "interest_type": a.kind.as_str(),
-                    "rate": a.rate.normalize().to_string(),
-                    "from": iso_date(a.from),
-                    "through": iso_date(a.through),
-                    "days": a.days,
-                    "amount": format!("{:.2}", a.amount),
-                    "transaction": a.transaction,
-                })
-            })
-            .collect();
-        crate::outln!(
-            "{}",
-            json!({
-                "through": iso_date(through),
-                "posted": posted,
-                "count": run.posted,
-                "total": format!("{:.2}", run.total),
-                "skipped": run.skipped,
-                "warnings": run.warnings.len(),
-            })
-        )?;
-        return Ok(());
+        crate::outln!("{}", super::json_line(&report)?)
+    } else {
+        crate::out!("{report}")
     }
-    if !lines.is_empty() {
-        crate::outln!(
-            "{:>8}  {:<4}  {:<8}  {:>7}  {:<10}  {:<10}  {:>5}  {:>12}",
-            "file",
-            "type",
-            "interest",
-            "rate %",
-            "from",
-            "through",
-            "days",
-            "amount"
-        )?;
-    }
-    for a in &lines {
-        crate::outln!(
-            "{:>8}  {:<4}  {:<8}  {:>7}  {:<10}  {:<10}  {:>5}  {:>12.2}",
-            a.file,
-            a.type_code,
-            a.kind.as_str(),
-            a.rate.normalize().to_string(),
-            iso_date(a.from),
-            iso_date(a.through),
-            a.days,
-            a.amount
-        )?;
-    }
-    crate::outln!(
-        "interest through {}: {} posted, total {:.2}",
-        iso_date(through),
-        run.posted,
-        run.total
-    )?;
-    for (reason, n) in &run.skipped {
-        crate::outln!("skipped {reason}: {n}")?;
-    }
-    if !run.warnings.is_empty() {
-        crate::outln!("warnings: {}", run.warnings.len())?;
-    }
-    Ok(())
 }
 
 #[derive(Subcommand)]

@@ -2,45 +2,23 @@
 
 use chrono::NaiveDate;
 use clap::Subcommand;
-use serde_json::json;
 
 use super::{parse_date, CliEnv};
 use crate::catalog::Form;
-use crate::plans::engine::{PlanRunner, PlanSummary};
+use crate::plans::engine::{PlanReport, PlanRunner, PlanSummary};
 use crate::store::Store;
 use crate::{bail, Result};
 
 fn print_summary(env: &CliEnv, title: &str, debtors: usize, s: &PlanSummary) -> Result<()> {
+    let report = PlanReport {
+        title,
+        debtors,
+        summary: s,
+    };
     if env.json {
-        return crate::outln!(
-            "{}",
-            json!({
-                "debtors": debtors,
-                "runs": s.runs,
-                "executed": s.executed,
-                "scheduled": s.scheduled,
-                "skipped": { "schedule_if": s.skipped_by_condition },
-                "deleted_contacts": s.deleted_contacts,
-            })
-        );
+        return crate::outln!("{}", super::json_line(&report)?);
     }
-    crate::outln!("{title}: {debtors} debtor(s)")?;
-    for (plan, n) in &s.runs {
-        crate::outln!("  plan {plan:<8} ran {n} time(s)")?;
-    }
-    for (ty, n) in &s.executed {
-        crate::outln!("  done now   {ty:<12} {n}")?;
-    }
-    for (ty, n) in &s.scheduled {
-        crate::outln!("  scheduled  {ty:<12} {n}")?;
-    }
-    if s.skipped_by_condition > 0 {
-        crate::outln!("  skipped by schedule_if: {}", s.skipped_by_condition)?;
-    }
-    if s.deleted_contacts > 0 {
-        crate::outln!("  pending contacts deleted: {}", s.deleted_contacts)?;
-    }
-    Ok(())
+    crate::out!("{report}")
 }
 
 /// ODBC plan events are counted as executed only once their statement has run.
@@ -181,15 +159,16 @@ pub fn sync_cmd(
         })
         .collect();
     let n = crate::sync::run_pending(store.conn(), env, &pending).into_result()?;
+    let report = crate::sync::SyncReport {
+        pair: name.to_string(),
+        op,
+        statements: n,
+    };
     if env.json {
-        crate::outln!(
-            "{}",
-            json!({ "pair": name, "op": op.name(), "statements": n })
-        )?;
+        crate::outln!("{}", super::json_line(&report)?)
     } else {
-        crate::outln!("ODBC sync {name}: {} {n} row(s)", op.name())?;
+        crate::out!("{report}")
     }
-    Ok(())
 }
 
 #[derive(Subcommand)]

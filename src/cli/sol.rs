@@ -16,38 +16,12 @@ pub fn check_cmd(env: &CliEnv, as_of: Option<NaiveDate>, within: Option<u32>) ->
     let tx = store.begin()?;
     let rows = crate::sol::check(&tx, as_of, within)?;
     tx.commit()?;
-    let barred = rows.iter().filter(|r| r.barred).count();
+    let check = crate::sol::SolCheck::new(as_of, within, rows);
     if env.json {
-        crate::outln!(
-            "{}",
-            serde_json::json!({
-                "as_of": crate::dates::iso_date(as_of),
-                "within": within,
-                "barred": barred,
-                "soon": rows.len() - barred,
-                "accounts": rows,
-            })
-        )?;
-        return Ok(());
+        crate::outln!("{}", super::json_line(&check)?)
+    } else {
+        crate::out!("{check}")
     }
-    crate::outln!("{:>8}  {:<10}  {:<5}  barred", "file", "tbd", "state")?;
-    for r in &rows {
-        crate::outln!(
-            "{:>8}  {:<10}  {:<5}  {}",
-            r.file,
-            r.tbd,
-            r.state,
-            if r.barred { "yes" } else { "no" }
-        )?;
-    }
-    match within {
-        Some(days) => crate::outln!(
-            "{barred} time-barred on {as_of}, {} more within {days} days",
-            rows.len() - barred
-        )?,
-        None => crate::outln!("{barred} time-barred on {as_of}")?,
-    }
-    Ok(())
 }
 
 #[derive(Subcommand)]

@@ -9,33 +9,12 @@ use serde_json::json;
 use super::{parse_date, CliEnv};
 use crate::money::{from_cents, parse_amount, to_cents};
 use crate::statements::cash::cash_report;
-use crate::statements::generate::{client_payment, generate, StatementSummary};
+use crate::statements::generate::{client_payment, generate, Generated};
 use crate::store::Store;
 use crate::{bail, Result};
 
 fn m(c: i64) -> String {
     format!("{:.2}", from_cents(c))
-}
-
-fn summary_json(s: &StatementSummary) -> serde_json::Value {
-    json!({
-        "client": s.client,
-        "statement": s.statement,
-        "date": s.date.format("%Y-%m-%d").to_string(),
-        "remit": s.remit.code(),
-        "lines": s.lines,
-        "to_us": m(s.to_us),
-        "direct": m(s.direct),
-        "commission": m(s.commission),
-        "tax": m(s.tax),
-        "fees": m(s.fees),
-        "balance_forward": m(s.balance_forward),
-        "check": m(s.check),
-        "due_from_client": m(s.due_from_client),
-        "aged_30": m(s.aged_30),
-        "aged_60": m(s.aged_60),
-        "aged_90": m(s.aged_90),
-    })
 }
 
 /// `recoup statements generate --from D --to D [--client N] [--replace]`
@@ -59,50 +38,15 @@ pub fn statements_generate(
             list.len()
         ));
     }
+    let generated = Generated {
+        statements: &list,
+        from,
+        to,
+    };
     if env.json {
-        let v: Vec<_> = list.iter().map(summary_json).collect();
-        crate::outln!("{}", json!({ "statements": v }))?;
-        return Ok(());
-    }
-    if list.is_empty() {
-        crate::outln!(
-            "no statements: no client has lines or a balance forward for {from} to {to}"
-        )?;
-        return Ok(());
-    }
-    crate::outln!(
-        "{:>6} {:>6} {:<10} {:>1} {:>5} {:>12} {:>12} {:>11} {:>9} {:>9} {:>11} {:>12} {:>12}",
-        "stmt",
-        "client",
-        "date",
-        "R",
-        "lines",
-        "to us",
-        "direct",
-        "commission",
-        "tax",
-        "fees",
-        "bal fwd",
-        "cheque",
-        "due"
-    )?;
-    for s in &list {
-        crate::outln!(
-            "{:>6} {:>6} {:<10} {:>1} {:>5} {:>12} {:>12} {:>11} {:>9} {:>9} {:>11} {:>12} {:>12}",
-            s.statement,
-            s.client,
-            s.date.format("%Y-%m-%d"),
-            s.remit.code(),
-            s.lines,
-            m(s.to_us),
-            m(s.direct),
-            m(s.commission),
-            m(s.tax),
-            m(s.fees),
-            m(s.balance_forward),
-            m(s.check),
-            m(s.due_from_client)
-        )?;
+        crate::outln!("{}", super::json_line(&generated)?)?;
+    } else {
+        crate::out!("{generated}")?;
     }
     Ok(())
 }
@@ -150,76 +94,10 @@ pub fn cash_report_cmd(
     let store = Store::open_existing(&env.db)?;
     let r = cash_report(store.conn(), from, to, client)?;
     if env.json {
-        let lines: Vec<_> = r
-            .lines
-            .iter()
-            .map(|l| json!({"posted": l.posted, "file": l.file_number, "client": l.client, "name": l.name, "type": l.type_code, "description": l.description, "to_us": m(l.to_us), "direct": m(l.direct)}))
-            .collect();
-        let types: Vec<_> = r
-            .by_type
-            .iter()
-            .map(|t| json!({"type": t.type_code, "description": t.description, "count": t.count, "to_us": m(t.to_us), "direct": m(t.direct)}))
-            .collect();
-        crate::outln!(
-            "{}",
-            json!({"from": from.to_string(), "to": to.to_string(), "lines": lines, "by_type": types, "to_us": m(r.to_us), "direct": m(r.direct), "deposit": m(r.deposit)})
-        )?;
-        return Ok(());
+        crate::outln!("{}", super::json_line(&r)?)?;
+    } else {
+        crate::out!("{r}")?;
     }
-    crate::outln!("Daily cash report {from} to {to}")?;
-    crate::outln!()?;
-    crate::outln!(
-        "{:<10} {:>6} {:>6} {:<24} {:<4} {:>12} {:>12}",
-        "posted",
-        "file",
-        "client",
-        "name",
-        "type",
-        "to us",
-        "direct"
-    )?;
-    for l in &r.lines {
-        let name: String = l.name.chars().take(24).collect();
-        crate::outln!(
-            "{:<10} {:>6} {:>6} {:<24} {:<4} {:>12} {:>12}",
-            l.posted,
-            l.file_number,
-            l.client,
-            name,
-            l.type_code,
-            m(l.to_us),
-            m(l.direct)
-        )?;
-    }
-    crate::outln!()?;
-    crate::outln!(
-        "{:<4} {:<32} {:>5} {:>12} {:>12}",
-        "type",
-        "description",
-        "count",
-        "to us",
-        "direct"
-    )?;
-    for t in &r.by_type {
-        crate::outln!(
-            "{:<4} {:<32} {:>5} {:>12} {:>12}",
-            t.type_code,
-            t.description,
-            t.count,
-            m(t.to_us),
-            m(t.direct)
-        )?;
-    }
-    crate::outln!(
-        "{:<4} {:<32} {:>5} {:>12} {:>12}",
-        "",
-        "total",
-        r.lines.len(),
-        m(r.to_us),
-        m(r.direct)
-    )?;
-    crate::outln!()?;
-    crate::outln!("bank deposit: {}", m(r.deposit))?;
     Ok(())
 }
 

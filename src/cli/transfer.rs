@@ -1,44 +1,22 @@
 //! The `recoup transfer` commands: run, then print the summary (or `--json`).
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
 
 use super::CliEnv;
 use crate::store::Store;
-use crate::transfer::{NOTES_FILE, TRANSFERS_FILE};
 use crate::Result;
 
 /// `recoup transfer export --out DIR [--client N]…`
 pub fn export_cmd(env: &CliEnv, dir: &Path, clients: &[i64]) -> Result<()> {
     let store = Store::open_existing(&env.db)?;
     let n = crate::transfer::export(store.conn(), dir, clients)?;
+    let report = n.report(dir);
     if env.json {
-        crate::outln!(
-            "{}",
-            serde_json::json!({
-                "dir": dir.display().to_string(),
-                "transfer_rows": n.clients + n.contacts + n.payments,
-                "clients": n.clients,
-                "contacts": n.contacts,
-                "payments": n.payments,
-                "notes": n.notes,
-            })
-        )?;
+        crate::outln!("{}", super::json_line(&report)?)?;
     } else {
-        crate::outln!(
-            "{}: {} client(s), {} contact(s), {} payment(s)",
-            dir.join(TRANSFERS_FILE).display(),
-            n.clients,
-            n.contacts,
-            n.payments
-        )?;
-        crate::outln!(
-            "{}: {} note line(s)",
-            dir.join(NOTES_FILE).display(),
-            n.notes
-        )?;
+        crate::out!("{report}")?;
     }
     Ok(())
 }
@@ -53,30 +31,10 @@ pub fn import_cmd(env: &CliEnv, dir: &Path, renumber: bool) -> Result<()> {
         dir.display()
     ));
     if env.json {
-        let map: BTreeMap<String, i64> = r
-            .renumbered
-            .iter()
-            .map(|(a, b)| (a.to_string(), *b))
-            .collect();
-        crate::outln!(
-            "{}",
-            serde_json::json!({
-                "renumbered": map,
-                "clients": r.clients,
-                "contacts": r.contacts,
-                "notes": r.notes,
-                "payments": r.payments,
-            })
-        )?;
-        return Ok(());
+        crate::outln!("{}", super::json_line(&r)?)?;
+    } else {
+        crate::out!("{r}")?;
     }
-    for (from, to) in &r.renumbered {
-        crate::outln!("client {from} renumbered {to}")?;
-    }
-    crate::outln!("clients created: {}", r.clients)?;
-    crate::outln!("client contacts loaded: {}", r.contacts)?;
-    crate::outln!("client notes loaded: {}", r.notes)?;
-    crate::outln!("client payments loaded: {}", r.payments)?;
     Ok(())
 }
 

@@ -3,19 +3,56 @@
 //! cosigner's address, sets Address OK and writes a note line on the debtor.
 
 use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::Serialize;
 
 use crate::plans::write_note;
 use crate::store::debtors::{self, VerifiedAddress};
 use crate::store::Db;
 use crate::{Env, Result};
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// What `ncoa import` did: `--json` is its serialisation (rejected lines as
+/// `{"line", "reason"}`), the text its `Display`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct NcoaSummary {
     pub debtors_updated: usize,
     pub cosigners_updated: usize,
     /// line, reason
+    #[serde(serialize_with = "lines_and_reasons")]
     pub rejected: Vec<(usize, String)>,
     pub skipped: BTreeMap<String, usize>,
+}
+
+fn lines_and_reasons<S: serde::Serializer>(
+    rejected: &[(usize, String)],
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    #[derive(Serialize)]
+    struct Rejected<'a> {
+        line: usize,
+        reason: &'a str,
+    }
+    s.collect_seq(rejected.iter().map(|(line, reason)| Rejected {
+        line: *line,
+        reason,
+    }))
+}
+
+impl fmt::Display for NcoaSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "NCOA: {} debtor and {} cosigner addresses updated, {} rejected",
+            self.debtors_updated,
+            self.cosigners_updated,
+            self.rejected.len()
+        )?;
+        for (why, c) in &self.skipped {
+            writeln!(f, "  skipped: {why:<30} {c}")?;
+        }
+        Ok(())
+    }
 }
 
 /// Apply an NCOA file. Bad lines are rejected with their line number; the others apply.
@@ -119,4 +156,30 @@ pub fn import(env: &Env, conn: &Db, bytes: &[u8]) -> Result<NcoaSummary> {
         )?;
     }
     Ok(summary)
+}
+
+#[cfg(test)]
+mod summary_tests {
+    use super::*;
+
+    #[test]
+    fn json_keys_in_order_rejected_as_objects_and_display_is_the_line_and_skips() {
+        let s = NcoaSummary {
+            debtors_updated: 2,
+            cosigners_updated: 1,
+            rejected: vec![(4, "no such debtor".into())],
+            skipped: BTreeMap::from([("same address".to_string(), 3)]),
+        };
+        assert_eq!(
+            serde_json::to_string(&s).unwrap(),
+            r#"{"debtors_updated":2,"cosigners_updated":1,"rejected":[{"line":4,"reason":"no such debtor"}],"skipped":{"same address":3}}"#
+        );
+        assert_eq!(
+            s.to_string(),
+            format!(
+                "NCOA: 2 debtor and 1 cosigner addresses updated, 1 rejected\n  skipped: {:<30} 3\n",
+                "same address"
+            )
+        );
+    }
 }

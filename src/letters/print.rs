@@ -3,7 +3,10 @@
 //! accounts and what contact controls forbid; `--mark-done` completes the contacts.
 
 use std::collections::BTreeMap;
+use std::fmt;
 use std::path::Path;
+
+use serde::Serialize;
 
 use super::{due_letters, Letters};
 use crate::report::ast::CcKind;
@@ -15,11 +18,46 @@ use crate::store::report_source::SqliteSource;
 use crate::store::{debtors, Db};
 use crate::{Env, Result};
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// What `letters print` printed: `--json` keys `printed`, `skipped`; the text is the
+/// count and one line per letter and skip reason.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct PrintSummary {
     /// Letters printed, by letter name.
     pub printed: BTreeMap<String, usize>,
     pub skipped: BTreeMap<String, usize>,
+}
+
+impl fmt::Display for PrintSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "letters printed: {}",
+            self.printed.values().sum::<usize>()
+        )?;
+        for (n, c) in &self.printed {
+            writeln!(f, "  {n:<40} {c}")?;
+        }
+        for (why, c) in &self.skipped {
+            writeln!(f, "  skipped: {why:<31} {c}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The printed summary with the file it went to (`out` first in `--json`, `file:` last
+/// in the text).
+#[derive(Debug, Serialize)]
+pub struct PrintReport<'a> {
+    pub out: String,
+    #[serde(flatten)]
+    pub summary: &'a PrintSummary,
+}
+
+impl fmt::Display for PrintReport<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.summary)?;
+        writeln!(f, "file: {}", self.out)
+    }
 }
 
 /// A sink that forwards to another and can force a page break between letters.
@@ -149,4 +187,32 @@ pub fn print_letters(
     drop(sink);
     file.commit()?;
     Ok(summary)
+}
+
+#[cfg(test)]
+mod summary_tests {
+    use super::*;
+
+    #[test]
+    fn print_report_json_keys_in_order_and_display_lists_letters_skips_and_file() {
+        let s = PrintSummary {
+            printed: BTreeMap::from([("L1".to_string(), 2)]),
+            skipped: BTreeMap::from([("closed".to_string(), 1)]),
+        };
+        let r = PrintReport {
+            out: "letters.pdf".into(),
+            summary: &s,
+        };
+        assert_eq!(
+            serde_json::to_string(&r).unwrap(),
+            r#"{"out":"letters.pdf","printed":{"L1":2},"skipped":{"closed":1}}"#
+        );
+        assert_eq!(
+            r.to_string(),
+            format!(
+                "letters printed: 2\n  {:<40} 2\n  skipped: {:<31} 1\nfile: letters.pdf\n",
+                "L1", "closed"
+            )
+        );
+    }
 }

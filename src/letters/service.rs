@@ -3,6 +3,9 @@
 //! Ontario or CSV format, with `#K#02`/`#K#03` NCOA segments.
 
 use std::collections::{BTreeMap, HashSet};
+use std::fmt;
+
+use serde::Serialize;
 
 use super::{due_letters, letter_body, BodyItem, Letters};
 use crate::report::ast::CcKind;
@@ -43,6 +46,65 @@ pub struct ServiceSummary {
 impl ServiceSummary {
     pub fn total(&self) -> usize {
         self.letters.values().sum()
+    }
+
+    /// The summary with the file written, as `--json` and the text print it.
+    pub fn report(&self, out: String) -> ServiceReport<'_> {
+        ServiceReport {
+            out,
+            letters: &self.letters,
+            total: self.total(),
+            debtors_skipped: &self.debtors_skipped,
+            cosigners_skipped: &self.cosigners_skipped,
+            contacts_skipped: &self.contacts_skipped,
+            warnings: self.warnings.len(),
+            summary: self,
+        }
+    }
+}
+
+/// The batch summary: what `--summary FILE` holds and the text prints before `file:`.
+impl fmt::Display for ServiceSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "letters written: {}", self.total())?;
+        for (n, c) in &self.letters {
+            writeln!(f, "  letter {n:<8} {c}")?;
+        }
+        for (title, map) in [
+            ("debtors skipped", &self.debtors_skipped),
+            ("cosigners skipped", &self.cosigners_skipped),
+            ("contacts left alone", &self.contacts_skipped),
+        ] {
+            if !map.is_empty() {
+                writeln!(f, "{title}:")?;
+                for (why, c) in map {
+                    writeln!(f, "  {why:<40} {c}")?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `letters service` output: `--json` keys in order (warnings are counted; their text
+/// goes to the standard error), the text the summary then `file:`.
+#[derive(Debug, Serialize)]
+pub struct ServiceReport<'a> {
+    pub out: String,
+    pub letters: &'a BTreeMap<String, usize>,
+    pub total: usize,
+    pub debtors_skipped: &'a BTreeMap<String, usize>,
+    pub cosigners_skipped: &'a BTreeMap<String, usize>,
+    pub contacts_skipped: &'a BTreeMap<String, usize>,
+    pub warnings: usize,
+    #[serde(skip)]
+    pub summary: &'a ServiceSummary,
+}
+
+impl fmt::Display for ServiceReport<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.summary)?;
+        writeln!(f, "file: {}", self.out)
     }
 }
 
@@ -375,4 +437,30 @@ fn csv_row(w: &Written) -> Vec<String> {
         }
     }
     fields
+}
+
+#[cfg(test)]
+mod summary_tests {
+    use super::*;
+
+    #[test]
+    fn report_json_keys_in_order_and_display_is_the_summary_then_the_file() {
+        let s = ServiceSummary {
+            letters: BTreeMap::from([("12".to_string(), 2)]),
+            debtors_skipped: BTreeMap::from([("closed".to_string(), 1)]),
+            warnings: vec!["w".into()],
+            ..ServiceSummary::default()
+        };
+        let r = s.report("ls.txt".into());
+        assert_eq!(
+            serde_json::to_string(&r).unwrap(),
+            r#"{"out":"ls.txt","letters":{"12":2},"total":2,"debtors_skipped":{"closed":1},"cosigners_skipped":{},"contacts_skipped":{},"warnings":1}"#
+        );
+        let summary = format!(
+            "letters written: 2\n  letter {:<8} 2\ndebtors skipped:\n  {:<40} 1\n",
+            "12", "closed"
+        );
+        assert_eq!(s.to_string(), summary);
+        assert_eq!(r.to_string(), format!("{summary}file: ls.txt\n"));
+    }
 }

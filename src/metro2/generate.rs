@@ -844,54 +844,111 @@ fn consume(
     Ok((summary, reported))
 }
 
-/// The text summary (also printed by the demo).
-pub fn print_summary(out: &mut dyn Write, s: &Summary) -> std::io::Result<()> {
-    let c = &s.counts;
-    writeln!(out, "metro2: {} (as of {})", s.out, s.as_of)?;
-    writeln!(
-        out,
-        "  records: header {}, base {}, J1 {}, J2 {}, K1 {}, trailer {}",
-        c.header, c.base, c.j1, c.j2, c.k1, c.trailer
-    )?;
-    let statuses: Vec<String> = s.statuses.iter().map(|(k, v)| format!("{k} {v}")).collect();
-    writeln!(
-        out,
-        "  reported {}{}",
-        s.reported,
-        if statuses.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", statuses.join(", "))
-        }
-    )?;
-    let total: u64 = s.excluded.values().sum();
-    let reasons: Vec<String> = s.excluded.iter().map(|(k, v)| format!("{k} {v}")).collect();
-    writeln!(
-        out,
-        "  excluded {total}{}",
-        if reasons.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", reasons.join(", "))
-        }
-    )?;
-    if s.finished > 0 {
+/// The text summary (also printed by the demo); `--json` is the serialisation.
+impl std::fmt::Display for Summary {
+    fn fmt(&self, out: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let s = self;
+        let c = &s.counts;
+        writeln!(out, "metro2: {} (as of {})", s.out, s.as_of)?;
         writeln!(
             out,
-            "  finished earlier (final status reported): {}",
-            s.finished
+            "  records: header {}, base {}, J1 {}, J2 {}, K1 {}, trailer {}",
+            c.header, c.base, c.j1, c.j2, c.k1, c.trailer
         )?;
+        let statuses: Vec<String> = s.statuses.iter().map(|(k, v)| format!("{k} {v}")).collect();
+        writeln!(
+            out,
+            "  reported {}{}",
+            s.reported,
+            if statuses.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", statuses.join(", "))
+            }
+        )?;
+        let total: u64 = s.excluded.values().sum();
+        let reasons: Vec<String> = s.excluded.iter().map(|(k, v)| format!("{k} {v}")).collect();
+        writeln!(
+            out,
+            "  excluded {total}{}",
+            if reasons.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", reasons.join(", "))
+            }
+        )?;
+        if s.finished > 0 {
+            writeln!(
+                out,
+                "  finished earlier (final status reported): {}",
+                s.finished
+            )?;
+        }
+        if s.time_barred > 0 {
+            writeln!(out, "  time-barred (warned): {}", s.time_barred)?;
+        }
+        if s.activated > 0 {
+            writeln!(out, "  activated: {}", s.activated)?;
+        }
+        if s.marked_done > 0 {
+            writeln!(out, "  marked done: {}", s.marked_done)?;
+        }
+        Ok(())
     }
-    if s.time_barred > 0 {
-        writeln!(out, "  time-barred (warned): {}", s.time_barred)?;
+}
+
+#[cfg(test)]
+mod summary_tests {
+    use super::*;
+
+    #[test]
+    fn json_keys_in_order_and_display_is_the_summary_lines() {
+        let mut s = Summary {
+            out: "m2.txt".into(),
+            as_of: "2024-07-31".into(),
+            reported: 2,
+            statuses: BTreeMap::from([("11".to_string(), 2)]),
+            excluded: BTreeMap::from([("under_minimum".to_string(), 1)]),
+            marked_done: 2,
+            ..Summary::default()
+        };
+        s.counts.header = 1;
+        s.counts.base = 2;
+        s.counts.trailer = 1;
+        let json = serde_json::to_value(&s).unwrap();
+        let keys: Vec<&str> = json
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "out",
+                "as_of",
+                "counts",
+                "reported",
+                "statuses",
+                "excluded",
+                "exclusions",
+                "finished",
+                "activated",
+                "marked_done",
+                "time_barred"
+            ]
+        );
+        assert_eq!(
+            s.to_string(),
+            concat!(
+                "metro2: m2.txt (as of 2024-07-31)\n",
+                "  records: header 1, base 2, J1 0, J2 0, K1 0, trailer 1\n",
+                "  reported 2 (11 2)\n",
+                "  excluded 1 (under_minimum 1)\n",
+                "  marked done: 2\n"
+            )
+        );
     }
-    if s.activated > 0 {
-        writeln!(out, "  activated: {}", s.activated)?;
-    }
-    if s.marked_done > 0 {
-        writeln!(out, "  marked done: {}", s.marked_done)?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]

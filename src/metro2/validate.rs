@@ -101,6 +101,62 @@ impl Report {
     pub fn has_errors(&self) -> bool {
         self.counts.errors > 0
     }
+
+    /// The report as text, each finding prefixed with the file's name (`-` for stdin
+    /// is the caller's choice of label); `--json` is the report's serialisation.
+    pub fn text<'a>(&'a self, label: &'a str) -> ReportText<'a> {
+        ReportText {
+            label,
+            report: self,
+        }
+    }
+}
+
+/// [`Report::text`]: the findings, the note on findings not listed, the record counts.
+pub struct ReportText<'a> {
+    pub label: &'a str,
+    pub report: &'a Report,
+}
+
+impl std::fmt::Display for ReportText<'_> {
+    fn fmt(&self, out: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let r = self.report;
+        for f in &r.findings {
+            writeln!(out, "{}: record {} {f}", self.label, f.record)?;
+        }
+        if !r.omitted.is_empty() {
+            let more: u64 = r.omitted.values().sum();
+            let per_rule: Vec<String> = r.omitted.iter().map(|(k, v)| format!("{k} {v}")).collect();
+            writeln!(
+                out,
+                "{}: {more} more finding(s) not listed (only the first {} are): {}",
+                self.label,
+                MAX_FINDINGS,
+                per_rule.join(", ")
+            )?;
+        }
+        let c = &r.counts;
+        writeln!(out, "{:<12} {:>10}", "record", "count")?;
+        for (k, v) in [
+            ("header", c.header),
+            ("base", c.base),
+            ("J1", c.j1),
+            ("J2", c.j2),
+            ("K1", c.k1),
+            ("K2", c.k2),
+            ("K3", c.k3),
+            ("K4", c.k4),
+            ("L1", c.l1),
+            ("N1", c.n1),
+            ("trailer", c.trailer),
+            ("unreadable", c.unreadable),
+            ("errors", c.errors),
+            ("warnings", c.warnings),
+        ] {
+            writeln!(out, "{k:<12} {v:>10}")?;
+        }
+        Ok(())
+    }
 }
 
 fn is_state_field(seg: SegKind, f: &Field) -> bool {
@@ -1047,4 +1103,50 @@ pub fn validate<R: Read>(src: R, profile: Profile) -> Report {
         v.item(&item);
     }
     v.finish()
+}
+
+#[cfg(test)]
+mod summary_tests {
+    use super::*;
+
+    #[test]
+    fn report_json_keys_in_order_and_text_is_findings_then_counts() {
+        let mut r = Report::default();
+        r.counts.base = 2;
+        r.counts.errors = 1;
+        r.findings.push(Finding {
+            record: 3,
+            segment: "base",
+            field: "Account Status",
+            position: 105,
+            value: "99".into(),
+            rule: "B17",
+            severity: Severity::Error,
+            message: "not a status".into(),
+        });
+        let json = serde_json::to_value(&r).unwrap();
+        let keys: Vec<&str> = json
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(keys, ["counts", "findings"]);
+        assert_eq!(json["counts"]["J1"], 0);
+        let text = r.text("m2.txt").to_string();
+        assert!(
+            text.starts_with("m2.txt: record 3 base Account Status @105: error not a status [B17] value '99'\nrecord            count\nheader                0\nbase                  2\n"),
+            "{text}"
+        );
+        assert!(
+            text.ends_with("errors                1\nwarnings              0\n"),
+            "{text}"
+        );
+        r.omitted.insert("B17", 4);
+        let json = serde_json::to_value(&r).unwrap();
+        assert_eq!(json["omitted"]["B17"], 4);
+        assert!(r.text("-").to_string().contains(&format!(
+            "\n-: 4 more finding(s) not listed (only the first {MAX_FINDINGS} are): B17 4\n"
+        )));
+    }
 }

@@ -6,9 +6,11 @@
 //! S2:2231-2378, and "Total Accrued Interest Sample", S2:2492-2524).
 
 use std::collections::BTreeMap;
+use std::fmt;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
+use serde::Serialize;
 
 use super::interest::{accrual_between, Effect, InterestKind, Movement, PaymentOrder, Terms};
 use super::judgment::excluded;
@@ -37,20 +39,39 @@ const ACCRUAL_MARKERS: [&str; 4] = [
     CAPITALIZE,
 ];
 
-/// What one debtor's accrual posted.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What one debtor's accrual posted; `--json` shows the rate as typed (no trailing
+/// zeros) and the amount with two decimals, as strings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Accrued {
     pub file: i64,
+    #[serde(rename = "type")]
     pub type_code: &'static str,
+    #[serde(rename = "interest_type", serialize_with = "kind_name")]
     pub kind: InterestKind,
     /// Annual percent applied.
+    #[serde(serialize_with = "rate_text")]
     pub rate: Decimal,
     /// Interest ran from the day after `from` through `through`.
+    #[serde(serialize_with = "crate::dates::serialize_iso")]
     pub from: NaiveDate,
+    #[serde(serialize_with = "crate::dates::serialize_iso")]
     pub through: NaiveDate,
     pub days: i64,
+    #[serde(serialize_with = "two_decimals")]
     pub amount: Decimal,
     pub transaction: i64,
+}
+
+fn kind_name<S: serde::Serializer>(k: &InterestKind, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(k.as_str())
+}
+
+fn rate_text<S: serde::Serializer>(r: &Decimal, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.collect_str(&r.normalize())
+}
+
+fn two_decimals<S: serde::Serializer>(d: &Decimal, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.collect_str(&format_args!("{d:.2}"))
 }
 
 /// A whole run: what was skipped and why (counts by reason), and the warnings.
@@ -60,6 +81,75 @@ pub struct AccrualRun {
     pub total: Decimal,
     pub skipped: BTreeMap<&'static str, usize>,
     pub warnings: Vec<String>,
+}
+
+impl AccrualRun {
+    /// The run's output with the accruals it posted (in posting order): `--json` and
+    /// the text. The warnings themselves go to the standard error; here they are counted.
+    pub fn report<'a>(&'a self, through: NaiveDate, posted: &'a [Accrued]) -> AccrualReport<'a> {
+        AccrualReport {
+            through,
+            posted,
+            count: self.posted,
+            total: self.total,
+            skipped: &self.skipped,
+            warnings: self.warnings.len(),
+        }
+    }
+}
+
+/// `recoup interest accrue` output: `--json` is its serialisation, the text a table of
+/// the accruals (when any), the totals, the skip reasons and the warning count.
+#[derive(Debug, Serialize)]
+pub struct AccrualReport<'a> {
+    #[serde(serialize_with = "crate::dates::serialize_iso")]
+    pub through: NaiveDate,
+    pub posted: &'a [Accrued],
+    pub count: usize,
+    #[serde(serialize_with = "two_decimals")]
+    pub total: Decimal,
+    pub skipped: &'a BTreeMap<&'static str, usize>,
+    pub warnings: usize,
+}
+
+impl fmt::Display for AccrualReport<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if !self.posted.is_empty() {
+            writeln!(
+                f,
+                "{:>8}  {:<4}  {:<8}  {:>7}  {:<10}  {:<10}  {:>5}  {:>12}",
+                "file", "type", "interest", "rate %", "from", "through", "days", "amount"
+            )?;
+        }
+        for a in self.posted {
+            writeln!(
+                f,
+                "{:>8}  {:<4}  {:<8}  {:>7}  {:<10}  {:<10}  {:>5}  {:>12.2}",
+                a.file,
+                a.type_code,
+                a.kind.as_str(),
+                a.rate.normalize().to_string(),
+                iso_date(a.from),
+                iso_date(a.through),
+                a.days,
+                a.amount
+            )?;
+        }
+        writeln!(
+            f,
+            "interest through {}: {} posted, total {:.2}",
+            iso_date(self.through),
+            self.count,
+            self.total
+        )?;
+        for (reason, n) in self.skipped {
+            writeln!(f, "skipped {reason}: {n}")?;
+        }
+        if self.warnings > 0 {
+            writeln!(f, "warnings: {}", self.warnings)?;
+        }
+        Ok(())
+    }
 }
 
 /// Why a debtor posted nothing (the keys of the summary's `skipped`).
@@ -411,5 +501,56 @@ pub fn percent_amount(
     match percent.checked_mul(basis).map(|x| x / Decimal::ONE_HUNDRED) {
         Some(a) => Ok(Some(round_cents(a))),
         None => bail!(runtime, "{percent}% of {basis} is too large"),
+    }
+}
+
+#[cfg(test)]
+mod summary_tests {
+    use super::*;
+
+    #[test]
+    fn report_json_keys_in_order_and_display_is_the_table_totals_and_skips() {
+        let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
+        let posted = [Accrued {
+            file: 1000,
+            type_code: SIMPLE_ACCRUAL,
+            kind: InterestKind::Simple,
+            rate: Decimal::new(18000, 3),
+            from: d(6, 30),
+            through: d(7, 31),
+            days: 31,
+            amount: Decimal::new(1529, 2),
+            transaction: 12,
+        }];
+        let run = AccrualRun {
+            posted: 1,
+            total: Decimal::new(1529, 2),
+            skipped: BTreeMap::from([(skip::CLOSED, 2)]),
+            warnings: vec!["w".into()],
+        };
+        let r = run.report(d(7, 31), &posted);
+        assert_eq!(
+            serde_json::to_string(&r).unwrap(),
+            concat!(
+                r#"{"through":"2024-07-31","posted":[{"file":1000,"type":"499","interest_type":"simple","#,
+                r#""rate":"18","from":"2024-06-30","through":"2024-07-31","days":31,"amount":"15.29","transaction":12}],"#,
+                r#""count":1,"total":"15.29","skipped":{"closed":2},"warnings":1}"#
+            )
+        );
+        assert_eq!(
+            r.to_string(),
+            concat!(
+                "    file  type  interest   rate %  from        through      days        amount\n",
+                "    1000  499   simple         18  2024-06-30  2024-07-31     31         15.29\n",
+                "interest through 2024-07-31: 1 posted, total 15.29\n",
+                "skipped closed: 2\n",
+                "warnings: 1\n"
+            )
+        );
+        let none = AccrualRun::default();
+        assert_eq!(
+            none.report(d(7, 31), &[]).to_string(),
+            "interest through 2024-07-31: 0 posted, total 0.00\n"
+        );
     }
 }

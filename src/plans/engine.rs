@@ -3,9 +3,11 @@
 //! S2:1291-1329, each group in plan order.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt;
 use std::path::PathBuf;
 
 use chrono::{NaiveDate, NaiveTime};
+use serde::Serialize;
 
 use super::model::{parse_plan, Condition, Event, EventType, Plan};
 use super::schedule::{contact_date, contact_time};
@@ -25,8 +27,9 @@ const SHIPPED: &[(&str, &str)] = &[
     ("L1", include_str!("../../plans/L1.toml")),
 ];
 
-/// What a command's plan runs did, for its summary.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// What a command's plan runs did, for its summary. The JSON keys are the `--json`
+/// ones; the text is the indented lines under [`PlanReport`]'s title.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct PlanSummary {
     /// Plan runs by plan code.
     pub runs: BTreeMap<String, usize>,
@@ -34,9 +37,57 @@ pub struct PlanSummary {
     pub executed: BTreeMap<String, usize>,
     /// Contacts scheduled for people or for later, by contact type.
     pub scheduled: BTreeMap<String, usize>,
-    /// Events whose schedule_if did not hold.
+    /// Events whose schedule_if did not hold; `--json` nests it by reason, leaving
+    /// room for other reasons to skip.
+    #[serde(rename = "skipped", serialize_with = "by_schedule_if")]
     pub skipped_by_condition: usize,
     pub deleted_contacts: usize,
+}
+
+fn by_schedule_if<S: serde::Serializer>(n: &usize, s: S) -> std::result::Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut m = s.serialize_map(Some(1))?;
+    m.serialize_entry("schedule_if", n)?;
+    m.end()
+}
+
+impl fmt::Display for PlanSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (plan, n) in &self.runs {
+            writeln!(f, "  plan {plan:<8} ran {n} time(s)")?;
+        }
+        for (ty, n) in &self.executed {
+            writeln!(f, "  done now   {ty:<12} {n}")?;
+        }
+        for (ty, n) in &self.scheduled {
+            writeln!(f, "  scheduled  {ty:<12} {n}")?;
+        }
+        if self.skipped_by_condition > 0 {
+            writeln!(f, "  skipped by schedule_if: {}", self.skipped_by_condition)?;
+        }
+        if self.deleted_contacts > 0 {
+            writeln!(f, "  pending contacts deleted: {}", self.deleted_contacts)?;
+        }
+        Ok(())
+    }
+}
+
+/// A plan command's summary: how many debtors it worked on, then what the plans did.
+/// The title names the command's work (`plan NEW`, `automatic contacts processed`).
+#[derive(Debug, Serialize)]
+pub struct PlanReport<'a> {
+    #[serde(skip)]
+    pub title: &'a str,
+    pub debtors: usize,
+    #[serde(flatten)]
+    pub summary: &'a PlanSummary,
+}
+
+impl fmt::Display for PlanReport<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{}: {} debtor(s)", self.title, self.debtors)?;
+        write!(f, "{}", self.summary)
+    }
 }
 
 /// Runs plans for one command: caches plans, runs each plan at most once per debtor
@@ -604,4 +655,33 @@ fn condition_holds(conn: &Db, fi: i64, c: &Condition, reference: NaiveDate) -> R
         ">=" => ord != Ordering::Less,
         _ => false,
     })
+}
+
+#[cfg(test)]
+mod summary_tests {
+    use super::*;
+
+    #[test]
+    fn plan_report_json_keys_in_order_and_display_is_the_title_and_lines() {
+        let s = PlanSummary {
+            runs: BTreeMap::from([("NEW".to_string(), 2)]),
+            executed: BTreeMap::from([("Letter".to_string(), 1)]),
+            scheduled: BTreeMap::new(),
+            skipped_by_condition: 3,
+            deleted_contacts: 0,
+        };
+        let r = PlanReport {
+            title: "plan NEW",
+            debtors: 2,
+            summary: &s,
+        };
+        assert_eq!(
+            serde_json::to_string(&r).unwrap(),
+            r#"{"debtors":2,"runs":{"NEW":2},"executed":{"Letter":1},"scheduled":{},"skipped":{"schedule_if":3},"deleted_contacts":0}"#
+        );
+        assert_eq!(
+            r.to_string(),
+            "plan NEW: 2 debtor(s)\n  plan NEW      ran 2 time(s)\n  done now   Letter       1\n  skipped by schedule_if: 3\n"
+        );
+    }
 }

@@ -172,6 +172,57 @@ pub struct SolRow {
     pub barred: bool,
 }
 
+/// What `recoup sol check` found: `--json` is its serialisation, the text its
+/// `Display` (the table and a count line).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SolCheck {
+    #[serde(serialize_with = "crate::dates::serialize_iso")]
+    pub as_of: NaiveDate,
+    pub within: Option<u32>,
+    /// Accounts time-barred on `as_of`.
+    pub barred: usize,
+    /// Accounts that become time-barred within `within` days.
+    pub soon: usize,
+    pub accounts: Vec<SolRow>,
+}
+
+impl SolCheck {
+    pub fn new(as_of: NaiveDate, within: Option<u32>, accounts: Vec<SolRow>) -> SolCheck {
+        let barred = accounts.iter().filter(|r| r.barred).count();
+        SolCheck {
+            as_of,
+            within,
+            barred,
+            soon: accounts.len() - barred,
+            accounts,
+        }
+    }
+}
+
+impl std::fmt::Display for SolCheck {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(f, "{:>8}  {:<10}  {:<5}  barred", "file", "tbd", "state")?;
+        for r in &self.accounts {
+            writeln!(
+                f,
+                "{:>8}  {:<10}  {:<5}  {}",
+                r.file,
+                r.tbd,
+                r.state,
+                if r.barred { "yes" } else { "no" }
+            )?;
+        }
+        match self.within {
+            Some(days) => writeln!(
+                f,
+                "{} time-barred on {}, {} more within {days} days",
+                self.barred, self.as_of, self.soon
+            ),
+            None => writeln!(f, "{} time-barred on {}", self.barred, self.as_of),
+        }
+    }
+}
+
 /// Refresh every `de.tbd`, then list the accounts time-barred on `as_of` (time-barred
 /// date on or before it) and, with `within`, those that will be within that many days
 /// (`barred` false); earliest first.
@@ -280,6 +331,60 @@ impl Metro2Check {
 /// The stored time-barred date of one debtor.
 pub fn stored_tbd(conn: &Db, fi: i64) -> Result<Option<NaiveDate>> {
     debtors::time_barred_date(conn, fi)
+}
+
+#[cfg(test)]
+mod summary_tests {
+    use super::*;
+
+    #[test]
+    fn check_json_keys_in_order_and_display_is_the_table_and_count() {
+        let rows = vec![
+            SolRow {
+                file: 1000,
+                tbd: "2024-01-02".into(),
+                state: "NY".into(),
+                barred: true,
+            },
+            SolRow {
+                file: 1001,
+                tbd: "2024-09-01".into(),
+                state: "CA".into(),
+                barred: false,
+            },
+        ];
+        let c = SolCheck::new(
+            NaiveDate::from_ymd_opt(2024, 7, 31).unwrap(),
+            Some(90),
+            rows,
+        );
+        assert_eq!(
+            serde_json::to_string(&c).unwrap(),
+            concat!(
+                r#"{"as_of":"2024-07-31","within":90,"barred":1,"soon":1,"accounts":["#,
+                r#"{"file":1000,"tbd":"2024-01-02","state":"NY","barred":true},"#,
+                r#"{"file":1001,"tbd":"2024-09-01","state":"CA","barred":false}]}"#
+            )
+        );
+        assert_eq!(
+            c.to_string(),
+            "    file  tbd         state  barred\n    1000  2024-01-02  NY     yes\n    1001  2024-09-01  CA     no\n1 time-barred on 2024-07-31, 1 more within 90 days\n"
+        );
+        let plain = SolCheck {
+            within: None,
+            accounts: vec![],
+            soon: 0,
+            barred: 0,
+            ..c
+        };
+        assert_eq!(
+            serde_json::to_string(&plain).unwrap(),
+            r#"{"as_of":"2024-07-31","within":null,"barred":0,"soon":0,"accounts":[]}"#
+        );
+        assert!(plain
+            .to_string()
+            .ends_with("barred\n0 time-barred on 2024-07-31\n"));
+    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,9 @@
 //! `recoup statements generate`: one statement per client per period (docs/money.md).
 
 use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::Serialize;
 
 use crate::store::Db;
 use chrono::{Duration, NaiveDate};
@@ -10,25 +13,104 @@ use crate::money::limits::{add_to_total, sub_from_total, MAX_AMOUNT_CENTS};
 use crate::store::statements::{self as store, NewStatement, StatementLine as Line};
 use crate::{bail, Error, Remedy, Result};
 
-/// One generated statement, amounts in cents.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One generated statement, amounts in cents; `--json` shows amounts as two-decimal
+/// strings and the remit method by its code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StatementSummary {
     pub client: i64,
     pub statement: i64,
+    #[serde(serialize_with = "super::iso_date")]
     pub date: NaiveDate,
+    #[serde(serialize_with = "remit_code")]
     pub remit: Remit,
     pub lines: usize,
+    #[serde(serialize_with = "super::cents_as_amount")]
     pub to_us: i64,
+    #[serde(serialize_with = "super::cents_as_amount")]
     pub direct: i64,
+    #[serde(serialize_with = "super::cents_as_amount")]
     pub commission: i64,
+    #[serde(serialize_with = "super::cents_as_amount")]
     pub tax: i64,
+    #[serde(serialize_with = "super::cents_as_amount")]
     pub fees: i64,
+    #[serde(serialize_with = "super::cents_as_amount")]
     pub balance_forward: i64,
+    #[serde(serialize_with = "super::cents_as_amount")]
     pub check: i64,
+    #[serde(serialize_with = "super::cents_as_amount")]
     pub due_from_client: i64,
+    #[serde(serialize_with = "super::cents_as_amount")]
     pub aged_30: i64,
+    #[serde(serialize_with = "super::cents_as_amount")]
     pub aged_60: i64,
+    #[serde(serialize_with = "super::cents_as_amount")]
     pub aged_90: i64,
+}
+
+fn remit_code<S: serde::Serializer>(r: &Remit, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(r.code())
+}
+
+/// The statements one `statements generate` made, for its output: `--json` is
+/// `{"statements": [...]}`; the text is a table, or a sentence when there are none.
+#[derive(Debug, Serialize)]
+pub struct Generated<'a> {
+    pub statements: &'a [StatementSummary],
+    #[serde(skip)]
+    pub from: NaiveDate,
+    #[serde(skip)]
+    pub to: NaiveDate,
+}
+
+impl fmt::Display for Generated<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.statements.is_empty() {
+            return writeln!(
+                f,
+                "no statements: no client has lines or a balance forward for {} to {}",
+                self.from, self.to
+            );
+        }
+        let m = |c: i64| format!("{:.2}", crate::money::from_cents(c));
+        writeln!(
+            f,
+            "{:>6} {:>6} {:<10} {:>1} {:>5} {:>12} {:>12} {:>11} {:>9} {:>9} {:>11} {:>12} {:>12}",
+            "stmt",
+            "client",
+            "date",
+            "R",
+            "lines",
+            "to us",
+            "direct",
+            "commission",
+            "tax",
+            "fees",
+            "bal fwd",
+            "cheque",
+            "due"
+        )?;
+        for s in self.statements {
+            writeln!(
+                f,
+                "{:>6} {:>6} {:<10} {:>1} {:>5} {:>12} {:>12} {:>11} {:>9} {:>9} {:>11} {:>12} {:>12}",
+                s.statement,
+                s.client,
+                s.date.format("%Y-%m-%d"),
+                s.remit.code(),
+                s.lines,
+                m(s.to_us),
+                m(s.direct),
+                m(s.commission),
+                m(s.tax),
+                m(s.fees),
+                m(s.balance_forward),
+                m(s.check),
+                m(s.due_from_client)
+            )?;
+        }
+        Ok(())
+    }
 }
 
 /// Each client's top owner: sub-clients roll up to the client that owns them
@@ -422,4 +504,65 @@ pub fn client_payment(conn: &Db, client: i64, amount: i64, date: NaiveDate) -> R
     let opens = open_statements(conn, owner)?;
     allocate(conn, &opens, amount, None, Some(id))?;
     Ok((id, owed - amount))
+}
+
+#[cfg(test)]
+mod summary_tests {
+    use super::*;
+
+    #[test]
+    fn json_keys_in_order_amounts_as_strings_and_display_is_the_table() {
+        let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
+        let s = StatementSummary {
+            client: 7,
+            statement: 3,
+            date: d(8, 1),
+            remit: Remit::Gross,
+            lines: 2,
+            to_us: 12345,
+            direct: 0,
+            commission: 100,
+            tax: 13,
+            fees: 0,
+            balance_forward: -5,
+            check: 12232,
+            due_from_client: 0,
+            aged_30: 0,
+            aged_60: 0,
+            aged_90: 0,
+        };
+        let list = [s];
+        let g = Generated {
+            statements: &list,
+            from: d(7, 1),
+            to: d(7, 31),
+        };
+        assert_eq!(
+            serde_json::to_string(&g).unwrap(),
+            concat!(
+                r#"{"statements":[{"client":7,"statement":3,"date":"2024-08-01","remit":"G","lines":2,"#,
+                r#""to_us":"123.45","direct":"0.00","commission":"1.00","tax":"0.13","fees":"0.00","#,
+                r#""balance_forward":"-0.05","check":"122.32","due_from_client":"0.00","#,
+                r#""aged_30":"0.00","aged_60":"0.00","aged_90":"0.00"}]}"#
+            )
+        );
+        let text = g.to_string();
+        assert!(
+            text.starts_with("  stmt client date       R lines "),
+            "{text}"
+        );
+        assert!(
+            text.ends_with("\n     3      7 2024-08-01 G     2       123.45         0.00        1.00      0.13      0.00       -0.05       122.32         0.00\n"),
+            "{text}"
+        );
+        let none = Generated {
+            statements: &[],
+            from: d(7, 1),
+            to: d(7, 31),
+        };
+        assert_eq!(
+            none.to_string(),
+            "no statements: no client has lines or a balance forward for 2024-07-01 to 2024-07-31\n"
+        );
+    }
 }

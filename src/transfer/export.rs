@@ -2,7 +2,10 @@
 //! contacts, client payments and client notes, read field by field through the
 //! catalogue so nothing the client record holds is left behind.
 
+use std::fmt;
 use std::path::Path;
+
+use serde::Serialize;
 
 use super::file::{self, ClientRow, ContactRow, NoteRow, PaymentRow, Transfers};
 use super::{write_atomically, NOTES_FILE, TRANSFERS_FILE};
@@ -11,12 +14,57 @@ use crate::store::{self, clients, transactions, Db};
 use crate::{bail, Error, Result};
 
 /// What an export wrote.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct ExportCounts {
     pub clients: usize,
     pub contacts: usize,
     pub payments: usize,
     pub notes: usize,
+}
+
+/// An export's output: the directory, then the counts (`transfer_rows` is every row of
+/// the transfers file); the text names each file written.
+#[derive(Debug, Serialize)]
+pub struct ExportReport<'a> {
+    #[serde(serialize_with = "path_text")]
+    pub dir: &'a Path,
+    pub transfer_rows: usize,
+    #[serde(flatten)]
+    pub counts: ExportCounts,
+}
+
+impl ExportCounts {
+    pub fn report(self, dir: &Path) -> ExportReport<'_> {
+        ExportReport {
+            dir,
+            transfer_rows: self.clients + self.contacts + self.payments,
+            counts: self,
+        }
+    }
+}
+
+fn path_text<S: serde::Serializer>(p: &&Path, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.collect_str(&p.display())
+}
+
+impl fmt::Display for ExportReport<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = &self.counts;
+        writeln!(
+            f,
+            "{}: {} client(s), {} contact(s), {} payment(s)",
+            self.dir.join(TRANSFERS_FILE).display(),
+            n.clients,
+            n.contacts,
+            n.payments
+        )?;
+        writeln!(
+            f,
+            "{}: {} note line(s)",
+            self.dir.join(NOTES_FILE).display(),
+            n.notes
+        )
+    }
 }
 
 /// Export the selected clients (all when none) into `dir`.
@@ -118,4 +166,32 @@ fn client_payments(conn: &Db, client: i64) -> Result<Vec<PaymentRow>> {
             note: p.note,
         })
         .collect())
+}
+
+#[cfg(test)]
+mod summary_tests {
+    use super::*;
+
+    #[test]
+    fn report_json_keys_in_order_and_display_names_both_files() {
+        let n = ExportCounts {
+            clients: 2,
+            contacts: 3,
+            payments: 4,
+            notes: 5,
+        };
+        let r = n.report(Path::new("xfer"));
+        assert_eq!(
+            serde_json::to_string(&r).unwrap(),
+            r#"{"dir":"xfer","transfer_rows":9,"clients":2,"contacts":3,"payments":4,"notes":5}"#
+        );
+        assert_eq!(
+            r.to_string(),
+            format!(
+                "{}: 2 client(s), 3 contact(s), 4 payment(s)\n{}: 5 note line(s)\n",
+                Path::new("xfer").join(TRANSFERS_FILE).display(),
+                Path::new("xfer").join(NOTES_FILE).display()
+            )
+        );
+    }
 }

@@ -3,7 +3,10 @@
 //! is found before the first write, so a refused transfer leaves nothing behind.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
 use std::path::Path;
+
+use serde::Serialize;
 
 use super::file::{self, ClientRow, ContactRow, NoteRow, PaymentRow, Transfers};
 use super::{NOTES_FILE, TRANSFERS_FILE};
@@ -12,8 +15,9 @@ use crate::error::Place;
 use crate::store::{self, clients, transactions, Db, FieldValues, Store};
 use crate::{bail, Error, Remedy, Result};
 
-/// What an import did.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// What an import did: `--json` is its serialisation (renumbered clients keyed by the
+/// file's number as a string), the text its `Display`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct TransferResult {
     /// Client numbers of the file that were already taken here → their new numbers.
     pub renumbered: BTreeMap<i64, i64>,
@@ -21,6 +25,18 @@ pub struct TransferResult {
     pub contacts: usize,
     pub notes: usize,
     pub payments: usize,
+}
+
+impl fmt::Display for TransferResult {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (from, to) in &self.renumbered {
+            writeln!(f, "client {from} renumbered {to}")?;
+        }
+        writeln!(f, "clients created: {}", self.clients)?;
+        writeln!(f, "client contacts loaded: {}", self.contacts)?;
+        writeln!(f, "client notes loaded: {}", self.notes)?;
+        writeln!(f, "client payments loaded: {}", self.payments)
+    }
 }
 
 fn read(path: &Path) -> Result<Vec<u8>> {
@@ -236,4 +252,28 @@ fn insert_note(conn: &Db, n: &NoteRow) -> Result<()> {
 /// statements they paid.
 fn insert_payment(conn: &Db, p: &PaymentRow) -> Result<()> {
     transactions::insert_client_payment(conn, p.client, p.date, p.cents, &p.note)
+}
+
+#[cfg(test)]
+mod summary_tests {
+    use super::*;
+
+    #[test]
+    fn json_keys_in_order_and_display_lists_renumbering_and_counts() {
+        let r = TransferResult {
+            renumbered: BTreeMap::from([(1001, 1005)]),
+            clients: 2,
+            contacts: 3,
+            notes: 4,
+            payments: 5,
+        };
+        assert_eq!(
+            serde_json::to_string(&r).unwrap(),
+            r#"{"renumbered":{"1001":1005},"clients":2,"contacts":3,"notes":4,"payments":5}"#
+        );
+        assert_eq!(
+            r.to_string(),
+            "client 1001 renumbered 1005\nclients created: 2\nclient contacts loaded: 3\nclient notes loaded: 4\nclient payments loaded: 5\n"
+        );
+    }
 }

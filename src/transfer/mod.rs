@@ -13,7 +13,7 @@ use std::path::Path;
 
 use crate::Result;
 
-pub use export::{export, ExportCounts};
+pub use export::{export, ExportCounts, ExportReport};
 pub use load::{import, TransferResult};
 
 pub const TRANSFERS_FILE: &str = "clienttransfers.csv";
