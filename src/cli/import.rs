@@ -84,15 +84,11 @@ pub fn export(env: &CliEnv, map: &str, out: &Path, filter: Option<&str>) -> Resu
     for w in &done.warnings {
         crate::cli::stdio::stderr_fmt(format_args!("warning: {w}\n"));
     }
-    let n = done.rows;
+    let report = done.report(out);
     if env.json {
-        crate::summaryln!(
-            out,
-            "{}",
-            serde_json::json!({ "file": out.display().to_string(), "rows": n })
-        )?;
+        crate::summaryln!(out, "{}", super::json_line(&report)?)?;
     } else {
-        crate::summaryln!(out, "exported {n} row(s) to {}", out.display())?;
+        crate::summaryln!(out, "{report}")?;
     }
     Ok(())
 }

@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 use super::{parse_date, CliEnv};
 use crate::dates::iso_date;
 use crate::money::accrual::{accrue, Accrued};
-use crate::money::{from_cents, parse_amount, Ledger, NewTransaction};
+use crate::money::{parse_amount, Ledger, NewTransaction};
 use crate::store::Store;
 use crate::{bail, Result};
 
@@ -129,27 +129,11 @@ pub fn post(env: &CliEnv, req: &PostRequest) -> Result<()> {
         "transaction {} posted to debtor {}",
         posted.id, req.debtor
     ));
-    let owing = from_cents(posted.totals.owing());
+    let report = posted.report(req.debtor);
     if env.json {
-        crate::outln!(
-            "{}",
-            serde_json::json!({
-                "transaction": posted.id,
-                "debtor": req.debtor,
-                "commission": format!("{:.2}", posted.commission),
-                "commission_rate": posted.commission_rate.map(|r| r.normalize().to_string()),
-                "tax": format!("{:.2}", posted.tax),
-                "owing": format!("{owing:.2}"),
-            })
-        )?;
+        crate::outln!("{}", super::json_line(&report)?)?;
     } else {
-        crate::outln!(
-            "posted transaction {} to debtor {}: commission {:.2}, tax {:.2}, owing {owing:.2}",
-            posted.id,
-            req.debtor,
-            posted.commission,
-            posted.tax
-        )?;
+        crate::outln!("{report}")?;
     }
     Ok(())
 }

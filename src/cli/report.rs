@@ -158,29 +158,11 @@ fn summary(
     pdf: bool,
     warnings: usize,
 ) -> Result<()> {
+    let report = s.report(out, pdf, warnings);
     if env.json {
-        crate::summaryln!(
-            out,
-            "{}",
-            serde_json::json!({"out": out.display().to_string(), "format": if pdf {"pdf"} else {"text"},
-                "start_records": s.start_records, "lines": s.lines, "pages": s.pages,
-                "warnings": warnings})
-        )?;
-    } else if pdf {
-        crate::summaryln!(
-            out,
-            "{}: {} lines on {} page(s), {warnings} warning(s)",
-            out.display(),
-            s.lines,
-            s.pages
-        )?;
+        crate::summaryln!(out, "{}", super::json_line(&report)?)?;
     } else {
-        crate::summaryln!(
-            out,
-            "{}: {} lines, {warnings} warning(s)",
-            out.display(),
-            s.lines
-        )?;
+        crate::summaryln!(out, "{report}")?;
     }
     Ok(())
 }

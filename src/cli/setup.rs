@@ -66,10 +66,14 @@ pub fn setup_apply(env: &CliEnv, file: &Path) -> Result<()> {
     let mut store = Store::open(&env.db)?;
     let applied = setup::apply(store.conn_mut(), file)?;
     crate::cli::stdio::committed(format_args!("setup {}", file.display()));
+    let report = setup::Applied {
+        file: file.display().to_string(),
+        applied,
+    };
     if env.json {
-        crate::outln!("{}", serde_json::json!({ "applied": applied }))?;
+        crate::outln!("{}", super::json_line(&report)?)?;
     } else {
-        crate::outln!("applied {}: {}", file.display(), applied.join(", "))?;
+        crate::outln!("{report}")?;
     }
     Ok(())
 }

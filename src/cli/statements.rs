@@ -4,18 +4,13 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use clap::Subcommand;
-use serde_json::json;
 
 use super::{parse_date, CliEnv};
-use crate::money::{from_cents, parse_amount, to_cents};
+use crate::money::{parse_amount, to_cents};
 use crate::statements::cash::cash_report;
-use crate::statements::generate::{client_payment, generate, Generated};
+use crate::statements::generate::{client_payment, generate, ClientPaymentReport, Generated};
 use crate::store::Store;
 use crate::{bail, Result};
-
-fn m(c: i64) -> String {
-    format!("{:.2}", from_cents(c))
-}
 
 /// `recoup statements generate --from D --to D [--client N] [--replace]`
 pub fn statements_generate(
@@ -69,17 +64,16 @@ pub fn client_payment_cmd(
     let (id, left) = client_payment(&tx, client, to_cents(amount), date.unwrap_or(env.today))?;
     tx.commit()?;
     crate::cli::stdio::committed(format_args!("client payment {id} for client {client}"));
+    let report = ClientPaymentReport {
+        payment: id,
+        client,
+        amount: to_cents(amount),
+        still_owed: left,
+    };
     if env.json {
-        crate::outln!(
-            "{}",
-            json!({ "payment": id, "client": client, "amount": m(to_cents(amount)), "still_owed": m(left) })
-        )?;
+        crate::outln!("{}", super::json_line(&report)?)?;
     } else {
-        crate::outln!(
-            "client payment {id} of {} recorded for client {client}; still owed {}",
-            m(to_cents(amount)),
-            m(left)
-        )?;
+        crate::outln!("{report}")?;
     }
     Ok(())
 }
@@ -110,7 +104,7 @@ pub fn statements_print(
     out: &std::path::Path,
     format: &str,
 ) -> Result<()> {
-    use crate::statements::print::{print, PrintFormat, Selection};
+    use crate::statements::print::{print, PrintFormat, PrintedFiles, Selection};
     let Some(format) = PrintFormat::parse(format) else {
         bail!(config, "--format must be pdf, text or csv")
     };
@@ -120,14 +114,11 @@ pub fn statements_print(
         _ => bail!(config, "give --statement N or --from D --to D"),
     };
     let store = Store::open_existing(&env.db)?;
-    let files = print(env, store.conn(), &sel, out, format)?;
+    let files = PrintedFiles::new(&print(env, store.conn(), &sel, out, format)?);
     if env.json {
-        let list: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
-        crate::outln!("{}", json!({ "files": list }))?;
+        crate::outln!("{}", super::json_line(&files)?)?;
     } else {
-        for f in files {
-            crate::outln!("{}", f.display())?;
-        }
+        crate::out!("{files}")?;
     }
     Ok(())
 }

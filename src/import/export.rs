@@ -56,6 +56,30 @@ pub struct Exported {
     pub warnings: Vec<String>,
 }
 
+impl Exported {
+    /// What `recoup export` says of the file it wrote to `out`.
+    pub fn report(&self, out: &Path) -> ExportReport {
+        ExportReport {
+            file: out.display().to_string(),
+            rows: self.rows,
+        }
+    }
+}
+
+/// An export as the command reports it: `--json` is its serialisation, the line its
+/// `Display`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ExportReport {
+    pub file: String,
+    pub rows: u64,
+}
+
+impl std::fmt::Display for ExportReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "exported {} row(s) to {}", self.rows, self.file)
+    }
+}
+
 /// Writes rows in the map's format.
 struct Writer<'m, W: Write> {
     map: &'m Map,

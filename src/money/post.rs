@@ -59,6 +59,42 @@ pub struct Posted {
     pub plan: Option<String>,
 }
 
+impl Posted {
+    /// What `recoup post` says of this posting to `debtor`.
+    pub fn report(&self, debtor: i64) -> PostReport {
+        PostReport {
+            transaction: self.id,
+            debtor,
+            commission: format!("{:.2}", self.commission),
+            commission_rate: self.commission_rate.map(|r| r.normalize().to_string()),
+            tax: format!("{:.2}", self.tax),
+            owing: format!("{:.2}", crate::amount::from_cents(self.totals.owing())),
+        }
+    }
+}
+
+/// One posting as `recoup post` reports it: `--json` is its serialisation, the line its
+/// `Display`. Amounts are two-decimal text.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PostReport {
+    pub transaction: i64,
+    pub debtor: i64,
+    pub commission: String,
+    pub commission_rate: Option<String>,
+    pub tax: String,
+    pub owing: String,
+}
+
+impl std::fmt::Display for PostReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "posted transaction {} to debtor {}: commission {}, tax {}, owing {}",
+            self.transaction, self.debtor, self.commission, self.tax, self.owing
+        )
+    }
+}
+
 /// A transaction record just written, before the debtor's totals are updated.
 struct Recorded {
     id: i64,

@@ -52,6 +52,50 @@ pub struct RunStats {
     pub pages: u32,
 }
 
+impl RunStats {
+    /// What `recoup report run --out FILE` says of the file it wrote.
+    pub fn report(&self, out: &std::path::Path, pdf: bool, warnings: usize) -> RunReport {
+        RunReport {
+            out: out.display().to_string(),
+            format: if pdf { "pdf" } else { "text" },
+            start_records: self.start_records,
+            lines: self.lines,
+            pages: self.pages,
+            warnings,
+        }
+    }
+}
+
+/// A report run into a file: `--json` is its serialisation, the line its `Display`
+/// (pages only for a PDF).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RunReport {
+    pub out: String,
+    pub format: &'static str,
+    pub start_records: u64,
+    pub lines: u64,
+    pub pages: u32,
+    pub warnings: usize,
+}
+
+impl std::fmt::Display for RunReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.format == "pdf" {
+            write!(
+                f,
+                "{}: {} lines on {} page(s), {} warning(s)",
+                self.out, self.lines, self.pages, self.warnings
+            )
+        } else {
+            write!(
+                f,
+                "{}: {} lines, {} warning(s)",
+                self.out, self.lines, self.warnings
+            )
+        }
+    }
+}
+
 struct Var {
     ty: VarType,
     dims: Vec<usize>,

@@ -20,7 +20,7 @@ mod sql_check;
 
 use std::path::Path;
 
-pub use eval::{RunOptions, RunStats};
+pub use eval::{RunOptions, RunReport, RunStats};
 pub use front::{Front, StartOn};
 pub use lexer::Diag;
 pub use sink::{LineBuf, LinesSink, Sink, TextSink};

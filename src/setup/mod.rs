@@ -34,6 +34,21 @@ pub fn parse_str(path: &Path, src: &str) -> Result<SetupFile> {
     Ok(file)
 }
 
+/// What `recoup setup apply` applied: `--json` is its serialisation (the sections), the
+/// line its `Display`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Applied {
+    #[serde(skip)]
+    pub file: String,
+    pub applied: Vec<String>,
+}
+
+impl std::fmt::Display for Applied {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "applied {}: {}", self.file, self.applied.join(", "))
+    }
+}
+
 /// Apply a setup file in one transaction.
 pub fn apply(conn: &mut Db, path: &Path) -> Result<Vec<String>> {
     let (_, src) = parse(path)?;

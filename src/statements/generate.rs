@@ -473,6 +473,31 @@ fn age_open_statements(conn: &Db, owner: i64, date: NaiveDate) -> Result<Aging> 
     Ok(aging)
 }
 
+/// A client payment as `recoup client-payment` reports it: `--json` is its
+/// serialisation, the line its `Display`; amounts in cents, shown with two decimals.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ClientPaymentReport {
+    pub payment: i64,
+    pub client: i64,
+    #[serde(serialize_with = "super::cents_as_amount")]
+    pub amount: i64,
+    #[serde(serialize_with = "super::cents_as_amount")]
+    pub still_owed: i64,
+}
+
+impl std::fmt::Display for ClientPaymentReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "client payment {} of {:.2} recorded for client {}; still owed {:.2}",
+            self.payment,
+            crate::money::from_cents(self.amount),
+            self.client,
+            crate::money::from_cents(self.still_owed)
+        )
+    }
+}
+
 /// `recoup client-payment`: a client's payment against what it owes, oldest first.
 /// A payment larger than the balance is refused rather than left unapplied.
 pub fn client_payment(conn: &Db, client: i64, amount: i64, date: NaiveDate) -> Result<(i64, i64)> {

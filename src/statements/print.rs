@@ -102,6 +102,27 @@ fn write_lines_csv(conn: &Db, nu: i64, path: &Path) -> Result<()> {
     commit_csv(w, path)
 }
 
+/// The files `recoup statements print` wrote: `--json` is its serialisation, one path a
+/// line its `Display`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PrintedFiles {
+    pub files: Vec<String>,
+}
+
+impl PrintedFiles {
+    pub fn new(files: &[PathBuf]) -> PrintedFiles {
+        PrintedFiles {
+            files: files.iter().map(|p| p.display().to_string()).collect(),
+        }
+    }
+}
+
+impl std::fmt::Display for PrintedFiles {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.files.iter().try_for_each(|file| writeln!(f, "{file}"))
+    }
+}
+
 /// Print the selected statements into `out`; returns the files written.
 pub fn print(
     env: &Env,
