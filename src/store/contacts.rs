@@ -683,33 +683,3 @@ pub fn set_letter_retry(conn: &Db, id: i64, skip_indicator: &str) -> Result<()> 
     .execute(params![id, skip_indicator])?;
     Ok(())
 }
-
-/// A contact control to write (README "Using it" `[[contact_control]]`).
-#[derive(Debug, Clone)]
-pub struct NewContactControl<'a> {
-    /// letter, phone, email or text.
-    pub kind: &'a str,
-    pub description: &'a str,
-    /// Blank applies in every state.
-    pub state: &'a str,
-    pub country: &'a str,
-    pub max_times: i64,
-    pub period_days: i64,
-}
-
-/// Add one contact control.
-pub fn insert_contact_control(conn: &Db, c: &NewContactControl) -> Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO contact_control (type, description, state, country, max_times, period_days)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?
-    .execute(params![
-        c.kind,
-        c.description,
-        c.state,
-        c.country,
-        c.max_times,
-        c.period_days
-    ])?;
-    Ok(())
-}
