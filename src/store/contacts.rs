@@ -319,6 +319,17 @@ pub fn insert_promise(
     Ok(conn.last_insert_rowid())
 }
 
+/// A pending Metro contact due on `due` (the one the next report completes). The
+/// contact's owner key `fi` is the store's own column, not a catalogue field.
+pub fn schedule_metro_contact(conn: &Db, fi: i64, due: NaiveDate, description: &str) -> Result<()> {
+    conn.prepare_cached(crate::sql!(
+        "INSERT INTO contact (fi, {co.ty}, {co.de}, {co.du}, {co.do}, {co.st})
+         VALUES (?1, 'Metro', ?3, ?2, 0, 'In Progress')"
+    )?)?
+    .execute(params![fi, crate::dates::iso_date(due), description])?;
+    Ok(())
+}
+
 /// A promise with an unpaid amount, as `recoup promises` lists it (cents).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnpaidPromise {
