@@ -601,8 +601,8 @@ fn parser_never_panics_on_odd_input() {
 fn sqlite_source_end_to_end() {
     use crate::catalog::by_code;
     use crate::store::contacts::{self, NewContact};
-    use crate::store::types::{self, ContactControl, PickList};
     use crate::store::report_source::SqliteSource;
+    use crate::store::types::{self, ContactControl, PickList};
     use crate::store::{notes, Store};
     let store = Store::open_in_memory().unwrap();
     let c = store.conn();

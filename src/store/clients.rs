@@ -34,7 +34,8 @@ pub fn client_values(
 
 /// Every client's number, ascending.
 pub fn all_client_ids(conn: &Db) -> Result<Vec<i64>> {
-    let mut stmt = conn.prepare_cached(crate::sql!("SELECT {cl.nu} FROM client ORDER BY {cl.nu}")?)?;
+    let mut stmt =
+        conn.prepare_cached(crate::sql!("SELECT {cl.nu} FROM client ORDER BY {cl.nu}")?)?;
     let ids = stmt
         .query_map([], |r| r.get::<_, i64>(0))?
         .collect::<std::result::Result<Vec<_>, _>>()?;

@@ -83,13 +83,21 @@ pub fn for_each_debtor_balance(
 
 /// The debtor's judgment date (`de.jd`), if set and readable.
 pub fn judgment_date(conn: &Db, file_number: i64) -> Result<Option<NaiveDate>> {
-    let jd: Option<Option<String>> = conn
-        .prepare_cached(crate::sql!(
-            "SELECT {de.jd} FROM debtor WHERE {de.fi} = ?1"
-        )?)?
-        .query_row([file_number], |r| r.get(0))
+    debtor_date(
+        conn,
+        crate::sql!("SELECT {de.jd} FROM debtor WHERE {de.fi} = ?1")?,
+        file_number,
+    )
+}
+
+/// The one date field `sql` reads of debtor `?1`, surrounding blanks ignored; None
+/// when blank, not a date, or there is no such debtor.
+fn debtor_date(conn: &Db, sql: &str, fi: i64) -> Result<Option<NaiveDate>> {
+    let stored: Option<Option<String>> = conn
+        .prepare_cached(sql)?
+        .query_row([fi], |r| r.get(0))
         .optional()?;
-    Ok(jd.flatten().and_then(|s| crate::dates::parse_iso(s.trim())))
+    Ok(parse_date(stored.flatten()))
 }
 
 /// The computed financial fields of a debtor as stored, in cents (docs/store.md
@@ -565,9 +573,8 @@ pub fn debtors_with_plan_in_batch(conn: &Db, batch: i64) -> Result<Vec<(i64, Str
 
 /// Every debtor's file number, ascending.
 pub fn all_debtor_ids(conn: &Db) -> Result<Vec<i64>> {
-    let mut stmt = conn.prepare_cached(crate::sql!(
-        "SELECT {de.fi} FROM debtor ORDER BY {de.fi}"
-    )?)?;
+    let mut stmt =
+        conn.prepare_cached(crate::sql!("SELECT {de.fi} FROM debtor ORDER BY {de.fi}")?)?;
     let ids = stmt
         .query_map([], |r| r.get::<_, i64>(0))?
         .collect::<std::result::Result<Vec<_>, _>>()?;
@@ -674,7 +681,8 @@ pub fn debtor_record_ids(conn: &Db, form: crate::catalog::Form, fi: i64) -> Resu
     Ok(ids)
 }
 
-/// A stored date as the statute of limitations reads it (surrounding blanks ignored).
+/// A stored date as the statute of limitations and judgments read it (surrounding
+/// blanks ignored).
 fn parse_date(s: Option<String>) -> Option<NaiveDate> {
     s.and_then(|s| parse_iso(s.trim()))
 }
@@ -751,11 +759,9 @@ pub fn set_time_barred_dates(
 
 /// The stored time-barred date of one debtor (None too when the debtor does not exist).
 pub fn time_barred_date(conn: &Db, fi: i64) -> Result<Option<NaiveDate>> {
-    let stored: Option<Option<String>> = conn
-        .prepare_cached(crate::sql!(
-            "SELECT {de.tbd} FROM debtor WHERE {de.fi} = ?1"
-        )?)?
-        .query_row([fi], |r| r.get(0))
-        .optional()?;
-    Ok(parse_date(stored.flatten()))
+    debtor_date(
+        conn,
+        crate::sql!("SELECT {de.tbd} FROM debtor WHERE {de.fi} = ?1")?,
+        fi,
+    )
 }

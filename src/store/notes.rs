@@ -13,12 +13,7 @@ pub fn insert_note(conn: &Db, fi: i64, text: &str, date: NaiveDate, time: NaiveT
     conn.prepare_cached(crate::sql!(
         "INSERT INTO note (fi, {no.te}, {no.dt}, {no.tm}) VALUES (?1, ?2, ?3, ?4)"
     )?)?
-    .execute(params![
-        fi,
-        text,
-        date,
-        time.format("%H:%M").to_string()
-    ])?;
+    .execute(params![fi, text, date, time.format("%H:%M").to_string()])?;
     Ok(())
 }
 

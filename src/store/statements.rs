@@ -111,7 +111,10 @@ pub fn delete_statement(conn: &Connection, nu: i64) -> Result<()> {
         "DELETE FROM allocation WHERE by_statement = ?1 OR target = ?1",
         [nu],
     )?;
-    conn.execute(crate::sql!("DELETE FROM statement WHERE {st.nu} = ?1")?, [nu])?;
+    conn.execute(
+        crate::sql!("DELETE FROM statement WHERE {st.nu} = ?1")?,
+        [nu],
+    )?;
     Ok(())
 }
 
@@ -397,7 +400,10 @@ pub fn statement_headers_in_period(
     to: NaiveDate,
 ) -> Result<Vec<StatementHeader>> {
     static SQL: OnceLock<String> = OnceLock::new();
-    let sql = cached(&SQL, statement_headers!("s.{st.fr} >= ?1 AND s.{st.to} <= ?2"))?;
+    let sql = cached(
+        &SQL,
+        statement_headers!("s.{st.fr} >= ?1 AND s.{st.to} <= ?2"),
+    )?;
     statement_headers(conn, sql, params![from, to])
 }
 
@@ -459,8 +465,6 @@ pub fn invoice_lines(conn: &Connection, nu: i64) -> Result<Vec<InvoiceLineRow>> 
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     #[test]
     fn period_end_column_comes_from_the_catalogue() {
         assert_eq!(
