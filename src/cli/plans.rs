@@ -42,10 +42,10 @@ pub fn select_debtors(
 ) -> Result<Vec<i64>> {
     let mut targets: Vec<i64> = debtors.to_vec();
     if let Some(c) = client {
-        targets.extend(crate::store::plans::client_debtors(conn, c)?);
+        targets.extend(crate::store::debtors::client_debtors(conn, c)?);
     }
     if debtors.is_empty() && client.is_none() {
-        targets.extend(crate::store::plans::all_debtors(conn)?);
+        targets.extend(crate::store::debtors::all_debtor_ids(conn)?);
     }
     targets.sort_unstable();
     targets.dedup();

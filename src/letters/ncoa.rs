@@ -136,7 +136,7 @@ pub fn import(env: &Env, conn: &Db, bytes: &[u8]) -> Result<NcoaSummary> {
             summary.cosigners_updated += 1;
             format!("cosigner {name}")
         };
-        let operator = debtors::debtor_operator(conn, fi)?;
+        let operator = debtors::debtor_status_operator(conn, fi)?.1;
         let from = if kind == 'D' {
             format!(" (was {old_address}, {old_city})")
         } else {

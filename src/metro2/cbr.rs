@@ -102,7 +102,7 @@ pub const METRO_DESCRIPTION: &str = "Credit bureau report";
 
 /// A pending Metro contact due on `due` (the one the next report completes).
 pub fn schedule_metro_contact(conn: &Db, fi: i64, due: NaiveDate) -> Result<()> {
-    store::metro2::schedule_metro_contact(conn, fi, due, METRO_DESCRIPTION)
+    store::contacts::schedule_metro_contact(conn, fi, due, METRO_DESCRIPTION)
 }
 
 /// Activate one debtor now, whatever its client's settings (by hand, by import).

@@ -10,7 +10,10 @@ use crate::store::Db;
 use crate::Result;
 
 /// The computed debtor totals, in cents, as displayed: `pr in fe lg` positive,
-/// `aj` negative (S2:3149-3150), `ow = pr + in + fe + lg + aj − pa`.
+/// `aj` negative (S2:3149-3150), `ow = pr + in + fe + lg + aj − pa`. Owing is not a
+/// field here, so it can never disagree with its parts; the store's `DebtorTotals` is
+/// the stored shape, which keeps Owing as a column for reports and is written through
+/// [`Totals::stored`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Totals {
     pub principal: i64,

@@ -15,7 +15,7 @@ use crate::catalog::{FieldType, Form};
 use crate::dates::Calendar;
 use crate::money::{Ledger, NewTransaction};
 use crate::store::contacts::{self, NewContact, PendingContacts};
-use crate::store::plans::debtor_status_operator;
+use crate::store::debtors::debtor_status_operator;
 use crate::store::{self, settings, Db};
 use crate::{bail, Env, Error, Result};
 
@@ -116,7 +116,10 @@ struct Due<'e> {
 
 impl PlanRunner {
     pub fn new(conn: &Db, env: &Env) -> Result<PlanRunner> {
-        let holidays: HashSet<NaiveDate> = settings::holiday_dates(conn)?.into_iter().collect();
+        let holidays: HashSet<NaiveDate> = store::types::holidays(conn)?
+            .into_iter()
+            .map(|h| h.date)
+            .collect();
         let schedule_on_weekends =
             settings::get_bool(conn, "scheduling", "schedule_on_weekends")?.unwrap_or(false);
         Ok(PlanRunner {
@@ -311,8 +314,8 @@ impl PlanRunner {
     ) -> Result<Option<String>> {
         use EventType::*;
         match kind {
-            Activate => store::plans::activate_debtor(conn, fi)?,
-            Close => store::plans::close_debtor(conn, fi, self.today)?,
+            Activate => store::debtors::activate_debtor(conn, fi)?,
+            Close => store::debtors::close_debtor(conn, fi, self.today)?,
             Note => {
                 let (status, operator) = match note_as {
                     Some((s, o)) => (s.to_string(), o.to_string()),
@@ -428,19 +431,19 @@ impl PlanRunner {
         let value = value.trim();
         match kind {
             EventType::Status => {
-                store::plans::set_debtor_status(conn, fi, value)?;
+                store::debtors::set_debtor_status(conn, fi, value)?;
                 let plan = store::plans::status_plan(conn, value)?;
                 return Ok(plan.filter(|p| !p.trim().is_empty()));
             }
-            EventType::Sales => store::plans::set_debtor_sales(conn, fi, value)?,
+            EventType::Sales => store::debtors::set_debtor_sales(conn, fi, value)?,
             EventType::Rate => {
                 // The description is the percent, "with no percent sign" (S2:1579-1580).
                 let Some(rate) = crate::money::parse_amount(value.trim_end_matches('%')) else {
                     bail!(config, "rate event: '{value}' is not a percent");
                 };
-                store::plans::set_debtor_rate(conn, fi, rate)?;
+                store::debtors::set_debtor_rate(conn, fi, rate)?;
             }
-            EventType::RatePlan => store::plans::set_debtor_rate_plan(conn, fi, value)?,
+            EventType::RatePlan => store::debtors::set_debtor_rate_plan(conn, fi, value)?,
             _ => {}
         }
         Ok(None)
@@ -556,7 +559,7 @@ fn operator_of(e: &Event) -> String {
 /// A new operator also takes the In Progress contacts of the previous one (S2:1622-1624).
 fn set_operator(conn: &Db, fi: i64, operator: &str) -> Result<()> {
     let (_, previous) = debtor_status_operator(conn, fi)?;
-    store::plans::set_debtor_operator(conn, fi, operator)?;
+    store::debtors::set_debtor_operator(conn, fi, operator)?;
     contacts::reassign_pending(conn, fi, &previous, operator)
 }
 

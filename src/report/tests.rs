@@ -600,9 +600,10 @@ fn parser_never_panics_on_odd_input() {
 #[test]
 fn sqlite_source_end_to_end() {
     use crate::catalog::by_code;
-    use crate::store::contacts::{self, NewContact, NewContactControl};
+    use crate::store::contacts::{self, NewContact};
     use crate::store::report_source::SqliteSource;
-    use crate::store::{notes, settings, Store};
+    use crate::store::types::{self, ContactControl, PickList};
+    use crate::store::{notes, Store};
     let store = Store::open_in_memory().unwrap();
     let c = store.conn();
     let field = |code: &str| by_code(code).unwrap();
@@ -620,16 +621,20 @@ fn sqlite_source_end_to_end() {
         crate::store::create_debtor(c, 1001, &values, today(), false).unwrap();
     }
     notes::insert_note(c, 1, "hello", today(), chrono::NaiveTime::MIN).unwrap();
-    settings::insert_pick_list_entry(c, "de.st", 0, "CA", "California").unwrap();
-    let control = NewContactControl {
-        kind: "letter",
-        description: "",
-        state: "",
-        country: "",
+    let states = PickList {
+        field: "de.st".into(),
+        entries: vec![("CA".into(), "California".into())],
+    };
+    types::replace_pick_lists(c, &[states]).unwrap();
+    let control = ContactControl {
+        kind: "letter".into(),
+        description: String::new(),
+        state: String::new(),
+        country: String::new(),
         max_times: 1,
         period_days: 7,
     };
-    contacts::insert_contact_control(c, &control).unwrap();
+    types::replace_contact_controls(c, &[control]).unwrap();
     let done = NaiveDate::from_ymd_opt(2024, 3, 12).unwrap();
     let letter = NewContact {
         fi: 2,

@@ -24,7 +24,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 
-use crate::store::{debtors, settings, Db};
+use crate::store::{debtors, settings, transactions, Db};
 use crate::{Error, Result};
 
 /// What the rule needs of one debtor.
@@ -92,7 +92,7 @@ impl LastPayments {
 /// The payments of one debtor, or of every debtor (`fi` = None).
 fn last_payments(conn: &Db, fi: Option<i64>) -> Result<HashMap<i64, NaiveDate>> {
     let mut acc = LastPayments::default();
-    debtors::for_each_payment(conn, fi, |p| {
+    transactions::for_each_payment(conn, fi, |p| {
         acc.add(p.id, p.fi, p.payment_date, p.amount, p.reverses)
     })?;
     Ok(acc.by_debtor())

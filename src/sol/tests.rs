@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::catalog::Value;
-use crate::store::transactions::TransactionRow;
+use crate::store::transactions::NewTransRow;
 use crate::store::Store;
 
 fn d(s: &str) -> NaiveDate {
@@ -148,22 +148,35 @@ fn db() -> Store {
     store
 }
 
-fn pay(c: &Db, id: i64, py: &str, cents: i64, rv: Option<i64>) {
-    crate::store::transactions::insert_transaction_row(
+/// Post a payment row as given (no totals): returns its transaction number.
+fn pay(c: &Db, py: &str, cents: i64, rv: Option<i64>) -> i64 {
+    crate::store::transactions::insert_transactions(
         c,
-        &TransactionRow {
-            id: Some(id),
-            fi: 1,
+        [NewTransRow {
+            file_number: 1,
             type_code: "101",
-            payment_date: Some(d(py)),
-            posted_date: Some(d(py)),
+            description: None,
+            payment_date: d(py),
+            posted_date: d(py),
             to_us: cents,
             direct: 0,
-            fin_type: "payment",
+            commission_rate: None,
+            commission: 0,
+            tax_rate: None,
+            tax: 0,
+            tax_exempt: None,
+            omit_statement: false,
+            omit_cash: false,
+            external_id: None,
+            operator: None,
             reverses: rv,
-        },
+            breakdown_principal: None,
+            breakdown_interest: None,
+            breakdown_fees: None,
+            fin_type: "payment",
+        }],
     )
-    .unwrap();
+    .unwrap()
 }
 
 #[test]
@@ -174,15 +187,15 @@ fn refresh_follows_payments_and_full_reversals() {
     assert_eq!(stored_tbd(c, 1).unwrap(), Some(d("2024-03-15")));
     assert_eq!(stored_tbd(c, 2).unwrap(), None);
     // a payment of 100.00 on 2021-06-30 moves it to 2025-06-30
-    pay(c, 10, "2021-06-30", 10000, None);
+    let paid = pay(c, "2021-06-30", 10000, None);
     refresh_debtor(c, 1).unwrap();
     assert_eq!(stored_tbd(c, 1).unwrap(), Some(d("2025-06-30")));
     // reversing 40.00 of it leaves 60.00 received: still a payment
-    pay(c, 11, "2021-07-10", -4000, Some(10));
+    pay(c, "2021-07-10", -4000, Some(paid));
     refresh_debtor(c, 1).unwrap();
     assert_eq!(stored_tbd(c, 1).unwrap(), Some(d("2025-06-30")));
     // reversing the other 60.00 leaves nothing: back to the itemization date
-    pay(c, 12, "2021-07-11", -6000, Some(10));
+    pay(c, "2021-07-11", -6000, Some(paid));
     refresh_debtor(c, 1).unwrap();
     assert_eq!(stored_tbd(c, 1).unwrap(), Some(d("2024-03-15")));
     // nothing changed: nothing written

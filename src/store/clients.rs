@@ -34,15 +34,17 @@ pub fn client_values(
 
 /// Every client's number, ascending.
 pub fn all_client_ids(conn: &Db) -> Result<Vec<i64>> {
-    let mut stmt = conn.prepare("SELECT rowid FROM client ORDER BY rowid")?;
+    let mut stmt =
+        conn.prepare_cached(crate::sql!("SELECT {cl.nu} FROM client ORDER BY {cl.nu}")?)?;
     let ids = stmt
         .query_map([], |r| r.get::<_, i64>(0))?
         .collect::<std::result::Result<Vec<_>, _>>()?;
     Ok(ids)
 }
 
-/// The ids of a client's own records of a sub-record form (its notes, contacts):
-/// those tables hold the debtors' records too, and a client's own have no debtor.
+/// The ids of a client's own records of a sub-record form (its notes, contacts), in the
+/// order written: those tables hold the debtors' records too, and a client's own have
+/// no debtor.
 pub fn client_record_ids(conn: &Db, form: crate::catalog::Form, cn: i64) -> Result<Vec<i64>> {
     // `cn` and `fi` are the sub-record tables' owner keys (store schema).
     let sql = format!(
@@ -105,33 +107,6 @@ pub fn client_owned_by(conn: &Db, client: i64) -> Result<Option<Option<String>>>
         )?)?
         .query_row([client], |r| r.get::<_, Option<String>>(0))
         .optional()?)
-}
-
-/// Ids of the rows of `table` (contact or note) that belong to the client itself, not
-/// to one of its debtors, in the order written. `cn`/`fi` are the store's owner keys of
-/// those tables, not catalogue fields.
-fn client_own_ids(conn: &Db, sql: &str, client: i64) -> Result<Vec<i64>> {
-    let mut stmt = conn.prepare_cached(sql)?;
-    let rows = stmt.query_map([client], |r| r.get(0))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-/// Ids of the client's own contacts (not those of its debtors), in the order written.
-pub fn client_contact_ids(conn: &Db, client: i64) -> Result<Vec<i64>> {
-    client_own_ids(
-        conn,
-        "SELECT id FROM contact WHERE cn = ?1 AND fi IS NULL ORDER BY id",
-        client,
-    )
-}
-
-/// Ids of the client's own notes (not those of its debtors), in the order written.
-pub fn client_note_ids(conn: &Db, client: i64) -> Result<Vec<i64>> {
-    client_own_ids(
-        conn,
-        "SELECT id FROM note WHERE cn = ?1 AND fi IS NULL ORDER BY id",
-        client,
-    )
 }
 
 /// Insert one row of a catalogue form that hangs off a client rather than a debtor

@@ -2,26 +2,14 @@
 //! letters and ODBC sync share. Column names come from the catalogue (Collect! help,
 //! record layouts (data dictionary) sub 29); `id` and `fi` are the store's own keys.
 
+use std::sync::OnceLock;
+
 use chrono::NaiveDate;
 use rusqlite::{params, OptionalExtension};
 
+use super::sql::cached;
 use super::Db;
-use crate::catalog;
-use crate::{Error, Result};
-
-/// The SQL column of a contact field code (`co.do` → `done`); an unknown code is an
-/// error, never a guessed column.
-pub(crate) fn column(code: &str) -> Result<&'static str> {
-    catalog::by_code(code)
-        .filter(|f| f.form == catalog::Form::Contact)
-        .map(|f| f.column)
-        .ok_or_else(|| {
-            Error::runtime(format!(
-                "contact store: unknown contact field code '{code}'{}",
-                catalog::did_you_mean(code)
-            ))
-        })
-}
+use crate::Result;
 
 /// Mark a contact done on `date` with status Completed (S2:1291-1329: a carried-out
 /// automatic contact stays as history). "Mark contact done" is [`close_contact`].
@@ -31,20 +19,19 @@ pub fn mark_contact_done(conn: &Db, id: i64, date: NaiveDate) -> Result<()> {
 
 /// Set (or, with `None`, clear) a contact's Attachment.
 pub fn set_attachment(conn: &Db, id: i64, attachment: Option<&str>) -> Result<()> {
-    let sql = format!("UPDATE contact SET {} = ?2 WHERE id = ?1", column("co.at")?);
-    conn.prepare_cached(&sql)?
-        .execute(params![id, attachment])?;
+    conn.prepare_cached(crate::sql!(
+        "UPDATE contact SET {co.at} = ?2 WHERE id = ?1"
+    )?)?
+    .execute(params![id, attachment])?;
     Ok(())
 }
 
 /// Whether a contact still exists and is not done.
 pub fn contact_is_pending(conn: &Db, id: i64) -> Result<bool> {
-    let sql = format!(
-        "SELECT COALESCE({done}, 0) = 0 FROM contact WHERE id = ?1",
-        done = column("co.do")?
-    );
     Ok(conn
-        .prepare_cached(&sql)?
+        .prepare_cached(crate::sql!(
+            "SELECT COALESCE({co.do}, 0) = 0 FROM contact WHERE id = ?1"
+        )?)?
         .query_row([id], |r| r.get(0))
         .optional()?
         .unwrap_or(false))
@@ -70,20 +57,13 @@ pub struct NewContact<'a> {
 
 /// Write a contact; returns its id.
 pub fn insert_contact(conn: &Db, c: &NewContact) -> Result<i64> {
-    let columns = [
-        "co.ty", "co.de", "co.du", "co.ti", "co.pr", "co.op", "co.at", "co.am", "co.do", "co.dd",
-        "co.st",
-    ]
-    .iter()
-    .map(|code| column(code))
-    .collect::<Result<Vec<_>>>()?
-    .join(", ");
-    let sql = format!(
-        "INSERT INTO contact (fi, {columns})
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
-    );
     let done = c.done_on.is_some();
-    conn.prepare_cached(&sql)?.execute(params![
+    conn.prepare_cached(crate::sql!(
+        "INSERT INTO contact (fi, {co.ty}, {co.de}, {co.du}, {co.ti}, {co.pr}, {co.op}, {co.at},
+                              {co.am}, {co.do}, {co.dd}, {co.st})
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+    )?)?
+    .execute(params![
         c.fi,
         c.kind,
         c.description,
@@ -122,28 +102,26 @@ fn promise_row(r: &rusqlite::Row) -> rusqlite::Result<PromiseRow> {
 
 /// The SELECT list and filter shared by the promise reads: Promise contacts of
 /// debtor `?1`, the type compared case-insensitively.
-fn promise_select() -> Result<String> {
-    Ok(format!(
-        "SELECT id, COALESCE({am}, 0), COALESCE({pa}, 0), COALESCE({done}, 0) FROM contact
-         WHERE fi = ?1 AND lower({ty}) = 'promise'",
-        am = column("co.am")?,
-        pa = column("co.pa")?,
-        done = column("co.do")?,
-        ty = column("co.ty")?,
-    ))
+macro_rules! promise_select {
+    ($rest:literal) => {
+        concat!(
+            "SELECT id, COALESCE({co.am}, 0), COALESCE({co.pa}, 0), COALESCE({co.do}, 0)
+             FROM contact WHERE fi = ?1 AND lower({co.ty}) = 'promise' ",
+            $rest
+        )
+    };
 }
 
 /// A debtor's open (not done) promises, earliest due first, a promise without a due
 /// date last.
 pub fn open_promises(conn: &Db, fi: i64) -> Result<Vec<PromiseRow>> {
-    let sql = format!(
-        "{} AND COALESCE({done}, 0) = 0 ORDER BY {du} IS NULL, {du}, id",
-        promise_select()?,
-        done = column("co.do")?,
-        du = column("co.du")?,
-    );
+    static SQL: OnceLock<String> = OnceLock::new();
+    let sql = cached(
+        &SQL,
+        promise_select!("AND COALESCE({co.do}, 0) = 0 ORDER BY {co.du} IS NULL, {co.du}, id"),
+    )?;
     let rows = conn
-        .prepare_cached(&sql)?
+        .prepare_cached(sql)?
         .query_map([fi], promise_row)?
         .collect::<std::result::Result<_, _>>()?;
     Ok(rows)
@@ -156,17 +134,17 @@ pub fn paid_promises_latest_first(
     fi: i64,
     excluded_statuses: [&str; 2],
 ) -> Result<Vec<PromiseRow>> {
-    let sql = format!(
-        "{} AND COALESCE({pa}, 0) > 0 AND COALESCE({st}, '') NOT IN (?2, ?3)
-         ORDER BY {du} IS NULL DESC, {du} DESC, id DESC",
-        promise_select()?,
-        pa = column("co.pa")?,
-        st = column("co.st")?,
-        du = column("co.du")?,
-    );
+    static SQL: OnceLock<String> = OnceLock::new();
+    let sql = cached(
+        &SQL,
+        promise_select!(
+            "AND COALESCE({co.pa}, 0) > 0 AND COALESCE({co.st}, '') NOT IN (?2, ?3)
+             ORDER BY {co.du} IS NULL DESC, {co.du} DESC, id DESC"
+        ),
+    )?;
     let [a, b] = excluded_statuses;
     let rows = conn
-        .prepare_cached(&sql)?
+        .prepare_cached(sql)?
         .query_map(params![fi, a, b], promise_row)?
         .collect::<std::result::Result<_, _>>()?;
     Ok(rows)
@@ -174,38 +152,32 @@ pub fn paid_promises_latest_first(
 
 /// The due date and amount (cents, blank as 0) of a debtor's next open promise.
 pub fn next_open_promise(conn: &Db, fi: i64) -> Result<Option<(Option<String>, i64)>> {
-    let sql = format!(
-        "SELECT {du}, COALESCE({am}, 0) FROM contact
-         WHERE fi = ?1 AND lower({ty}) = 'promise' AND COALESCE({done}, 0) = 0
-         ORDER BY {du} IS NULL, {du}, id LIMIT 1",
-        du = column("co.du")?,
-        am = column("co.am")?,
-        ty = column("co.ty")?,
-        done = column("co.do")?,
-    );
     Ok(conn
-        .prepare_cached(&sql)?
+        .prepare_cached(crate::sql!(
+            "SELECT {co.du}, COALESCE({co.am}, 0) FROM contact
+             WHERE fi = ?1 AND lower({co.ty}) = 'promise' AND COALESCE({co.do}, 0) = 0
+             ORDER BY {co.du} IS NULL, {co.du}, id LIMIT 1"
+        )?)?
         .query_row([fi], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?)
 }
 
 /// Set a contact's Amount Paid (cents).
 pub fn set_amount_paid(conn: &Db, id: i64, paid: i64) -> Result<()> {
-    let sql = format!("UPDATE contact SET {} = ?2 WHERE id = ?1", column("co.pa")?);
-    conn.prepare_cached(&sql)?.execute(params![id, paid])?;
+    conn.prepare_cached(crate::sql!(
+        "UPDATE contact SET {co.pa} = ?2 WHERE id = ?1"
+    )?)?
+    .execute(params![id, paid])?;
     Ok(())
 }
 
 /// Open a contact again with a new Amount Paid: not done, no done date, In Progress.
 pub fn reopen_contact(conn: &Db, id: i64, paid: i64) -> Result<()> {
-    let sql = format!(
-        "UPDATE contact SET {pa} = ?2, {done} = 0, {dd} = NULL, {st} = 'In Progress' WHERE id = ?1",
-        pa = column("co.pa")?,
-        done = column("co.do")?,
-        dd = column("co.dd")?,
-        st = column("co.st")?,
-    );
-    conn.prepare_cached(&sql)?.execute(params![id, paid])?;
+    conn.prepare_cached(crate::sql!(
+        "UPDATE contact SET {co.pa} = ?2, {co.do} = 0, {co.dd} = NULL, {co.st} = 'In Progress'
+         WHERE id = ?1"
+    )?)?
+    .execute(params![id, paid])?;
     Ok(())
 }
 
@@ -229,20 +201,12 @@ pub struct PendingContact {
 /// Every pending (not done) contact of a debtor due on or before `through`, in no
 /// particular order (blank text fields read as empty).
 pub fn pending_contacts(conn: &Db, through: NaiveDate) -> Result<Vec<PendingContact>> {
-    let sql = format!(
-        "SELECT COALESCE({du}, ''), COALESCE({ti}, ''), id, fi, COALESCE({ty}, ''),
-                COALESCE({de}, ''), {am}, COALESCE({at}, '')
-         FROM contact WHERE COALESCE({done}, 0) = 0 AND fi IS NOT NULL AND {du} <= ?1",
-        du = column("co.du")?,
-        ti = column("co.ti")?,
-        ty = column("co.ty")?,
-        de = column("co.de")?,
-        am = column("co.am")?,
-        at = column("co.at")?,
-        done = column("co.do")?,
-    );
     let rows = conn
-        .prepare(&sql)?
+        .prepare(crate::sql!(
+            "SELECT COALESCE({co.du}, ''), COALESCE({co.ti}, ''), id, fi, COALESCE({co.ty}, ''),
+                    COALESCE({co.de}, ''), {co.am}, COALESCE({co.at}, '')
+             FROM contact WHERE COALESCE({co.do}, 0) = 0 AND fi IS NOT NULL AND {co.du} <= ?1"
+        )?)?
         .query_map([through], |r| {
             Ok(PendingContact {
                 due: r.get(0)?,
@@ -261,12 +225,11 @@ pub fn pending_contacts(conn: &Db, through: NaiveDate) -> Result<Vec<PendingCont
 
 /// Hand a debtor's pending contacts of operator `from` (blank matches blank) to `to`.
 pub fn reassign_pending(conn: &Db, fi: i64, from: &str, to: &str) -> Result<()> {
-    let sql = format!(
-        "UPDATE contact SET {op} = ?3 WHERE fi = ?1 AND COALESCE({done}, 0) = 0 AND COALESCE({op}, '') = ?2",
-        op = column("co.op")?,
-        done = column("co.do")?,
-    );
-    conn.prepare_cached(&sql)?.execute(params![fi, from, to])?;
+    conn.prepare_cached(crate::sql!(
+        "UPDATE contact SET {co.op} = ?3
+         WHERE fi = ?1 AND COALESCE({co.do}, 0) = 0 AND COALESCE({co.op}, '') = ?2"
+    )?)?
+    .execute(params![fi, from, to])?;
     Ok(())
 }
 
@@ -283,24 +246,23 @@ pub enum PendingContacts<'a> {
 
 /// Delete a debtor's pending (not done) contacts; returns how many went.
 pub fn delete_pending(conn: &Db, fi: i64, which: PendingContacts) -> Result<usize> {
-    let pending = format!("fi = ?1 AND COALESCE({}, 0) = 0", column("co.do")?);
-    let ty = column("co.ty")?;
     let deleted = match which {
         PendingContacts::AllButMetro => conn
-            .prepare_cached(&format!(
-                "DELETE FROM contact WHERE {pending} AND COALESCE({ty}, '') <> 'Metro'"
-            ))?
+            .prepare_cached(crate::sql!(
+                "DELETE FROM contact WHERE fi = ?1 AND COALESCE({co.do}, 0) = 0
+                   AND COALESCE({co.ty}, '') <> 'Metro'"
+            )?)?
             .execute([fi])?,
         PendingContacts::OfType(kind) => conn
-            .prepare_cached(&format!(
-                "DELETE FROM contact WHERE {pending} AND {ty} = ?2"
-            ))?
+            .prepare_cached(crate::sql!(
+                "DELETE FROM contact WHERE fi = ?1 AND COALESCE({co.do}, 0) = 0 AND {co.ty} = ?2"
+            )?)?
             .execute(params![fi, kind])?,
         PendingContacts::OfTypeAndDescription(kind, description) => conn
-            .prepare_cached(&format!(
-                "DELETE FROM contact WHERE {pending} AND {ty} = ?2 AND {de} = ?3",
-                de = column("co.de")?
-            ))?
+            .prepare_cached(crate::sql!(
+                "DELETE FROM contact WHERE fi = ?1 AND COALESCE({co.do}, 0) = 0 AND {co.ty} = ?2
+                   AND {co.de} = ?3"
+            )?)?
             .execute(params![fi, kind, description])?,
     };
     Ok(deleted)
@@ -355,6 +317,17 @@ pub fn insert_promise(
     )?)?
     .execute(params![fi, description, due, amount])?;
     Ok(conn.last_insert_rowid())
+}
+
+/// A pending Metro contact due on `due` (the one the next report completes). The
+/// contact's owner key `fi` is the store's own column, not a catalogue field.
+pub fn schedule_metro_contact(conn: &Db, fi: i64, due: NaiveDate, description: &str) -> Result<()> {
+    conn.prepare_cached(crate::sql!(
+        "INSERT INTO contact (fi, {co.ty}, {co.de}, {co.du}, {co.do}, {co.st})
+         VALUES (?1, 'Metro', ?3, ?2, 0, 'In Progress')"
+    )?)?
+    .execute(params![fi, crate::dates::iso_date(due), description])?;
+    Ok(())
 }
 
 /// A promise with an unpaid amount, as `recoup promises` lists it (cents).
@@ -615,14 +588,6 @@ mod tests {
             .collect();
         assert_eq!(at, vec![Some("x.pdf".into()), None]);
     }
-
-    #[test]
-    fn unknown_contact_code_is_an_error() {
-        let err = column("co.zz").unwrap_err().to_string();
-        assert!(err.contains("unknown contact field code 'co.zz'"), "{err}");
-        assert!(column("de.na").is_err());
-        assert_eq!(column("co.do").unwrap(), "done");
-    }
 }
 
 /// Contact controls (S2:1671-1809): a control applies when its type matches and its
@@ -727,35 +692,5 @@ pub fn set_letter_retry(conn: &Db, id: i64, skip_indicator: &str) -> Result<()> 
         "UPDATE contact SET {co.st} = 'In Progress', {co.at} = ?2 WHERE id = ?1"
     )?)?
     .execute(params![id, skip_indicator])?;
-    Ok(())
-}
-
-/// A contact control to write (README "Using it" `[[contact_control]]`).
-#[derive(Debug, Clone)]
-pub struct NewContactControl<'a> {
-    /// letter, phone, email or text.
-    pub kind: &'a str,
-    pub description: &'a str,
-    /// Blank applies in every state.
-    pub state: &'a str,
-    pub country: &'a str,
-    pub max_times: i64,
-    pub period_days: i64,
-}
-
-/// Add one contact control.
-pub fn insert_contact_control(conn: &Db, c: &NewContactControl) -> Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO contact_control (type, description, state, country, max_times, period_days)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?
-    .execute(params![
-        c.kind,
-        c.description,
-        c.state,
-        c.country,
-        c.max_times,
-        c.period_days
-    ])?;
     Ok(())
 }

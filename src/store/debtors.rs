@@ -83,13 +83,21 @@ pub fn for_each_debtor_balance(
 
 /// The debtor's judgment date (`de.jd`), if set and readable.
 pub fn judgment_date(conn: &Db, file_number: i64) -> Result<Option<NaiveDate>> {
-    let jd: Option<Option<String>> = conn
-        .prepare_cached(crate::sql!(
-            "SELECT {de.jd} FROM debtor WHERE {de.fi} = ?1"
-        )?)?
-        .query_row([file_number], |r| r.get(0))
+    debtor_date(
+        conn,
+        crate::sql!("SELECT {de.jd} FROM debtor WHERE {de.fi} = ?1")?,
+        file_number,
+    )
+}
+
+/// The one date field `sql` reads of debtor `?1`, surrounding blanks ignored; None
+/// when blank, not a date, or there is no such debtor.
+fn debtor_date(conn: &Db, sql: &str, fi: i64) -> Result<Option<NaiveDate>> {
+    let stored: Option<Option<String>> = conn
+        .prepare_cached(sql)?
+        .query_row([fi], |r| r.get(0))
         .optional()?;
-    Ok(jd.flatten().and_then(|s| crate::dates::parse_iso(s.trim())))
+    Ok(parse_date(stored.flatten()))
 }
 
 /// The computed financial fields of a debtor as stored, in cents (docs/store.md
@@ -453,15 +461,6 @@ pub fn set_cosigner_verified_address(conn: &Db, id: i64, a: &VerifiedAddress) ->
     Ok(())
 }
 
-/// A debtor's operator (blank as empty); an error when there is no such debtor.
-pub fn debtor_operator(conn: &Db, fi: i64) -> Result<String> {
-    Ok(conn
-        .prepare_cached(crate::sql!(
-            "SELECT COALESCE({de.op}, '') FROM debtor WHERE {de.fi} = ?1"
-        )?)?
-        .query_row([fi], |r| r.get(0))?)
-}
-
 /// Stream the values one text key field (`de.ac`, …) holds among one client's
 /// debtors, blanks left out, into `each`; `each` returning false stops the walk.
 /// True when every value was passed on.
@@ -574,11 +573,97 @@ pub fn debtors_with_plan_in_batch(conn: &Db, batch: i64) -> Result<Vec<(i64, Str
 
 /// Every debtor's file number, ascending.
 pub fn all_debtor_ids(conn: &Db) -> Result<Vec<i64>> {
-    let mut stmt = conn.prepare("SELECT rowid FROM debtor ORDER BY rowid")?;
+    let mut stmt =
+        conn.prepare_cached(crate::sql!("SELECT {de.fi} FROM debtor ORDER BY {de.fi}")?)?;
     let ids = stmt
         .query_map([], |r| r.get::<_, i64>(0))?
         .collect::<std::result::Result<Vec<_>, _>>()?;
     Ok(ids)
+}
+
+/// The file numbers of a client's debtors, in no particular order.
+pub fn client_debtors(conn: &Db, client: i64) -> Result<Vec<i64>> {
+    let rows = conn
+        .prepare_cached(crate::sql!(
+            "SELECT {de.fi} FROM debtor WHERE {de.cn} = ?1"
+        )?)?
+        .query_map([client], |r| r.get(0))?
+        .collect::<std::result::Result<_, _>>()?;
+    Ok(rows)
+}
+
+/// A debtor's status and operator (blank read as empty); an error when the debtor
+/// does not exist.
+pub fn debtor_status_operator(conn: &Db, fi: i64) -> Result<(String, String)> {
+    Ok(conn
+        .prepare_cached(crate::sql!(
+            "SELECT COALESCE({de.sta}, ''), COALESCE({de.op}, '') FROM debtor WHERE {de.fi} = ?1"
+        )?)?
+        .query_row([fi], |r| Ok((r.get(0)?, r.get(1)?)))?)
+}
+
+/// An Activate event: mode A, no closed date.
+pub fn activate_debtor(conn: &Db, fi: i64) -> Result<()> {
+    conn.prepare_cached(crate::sql!(
+        "UPDATE debtor SET {de.mo} = 'A', {de.cld} = NULL WHERE {de.fi} = ?1"
+    )?)?
+    .execute([fi])?;
+    Ok(())
+}
+
+/// A Close event: mode C, closed on `date`.
+pub fn close_debtor(conn: &Db, fi: i64, date: NaiveDate) -> Result<()> {
+    conn.prepare_cached(crate::sql!(
+        "UPDATE debtor SET {de.mo} = 'C', {de.cld} = ?2 WHERE {de.fi} = ?1"
+    )?)?
+    .execute(params![fi, date])?;
+    Ok(())
+}
+
+/// A Status event: the debtor's new status.
+pub fn set_debtor_status(conn: &Db, fi: i64, status: &str) -> Result<()> {
+    conn.prepare_cached(crate::sql!(
+        "UPDATE debtor SET {de.sta} = ?2 WHERE {de.fi} = ?1"
+    )?)?
+    .execute(params![fi, status])?;
+    Ok(())
+}
+
+/// A Sales event: the debtor's new sales person.
+pub fn set_debtor_sales(conn: &Db, fi: i64, sales: &str) -> Result<()> {
+    conn.prepare_cached(crate::sql!(
+        "UPDATE debtor SET {de.sa} = ?2 WHERE {de.fi} = ?1"
+    )?)?
+    .execute(params![fi, sales])?;
+    Ok(())
+}
+
+/// A Rate event: the debtor's commission rate in percent, stored normalized
+/// (`25.50` → `25.5`).
+pub fn set_debtor_rate(conn: &Db, fi: i64, rate: Decimal) -> Result<()> {
+    conn.prepare_cached(crate::sql!(
+        "UPDATE debtor SET {de.rt} = ?2 WHERE {de.fi} = ?1"
+    )?)?
+    .execute(params![fi, rate.normalize().to_string()])?;
+    Ok(())
+}
+
+/// A Rate Plan event: the debtor's new rate plan code.
+pub fn set_debtor_rate_plan(conn: &Db, fi: i64, plan: &str) -> Result<()> {
+    conn.prepare_cached(crate::sql!(
+        "UPDATE debtor SET {de.rpl} = ?2 WHERE {de.fi} = ?1"
+    )?)?
+    .execute(params![fi, plan])?;
+    Ok(())
+}
+
+/// An Operator event: the debtor's new operator.
+pub fn set_debtor_operator(conn: &Db, fi: i64, operator: &str) -> Result<()> {
+    conn.prepare_cached(crate::sql!(
+        "UPDATE debtor SET {de.op} = ?2 WHERE {de.fi} = ?1"
+    )?)?
+    .execute(params![fi, operator])?;
+    Ok(())
 }
 
 /// The ids of a debtor's records of a sub-record form (transactions, notes,
@@ -596,57 +681,10 @@ pub fn debtor_record_ids(conn: &Db, form: crate::catalog::Form, fi: i64) -> Resu
     Ok(ids)
 }
 
-/// A stored date as the statute of limitations reads it (surrounding blanks ignored).
+/// A stored date as the statute of limitations and judgments read it (surrounding
+/// blanks ignored).
 fn parse_date(s: Option<String>) -> Option<NaiveDate> {
     s.and_then(|s| parse_iso(s.trim()))
-}
-
-/// A transaction of financial type payment, as the time-barred date reads it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PaymentRow {
-    pub id: i64,
-    pub fi: i64,
-    /// `tr.py`.
-    pub payment_date: Option<NaiveDate>,
-    /// To Us + Direct, in cents (negative for a reversal).
-    pub amount: i64,
-    /// `tr.rv`: the payment this one reverses.
-    pub reverses: Option<i64>,
-}
-
-/// The payment transactions of one debtor, or of every debtor (`fi` = None), streamed
-/// to `f`. The owner key `fi` of a transaction is the store's own column.
-pub fn for_each_payment(conn: &Db, fi: Option<i64>, mut f: impl FnMut(PaymentRow)) -> Result<()> {
-    macro_rules! payments {
-        () => {
-            "SELECT {tr.nu}, fi, {tr.py}, COALESCE({tr.tu}, 0) + COALESCE({tr.di}, 0),
-                    CAST({tr.rv} AS INTEGER) FROM trans
-             WHERE {tr.ft} = 'payment'"
-        };
-    }
-    static ALL: OnceLock<String> = OnceLock::new();
-    static ONE: OnceLock<String> = OnceLock::new();
-    let mut stmt;
-    let mut rows = match fi {
-        Some(fi) => {
-            stmt = conn.prepare_cached(cached(&ONE, concat!(payments!(), " AND fi = ?1"))?)?;
-            stmt.query([fi])?
-        }
-        None => {
-            stmt = conn.prepare_cached(cached(&ALL, payments!())?)?;
-            stmt.query([])?
-        }
-    };
-    while let Some(r) = rows.next()? {
-        f(PaymentRow {
-            id: r.get(0)?,
-            fi: r.get(1)?,
-            payment_date: parse_date(r.get(2)?),
-            amount: r.get(3)?,
-            reverses: r.get(4)?,
-        });
-    }
-    Ok(())
 }
 
 /// What the time-barred date of one debtor is computed from, and its stored value.
@@ -721,11 +759,9 @@ pub fn set_time_barred_dates(
 
 /// The stored time-barred date of one debtor (None too when the debtor does not exist).
 pub fn time_barred_date(conn: &Db, fi: i64) -> Result<Option<NaiveDate>> {
-    let stored: Option<Option<String>> = conn
-        .prepare_cached(crate::sql!(
-            "SELECT {de.tbd} FROM debtor WHERE {de.fi} = ?1"
-        )?)?
-        .query_row([fi], |r| r.get(0))
-        .optional()?;
-    Ok(parse_date(stored.flatten()))
+    debtor_date(
+        conn,
+        crate::sql!("SELECT {de.tbd} FROM debtor WHERE {de.fi} = ?1")?,
+        fi,
+    )
 }

@@ -72,17 +72,6 @@ pub fn record_activation(
     Ok(())
 }
 
-/// A pending Metro contact due on `due` (the one the next report completes). The
-/// contact's owner key `fi` is the store's own column, not a catalogue field.
-pub fn schedule_metro_contact(conn: &Db, fi: i64, due: NaiveDate, description: &str) -> Result<()> {
-    conn.prepare_cached(crate::sql!(
-        "INSERT INTO contact (fi, {co.ty}, {co.de}, {co.du}, {co.do}, {co.st})
-         VALUES (?1, 'Metro', ?3, ?2, 0, 'In Progress')"
-    )?)?
-    .execute(params![fi, iso_date(due), description])?;
-    Ok(())
-}
-
 /// What activating one debtor reads: its listed date and owing, its client's delay
 /// days (`cl.dd`, text as stored) and minimum balance (`cl.mb`, cents).
 #[derive(Debug, Clone, PartialEq, Eq)]

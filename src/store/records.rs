@@ -120,7 +120,7 @@ pub fn update_fields(
 
 pub fn client_exists(conn: &Connection, number: i64) -> Result<bool> {
     Ok(conn
-        .prepare_cached("SELECT 1 FROM client WHERE nu = ?1")?
+        .prepare_cached(crate::sql!("SELECT 1 FROM client WHERE {cl.nu} = ?1")?)?
         .exists([number])?)
 }
 
@@ -130,10 +130,12 @@ pub fn create_client(conn: &Connection, number: i64, values: &[(&FieldDef, Value
     if client_exists(conn, number)? {
         bail!(runtime, "client {number} already exists");
     }
-    conn.execute(
-        "INSERT INTO client (nu, rm, so, tx) VALUES (?1, 'N', 'N', (SELECT tr FROM company WHERE id = 1))",
-        [number],
-    )?;
+    // `id` is the store's key of the one company row, not a catalogue field.
+    conn.prepare_cached(crate::sql!(
+        "INSERT INTO client ({cl.nu}, {cl.rm}, {cl.so}, {cl.tx})
+         VALUES (?1, 'N', 'N', (SELECT {cd.tr} FROM company WHERE id = 1))"
+    )?)?
+    .execute([number])?;
     let rest: Vec<(&FieldDef, Value)> = values
         .iter()
         .filter(|(f, _)| f.field != "nu")
@@ -145,7 +147,9 @@ pub fn create_client(conn: &Connection, number: i64, values: &[(&FieldDef, Value
 /// The client of a debtor.
 pub fn debtor_client(conn: &Connection, file_number: i64) -> Result<Option<i64>> {
     Ok(conn
-        .prepare_cached("SELECT cn FROM debtor WHERE fi = ?1")?
+        .prepare_cached(crate::sql!(
+            "SELECT {de.cn} FROM debtor WHERE {de.fi} = ?1"
+        )?)?
         .query_row([file_number], |r| r.get(0))
         .optional()?)
 }
@@ -164,14 +168,20 @@ pub fn create_debtor(
         bail!(runtime, "client {client} does not exist");
     }
     let fi = super::next_file_number(conn)?;
-    conn.prepare_cached("INSERT INTO debtor (fi, cn, mo, li, ok) VALUES (?1, ?2, 'A', ?3, 0)")?
-        .execute(params![fi, client, today])?;
+    conn.prepare_cached(crate::sql!(
+        "INSERT INTO debtor ({de.fi}, {de.cn}, {de.mo}, {de.li}, {de.ok})
+         VALUES (?1, ?2, 'A', ?3, 0)"
+    )?)?
+    .execute(params![fi, client, today])?;
     if apply_client_settings {
-        conn.prepare_cached(
-            "UPDATE debtor SET (op, sa, rt, r2, r3, r4, rpl, tx, te) =
-                (SELECT op, sa, rt, r2, r3, r4, rpl, tx, te FROM client WHERE nu = ?2)
-             WHERE fi = ?1",
-        )?
+        conn.prepare_cached(crate::sql!(
+            "UPDATE debtor
+             SET ({de.op}, {de.sa}, {de.rt}, {de.r2}, {de.r3}, {de.r4}, {de.rpl}, {de.tx}, {de.te}) =
+                 (SELECT {cl.op}, {cl.sa}, {cl.rt}, {cl.r2}, {cl.r3}, {cl.r4}, {cl.rpl}, {cl.tx},
+                         {cl.te}
+                  FROM client WHERE {cl.nu} = ?2)
+             WHERE {de.fi} = ?1"
+        )?)?
         .execute(params![fi, client])?;
     }
     let rest: Vec<(&FieldDef, Value)> = values
@@ -182,8 +192,10 @@ pub fn create_debtor(
     update_fields(conn, Form::Debtor, fi, &rest)?;
     // Setting the name also fills the contact when not given (S2:5397-5398).
     if values.iter().any(|(f, _)| f.field == "na") && !values.iter().any(|(f, _)| f.field == "ct") {
-        conn.prepare_cached("UPDATE debtor SET ct = na WHERE fi = ?1")?
-            .execute([fi])?;
+        conn.prepare_cached(crate::sql!(
+            "UPDATE debtor SET {de.ct} = {de.na} WHERE {de.fi} = ?1"
+        )?)?
+        .execute([fi])?;
     }
     Ok(fi)
 }
@@ -197,9 +209,10 @@ pub fn find_debtors_by_acct(
 ) -> Result<Vec<i64>> {
     let acct = acct.trim();
     let mut out = Vec::new();
-    let mut stmt = conn.prepare_cached(
-        "SELECT fi FROM debtor WHERE TRIM(ac) = ?1 COLLATE NOCASE AND (?2 IS NULL OR cn = ?2) ORDER BY fi",
-    )?;
+    let mut stmt = conn.prepare_cached(crate::sql!(
+        "SELECT {de.fi} FROM debtor
+         WHERE TRIM({de.ac}) = ?1 COLLATE NOCASE AND (?2 IS NULL OR {de.cn} = ?2) ORDER BY {de.fi}"
+    )?)?;
     let mut rows = stmt.query(params![acct, client])?;
     while let Some(r) = rows.next()? {
         out.push(r.get(0)?);

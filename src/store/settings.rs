@@ -1,7 +1,6 @@
 //! Key/value settings by section (`credit_bureau`, `letter_service`, `scheduling`,
 //! `company` extras), written by `recoup setup apply`.
 
-use chrono::NaiveDate;
 use rusqlite::{params, OptionalExtension};
 use rust_decimal::Decimal;
 
@@ -51,18 +50,6 @@ pub fn section(conn: &Db, section: &str) -> Result<Vec<(String, String)>> {
     Ok(rows)
 }
 
-/// The holidays (`[scheduling]`), skipping any stored date that does not parse.
-pub fn holiday_dates(conn: &Db) -> Result<Vec<NaiveDate>> {
-    let mut stmt = conn.prepare_cached("SELECT date FROM holiday")?;
-    let mut rows = stmt.query([])?;
-    let mut out = Vec::new();
-    while let Some(r) = rows.next()? {
-        let s: String = r.get(0)?;
-        out.extend(crate::dates::parse_iso(&s));
-    }
-    Ok(out)
-}
-
 /// The key of a pick-list entry of field `code` (`de.sta`) whose text is `text`,
 /// compared case-insensitively.
 pub fn pick_list_key(conn: &Db, code: &str, text: &str) -> Result<Option<String>> {
@@ -72,20 +59,6 @@ pub fn pick_list_key(conn: &Db, code: &str, text: &str) -> Result<Option<String>
         )?
         .query_row(params![code, text], |r| r.get(0))
         .optional()?)
-}
-
-/// Add one entry to a field's pick list (`field` is its code, `de.st`); entries are
-/// listed in `ord` order.
-pub fn insert_pick_list_entry(
-    conn: &Db,
-    field: &str,
-    ord: i64,
-    key: &str,
-    text: &str,
-) -> Result<()> {
-    conn.prepare_cached("INSERT INTO pick_list (field, ord, key, text) VALUES (?1, ?2, ?3, ?4)")?
-        .execute(params![field, ord, key, text])?;
-    Ok(())
 }
 
 /// The company record (`[company]` of setup.toml): every field is written, `None` as

@@ -1,9 +1,12 @@
 //! Transactions: posting rows, reversals, and the reads totals and reports are built from.
 
+use std::sync::OnceLock;
+
 use chrono::NaiveDate;
 use rusqlite::params;
 use rusqlite::OptionalExtension;
 
+use super::sql::cached;
 use super::Db;
 use crate::dates::iso_date;
 use crate::Result;
@@ -283,48 +286,55 @@ pub fn latest_reversible_payment(
         .optional()?)
 }
 
-/// A transaction row written as given: no posting (no totals, commission or tax
-/// computed), for loading a ledger's history and for tests that set one up.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TransactionRow<'a> {
-    /// `tr.nu`; None takes the next number.
-    pub id: Option<i64>,
+/// A transaction of financial type payment, as the statute of limitations reads it
+/// (its payment date with surrounding blanks ignored).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DatedPayment {
+    pub id: i64,
     pub fi: i64,
-    /// `tr.ty`.
-    pub type_code: &'a str,
     /// `tr.py`.
-    pub payment_date: Option<chrono::NaiveDate>,
-    /// `tr.pd`.
-    pub posted_date: Option<chrono::NaiveDate>,
-    /// `tr.tu`, cents.
-    pub to_us: i64,
-    /// `tr.di`, cents.
-    pub direct: i64,
-    /// `tr.ft`: the type's financial type.
-    pub fin_type: &'a str,
-    /// `tr.rv`.
+    pub payment_date: Option<NaiveDate>,
+    /// To Us + Direct, in cents (negative for a reversal).
+    pub amount: i64,
+    /// `tr.rv`: the payment this one reverses.
     pub reverses: Option<i64>,
 }
 
-/// Write one transaction row as given; returns its number. The owner key `fi` of a
-/// transaction is the store's own column.
-pub fn insert_transaction_row(conn: &Db, t: &TransactionRow) -> Result<i64> {
-    conn.prepare_cached(crate::sql!(
-        "INSERT INTO trans ({tr.nu}, fi, {tr.ty}, {tr.py}, {tr.pd}, {tr.tu}, {tr.di}, {tr.ft}, {tr.rv})
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
-    )?)?
-    .execute(params![
-        t.id,
-        t.fi,
-        t.type_code,
-        t.payment_date.map(crate::dates::iso_date),
-        t.posted_date.map(crate::dates::iso_date),
-        t.to_us,
-        t.direct,
-        t.fin_type,
-        t.reverses,
-    ])?;
-    Ok(conn.last_insert_rowid())
+/// The payment transactions of one debtor, or of every debtor (`fi` = None), streamed
+/// to `f`. The owner key `fi` of a transaction is the store's own column.
+pub fn for_each_payment(conn: &Db, fi: Option<i64>, mut f: impl FnMut(DatedPayment)) -> Result<()> {
+    macro_rules! payments {
+        () => {
+            "SELECT {tr.nu}, fi, {tr.py}, COALESCE({tr.tu}, 0) + COALESCE({tr.di}, 0),
+                    CAST({tr.rv} AS INTEGER) FROM trans
+             WHERE {tr.ft} = 'payment'"
+        };
+    }
+    static ALL: OnceLock<String> = OnceLock::new();
+    static ONE: OnceLock<String> = OnceLock::new();
+    let mut stmt;
+    let mut rows = match fi {
+        Some(fi) => {
+            stmt = conn.prepare_cached(cached(&ONE, concat!(payments!(), " AND fi = ?1"))?)?;
+            stmt.query([fi])?
+        }
+        None => {
+            stmt = conn.prepare_cached(cached(&ALL, payments!())?)?;
+            stmt.query([])?
+        }
+    };
+    while let Some(r) = rows.next()? {
+        f(DatedPayment {
+            id: r.get(0)?,
+            fi: r.get(1)?,
+            payment_date: r
+                .get::<_, Option<String>>(2)?
+                .and_then(|s| crate::dates::parse_iso(s.trim())),
+            amount: r.get(3)?,
+            reverses: r.get(4)?,
+        });
+    }
+    Ok(())
 }
 
 // Paths are spelled in full here so that additions from other slices at the end of this

@@ -55,16 +55,6 @@ pub fn trans_type(conn: &Db, code: &str) -> Result<Option<TransTypeRow>> {
         .optional()?)
 }
 
-/// One range of a rate plan as stored: bounds and rate as their text, min and max in
-/// cents.
-#[derive(Debug, Clone)]
-pub struct RatePlanBracketRow {
-    pub upto: String,
-    pub rate: String,
-    pub min_cents: Option<i64>,
-    pub max_cents: Option<i64>,
-}
-
 /// The kind of rate plan `code`, `None` when there is no such plan.
 pub fn rate_plan_kind(conn: &Db, code: &str) -> Result<Option<String>> {
     let mut stmt = conn.prepare_cached("SELECT kind FROM rate_plan WHERE code = ?1")?;
@@ -76,20 +66,20 @@ pub fn rate_plan_kind(conn: &Db, code: &str) -> Result<Option<String>> {
 }
 
 /// The ranges of rate plan `code`, in their stored order.
-pub fn rate_plan_brackets(conn: &Db, code: &str) -> Result<Vec<RatePlanBracketRow>> {
+pub fn rate_plan_brackets(conn: &Db, code: &str) -> Result<Vec<RatePlanBracket>> {
     let mut stmt = conn.prepare_cached(
         "SELECT upto, rate, min_cents, max_cents FROM rate_plan_bracket WHERE plan = ?1 ORDER BY ord",
     )?;
-    let mut brackets = Vec::new();
-    let mut rows = stmt.query([code])?;
-    while let Some(r) = rows.next()? {
-        brackets.push(RatePlanBracketRow {
-            upto: r.get(0)?,
-            rate: r.get(1)?,
-            min_cents: r.get(2)?,
-            max_cents: r.get(3)?,
-        });
-    }
+    let brackets = stmt
+        .query_map([code], |r| {
+            Ok(RatePlanBracket {
+                upto: r.get(0)?,
+                rate: r.get(1)?,
+                min_cents: r.get(2)?,
+                max_cents: r.get(3)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
     Ok(brackets)
 }
 
@@ -268,8 +258,9 @@ pub fn contact_controls(conn: &Db) -> Result<Vec<ContactControl>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// One bracket of a rate plan. `upto` and `rate` are kept as the decimal text they were
-/// written as (normalised), so `setup show` gives them back unchanged.
+/// One bracket of a rate plan as stored: `upto` and `rate` are kept as the decimal text
+/// they were written as (normalised), so `setup show` gives them back unchanged; min and
+/// max are cents. Money builds its brackets from it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RatePlanBracket {
     pub upto: String,
@@ -327,20 +318,8 @@ pub fn rate_plans_with_brackets(conn: &Db) -> Result<Vec<RatePlanRow>> {
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
-    let mut b = conn.prepare_cached(
-        "SELECT upto, rate, min_cents, max_cents FROM rate_plan_bracket WHERE plan = ?1 ORDER BY ord",
-    )?;
     for p in &mut plans {
-        p.brackets = b
-            .query_map([&p.code], |r| {
-                Ok(RatePlanBracket {
-                    upto: r.get(0)?,
-                    rate: r.get(1)?,
-                    min_cents: r.get(2)?,
-                    max_cents: r.get(3)?,
-                })
-            })?
-            .collect::<rusqlite::Result<_>>()?;
+        p.brackets = rate_plan_brackets(conn, &p.code)?;
     }
     Ok(plans)
 }

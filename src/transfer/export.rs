@@ -119,7 +119,7 @@ fn selected_clients(conn: &Db, clients: &[i64]) -> Result<Vec<i64>> {
 /// The client's own contacts (not those of its debtors), in the order written.
 fn client_contacts(conn: &Db, client: i64) -> Result<Vec<ContactRow>> {
     let mut out = Vec::new();
-    for id in clients::client_contact_ids(conn, client)? {
+    for id in clients::client_record_ids(conn, Form::Contact, client)? {
         if let Some(values) = store::read_record(conn, Form::Contact, id)? {
             out.push(ContactRow {
                 line: 0,
@@ -133,7 +133,7 @@ fn client_contacts(conn: &Db, client: i64) -> Result<Vec<ContactRow>> {
 
 fn client_notes(conn: &Db, client: i64) -> Result<Vec<NoteRow>> {
     let mut out = Vec::new();
-    for id in clients::client_note_ids(conn, client)? {
+    for id in clients::client_record_ids(conn, Form::Note, client)? {
         let Some(values) = store::read_record(conn, Form::Note, id)? else {
             continue;
         };
