@@ -38,10 +38,17 @@ fn seeded(dir: &Path, name: &str) -> PathBuf {
 }
 
 fn import(db: &Path, map: &str, file: &Path) -> serde_json::Value {
+    // Rejects go beside the database, never beside a shipped fixture.
+    let rejects = db.with_file_name(format!(
+        "{}.rejects.csv",
+        file.file_name().unwrap().to_string_lossy()
+    ));
     let out = recoup(db)
         .arg("--json")
         .args(["import", map])
         .arg(file)
+        .arg("--rejects")
+        .arg(rejects)
         .output()
         .unwrap();
     assert!(

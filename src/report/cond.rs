@@ -13,8 +13,8 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::ast::{BinOp, CmpOp, Cond, DateUnit, Expr, FieldRef, Operand, Span, VarRef};
-use super::eval::{arith, cmp_ci, compare, date_code};
 use super::format::Val;
+use super::values::{arith, cmp_ci, compare, date_code};
 use crate::catalog::FieldType;
 use crate::{Error, Result};
 

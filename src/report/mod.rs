@@ -17,6 +17,7 @@ pub mod pdf;
 pub mod sink;
 pub mod source;
 mod sql_check;
+pub mod values;
 
 use std::path::Path;
 

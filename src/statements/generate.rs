@@ -440,11 +440,12 @@ fn sort_lines(lines: &mut [Line], by_account_number: bool) {
 
 /// The statement's lines, each transaction marked as invoiced on statement `nu`.
 fn insert_statement_lines(conn: &Db, nu: i64, lines: &[Line]) -> Result<()> {
-    for l in lines {
-        let ret = sub_from_total(add_to_total(l.tu, l.di)?, l.cm)?;
-        store::insert_invoice_line(conn, nu, l, ret)?;
-    }
-    Ok(())
+    // What each line returns to the client: To Us plus Direct, less commission.
+    let returns = lines
+        .iter()
+        .map(|l| sub_from_total(add_to_total(l.tu, l.di)?, l.cm))
+        .collect::<Result<Vec<i64>>>()?;
+    store::insert_invoice_lines(conn, nu, lines.iter().zip(returns))
 }
 
 /// What is still open from earlier statements, by age on the statement date.

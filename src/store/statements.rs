@@ -261,9 +261,14 @@ pub fn statement_lines_for_client(
     Ok(lines)
 }
 
-/// One invoice line of statement `nu`, with its return to the client (`ret`), and
-/// its transaction marked as invoiced on `nu`.
-pub fn insert_invoice_line(conn: &Connection, nu: i64, l: &StatementLine, ret: i64) -> Result<()> {
+/// The invoice lines of statement `nu`, each with its return to the client (`ret`),
+/// and their transactions marked as invoiced on `nu`. One call per statement: the two
+/// statements are prepared once for all its lines (a month-end run writes a million).
+pub fn insert_invoice_lines<'a>(
+    conn: &Connection,
+    nu: i64,
+    lines: impl IntoIterator<Item = (&'a StatementLine, i64)>,
+) -> Result<()> {
     // `st` and `trans` link the line to its statement and transaction; they are keys
     // of the store, not catalogue fields.
     static INSERT: OnceLock<String> = OnceLock::new();
@@ -275,27 +280,31 @@ pub fn insert_invoice_line(conn: &Connection, nu: i64, l: &StatementLine, ret: i
             ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
         ),
     )?;
-    conn.prepare_cached(insert)?.execute(params![
-        nu,
-        l.trans,
-        l.fi.to_string(),
-        l.name,
-        l.acct,
-        l.pd,
-        l.description,
-        l.ty,
-        l.py,
-        l.pd,
-        l.tu,
-        l.di,
-        l.cm,
-        l.tx,
-        ret
-    ])?;
-    conn.prepare_cached(crate::sql!(
+    let mut insert = conn.prepare_cached(insert)?;
+    let mut mark = conn.prepare_cached(crate::sql!(
         "UPDATE trans SET {tr.iv} = ?2 WHERE {tr.nu} = ?1"
-    )?)?
-    .execute(params![l.trans, nu.to_string()])?;
+    )?)?;
+    let invoice = nu.to_string();
+    for (l, ret) in lines {
+        insert.execute(params![
+            nu,
+            l.trans,
+            l.fi.to_string(),
+            l.name,
+            l.acct,
+            l.pd,
+            l.description,
+            l.ty,
+            l.py,
+            l.pd,
+            l.tu,
+            l.di,
+            l.cm,
+            l.tx,
+            ret
+        ])?;
+        mark.execute(params![l.trans, invoice])?;
+    }
     Ok(())
 }
 
