@@ -1,6 +1,6 @@
 //! `@SQL( … )` reads, never writes (docs/report-language.md): a write statement is refused when the
 //! report is checked, before anything runs. The run also opens the query read-only
-//! (`sqlite.rs`); this check names the place earlier.
+//! (`src/store/report_source.rs`); this check names the place earlier.
 
 /// Words that begin a statement that changes the database or the connection.
 const WRITE_WORDS: &[&str] = &[
