@@ -97,84 +97,22 @@ fn money(s: &str) -> Option<Decimal> {
     }
 }
 
+/// The demo from a fresh database to the month's files: placements, July's postings,
+/// the account work, month-end statements, the letter-service file, the printed
+/// statements and the Metro 2 file, narrated to `w`.
 pub fn run(env: &Env, out: &Path, w: &mut dyn Write) -> Result<()> {
-    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
     let db = out.join("recoup.db");
-    for suffix in ["", "-wal", "-shm"] {
-        let p = out.join(format!("recoup.db{suffix}"));
-        if p.exists() {
-            std::fs::remove_file(&p).map_err(|e| Error::io(&p, e))?;
-        }
-    }
-    let mut store = Store::open(&db)?;
-    setup::apply_str(
-        store.conn_mut(),
-        Path::new("setup.toml (shipped)"),
-        setup::SHIPPED_SETUP,
-    )?;
-
-    // Placements arrive on June 28 through the CSV placement map; each new account
-    // runs its client's new-account plan from that day.
-    let mut placed = env.clone();
-    placed.today = d("2024-06-28").unwrap_or(env.today);
-    let mut created = 0;
-    for (client, name, text) in PLACEMENTS {
-        created += import(
-            &placed,
-            &mut store,
-            PLACEMENT_MAP,
-            "maps/placement-csv.toml",
-            *client,
-            name,
-            text,
-        )?
-        .0;
-    }
-    // Accounts of reporting clients are activated for the bureaus at placement
-    // (setup auto_activate; docs/metro2.md): start date, one-time minimum test, Metro contact.
-    {
-        let tx = store.begin()?;
-        crate::metro2::cbr::auto_activate(&tx, placed.today)?;
-        tx.commit()?;
-    }
-    // July's payments come in the client's payment files (P → 101, R → 105).
-    let mut posted = 0;
-    for (client, name, text) in PAYMENTS {
-        posted += import(
-            env,
-            &mut store,
-            PAYMENT_MAP,
-            "maps/payments.toml",
-            *client,
-            name,
-            text,
-        )?
-        .1;
-    }
-    let tx = store.begin()?;
-    let mut ledger = Ledger::new(env.today);
-    for (acct, code, to_us, direct, date) in BY_HAND {
-        let fi = file_of(&tx, acct)?;
-        ledger.post(
-            &tx,
-            &NewTransaction {
-                file_number: fi,
-                type_code: (*code).into(),
-                to_us: money(to_us),
-                direct: money(direct),
-                payment_date: d(date),
-                ..Default::default()
-            },
-        )?;
-        posted += 1;
-    }
-    tx.commit()?;
+    let mut store = fresh_database(out, &db)?;
+    let created = place_accounts(env, &mut store)?;
+    let mut posted = post_payment_files(env, &mut store)?;
+    posted += post_by_hand(env, &mut store)?;
     let (arrangement, accrued) = collection_operations(env, &mut store)?;
     posted += (arrangement.transactions.len() + accrued.posted) as u64;
-    let (cm, tx_total) = store::transactions::commission_and_tax_posted_since(
-        store.conn(),
+    let (from, to) = (
         d("2024-07-01").unwrap_or(env.today),
-    )?;
+        d("2024-07-31").unwrap_or(env.today),
+    );
+    let (cm, tx_total) = store::transactions::commission_and_tax_posted_since(store.conn(), from)?;
 
     say!(w, "recoup demo — {} (today {})", db.display(), env.today)?;
     say!(w)?;
@@ -198,12 +136,109 @@ pub fn run(env: &Env, out: &Path, w: &mut dyn Write) -> Result<()> {
         from_cents(tx_total)
     )?;
     print_collection_operations(w, &arrangement, &accrued)?;
+    month_end_statements(w, &mut store, from, to)?;
+    letter_service_file(w, env, &mut store, out)?;
+    print_statements(w, env, &store, from, to, out)?;
+    metro2_file(w, &mut store, env, out)?;
+    say!(w)?;
+    say!(w, "database: {}", db.display())?;
+    Ok(())
+}
 
-    // Month-end: one statement per client for July, dated August 1.
-    let (from, to) = (
-        d("2024-07-01").unwrap_or(env.today),
-        d("2024-07-31").unwrap_or(env.today),
-    );
+/// A new database at `db` in `out` (an earlier demo's is removed) with the shipped setup.
+fn fresh_database(out: &Path, db: &Path) -> Result<Store> {
+    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+    for suffix in ["", "-wal", "-shm"] {
+        let p = out.join(format!("recoup.db{suffix}"));
+        if p.exists() {
+            std::fs::remove_file(&p).map_err(|e| Error::io(&p, e))?;
+        }
+    }
+    let mut store = Store::open(db)?;
+    setup::apply_str(
+        store.conn_mut(),
+        Path::new("setup.toml (shipped)"),
+        setup::SHIPPED_SETUP,
+    )?;
+    Ok(store)
+}
+
+/// Placements arrive on June 28 through the CSV placement map; each new account runs
+/// its client's new-account plan from that day. Returns the accounts created.
+fn place_accounts(env: &Env, store: &mut Store) -> Result<u64> {
+    let mut placed = env.clone();
+    placed.today = d("2024-06-28").unwrap_or(env.today);
+    let mut created = 0;
+    for (client, name, text) in PLACEMENTS {
+        created += import(
+            &placed,
+            store,
+            PLACEMENT_MAP,
+            "maps/placement-csv.toml",
+            *client,
+            name,
+            text,
+        )?
+        .0;
+    }
+    // Accounts of reporting clients are activated for the bureaus at placement
+    // (setup auto_activate; docs/metro2.md): start date, one-time minimum test, Metro contact.
+    let tx = store.begin()?;
+    crate::metro2::cbr::auto_activate(&tx, placed.today)?;
+    tx.commit()?;
+    Ok(created)
+}
+
+/// July's payments come in the client's payment files (P → 101, R → 105). Returns
+/// the transactions posted.
+fn post_payment_files(env: &Env, store: &mut Store) -> Result<u64> {
+    let mut posted = 0;
+    for (client, name, text) in PAYMENTS {
+        posted += import(
+            env,
+            store,
+            PAYMENT_MAP,
+            "maps/payments.toml",
+            *client,
+            name,
+            text,
+        )?
+        .1;
+    }
+    Ok(posted)
+}
+
+/// The transactions a collector posts by hand in July. Returns how many.
+fn post_by_hand(env: &Env, store: &mut Store) -> Result<u64> {
+    let tx = store.begin()?;
+    let mut ledger = Ledger::new(env.today);
+    let mut posted = 0;
+    for (acct, code, to_us, direct, date) in BY_HAND {
+        let fi = file_of(&tx, acct)?;
+        ledger.post(
+            &tx,
+            &NewTransaction {
+                file_number: fi,
+                type_code: (*code).into(),
+                to_us: money(to_us),
+                direct: money(direct),
+                payment_date: d(date),
+                ..Default::default()
+            },
+        )?;
+        posted += 1;
+    }
+    tx.commit()?;
+    Ok(posted)
+}
+
+/// Month-end: one statement per client for the period, dated the day after.
+fn month_end_statements(
+    w: &mut dyn Write,
+    store: &mut Store,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<()> {
     let tx = store.begin()?;
     let statements = crate::statements::generate(&tx, from, to, None, false)?;
     tx.commit()?;
@@ -230,7 +265,11 @@ pub fn run(env: &Env, out: &Path, w: &mut dyn Write) -> Result<()> {
             from_cents(s.due_from_client)
         )?;
     }
-    // The mail house's letter-service file for the letters the NEW plan scheduled.
+    Ok(())
+}
+
+/// The mail house's letter-service file for the letters the NEW plan scheduled.
+fn letter_service_file(w: &mut dyn Write, env: &Env, store: &mut Store, out: &Path) -> Result<()> {
     let tx = store.begin()?;
     let ls_opts = crate::letters::service::ServiceOptions {
         from: d("2024-06-01").unwrap_or(env.today),
@@ -251,24 +290,28 @@ pub fn run(env: &Env, out: &Path, w: &mut dyn Write) -> Result<()> {
         "letter service: {} letter(s) to {}",
         ls.total(),
         ls_path.display()
-    )?;
+    )
+}
 
-    // The statements as PDF and text, and the cheque register.
+/// The period's statements as PDF and text, and the cheque register.
+fn print_statements(
+    w: &mut dyn Write,
+    env: &Env,
+    store: &Store,
+    from: NaiveDate,
+    to: NaiveDate,
+    out: &Path,
+) -> Result<()> {
+    use crate::statements::print::{print, PrintFormat, Selection};
     let stmt_dir = out.join("statements");
-    let sel = crate::statements::print::Selection::Period(from, to);
-    let mut files = crate::statements::print::print(
+    let sel = Selection::Period(from, to);
+    let mut files = print(env, store.conn(), &sel, &stmt_dir, PrintFormat::Pdf)?;
+    files.extend(print(
         env,
         store.conn(),
         &sel,
         &stmt_dir,
-        crate::statements::print::PrintFormat::Pdf,
-    )?;
-    files.extend(crate::statements::print::print(
-        env,
-        store.conn(),
-        &sel,
-        &stmt_dir,
-        crate::statements::print::PrintFormat::Text,
+        PrintFormat::Text,
     )?);
     files.sort();
     files.dedup();
@@ -277,9 +320,6 @@ pub fn run(env: &Env, out: &Path, w: &mut dyn Write) -> Result<()> {
     for f in &files {
         say!(w, "  {}", f.display())?;
     }
-    metro2_file(w, &mut store, env, out)?;
-    say!(w)?;
-    say!(w, "database: {}", db.display())?;
     Ok(())
 }
 
