@@ -174,6 +174,52 @@ fn sub_clients_roll_up_to_their_owner() {
     );
 }
 
+/// A transaction already on a statement is on no other (docs/month-end.md): here a
+/// client billed on its own for July becomes a sub-client, and its owner's July
+/// statement leaves the lines billed already.
+#[test]
+fn a_transaction_on_a_statement_is_never_billed_again() {
+    let clients = "[[client]]\nnumber = 20\nname = \"Owner\"\nrate = \"30\"\n[[client]]\nnumber = 21\nname = \"Later sub\"\nrate = \"40\"\n";
+    let mut store = store_with(clients);
+    let owner = debtor(&store, 20, "Ada", 100_000);
+    let sub = debtor(&store, 21, "Bo", 100_000);
+    post(&store, owner, "101", 10_000, 0, "2024-07-09");
+    post(&store, sub, "101", 20_000, 0, "2024-07-10");
+    let sub_statement = generate(store.conn(), day(JULY.0), day(JULY.1), Some(21), false).unwrap();
+    assert_eq!(sub_statement[0].lines, 1);
+    recoup::setup::apply_str(
+        store.conn_mut(),
+        std::path::Path::new("t.toml"),
+        &format!("{clients}owned_by = 20\n"),
+    )
+    .unwrap();
+    // A payment of the sub-client's posted in July after its statement.
+    post(&store, sub, "105", -5_000, 0, "2024-07-15");
+    let owner_statement =
+        generate(store.conn(), day(JULY.0), day(JULY.1), Some(20), false).unwrap();
+    assert_eq!(
+        owner_statement[0].lines, 2,
+        "the owner's line and the sub-client's unbilled one"
+    );
+    assert_eq!(owner_statement[0].to_us, 10_000 - 5_000);
+    // Each payment names the statement it is on (`tr.iv`).
+    let on_statement = |fi: i64| -> String {
+        store
+            .conn()
+            .query_row(
+                "SELECT iv FROM trans WHERE fi = ?1 AND ty = '101'",
+                [fi],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    assert_eq!(on_statement(sub), sub_statement[0].statement.to_string());
+    assert_eq!(
+        on_statement(owner),
+        owner_statement[0].statement.to_string()
+    );
+}
+
 #[test]
 fn balance_forward_carries_and_ages_and_client_payments_pay_oldest_first() {
     let store =

@@ -8,23 +8,20 @@
 //! [`Applier`] itself, the per-record sequence ([`Applier::apply`]) and the end of the
 //! import ([`Applier::finish`]).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::rc::Rc;
 
-use chrono::NaiveDate;
-
 use super::known_keys::KnownKeys;
-use super::map::{Map, RecordKind, TypeWhen};
-use super::pipeline::{Ctx, KeyField, Part};
+use super::map::Map;
+use super::pipeline::{Ctx, Part};
 use super::review::{Review, ReviewAnswer};
 use super::summary::{Accumulator, Rejects, Summary};
-use crate::catalog::{FieldDef, FieldType, Form, Value};
-use crate::money::{limits, reversal, round_cents, Ledger, NewTransaction};
+use crate::catalog::FieldDef;
+use crate::money::{limits, Ledger};
 use crate::setup::owners;
-use crate::store::import_cache::{Cond, SqlValue, Statements};
-use crate::store::notes::{NoteMatch, NoteOwner};
-use crate::store::{self, value_to_sql, Db};
-use crate::{Error, ErrorKind, Result};
+use crate::store::import_cache::{SqlValue, Statements};
+use crate::store::{self, Db};
+use crate::{Error, Result};
 
 mod resolve;
 mod write;

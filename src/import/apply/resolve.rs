@@ -1,7 +1,19 @@
 //! Resolving a record (docs/import-maps.md): every lookup and every check that can
 //! reject it, with no write. What it decides is a [`Plan`] of actions for `write.rs`.
 
-use super::*;
+use super::{
+    code_col, field, owner_value, Action, Applier, DebtorOutcome, DebtorTarget, Known, Lookup,
+    Owner, Plan, Resolved,
+};
+use crate::catalog::{FieldDef, FieldType, Form, Value};
+use crate::import::known_keys::KnownKeys;
+use crate::import::map::RecordKind;
+use crate::import::pipeline::{KeyField, Part};
+use crate::money::{limits, reversal, round_cents};
+use crate::setup::owners;
+use crate::store::import_cache::{Cond, SqlValue};
+use crate::store::value_to_sql;
+use crate::{ErrorKind, Result};
 
 impl<'c> Applier<'c> {
     /// Resolve every part of a record without writing: the actions and skips, or

@@ -2,7 +2,19 @@
 //! automatic contacts, sub-records posted through the money engine. Nothing here can
 //! reject the record; resolving (`resolve.rs`) has already decided.
 
-use super::*;
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+
+use super::{code_col, field, owner_value, Action, Applier, DebtorTarget, Known, Owner};
+use crate::catalog::{FieldDef, FieldType, Form, Value};
+use crate::import::map::TypeWhen;
+use crate::import::pipeline::Part;
+use crate::money::NewTransaction;
+use crate::store::import_cache::SqlValue;
+use crate::store::notes::{NoteMatch, NoteOwner};
+use crate::store::{self, value_to_sql};
+use crate::{Error, Result};
 
 impl<'c> Applier<'c> {
     /// Write a resolved record: clients, then debtors, then sub-records, which a
