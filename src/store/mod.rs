@@ -10,6 +10,7 @@ pub mod debtors;
 pub mod import_cache;
 pub mod metro2;
 pub mod notes;
+pub mod odbc_target;
 pub mod plans;
 mod records;
 pub mod report_source;

@@ -1,7 +1,8 @@
 //! ODBC Sync (docs/sync-and-transfer.md; S0): INSERT, UPDATE and DELETE a debtor's row in an external
-//! database through ODBC, with every value bound as a parameter. The pair files and
-//! statement building are always compiled; talking to ODBC needs the cargo feature
-//! `odbc` (unixODBC), so the default build needs no ODBC library.
+//! database through ODBC, with every value bound as a parameter. Here: the pair files,
+//! the statement for a debtor and its log line; the SQL is built and run by the store
+//! (`store::odbc_target`). Running needs the cargo feature `odbc` (unixODBC), so the
+//! default build needs no ODBC library.
 
 pub mod connstr;
 pub mod pair;
@@ -53,7 +54,8 @@ pub fn build_action(
     let client_no = store::debtor_client(conn, fi)?.unwrap_or_default();
     let client = store::read_record(conn, Form::Client, client_no)?.unwrap_or_default();
     let company = store::read_record(conn, Form::Company, 1)?.unwrap_or_default();
-    let (sql, order) = pair::statement_sql(&pair, op);
+    let names: Vec<&str> = pair.columns.iter().map(|c| c.name.as_str()).collect();
+    let (sql, order) = store::odbc_target::statement_sql(&pair.table, &names, op);
     let mut params = Vec::with_capacity(order.len());
     for i in order {
         let col = &pair.columns[i];

@@ -1,10 +1,9 @@
-//! The ODBC side of sync (cargo feature `odbc`): odbc-api over unixODBC.
+//! The ODBC side of sync (cargo feature `odbc`): the store runs the statements
+//! (`store::odbc_target`); this names a failure by its pair, table, operation and
+//! debtor, never showing the password.
 
-use chrono::{Datelike, NaiveDate};
-use odbc_api::parameter::InputParameter;
-use odbc_api::{ConnectionOptions, Environment, IntoParameter};
-
-use super::{OdbcType, Op, SyncAction};
+use super::SyncAction;
+use crate::store::odbc_target::{self, TargetFailure, TargetStatement, TargetStep};
 use crate::{Error, Result};
 
 fn scrub(message: &str, password: Option<&str>) -> String {
@@ -25,69 +24,49 @@ fn failure(a: &SyncAction, what: &str, e: impl std::fmt::Display) -> Error {
     ))
 }
 
-/// A value as a bound parameter of its ODBC type. DECIMAL and NUMERIC go as their
-/// exact decimal text (drivers convert), dates as SQL DATE structures.
-fn parameter(ty: OdbcType, value: &Option<String>) -> Box<dyn InputParameter> {
-    match (ty, value) {
-        (OdbcType::Date, Some(s)) => match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-            Ok(d) => Box::new(odbc_api::sys::Date {
-                year: d.year() as i16,
-                month: d.month() as u16,
-                day: d.day() as u16,
-            }),
-            Err(_) => Box::new(Some(s.clone()).into_parameter()),
-        },
-        (OdbcType::Date, None) => Box::new(None::<odbc_api::sys::Date>.into_parameter()),
-        (_, v) => Box::new(v.clone().into_parameter()),
+/// What a failed step is called in the message.
+fn step_words(step: TargetStep) -> &'static str {
+    match step {
+        TargetStep::Connect => "cannot connect",
+        TargetStep::Prepare => "cannot prepare the statement",
+        TargetStep::Execute => "the statement failed",
+        TargetStep::RowCount => "row count",
+        TargetStep::NoRow => "key not found",
     }
 }
 
 pub fn execute(actions: &[SyncAction], ran: &mut dyn FnMut(usize) -> Result<()>) -> Result<usize> {
-    let env = Environment::new()
-        .map_err(|e| Error::runtime(format!("ODBC: cannot start the driver manager: {e}")))?;
-    let mut done = 0;
-    // One connection per pair, in the order the pairs are first used.
-    let mut i = 0;
-    while i < actions.len() {
-        let first = &actions[i];
-        let conn = env
-            .connect_with_connection_string(
-                &first.pair.connection_string,
-                ConnectionOptions::default(),
-            )
-            .map_err(|e| failure(first, "cannot connect", e))?;
-        while i < actions.len() && actions[i].pair.name == first.pair.name {
-            let a = &actions[i];
-            let params: Vec<Box<dyn InputParameter>> = a
+    let statements: Vec<TargetStatement<'_>> = actions
+        .iter()
+        .map(|a| TargetStatement {
+            connection_string: &a.pair.connection_string,
+            op: a.op,
+            sql: &a.sql,
+            params: a
                 .params
                 .iter()
-                .map(|(ty, v, _)| parameter(*ty, v))
-                .collect();
-            let mut prepared = conn
-                .prepare(&a.sql)
-                .map_err(|e| failure(a, "cannot prepare the statement", e))?;
-            prepared
-                .execute(&params[..])
-                .map_err(|e| failure(a, "the statement failed", e))?;
-            let rows = prepared
-                .row_count()
-                .map_err(|e| failure(a, "row count", e))?;
-            if matches!(a.op, Op::Update | Op::Delete) && rows == Some(0) {
+                .map(|(ty, v, _)| (*ty, v.as_deref()))
+                .collect(),
+        })
+        .collect();
+    let fail = |f: TargetFailure<'_>| {
+        let a = &actions[f.index];
+        match f.step {
+            TargetStep::NoRow => {
+                // The key binds last on UPDATE and alone on DELETE.
                 let key = a
                     .params
                     .last()
                     .and_then(|(_, v, _)| v.clone())
                     .unwrap_or_default();
-                return Err(failure(
+                failure(
                     a,
-                    "key not found",
+                    step_words(f.step),
                     format!("no row with {} = '{key}'", a.pair.columns[0].name),
-                ));
+                )
             }
-            ran(i)?;
-            done += 1;
-            i += 1;
+            step => failure(a, step_words(step), f.detail),
         }
-    }
-    Ok(done)
+    };
+    odbc_target::execute(&statements, ran, &fail)
 }

@@ -5,27 +5,8 @@
 use std::path::{Path, PathBuf};
 
 use crate::catalog::{self, FieldDef, Form};
+pub use crate::store::odbc_target::{OdbcType, Op};
 use crate::{Error, Result};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OdbcType {
-    Char,
-    Date,
-    Decimal,
-    Numeric,
-}
-
-impl OdbcType {
-    fn parse(s: &str) -> Option<OdbcType> {
-        Some(match s.trim().to_ascii_uppercase().as_str() {
-            "CHAR" => OdbcType::Char,
-            "TYPE_DATE" => OdbcType::Date,
-            "DECIMAL" => OdbcType::Decimal,
-            "NUMERIC" => OdbcType::Numeric,
-            _ => return None,
-        })
-    }
-}
 
 #[derive(Debug, Clone)]
 pub struct Column {
@@ -227,71 +208,6 @@ fn parse_ini(path: &Path, text: &str) -> Result<(String, Option<String>, String)
     Ok((super::connstr::build(&attrs), pwd, table))
 }
 
-/// The SQL of an operation, with `?` markers; the key is the first column.
-pub fn statement_sql(pair: &Pair, op: Op) -> (String, Vec<usize>) {
-    let key = &pair.columns[0];
-    match op {
-        Op::Insert => {
-            let names: Vec<&str> = pair.columns.iter().map(|c| c.name.as_str()).collect();
-            let marks = vec!["?"; names.len()].join(", ");
-            (
-                format!(
-                    "INSERT INTO {} ({}) VALUES ({marks})",
-                    pair.table,
-                    names.join(", ")
-                ),
-                (0..pair.columns.len()).collect(),
-            )
-        }
-        Op::Update => {
-            let sets: Vec<String> = pair.columns[1..]
-                .iter()
-                .map(|c| format!("{} = ?", c.name))
-                .collect();
-            let mut order: Vec<usize> = (1..pair.columns.len()).collect();
-            order.push(0);
-            (
-                format!(
-                    "UPDATE {} SET {} WHERE {} = ?",
-                    pair.table,
-                    sets.join(", "),
-                    key.name
-                ),
-                order,
-            )
-        }
-        Op::Delete => (
-            format!("DELETE FROM {} WHERE {} = ?", pair.table, key.name),
-            vec![0],
-        ),
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Op {
-    Insert,
-    Update,
-    Delete,
-}
-
-impl Op {
-    pub fn parse(s: &str) -> Option<Op> {
-        Some(match s.trim().to_ascii_uppercase().as_str() {
-            "INSERT" => Op::Insert,
-            "UPDATE" => Op::Update,
-            "DELETE" => Op::Delete,
-            _ => return None,
-        })
-    }
-    pub fn name(self) -> &'static str {
-        match self {
-            Op::Insert => "INSERT",
-            Op::Update => "UPDATE",
-            Op::Delete => "DELETE",
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -303,7 +219,7 @@ mod tests {
     }
 
     #[test]
-    fn pair_files_and_statements() {
+    fn pair_files_give_the_connection_and_the_columns_key_first() {
         let dir = tempfile::tempdir().unwrap();
         write_pair(
             dir.path(),
@@ -313,21 +229,7 @@ mod tests {
         let p = load_pair(dir.path(), "P").unwrap();
         assert_eq!(p.connection_string, "DSN=dialer;UID=sync;PWD=s3cret;");
         assert_eq!(p.columns[0].name, "FileNo");
-        assert_eq!(
-            statement_sql(&p, Op::Insert).0,
-            "INSERT INTO accounts (FileNo, Name, Owing, Listed) VALUES (?, ?, ?, ?)"
-        );
-        assert_eq!(
-            statement_sql(&p, Op::Update),
-            (
-                "UPDATE accounts SET Name = ?, Owing = ?, Listed = ? WHERE FileNo = ?".into(),
-                vec![1, 2, 3, 0]
-            )
-        );
-        assert_eq!(
-            statement_sql(&p, Op::Delete).0,
-            "DELETE FROM accounts WHERE FileNo = ?"
-        );
+        assert_eq!(p.columns[3].ty, OdbcType::Date);
     }
 
     #[test]
